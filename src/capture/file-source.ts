@@ -1,0 +1,127 @@
+/**
+ * Opens a trace file, sniffs its compression from the first bytes (gzip 1f 8b, LZ4 frame
+ * 04 22 4d 18, raw scap 0a 0d 0d 0a) and streams the decompressed bytes into a ScapReader.
+ * Errors name the file and the byte offset; whatever was read before a fault was delivered.
+ */
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { ScapReader, TraceHandler, ReaderStats } from './scap-reader';
+import { Lz4FrameDecoder } from './lz4';
+import { InputError, TraceFormatError } from '../util/errors';
+
+export type Compression = 'none' | 'gzip' | 'lz4';
+
+const CHUNK = 1 << 20;
+
+export function sniffCompression(head: Buffer): Compression | null {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x184d2204) return 'lz4';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x0a0d0d0a) return 'none';
+  return null;
+}
+
+export interface ReadResult { stats: ReaderStats; compression: Compression; stopped: boolean }
+
+function describe(file: string, err: unknown, comp: Compression): InputError {
+  if (err instanceof TraceFormatError) {
+    const where = comp === 'none' ? '' : ' (uncompressed)';
+    return new InputError(`${file}: ${err.detail} at byte ${err.offset}${where}`);
+  }
+  if (err instanceof InputError) return new InputError(`${file}: ${err.message}`, err.exitCode);
+  const e = err as NodeJS.ErrnoException;
+  if (e && e.code === 'ENOENT') return new InputError(`${file}: no such file`);
+  if (e && e.code === 'EACCES') return new InputError(`${file}: permission denied`);
+  if (e && e.code === 'EISDIR') return new InputError(`${file}: is a directory`);
+  if (e && (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' || e.code === 'Z_NEED_DICT')) {
+    return new InputError(`${file}: corrupt gzip data (${e.message})`);
+  }
+  if (e && e.name === 'Lz4Error') return new InputError(`${file}: corrupt LZ4 data: ${e.message}`);
+  if (e && typeof e.message === 'string' && /unexpected end of file/i.test(e.message)) {
+    return new InputError(`${file}: truncated gzip stream`);
+  }
+  return new InputError(`${file}: ${e && e.message ? e.message : String(err)}`, 1);
+}
+
+/** Reads a whole trace into handler; resolves with stats, rejects with a one-line InputError. */
+export async function readTraceFile(file: string, handler: TraceHandler): Promise<ReadResult> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw describe(file, e, 'none');
+  }
+  const reader = new ScapReader(handler);
+  let comp: Compression = 'none';
+  try {
+    const head = Buffer.alloc(4);
+    const got = fs.readSync(fd, head, 0, 4, 0);
+    const sniffed = sniffCompression(head.subarray(0, got));
+    if (sniffed === null) {
+      if (got === 0) throw new InputError('empty file');
+      throw new InputError(`not a scap file (unknown magic ${head.subarray(0, got).toString('hex')}; expected scap, gzip or LZ4)`);
+    }
+    comp = sniffed;
+    if (comp === 'none') {
+      readRaw(fd, (b) => reader.feed(b), () => reader.stopped);
+    } else if (comp === 'lz4') {
+      const dec = new Lz4FrameDecoder((b) => reader.feed(b));
+      readRaw(fd, (b) => dec.push(b), () => reader.stopped);
+      if (!reader.stopped) dec.end();
+    } else {
+      await readGzip(fd, reader);
+    }
+    reader.finish();
+  } catch (e) {
+    throw describe(file, e, comp);
+  } finally {
+    try { fs.closeSync(fd); } catch { /* already closed */ }
+  }
+  return { stats: reader.stats, compression: comp, stopped: reader.stopped };
+}
+
+function readRaw(fd: number, sink: (b: Buffer) => void, stopped: () => boolean): void {
+  let pos = 0;
+  for (;;) {
+    // A fresh buffer per chunk: the reader may keep a view into it until the next feed.
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const n = fs.readSync(fd, buf, 0, CHUNK, pos);
+    if (n === 0) return;
+    pos += n;
+    sink(n === CHUNK ? buf : buf.subarray(0, n));
+    if (stopped()) return;
+  }
+}
+
+function readGzip(fd: number, reader: ScapReader): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const src = fs.createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK });
+    const gunzip = zlib.createGunzip({ chunkSize: CHUNK });
+    let done = false;
+    const fail = (e: unknown) => {
+      if (done) return;
+      done = true;
+      src.destroy();
+      gunzip.destroy();
+      reject(e);
+    };
+    gunzip.on('data', (b: Buffer) => {
+      if (done) return;
+      try {
+        reader.feed(b);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (reader.stopped) {
+        done = true;
+        src.destroy();
+        gunzip.destroy();
+        resolve();
+      }
+    });
+    gunzip.on('end', () => { if (!done) { done = true; resolve(); } });
+    gunzip.on('error', fail);
+    src.on('error', fail);
+    src.pipe(gunzip);
+  });
+}

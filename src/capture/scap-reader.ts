@@ -1,0 +1,257 @@
+/**
+ * Push parser for scap streams: feed it decompressed chunks, it calls the handler once per
+ * section (with its metadata) and once per event (with a reused EventView). Memory stays
+ * bounded: only an incomplete trailing block is carried between chunks.
+ */
+import * as B from './blocks';
+import { Cursor } from './cursor';
+import {
+  parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parseUserList,
+} from './metadata-blocks';
+import type { SectionMetadata } from './metadata';
+import { EventView } from '../event/view';
+import { EVENTS } from '../event/generated/events';
+import { TraceFormatError } from '../util/errors';
+
+export interface TraceHandler {
+  /** A section's metadata is complete (its first event follows, or the stream ended). */
+  onSection(meta: SectionMetadata): void;
+  /** One event; return false to stop reading. */
+  onEvent(ev: EventView): boolean | void;
+}
+
+/** Largest block we accept: event blocks are ≤ 64 KiB unless LARGE; metadata can be big. */
+const MAX_BLOCK = 256 * 1024 * 1024;
+const MAX_EVENT_BLOCK = 65536 + 8;
+const MAX_LARGE_EVENT_BLOCK = 64 * 1024 * 1024;
+
+const PPME_NOTIFICATION_E = 280;
+const PPME_INFRASTRUCTURE_EVENT_E = 286;
+
+export interface ReaderStats {
+  events: number;
+  sections: number;
+  /** events whose code is not in our table: skipped like libscap does, but counted */
+  unknownEvents: number;
+  firstUnknownCode: number;
+  firstUnknownOffset: number;
+  skippedBlocks: number;
+}
+
+export class ScapReader {
+  readonly view = new EventView();
+  readonly stats: ReaderStats = {
+    events: 0, sections: 0, unknownEvents: 0, firstUnknownCode: -1, firstUnknownOffset: -1, skippedBlocks: 0,
+  };
+  stopped = false;
+  private pending: Buffer | null = null;
+  /** absolute offset of the first byte of `pending` (or of the next chunk) */
+  private base = 0;
+  private phase: 0 | 1 | 2 = 0; // 0 expect SHB, 1 metadata, 2 events
+  private meta: SectionMetadata | null = null;
+
+  constructor(private readonly handler: TraceHandler) {}
+
+  /** Bytes consumed so far (offset of the next block). */
+  get offset(): number { return this.base; }
+
+  feed(chunk: Buffer): void {
+    if (this.stopped) return;
+    let data: Buffer;
+    if (this.pending !== null && this.pending.length > 0) {
+      data = Buffer.concat([this.pending, chunk]);
+    } else {
+      data = chunk;
+    }
+    this.pending = null;
+    let p = 0;
+    const n = data.length;
+    const view = this.view;
+    while (p + 8 <= n) {
+      const type = data.readUInt32LE(p);
+      const total = data.readUInt32LE(p + 4);
+      let kind = B.eventBlockKind(type);
+      if (kind !== 0 && this.phase === 1) {
+        // First event block of the section: its metadata is complete.
+        this.phase = 2;
+        this.handler.onSection(this.meta!);
+      } else if (this.phase !== 2) {
+        kind = 0;
+      }
+      if (kind !== 0) {
+        // Hot path: event block.
+        const max = (kind & 4) !== 0 ? MAX_LARGE_EVENT_BLOCK : MAX_EVENT_BLOCK;
+        if (total < 12 + 24 || total > max) {
+          throw new TraceFormatError(`impossible event block length ${total}`, this.base + p);
+        }
+        if (p + total > n) break;
+        let q = p + 8;
+        const cpu = data.readUInt16LE(q);
+        q += 2;
+        let flags = 0;
+        if ((kind & 1) !== 0) { flags = data.readUInt32LE(q); q += 4; }
+        const bodyEnd = p + total - 4;
+        const v2 = (kind & 2) !== 0;
+        const hdr = v2 ? 26 : 22;
+        if (q + hdr > bodyEnd) throw new TraceFormatError('event header does not fit its block', this.base + p);
+        let len = data.readUInt32LE(q + 16);
+        const etype = data.readUInt16LE(q + 20);
+        if (len < hdr || q + len > bodyEnd) {
+          throw new TraceFormatError(`event length ${len} does not fit its block`, this.base + p);
+        }
+        const info = etype < EVENTS.length ? EVENTS[etype] : null;
+        if (info === null) {
+          if (this.stats.unknownEvents++ === 0) {
+            this.stats.firstUnknownCode = etype;
+            this.stats.firstUnknownOffset = this.base + p;
+          }
+          p += total;
+          continue;
+        }
+        let nparams: number;
+        if (v2) {
+          nparams = data.readUInt32LE(q + 22);
+          const lw = info.large ? 4 : 2;
+          if (nparams > 1024 || hdr + nparams * lw > len) {
+            throw new TraceFormatError(`event parameter count ${nparams} does not fit the event`, this.base + p);
+          }
+        } else {
+          if (etype === PPME_NOTIFICATION_E || etype === PPME_INFRASTRUCTURE_EVENT_E) len -= 3;
+          nparams = guessV1Params(data, q, len, info.params.length);
+          if (nparams < 0) throw new TraceFormatError('corrupt v1 event: parameter lengths do not add up', this.base + p);
+        }
+        view.set(data, q, q + hdr, len, etype, nparams, !v2);
+        view.cpu = cpu;
+        view.dumpFlags = flags;
+        view.tsLo = data.readUInt32LE(q);
+        view.tsHi = data.readUInt32LE(q + 4);
+        view.tid = data.readInt32LE(q + 12) * 4294967296 + data.readUInt32LE(q + 8);
+        view.num = ++this.stats.events;
+        view.blockOffset = this.base + p;
+        p += total;
+        if (this.handler.onEvent(view) === false) {
+          this.stopped = true;
+          this.base += p;
+          return;
+        }
+        continue;
+      }
+      // Any other block: framing checks, then dispatch.
+      if (this.phase === 0 && type !== B.SHB) {
+        throw new TraceFormatError(`not a scap file: first block has type 0x${type.toString(16)}, expected a section header block`, this.base + p);
+      }
+      if (total < 12 || total > MAX_BLOCK || (total & 3) !== 0 && type !== B.SHB) {
+        throw new TraceFormatError(`impossible block length ${total} for block type 0x${type.toString(16)}`, this.base + p);
+      }
+      if (p + total > n) break;
+      this.metadataBlock(data, p, type, total);
+      p += total;
+    }
+    this.base += p;
+    if (p < n) this.pending = Buffer.from(data.subarray(p));
+  }
+
+  /** End of input: reports a block cut short, and a section with metadata but no events. */
+  finish(): void {
+    if (this.stopped) return;
+    const rest = this.pending === null ? 0 : this.pending.length;
+    if (rest > 0) {
+      let where = 'inside a block header';
+      if (rest >= 8) {
+        const type = this.pending!.readUInt32LE(0);
+        where = this.phase === 2 && B.eventBlockKind(type) !== 0 ? 'inside an event block'
+          : type === B.SHB ? 'inside a section header block' : 'inside a metadata block';
+      }
+      throw new TraceFormatError(`truncated ${where}`, this.base);
+    }
+    if (this.phase === 0) throw new TraceFormatError('empty file: no section header block', 0);
+    if (this.phase === 1 && this.meta) {
+      this.handler.onSection(this.meta);
+      this.phase = 2;
+    }
+  }
+
+  private metadataBlock(data: Buffer, p: number, type: number, total: number): void {
+    const abs = this.base + p;
+    if (type === B.SHB) {
+      this.sectionHeader(data, p, total);
+      return;
+    }
+    if (this.phase === 0) {
+      throw new TraceFormatError(`not a scap file: first block has type 0x${type.toString(16)}, expected a section header block`, abs);
+    }
+    if (this.phase === 2) {
+      // libscap would fail here; we keep going and skip the stray block.
+      this.stats.skippedBlocks++;
+      return;
+    }
+    const trailer = data.readUInt32LE(p + total - 4);
+    if (trailer !== total) throw new TraceFormatError(`wrong block total length (header ${total}, trailer ${trailer})`, abs);
+    const c = new Cursor(data, p + 8, p + total - 4, this.base, 'block');
+    const meta = this.meta!;
+    const plv = B.procListVersion(type);
+    if (plv) {
+      (c as { what: string }).what = 'process list';
+      for (const e of parseProcList(c, plv)) meta.procs.push(e);
+      return;
+    }
+    switch (type) {
+      case B.MI: case B.MI_INT:
+        meta.machine = parseMachineInfo(c);
+        return;
+      case B.FDL_V1: case B.FDL_V1_INT: case B.FDL_V2: {
+        const { tid, fds } = parseFdList(c, type === B.FDL_V2);
+        const cur = meta.fds.get(tid);
+        if (cur) cur.push(...fds); else meta.fds.set(tid, fds);
+        return;
+      }
+      case B.IL_V1: case B.IL_V1_INT: case B.IL_V2:
+        meta.interfaces = parseInterfaceList(c, type === B.IL_V2);
+        return;
+      case B.UL_V1: case B.UL_V1_INT: case B.UL_V2: {
+        const { users, groups } = parseUserList(c, type === B.UL_V2);
+        meta.users = users;
+        meta.groups = groups;
+        return;
+      }
+      default:
+        this.stats.skippedBlocks++; // unknown metadata block: skipped, as libscap does
+    }
+  }
+
+  private sectionHeader(data: Buffer, p: number, total: number): void {
+    const abs = this.base + p;
+    if (total < 28) throw new TraceFormatError(`section header block too short (${total} bytes)`, abs);
+    const magic = data.readUInt32LE(p + 8);
+    if (magic !== B.BYTE_ORDER_MAGIC) {
+      if (magic === 0x4d3c2b1a) throw new TraceFormatError('big-endian scap files are not supported', abs + 8);
+      throw new TraceFormatError(`not a scap file: bad byte-order magic 0x${magic.toString(16).padStart(8, '0')}`, abs + 8);
+    }
+    const major = data.readUInt16LE(p + 12);
+    const minor = data.readUInt16LE(p + 14);
+    if (major !== 1) throw new TraceFormatError(`unsupported scap version ${major}.${minor}`, abs + 12);
+    // pcapng options after the 16-byte body are skipped (libs >= 0.21 writes them).
+    const trailer = data.readUInt32LE(p + total - 4);
+    if (trailer !== total) throw new TraceFormatError(`wrong section header length (header ${total}, trailer ${trailer})`, abs);
+    this.phase = 1;
+    this.stats.sections++;
+    this.meta = {
+      major, minor, machine: null, procs: [], fds: new Map(), users: [], groups: [], interfaces: [],
+    };
+  }
+}
+
+/** libscap's v1 conversion: the largest nparams ≤ the table's whose lengths sum exactly to len. */
+function guessV1Params(data: Buffer, q: number, len: number, tableParams: number): number {
+  const end = q + len;
+  const lens = q + 22;
+  for (let np = tableParams; np >= 0; np--) {
+    let v = lens + np * 2;
+    if (v > end) continue;
+    for (let i = 0; i < np; i++) v += data.readUInt16LE(lens + i * 2);
+    if (v < end) return -1;
+    if (v === end) return np;
+  }
+  return -1;
+}
+

@@ -1,0 +1,272 @@
+/**
+ * The system state rebuilt from a stream: threads, their fds, users and groups, interfaces.
+ * Mirrors libsinsp's parser: for every event, reset() finds the thread and the event's fd,
+ * then the parser registered for the event type updates the tables. Formatting and filters
+ * read `cur` (the current event's thread and fd) after processEvent() returns.
+ */
+import type { EventView } from '../event/view';
+import type { SectionMetadata, FdEntry, UserEntry, GroupEntry, InterfaceEntry, MachineInfo } from '../capture/metadata';
+import { FdType } from '../capture/metadata';
+import { EVENTS } from '../event/generated/events';
+import { ThreadInfo, ThreadLookup, CL, CANCELED_FD_NUMBER } from './threadinfo';
+import { FdInfo, FdFlags, L4 } from './fdinfo';
+import { ipv4Endpoint, ipv4Tuple, ipv6Endpoint, ipv6Tuple, isIpv4MappedIpv6 } from '../util/net';
+
+export type EventParser = (s: State, ev: EventView) => void;
+
+/** Event types whose exit creates a thread: no /proc lookup and no enter/exit pairing. */
+export const CLONE_EXIT_TYPES = new Set<number>();
+for (const e of EVENTS) {
+  if (e && e.dir === 1 && /^PPME_SYSCALL_(CLONE|FORK|VFORK)(_\d+)?_X$|^PPME_SYSCALL_CLONE3_X$/.test(e.enumName)) CLONE_EXIT_TYPES.add(e.code);
+}
+
+const EF_USES_FD = new Uint8Array(EVENTS.length);
+const EF_SKIPPARSERESET = new Uint8Array(EVENTS.length);
+const RES_OR_FD_FIRST = new Uint8Array(EVENTS.length);
+for (const e of EVENTS) {
+  if (!e) continue;
+  if (e.flags.includes('EF_USES_FD')) EF_USES_FD[e.code] = 1;
+  if (e.flags.includes('EF_SKIPPARSERESET')) EF_SKIPPARSERESET[e.code] = 1;
+  if (e.params.length > 0 && (e.params[0].name === 'res' || e.params[0].name === 'fd')) RES_OR_FD_FIRST[e.code] = 1;
+}
+
+const PPME_PROCINFO_E = 234;
+const PPME_SCHEDSWITCH_6_E = 152;
+const PPME_CONTAINER_JSON_E = 272;
+const PPME_CONTAINER_JSON_2_E = 324;
+const PPME_TRACER_E = 190;
+const COPY_FILE_RANGE_X = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCALL_COPY_FILE_RANGE_X');
+
+/** The current event's context, filled by processEvent (libsinsp's evt->m_tinfo / m_fdinfo). */
+export interface EventContext {
+  thread: ThreadInfo | null;
+  fd: FdInfo | null;
+  /** fd number the event refers to (enter param 0 or the last enter's), -1 if none */
+  fdNum: number;
+  errorCode: number;
+  /** true when the event is state-only (SCAP_DF_STATE_ONLY) and must not be shown */
+  hidden: boolean;
+}
+
+export class State implements ThreadLookup {
+  readonly threads = new Map<number, ThreadInfo>();
+  readonly users = new Map<number, UserEntry>();
+  readonly groups = new Map<number, GroupEntry>();
+  interfaces: InterfaceEntry[] = [];
+  machine: MachineInfo | null = null;
+  /** server ports bound on the host, for guessing connection roles */
+  readonly serverPorts = new Set<number>();
+  readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false };
+  /** the thread-table limit libsinsp applies before it stops creating placeholders */
+  maxThreads = 131072;
+
+  private static readonly parsers: (EventParser | undefined)[] = new Array(EVENTS.length);
+
+  /** Family modules register their parsers here (one per event type). */
+  static register(codes: number | number[], fn: EventParser): void {
+    for (const c of Array.isArray(codes) ? codes : [codes]) State.parsers[c] = fn;
+  }
+
+  /** Loads a section's metadata (process list, fd lists, users): state before the first event. */
+  loadSection(meta: SectionMetadata): void {
+    this.machine = meta.machine;
+    for (const u of meta.users) this.users.set(u.uid, u);
+    for (const g of meta.groups) this.groups.set(g.gid, g);
+    this.interfaces = meta.interfaces;
+    for (const p of meta.procs) {
+      const t = new ThreadInfo(this);
+      t.tid = p.tid; t.pid = p.pid; t.ptid = p.ptid; t.sid = p.sid; t.vpgid = p.vpgid;
+      t.comm = p.comm; t.exe = p.exe; t.exepath = p.exepath; t.exeWritable = p.exeWritable;
+      t.args = p.args.slice();
+      t.flags = p.flags | CL.ACTIVE;
+      t.fdlimit = p.fdlimit; t.uid = p.uid; t.gid = p.gid;
+      t.vmsizeKb = p.vmsizeKb; t.vmrssKb = p.vmrssKb; t.vmswapKb = p.vmswapKb;
+      t.pfMajor = p.pfMajor; t.pfMinor = p.pfMinor;
+      t.vtid = p.vtid; t.vpid = p.vpid; t.tty = p.tty; t.loginuid = p.loginuid;
+      t.cgroups = p.cgroups.slice();
+      t.root = p.root;
+      t.capInheritable = p.capInheritable; t.capPermitted = p.capPermitted; t.capEffective = p.capEffective;
+      t.exeUpperLayer = p.exeUpperLayer; t.exeFromMemfd = p.exeFromMemfd;
+      if (t.isMainThread()) {
+        t.env = p.env.slice();
+        t.cwd = '';
+        t.setCwd(p.cwd);
+      }
+      this.addThread(t);
+    }
+    for (const [tid, fds] of meta.fds) {
+      const t = this.threads.get(tid);
+      if (t === undefined) continue;
+      for (const e of fds) {
+        const f = fdFromScap(e, this.serverPorts);
+        if (f !== null) t.fdTable.set(e.fd, f);
+      }
+    }
+    // Child counts, as the thread manager computes them after loading.
+    for (const t of this.threads.values()) {
+      if (t.ptid >= 0) {
+        const parent = this.threads.get(t.ptid);
+        if (parent) parent.nchilds++;
+      }
+    }
+  }
+
+  addThread(t: ThreadInfo): void {
+    this.threads.set(t.tid, t);
+  }
+
+  removeThread(tid: number): void {
+    this.threads.delete(tid);
+  }
+
+  /** get_thread_ref: unknown tids get a placeholder (comm "<NA>") unless queryOs is false. */
+  getThread(tid: number, queryOs: boolean): ThreadInfo | null {
+    const t = this.threads.get(tid);
+    if (t !== undefined) return t;
+    if (!queryOs || this.threads.size >= this.maxThreads) return null;
+    const n = new ThreadInfo(this);
+    n.tid = tid; n.pid = tid; n.ptid = -1;
+    n.comm = '<NA>'; n.exe = '<NA>';
+    n.uid = 0xffffffff; n.gid = 0xffffffff; n.loginuid = 0xffffffff;
+    for (const o of this.threads.values()) if (o.pid === tid) n.nchilds++;
+    this.addThread(n);
+    return n;
+  }
+
+  /** Process one event: reset (thread, fd, pairing), then its type's parser. */
+  processEvent(ev: EventView): void {
+    const cur = this.cur;
+    cur.thread = null;
+    cur.fd = null;
+    cur.fdNum = -1;
+    cur.errorCode = 0;
+    cur.hidden = (ev.dumpFlags & 1) !== 0;
+    this.reset(ev);
+    const p = State.parsers[ev.type];
+    if (p !== undefined) p(this, ev);
+  }
+
+  private reset(ev: EventView): boolean {
+    const etype = ev.type;
+    const cur = this.cur;
+    if (EF_SKIPPARSERESET[etype]) {
+      cur.thread = etype === PPME_PROCINFO_E ? this.getThread(ev.tid, false) : null;
+      return false;
+    }
+    if (etype === PPME_CONTAINER_JSON_E || etype === PPME_CONTAINER_JSON_2_E) return true;
+    const queryOs = !(CLONE_EXIT_TYPES.has(etype) || etype === PPME_SCHEDSWITCH_6_E);
+    const t = this.getThread(ev.tid, queryOs);
+    cur.thread = t;
+    if (etype === PPME_SCHEDSWITCH_6_E) return false;
+    if (t === null) return false;
+    if (queryOs) t.flags |= CL.ACTIVE;
+
+    if ((etype & 1) === 0) {
+      t.lastEventFd = -1;
+      t.lastEventType = etype;
+      if (EF_USES_FD[etype]) {
+        const fd = ev.has(0) ? ev.i64(0) : -1;
+        t.lastEventFd = fd;
+        cur.fdNum = fd;
+        cur.fd = t.getFd(fd);
+      }
+      t.latency = 0;
+      t.lastLatencyEnterTime = ev.tsApprox();
+      return true;
+    }
+
+    if (t.lastLatencyEnterTime !== 0) t.latency = ev.tsApprox() - t.lastLatencyEnterTime;
+    if (etype === t.lastEventType + 1) {
+      t.lastEventDataValid = true;
+    } else {
+      t.lastEventDataValid = false;
+      if (t.lastEventType !== PPME_TRACER_E) return false;
+    }
+    if (ev.paramCount !== 0 && RES_OR_FD_FIRST[etype]) {
+      const res = ev.i64(0);
+      if (res < 0) cur.errorCode = -res;
+    }
+    if (EF_USES_FD[etype]) {
+      if (etype === COPY_FILE_RANGE_X && ev.has(1)) t.lastEventFd = ev.i64(1);
+      cur.fdNum = t.lastEventFd;
+      const f = t.getFd(t.lastEventFd);
+      cur.fd = f;
+      if (f === null) return false;
+      if ((f.flags & FdFlags.CLOSE_CANCELED) !== 0) {
+        f.flags &= ~FdFlags.CLOSE_CANCELED;
+        t.removeFd(CANCELED_FD_NUMBER);
+      }
+    }
+    return true;
+  }
+
+  /** Stores the current enter event's bytes on its thread (libsinsp store_event). */
+  storeEvent(ev: EventView): void {
+    const t = this.cur.thread;
+    if (t === null) return;
+    const raw = ev.buf.subarray(ev.off, ev.off + ev.len);
+    if (t.lastEventData === null || t.lastEventData.length < raw.length) t.lastEventData = Buffer.allocUnsafe(Math.max(raw.length, 512));
+    raw.copy(t.lastEventData);
+    t.lastEventCpu = ev.cpu;
+  }
+}
+
+/** Converts a scap fd-list entry into an FdInfo (libsinsp add_fd_from_scap); null if unusable. */
+export function fdFromScap(e: FdEntry, serverPorts: Set<number>): FdInfo | null {
+  const f = new FdInfo();
+  f.type = e.type;
+  f.flags = FdFlags.FROM_PROC;
+  f.ino = e.ino;
+  switch (e.type) {
+    case FdType.IPV4_SOCK:
+      f.sip = e.sip; f.dip = e.dip; f.sport = e.sport; f.dport = e.dport; f.l4proto = e.l4proto;
+      if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
+      f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
+      break;
+    case FdType.IPV4_SERVSOCK:
+      f.sip = e.sip; f.sport = e.sport; f.l4proto = e.l4proto;
+      f.name = ipv4Endpoint(f.sip, f.sport);
+      serverPorts.add(f.sport);
+      break;
+    case FdType.IPV6_SOCK: {
+      const s6 = e.sip6 ?? Buffer.alloc(16), d6 = e.dip6 ?? Buffer.alloc(16);
+      if (isIpv4MappedIpv6(s6) && isIpv4MappedIpv6(d6)) {
+        f.type = FdType.IPV4_SOCK;
+        f.sip = s6.readUInt32LE(12); f.dip = d6.readUInt32LE(12);
+        f.sport = e.sport; f.dport = e.dport; f.l4proto = e.l4proto;
+        if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
+        f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
+      } else {
+        f.sip6 = Buffer.from(s6); f.dip6 = Buffer.from(d6);
+        f.sport = e.sport; f.dport = e.dport; f.l4proto = e.l4proto;
+        if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
+        f.name = ipv6Tuple(f.sip6, f.sport, f.dip6, f.dport);
+      }
+      break;
+    }
+    case FdType.IPV6_SERVSOCK:
+      f.sip6 = Buffer.from(e.sip6 ?? Buffer.alloc(16)); f.sport = e.sport; f.l4proto = e.l4proto;
+      f.name = ipv6Endpoint(f.sip6, f.sport);
+      serverPorts.add(f.sport);
+      break;
+    case FdType.UNIX_SOCK:
+      f.unixSource = e.unixSource; f.unixDest = e.unixDest;
+      f.name = e.name;
+      if (f.name === '') f.setRoleClient(); else f.setRoleServer();
+      break;
+    case FdType.FILE_V2:
+      f.openFlags = e.openFlags; f.name = e.name; f.dev = e.dev;
+      f.flags |= f.name === '/dev/sysdig-events' ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
+      break;
+    case FdType.FIFO: case FdType.FILE: case FdType.DIRECTORY: case FdType.UNSUPPORTED: case FdType.SIGNALFD:
+    case FdType.EVENTPOLL: case FdType.EVENT: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
+      f.name = e.name;
+      f.flags |= f.name === '/dev/sysdig-events' ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
+      break;
+    default:
+      // bpf, userfaultfd, io_uring, memfd, pidfd (newer libs): kept with their names
+      f.name = e.name;
+      break;
+  }
+  return f;
+}
