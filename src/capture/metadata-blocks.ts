@@ -111,7 +111,7 @@ export function parseProcList(c: Cursor, version: number): ProcEntry[] {
 }
 
 /** Reads one fd entry's type-specific part. */
-function readFdBody(c: Cursor, f: FdEntry, entryEnd: number): void {
+function readFdBody(c: Cursor, f: FdEntry, entryEnd: number, v2: boolean): void {
   switch (f.type) {
     case FdType.IPV4_SOCK:
       f.sip = c.u32(); f.dip = c.u32(); f.sport = c.u16(); f.dport = c.u16(); f.l4proto = c.u8();
@@ -134,13 +134,15 @@ function readFdBody(c: Cursor, f: FdEntry, entryEnd: number): void {
     case FdType.FILE_V2:
       f.openFlags = c.u32();
       f.name = c.str16(MAX_PATH, 'fd name');
-      if (entryEnd - c.pos >= 4) f.dev = c.u32();
+      if (v2 && entryEnd - c.pos >= 4) f.dev = c.u32(); // dev only where the v2 entry length leaves room
       break;
     case FdType.FILE: case FdType.DIRECTORY: case FdType.FIFO: case FdType.EVENT: case FdType.UNSUPPORTED:
     case FdType.SIGNALFD: case FdType.EVENTPOLL: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
     case FdType.BPF: case FdType.USERFAULTFD: case FdType.IOURING: case FdType.MEMFD: case FdType.PIDFD:
       f.name = c.str16(MAX_PATH - 1, 'fd name');
       break;
+    case FdType.UNINITIALIZED:
+      break; // SCAP_FD_UNKNOWN: no payload; libsinsp does not add it
     default:
       throw new TraceFormatError(`corrupt fd list: unknown fd type ${f.type}`, c.at() - 1);
   }
@@ -158,8 +160,6 @@ export function parseFdList(c: Cursor, v2: boolean): { tid: number; fds: FdEntry
         throw new TraceFormatError(`corrupt fd list: entry length ${len} does not fit the block`, c.base + entryStart);
       }
       entryEnd = entryStart + len;
-    } else if (c.remaining() < 17) {
-      break; // padding
     }
     const saveEnd = c.end;
     c.end = entryEnd;
@@ -168,7 +168,7 @@ export function parseFdList(c: Cursor, v2: boolean): { tid: number; fds: FdEntry
     const type = c.u8();
     const f = emptyFd(fd, type);
     f.ino = ino;
-    readFdBody(c, f, entryEnd);
+    readFdBody(c, f, entryEnd, v2);
     if (v2) c.pos = entryEnd;
     c.end = saveEnd;
     fds.push(f);

@@ -263,6 +263,8 @@ export function fdFromScap(e: FdEntry, serverPorts: Set<number>): FdInfo | null 
       f.name = e.name;
       f.flags |= f.name === '/dev/sysdig-events' ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
       break;
+    case FdType.UNINITIALIZED:
+      return null;
     default:
       // bpf, userfaultfd, io_uring, memfd, pidfd (newer libs): kept with their names
       f.name = e.name;

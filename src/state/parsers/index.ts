@@ -1,0 +1,2 @@
+/** Registers every event-family parser with the State dispatch table. */
+import './fs';
