@@ -24,8 +24,8 @@ export interface ReadResult { stats: ReaderStats; compression: Compression; stop
 
 function describe(file: string, err: unknown, comp: Compression): InputError {
   if (err instanceof TraceFormatError) {
-    const where = comp === 'none' ? '' : ' (uncompressed)';
-    return new InputError(`${file}: ${err.detail} at byte ${err.offset}${where}`);
+    const where = comp === 'none' ? '' : ' (offset in the decompressed stream)';
+    return new InputError(`${file}: ${err.message}${where}`);
   }
   if (err instanceof InputError) return new InputError(`${file}: ${err.message}`, err.exitCode);
   const e = err as NodeJS.ErrnoException;

@@ -162,7 +162,7 @@ export class ScapReader {
         where = this.phase === 2 && B.eventBlockKind(type) !== 0 ? 'inside an event block'
           : type === B.SHB ? 'inside a section header block' : 'inside a metadata block';
       }
-      throw new TraceFormatError(`truncated ${where}`, this.base);
+      throw new TraceFormatError(`truncated ${where}`, this.base, `truncated at byte ${this.base} ${where}`);
     }
     if (this.phase === 0) throw new TraceFormatError('empty file: no section header block', 0);
     if (this.phase === 1 && this.meta) {

@@ -12,8 +12,8 @@ export class InputError extends Error {
 export class TraceFormatError extends InputError {
   readonly offset: number;
   readonly detail: string;
-  constructor(detail: string, offset: number) {
-    super(`${detail} at byte ${offset}`);
+  constructor(detail: string, offset: number, text?: string) {
+    super(text ?? `${detail} at byte ${offset}`);
     this.name = 'TraceFormatError';
     this.offset = offset;
     this.detail = detail;

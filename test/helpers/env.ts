@@ -1,0 +1,54 @@
+/** Shared test helpers: where ../shared lives, whether tools exist, running our CLI. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+export const SCAP_DIR = path.join(SHARED, 'scap');
+export const BIN = path.join(ROOT, 'bin', 'falco-ts');
+export const IN_CI = process.env.CI === 'true';
+
+export function haveShared(): boolean {
+  return fs.existsSync(SCAP_DIR);
+}
+
+/** Reason to skip a test that needs ../shared, or null. In CI its absence is a failure. */
+export function sharedSkipReason(): string | null {
+  if (haveShared()) return null;
+  if (IN_CI) throw new Error(`../shared is missing at ${SHARED}; CI must have it`);
+  return `../shared not found at ${SHARED}`;
+}
+
+export function which(cmd: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const p = path.join(dir, cmd);
+    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+  }
+  return null;
+}
+
+/** Reason to skip a sysdig comparison, or null. In CI sysdig must be installed. */
+export function sysdigSkipReason(): string | null {
+  if (which('sysdig')) return null;
+  if (IN_CI) throw new Error('sysdig is not installed; .ci/run must install it');
+  return 'sysdig is not installed (apt-get install --no-install-recommends sysdig)';
+}
+
+export function captures(): string[] {
+  return fs.readdirSync(SCAP_DIR).filter((f) => f.endsWith('.scap')).sort().map((f) => path.join(SCAP_DIR, f));
+}
+
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<Buffer> {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, TZ: 'UTC', ...opts.env }, maxBuffer: 1 << 30, input: opts.input,
+  });
+}
+
+export function runSysdig(args: string[]): SpawnSyncReturns<Buffer> {
+  return spawnSync('sysdig', args, { env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 30 });
+}
+
+export function tmpDir(prefix = 'falco-ts-test-'): string {
+  return fs.mkdtempSync(path.join(require('node:os').tmpdir(), prefix));
+}
