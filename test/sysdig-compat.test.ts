@@ -9,6 +9,25 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { captures, runCli, runSysdig, sharedSkipReason, sysdigSkipReason, ROOT } from './helpers/env';
+import { EVENTS, PPM_EVENT_MAX_E5C53D64 } from '../src/event/generated/events';
+
+/** Event names that exist only in libs newer than sysdig 0.29.3's (codes >= 336). */
+const LATER_ONLY = new Set<string>();
+{
+  const old = new Set(EVENTS.filter((e) => e && e.code < PPM_EVENT_MAX_E5C53D64).map((e) => e!.name));
+  for (const e of EVENTS) if (e && e.code >= PPM_EVENT_MAX_E5C53D64 && !old.has(e.name)) LATER_ONLY.add(e.name);
+}
+
+/**
+ * Deliberate difference (README): we print events of codes sysdig 0.29.3 does not know, and
+ * count them in evt.num. To compare the rest, drop those lines and the evt.num column.
+ */
+function withoutLaterEvents(ours: string[], ref: string[]): [string[], string[]] | null {
+  const kept = ours.filter((l) => !LATER_ONLY.has(l.split(' ')[6]));
+  if (kept.length === ours.length) return null;
+  const strip = (l: string) => l.slice(l.indexOf(' ') + 1);
+  return [kept.map(strip), ref.map(strip)];
+}
 
 const BASELINE = path.join(ROOT, 'test', 'baselines', 'sysdig-compat.json');
 
@@ -50,11 +69,13 @@ test('replay prints what sysdig -r prints, on every capture sysdig opens', (t) =
       continue;
     }
     const ours = runCli(['replay', file]);
-    const r = lines(ref.stdout), o = lines(ours.stdout);
+    let r = lines(ref.stdout), o = lines(ours.stdout);
+    const norm = withoutLaterEvents(o, r);
+    if (norm) [o, r] = norm;
     const same = identicalLines(r, o);
     results[name] = { identical: same, sysdig: r.length, ours: o.length };
     totalSame += same; totalRef += r.length;
-    report.push(`${name}: ${same}/${r.length} identical (ours ${o.length} lines)${ours.status !== 0 ? ` exit ${ours.status}: ${ours.stderr.toString().trim()}` : ''}`);
+    report.push(`${name}: ${same}/${r.length} identical (ours ${o.length} lines)${norm ? ' [newer-libs events and evt.num left out]' : ''}${ours.status !== 0 ? ` exit ${ours.status}: ${ours.stderr.toString().trim()}` : ''}`);
   }
   report.push(`TOTAL: ${totalSame}/${totalRef} lines identical (${(100 * totalSame / Math.max(1, totalRef)).toFixed(2)}%)`);
   t.diagnostic(report.join('\n'));

@@ -68,13 +68,16 @@ export async function readTraceFile(file: string, handler: TraceHandler): Promis
       readRaw(fd, (b) => dec.push(b), () => reader.stopped);
       if (!reader.stopped) dec.end();
     } else {
-      await readGzip(fd, reader);
+      // The stream owns its own descriptor (destroying a stream closes even a borrowed fd).
+      fs.closeSync(fd);
+      fd = -1;
+      await readGzip(file, reader);
     }
     reader.finish();
   } catch (e) {
     throw describe(file, e, comp);
   } finally {
-    try { fs.closeSync(fd); } catch { /* already closed */ }
+    if (fd >= 0) fs.closeSync(fd);
   }
   return { stats: reader.stats, compression: comp, stopped: reader.stopped };
 }
@@ -92,17 +95,17 @@ function readRaw(fd: number, sink: (b: Buffer) => void, stopped: () => boolean):
   }
 }
 
-function readGzip(fd: number, reader: ScapReader): Promise<void> {
+function readGzip(file: string, reader: ScapReader): Promise<void> {
   return new Promise((resolve, reject) => {
-    const src = fs.createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK });
+    const src = fs.createReadStream(file, { highWaterMark: CHUNK });
     const gunzip = zlib.createGunzip({ chunkSize: CHUNK });
     let done = false;
     const fail = (e: unknown) => {
       if (done) return;
       done = true;
-      src.destroy();
       gunzip.destroy();
-      reject(e);
+      if (src.closed) reject(e);
+      else { src.once('close', () => reject(e)); src.destroy(); }
     };
     gunzip.on('data', (b: Buffer) => {
       if (done) return;
@@ -114,12 +117,16 @@ function readGzip(fd: number, reader: ScapReader): Promise<void> {
       }
       if (reader.stopped) {
         done = true;
-        src.destroy();
         gunzip.destroy();
-        resolve();
+        src.destroy();
+        src.once('close', () => resolve());
       }
     });
-    gunzip.on('end', () => { if (!done) { done = true; resolve(); } });
+    gunzip.on('end', () => {
+      if (done) return;
+      done = true;
+      if (src.closed) resolve(); else src.once('close', () => resolve());
+    });
     gunzip.on('error', fail);
     src.on('error', fail);
     src.pipe(gunzip);

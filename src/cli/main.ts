@@ -1,6 +1,9 @@
 /** Command-line entry: commander wiring only; each command lives in its own module. */
 import { Command, Option } from 'commander';
 import { replay, splitFilesAndFilter } from './replay';
+import { convert } from './convert';
+import { unescapeSysdigFormat } from '../format/template';
+import type { SinkCompression } from '../capture/compressed-sink';
 import { InputError } from '../util/errors';
 import type { BufferFormat } from '../format/evtinfo';
 
@@ -27,7 +30,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('replay')
     .description('read trace files (scap: raw, gzip or LZ4) and print their events like sysdig -r')
     .argument('<file...>', 'trace files, then an optional filter expression')
-    .option('-n, --numevents <n>', 'stop after N events (internal events count too, as in sysdig)', (v) => parsePositiveInt(v, '-n'))
+    .option('-p, --print <format>', "output template, e.g. '%evt.num %proc.name %fd.name' (a leading * keeps lines with missing values)")
+    .option('-j, --json', 'one JSON object per event')
+    .option('-n, --numevents <n>', 'stop after N events (internal events count too, as in sysdig)', (v) => parseCount(v, '-n'))
+    .option('-M <secs>', 'stop after N seconds of event time', (v) => parseCount(v, '-M'))
+    .option('-t, --timetype <h|a|r|d|D>', 'how %evt.outputtime is shown: h local time, a absolute, r relative, d latency, D delta', parseTimeType)
     .option('-v, --verbose', 'do not truncate rendered buffers to 80 bytes')
     .option('-D, --debug', 'also print internal events (procinfo, ...)')
     .option('-A, --print-ascii', 'data buffers: printable characters only')
@@ -35,18 +42,45 @@ export async function main(argv: string[]): Promise<number> {
     .option('-X, --print-hex-ascii', 'data buffers in hex and ASCII')
     .option('-b, --print-base64', 'data buffers in base64')
     .option('-q, --quiet', 'print nothing (read and check the trace)')
+    .option('-w, --write <file>', 'write the (matching) events to a trace file (implies -q)')
+    .option('-z, --compress <kind>', 'compression of -w output: lz4 (default), gzip or none', parseCompression)
     .addHelpText('after', `
 Examples:
   falco-ts replay trace.scap
-  falco-ts replay trace.scap -n 100
-  TZ=UTC falco-ts replay capture.scap.gz -v`)
+  falco-ts replay trace.scap 'proc.name=cat and evt.type in (open,openat)'
+  falco-ts replay trace.scap -p '%evt.num %proc.name %fd.name' evt.dir='<'
+  falco-ts replay trace.scap -j -n 100
+  falco-ts replay trace.scap -w subset.scap -z gzip 'fd.name startswith /etc'`)
     .action(async (args: string[], o: Record<string, unknown>) => {
       const { files, filter } = splitFilesAndFilter(args);
-      if (filter.trim() !== '') throw new InputError(`filters are not supported yet: '${filter}'`);
       code = await replay({
-        files, filter, numEvents: o.numevents as number | undefined, verbose: o.verbose === true,
-        debug: o.debug === true, bufferFormat: bufferFormat(o), quiet: o.quiet === true,
+        files, filter,
+        numEvents: o.numevents as number | undefined,
+        durationSec: o.M as number | undefined,
+        verbose: o.verbose === true,
+        debug: o.debug === true,
+        bufferFormat: bufferFormat(o),
+        quiet: o.quiet === true,
+        format: typeof o.print === 'string' ? unescapeSysdigFormat(Buffer.from(o.print, 'utf8').toString('latin1')) : undefined,
+        json: o.json === true,
+        timeFormat: o.timetype as string | undefined,
+        write: o.write as string | undefined,
+        compression: o.compress as SinkCompression | undefined,
       });
+    });
+
+  program
+    .command('convert')
+    .description('re-encode a trace file (lz4, gzip or none); sysdig reads the output')
+    .argument('<in>', 'input trace (any format falco-ts reads)')
+    .argument('<out>', 'output trace, created with mode 0600')
+    .option('-z, --compress <kind>', 'lz4 (default), gzip or none', parseCompression)
+    .addHelpText('after', `
+Examples:
+  falco-ts convert capture.scap.gz capture.scap -z none     # for tools that need raw scap
+  falco-ts convert old.scap small.scap                      # LZ4`)
+    .action(async (input: string, output: string, o: Record<string, unknown>) => {
+      code = await convert(input, output, (o.compress as SinkCompression | undefined) ?? 'lz4');
     });
 
   try {
@@ -62,7 +96,17 @@ Examples:
   return code;
 }
 
-function parsePositiveInt(v: string, flag: string): number {
+function parseCompression(v: string): SinkCompression {
+  if (v === 'lz4' || v === 'gzip' || v === 'none') return v;
+  throw new InputError(`-z: expected lz4, gzip or none, got '${v}'`);
+}
+
+function parseTimeType(v: string): string {
+  if (/^[hardD]$/.test(v)) return v;
+  throw new InputError(`-t: expected one of h, a, r, d, D, got '${v}'`);
+}
+
+function parseCount(v: string, flag: string): number {
   if (!/^\d+$/.test(v)) throw new InputError(`${flag}: expected a non-negative integer, got '${v}'`);
   return Number(v);
 }

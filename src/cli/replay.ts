@@ -1,63 +1,166 @@
-/** `falco-ts replay FILE... [filter]`: read traces, rebuild state, print events. */
+/**
+ * `falco-ts replay FILE... [filter]`: source (trace files) → state → filter → format → sinks
+ * (terminal lines, JSON, and/or a trace writer). The CLI module only wires these stages.
+ */
 import * as fs from 'node:fs';
 import { readTraceFile } from '../capture/file-source';
+import type { SectionMetadata } from '../capture/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
 import { ParamRenderer, BufferFormat } from '../format/evtinfo';
 import { DefaultLineFormatter } from '../format/line';
+import { Template } from '../format/template';
 import { Out } from '../util/out';
 import { InputError } from '../util/errors';
 import { EVENTS } from '../event/generated/events';
+import type { EventView } from '../event/view';
+import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../filter/fields/registry';
+import { compileFilter, CompiledFilter } from '../filter';
+import { FilterError } from '../filter/errors';
+import { openTraceSink, SinkCompression } from '../capture/compressed-sink';
+import { ScapWriter, DF_STATE_ONLY } from '../capture/scap-writer';
+import { snapshotState } from '../capture/snapshot';
 
 export interface ReplayOptions {
   files: string[];
   filter: string;
   numEvents?: number;
+  /** stop after this many seconds of event time (-M) */
+  durationSec?: number;
   verbose?: boolean;
   debug?: boolean;
   bufferFormat: BufferFormat;
   quiet?: boolean;
+  /** -p template (sysdig escapes already processed) */
+  format?: string;
+  json?: boolean;
+  /** -t h|a|r|d|D */
+  timeFormat?: string;
+  /** -w OUT and its compression */
+  write?: string;
+  compression?: SinkCompression;
 }
 
 const INTERNAL = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
+/** events whose type (or its enter/exit pair) changes state: kept hidden in filtered -w output */
+const STATEFUL = new Uint8Array(EVENTS.length);
+for (const e of EVENTS) {
+  if (!e) continue;
+  if (e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
+  if (e.flags.includes('EF_MODIFIES_STATE')) {
+    STATEFUL[e.code] = 1;
+    if ((e.code ^ 1) < EVENTS.length) STATEFUL[e.code ^ 1] = 1;
+  }
+}
+
+/** sysdig's default format, used for -j without -p (JSON needs field keys). */
+const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
+
+export function buildFilter(text: string): CompiledFilter | null {
+  if (text.trim() === '') return null;
+  const bytes = Buffer.from(text, 'utf8').toString('latin1');
+  try {
+    return compileFilter(bytes, fieldRegistry);
+  } catch (e) {
+    if (e instanceof FilterError) throw new InputError(`filter error at position ${e.pos}: ${e.message}`);
+    throw e;
+  }
+}
 
 export async function replay(opts: ReplayOptions): Promise<number> {
   const out = new Out(1);
   const state = new State();
   const params = new ParamRenderer(state, { maxBufLen: opts.verbose ? 0 : 80, bufferFormat: opts.bufferFormat });
-  const line = new DefaultLineFormatter(state, params);
-  let seen = 0;
-  const limit = opts.numEvents ?? Infinity;
-  let exit = 0;
-  for (const file of opts.files) {
-    let res;
-    try {
-      res = await readTraceFile(file, {
-        onSection: (meta) => state.loadSection(meta),
-        onEvent: (ev) => {
-          if (seen >= limit) return false;
-          seen++;
-          state.processEvent(ev);
-          if (state.cur.hidden) return;
-          if (!opts.debug && INTERNAL[ev.type]) return;
-          if (opts.quiet || out.closed) return;
-          out.line(line.format(ev));
-          if (seen >= limit) return false;
-        },
-      });
-    } catch (e) {
-      out.flush();
-      throw e;
-    }
-    if (res.stats.unknownEvents > 0) {
-      out.flush();
-      process.stderr.write(`falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`);
-      exit = 2;
-    }
-    if (seen >= limit) break;
+  setParamRenderer(state, params);
+  if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
+  const filter = buildFilter(opts.filter);
+  const template = opts.format !== undefined || opts.json
+    ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry) : null;
+  const line = template === null ? new DefaultLineFormatter(state, params) : null;
+  const json = opts.json === true;
+  // sysdig -w implies -q
+  const print = !opts.quiet && opts.write === undefined;
+
+  let writer: ScapWriter | null = null;
+  let pendingMeta: SectionMetadata | null = null;
+  let wroteSection = false;
+  if (opts.write !== undefined) {
+    writer = new ScapWriter(openTraceSink(opts.write, opts.compression ?? 'lz4'));
   }
-  out.flush();
+
+  let counted = 0;
+  const limit = opts.numEvents ?? Infinity;
+  const durNs = opts.durationSec !== undefined ? opts.durationSec * 1e9 : Infinity;
+  let startNs = -1;
+  let exit = 0;
+  let stop = false;
+
+  const onSection = (meta: SectionMetadata) => {
+    state.loadSection(meta);
+    if (writer !== null) {
+      if (filter === null) {
+        writer.writeSection(meta);
+        wroteSection = true;
+      } else {
+        // A filtered subset starts with a snapshot of the state at its first event.
+        pendingMeta = meta;
+        wroteSection = false;
+      }
+    }
+  };
+
+  const writeEvent = (ev: EventView, matched: boolean) => {
+    if (writer === null) return;
+    if (filter === null) { writer.writeEvent(ev, ev.dumpFlags); return; }
+    if (matched) {
+      if (!wroteSection) {
+        writer.writeSection(snapshotState(state, pendingMeta));
+        wroteSection = true;
+      }
+      writer.writeEvent(ev, ev.dumpFlags);
+    } else if (wroteSection && STATEFUL[ev.type]) {
+      writer.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+    }
+  };
+
+  const onEvent = (ev: EventView): boolean | void => {
+    if (stop) return false;
+    if (startNs < 0) startNs = ev.tsApprox();
+    else if (ev.tsApprox() - startNs >= durNs) { stop = true; return false; }
+    observeEvent(state, ev); // evt.reltime counts from the first event read
+    state.processEvent(ev);
+    if (state.cur.hidden) { writeEvent(ev, false); return; }
+    const matched = filter === null || filter.match(ev, state);
+    writeEvent(ev, matched);
+    if (!matched) return;
+    counted++;
+    if (print && !out.closed && (opts.debug || !INTERNAL[ev.type])) {
+      let s: string | null;
+      if (template !== null) s = json ? template.formatJson(ev, state) : template.format(ev, state);
+      else s = line!.format(ev);
+      if (s !== null) out.line(s);
+    }
+    if (counted >= limit) { stop = true; return false; }
+  };
+
+  try {
+    for (const file of opts.files) {
+      const res = await readTraceFile(file, { onSection, onEvent });
+      if (res.stats.unknownEvents > 0) {
+        out.flush();
+        process.stderr.write(`falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`);
+        exit = 2;
+      }
+      if (stop) break;
+    }
+  } finally {
+    out.flush();
+    if (writer !== null) {
+      // Nothing matched: still produce a valid trace (the state at the end) rather than no file.
+      if (!wroteSection && pendingMeta !== null) writer.writeSection(snapshotState(state, pendingMeta));
+      writer.close();
+    }
+  }
   return exit;
 }
 
@@ -71,5 +174,3 @@ export function splitFilesAndFilter(args: string[]): { files: string[]; filter: 
 function isFile(p: string): boolean {
   try { return fs.statSync(p).isFile(); } catch { return false; }
 }
-
-export { InputError };

@@ -14,6 +14,7 @@ declare global {
 const TWO32 = 4294967296;
 const M32 = TWO32 % 1e9; // 2^32 mod 1e9
 const M48 = (TWO32 * 65536) % 1e9; // 2^48 mod 1e9, exact (2^48 < 2^53)
+let tsBaseHi = -1;
 
 export class EventView {
   buf: Buffer = Buffer.alloc(0);
@@ -131,8 +132,15 @@ export class EventView {
     const ns = this.tsNanos();
     return Math.round((this.tsHi * TWO32 + (this.tsLo - ns)) / 1e9);
   }
-  /** Approximate ns timestamp as a double (for deltas and ordering; ±256 ns). */
-  tsApprox(): number { return this.tsHi * TWO32 + this.tsLo; }
+  /**
+   * Timestamp in ns relative to a process-wide base (the high word of the first event seen):
+   * exact, unlike a double holding the absolute ns (±256 ns at 2^60), so differences such as
+   * evt.latency match sysdig. Use it only for differences and ordering.
+   */
+  tsApprox(): number {
+    if (tsBaseHi < 0) tsBaseHi = this.tsHi;
+    return (this.tsHi - tsBaseHi) * TWO32 + this.tsLo;
+  }
   tsBig(): bigint { return (BigInt(this.tsHi) << 32n) | BigInt(this.tsLo); }
 
   /** Copy of the raw event bytes (header through params), for writers. */

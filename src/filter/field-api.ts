@@ -37,6 +37,12 @@ export interface FieldInfo {
   readonly isList: boolean;
   /** cannot be used with val() (EPF_NO_RHS) */
   readonly noRhs?: boolean;
+  /**
+   * (Additive, used by the filter compiler.) Rejects transformers such as tolower()
+   * (EPF_NO_TRANSFORMER: ancestor fields, evt.rawarg, ...). Bindings whose `cmp` is not
+   * 'scalar' are treated as NO_TRANSFORMER whatever this says.
+   */
+  readonly noTransformer?: boolean;
   /** field class, e.g. "evt", "proc", "thread", "fd", "user", "group", "container", "fs.path" */
   readonly cls: string;
 }
@@ -52,6 +58,20 @@ export interface BoundField {
   extract(ev: EventView, st: State): FieldValue;
   /** Value as printed in -p templates and rule outputs (sysdig's rendering), or null → "<NA>". */
   format(ev: EventView, st: State): string | null;
+  /**
+   * (Additive.) How conditions must apply operators to this binding; absent/'scalar' = compare
+   * extract() normally. The other modes use values() (null or [] = missing → check false):
+   * - 'any': ancestor fields without an index (proc.aname, proc.apid, proc.aexe, proc.aexepath,
+   *   proc.acmdline, proc.aargs, proc.aenv): true if ANY ancestor's value satisfies the operator,
+   *   whatever the operator (so `!=` means "some ancestor differs").
+   * - 'endpoints': fd.ip, fd.port, fd.proto, fd.net: `!=` is true if EVERY value differs
+   *   (neither endpoint matches); every other operator is true if ANY value satisfies it.
+   *   For fd.net (type ipnet) the values are addresses tested for membership in the literal CIDR.
+   * - 'around': evt.around[T]: extract() is |ts - T| in ms (rounded up); `=` D is true when
+   *   extract() <= D (libs supports only '=').
+   */
+  readonly cmp?: 'scalar' | 'any' | 'endpoints' | 'around';
+  values?(ev: EventView, st: State): FieldValue[] | null;
 }
 
 /** Thrown for unknown fields and bad arguments; `message` is user-facing. */

@@ -21,6 +21,33 @@ export const enum FdFlags {
 /** scap_l4_proto */
 export const enum L4 { UNKNOWN = 0, NA = 1, TCP = 2, UDP = 3, ICMP = 4, RAW = 5 }
 
+/** Offsets of the sinsp_sockinfo union views (see FdInfo.sock). */
+export const enum SOCK {
+  V4_SIP = 0, V4_DIP = 4, V4_SPORT = 8, V4_DPORT = 10, V4_L4 = 12,
+  V6_SIP = 0, V6_DIP = 16, V6_SPORT = 32, V6_DPORT = 34, V6_L4 = 36,
+  V4S_IP = 0, V4S_PORT = 4, V4S_L4 = 6,
+  V6S_IP = 0, V6S_PORT = 16, V6S_L4 = 18,
+  UNIX_SRC = 0, UNIX_DST = 8,
+}
+
+function sportOff(type: number): number {
+  switch (type) {
+    case FdType.IPV6_SOCK: return SOCK.V6_SPORT;
+    case FdType.IPV4_SERVSOCK: return SOCK.V4S_PORT;
+    case FdType.IPV6_SERVSOCK: return SOCK.V6S_PORT;
+    default: return SOCK.V4_SPORT;
+  }
+}
+
+function l4Off(type: number): number {
+  switch (type) {
+    case FdType.IPV6_SOCK: return SOCK.V6_L4;
+    case FdType.IPV4_SERVSOCK: return SOCK.V4S_L4;
+    case FdType.IPV6_SERVSOCK: return SOCK.V6S_L4;
+    default: return SOCK.V4_L4;
+  }
+}
+
 export class FdInfo {
   type: number = FdType.UNINITIALIZED;
   openFlags = 0;
@@ -30,17 +57,38 @@ export class FdInfo {
   dev = 0;
   mountId = 0;
   ino = 0;
-  // Socket info. IPv4 addresses are u32 read LE from network-order bytes.
-  sip = 0;
-  dip = 0;
-  sport = 0;
-  dport = 0;
-  l4proto = 0;
-  /** IPv6 addresses (16 bytes each) */
-  sip6: Buffer = Buffer.alloc(16);
-  dip6: Buffer = Buffer.alloc(16);
-  unixSource = 0n;
-  unixDest = 0n;
+  /**
+   * Socket info: libsinsp's sinsp_sockinfo union, byte for byte, because libsinsp reads one
+   * view after writing another (bind turns a tuple into server info, connect on an AF_INET6
+   * socket reads the IPv4 view...). Views (offsets in SOCK):
+   *   IPv4 tuple: sip u32 @0, dip u32 @4, sport u16 @8, dport u16 @10, l4proto u8 @12
+   *   IPv6 tuple: sip @0..16, dip @16..32, sport @32, dport @34, l4proto @36
+   *   IPv4 server: ip u32 @0, port u16 @4, l4proto u8 @6
+   *   IPv6 server: ip @0..16, port u16 @16, l4proto u8 @18
+   *   unix: source u64 @0, dest u64 @8
+   * The accessors below pick the view of the fd's current type. IPv4 addresses are u32 read
+   * LE from network-order bytes (as libscap keeps them).
+   */
+  readonly sock: Buffer = Buffer.alloc(40);
+  get sip(): number { return this.sock.readUInt32LE(SOCK.V4_SIP); }
+  set sip(v: number) { this.sock.writeUInt32LE(v >>> 0, SOCK.V4_SIP); }
+  get dip(): number { return this.sock.readUInt32LE(SOCK.V4_DIP); }
+  set dip(v: number) { this.sock.writeUInt32LE(v >>> 0, SOCK.V4_DIP); }
+  get sport(): number { return this.sock.readUInt16LE(sportOff(this.type)); }
+  set sport(v: number) { this.sock.writeUInt16LE(v & 0xffff, sportOff(this.type)); }
+  get dport(): number { return this.sock.readUInt16LE(this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT); }
+  set dport(v: number) { this.sock.writeUInt16LE(v & 0xffff, this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT); }
+  get l4proto(): number { return this.sock[l4Off(this.type)]; }
+  set l4proto(v: number) { this.sock[l4Off(this.type)] = v; }
+  /** IPv6 addresses: views into SOCK (assigning copies 16 bytes in) */
+  get sip6(): Buffer { return this.sock.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16); }
+  set sip6(v: Buffer) { this.sock.set(v.subarray(0, 16), SOCK.V6_SIP); }
+  get dip6(): Buffer { return this.sock.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16); }
+  set dip6(v: Buffer) { this.sock.set(v.subarray(0, 16), SOCK.V6_DIP); }
+  get unixSource(): bigint { return this.sock.readBigUInt64LE(SOCK.UNIX_SRC); }
+  set unixSource(v: bigint) { this.sock.writeBigUInt64LE(BigInt.asUintN(64, v), SOCK.UNIX_SRC); }
+  get unixDest(): bigint { return this.sock.readBigUInt64LE(SOCK.UNIX_DST); }
+  set unixDest(v: bigint) { this.sock.writeBigUInt64LE(BigInt.asUintN(64, v), SOCK.UNIX_DST); }
 
   clone(): FdInfo {
     const f = new FdInfo();
@@ -50,9 +98,7 @@ export class FdInfo {
   copyFrom(o: FdInfo): void {
     this.type = o.type; this.openFlags = o.openFlags; this.name = o.name; this.oldName = o.oldName;
     this.flags = o.flags; this.dev = o.dev; this.mountId = o.mountId; this.ino = o.ino;
-    this.sip = o.sip; this.dip = o.dip; this.sport = o.sport; this.dport = o.dport; this.l4proto = o.l4proto;
-    this.sip6 = Buffer.from(o.sip6); this.dip6 = Buffer.from(o.dip6);
-    this.unixSource = o.unixSource; this.unixDest = o.unixDest;
+    o.sock.copy(this.sock);
   }
 
   isRoleServer(): boolean { return (this.flags & FdFlags.ROLE_SERVER) !== 0; }
@@ -70,6 +116,8 @@ export class FdInfo {
   isIpv6Socket(): boolean { return this.type === FdType.IPV6_SOCK; }
   isUnixSocket(): boolean { return this.type === FdType.UNIX_SOCK; }
   isUdpSocket(): boolean { return this.type === FdType.IPV4_SOCK && this.l4proto === L4.UDP; }
+  /** is_tcp_socket(): IPv4 only, as in libsinsp */
+  isTcpSocket(): boolean { return this.type === FdType.IPV4_SOCK && this.l4proto === L4.TCP; }
 
   /** The fd type letter sysdig shows in `3(<f>/etc/passwd)`. */
   typeChar(): string {

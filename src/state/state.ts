@@ -4,7 +4,7 @@
  * then the parser registered for the event type updates the tables. Formatting and filters
  * read `cur` (the current event's thread and fd) after processEvent() returns.
  */
-import type { EventView } from '../event/view';
+import { EventView } from '../event/view';
 import type { SectionMetadata, FdEntry, UserEntry, GroupEntry, InterfaceEntry, MachineInfo } from '../capture/metadata';
 import { FdType } from '../capture/metadata';
 import { EVENTS } from '../event/generated/events';
@@ -36,6 +36,10 @@ const PPME_CONTAINER_JSON_E = 272;
 const PPME_CONTAINER_JSON_2_E = 324;
 const PPME_TRACER_E = 190;
 const COPY_FILE_RANGE_X = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCALL_COPY_FILE_RANGE_X');
+/** container events sinsp::open consumes before the first real event: processed, never shown */
+const LEADING_CONTAINER = new Set<number>(EVENTS.filter((e) => e !== null && /^PPME_CONTAINER(_JSON(_2)?)?_E$/.test(e.enumName)).map((e) => e!.code));
+/** libsinsp SP_EVT_BUF_SIZE: enter events longer than this are not stored */
+const SP_EVT_BUF_SIZE = 4096;
 
 /** The current event's context, filled by processEvent (libsinsp's evt->m_tinfo / m_fdinfo). */
 export interface EventContext {
@@ -59,6 +63,17 @@ export class State implements ThreadLookup {
   readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false };
   /** the thread-table limit libsinsp applies before it stops creating placeholders */
   maxThreads = 131072;
+  /** sinsp m_tid_to_remove: a thread whose procexit was parsed, removed when the next event arrives */
+  tidToRemove = -1;
+  /** sinsp m_fds_to_remove / m_tid_of_fd_to_remove: fds erased when the next event arrives */
+  readonly fdsToRemove: number[] = [];
+  tidOfFdToRemove = -1;
+  /** the parser's m_tmp_evt: a view on the last retrieved enter event (see retrieveEnterEvent) */
+  readonly enterEvt = new EventView();
+  /** m_tmp_events_buffer: stored-event buffers returned by finished syscalls, reused LIFO */
+  private readonly evtBufPool: Buffer[] = [];
+  /** false until the first non-container event of a section (sinsp::open consumes those) */
+  private pastLeadingContainers = false;
 
   private static readonly parsers: (EventParser | undefined)[] = new Array(EVENTS.length);
 
@@ -97,26 +112,87 @@ export class State implements ThreadLookup {
     for (const [tid, fds] of meta.fds) {
       const t = this.threads.get(tid);
       if (t === undefined) continue;
+      // sinsp_threadinfo::init reuses one sinsp_fdinfo for all of a thread's fds, so socket
+      // union bytes a type does not write carry over from the previous fd (visible later).
+      const scratch = Buffer.alloc(40);
       for (const e of fds) {
-        const f = fdFromScap(e, this.serverPorts);
+        const f = fdFromScap(e, this.serverPorts, scratch);
         if (f !== null) t.fdTable.set(e.fd, f);
       }
     }
-    // Child counts, as the thread manager computes them after loading.
+    // Child counts, as the thread manager computes them after loading (create_child_dependencies).
+    this.createChildDependencies();
+    this.fixSocketsComingFromProc();
+    this.pastLeadingContainers = false;
+  }
+
+  /**
+   * fix_sockets_coming_from_proc: an IPv4 connection from the fd lists whose source port is
+   * a port bound on the host is the server end: swap its tuple and mark roles.
+   */
+  private fixSocketsComingFromProc(): void {
     for (const t of this.threads.values()) {
-      if (t.ptid >= 0) {
-        const parent = this.threads.get(t.ptid);
-        if (parent) parent.nchilds++;
+      for (const f of t.fdTable.values()) {
+        if (f.type !== FdType.IPV4_SOCK) continue;
+        if (this.serverPorts.has(f.sport)) {
+          const sip = f.sip, sport = f.sport;
+          f.sip = f.dip; f.dip = sip; f.sport = f.dport; f.dport = sport;
+          f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
+          f.setRoleServer();
+        } else {
+          f.setRoleClient();
+        }
       }
     }
+  }
+
+  /** increment_mainthread_childcount: a CLONE_THREAD thread holds a reference on its main thread. */
+  private incrementMainthreadChildcount(t: ThreadInfo): void {
+    if ((t.flags & CL.CLONE_THREAD) !== 0) {
+      const m = this.getThread(t.pid, true);
+      if (m !== null) m.nchilds++;
+    }
+  }
+
+  private createChildDependencies(): void {
+    for (const t of Array.from(this.threads.values())) this.incrementMainthreadChildcount(t);
   }
 
   addThread(t: ThreadInfo): void {
     this.threads.set(t.tid, t);
   }
 
-  removeThread(tid: number): void {
+  /**
+   * sinsp add_thread for a thread created by an event (not the proc list): bumps the main
+   * thread's child count for CLONE_THREAD threads. False when the table is full.
+   */
+  addThreadFromEvent(t: ThreadInfo): boolean {
+    if (this.threads.size >= this.maxThreads) return false;
+    this.incrementMainthreadChildcount(t);
+    this.addThread(t);
+    return true;
+  }
+
+  /**
+   * sinsp_thread_manager::remove_thread: without force, a thread some CLONE_THREAD children
+   * still reference (nchilds > 0) stays in the table.
+   */
+  removeThread(tid: number, force = true): void {
+    const t = this.threads.get(tid);
+    if (t === undefined) return;
+    const nchilds = t.nchilds;
+    if (nchilds !== 0 && !force) return;
+    if ((t.flags & CL.CLONE_THREAD) !== 0) {
+      const m = this.threads.get(t.pid);
+      if (m !== undefined && m.nchilds > 0) m.nchilds--;
+    }
     this.threads.delete(tid);
+    t.removed = true;
+    if (nchilds !== 0) {
+      // recreate_child_dependencies
+      for (const o of this.threads.values()) { o.nchilds = 0; o.resetMainThread(); }
+      this.createChildDependencies();
+    }
   }
 
   /** get_thread_ref: unknown tids get a placeholder (comm "<NA>") unless queryOs is false. */
@@ -135,15 +211,60 @@ export class State implements ThreadLookup {
 
   /** Process one event: reset (thread, fd, pairing), then its type's parser. */
   processEvent(ev: EventView): void {
+    // sinsp::next: the delayed removals scheduled by the previous event
+    if (this.tidToRemove !== -1) {
+      this.removeThread(this.tidToRemove, false);
+      this.tidToRemove = -1;
+    }
+    if (this.fdsToRemove.length !== 0) {
+      const t = this.getThread(this.tidOfFdToRemove, true);
+      if (t !== null) for (const fd of this.fdsToRemove) t.removeFd(fd);
+      this.fdsToRemove.length = 0;
+    }
+    const cur = this.cur;
+    cur.hidden = (ev.dumpFlags & 1) !== 0;
+    if (!this.pastLeadingContainers) {
+      if (LEADING_CONTAINER.has(ev.type)) cur.hidden = true;
+      else this.pastLeadingContainers = true;
+    }
+    this.resetEvent(ev);
+    const p = State.parsers[ev.type];
+    if (p !== undefined) p(this, ev);
+    // event_cleanup (skipped by sinsp for filtered-out events)
+    const t = cur.thread;
+    if (!cur.hidden && (ev.type & 1) === 1 && t !== null && t.lastEventData !== null) {
+      this.freeEventBuffer(t.lastEventData);
+      t.lastEventData = null;
+      t.lastEventDataValid = false;
+    }
+    // sinsp_evt::get_thread_info(): formatters and filters fall back to a plain lookup of the
+    // event's tid (no placeholder) when the parser left no thread, e.g. after an inverted clone.
+    if (t === null) cur.thread = this.threads.get(ev.tid) ?? null;
+  }
+
+  /** libsinsp reset(): fills cur (thread, fd, error) for ev; parsers call it again after a tid collision. */
+  resetEvent(ev: EventView): boolean {
     const cur = this.cur;
     cur.thread = null;
     cur.fd = null;
     cur.fdNum = -1;
     cur.errorCode = 0;
-    cur.hidden = (ev.dumpFlags & 1) !== 0;
-    this.reset(ev);
-    const p = State.parsers[ev.type];
-    if (p !== undefined) p(this, ev);
+    return this.reset(ev);
+  }
+
+  /** erase_fd with remove_from_table: the fd leaves t's table when the next event arrives. */
+  scheduleFdRemoval(t: ThreadInfo, fd: number): void {
+    this.tidOfFdToRemove = t.tid;
+    this.fdsToRemove.push(fd);
+  }
+
+  reserveEventBuffer(): Buffer {
+    const b = this.evtBufPool.pop();
+    return b !== undefined ? b : Buffer.alloc(SP_EVT_BUF_SIZE);
+  }
+
+  private freeEventBuffer(b: Buffer): void {
+    if (this.evtBufPool.length < this.threads.size) this.evtBufPool.push(b);
   }
 
   private reset(ev: EventView): boolean {
@@ -200,20 +321,70 @@ export class State implements ThreadLookup {
     return true;
   }
 
-  /** Stores the current enter event's bytes on its thread (libsinsp store_event). */
+  /**
+   * Stores the current enter event on its thread (libsinsp store_event), always in the v2
+   * layout (26-byte header with nparams) so retrieveEnterEvent can read it back.
+   */
   storeEvent(ev: EventView): void {
     const t = this.cur.thread;
     if (t === null) return;
-    const raw = ev.buf.subarray(ev.off, ev.off + ev.len);
-    if (t.lastEventData === null || t.lastEventData.length < raw.length) t.lastEventData = Buffer.allocUnsafe(Math.max(raw.length, 512));
-    raw.copy(t.lastEventData);
+    const hdrIn = ev.lensOff - ev.off;
+    const body = ev.len - hdrIn;
+    const total = 26 + body;
+    if (total > SP_EVT_BUF_SIZE) return;
+    if (t.lastEventData === null) t.lastEventData = this.reserveEventBuffer();
+    const b = t.lastEventData;
+    ev.buf.copy(b, 0, ev.off, ev.off + 16); // ts, tid
+    b.writeUInt32LE(total, 16);
+    b.writeUInt16LE(ev.type, 20);
+    b.writeUInt32LE(ev.nparams, 22);
+    ev.buf.copy(b, 26, ev.lensOff, ev.off + ev.len);
     t.lastEventCpu = ev.cpu;
+    t.lastEventDataValid = true;
   }
+
+  /**
+   * retrieve_enter_event: points enterEvt at the current thread's stored enter event and
+   * returns it when it is valid and really is exit's enter; null otherwise. Like sinsp's
+   * m_tmp_evt, enterEvt keeps pointing at the last buffer it was set to even on failure.
+   */
+  retrieveEnterEvent(exit: EventView): EventView | null {
+    const t = this.cur.thread;
+    if (t === null) return null;
+    const b = t.lastEventData;
+    if (!t.lastEventDataValid || b === null) return null;
+    this.pointEnterEvt(b, t.lastEventCpu);
+    if (this.enterEvt.type !== exit.type - 1) {
+      t.lastEventDataValid = false;
+      return null;
+    }
+    return this.enterEvt;
+  }
+
+  private pointEnterEvt(b: Buffer, cpu: number): void {
+    const e = this.enterEvt;
+    const len = Math.min(b.readUInt32LE(16), b.length);
+    e.set(b, 0, 26, len, b.readUInt16LE(20), b.readUInt32LE(22), false);
+    e.cpu = cpu;
+    e.tsLo = b.readUInt32LE(0);
+    e.tsHi = b.readUInt32LE(4);
+    e.tid = b.readInt32LE(12) * 4294967296 + b.readUInt32LE(8);
+    // a new stamp so the view recomputes its param offsets
+    e.num = -2 - (this.enterStamp++);
+  }
+  private enterStamp = 0;
 }
 
 /** Converts a scap fd-list entry into an FdInfo (libsinsp add_fd_from_scap); null if unusable. */
-export function fdFromScap(e: FdEntry, serverPorts: Set<number>): FdInfo | null {
+export function fdFromScap(e: FdEntry, serverPorts: Set<number>, scratch?: Buffer): FdInfo | null {
   const f = new FdInfo();
+  if (scratch !== undefined) scratch.copy(f.sock);
+  const r = fdFromScapInto(f, e, serverPorts);
+  if (scratch !== undefined) f.sock.copy(scratch);
+  return r;
+}
+
+function fdFromScapInto(f: FdInfo, e: FdEntry, serverPorts: Set<number>): FdInfo | null {
   f.type = e.type;
   f.flags = FdFlags.FROM_PROC;
   f.ino = e.ino;

