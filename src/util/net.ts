@@ -56,8 +56,13 @@ export function ipv6Tuple(sip: Uint8Array, sport: number, dip: Uint8Array, dport
   return `${ipv6ToString(sip)}:${sport}->${ipv6ToString(dip)}:${dport}`;
 }
 
-/** ::ffff:a.b.c.d */
+/**
+ * sinsp_utils::is_ipv4_mapped_ipv6: ::ffff:a.b.c.d, or the all-zero address (`::`, which
+ * libsinsp also takes for IPv4, e.g. connect to `:::443` makes an IPv4 socket).
+ */
 export function isIpv4MappedIpv6(b: Uint8Array, off = 0): boolean {
   for (let i = 0; i < 10; i++) if (b[off + i] !== 0) return false;
-  return b[off + 10] === 0xff && b[off + 11] === 0xff;
+  if (b[off + 10] === 0xff && b[off + 11] === 0xff) return true;
+  return b[off + 10] === 0 && b[off + 11] === 0 && b[off + 12] === 0 && b[off + 13] === 0 &&
+    b[off + 14] === 0 && b[off + 15] === 0;
 }

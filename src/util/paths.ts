@@ -85,3 +85,22 @@ export function concatenatePathsEx(base: string, path: string): { path: string; 
 export function concatenatePaths(base: string, path: string): string {
   return concatenatePathsEx(base, path).path;
 }
+
+/**
+ * concatenate_paths with libsinsp's explicit len2: callers pass a parameter's length, which
+ * counts the NUL, so an empty-string param (len2 1) is relative (joined to base, whose
+ * trailing '/' the sanitizer then drops), while a zero-length param is treated as absolute.
+ */
+export function concatenatePathsLen(base: string, path: string, len2: number): string {
+  const z = path.indexOf('\0');
+  if (z >= 0) path = path.slice(0, z);
+  if (MAX_PATH < base.length + len2 + 1) return '/PATH_TOO_LONG';
+  const out: number[] = [];
+  if (len2 !== 0 && path.charCodeAt(0) !== 0x2f) {
+    for (let i = 0; i < base.length; i++) out.push(base.charCodeAt(i));
+    copyAndSanitize(out, base.length, path);
+  } else {
+    copyAndSanitize(out, 0, path);
+  }
+  return fromCodes(out);
+}

@@ -9,7 +9,7 @@ import { FdInfo, FdFlags } from '../fdinfo';
 import { FdType } from '../../capture/metadata';
 import type { EventView } from '../../event/view';
 import { code } from '../../event/codes';
-import { concatenatePaths } from '../../util/paths';
+import { concatenatePathsLen } from '../../util/paths';
 import { CANCELED_FD_NUMBER } from '../threadinfo';
 
 const PPM_AT_FDCWD = -100;
@@ -43,6 +43,19 @@ export function parseDirfd(s: State, name: string, dirfd: number): string {
   return f.name + '/';
 }
 
+/**
+ * A path param as libsinsp's parser sees it: the C string at the param's value pointer and
+ * the param's length (which counts the NUL). A zero-length param's pointer is where the next
+ * param starts, so its "string" is whatever bytes follow (e.g. the flags: O_RDONLY → "\x01").
+ */
+function pathParam(ev: EventView, i: number): string {
+  if (ev.paramLen(i) > 0) return ev.str(i);
+  const b = ev.buf, o = ev.paramOffset(i), end = ev.off + ev.len;
+  let e = o;
+  while (e < end && b[e] !== 0) e++;
+  return e > o ? b.latin1Slice(o, e) : '';
+}
+
 function parseOpenExit(s: State, ev: EventView): void {
   const t = s.cur.thread;
   if (t === null) return;
@@ -50,27 +63,31 @@ function parseOpenExit(s: State, ev: EventView): void {
   const enter = s.retrieveEnterEvent(ev);
   const fd = ev.i64(0);
   let name = '';
+  let namelen = 0;
   let flags = 0;
   let dev = 0;
   let sdir: string;
   if (et === OPEN_X) {
-    name = ev.str(1);
+    name = pathParam(ev, 1);
+    namelen = ev.paramLen(1);
     flags = ev.u32(2);
     if (ev.paramCount > 4) dev = ev.u32(4);
     if (enter !== null && enter.paramCount >= 2) {
       const en = enter.str(0);
       if (enter.paramLen(0) !== 0 && en !== '(NULL)') {
         name = en;
+        namelen = enter.paramLen(0);
         flags = enter.u32(1);
       }
     }
     sdir = t.getCwd();
   } else if (et === CREAT_X) {
-    name = ev.str(1);
+    name = pathParam(ev, 1);
+    namelen = ev.paramLen(1);
     if (ev.paramCount > 3) dev = ev.u32(3);
     if (enter !== null && enter.paramCount >= 1) {
       const en = enter.str(0);
-      if (enter.paramLen(0) !== 0 && en !== '(NULL)') name = en;
+      if (enter.paramLen(0) !== 0 && en !== '(NULL)') { name = en; namelen = enter.paramLen(0); }
     }
     sdir = t.getCwd();
   } else if (et === OPENAT_X) {
@@ -78,11 +95,13 @@ function parseOpenExit(s: State, ev: EventView): void {
     // (its m_tmp_evt, whatever it last pointed at).
     const e = s.enterEvt;
     if (e.len === 0 || e.paramCount < 3) return;
-    name = e.str(1);
+    name = pathParam(e, 1);
+    namelen = e.paramLen(1);
     flags = e.u32(2);
     sdir = parseDirfd(s, name, e.i64(0));
   } else {
-    name = ev.str(2);
+    name = pathParam(ev, 2);
+    namelen = ev.paramLen(2);
     flags = ev.u32(3);
     let dirfd = ev.i64(1);
     if (et === OPENAT_2_X && ev.paramCount > 5) dev = ev.u32(5);
@@ -90,13 +109,14 @@ function parseOpenExit(s: State, ev: EventView): void {
       const en = enter.str(1);
       if (enter.paramLen(1) !== 0 && en !== '(NULL)') {
         name = en;
+        namelen = enter.paramLen(1);
         flags = enter.u32(2);
         dirfd = enter.i64(0);
       }
     }
     sdir = parseDirfd(s, name, dirfd);
   }
-  const fullpath = concatenatePaths(sdir, name);
+  const fullpath = concatenatePathsLen(sdir, name, namelen);
   if (fd >= 0) {
     const f = new FdInfo();
     f.type = (flags & PPM_O_DIRECTORY) !== 0 ? FdType.DIRECTORY : FdType.FILE_V2;
