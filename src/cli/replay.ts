@@ -68,6 +68,7 @@ export function buildFilter(text: string): CompiledFilter | null {
 }
 
 export async function replay(opts: ReplayOptions): Promise<number> {
+  const cpu0 = process.cpuUsage();
   const out = new Out(1);
   const state = new State();
   const params = new ParamRenderer(state, { maxBufLen: opts.verbose ? 0 : 80, bufferFormat: opts.bufferFormat });
@@ -112,15 +113,47 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const writeEvent = (ev: EventView, matched: boolean) => {
     if (writer === null) return;
     if (filter === null) { writer.writeEvent(ev, ev.dumpFlags); return; }
+    const enter = (ev.type & 1) === 0;
     if (matched) {
       if (!wroteSection) {
         writer.writeSection(snapshotState(state, pendingMeta));
         wroteSection = true;
       }
+      if (!enter) {
+        // An exit needs its enter event for pairing in any reader: keep it, hidden.
+        const pe = lastEnter.get(ev.tid);
+        if (pe !== undefined && !pe.written && pe.type === ev.type - 1) {
+          writer.writeEventBytes(pe.buf.subarray(0, pe.len), pe.cpu, DF_STATE_ONLY);
+          pe.written = true;
+        }
+      }
       writer.writeEvent(ev, ev.dumpFlags);
-    } else if (wroteSection && STATEFUL[ev.type]) {
-      writer.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+      if (enter) rememberEnter(ev, true);
+    } else {
+      const hide = wroteSection && STATEFUL[ev.type] === 1;
+      if (hide) writer.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+      if (enter) rememberEnter(ev, hide);
     }
+  };
+  /** Last enter event per thread (v2 layout), for filtered -w output. */
+  const lastEnter = new Map<number, { buf: Buffer; len: number; cpu: number; type: number; written: boolean }>();
+  const rememberEnter = (ev: EventView, written: boolean) => {
+    const len = ev.v1 ? ev.len + 4 : ev.len;
+    let e = lastEnter.get(ev.tid);
+    if (e === undefined || e.buf.length < len) {
+      e = { buf: Buffer.allocUnsafe(Math.max(len, 256)), len: 0, cpu: 0, type: 0, written: false };
+      lastEnter.set(ev.tid, e);
+    }
+    if (ev.v1) {
+      // v1 header lacks nparams: insert it (and fix len) to get the v2 layout
+      ev.buf.copy(e.buf, 0, ev.off, ev.off + 22);
+      e.buf.writeUInt32LE(len, 16);
+      e.buf.writeUInt32LE(ev.nparams, 22);
+      ev.buf.copy(e.buf, 26, ev.off + 22, ev.off + ev.len);
+    } else {
+      ev.buf.copy(e.buf, 0, ev.off, ev.off + len);
+    }
+    e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
   };
 
   const onEvent = (ev: EventView): boolean | void => {
@@ -160,6 +193,15 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       if (!wroteSection && pendingMeta !== null) writer.writeSection(snapshotState(state, pendingMeta));
       writer.close();
     }
+  }
+  if (opts.verbose) {
+    // sysdig -v: capture statistics on stderr (a file has no driver counters); its elapsed
+    // time is the CPU time clock() measured around the capture loop.
+    const cpu = process.cpuUsage(cpu0);
+    const secs = (cpu.user + cpu.system) / 1e6;
+    const eps = secs > 0 ? (counted / secs).toFixed(2) : counted > 0 ? 'inf' : '-nan';
+    process.stderr.write(`Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n` +
+      `Elapsed time: ${secs.toFixed(3)}, Captured Events: ${counted}, ${eps} eps\n`);
   }
   return exit;
 }
