@@ -42,8 +42,17 @@ function describe(file: string, err: unknown, comp: Compression): InputError {
   return new InputError(`${file}: ${e && e.message ? e.message : String(err)}`, 1);
 }
 
+/** Optional progress reporting (additive): file bytes consumed so far and the file size. */
+export interface ReadProgress {
+  /**
+   * Called after each chunk. A returned promise is awaited before the next chunk (raw and
+   * LZ4 files), which lets asynchronous work (alert outputs) run during a replay.
+   */
+  onProgress(fileBytes: number, fileSize: number): void | Promise<void>;
+}
+
 /** Reads a whole trace into handler; resolves with stats, rejects with a one-line InputError. */
-export async function readTraceFile(file: string, handler: TraceHandler): Promise<ReadResult> {
+export async function readTraceFile(file: string, handler: TraceHandler, progress?: ReadProgress): Promise<ReadResult> {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -61,17 +70,20 @@ export async function readTraceFile(file: string, handler: TraceHandler): Promis
       throw new InputError(`not a scap file (unknown magic ${head.subarray(0, got).toString('hex')}; expected scap, gzip or LZ4)`);
     }
     comp = sniffed;
+    const size = progress !== undefined ? fs.fstatSync(fd).size : 0;
     if (comp === 'none') {
-      readRaw(fd, (b) => reader.feed(b), () => reader.stopped);
+      if (progress === undefined) readRaw(fd, (b) => reader.feed(b), () => reader.stopped);
+      else await readRawProgress(fd, (b) => reader.feed(b), () => reader.stopped, (n) => progress.onProgress(n, size));
     } else if (comp === 'lz4') {
       const dec = new Lz4FrameDecoder((b) => reader.feed(b));
-      readRaw(fd, (b) => dec.push(b), () => reader.stopped);
+      if (progress === undefined) readRaw(fd, (b) => dec.push(b), () => reader.stopped);
+      else await readRawProgress(fd, (b) => dec.push(b), () => reader.stopped, (n) => progress.onProgress(n, size));
       if (!reader.stopped) dec.end();
     } else {
       // The stream owns its own descriptor (destroying a stream closes even a borrowed fd).
       fs.closeSync(fd);
       fd = -1;
-      await readGzip(file, reader);
+      await readGzip(file, reader, progress !== undefined ? (n) => { void progress.onProgress(n, size); } : undefined);
     }
     reader.finish();
   } catch (e) {
@@ -95,7 +107,24 @@ function readRaw(fd: number, sink: (b: Buffer) => void, stopped: () => boolean):
   }
 }
 
-function readGzip(file: string, reader: ScapReader): Promise<void> {
+/** readRaw with a progress callback after each chunk; awaits the promise it may return. */
+async function readRawProgress(
+  fd: number, sink: (b: Buffer) => void, stopped: () => boolean, onChunk: (pos: number) => void | Promise<void>,
+): Promise<void> {
+  let pos = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const n = fs.readSync(fd, buf, 0, CHUNK, pos);
+    if (n === 0) return;
+    pos += n;
+    sink(n === CHUNK ? buf : buf.subarray(0, n));
+    const p = onChunk(pos);
+    if (p !== undefined) await p;
+    if (stopped()) return;
+  }
+}
+
+function readGzip(file: string, reader: ScapReader, onBytes?: (fileBytes: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const src = fs.createReadStream(file, { highWaterMark: CHUNK });
     const gunzip = zlib.createGunzip({ chunkSize: CHUNK });
@@ -129,6 +158,10 @@ function readGzip(file: string, reader: ScapReader): Promise<void> {
     });
     gunzip.on('error', fail);
     src.on('error', fail);
+    if (onBytes !== undefined) {
+      let read = 0;
+      src.on('data', (b) => { read += b.length; onBytes(read); });
+    }
     src.pipe(gunzip);
   });
 }

@@ -64,17 +64,34 @@ export class ScapReader {
       data = chunk;
     }
     this.pending = null;
+    const p = this.blocks(data);
+    // (kept out of the hot loop's function: code it reaches only once per chunk would make
+    // the optimized loop deoptimize at every chunk end for lack of type feedback)
+    if (p >= 0) this.keepTail(data, p);
+  }
+
+  private keepTail(data: Buffer, p: number): void {
+    this.base += p;
+    if (p < data.length) this.pending = Buffer.from(data.subarray(p));
+  }
+
+  /** Consumes the complete blocks of data; returns where the incomplete tail starts, -1 if stopped. */
+  private blocks(data: Buffer): number {
     let p = 0;
     const n = data.length;
     const view = this.view;
+    const handler = this.handler;
+    const stats = this.stats;
+    const nev = EVENTS.length;
+    // Hot loop: byte reads are inlined (Buffer.readUInt32LE validates its argument each call).
     while (p + 8 <= n) {
-      const type = data.readUInt32LE(p);
-      const total = data.readUInt32LE(p + 4);
+      const type = (data[p] | (data[p + 1] << 8) | (data[p + 2] << 16) | (data[p + 3] << 24)) >>> 0;
+      const total = (data[p + 4] | (data[p + 5] << 8) | (data[p + 6] << 16) | (data[p + 7] << 24)) >>> 0;
       let kind = B.eventBlockKind(type);
       if (kind !== 0 && this.phase === 1) {
         // First event block of the section: its metadata is complete.
         this.phase = 2;
-        this.handler.onSection(this.meta!);
+        handler.onSection(this.meta!);
       } else if (this.phase !== 2) {
         kind = 0;
       }
@@ -86,31 +103,31 @@ export class ScapReader {
         }
         if (p + total > n) break;
         let q = p + 8;
-        const cpu = data.readUInt16LE(q);
+        const cpu = data[q] | (data[q + 1] << 8);
         q += 2;
         let flags = 0;
-        if ((kind & 1) !== 0) { flags = data.readUInt32LE(q); q += 4; }
+        if ((kind & 1) !== 0) { flags = (data[q] | (data[q + 1] << 8) | (data[q + 2] << 16) | (data[q + 3] << 24)) >>> 0; q += 4; }
         const bodyEnd = p + total - 4;
         const v2 = (kind & 2) !== 0;
         const hdr = v2 ? 26 : 22;
         if (q + hdr > bodyEnd) throw new TraceFormatError('event header does not fit its block', this.base + p);
-        let len = data.readUInt32LE(q + 16);
-        const etype = data.readUInt16LE(q + 20);
+        let len = (data[q + 16] | (data[q + 17] << 8) | (data[q + 18] << 16) | (data[q + 19] << 24)) >>> 0;
+        const etype = data[q + 20] | (data[q + 21] << 8);
         if (len < hdr || q + len > bodyEnd) {
           throw new TraceFormatError(`event length ${len} does not fit its block`, this.base + p);
         }
-        const info = etype < EVENTS.length ? EVENTS[etype] : null;
+        const info = etype < nev ? EVENTS[etype] : null;
         if (info === null) {
-          if (this.stats.unknownEvents++ === 0) {
-            this.stats.firstUnknownCode = etype;
-            this.stats.firstUnknownOffset = this.base + p;
+          if (stats.unknownEvents++ === 0) {
+            stats.firstUnknownCode = etype;
+            stats.firstUnknownOffset = this.base + p;
           }
           p += total;
           continue;
         }
         let nparams: number;
         if (v2) {
-          nparams = data.readUInt32LE(q + 22);
+          nparams = (data[q + 22] | (data[q + 23] << 8) | (data[q + 24] << 16) | (data[q + 25] << 24)) >>> 0;
           const lw = info.large ? 4 : 2;
           if (nparams > 1024 || hdr + nparams * lw > len) {
             throw new TraceFormatError(`event parameter count ${nparams} does not fit the event`, this.base + p);
@@ -120,19 +137,20 @@ export class ScapReader {
           nparams = guessV1Params(data, q, len, info.params.length);
           if (nparams < 0) throw new TraceFormatError('corrupt v1 event: parameter lengths do not add up', this.base + p);
         }
-        view.set(data, q, q + hdr, len, etype, nparams, !v2);
+        view.setHot(data, q, q + hdr, len, etype, info, nparams, !v2);
         view.cpu = cpu;
         view.dumpFlags = flags;
-        view.tsLo = data.readUInt32LE(q);
-        view.tsHi = data.readUInt32LE(q + 4);
-        view.tid = data.readInt32LE(q + 12) * 4294967296 + data.readUInt32LE(q + 8);
-        view.num = ++this.stats.events;
+        view.tsLo = (data[q] | (data[q + 1] << 8) | (data[q + 2] << 16) | (data[q + 3] << 24)) >>> 0;
+        view.tsHi = (data[q + 4] | (data[q + 5] << 8) | (data[q + 6] << 16) | (data[q + 7] << 24)) >>> 0;
+        view.tid = (data[q + 12] | (data[q + 13] << 8) | (data[q + 14] << 16) | (data[q + 15] << 24)) * 4294967296 +
+          ((data[q + 8] | (data[q + 9] << 8) | (data[q + 10] << 16) | (data[q + 11] << 24)) >>> 0);
+        view.num = ++stats.events;
         view.blockOffset = this.base + p;
         p += total;
-        if (this.handler.onEvent(view) === false) {
+        if (handler.onEvent(view) === false) {
           this.stopped = true;
           this.base += p;
-          return;
+          return -1;
         }
         continue;
       }
@@ -147,8 +165,7 @@ export class ScapReader {
       this.metadataBlock(data, p, type, total);
       p += total;
     }
-    this.base += p;
-    if (p < n) this.pending = Buffer.from(data.subarray(p));
+    return p;
   }
 
   /** End of input: reports a block cut short, and a section with metadata but no events. */
@@ -248,7 +265,7 @@ function guessV1Params(data: Buffer, q: number, len: number, tableParams: number
   for (let np = tableParams; np >= 0; np--) {
     let v = lens + np * 2;
     if (v > end) continue;
-    for (let i = 0; i < np; i++) v += data.readUInt16LE(lens + i * 2);
+    for (let i = 0; i < np; i++) { const o = lens + i * 2; v += data[o] | (data[o + 1] << 8); }
     if (v < end) return -1;
     if (v === end) return np;
   }

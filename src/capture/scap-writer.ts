@@ -268,6 +268,18 @@ export class ScapWriter {
     this.sectionEvents++;
   }
 
+  /**
+   * Appends complete, already framed event blocks (EV_V2/EVF_V2 and LARGE variants, e.g. a
+   * batch from the live probe) without decoding them. `count` is the number of blocks in
+   * `blocks`, for the event counters. The caller guarantees the framing.
+   */
+  writeBlocks(blocks: Buffer, count: number): void {
+    if (this.sections === 0 || this.closed) this.checkOpen(true);
+    this.put(blocks, blocks.length);
+    this.events += count;
+    this.sectionEvents += count;
+  }
+
   /** Hands the batch to the sink and flushes it (file decodable up to here). */
   flush(durable = false): void {
     this.checkOpen();

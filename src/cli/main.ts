@@ -2,7 +2,15 @@
 import { Command, Option } from 'commander';
 import { replay, splitFilesAndFilter } from './replay';
 import { convert } from './convert';
+import { registerCapture } from './capture';
+import { registerLive } from './live';
+import { registerStats } from './stats';
+import { registerList } from './list';
+import { registerRules, addRulesOptions, rulesOptionsFrom } from './rules';
+import { colorEnabled } from '../format/colors';
+import { wantSummary } from '../output/summary';
 import { unescapeSysdigFormat } from '../format/template';
+import { OutputManager } from '../output/manager';
 import type { SinkCompression } from '../capture/compressed-sink';
 import { InputError } from '../util/errors';
 import type { BufferFormat } from '../format/evtinfo';
@@ -26,8 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
 
   let code = 0;
-  program
-    .command('replay')
+  addRulesOptions(program
+    .command('replay'))
     .description('read trace files (scap: raw, gzip or LZ4) and print their events like sysdig -r')
     .argument('<file...>', 'trace files, then an optional filter expression')
     .option('-p, --print <format>', "output template, e.g. '%evt.num %proc.name %fd.name' (a leading * keeps lines with missing values)")
@@ -44,6 +52,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'print nothing (read and check the trace)')
     .option('-w, --write <file>', 'write the (matching) events to a trace file (implies -q)')
     .option('-z, --compress <kind>', 'compression of -w output: lz4 (default), gzip or none', parseCompression)
+    .option('--output <dest>', 'with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog', collect)
+    .option('--sysdig-filter-order', 'filter like sysdig 0.29.3: events that do not modify state are filtered before the state sees them (a rejected enter event leaves its exit without fd or enter data); default: after, like current libs')
+    .option('--no-color', 'no colours (also NO_COLOR=1; colours only when stdout is a terminal)')
+    .option('--summary', 'print the end-of-run summary on stderr (default: when stderr is a terminal)')
+    .option('--no-summary', 'never print the end-of-run summary')
+    .option('--no-progress', 'no progress bar (drawn on stderr only when it is a terminal)')
     .addHelpText('after', `
 Examples:
   falco-ts replay trace.scap
@@ -66,6 +80,12 @@ Examples:
         timeFormat: o.timetype as string | undefined,
         write: o.write as string | undefined,
         compression: o.compress as SinkCompression | undefined,
+        color: colorEnabled(process.stdout, { noColor: o.color === false }),
+        progress: o.progress !== false && process.stderr.isTTY === true,
+        summary: wantSummary(o.summary as boolean | undefined),
+        sysdigFilterOrder: o.sysdigFilterOrder === true,
+        rules: rulesOptionsFrom(o),
+        outputs: alertOutputs(o),
       });
     });
 
@@ -83,6 +103,13 @@ Examples:
       code = await convert(input, output, (o.compress as SinkCompression | undefined) ?? 'lz4');
     });
 
+  // live capture: `capture -w FILE ...`, and `falco-ts [opts] [filter]` with no subcommand
+  registerCapture(program, (c) => { code = c; });
+  registerLive(program, (c) => { code = c; });
+  registerStats(program, (c) => { code = c; });
+  registerList(program, (c) => { code = c; });
+  registerRules(program, (c) => { code = c; });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -95,6 +122,19 @@ Examples:
   }
   return code;
 }
+
+/** With rules (-r), alerts go to the --output destinations (stdout by default). */
+function alertOutputs(o: Record<string, unknown>): OutputManager | undefined {
+  const rules = o.rules as string[] | undefined;
+  if (!rules || rules.length === 0) return undefined;
+  const specs = (o.output as string[] | undefined) ?? [];
+  return OutputManager.create(specs, {
+    json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
+    color: colorEnabled(process.stdout, { noColor: o.color === false }),
+  });
+}
+
+function collect(v: string, prev: string[] | undefined): string[] { return [...(prev ?? []), v]; }
 
 function parseCompression(v: string): SinkCompression {
   if (v === 'lz4' || v === 'gzip' || v === 'none') return v;

@@ -17,9 +17,15 @@ import type { EventView } from '../event/view';
 import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../filter/fields/registry';
 import { compileFilter, CompiledFilter } from '../filter';
 import { FilterError } from '../filter/errors';
+import { formatFilterError } from './filter-error';
 import { openTraceSink, SinkCompression } from '../capture/compressed-sink';
 import { ScapWriter, DF_STATE_ONLY } from '../capture/scap-writer';
 import { snapshotState } from '../capture/snapshot';
+import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
+import { ReplayUi } from '../output/replay-ui';
+import type { OutputManager } from '../output/manager';
+import { RulesSession, type SessionOptions } from '../rules';
+import { alertFromJson } from '../output/alert';
 
 export interface ReplayOptions {
   files: string[];
@@ -39,6 +45,21 @@ export interface ReplayOptions {
   /** -w OUT and its compression */
   write?: string;
   compression?: SinkCompression;
+  /**
+   * --sysdig-filter-order: filter like sysdig 0.29.3, before parsing the events that do not
+   * modify state (a rejected enter then unpairs its exit), instead of after (current libs).
+   */
+  sysdigFilterOrder?: boolean;
+  /** -r rules (issue 5): judge events with Falco rules and print alerts instead of events */
+  rules?: SessionOptions;
+  /** sysdig's TTY colours for the default line (the caller checked TTY, NO_COLOR, --no-color) */
+  color?: boolean;
+  /** progress bar on stderr (the caller checked that stderr is a TTY) */
+  progress?: boolean;
+  /** end-of-run summary on stderr */
+  summary?: boolean;
+  /** alert outputs: the replay yields to them between chunks and closes them at the end */
+  outputs?: OutputManager;
 }
 
 const INTERNAL = new Uint8Array(EVENTS.length);
@@ -60,9 +81,9 @@ export function buildFilter(text: string): CompiledFilter | null {
   if (text.trim() === '') return null;
   const bytes = Buffer.from(text, 'utf8').toString('latin1');
   try {
-    return compileFilter(bytes, fieldRegistry);
+    return compileFilter(bytes, fieldRegistry, { bytes: true }); // already UTF-8 bytes: not twice
   } catch (e) {
-    if (e instanceof FilterError) throw new InputError(`filter error at position ${e.pos}: ${e.message}`);
+    if (e instanceof FilterError) throw new InputError(formatFilterError(e, bytes));
     throw e;
   }
 }
@@ -75,12 +96,30 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   setParamRenderer(state, params);
   if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
   const filter = buildFilter(opts.filter);
+  const rulesSession = opts.rules ? RulesSession.load(opts.rules) : null;
+  const oldOrder = filter !== null && opts.sysdigFilterOrder === true;
+  if (oldOrder) state.earlyFilter = (ev) => filter!.match(ev, state);
+  /** 0.29.3 filtered state-modifying events before set_fdinfo_name_changed: it saw false */
+  const lateMatch = (ev: EventView): boolean => {
+    if (state.earlyResult >= 0) return state.earlyResult === 1;
+    const changed = state.cur.fdNameChanged;
+    state.cur.fdNameChanged = false;
+    const m = filter!.match(ev, state);
+    state.cur.fdNameChanged = changed;
+    return m;
+  };
   const template = opts.format !== undefined || opts.json
     ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry) : null;
-  const line = template === null ? new DefaultLineFormatter(state, params) : null;
+  const line = template === null
+    ? (opts.color ? new ColorLineFormatter(state, params) : new DefaultLineFormatter(state, params)) : null;
   const json = opts.json === true;
   // sysdig -w implies -q
   const print = !opts.quiet && opts.write === undefined;
+  // the bar shares the terminal with nothing: not drawn while events stream to the same TTY
+  const ui = new ReplayUi({
+    progress: opts.progress && !(print && process.stdout.isTTY === true), summary: opts.summary, outputs: opts.outputs,
+    noColor: opts.color === false,
+  });
 
   let writer: ScapWriter | null = null;
   let pendingMeta: SectionMetadata | null = null;
@@ -156,29 +195,45 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
   };
 
+  /** the uncoloured default line writes straight into out's buffer */
+  const plainLine = line instanceof DefaultLineFormatter ? line : null;
   const onEvent = (ev: EventView): boolean | void => {
     if (stop) return false;
+    ui.eventsRead++;
     if (startNs < 0) startNs = ev.tsApprox();
     else if (ev.tsApprox() - startNs >= durNs) { stop = true; return false; }
     observeEvent(state, ev); // evt.reltime counts from the first event read
     state.processEvent(ev);
     if (state.cur.hidden) { writeEvent(ev, false); return; }
-    const matched = filter === null || filter.match(ev, state);
+    if (rulesSession !== null) {
+      // rules mode: a filter, if given, selects the events the rules judge
+      if (filter === null || filter.match(ev, state)) {
+        if (opts.outputs !== undefined) {
+          const outputs = opts.outputs;
+          counted += rulesSession.processJson(ev, state, (j) => outputs.emit(alertFromJson(j)));
+        } else {
+          counted += rulesSession.process(ev, state, (l) => { if (print && !out.closed) out.line(l); });
+        }
+      }
+      return;
+    }
+    const matched = filter === null || (oldOrder ? lateMatch(ev) : filter.match(ev, state));
     writeEvent(ev, matched);
     if (!matched) return;
     counted++;
     if (print && !out.closed && (opts.debug || !INTERNAL[ev.type])) {
-      let s: string | null;
-      if (template !== null) s = json ? template.formatJson(ev, state) : template.format(ev, state);
-      else s = line!.format(ev);
-      if (s !== null) out.line(s);
+      if (plainLine !== null) plainLine.writeLine(ev, out);
+      else if (template === null) out.line(line!.format(ev));
+      else if (json) template.formatJsonInto(ev, state, out);
+      else template.formatInto(ev, state, out);
     }
     if (counted >= limit) { stop = true; return false; }
   };
 
   try {
     for (const file of opts.files) {
-      const res = await readTraceFile(file, { onSection, onEvent });
+      const res = await readTraceFile(file, { onSection, onEvent }, ui.progressFor(file));
+      ui.fileDone(res.stats);
       if (res.stats.unknownEvents > 0) {
         out.flush();
         process.stderr.write(`falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`);
@@ -187,6 +242,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       if (stop) break;
     }
   } finally {
+    if (opts.color && line !== null && print) out.write(SYSDIG_RESET);
     out.flush();
     if (writer !== null) {
       // Nothing matched: still produce a valid trace (the state at the end) rather than no file.
@@ -194,6 +250,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       writer.close();
     }
   }
+  await ui.finish(counted, opts.files.join(', '));
   if (opts.verbose) {
     // sysdig -v: capture statistics on stderr (a file has no driver counters); its elapsed
     // time is the CPU time clock() measured around the capture loop.

@@ -62,10 +62,14 @@ export class EventView {
   private loadParams(): void {
     const n = Math.min(this.nparams, 64);
     const b = this.buf;
-    let p = this.lensOff + this.nparams * this.lenWidth;
+    const lensOff = this.lensOff;
+    let p = lensOff + this.nparams * this.lenWidth;
     const end = this.off + this.len;
+    const wide = this.lenWidth !== 2;
     for (let i = 0; i < n; i++) {
-      const l = this.lenWidth === 2 ? b.readUInt16LE(this.lensOff + i * 2) : b.readUInt32LE(this.lensOff + i * 4);
+      let l: number;
+      if (wide) { const o = lensOff + i * 4; l = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0; }
+      else { const o = lensOff + i * 2; l = b[o] | (b[o + 1] << 8); }
       this.poff[i] = p;
       // A length running past the event is clamped so readers never leave the event.
       const lim = end - p;
@@ -86,23 +90,48 @@ export class EventView {
   /** True when param i exists in this event. */
   has(i: number): boolean { return i < this.paramCount; }
 
-  // Typed readers: callers check has(i) and the length first where it matters.
-  u8(i: number): number { return this.paramLen(i) >= 1 ? this.buf[this.paramOffset(i)] : 0; }
-  i8(i: number): number { return this.paramLen(i) >= 1 ? this.buf.readInt8(this.paramOffset(i)) : 0; }
-  u16(i: number): number { return this.paramLen(i) >= 2 ? this.buf.readUInt16LE(this.paramOffset(i)) : 0; }
-  i16(i: number): number { return this.paramLen(i) >= 2 ? this.buf.readInt16LE(this.paramOffset(i)) : 0; }
-  u32(i: number): number { return this.paramLen(i) >= 4 ? this.buf.readUInt32LE(this.paramOffset(i)) : 0; }
-  i32(i: number): number { return this.paramLen(i) >= 4 ? this.buf.readInt32LE(this.paramOffset(i)) : 0; }
+  // Typed readers: callers check has(i) and the length first where it matters. Reads stay
+  // inside the param (lengths are clamped to the event), so inline byte reads are in bounds.
+  u8(i: number): number {
+    if (this.paramsFor !== this.num) this.loadParams();
+    return this.plen[i] >= 1 ? this.buf[this.poff[i]] : 0;
+  }
+  i8(i: number): number { return this.u8(i) << 24 >> 24; }
+  u16(i: number): number {
+    if (this.paramsFor !== this.num) this.loadParams();
+    if (this.plen[i] < 2) return 0;
+    const b = this.buf, o = this.poff[i];
+    return b[o] | (b[o + 1] << 8);
+  }
+  i16(i: number): number { return this.u16(i) << 16 >> 16; }
+  u32(i: number): number {
+    if (this.paramsFor !== this.num) this.loadParams();
+    if (this.plen[i] < 4) return 0;
+    const b = this.buf, o = this.poff[i];
+    return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+  }
+  i32(i: number): number {
+    if (this.paramsFor !== this.num) this.loadParams();
+    if (this.plen[i] < 4) return 0;
+    const b = this.buf, o = this.poff[i];
+    return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
+  }
   /** signed 64-bit as a Number (exact within ±2^53) */
   i64(i: number): number {
-    if (this.paramLen(i) < 8) return this.paramLen(i) >= 4 ? this.buf.readInt32LE(this.paramOffset(i)) : 0;
-    const o = this.paramOffset(i);
-    return this.buf.readInt32LE(o + 4) * TWO32 + this.buf.readUInt32LE(o);
+    if (this.paramsFor !== this.num) this.loadParams();
+    const l = this.plen[i];
+    const b = this.buf, o = this.poff[i];
+    if (l < 8) return l >= 4 ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : 0;
+    return (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) * TWO32 +
+      ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0);
   }
   u64(i: number): number {
-    if (this.paramLen(i) < 8) return this.paramLen(i) >= 4 ? this.buf.readUInt32LE(this.paramOffset(i)) : 0;
-    const o = this.paramOffset(i);
-    return this.buf.readUInt32LE(o + 4) * TWO32 + this.buf.readUInt32LE(o);
+    if (this.paramsFor !== this.num) this.loadParams();
+    const l = this.plen[i];
+    const b = this.buf, o = this.poff[i];
+    if (l < 8) return l >= 4 ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0 : 0;
+    return ((b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0) * TWO32 +
+      ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0);
   }
   /** exact 64-bit values, for the rare fields that need them */
   bigU64(i: number): bigint { return this.paramLen(i) >= 8 ? this.buf.readBigUInt64LE(this.paramOffset(i)) : BigInt(this.u32(i)); }
@@ -138,7 +167,9 @@ export class EventView {
    * evt.latency match sysdig. Use it only for differences and ordering.
    */
   tsApprox(): number {
-    if (tsBaseHi < 0) tsBaseHi = this.tsHi;
+    // (a leading event stamped 0, e.g. a container event, must not become the base: the
+    // differences of real stamps would then lose their low bits as doubles)
+    if (tsBaseHi <= 0) tsBaseHi = this.tsHi;
     return (this.tsHi - tsBaseHi) * TWO32 + this.tsLo;
   }
   tsBig(): bigint { return (BigInt(this.tsHi) << 32n) | BigInt(this.tsLo); }
@@ -158,5 +189,18 @@ export class EventView {
     const info = type < EVENTS.length ? EVENTS[type] : null;
     this.info = info;
     this.lenWidth = info !== null && info.large ? 4 : 2;
+  }
+
+  /** set() for the reader's hot loop, which already has the table entry. */
+  setHot(buf: Buffer, off: number, lensOff: number, len: number, type: number, info: EventInfo, nparams: number, v1: boolean): void {
+    this.v1 = v1;
+    this.buf = buf;
+    this.off = off;
+    this.lensOff = lensOff;
+    this.len = len;
+    this.type = type;
+    this.nparams = nparams;
+    this.info = info;
+    this.lenWidth = info.large ? 4 : 2;
   }
 }

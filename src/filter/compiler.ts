@@ -331,6 +331,13 @@ interface Ctx {
 const isListOp = (op: Op): boolean => op === 'in' || op === 'intersects' || op === 'pmatch';
 const FIELD_LIKE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+(\[[^\]]*\])?$/;
 const MAX_COMPILE_DEPTH = 20000;
+/**
+ * Macro expansion copies each use: a chain of macros each using the previous one twice is a
+ * "billion laughs" (2^n nodes). Real rules expand to a few thousand nodes at most.
+ */
+const MAX_EXPANDED_NODES = 100000;
+/** list elements copied by macro expansion (a large list in a macro used many times) */
+const MAX_EXPANDED_VALUES = 2000000;
 
 class Compiler {
   readonly warnings: FilterWarning[] = [];
@@ -338,6 +345,8 @@ class Compiler {
   private readonly macroCtx = new Map<Node, Ctx>();
   private readonly extraNames: ReadonlySet<string> | undefined;
   private depth = 0;
+  private expanded = 0;
+  private expandedValues = 0;
 
   constructor(private readonly registry: FieldRegistry, private readonly opts: CompileOptions, text: string) {
     this.ctx = { chain: [], text };
@@ -352,6 +361,15 @@ class Compiler {
 
   expand(n: Node): Node {
     if (++this.depth > MAX_COMPILE_DEPTH) this.fail('exceeded max depth limit while expanding macros', n.start);
+    if (this.ctx.chain.length > 0) {
+      if (n.kind === 'binary' && n.right.kind === 'list') this.expandedValues += n.right.values.length;
+      if (++this.expanded > MAX_EXPANDED_NODES || this.expandedValues > MAX_EXPANDED_VALUES) {
+        const chain = this.ctx.chain;
+        const what = this.expanded > MAX_EXPANDED_NODES ? `${MAX_EXPANDED_NODES} nodes` : `${MAX_EXPANDED_VALUES} list values`;
+        this.fail(`filter too large after macro expansion (more than ${what}): macro '${chain[chain.length - 1]}' ` +
+          `is expanded too many times (via ${chain.join(' -> ')})`, n.start);
+      }
+    }
     try {
       switch (n.kind) {
         case 'and':

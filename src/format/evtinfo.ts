@@ -14,6 +14,7 @@
  *  - a CHARBUF is read up to its NUL, even past its stored length.
  */
 import type { EventView } from '../event/view';
+import type { Out } from '../util/out';
 import type { State } from '../state/state';
 import type { ThreadInfo } from '../state/threadinfo';
 import type { FdInfo } from '../state/fdinfo';
@@ -367,6 +368,13 @@ function fdTypeTag(f: FdInfo, simple: boolean): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Bumped whenever a renderer's string storage grows: rendering the same event again may then
+ * give a different (less truncated) value, so callers that reuse a rendering check it.
+ */
+let storGrowths = 0;
+export function storageGrowths(): number { return storGrowths; }
+
 export class ParamRenderer {
   /** the last rendered value and its resolved form ('' if none) */
   value = '';
@@ -452,7 +460,7 @@ export class ParamRenderer {
         return;
       }
       case PT.CHARBUF: {
-        if (len > this.storSize) this.storSize = len;
+        if (len > this.storSize) { this.storSize = len; storGrowths++; }
         let e = nulFrom(b, o);
         if (e - o > this.storSize - 1) e = o + this.storSize - 1;
         this.value = b.latin1Slice(o, e);
@@ -466,6 +474,7 @@ export class ParamRenderer {
         this.value = renderByteBuf(b, o, len, fmt, this.opts.maxBufLen);
         if (this.value.length >= this.storSize - 1) {
           while (this.value.length >= this.storSize - 1) this.storSize *= 2;
+          storGrowths++;
         }
         return;
       }
@@ -699,6 +708,30 @@ export class ParamRenderer {
       s += cp.prefix + this.value + (this.resolved === '' ? ' ' : '(' + this.resolved + ') ');
     }
     return s;
+  }
+
+  /** info(ev) appended to out piece by piece (the hot path of the default line: no concatenation). */
+  infoInto(ev: EventView, out: Out): void {
+    if (ev.type === 0 || ev.type === 1) return;
+    const info = ev.info;
+    if (info === null) return;
+    const cps = compiledFor(info);
+    const n = ev.paramCount;
+    for (let j = 0; j < n; j++) {
+      const cp = cps[j];
+      this.renderParam(ev, cp, j);
+      out.str(cp.prefix);
+      out.str(this.value);
+      const r = this.resolved;
+      if (r === '') {
+        out.byte(0x20);
+      } else {
+        out.byte(0x28);
+        out.str(r);
+        out.byte(0x29);
+        out.byte(0x20);
+      }
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
  * (surrogate pairs above U+FFFF, U+FFFD for invalid sequences); controls as \b \f \n \r \t
  * or \u00XX.
  */
+import type { Out } from '../util/out';
+
 const HEX = '0123456789abcdef';
 
 function u4(cp: number): string {
@@ -62,4 +64,25 @@ export function jsonQuote(s: string): string {
     }
   }
   return out + '"';
+}
+
+/** jsonQuote(s) appended to out (plain ASCII copied directly; anything else via jsonQuote). */
+export function jsonQuoteInto(out: Out, s: string): void {
+  const n = s.length;
+  out.ensure(n + 2);
+  const b = out.buf;
+  const start = out.pos;
+  let p = start;
+  b[p++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      out.pos = start;
+      out.str(jsonQuote(s));
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 0x22;
+  out.pos = p;
 }

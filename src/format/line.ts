@@ -5,8 +5,9 @@
  */
 import type { EventView } from '../event/view';
 import type { State } from '../state/state';
+import type { Out } from '../util/out';
 import { ParamRenderer } from './evtinfo';
-import { timeOfDay } from './time';
+import { timeOfDay, writeTimeOfDay } from './time';
 import { eventTypeName } from './event-names';
 
 export class DefaultLineFormatter {
@@ -17,5 +18,28 @@ export class DefaultLineFormatter {
     return ev.num + ' ' + timeOfDay(ev.tsSeconds(), ev.tsNanos()) + ' ' + ev.cpu + ' ' +
       (t !== null ? t.comm : '<NA>') + ' (' + ev.tid + ') ' + ((ev.type & 1) === 0 ? '>' : '<') + ' ' +
       eventTypeName(ev) + ' ' + this.params.info(ev);
+  }
+
+  /** format(ev) + '\n' written straight into out's buffer (same bytes, no intermediate strings). */
+  writeLine(ev: EventView, out: Out): void {
+    const t = this.state.cur.thread;
+    out.int(ev.num);
+    out.byte(0x20);
+    writeTimeOfDay(out, ev.tsSeconds(), ev.tsNanos());
+    out.byte(0x20);
+    out.int(ev.cpu);
+    out.byte(0x20);
+    out.str(t !== null ? t.comm : '<NA>');
+    out.byte(0x20);
+    out.byte(0x28);
+    out.int(ev.tid);
+    out.byte(0x29);
+    out.byte(0x20);
+    out.byte((ev.type & 1) === 0 ? 0x3e : 0x3c);
+    out.byte(0x20);
+    out.str(eventTypeName(ev));
+    out.byte(0x20);
+    this.params.infoInto(ev, out);
+    out.endLine();
   }
 }

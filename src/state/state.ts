@@ -7,9 +7,10 @@
 import { EventView } from '../event/view';
 import type { SectionMetadata, FdEntry, UserEntry, GroupEntry, InterfaceEntry, MachineInfo } from '../capture/metadata';
 import { FdType } from '../capture/metadata';
-import { EVENTS } from '../event/generated/events';
+import { EVENTS, PPM_EVENT_MAX_E5C53D64 } from '../event/generated/events';
 import { ThreadInfo, ThreadLookup, CL, CANCELED_FD_NUMBER } from './threadinfo';
 import { FdInfo, FdFlags, L4 } from './fdinfo';
+import type { ContainerMeta } from '../filter/fields/container';
 import { ipv4Endpoint, ipv4Tuple, ipv6Endpoint, ipv6Tuple, isIpv4MappedIpv6 } from '../util/net';
 
 export type EventParser = (s: State, ev: EventView) => void;
@@ -22,11 +23,13 @@ for (const e of EVENTS) {
 
 const EF_USES_FD = new Uint8Array(EVENTS.length);
 const EF_SKIPPARSERESET = new Uint8Array(EVENTS.length);
+const EF_MODIFIES_STATE = new Uint8Array(EVENTS.length);
 const RES_OR_FD_FIRST = new Uint8Array(EVENTS.length);
 for (const e of EVENTS) {
   if (!e) continue;
   if (e.flags.includes('EF_USES_FD')) EF_USES_FD[e.code] = 1;
   if (e.flags.includes('EF_SKIPPARSERESET')) EF_SKIPPARSERESET[e.code] = 1;
+  if (e.flags.includes('EF_MODIFIES_STATE')) EF_MODIFIES_STATE[e.code] = 1;
   if (e.params.length > 0 && (e.params[0].name === 'res' || e.params[0].name === 'fd')) RES_OR_FD_FIRST[e.code] = 1;
 }
 
@@ -35,6 +38,11 @@ const PPME_SCHEDSWITCH_6_E = 152;
 const PPME_CONTAINER_JSON_E = 272;
 const PPME_CONTAINER_JSON_2_E = 324;
 const PPME_TRACER_E = 190;
+/** PPM_EVENT_MAX of sysdig 0.29.3's libs: the lastEventType of a thread whose event it filtered out */
+const PPM_EVENT_MAX_0293 = PPM_EVENT_MAX_E5C53D64;
+const WRITE_X = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCALL_WRITE_X');
+/** SCAP_DF_TRACER: a write to the tracer device, saved as such in a trace file */
+const DF_TRACER = 2;
 const COPY_FILE_RANGE_X = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCALL_COPY_FILE_RANGE_X');
 /** container events sinsp::open consumes before the first real event: processed, never shown */
 const LEADING_CONTAINER = new Set<number>(EVENTS.filter((e) => e !== null && /^PPME_CONTAINER(_JSON(_2)?)?_E$/.test(e.enumName)).map((e) => e!.code));
@@ -50,6 +58,14 @@ export interface EventContext {
   errorCode: number;
   /** true when the event is state-only (SCAP_DF_STATE_ONLY) and must not be shown */
   hidden: boolean;
+  /** evt->fdinfo_name_changed(): parsing this event renamed its fd (fd.name_changed) */
+  fdNameChanged: boolean;
+  /**
+   * evt->m_tinfo == NULL: the parser left the event without a thread, and `thread` (if any)
+   * comes from get_thread_info()'s plain lookup. Fields that read evt->m_tinfo directly
+   * (evt.latency*, evt.wait_latency, evt.abspath, -t d) see no thread then.
+   */
+  noTinfo: boolean;
 }
 
 export class State implements ThreadLookup {
@@ -58,11 +74,23 @@ export class State implements ThreadLookup {
   readonly groups = new Map<number, GroupEntry>();
   interfaces: InterfaceEntry[] = [];
   machine: MachineInfo | null = null;
+  /** the container manager's table: container JSON events add their container's metadata */
+  readonly containers = new Map<string, ContainerMeta>();
   /** server ports bound on the host, for guessing connection roles */
   readonly serverPorts = new Set<number>();
-  readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false };
+  readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false, fdNameChanged: false, noTinfo: false };
   /** the thread-table limit libsinsp applies before it stops creating placeholders */
   maxThreads = 131072;
+  /**
+   * sysdig 0.29.3's filter order (`replay --sysdig-filter-order`): when set, processEvent runs
+   * it right after reset() for events without EF_MODIFIES_STATE, before their parser, as that
+   * sinsp_parser::process_event did. A rejected event is not parsed (nor cleaned up) and its
+   * thread's lastEventType is spoiled, so a rejected enter leaves its exit unpaired (no fd, no
+   * enter data). `earlyResult` then tells the caller: 1 passed, 0 rejected, -1 not run (the
+   * event modifies state: filter it after processEvent, as usual).
+   */
+  earlyFilter: ((ev: EventView) => boolean) | null = null;
+  earlyResult = -1;
   /** sinsp m_tid_to_remove: a thread whose procexit was parsed, removed when the next event arrives */
   tidToRemove = -1;
   /** sinsp m_fds_to_remove / m_tid_of_fd_to_remove: fds erased when the next event arrives */
@@ -103,12 +131,16 @@ export class State implements ThreadLookup {
       t.capInheritable = p.capInheritable; t.capPermitted = p.capPermitted; t.capEffective = p.capEffective;
       t.exeUpperLayer = p.exeUpperLayer; t.exeFromMemfd = p.exeFromMemfd;
       if (t.isMainThread()) {
-        t.env = p.env.slice();
+        // set_env: an all-zero tail ends the list (trailing empty entries are dropped)
+        let n = p.env.length;
+        while (n > 0 && p.env[n - 1] === '') n--;
+        t.env = p.env.slice(0, n);
         t.cwd = '';
         t.setCwd(p.cwd);
       }
       this.addThread(t);
     }
+    let scratchDev = 0;
     for (const [tid, fds] of meta.fds) {
       const t = this.threads.get(tid);
       if (t === undefined) continue;
@@ -117,6 +149,9 @@ export class State implements ThreadLookup {
       const scratch = Buffer.alloc(40);
       for (const e of fds) {
         const f = fdFromScap(e, this.serverPorts, scratch);
+        // m_dev likewise: only file entries set it, the others show the previous file's
+        if (f !== null && e.type !== FdType.FILE_V2) f.dev = scratchDev;
+        else if (f !== null) scratchDev = f.dev;
         if (f !== null) t.fdTable.set(e.fd, f);
       }
     }
@@ -228,8 +263,12 @@ export class State implements ThreadLookup {
       else this.pastLeadingContainers = true;
     }
     this.resetEvent(ev);
+    if (this.earlyFilter !== null && !this.runEarlyFilter(ev)) return;
     const p = State.parsers[ev.type];
     if (p !== undefined) p(this, ev);
+    // set_fdinfo_name_changed, at the end of process_event (get_fd() saved the old name)
+    const pf = cur.fd;
+    cur.fdNameChanged = pf !== null && pf.name !== pf.oldName;
     // event_cleanup (skipped by sinsp for filtered-out events)
     const t = cur.thread;
     if (!cur.hidden && (ev.type & 1) === 1 && t !== null && t.lastEventData !== null) {
@@ -239,7 +278,35 @@ export class State implements ThreadLookup {
     }
     // sinsp_evt::get_thread_info(): formatters and filters fall back to a plain lookup of the
     // event's tid (no placeholder) when the parser left no thread, e.g. after an inverted clone.
+    cur.noTinfo = t === null;
     if (t === null) cur.thread = this.threads.get(ev.tid) ?? null;
+  }
+
+  /** The early filter of sysdig 0.29.3 (see earlyFilter); false when the event was rejected. */
+  private runEarlyFilter(ev: EventView): boolean {
+    const cur = this.cur;
+    const etype = ev.type;
+    this.earlyResult = -1;
+    let modifies = EF_MODIFIES_STATE[etype] === 1;
+    if (etype === WRITE_X) {
+      // a write to a tracer fd (or one saved with SCAP_DF_TRACER) counts as modifying state
+      const t = cur.thread;
+      if (cur.fd === null && t !== null) cur.fd = t.getFd(t.lastEventFd);
+      const f = cur.fd;
+      if (f !== null && (f.flags & (FdFlags.IS_TRACER_FD | FdFlags.IS_TRACER_FILE)) !== 0) modifies = true;
+      else if ((ev.dumpFlags & DF_TRACER) !== 0) { cur.fd = null; modifies = true; }
+    }
+    if (modifies) return true;
+    const t = cur.thread;
+    // sinsp_evt::get_thread_info(): a plain lookup when reset() left no thread
+    cur.noTinfo = t === null;
+    if (t === null) cur.thread = this.threads.get(ev.tid) ?? null;
+    cur.fdNameChanged = false;
+    const pass = this.earlyFilter!(ev);
+    this.earlyResult = pass ? 1 : 0;
+    if (pass) { cur.thread = t; return true; }
+    if (t !== null && EF_SKIPPARSERESET[etype] === 0 && etype !== PPME_SCHEDSWITCH_6_E) t.lastEventType = PPM_EVENT_MAX_0293;
+    return false;
   }
 
   /** libsinsp reset(): fills cur (thread, fd, error) for ev; parsers call it again after a tid collision. */
@@ -375,6 +442,9 @@ export class State implements ThreadLookup {
   private enterStamp = 0;
 }
 
+/** settings.h USER_EVT_DEVICE_NAME at e5c53d64: the tracer device is /dev/null */
+const USER_EVT_DEVICE_NAME = '/dev/null';
+
 /** Converts a scap fd-list entry into an FdInfo (libsinsp add_fd_from_scap); null if unusable. */
 export function fdFromScap(e: FdEntry, serverPorts: Set<number>, scratch?: Buffer): FdInfo | null {
   const f = new FdInfo();
@@ -427,12 +497,12 @@ function fdFromScapInto(f: FdInfo, e: FdEntry, serverPorts: Set<number>): FdInfo
       break;
     case FdType.FILE_V2:
       f.openFlags = e.openFlags; f.name = e.name; f.dev = e.dev;
-      f.flags |= f.name === '/dev/sysdig-events' ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
+      f.flags |= f.name === USER_EVT_DEVICE_NAME ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
       break;
     case FdType.FIFO: case FdType.FILE: case FdType.DIRECTORY: case FdType.UNSUPPORTED: case FdType.SIGNALFD:
     case FdType.EVENTPOLL: case FdType.EVENT: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
       f.name = e.name;
-      f.flags |= f.name === '/dev/sysdig-events' ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
+      f.flags |= f.name === USER_EVT_DEVICE_NAME ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
       break;
     case FdType.UNINITIALIZED:
       return null;

@@ -52,3 +52,27 @@ export function runSysdig(args: string[]): SpawnSyncReturns<Buffer> {
 export function tmpDir(prefix = 'falco-ts-test-'): string {
   return fs.mkdtempSync(path.join(require('node:os').tmpdir(), prefix));
 }
+
+export interface AsyncResult { status: number | null; stdout: Buffer; stderr: Buffer }
+
+function spawnAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<AsyncResult> {
+  return new Promise((resolve, reject) => {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    p.on('error', reject);
+    p.on('close', (status) => resolve({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+  });
+}
+
+/** runCli without blocking: lets a suite run several replays (and sysdigs) at once. */
+export function runCliAsync(args: string[]): Promise<AsyncResult> {
+  return spawnAsync(process.execPath, [BIN, ...args], { ...process.env, TZ: 'UTC' });
+}
+
+/** runSysdig without blocking. */
+export function runSysdigAsync(args: string[]): Promise<AsyncResult> {
+  return spawnAsync('sysdig', args, { ...process.env, TZ: 'UTC' });
+}

@@ -127,8 +127,13 @@ function category(ev: EventView, st: State): string {
   }
 }
 
+/** evt->m_tinfo: the parser's thread, not get_thread_info()'s lookup fallback */
+function evtTinfo(st: State) {
+  return st.cur.noTinfo ? null : st.cur.thread;
+}
+
 function latency(ev: EventView, st: State): number | null {
-  const t = st.cur.thread;
+  const t = evtTinfo(st);
   if (t === null) return 0;
   if (EVT_CAT[ev.type] === 'INTERNAL') return null;
   return t.latency;
@@ -280,7 +285,7 @@ function abspathSpec(): FieldSpec {
       const which = arg === 'dst' ? 2 : arg === 'src' ? 1 : 0;
       return {
         extract: (ev, st) => {
-          const t = st.cur.thread;
+          const t = evtTinfo(st);
           if (t === null) return null;
           const et = ev.type;
           let dn: string | null = null, pn: string | null = null;
@@ -385,12 +390,22 @@ export const EVT_FIELDS: FieldSpec[] = [
     const ll = Math.min(Math.log10(l), 11);
     return Math.floor((ll * -1) / 11) + 1; // g_screen_w is -1 outside csysdig
   }, { hidden: true }),
-  simple('evt.latency.human', 'CHARBUF', PF.NA, 'delta between an exit event and the correspondent enter event, as a human readable string (e.g. 10.3ms).', (ev, st) => {
-    const t = st.cur.thread;
-    if (t === null) return '';
-    if (EVT_CAT[ev.type] === 'INTERNAL') return null;
-    return formatTimeNice(t.latency);
-  }),
+  {
+    name: 'evt.latency.human', ptype: 'CHARBUF', pf: PF.NA, cls: CLS,
+    desc: 'delta between an exit event and the correspondent enter event, as a human readable string (e.g. 10.3ms).',
+    make: () => {
+      // without a thread libsinsp returns its m_strstorage untouched: this field's last value
+      let last = '';
+      return {
+        extract: (ev, st) => {
+          const t = evtTinfo(st);
+          if (t === null) return last;
+          if (EVT_CAT[ev.type] === 'INTERNAL') return null;
+          return (last = formatTimeNice(t.latency));
+        },
+      };
+    },
+  },
   deltaSpec('evt.deltatime', PF.DEC, 'delta between this event and the previous event, in nanoseconds.', 'all'),
   deltaSpec('evt.deltatime.s', PF.DEC, 'integer part of the delta between this event and the previous event.', 's'),
   deltaSpec('evt.deltatime.ns', PF.PAD10, 'fractional part of the delta between this event and the previous event.', 'ns'),
@@ -407,7 +422,7 @@ export const EVT_FIELDS: FieldSpec[] = [
             return (d / 1000000000n).toString() + '.' + nanos9(Number(d % 1000000000n));
           }
           case 'd': {
-            const t = st.cur.thread;
+            const t = evtTinfo(st);
             if (t === null) return '0.000000000';
             return Math.floor(t.latency / 1e9) + '.' + nanos9(t.latency % 1e9);
           }
@@ -474,7 +489,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   simple('evt.is_wait', 'BOOL', PF.NA, "'true' for events that make the thread wait, e.g. sleep(), select(), poll().", (ev) => (EVT_FLAGS[ev.type] & EF.WAITS) !== 0),
   simple('evt.wait_latency', 'RELTIME', PF.DEC, 'for events that make the thread wait (e.g. sleep(), select(), poll()), this is the time spent waiting for the event to return, in nanoseconds.', (ev, st) => {
     if ((EVT_FLAGS[ev.type] & EF.WAITS) === 0 || !isExit(ev)) return null;
-    const t = st.cur.thread;
+    const t = evtTinfo(st);
     return t === null ? 0 : t.latency;
   }),
   simple('evt.is_syslog', 'BOOL', PF.NA, "'true' for events that are writes to /dev/log.", (ev, st) => (EVT_FLAGS[ev.type] & EF.WRITES_TO_FD) !== 0 && st.cur.fd !== null && st.cur.fd.name.includes('/dev/log')),

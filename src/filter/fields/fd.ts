@@ -429,10 +429,7 @@ const FD_SPECS: FieldSpec[] = [
   endpointsSpec('fd.net', 'IPNET', PF.NA, 'matches the IP network (client or server) of the fd.', 'net'),
   ff('fd.connected', 'BOOL', PF.NA, "for TCP/UDP FDs, 'true' if the socket is connected.", (f) => f.isSocketConnected()),
   ff('fd.name_changed', 'BOOL', PF.NA, 'True when an event changes the name of an fd used by this event. This can occur in some cases such as udp connections where the connection tuple changes.',
-    (f, _ev, st) => {
-      const c = (st.cur as unknown as { fdNameChanged?: boolean }).fdNameChanged;
-      return typeof c === 'boolean' ? c : f.oldName !== f.name;
-    }),
+    (_f, _ev, st) => st.cur.fdNameChanged),
   ff('fd.cip.name', 'CHARBUF', PF.NA, 'Domain name associated with the client IP address.', dnsName, { noRhs: true }),
   ff('fd.sip.name', 'CHARBUF', PF.NA, 'Domain name associated with the server IP address.', dnsName, { noRhs: true }),
   ff('fd.lip.name', 'CHARBUF', PF.NA, 'Domain name associated with the local IP address.', dnsName, { noRhs: true }),

@@ -50,6 +50,13 @@ class Bound implements BoundField {
     if (this.fmt !== undefined) return this.fmt(ev, st);
     return renderValue(this.extract(ev, st), this.info.ptype, this.pf);
   }
+
+  /** format(ev, st) given v = extract(ev, st) already computed (saves a second extraction). */
+  formatExtracted(v: FieldValue, ev: EventView, st: State): string | null {
+    if (this.info.filterOnly) return null;
+    if (this.fmt !== undefined) return this.fmt(ev, st);
+    return renderValue(v, this.info.ptype, this.pf);
+  }
 }
 
 const NAME_CHAR = /[A-Za-z0-9_.]/;

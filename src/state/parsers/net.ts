@@ -39,6 +39,22 @@ const EMPTY = Buffer.alloc(0);
 
 const EF_READS_FROM_FD = new Uint8Array(EVENTS.length);
 for (const e of EVENTS) if (e && e.flags.includes('EF_READS_FROM_FD')) EF_READS_FROM_FD[e.code] = 1;
+const EF_WRITES_TO_FD = new Uint8Array(EVENTS.length);
+for (const e of EVENTS) if (e && e.flags.includes('EF_WRITES_TO_FD')) EF_WRITES_TO_FD[e.code] = 1;
+
+/**
+ * sinsp_tracerparser::process_event_data's RES_FAILED cases for a write's data (no pending
+ * fragment): empty data; `>`/`<` not followed by ':' or the end; otherwise (parse_json)
+ * anything but optional spaces then '['.
+ */
+function tracerSyntaxFails(d: Buffer): boolean {
+  if (d.length === 0) return true;
+  const at = (i: number) => (i < d.length ? d[i] : 0);
+  if (d[0] === 0x3e || d[0] === 0x3c) return at(1) !== 0x3a && at(1) !== 0;
+  let i = 0;
+  while (at(i) === 0x20) i++;
+  return at(i) !== 0x5b;
+}
 
 const E = {
   SOCKET_E: code('PPME_SOCKET_SOCKET_E'),
@@ -639,9 +655,19 @@ function parseSocketpairExit(s: State, ev: EventView): void {
 function parseRwExit(s: State, ev: EventView): void {
   const f = s.cur.fd;
   const t = s.cur.thread;
-  if (f === null || t === null) return; // (tracer writes are not handled here)
+  if (f === null || t === null) return;
   // detect_and_process_tracer_write: only fds flagged as tracer files/fds are candidates
-  if ((f.flags & FdFlags.IS_NOT_TRACER_FD) === 0 && (f.flags & (FdFlags.IS_TRACER_FD | FdFlags.IS_TRACER_FILE)) !== 0) return;
+  if ((f.flags & FdFlags.IS_NOT_TRACER_FD) === 0 && (f.flags & (FdFlags.IS_TRACER_FD | FdFlags.IS_TRACER_FILE)) !== 0) {
+    // Reads on a tracer file are plain reads; a write is offered to the tracer parser. We
+    // port only its RES_FAILED verdict (not tracer syntax: the fd is marked not-a-tracer and
+    // the write is a plain write); data that could be a tracer (`>`/`<` or `[` first) would
+    // become a tracer event in libsinsp, which falco-ts does not emulate: left unparsed.
+    if ((f.flags & FdFlags.IS_TRACER_FD) !== 0) return;
+    if (EF_WRITES_TO_FD[ev.type]) {
+      if (!tracerSyntaxFails(ev.bytes(1))) return;
+      f.flags |= FdFlags.IS_NOT_TRACER_FD;
+    }
+  }
   const res = ev.i64(0);
   if (res < 0) return;
   const etype = ev.type;

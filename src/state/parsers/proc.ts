@@ -8,6 +8,7 @@ import type { EventView } from '../../event/view';
 import { code } from '../../event/codes';
 import { concatenatePaths } from '../../util/paths';
 import { parseDirfd } from './fs';
+import type { ContainerMeta } from '../../filter/fields/container';
 
 /** ppm clone flags libsinsp sets on its own */
 const PPM_CL_PIPE_SRC = 1 << 21;
@@ -461,6 +462,7 @@ function parseContainerJson(s: State, ev: EventView): void {
     lookupState = ls ? 1 : 2;
   }
   if (lookupState !== 1) s.cur.hidden = true;
+  s.containers.set(id, containerMeta(id, obj));
   const t = new ThreadInfo(s);
   t.tid = -1;
   t.pid = -1;
@@ -470,6 +472,33 @@ function parseContainerJson(s: State, ev: EventView): void {
   t.comm = 'container:' + id;
   t.containerId = id;
   s.cur.thread = t;
+}
+
+/** sinsp_container_type values, as container.type names them */
+const CONTAINER_TYPES = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', undefined, 'cri', 'containerd', 'cri-o', 'bpm'];
+
+/** The container_info that parse_container_json_evt adds to the container manager. */
+function containerMeta(id: string, c: Record<string, unknown>): ContainerMeta {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const m: ContainerMeta = {
+    id, name: str(c.name), image: str(c.image), imageId: str(c.imageid), imageRepo: str(c.imagerepo),
+    imageTag: str(c.imagetag), imageDigest: str(c.imagedigest),
+  };
+  if (typeof c.full_id === 'string' && c.full_id !== '') m.id = c.full_id;
+  if (typeof c.type === 'number') m.type = CONTAINER_TYPES[c.type];
+  if (typeof c.privileged === 'boolean') m.privileged = c.privileged;
+  if (typeof c.created_time === 'number') m.createdTime = c.created_time;
+  if (typeof c.ip === 'string') {
+    const p = c.ip.split('.').map(Number);
+    if (p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)) m.ip = ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+  }
+  if (Array.isArray(c.Mounts)) {
+    m.mounts = c.Mounts.map((x: Record<string, unknown>) => ({
+      source: str(x?.Source) ?? '', dest: str(x?.Destination) ?? '', mode: str(x?.Mode) ?? '',
+      rdwr: x?.RW === true, propagation: str(x?.Propagation) ?? '',
+    }));
+  }
+  return m;
 }
 
 function storeEnter(s: State, ev: EventView): void { s.storeEvent(ev); }

@@ -1,0 +1,162 @@
+// Node-API surface of the native capture (contract: src/capture/native-api.ts):
+//   openProbe(opts) -> { read(), wait(ms), stats(), close() }, info().
+// Errors thrown by openProbe carry .code = no-permission | no-btf | verifier | attach | other.
+#include <napi.h>
+
+#include <memory>
+#include <set>
+
+#include "probe.h"
+
+namespace {
+
+class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "NativeProbe",
+                       {InstanceMethod("read", &ProbeWrap::Read), InstanceMethod("wait", &ProbeWrap::Wait),
+                        InstanceMethod("stats", &ProbeWrap::Stats), InstanceMethod("close", &ProbeWrap::Close)});
+  }
+  explicit ProbeWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<ProbeWrap>(info) {}
+  ~ProbeWrap() override { probe_.reset(); }
+
+  std::shared_ptr<ft::Probe> probe_;
+
+  static Napi::Value BatchToJs(Napi::Env env, ft::Batch *b) {
+    if (!b) return env.Null();
+    uint8_t *data = b->data;
+    size_t len = b->len;
+    delete b;
+    return Napi::Buffer<uint8_t>::New(env, data, len, [](Napi::Env, uint8_t *d) { free(d); });
+  }
+
+ private:
+  Napi::Value Read(const Napi::CallbackInfo &info) {
+    if (!probe_) return info.Env().Null();
+    return BatchToJs(info.Env(), probe_->pop());
+  }
+
+  class WaitWorker : public Napi::AsyncWorker {
+   public:
+    WaitWorker(Napi::Env env, std::shared_ptr<ft::Probe> p, int ms)
+        : Napi::AsyncWorker(env), probe_(std::move(p)), ms_(ms), deferred_(Napi::Promise::Deferred::New(env)) {}
+    void Execute() override { probe_->wait(ms_); }
+    void OnOK() override {
+      Napi::Env env = Env();
+      deferred_.Resolve(BatchToJs(env, probe_->pop()));
+    }
+    Napi::Promise Promise() { return deferred_.Promise(); }
+
+   private:
+    std::shared_ptr<ft::Probe> probe_;
+    int ms_;
+    Napi::Promise::Deferred deferred_;
+  };
+
+  Napi::Value Wait(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    int ms = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+    if (ms < 0) ms = 0;
+    if (!probe_) {
+      auto d = Napi::Promise::Deferred::New(env);
+      d.Resolve(env.Null());
+      return d.Promise();
+    }
+    auto *w = new WaitWorker(env, probe_, ms);
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    ft::Stats s = probe_ ? probe_->stats() : ft::Stats();
+    o.Set("seen", double(s.seen));
+    o.Set("delivered", double(s.delivered));
+    o.Set("droppedRingFull", double(s.dropRing));
+    o.Set("droppedOther", double(s.dropOther));
+    o.Set("batches", double(s.batches));
+    o.Set("submitted", double(s.submitted));
+    return o;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (probe_) probe_->close();
+    return info.Env().Undefined();
+  }
+};
+
+struct AddonData {
+  Napi::FunctionReference ctor;
+  std::set<std::shared_ptr<ft::Probe>> open;  // closed at environment teardown
+};
+
+Napi::Value OpenProbe(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  AddonData *data = env.GetInstanceData<AddonData>();
+  ft::Options o;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Object opts = info[0].As<Napi::Object>();
+    auto num = [&](const char *k, double def) {
+      Napi::Value v = opts.Get(k);
+      return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : def;
+    };
+    o.ringBytes = uint64_t(num("ringBytes", double(o.ringBytes)));
+    o.snaplen = uint32_t(num("snaplen", o.snaplen));
+    o.pollUs = uint32_t(num("pollUs", o.pollUs));
+    Napi::Value et = opts.Get("eventTypes");
+    if (et.IsArray()) {
+      o.allEvents = false;
+      Napi::Array a = et.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) o.eventTypes.push_back(a.Get(i).As<Napi::Number>().Uint32Value());
+    }
+    Napi::Value ip = opts.Get("ignorePids");
+    if (ip.IsArray()) {
+      Napi::Array a = ip.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) o.ignorePids.push_back(a.Get(i).As<Napi::Number>().Uint32Value());
+    }
+    Napi::Value lp = opts.Get("verifierLogPath");
+    if (lp.IsString()) o.verifierLogPath = lp.As<Napi::String>().Utf8Value();
+    Napi::Value co = opts.Get("countOnly");
+    if (co.IsBoolean()) o.countOnly = co.As<Napi::Boolean>().Value();
+  }
+  auto probe = std::make_shared<ft::Probe>();
+  ft::OpenError err;
+  if (!probe->open(o, err)) {
+    Napi::Error e = Napi::Error::New(env, err.message);
+    e.Set("code", Napi::String::New(env, err.code));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object obj = data->ctor.New({});
+  ProbeWrap::Unwrap(obj)->probe_ = probe;
+  data->open.insert(probe);
+  return obj;
+}
+
+Napi::Value Info(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kernel", ft::kernelRelease());
+  o.Set("btf", ft::haveBtf());
+  o.Set("libbpf", ft::libbpfVersion());
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto *data = new AddonData();
+  data->ctor = Napi::Persistent(ProbeWrap::Init(env));
+  env.SetInstanceData(data);
+  env.AddCleanupHook([data]() {
+    for (auto &p : data->open) p->close();
+    data->open.clear();
+  });
+  exports.Set("openProbe", Napi::Function::New(env, OpenProbe));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(falco_ts_native, Init)

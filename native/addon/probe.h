@@ -1,0 +1,94 @@
+// Probe lifecycle (libbpf skeleton) and the ring-buffer consumer thread; no Node-API here.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct probe;        // bpftool skeleton
+struct ring_buffer;  // libbpf
+
+namespace ft {
+
+struct Options {
+  uint64_t ringBytes = 64ull << 20;
+  uint32_t snaplen = 80;
+  bool allEvents = true;
+  std::vector<uint32_t> eventTypes;
+  std::vector<uint32_t> ignorePids;
+  uint32_t pollUs = 200;
+  std::string verifierLogPath;
+  bool countOnly = false;
+};
+
+struct Stats {
+  uint64_t seen = 0, submitted = 0, delivered = 0, dropRing = 0, dropOther = 0, batches = 0;
+};
+
+/** A batch of complete EV_V2 blocks (malloc'ed; whoever takes it frees it). */
+struct Batch {
+  uint8_t *data = nullptr;
+  size_t len = 0;
+  size_t cap = 0;
+  uint64_t events = 0;
+};
+
+struct OpenError {
+  std::string code;  // no-permission | no-btf | verifier | attach | other
+  std::string message;
+};
+
+class Probe {
+ public:
+  Probe() = default;
+  ~Probe();
+  Probe(const Probe &) = delete;
+  Probe &operator=(const Probe &) = delete;
+
+  /** Loads, configures and attaches; on failure fills err and returns false. */
+  bool open(const Options &opts, OpenError &err);
+  /** Next batch or nullptr (never blocks). */
+  Batch *pop();
+  /** Waits up to ms for a batch; true when one is ready. */
+  bool wait(int ms);
+  Stats stats();
+  /** Detach, drain what is left into the queue, stop the thread, free. Idempotent. */
+  void close();
+  bool closed() const { return closed_; }
+
+ private:
+  static int onRecord(void *ctx, void *data, size_t size);
+  void run();
+  void flush();
+  void push(Batch *b);
+
+  struct probe *skel_ = nullptr;
+  struct ring_buffer *rb_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  bool closed_ = false;
+  bool started_ = false;
+  uint32_t pollUs_ = 200;
+  bool countOnly_ = false;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch *> queue_;
+  size_t queuedBytes_ = 0;
+
+  Batch *cur_ = nullptr;       // consumer thread only
+  uint64_t curStartNs_ = 0;
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> batches_{0};
+  Stats last_;
+};
+
+std::string kernelRelease();
+bool haveBtf();
+std::string libbpfVersion();
+
+}  // namespace ft

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/* falco-ts probe: BTF tracepoints on syscall enter/exit and process exit, writing scap events
+ * (libs e5c53d64 codes and parameter layouts) as complete EV_V2 blocks into one BPF ring
+ * buffer. Generic events are reserved straight in the ring; events with parameters are built in
+ * a per-CPU scratch area and copied. Userspace (native/addon) is never woken per event
+ * (BPF_RB_NO_WAKEUP): it polls on a timer. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "shared.h"
+#include "syscall_table.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ---- configuration, set by the addon before load ---- */
+const volatile __u64 boot_offset_ns = 0;      /* realtime - boottime */
+const volatile __u32 snaplen = 80;
+const volatile __u32 n_ignore = 0;
+const volatile __u32 ignore_tgid[FT_MAX_IGNORE] = {};
+const volatile __u32 count_only = 0;          /* benchmark mode: count, write nothing */
+const volatile __u32 want_procexit = 1;
+
+/* syscall selection (FT_SEL_ON per nr), filled by the addon after load */
+__u8 g_sel[SYSCALL_NR_MAX] = {};
+struct ft_counters g_cnt[FT_MAX_CPUS] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024); /* resized by the addon */
+} rb SEC(".maps");
+
+#include "helpers/aux.h"
+#include "helpers/flags.h"
+#include "helpers/task.h"
+#include "helpers/sock.h"
+#include "params.h"
+#include "proc.h"
+
+static __always_inline int ft_ignored(__u32 tgid)
+{
+#pragma unroll
+	for (int i = 0; i < FT_MAX_IGNORE; i++)
+		if (i < n_ignore && ignore_tgid[i] == tgid)
+			return 1;
+	return 0;
+}
+
+/* ---- parameter filler (one verified subprogram for every table-driven param) ---- */
+
+static __always_inline __u64 ft_arg(struct ft_aux *a, __u32 i)
+{
+	return i < 6 ? a->args[i] : 0;
+}
+
+static __always_inline __u32 ft_valid(__u32 code)
+{
+	return g_desc[code & (FT_NCODES - 1)].n;
+}
+
+static __always_inline __u64 ft_min_snap(__s64 ret)
+{
+	if (ret <= 0)
+		return 0;
+	return (__u64)ret < snaplen ? (__u64)ret : snaplen;
+}
+
+struct ft_iovec {
+	__u64 base;
+	__u64 len;
+};
+#define FT_MAX_IOV 16
+
+/* iovec data (up to `want` bytes) or, with want == ~0, the sum of the lengths */
+__noinline int ft_iov(__u64 uiov_addr, __u64 cnt, __u64 want, int size_only)
+{
+	struct ft_aux *a = aux_get();
+	if (!a)
+		return 0;
+	const struct ft_iovec *uiov = (const struct ft_iovec *)uiov_addr;
+	struct ft_iovec v;
+	__u32 got = 0;
+	__u32 start = a->pos;
+	__u64 sum = 0;
+	if (cnt > FT_MAX_IOV)
+		cnt = FT_MAX_IOV;
+	for (int i = 0; i < FT_MAX_IOV; i++) {
+		if (i >= cnt || !uiov)
+			break;
+		if (bpf_probe_read_user(&v, sizeof(v), &uiov[i]) < 0)
+			break;
+		sum += v.len;
+		if (size_only)
+			continue;
+		if (got >= want)
+			break;
+		__u64 n = v.len < want - got ? v.len : want - got;
+		n &= 0xffff;
+		if (n && bpf_probe_read_user(&a->data[SAFE(start + got)], n, (void *)v.base) == 0)
+			got += n;
+	}
+	if (size_only)
+		aux_u32(a, (__u32)sum);
+	else
+		aux_len(a, got & 0xffff);
+	return 0;
+}
+
+/* params that look at sockets and fds */
+__noinline int ft_param_fd(__u32 op, __u32 arg, __u32 x)
+{
+	struct ft_aux *a = aux_get();
+	if (!a)
+		return 0;
+	__u64 v = ft_arg(a, arg);
+	switch (op) {
+	case FTOP_SOCKADDR:
+		aux_len(a, ft_user_sockaddr(&a->data[SAFE(a->pos)], (void *)v, ft_arg(a, x)));
+		break;
+	case FTOP_TUPLE: {
+		__u32 ua = (x >> 4) & 0xf;
+		void *uaddr = ua ? (void *)ft_arg(a, ua - 1) : NULL;
+		__u64 ulen = ua ? ((x & 1) ? 28 : ft_arg(a, ua)) : 0;
+		aux_len(a, ft_socktuple(&a->data[SAFE(a->pos)], (int)v, x & 1, uaddr, ulen));
+		break;
+	}
+	case FTOP_TUPLE_RET:
+		aux_len(a, a->ret >= 0 ? ft_socktuple(&a->data[SAFE(a->pos)], a->ret, 1, NULL, 0) : 0);
+		break;
+	case FTOP_MSG_TUPLE: {
+		struct user_msghdr m = {};
+		if (v)
+			bpf_probe_read_user(&m, sizeof(m), (void *)v);
+		aux_len(a, ft_socktuple(&a->data[SAFE(a->pos)], (int)a->args[0], x & 1, m.msg_name, m.msg_namelen));
+		break;
+	}
+	case FTOP_QUEUE: {
+		struct socket *s = ft_fd_socket((int)v);
+		struct sock *sk = s ? BPF_CORE_READ(s, sk) : NULL;
+		__u32 len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
+		__u32 max = sk ? BPF_CORE_READ(sk, sk_max_ack_backlog) : 0;
+		if (x == 0)
+			aux_u8(a, max ? (__u8)(len * 100 / max) : 0);
+		else
+			aux_u32(a, x == 1 ? len : max);
+		break;
+	}
+	case FTOP_FDPAIR:
+	case FTOP_PIPE_INO:
+	case FTOP_SOCKPAIR: {
+		int fds[2] = {};
+		if (a->ret >= 0 && v)
+			bpf_probe_read_user(fds, sizeof(fds), (void *)v);
+		if (op == FTOP_FDPAIR) {
+			aux_u64(a, (__s64)(x ? fds[1] : fds[0]));
+		} else if (op == FTOP_PIPE_INO) {
+			struct file *f = a->ret >= 0 ? ft_fd_file(fds[0]) : NULL;
+			aux_u64(a, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
+		} else {
+			struct socket *s = a->ret >= 0 ? ft_fd_socket(fds[0]) : NULL;
+			struct sock *sk = s ? BPF_CORE_READ(s, sk) : NULL;
+			if (x && sk)
+				sk = BPF_CORE_READ((struct unix_sock *)sk, peer);
+			aux_u64(a, (__u64)sk);
+		}
+		break;
+	}
+	}
+	return 0;
+}
+
+__noinline int ft_param(__u32 op, __u32 arg, __u32 x)
+{
+	struct ft_aux *a = aux_get();
+	if (!a)
+		return 0;
+	__u64 v = ft_arg(a, arg);
+	switch (op) {
+	case FTOP_NONE: aux_empty(a); break;
+	case FTOP_FD:
+	case FTOP_PID: aux_u64(a, (__s64)(int)v); break;
+	case FTOP_I64:
+	case FTOP_U64: aux_u64(a, v); break;
+	case FTOP_U32:
+	case FTOP_I32: aux_u32(a, (__u32)v); break;
+	case FTOP_U8: aux_u8(a, (__u8)v); break;
+	case FTOP_FLAGS32: aux_u32(a, ft_translate(x, v)); break;
+	case FTOP_FLAGS16: aux_u16(a, (__u16)ft_translate(x, v)); break;
+	case FTOP_FLAGS8: aux_u8(a, (__u8)ft_translate(x, v)); break;
+	case FTOP_STR: aux_ustr(a, (void *)v, 4096); break;
+	case FTOP_RET: aux_u64(a, a->ret); break;
+	case FTOP_RET_U64: aux_u64(a, a->ret); break;
+	case FTOP_DEV_RETFD: aux_u32(a, a->ret >= 0 ? ft_file_dev(ft_fd_file(a->ret)) : 0); break;
+	case FTOP_DATA_RET: aux_ubytes(a, (void *)v, ft_min_snap(a->ret)); break;
+	case FTOP_IOV_DATA: ft_iov(v, ft_arg(a, x), ft_min_snap(a->ret), 0); break;
+	case FTOP_IOV_SIZE: ft_iov(v, ft_arg(a, x), 0, 1); break;
+	case FTOP_MSG_DATA:
+	case FTOP_MSG_SIZE: {
+		struct user_msghdr m = {};
+		if (v)
+			bpf_probe_read_user(&m, sizeof(m), (void *)v);
+		ft_iov((__u64)m.msg_iov, m.msg_iovlen, ft_min_snap(a->ret), op == FTOP_MSG_SIZE);
+		break;
+	}
+	case FTOP_SOCKADDR:
+	case FTOP_TUPLE:
+	case FTOP_TUPLE_RET:
+	case FTOP_MSG_TUPLE:
+	case FTOP_QUEUE:
+	case FTOP_FDPAIR:
+	case FTOP_PIPE_INO:
+	case FTOP_SOCKPAIR:
+		ft_param_fd(op, arg, x);
+		break;
+	case FTOP_VM: aux_u32(a, ft_vm(x)); break;
+	case FTOP_RELTIME: {
+		struct __kernel_timespec ts = {};
+		if (v)
+			bpf_probe_read_user(&ts, sizeof(ts), (void *)v);
+		aux_u64(a, (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+		break;
+	}
+	case FTOP_UPTR_U64: {
+		__u64 o = 0;
+		if (v)
+			bpf_probe_read_user(&o, sizeof(o), (void *)v);
+		aux_u64(a, o);
+		break;
+	}
+	case FTOP_PTRACE_DYN:
+		a->data[SAFE(a->pos)] = 0;
+		*(__u64 *)&a->data[SAFE(a->pos + 1)] = v;
+		aux_len(a, 9);
+		break;
+	case FTOP_BPF_DYN: {
+		/* BPF_MAP_CREATE (0) and BPF_PROG_LOAD (5) return fds */
+		int fd = a->ret >= 0 && (a->args[0] == 0 || a->args[0] == 5);
+		a->data[SAFE(a->pos)] = fd ? 0 : 1;
+		*(__u64 *)&a->data[SAFE(a->pos + 1)] = a->ret;
+		aux_len(a, 9);
+		break;
+	}
+	case FTOP_HOW: {
+		__u64 how[3] = {};
+		if (v)
+			bpf_probe_read_user(how, sizeof(how), (void *)v);
+		if (x == 0)
+			aux_u32(a, ft_file_flags((__u32)how[0]));
+		else
+			aux_u32(a, (__u32)how[x == 1 ? 1 : 2]);
+		break;
+	}
+	default: aux_empty(a); break;
+	}
+	return 0;
+}
+
+/* ---- dispatchers ---- */
+
+struct ft_generic_e {
+	__u32 btype, btotal;
+	__u16 cpu;
+	__u64 ts, tid;
+	__u32 len;
+	__u16 type;
+	__u32 nparams;
+	__u16 l0, l1;
+	__u16 id, native_id;
+	__u32 trailer;
+} __attribute__((packed));
+
+struct ft_generic_x {
+	__u32 btype, btotal;
+	__u16 cpu;
+	__u64 ts, tid;
+	__u32 len;
+	__u16 type;
+	__u32 nparams;
+	__u16 l0;
+	__u16 id;
+	__u32 trailer;
+} __attribute__((packed));
+
+static __always_inline int ft_generic(__u32 nr, __u32 tid, int enter)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct ft_counters *c = &g_cnt[cpu & (FT_MAX_CPUS - 1)];
+	__u16 id = g_ppm_sc[nr & (SYSCALL_NR_MAX - 1)];
+	c->seen++;
+	if (enter) {
+		struct ft_generic_e *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+		if (!e) {
+			c->drop_ring++;
+			return 0;
+		}
+		e->btype = FT_BLOCK_EV_V2;
+		e->btotal = sizeof(*e);
+		e->cpu = cpu;
+		e->ts = ft_now();
+		e->tid = tid;
+		e->len = FT_EVT_HDR + 8;
+		e->type = 0;
+		e->nparams = 2;
+		e->l0 = 2;
+		e->l1 = 2;
+		e->id = id;
+		e->native_id = nr;
+		e->trailer = sizeof(*e);
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	} else {
+		struct ft_generic_x *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+		if (!e) {
+			c->drop_ring++;
+			return 0;
+		}
+		e->btype = FT_BLOCK_EV_V2;
+		e->btotal = sizeof(*e);
+		e->cpu = cpu;
+		e->ts = ft_now();
+		e->tid = tid;
+		e->len = FT_EVT_HDR + 4;
+		e->type = 1;
+		e->nparams = 1;
+		e->l0 = 2;
+		e->id = id;
+		e->trailer = sizeof(*e);
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	}
+	return 0;
+}
+
+static __always_inline int ft_table_event(struct pt_regs *regs, __u32 code, __u32 tid, __s64 ret)
+{
+	const struct ft_desc *d = &g_desc[code & (FT_NCODES - 1)];
+	struct ft_aux *a = aux_get();
+	if (!a) {
+		counters()->drop_other++;
+		return 0;
+	}
+	a->args[0] = regs->di;
+	a->args[1] = regs->si;
+	a->args[2] = regs->dx;
+	a->args[3] = regs->r10;
+	a->args[4] = regs->r8;
+	a->args[5] = regs->r9;
+	a->ret = ret;
+	if (d->n & FT_DESC_PROC) {
+		aux_begin(a, code, code == 293 || code == 331 ? 23 : 20, tid);
+		ft_proc_exit(code);
+	} else {
+		__u32 n = d->n & 7;
+		aux_begin(a, code, n, tid);
+		for (int i = 0; i < FT_MAXP; i++) {
+			if (i >= n)
+				break;
+			ft_param(d->op[i], d->arg[i], d->aux[i]);
+		}
+	}
+	aux_submit(a);
+	return 0;
+}
+
+static __always_inline int ft_count(void)
+{
+	counters()->seen++;
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ft_sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 nr = (__u32)id;
+	if (nr >= SYSCALL_NR_MAX || !(g_sel[nr] & FT_SEL_ON) || ft_ignored(pt >> 32))
+		return 0;
+	if (count_only)
+		return ft_count();
+	__u32 code = g_enter_event[nr];
+	if (code == 0 || !(ft_valid(code) & FT_DESC_VALID))
+		return ft_generic(nr, (__u32)pt, 1);
+	return ft_table_event(regs, code, (__u32)pt, 0);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ft_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 nr = (__u32)regs->orig_ax;
+	if (nr >= SYSCALL_NR_MAX || !(g_sel[nr] & FT_SEL_ON) || ft_ignored(pt >> 32))
+		return 0;
+	if (count_only)
+		return ft_count();
+	__u32 ecode = g_enter_event[nr];
+	if (ecode == 0 || !(ft_valid(ecode) & FT_DESC_VALID))
+		return ft_generic(nr, (__u32)pt, 0);
+	return ft_table_event(regs, g_exit_event[nr], (__u32)pt, ret);
+}
+
+/* PPME_PROCEXIT_1_E: status, ret, sig, core */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ft_proc_exit_tp, struct task_struct *p)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	if (!want_procexit || ft_ignored(pt >> 32))
+		return 0;
+	if (count_only)
+		return ft_count();
+	struct ft_aux *a = aux_get();
+	if (!a)
+		return 0;
+	int code = BPF_CORE_READ(p, exit_code);
+	aux_begin(a, 186, 4, (__u32)pt);
+	aux_u64(a, code);
+	aux_u64(a, (code >> 8) & 0xff);
+	aux_u8(a, code & 0x7f);
+	aux_u8(a, (code & 0x80) ? 1 : 0);
+	aux_submit(a);
+	return 0;
+}

@@ -1,0 +1,258 @@
+/**
+ * `falco-ts capture -w FILE [-z lz4|gzip|none] [-n N] [-M S] [-s SNAPLEN] [-C MB] [-G S]
+ * [-W N] [-e N] [filter]`: live events into scap trace files.
+ *
+ *   probe (native addon) → batches of framed event blocks ─┬─ no filter: straight into the file
+ *                                                          └─ filter: EventView → State →
+ *                                                             filter → matching events (+ the
+ *                                                             state-changing ones, hidden)
+ *
+ * Each file starts with a /proc snapshot (MI, IL, UL, PL, FDL blocks; a later file of a
+ * rotation with a fresh one), is flushed at least every second, and is created 0600.
+ * SIGINT/SIGTERM, -n, -M or -G/-W stop the capture; the probe is detached, its rings
+ * drained, the file finalized, and a summary line goes to stderr.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import type { SinkCompression } from '../capture/compressed-sink';
+import { snapshotProc } from '../capture/proc-snapshot';
+import { snapshotState } from '../capture/snapshot';
+import { DF_STATE_ONLY } from '../capture/scap-writer';
+import { RotatingWriter, checkRotation } from '../capture/rotation';
+import {
+  EventDecoder, LivePump, formatSummary, frameEnds, kernelEventTypes, openLiveProbe,
+} from '../capture/live-source';
+import type { NativeProbe, ProbeOptions } from '../capture/native-api';
+import type { SectionMetadata } from '../capture/metadata';
+import { State } from '../state/state';
+import '../state/parsers';
+import { ParamRenderer } from '../format/evtinfo';
+import { EVENTS } from '../event/generated/events';
+import type { EventView } from '../event/view';
+import { setParamRenderer, observeEvent } from '../filter/fields/registry';
+import { buildFilter } from './replay';
+import { InputError } from '../util/errors';
+
+export interface CaptureOptions {
+  write: string;
+  compression: SinkCompression;
+  filter: string;
+  numEvents?: number;
+  durationSec?: number;
+  snaplen?: number;
+  rolloverMB?: number;
+  rotateSec?: number;
+  fileLimit?: number;
+  eventLimit?: number;
+  /** print no summary */
+  quiet?: boolean;
+  /** tests: supplies the probe instead of the native addon */
+  openProbe?: (opts: ProbeOptions) => NativeProbe;
+  /** tests: the initial state instead of /proc */
+  snapshot?: () => SectionMetadata;
+}
+
+/** events whose type (or its enter/exit pair) changes state: kept hidden in filtered output */
+const STATEFUL = new Uint8Array(EVENTS.length);
+for (const e of EVENTS) {
+  if (!e || !e.flags.includes('EF_MODIFIES_STATE')) continue;
+  STATEFUL[e.code] = 1;
+  if ((e.code ^ 1) < EVENTS.length) STATEFUL[e.code ^ 1] = 1;
+}
+
+export function probeOptions(o: { snaplen?: number }, eventTypes: number[] | null): ProbeOptions {
+  return {
+    snaplen: o.snaplen ?? 80,
+    eventTypes,
+    ignorePids: [process.pid],
+    verifierLogPath: path.join(os.tmpdir(), `falco-ts-verifier-${process.pid}.log`),
+  };
+}
+
+export async function capture(opts: CaptureOptions): Promise<number> {
+  const rotation = checkRotation({
+    base: opts.write, compression: opts.compression, rolloverMB: opts.rolloverMB,
+    durationSec: opts.rotateSec, fileLimit: opts.fileLimit, eventLimit: opts.eventLimit,
+  });
+  if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 0 || opts.snaplen > 65535)) {
+    throw new InputError('-s: expected a snaplen between 0 and 65535');
+  }
+  const filter = buildFilter(opts.filter);
+  const popts = probeOptions(opts, kernelEventTypes(filter !== null ? filter.eventTypes : null));
+  const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
+
+  const limit = opts.numEvents ?? Infinity;
+  let events = 0;
+  let rot: RotatingWriter | null = null;
+  let decoder: EventDecoder | null = null;
+  let result;
+  try {
+    // The probe is attached first, then /proc is read: a process born in between shows up
+    // in both, never in neither.
+    const initial = opts.snapshot ? opts.snapshot() : snapshotProc();
+    let first = true;
+    let onBatch: (b: Buffer) => boolean;
+
+    if (filter === null) {
+      rot = new RotatingWriter(rotation, () => {
+        if (first) { first = false; return initial; }
+        return opts.snapshot ? opts.snapshot() : snapshotProc();
+      });
+      rot.open();
+      const r = rot;
+      let scratch: Uint32Array = new Uint32Array(4096);
+      onBatch = (b) => {
+        const { ends, count } = frameEnds(b, limit - events, scratch);
+        scratch = ends;
+        const more = r.writeBlocks(b, ends, count);
+        events += count;
+        return more && events < limit;
+      };
+    } else {
+      const state = new State();
+      const params = new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' });
+      setParamRenderer(state, params);
+      state.loadSection(initial);
+      rot = new RotatingWriter(rotation, () => {
+        if (first) { first = false; return initial; }
+        return snapshotState(state, initial);
+      });
+      rot.open();
+      const r = rot;
+      /** last enter event per thread, so a matching exit carries its enter (hidden) */
+      const lastEnter = new Map<number, { buf: Buffer; len: number; cpu: number; type: number; written: boolean }>();
+      const remember = (ev: EventView, written: boolean) => {
+        const len = ev.len; // live events are v2
+        let e = lastEnter.get(ev.tid);
+        if (e === undefined || e.buf.length < len) {
+          e = { buf: Buffer.allocUnsafe(Math.max(len, 256)), len: 0, cpu: 0, type: 0, written: false };
+          lastEnter.set(ev.tid, e);
+        }
+        ev.buf.copy(e.buf, 0, ev.off, ev.off + len);
+        e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
+      };
+      let stopped = false;
+      decoder = new EventDecoder((ev) => {
+        observeEvent(state, ev);
+        state.processEvent(ev);
+        const enter = (ev.type & 1) === 0;
+        const w = r.writer;
+        if (state.cur.hidden) {
+          if (STATEFUL[ev.type]) w.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+          return;
+        }
+        if (filter.match(ev, state)) {
+          if (!enter) {
+            const pe = lastEnter.get(ev.tid);
+            if (pe !== undefined && !pe.written && pe.type === ev.type - 1) {
+              w.writeEventBytes(pe.buf.subarray(0, pe.len), pe.cpu, DF_STATE_ONLY);
+              pe.written = true;
+            }
+          }
+          w.writeEvent(ev, ev.dumpFlags);
+          if (enter) remember(ev, true);
+          events++;
+          r.noteEvents(1);
+          if (events >= limit) { stopped = true; return false; }
+          if (r.due() && !r.maybeRotate()) { stopped = true; return false; }
+        } else {
+          const hide = STATEFUL[ev.type] === 1;
+          if (hide) w.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+          if (enter) remember(ev, hide);
+        }
+      });
+      const d = decoder;
+      onBatch = (b) => d.feed(b) && !stopped;
+    }
+
+    const r = rot;
+    let lastFlush = Date.now();
+    const pump = new LivePump(probe, onBatch, {
+      durationSec: opts.durationSec,
+      onTick: (now) => {
+        if (!r.maybeRotate(now)) return false;
+        if (now - lastFlush >= 1000) {
+          r.flush();
+          lastFlush = now;
+        }
+        return true;
+      },
+    });
+    result = await pump.run();
+  } finally {
+    try { probe.close(); } catch { /* already closed */ }
+    if (rot !== null) rot.close();
+  }
+
+  if (!opts.quiet) {
+    process.stderr.write(formatSummary({
+      events, stats: result.stats, bytesWritten: rot.bytesWritten, files: [...new Set(rot.files)], durationMs: result.durationMs,
+    }) + '\n');
+  }
+  if (decoder !== null && decoder.unknownEvents > 0) {
+    process.stderr.write(`falco-ts: the probe sent ${decoder.unknownEvents} events of unknown type (skipped)\n`);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+function count(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new InputError(`${flag}: expected a non-negative integer, got '${v}'`);
+    return Number(v);
+  };
+}
+
+function positive(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) === 0) throw new InputError(`${flag}: expected a positive integer, got '${v}'`);
+    return Number(v);
+  };
+}
+
+export function parseCompression(v: string): SinkCompression {
+  if (v === 'lz4' || v === 'gzip' || v === 'none') return v;
+  throw new InputError(`-z: expected lz4, gzip or none, got '${v}'`);
+}
+
+/** Adds the `capture` command; `done` receives its exit code. */
+export function registerCapture(program: Command, done: (code: number) => void, run: (o: CaptureOptions) => Promise<number> = capture): Command {
+  return program
+    .command('capture')
+    .description('record live events (root) into scap trace files, as sysdig -w does')
+    .argument('[filter...]', 'filter expression: only matching events are written (plus hidden state events)')
+    .requiredOption('-w, --write <file>', 'trace file to write (created 0600)')
+    .addOption(new Option('-z, --compress <kind>', 'lz4 (default), gzip or none').argParser(parseCompression))
+    .option('-n, --numevents <n>', 'stop after N events', count('-n'))
+    .option('-M <secs>', 'stop after N seconds', count('-M'))
+    .option('-s, --snaplen <len>', 'bytes of each I/O buffer captured (default 80)', count('-s'))
+    .option('-C <MB>', 'start a new file when the current one exceeds MB x 10^6 bytes: FILE0, FILE1, ...', positive('-C'))
+    .option('-G <secs>', 'start a new file every N seconds (strftime patterns in FILE are expanded)', positive('-G'))
+    .option('-W <num>', 'with -C or -e: a ring of N files; with -G: stop after N files', positive('-W'))
+    .option('-e <num>', 'start a new file every N events', positive('-e'))
+    .option('-q, --quiet', 'no summary line at the end')
+    .addHelpText('after', `
+Examples:
+  falco-ts capture -w trace.scap                          # everything, LZ4, until Ctrl-C
+  falco-ts capture -w trace.scap -z gzip -M 10            # 10 seconds, gzip (sysdig -r reads it)
+  falco-ts capture -w trace.scap -C 100 -W 5              # ring of 5 files of ~100 MB
+  falco-ts capture -w web.scap 'proc.name in (nginx, php-fpm)'`)
+    .action(async (words: string[], o: Record<string, unknown>) => {
+      done(await run({
+        write: o.write as string,
+        compression: (o.compress as SinkCompression | undefined) ?? 'lz4',
+        filter: words.join(' '),
+        numEvents: o.numevents as number | undefined,
+        durationSec: o.M as number | undefined,
+        snaplen: o.snaplen as number | undefined,
+        rolloverMB: o.C as number | undefined,
+        rotateSec: o.G as number | undefined,
+        fileLimit: o.W as number | undefined,
+        eventLimit: o.e as number | undefined,
+        quiet: o.quiet === true,
+      }));
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * `falco-ts rules validate FILE...` (like `falco -V`) and `falco-ts rules list FILE...`, plus
+ * the rules options of `falco-ts replay` (-r, -o, --tag, -T, --disable-rule,
+ * --legacy-both-directions), defined here once so replay's wiring stays a line.
+ */
+import type { Command } from 'commander';
+import { EVENTS } from '../event/generated/events';
+import { Out } from '../util/out';
+import { fieldRegistry } from '../filter/fields/registry';
+import {
+  RulesLoader, formatResult, resultJson, resolveRulesPath, PRIORITY_NAMES, type SessionOptions, type CompiledRule,
+} from '../rules';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Adds the rules options to a command (replay; live mode later). */
+export function addRulesOptions(cmd: Command): Command {
+  return cmd
+    .option('-r, --rules <file|dir|default>', "Falco rules file or directory (repeatable, loaded in order); 'default' = our default ruleset. Prints alerts instead of events", collect)
+    .option('-o, --option <key=value>', 'Falco configuration: priority=<min>, rule_matching=first|all, json_output=true, json_include_output_property=false, json_include_tags_property=false, time_format_iso_8601=true, suggested_output=true|false (repeatable)', collect)
+    .option('--tag <tag>', "only run rules with this tag (Falco's -t; repeatable)", collect)
+    .option('-T, --disable-tag <tag>', 'disable rules with this tag (repeatable)', collect)
+    .option('--disable-rule <pattern>', "disable rules whose name contains the substring, or matches the '*' wildcard (Falco's -D; repeatable)", collect)
+    .option('--legacy-both-directions', 'judge enter and exit events, as Falco <= 0.41 did (its regression traces need it); default: exit events only with enter parameters merged, as current Falco');
+}
+
+/** The rules session options from a command's parsed options, or undefined when no -r was given. */
+export function rulesOptionsFrom(o: Record<string, unknown>): SessionOptions | undefined {
+  const rules = o.rules as string[] | undefined;
+  if (!rules || rules.length === 0) return undefined;
+  return {
+    rules,
+    overrides: (o.option as string[] | undefined) ?? [],
+    runTags: o.tag as string[] | undefined,
+    disableTags: o.disableTag as string[] | undefined,
+    disablePatterns: o.disableRule as string[] | undefined,
+    json: o.json === true,
+    bothDirections: o.legacyBothDirections === true,
+  };
+}
+
+function eventNames(r: CompiledRule): string {
+  if (r.eventTypes === null) return 'all';
+  const names = [...new Set([...r.eventTypes].map((c) => EVENTS[c]?.name ?? String(c)))];
+  return names.length > 100 ? 'all' : names.sort().join(',');
+}
+
+/** `rules validate`: returns the exit code (1 if any file is invalid). */
+export function validateRules(files: string[], json: boolean): number {
+  const loader = new RulesLoader({ registry: fieldRegistry });
+  const out: object[] = [];
+  let bad = false;
+  for (const f of files) {
+    for (const r of loader.loadPath(resolveRulesPath(f))) {
+      if (!r.ok) bad = true;
+      const c = loader.collector;
+      const counts = { rules: c.rules.items.length, macros: c.macros.items.length, lists: c.lists.items.length };
+      if (json) out.push({ ...resultJson(r), ...counts });
+      else {
+        process.stdout.write(formatResult(r) + '\n');
+        process.stdout.write(`${r.name}: ${counts.rules} rules, ${counts.macros} macros, ${counts.lists} lists loaded so far\n`);
+      }
+    }
+    if (bad) break;
+  }
+  if (!bad) for (const e of loader.pluginRequirementErrors()) { bad = true; process.stdout.write(e + '\n'); }
+  if (json) process.stdout.write(JSON.stringify({ falco_load_results: out }) + '\n');
+  return bad ? 1 : 0;
+}
+
+/** `rules list`: a table (or JSON) of the loaded rules. */
+export function listRules(files: string[], json: boolean): number {
+  const loader = new RulesLoader({ registry: fieldRegistry });
+  for (const f of files) {
+    const rs = loader.loadPath(resolveRulesPath(f));
+    const bad = rs.find((r) => !r.ok);
+    if (bad) { process.stderr.write(formatResult(bad, false) + '\n'); return 1; }
+  }
+  const rules = loader.ruleset.rules;
+  const out = new Out(1);
+  if (json) {
+    out.line(JSON.stringify(rules.map((r) => ({
+      name: r.name, priority: PRIORITY_NAMES[r.priority], tags: r.tags, enabled: r.enabled, source: r.source,
+      event_types: eventNames(r), description: r.desc, condition: r.info.cond, output: r.info.output,
+    }))));
+    out.flush();
+    return 0;
+  }
+  const rows = rules.map((r) => [r.name, PRIORITY_NAMES[r.priority], r.tags.join(','), r.enabled ? 'yes' : 'no', eventNames(r)]);
+  const head = ['RULE', 'PRIORITY', 'TAGS', 'ENABLED', 'EVENT TYPES'];
+  const w = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd();
+  for (const r of [head, ...rows]) out.line(line(r));
+  out.line(`${rules.length} rules, ${loader.ruleset.macros.length} macros, ${loader.ruleset.lists.length} lists`);
+  out.flush();
+  return 0;
+}
+
+export function registerRules(program: Command, setCode: (c: number) => void): void {
+  const rules = program.command('rules').description('validate or list Falco rules files');
+  rules.command('validate')
+    .description('load rules files in order (like falco -V): Ok, or each error/warning with file:line:col')
+    .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
+    .option('--json', 'one JSON object {falco_load_results: [...]}')
+    .action((files: string[], o: Record<string, unknown>) => { setCode(validateRules(files, o.json === true)); });
+  rules.command('list')
+    .description('table of the rules: name, priority, tags, enabled, event types')
+    .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
+    .option('--json', 'JSON array')
+    .action((files: string[], o: Record<string, unknown>) => { setCode(listRules(files, o.json === true)); });
+}

@@ -1,0 +1,177 @@
+/**
+ * Several alert outputs at once, from `--output` specs:
+ *   stdout | file:PATH | program:CMD | http://URL | https://URL | syslog[:SOCKET]
+ * The rules engine calls emit() (never blocks, never throws); the CLI awaits close() at the
+ * end and prints report() in the summary. Counts by priority and by rule are kept here, since
+ * every alert passes through.
+ */
+import { AlertOutput, AlertSink, FalcoAlert, OutputCounters, PRIORITIES, Priority } from './alert';
+import { StdoutOutput } from './stdout';
+import { FileOutput } from './file';
+import { ProgramOutput, ProgramOptions } from './program';
+import { HttpOutput, HttpOutputOptions, redactUrl } from './http';
+import { createSyslogOutput } from './syslog';
+import { InputError } from '../util/errors';
+import type { Out } from '../util/out';
+
+export type OutputSpec =
+  | { kind: 'stdout' }
+  | { kind: 'file'; path: string }
+  | { kind: 'program'; command: string }
+  | { kind: 'http'; url: string }
+  | { kind: 'syslog'; socket?: string };
+
+export const OUTPUT_SPEC_HELP = 'stdout, file:PATH, program:CMD, http(s)://URL or syslog';
+
+/** Parses one `--output` value; throws InputError naming the accepted forms. */
+export function parseOutputSpec(spec: string): OutputSpec {
+  const s = spec.trim();
+  if (s === 'stdout') return { kind: 'stdout' };
+  if (s === 'syslog') return { kind: 'syslog' };
+  if (s.startsWith('syslog:') && s.length > 7) return { kind: 'syslog', socket: s.slice(7) };
+  if (s.startsWith('file:')) {
+    if (s.length === 5) throw new InputError('--output file: needs a path (file:/var/log/falco-ts.log)');
+    return { kind: 'file', path: s.slice(5) };
+  }
+  if (s.startsWith('program:')) {
+    if (s.slice(8).trim() === '') throw new InputError("--output program: needs a command (program:'jq -c .')");
+    return { kind: 'program', command: s.slice(8) };
+  }
+  if (/^https?:\/\//i.test(s)) return { kind: 'http', url: s };
+  throw new InputError(`--output ${redactUrl(s)}: unknown output; expected ${OUTPUT_SPEC_HELP}`);
+}
+
+export interface OutputManagerOptions {
+  /** JSON lines for stdout, file, program and syslog (HTTP is always JSON) */
+  json?: boolean;
+  /** colour the stdout output (the caller decides: TTY, NO_COLOR, --no-color) */
+  color?: boolean;
+  /** the replay's stdout writer, so event lines and alerts keep their order */
+  out?: Out;
+  /** capacity of each asynchronous output's queue (default 10000) */
+  queueCapacity?: number;
+  http?: Omit<HttpOutputOptions, 'log' | 'queueCapacity'>;
+  program?: Omit<ProgramOptions, 'log' | 'queueCapacity' | 'json'>;
+  /** warnings and errors of the outputs (default: one line on stderr) */
+  log?: (msg: string) => void;
+}
+
+export interface OutputReportRow extends OutputCounters {
+  name: string;
+  /** still queued or in flight (0 after close) */
+  pending: number;
+}
+
+export interface OutputReport {
+  alerts: {
+    total: number;
+    byPriority: Partial<Record<Priority, number>>;
+    byRule: Record<string, number>;
+  };
+  outputs: OutputReportRow[];
+}
+
+const stderrLog = (msg: string) => { process.stderr.write(`falco-ts: ${msg}\n`); };
+
+export class OutputManager implements AlertSink {
+  emitted = 0;
+  private readonly byPriority = new Map<Priority, number>();
+  private readonly byRule = new Map<string, number>();
+  private closed = false;
+
+  constructor(readonly outputs: AlertOutput[]) {}
+
+  /** Builds the outputs for `--output` specs (stdout when none). Throws InputError. */
+  static create(specs: readonly string[], opts: OutputManagerOptions = {}): OutputManager {
+    const log = opts.log ?? stderrLog;
+    const parsed = (specs.length === 0 ? ['stdout'] : specs).map(parseOutputSpec);
+    const outputs: AlertOutput[] = [];
+    try {
+      for (const p of parsed) {
+        switch (p.kind) {
+          case 'stdout':
+            if (!outputs.some((o) => o instanceof StdoutOutput)) {
+              outputs.push(new StdoutOutput({ json: opts.json, color: opts.color, out: opts.out }));
+            }
+            break;
+          case 'file':
+            outputs.push(new FileOutput(p.path, { json: opts.json, log }));
+            break;
+          case 'program':
+            outputs.push(new ProgramOutput(p.command, { ...opts.program, json: opts.json, queueCapacity: opts.queueCapacity, log }));
+            break;
+          case 'http':
+            outputs.push(new HttpOutput(p.url, { ...opts.http, queueCapacity: opts.queueCapacity, log }));
+            break;
+          case 'syslog':
+            outputs.push(createSyslogOutput({ json: opts.json, socket: p.socket, queueCapacity: opts.queueCapacity, log }));
+            break;
+        }
+      }
+    } catch (e) {
+      // do not leave programs running behind a usage error
+      for (const o of outputs) void o.close(0);
+      throw e;
+    }
+    return new OutputManager(outputs);
+  }
+
+  /** Sends one alert to every output. Never throws; an output's exception counts as failed. */
+  emit(alert: FalcoAlert): void {
+    this.emitted++;
+    this.byPriority.set(alert.priority, (this.byPriority.get(alert.priority) ?? 0) + 1);
+    this.byRule.set(alert.rule, (this.byRule.get(alert.rule) ?? 0) + 1);
+    for (const o of this.outputs) {
+      if (this.closed) { o.counters.dropped++; continue; }
+      try {
+        o.emit(alert);
+      } catch {
+        o.counters.failed++;
+      }
+    }
+  }
+
+  /** Alerts queued or in flight in the asynchronous outputs. */
+  pending(): number {
+    let n = 0;
+    for (const o of this.outputs) n += o.pending();
+    return n;
+  }
+
+  /**
+   * For synchronous loops (the file replay): a promise to await between chunks so HTTP and
+   * program outputs make progress, or undefined when nothing waits (no cost on the fast path).
+   */
+  yieldIfPending(): Promise<void> | undefined {
+    if (this.pending() === 0) return undefined;
+    return new Promise((r) => setImmediate(r));
+  }
+
+  /** Writes buffered stdout/file data now. */
+  flush(): void {
+    for (const o of this.outputs) o.flush();
+  }
+
+  /**
+   * Delivers what is pending (each output gets up to timeoutMs, in parallel), then releases
+   * everything. Alerts still queued at the deadline count as dropped. Returns the report.
+   */
+  async close(timeoutMs = 5000): Promise<OutputReport> {
+    if (!this.closed) {
+      this.closed = true;
+      await Promise.all(this.outputs.map((o) => o.close(timeoutMs).catch(() => undefined)));
+    }
+    return this.report();
+  }
+
+  report(): OutputReport {
+    const byPriority: Partial<Record<Priority, number>> = {};
+    for (const p of PRIORITIES) { const n = this.byPriority.get(p); if (n) byPriority[p] = n; }
+    const byRule: Record<string, number> = {};
+    for (const [r, n] of [...this.byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) byRule[r] = n;
+    return {
+      alerts: { total: this.emitted, byPriority, byRule },
+      outputs: this.outputs.map((o) => ({ name: o.name, ...o.counters, pending: o.pending() })),
+    };
+  }
+}

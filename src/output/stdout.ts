@@ -1,0 +1,47 @@
+/**
+ * `stdout` output (the default): Falco's text line, or its JSON with --json; coloured by
+ * priority when stdout is a terminal. Writes are synchronous and buffered; a terminal gets
+ * each alert at once. EPIPE (`| head`) ends the output: later alerts count as dropped.
+ */
+import { Out } from '../util/out';
+import { AlertOutput, FalcoAlert, alertToJson, newCounters } from './alert';
+import { colorAlertLine, makeChalk } from '../format/colors';
+
+export interface StdoutOptions {
+  json?: boolean;
+  color?: boolean;
+  /** share the replay's writer so event lines and alerts keep their order */
+  out?: Out;
+  /** flush after every alert (default: when stdout is a TTY) */
+  immediate?: boolean;
+}
+
+export class StdoutOutput implements AlertOutput {
+  readonly name = 'stdout';
+  readonly counters = newCounters();
+  private readonly out: Out;
+  private readonly chalk;
+  private readonly immediate: boolean;
+
+  constructor(private readonly opts: StdoutOptions = {}) {
+    this.out = opts.out ?? new Out(1);
+    this.chalk = makeChalk(opts.color === true);
+    this.immediate = opts.immediate ?? process.stdout.isTTY === true;
+  }
+
+  emit(a: FalcoAlert): void {
+    if (this.out.closed) { this.counters.dropped++; return; }
+    let line = this.opts.json ? alertToJson(a) : a.output;
+    if (!this.opts.json && this.opts.color) line = colorAlertLine(this.chalk, line, a.priority);
+    // Out writes byte strings (latin1); alerts are Unicode text
+    this.out.line(Buffer.from(line, 'utf8').toString('latin1'));
+    this.counters.sent++;
+    if (this.immediate) this.out.flush();
+  }
+
+  pending(): number { return 0; }
+
+  flush(): void { this.out.flush(); }
+
+  async close(): Promise<void> { this.out.flush(); }
+}

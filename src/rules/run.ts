@@ -1,0 +1,30 @@
+/**
+ * Runs a rules session over trace files (the replay pipeline without event printing): for
+ * tests, benchmarks and `falco-ts rules` tooling. The replay command wires the same session
+ * into its own loop.
+ */
+import { readTraceFile } from '../capture/file-source';
+import { State } from '../state/state';
+import '../state/parsers';
+import { ParamRenderer } from '../format/evtinfo';
+import { setParamRenderer, observeEvent } from '../filter/fields/registry';
+import type { EventView } from '../event/view';
+import type { RulesSession } from './index';
+import type { CompiledRule } from './compiler';
+
+export async function runSessionOnTraces(session: RulesSession, files: string[],
+  emit: (line: string, rule: CompiledRule, ev: EventView) => void): Promise<void> {
+  const state = new State();
+  setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
+  for (const file of files) {
+    await readTraceFile(file, {
+      onSection: (meta) => state.loadSection(meta),
+      onEvent: (ev: EventView) => {
+        observeEvent(state, ev);
+        state.processEvent(ev);
+        if (state.cur.hidden) return;
+        session.process(ev, state, (line, r) => emit(line, r, ev));
+      },
+    });
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * program:, file:, syslog and stdout outputs, the --output spec parser and the summary
+ * table. Real processes and files; every wait is bounded.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { ProgramOutput } from '../src/output/program';
+import { FileOutput } from '../src/output/file';
+import { createSyslogOutput, syslogLine } from '../src/output/syslog';
+import { OutputManager, parseOutputSpec } from '../src/output/manager';
+import { alertFromJson, alertToJson, rfc3339Nanos } from '../src/output/alert';
+import { BoundedQueue } from '../src/output/queue';
+import { renderSummary } from '../src/format/summary-table';
+import { RunStats } from '../src/output/summary';
+import { InputError } from '../src/util/errors';
+import { SCAP_DIR, sharedSkipReason, tmpDir, which } from './helpers/env';
+import { makeAlert, replayAlerts, sleep, until } from './output-fixtures';
+
+const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
+
+function lines(file: string): string[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+test('program: one long-lived process gets every alert of a replay once, in order', async (t) => {
+  const skip = sharedSkipReason();
+  if (skip) { t.skip(skip); return; }
+  const dir = tmpDir();
+  const out = path.join(dir, 'out.jsonl');
+  const mgr = OutputManager.create([`program:cat >> '${out}'`], { json: true });
+  const nums = await replayAlerts(CAPTURE, 'evt.type in (open, openat, read, connect)', mgr);
+  assert.ok(nums.length > 50);
+  const report = await mgr.close(20000);
+  assert.equal(report.outputs[0].sent, nums.length);
+  const got = lines(out).map((l) => JSON.parse(l).output_fields['evt.num']);
+  assert.deepEqual(got, nums);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('program: restarted when it dies; alerts written after the death are retried, none lost', async () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'out.txt');
+  const logs: string[] = [];
+  const p = new ProgramOutput(`cat >> '${file}'`, { restartDelayMs: 20, log: (m) => logs.push(m) });
+  for (let i = 1; i <= 100; i++) p.emit(makeAlert(i));
+  assert.ok(await until(() => lines(file).length === 100), 'first batch not read');
+  const pid1 = p.pid!;
+  process.kill(pid1, 'SIGKILL');
+  // emit while the old process is dying: writes fail (EPIPE) and are retried after the restart
+  for (let i = 101; i <= 200; i++) { p.emit(makeAlert(i)); if (i % 25 === 0) await sleep(5); }
+  assert.ok(await until(() => p.restarts >= 1 && p.pid !== null && p.pid !== pid1), 'not restarted');
+  await p.close(20000);
+  const got = lines(file).map((l) => Number(/alert (\d+)/.exec(l)![1]));
+  assert.equal(got.length, 200, `got ${got.length} lines`);
+  assert.deepEqual([...got].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
+  assert.equal(p.counters.sent, 200);
+  assert.equal(p.counters.failed + p.counters.dropped, 0);
+  assert.ok(logs.some((l) => /exited \(signal SIGKILL\); restarting/.test(l)), logs.join('\n'));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('program: a program that cannot keep up makes the bounded queue drop, counted', async () => {
+  const p = new ProgramOutput('sleep 30', { queueCapacity: 10 });
+  const big = 'x'.repeat(64 * 1024);
+  for (let i = 0; i < 100; i++) p.emit(makeAlert(i, { output: big }));
+  assert.ok(p.counters.dropped > 0);
+  await p.close(200);
+  const c = p.counters;
+  assert.equal(c.sent + c.failed + c.dropped, 100, JSON.stringify(c));
+});
+
+test('program: names in logs show only the command word', () => {
+  const p = new ProgramOutput('true');
+  assert.equal(p.name, 'program:true');
+  const q = new ProgramOutput("true --header 'Authorization: Bearer abc'");
+  assert.equal(q.name, 'program:true …');
+  void p.close(1000);
+  void q.close(1000);
+});
+
+test('file: appends, creates with mode 0600, text or JSON lines', async () => {
+  const dir = tmpDir();
+  const f = path.join(dir, 'alerts.log');
+  const a = new FileOutput(f);
+  a.emit(makeAlert(1));
+  a.emit(makeAlert(2));
+  await a.close();
+  assert.equal(fs.statSync(f).mode & 0o777, 0o600);
+  const b = new FileOutput(f, { json: true });
+  b.emit(makeAlert(3));
+  await b.close();
+  const l = lines(f);
+  assert.equal(l.length, 3);
+  assert.equal(l[0], '12:00:00.000000000: Warning alert 1');
+  assert.deepEqual(JSON.parse(l[2]), JSON.parse(alertToJson(makeAlert(3))));
+  assert.deepEqual(b.counters, { sent: 1, retried: 0, failed: 0, dropped: 0 });
+  // an existing file keeps its mode and content
+  const g = path.join(dir, 'existing.log');
+  fs.writeFileSync(g, 'old\n', { mode: 0o640 });
+  fs.chmodSync(g, 0o640);
+  const c = new FileOutput(g);
+  c.emit(makeAlert(4));
+  await c.close();
+  assert.equal(fs.statSync(g).mode & 0o777, 0o640);
+  assert.deepEqual(lines(g), ['old', '12:00:00.000000000: Warning alert 4']);
+  assert.throws(() => new FileOutput(path.join(dir, 'no', 'such', 'dir.log')), InputError);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('file: every alert of a replay, once, through the manager together with another output', async (t) => {
+  const skip = sharedSkipReason();
+  if (skip) { t.skip(skip); return; }
+  const dir = tmpDir();
+  const f1 = path.join(dir, 'a.log'), f2 = path.join(dir, 'b.jsonl');
+  const mgr = OutputManager.create([`file:${f1}`, `program:cat > '${f2}'`], { json: true });
+  const nums = await replayAlerts(CAPTURE, 'evt.dir = <', mgr);
+  const report = await mgr.close(20000);
+  for (const f of [f1, f2]) assert.deepEqual(lines(f).map((l) => JSON.parse(l).output_fields['evt.num']), nums);
+  assert.deepEqual(report.outputs.map((r) => r.sent), [nums.length, nums.length]);
+  assert.equal(report.alerts.total, nums.length);
+  const byPri = Object.values(report.alerts.byPriority).reduce((a, b) => a + (b ?? 0), 0);
+  const byRule = Object.values(report.alerts.byRule).reduce((a, b) => a + b, 0);
+  assert.equal(byPri, nums.length);
+  assert.equal(byRule, nums.length);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('syslog: RFC 3164 datagrams on a unix socket; clear error without one', async (t) => {
+  assert.throws(() => createSyslogOutput({ socket: '/nonexistent/dev-log' }), /does not exist/);
+  assert.equal(syslogLine(makeAlert(1, { priority: 'Critical', output: 'a\nb' }), false), '<10>a b');
+  const py = which('python3');
+  if (!py || !which('logger')) { t.skip('python3 or logger not installed'); return; }
+  const dir = tmpDir();
+  const sock = path.join(dir, 'log.sock');
+  const got = path.join(dir, 'got.txt');
+  // a datagram syslog "daemon" (Node has no AF_UNIX datagram sockets)
+  const server = spawn(py, ['-c', `
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+f = open(sys.argv[2], 'ab', buffering=0)
+print('ready', flush=True)
+while True:
+    d = s.recv(65536)
+    f.write(d.rstrip(b'\\n') + b'\\n')
+`, sock, got], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    assert.ok(await until(() => fs.existsSync(sock)), 'syslog stand-in did not start');
+    const out = createSyslogOutput({ socket: sock });
+    out.emit(makeAlert(1, { priority: 'Error', output: '12:00:00.000000000: Error first' }));
+    out.emit(makeAlert(2, { priority: 'Debug', output: '12:00:00.000000000: Debug second' }));
+    await out.close(20000);
+    assert.ok(await until(() => lines(got).length >= 2), 'datagrams not received');
+    const l = lines(got);
+    assert.match(l[0], /^<11>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ falco-ts(\[\d+\])?: 12:00:00\.000000000: Error first$/);
+    assert.match(l[1], /^<15>.* falco-ts(\[\d+\])?: 12:00:00\.000000000: Debug second$/);
+    assert.equal(out.counters.sent, 2);
+  } finally {
+    server.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--output specs: parsing and errors', () => {
+  assert.deepEqual(parseOutputSpec('stdout'), { kind: 'stdout' });
+  assert.deepEqual(parseOutputSpec('file:/tmp/x'), { kind: 'file', path: '/tmp/x' });
+  assert.deepEqual(parseOutputSpec('program:jq -c .'), { kind: 'program', command: 'jq -c .' });
+  assert.deepEqual(parseOutputSpec('https://h:2801/'), { kind: 'http', url: 'https://h:2801/' });
+  assert.deepEqual(parseOutputSpec('syslog'), { kind: 'syslog' });
+  assert.throws(() => parseOutputSpec('file:'), InputError);
+  assert.throws(() => parseOutputSpec('program:'), InputError);
+  assert.throws(() => parseOutputSpec('ftp://u:secret@h/'), (e: Error) => e instanceof InputError && !/secret/.test(e.message));
+});
+
+test('alerts: JSON shape (sorted keys), RFC 3339 ns time, adapter from the rules engine JSON', () => {
+  assert.equal(rfc3339Nanos(1470327477881759471n), '2016-08-04T16:17:57.881759471Z');
+  assert.equal(rfc3339Nanos(5n), '1970-01-01T00:00:00.000000005Z');
+  const j = alertToJson(makeAlert(1, { tags: ['b', 'a'], output_fields: { z: 1, a: null } }));
+  assert.equal(j, '{"hostname":"test-host","output":"12:00:00.000000000: Warning alert 1","output_fields":{"a":null,"z":1},"priority":"Warning","rule":"Test rule","source":"syscall","tags":["a","b"],"time":"2016-08-04T16:17:57.881759471Z"}');
+  // the engine's lines are latin1 byte strings: UTF-8 bytes are decoded
+  const bytes = Buffer.from(j.replace('alert 1', 'caf\u00e9'), 'utf8').toString('latin1');
+  assert.equal(alertFromJson(bytes).output, '12:00:00.000000000: Warning caf\u00e9');
+});
+
+test('queue: bounded, counts refusals, retries go back in front', () => {
+  const q = new BoundedQueue<number>(3);
+  assert.ok(q.push(1) && q.push(2) && q.push(3));
+  assert.equal(q.push(4), false);
+  assert.equal(q.refused, 1);
+  assert.equal(q.shift(), 1);
+  q.unshift(1);
+  assert.deepEqual(q.drain(), [1, 2, 3]);
+  for (let i = 0; i < 3000; i++) { const b = new BoundedQueue<number>(5000); for (let k = 0; k < 5; k++) b.push(k); }
+});
+
+test('summary table: run figures, alerts by priority and rule, output counters', () => {
+  const s = new RunStats();
+  s.eventsRead = 1234; s.eventsMatched = 56; s.addDrops('events of unknown type (skipped)', 7);
+  const text = renderSummary(s.finish('t.scap', {
+    alerts: { total: 3, byPriority: { Critical: 1, Warning: 2 }, byRule: { 'Rule A': 2, 'Rule B': 1 } },
+    outputs: [{ name: 'http://***@h/', sent: 2, retried: 4, failed: 0, dropped: 1, pending: 0 }],
+  }));
+  for (const s2 of ['1,234', 'events matched', 'Critical', 'Warning', 'Rule A', 'Retried', 'Dropped', 'events of unknown type', 'events/s']) {
+    assert.ok(text.includes(s2), `${s2} missing:\n${text}`);
+  }
+  assert.ok(!/\x1b\[/.test(text), 'no colours unless asked');
+});
