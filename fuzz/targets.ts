@@ -62,7 +62,8 @@ function cleanMessage(e: InputError, mustName: string | null): string | null {
   const m = e.message;
   if (m.length === 0) return 'empty error message';
   if (/[\r\n]/.test(m)) return `multi-line error message: ${JSON.stringify(m.slice(0, 200))}`;
-  if (m.length > 2000) return `error message of ${m.length} characters`;
+  // echoing a long token is tolerable; echoing megabytes of input is not
+  if (m.length > 65536) return `error message of ${m.length} characters`;
   if (mustName !== null && !m.includes(mustName)) return `error does not name the file: ${m}`;
   return null;
 }
@@ -79,6 +80,26 @@ export interface Ctx {
   ruleFilters: CompiledFilter[];
   macroDefs: Map<string, MacroDef | null>;
   tmp: string;
+  /** the default ruleset (src/rules RulesSession), judging the mutated traces; null if not built */
+  rules: RulesSessionLike[];
+}
+
+type Emit = (line: string) => void;
+interface RulesSessionLike {
+  process(ev: import('../src/event/view').EventView, st: State, emit: Emit): number;
+  processJson(ev: import('../src/event/view').EventView, st: State, emit: Emit): number;
+}
+
+/** Rules sessions over the default ruleset (text and JSON alerts), if src/rules provides them. */
+function loadRuleSessions(): RulesSessionLike[] {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const m = require(path.join(__dirname, '..', 'src', 'rules', 'index')) as { RulesSession?: { load(o: unknown): RulesSessionLike } };
+    if (!m.RulesSession || typeof m.RulesSession.load !== 'function') return [];
+    return [m.RulesSession.load({ rules: ['default'] }), m.RulesSession.load({ rules: ['default'], json: true, bothDirections: true })];
+  } catch {
+    return [];
+  }
 }
 
 export function macroResolver(corpus: RulesCorpus, cache: Map<string, MacroDef | null>): (n: string) => MacroDef | null {
@@ -110,7 +131,7 @@ export function buildCtx(seeds: Seed[], corpus: RulesCorpus, tmp: string): Ctx {
   for (const c of corpus.conditions) {
     try { ruleFilters.push(compileFilter(c, fieldRegistry, { resolveMacro, resolveList })); } catch { /* plugin fields etc. */ }
   }
-  return { seeds, corpus, gen: new FilterGen(names, corpus.conditions), templateFields, ruleFilters, macroDefs, tmp };
+  return { seeds, corpus, gen: new FilterGen(names, corpus.conditions), templateFields, ruleFilters, macroDefs, tmp, rules: loadRuleSessions() };
 }
 
 // ---- traces --------------------------------------------------------------------------------------
@@ -149,6 +170,8 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
   const tpl = fields.length > 0 ? Template.compile('*' + fields.map((f) => `%${f}`).join(' '), fieldRegistry) : null;
   const filters: CompiledFilter[] = [];
   for (let i = 0; i < 3 && ctx.ruleFilters.length > 0; i++) filters.push(rng.pick(ctx.ruleFilters));
+  const session = ctx.rules.length > 0 && rng.bool(0.5) ? rng.pick(ctx.rules) : null;
+  const rulesJson = session !== null && rng.bool(0.5);
   const sink = new MemorySink();
   const writer = new ScapWriter(sink);
   let written = 0;
@@ -171,6 +194,15 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
       written++;
       if (state.cur.hidden) return;
       for (const f of filters) f.match(ev, state);
+      if (session !== null) {
+        if (rulesJson) {
+          session.processJson(ev, state, (j) => {
+            if (problem === null) {
+              try { JSON.parse(j); } catch (e) { problem = `invalid JSON alert at event ${ev.num}: ${(e as Error).message}: ${j.slice(0, 300)}`; }
+            }
+          });
+        } else session.process(ev, state, () => {});
+      }
       line.format(ev);
       if (tpl !== null) {
         tpl.format(ev, state);

@@ -431,7 +431,7 @@ test('rotation: -G S with -W N stops after N files', async (t) => {
   await quietly<number>(() => capture({ write: path.join(dir, 'g'), compression: 'lz4', filter: '', rotateSec: 1, fileLimit: 2, openProbe: fake(s, 3, 1000, 20).open, snapshot: (): SectionMetadata => s.meta }));
   const ms = Date.now() - t0;
   assert.deepEqual(fs.readdirSync(dir).sort(), ['g0', 'g1']);
-  assert.ok(ms >= 1900 && ms < 5000, `${ms} ms`);
+  assert.ok(ms >= 1900 && ms < 60000, `${ms} ms`); // -G 1 x 2 files: at least 2 s; the upper bound only guards a hang
 });
 
 test('live output: the same lines as replay; -n and the filter; no colour off a terminal', async (t) => {

@@ -15,6 +15,19 @@ import { fieldRegistry } from '../src/filter/fields/registry';
 import { PATHOLOGICAL_MATCHES } from '../fuzz/filter-gen';
 import { findRulesLoader } from '../fuzz/rules-target';
 import { IN_CI } from './helpers/env';
+import { ScapReader } from '../src/capture/scap-reader';
+import { TraceFormatError } from '../src/util/errors';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { mapScap } from '../fuzz/scap-layout';
+import { readTraceFile } from '../src/capture/file-source';
+import { State } from '../src/state/state';
+import '../src/state/parsers';
+import { ParamRenderer } from '../src/format/evtinfo';
+import { DefaultLineFormatter } from '../src/format/line';
+import { setParamRenderer } from '../src/filter/fields/registry';
+import { SCAP_DIR, sharedSkipReason, tmpDir } from './helpers/env';
 
 /** CPU milliseconds of fn (wall time would count other processes on a busy machine). */
 function cpu<T>(fn: () => T): { ms: number; value: T } {
@@ -29,8 +42,8 @@ test('regex and glob: catastrophic patterns run in linear time', () => {
     const matcher = m.kind === 'regex' ? compileRegex(m.pattern) : compileGlob(m.pattern);
     const small = cpu(() => matcher(m.text(20_000)));
     const big = cpu(() => matcher(m.text(200_000)));
-    // 200k characters: well under a second, and about 10x the 20k time (not 100x or worse)
-    assert.ok(big.ms < 1500, `${m.kind} '${m.pattern}' on 200k chars: ${big.ms.toFixed(0)} ms`);
+    // 200k characters: about 10x the 20k time (not 100x or worse); the absolute bound only guards a hang
+    assert.ok(big.ms < 10000, `${m.kind} '${m.pattern}' on 200k chars: ${big.ms.toFixed(0)} ms`);
     assert.ok(big.ms < Math.max(50, small.ms * 40), `${m.kind} '${m.pattern}': 20k ${small.ms.toFixed(1)} ms, 200k ${big.ms.toFixed(1)} ms`);
   }
 });
@@ -139,5 +152,74 @@ test('rules files: alias bombs, recursive aliases, huge documents, recursive mac
   for (const d of [1000, 20000]) {
     const r = load(`- list: deep\n  items: ${'['.repeat(d)}${']'.repeat(d)}\n`);
     assert.ok(r.ms < 8000, `nesting ${d}: ${r.ms.toFixed(0)} ms`);
+  }
+});
+
+test('absurd lengths in a trace: no allocation of the claimed size, linear time on a block that never completes', () => {
+  const shb = Buffer.from('0a0d0d0a1c0000004d3c2b1a01000200ffffffffffffffff1c000000', 'hex');
+  for (const [what, type, total] of [['metadata block of 250 MB', 0x202, 250 << 20], ['large event block of 64 MB', 0x221, 64 << 20]] as const) {
+    const hdr = Buffer.alloc(8);
+    hdr.writeUInt32LE(type, 0);
+    hdr.writeUInt32LE(total, 4);
+    // a metadata block (so the event block is read in phase 2)
+    const mi = Buffer.alloc(192);
+    mi.writeUInt32LE(0x201, 0); mi.writeUInt32LE(192, 4); mi.writeUInt32LE(192, 188);
+    let maxAlloc = 0;
+    const B = Buffer as unknown as Record<string, (n: number) => Buffer>;
+    const saved = { alloc: B.alloc, allocUnsafe: B.allocUnsafe, allocUnsafeSlow: B.allocUnsafeSlow };
+    for (const k of Object.keys(saved) as Array<keyof typeof saved>) {
+      const orig = saved[k];
+      B[k] = (n: number, ...rest: unknown[]) => { if (n > maxAlloc) maxAlloc = n; return (orig as (...a: unknown[]) => Buffer).call(Buffer, n, ...rest); };
+    }
+    try {
+      const r = cpu(() => {
+        const reader = new ScapReader({ onSection: () => {}, onEvent: () => {} });
+        reader.feed(Buffer.concat([shb, type === 0x221 ? mi : Buffer.alloc(0), hdr]));
+        const chunk = Buffer.alloc(1 << 20);
+        const fed = Math.min(total >> 20, 120) - 1;
+        for (let i = 0; i < fed; i++) reader.feed(chunk);
+        try { reader.finish(); return 'finished'; } catch (e) {
+          assert.ok(e instanceof TraceFormatError, `${what}: ${(e as Error).message}`);
+          return e.message;
+        }
+      });
+      assert.match(r.value, /truncated/, what);
+      assert.ok(r.ms < 4000, `${what}: ${r.ms.toFixed(0)} ms (quadratic joining?)`);
+      assert.ok(maxAlloc <= 2 << 20, `${what}: an allocation of ${maxAlloc} bytes`);
+    } finally {
+      Object.assign(B, saved);
+    }
+  }
+});
+
+test('a parameter length running past its event: later parameters render empty, nothing throws', async (t) => {
+  const skip = sharedSkipReason();
+  if (skip) { t.skip(skip); return; }
+  for (const name of ['libs_sample.scap', 'falco_psp_privileged.scap', 'libs_single_ipv6_conn.scap']) {
+    const file0 = fs.readFileSync(path.join(SCAP_DIR, name));
+    const buf = Buffer.from(file0[0] === 0x1f ? zlib.gunzipSync(file0) : file0);
+    let changed = 0;
+    for (const b of mapScap(buf).blocks) {
+      const ev = b.ev;
+      if (ev === null || !ev.v2 || ev.large || ev.nparams < 2) continue;
+      // the first parameter claims 64 KiB: every later one starts past the event
+      buf.writeUInt16LE(0xffff, ev.lens);
+      changed++;
+    }
+    assert.ok(changed > 10, `${name}: ${changed} events changed`);
+    const dir = tmpDir();
+    const file = path.join(dir, 'long-param.scap');
+    fs.writeFileSync(file, buf);
+    const state = new State();
+    const params = new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' });
+    setParamRenderer(state, params);
+    const line = new DefaultLineFormatter(state, params);
+    let shown = 0;
+    await readTraceFile(file, {
+      onSection: (m) => state.loadSection(m),
+      onEvent: (ev) => { state.processEvent(ev); if (!state.cur.hidden) { line.format(ev); shown++; } },
+    });
+    assert.ok(shown > 0);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

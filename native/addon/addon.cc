@@ -1,12 +1,14 @@
 // Node-API surface of the native capture (contract: src/capture/native-api.ts):
 //   openProbe(opts) -> { read(), wait(ms), stats(), close() }, info().
-// Errors thrown by openProbe carry .code = no-permission | no-btf | verifier | attach | other.
+// Errors thrown by openProbe carry .code = no-permission | no-btf | verifier | attach | other
+// (driver 'kmod': no-kmod | kmod-version too). opts.driver: 'ebpf' (default) or 'kmod'.
 #include <napi.h>
 
 #include <memory>
 #include <set>
 
 #include "probe.h"
+#include "kmod.h"
 
 namespace {
 
@@ -20,14 +22,21 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
   explicit ProbeWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<ProbeWrap>(info) {}
   ~ProbeWrap() override { probe_.reset(); }
 
-  std::shared_ptr<ft::Probe> probe_;
+  std::shared_ptr<ft::Source> probe_;
 
   static Napi::Value BatchToJs(Napi::Env env, ft::Batch *b) {
     if (!b) return env.Null();
     uint8_t *data = b->data;
     size_t len = b->len;
+    bool lz4 = b->lz4;
+    double events = double(b->events), raw = double(b->rawLen);
     delete b;
-    return Napi::Buffer<uint8_t>::New(env, data, len, [](Napi::Env, uint8_t *d) { free(d); });
+    auto buf = Napi::Buffer<uint8_t>::New(env, data, len, [](Napi::Env, uint8_t *d) { free(d); });
+    if (lz4) {  // one LZ4 frame of `events` event blocks, `rawLength` bytes once decoded
+      buf.Set("lz4Events", events);
+      buf.Set("rawLength", raw);
+    }
+    return buf;
   }
 
  private:
@@ -38,7 +47,7 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
 
   class WaitWorker : public Napi::AsyncWorker {
    public:
-    WaitWorker(Napi::Env env, std::shared_ptr<ft::Probe> p, int ms)
+    WaitWorker(Napi::Env env, std::shared_ptr<ft::Source> p, int ms)
         : Napi::AsyncWorker(env), probe_(std::move(p)), ms_(ms), deferred_(Napi::Promise::Deferred::New(env)) {}
     void Execute() override { probe_->wait(ms_); }
     void OnOK() override {
@@ -48,7 +57,7 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
     Napi::Promise Promise() { return deferred_.Promise(); }
 
    private:
-    std::shared_ptr<ft::Probe> probe_;
+    std::shared_ptr<ft::Source> probe_;
     int ms_;
     Napi::Promise::Deferred deferred_;
   };
@@ -89,13 +98,14 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
 
 struct AddonData {
   Napi::FunctionReference ctor;
-  std::set<std::shared_ptr<ft::Probe>> open;  // closed at environment teardown
+  std::set<std::shared_ptr<ft::Source>> open;  // closed at environment teardown
 };
 
 Napi::Value OpenProbe(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   AddonData *data = env.GetInstanceData<AddonData>();
   ft::Options o;
+  bool kmod = false;
   if (info.Length() > 0 && info[0].IsObject()) {
     Napi::Object opts = info[0].As<Napi::Object>();
     auto num = [&](const char *k, double def) {
@@ -120,10 +130,24 @@ Napi::Value OpenProbe(const Napi::CallbackInfo &info) {
     if (lp.IsString()) o.verifierLogPath = lp.As<Napi::String>().Utf8Value();
     Napi::Value co = opts.Get("countOnly");
     if (co.IsBoolean()) o.countOnly = co.As<Napi::Boolean>().Value();
+    Napi::Value cz = opts.Get("compress");
+    o.lz4 = cz.IsString() && cz.As<Napi::String>().Utf8Value() == "lz4";
+    Napi::Value dr = opts.Get("driver");
+    kmod = dr.IsString() && dr.As<Napi::String>().Utf8Value() == "kmod";
   }
-  auto probe = std::make_shared<ft::Probe>();
+  std::shared_ptr<ft::Source> probe;
   ft::OpenError err;
-  if (!probe->open(o, err)) {
+  bool ok;
+  if (kmod) {
+    auto k = std::make_shared<ft::KmodProbe>();
+    ok = k->open(o, err);
+    probe = k;
+  } else {
+    auto b = std::make_shared<ft::Probe>();
+    ok = b->open(o, err);
+    probe = b;
+  }
+  if (!ok) {
     Napi::Error e = Napi::Error::New(env, err.message);
     e.Set("code", Napi::String::New(env, err.code));
     e.ThrowAsJavaScriptException();
@@ -141,6 +165,7 @@ Napi::Value Info(const Napi::CallbackInfo &info) {
   o.Set("kernel", ft::kernelRelease());
   o.Set("btf", ft::haveBtf());
   o.Set("libbpf", ft::libbpfVersion());
+  o.Set("kmod", ft::kmodStatus());  // "" = /dev/falco_ts usable, else why not
   return o;
 }
 

@@ -5,6 +5,8 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <lz4frame.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <time.h>
@@ -33,8 +35,18 @@ std::string g_libbpfLog;
 int libbpfPrint(enum libbpf_print_level level, const char *fmt, va_list ap) {
   if (level == LIBBPF_DEBUG) return 0;
   char buf[4096];
+  va_list ap2;
+  va_copy(ap2, ap);
   int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  if (n > 0) g_libbpfLog.append(buf, std::min<size_t>(n, sizeof buf - 1));
+  if (n >= int(sizeof buf)) {  // the verifier log comes as one long message: keep all of it
+    std::string big(size_t(n) + 1, '\0');
+    vsnprintf(&big[0], big.size(), fmt, ap2);
+    big.resize(size_t(n));
+    g_libbpfLog.append(big);
+  } else if (n > 0) {
+    g_libbpfLog.append(buf, size_t(n));
+  }
+  va_end(ap2);
   if (g_libbpfLog.size() > (64u << 20)) g_libbpfLog.erase(0, g_libbpfLog.size() - (32u << 20));
   return 0;
 }
@@ -104,13 +116,19 @@ bool Probe::open(const Options &o, OpenError &err) {
   std::set<uint32_t> want(o.eventTypes.begin(), o.eventTypes.end());
   skel_->rodata->want_procexit = o.allEvents || want.count(186) || want.count(187) ? 1 : 0;
 
-  uint64_t ring = 1;
-  while (ring < o.ringBytes) ring <<= 1;
-  if (ring < (1u << 16)) ring = 1u << 16;
-  bpf_map__set_max_entries(skel_->maps.rb, ring);
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0 || ncpu > FT_MAX_CPUS) ncpu = FT_MAX_CPUS;
   bpf_map__set_max_entries(skel_->maps.aux_maps, ncpu);
+  // per-CPU rings: ringBytes split over the CPUs, a power of two of 1 MiB segments each (>= 2)
+  uint64_t perCpu = o.ringBytes / uint64_t(ncpu);
+  uint32_t shift = 1;
+  while (shift < 10 && (uint64_t(FT_SEG_SIZE) << (shift + 1)) <= perCpu) shift++;
+  if (o.countOnly) shift = 1;
+  ncpu_ = uint32_t(ncpu);
+  nsegShift_ = shift;
+  skel_->rodata->n_cpus = uint32_t(ncpu);
+  skel_->rodata->nseg_shift = shift;
+  bpf_map__set_max_entries(skel_->maps.rings, uint32_t(ncpu) << shift);
 
   if (probe__load(skel_) != 0) {
     int e = errno;
@@ -145,20 +163,28 @@ bool Probe::open(const Options &o, OpenError &err) {
     }
     skel_->bss->g_sel[nr] = on ? FT_SEL_ON : 0;
   }
+  // ia32 syscalls are written as generic events
+  skel_->bss->g_sel_ia32 = o.allEvents || want.count(0) || want.count(1) ? 1 : 0;
 
-  rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.rb), onRecord, this, nullptr);
-  if (!rb_) {
-    err = {"other", "cannot map the BPF ring buffer: " + std::string(strerror(errno))};
+  ringsLen_ = (size_t(ncpu_) << nsegShift_) * FT_SEG_VALUE;
+  long page = sysconf(_SC_PAGESIZE);
+  ringsLen_ = (ringsLen_ + page - 1) / page * page;
+  void *m = mmap(nullptr, ringsLen_, PROT_READ, MAP_SHARED, bpf_map__fd(skel_->maps.rings), 0);
+  if (m == MAP_FAILED) {
+    err = {"other", "cannot map the probe's ring buffers: " + std::string(strerror(errno))};
     probe__destroy(skel_);
     skel_ = nullptr;
     return false;
   }
+  rings_ = static_cast<uint8_t *>(m);
+  tails_.assign(ncpu_, 0);
+  lz4_ = o.lz4 && !o.countOnly;
   if (probe__attach(skel_) != 0) {
     int e = errno;
     err = {e == EPERM || e == EACCES ? "no-permission" : "attach",
            "cannot attach the BPF probe to the syscall tracepoints: " + std::string(strerror(e))};
-    ring_buffer__free(rb_);
-    rb_ = nullptr;
+    munmap(rings_, ringsLen_);
+    rings_ = nullptr;
     probe__destroy(skel_);
     skel_ = nullptr;
     return false;
@@ -170,24 +196,103 @@ bool Probe::open(const Options &o, OpenError &err) {
   return true;
 }
 
-int Probe::onRecord(void *ctx, void *data, size_t size) {
-  Probe *p = static_cast<Probe *>(ctx);
-  Batch *b = p->cur_;
-  if (b && b->len + size > b->cap) {
-    p->flush();
+void Probe::append(const uint8_t *p, size_t n, uint64_t events) {
+  Batch *b = cur_;
+  if (b && b->len + n > b->cap) {
+    flush();
     b = nullptr;
   }
   if (!b) {
-    b = p->cur_ = newBatch();
-    p->curStartNs_ = nowNs(CLOCK_MONOTONIC);
-    if (b->cap < size) {  // out of memory: drop the record
-      return 0;
+    b = cur_ = newBatch();
+    curStartNs_ = nowNs(CLOCK_MONOTONIC);
+  }
+  if (b->cap < b->len + n) return;  // out of memory: lost
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->events += events;
+}
+
+// One pass over the per-CPU rings: every published record is appended to the current batch,
+// the CPUs merged by timestamp (each CPU's records are in time order; a run of records of one
+// CPU older than every other CPU's next record is copied in one go). Returns bytes consumed.
+size_t Probe::drain() {
+  const uint32_t n = ncpu_;
+  const uint64_t segMask = (uint64_t(1) << nsegShift_) - 1;
+  struct Cur {
+    uint64_t pos, head;
+    const uint8_t *rec;  // record at pos (whole: records never wrap inside a segment)
+    uint64_t ts;
+  };
+  Cur cur[FT_MAX_CPUS];
+  uint32_t active[FT_MAX_CPUS];
+  uint32_t na = 0;
+  size_t consumed = 0;
+  auto at = [&](uint32_t cpu, uint64_t pos) -> const uint8_t * {
+    size_t seg = (size_t(cpu) << nsegShift_) | size_t((pos >> FT_SEG_SHIFT) & segMask);
+    return rings_ + seg * FT_SEG_VALUE + (pos & (FT_SEG_SIZE - 1));
+  };
+  auto load = [&](uint32_t cpu) -> bool {  // the record at pos: false when none / corrupt
+    Cur &c = cur[cpu];
+    if (c.pos >= c.head) return false;
+    const uint8_t *r = at(cpu, c.pos);
+    uint32_t type, total;
+    memcpy(&type, r, 4);
+    memcpy(&total, r + 4, 4);
+    if (type != FT_BLOCK_EV_V2 || total < 12 || (total & 3) || total >= FT_MAX_BLOCK || total > c.head - c.pos) {
+      corrupt_++;
+      c.pos = c.head;  // resynchronise: drop what is there
+      return false;
+    }
+    c.rec = r;
+    memcpy(&c.ts, r + FT_BLOCK_PREFIX, 8);
+    return true;
+  };
+  for (uint32_t i = 0; i < n; i++) {
+    Cur &c = cur[i];
+    c.pos = tails_[i];
+    c.head = __atomic_load_n(&skel_->bss->g_ctl[i].head, __ATOMIC_ACQUIRE);
+    if (c.head - c.pos > (uint64_t(FT_SEG_SIZE) << nsegShift_)) {
+      corrupt_++;
+      c.pos = c.head;
+    }
+    if (load(i)) active[na++] = i;
+  }
+  while (na > 0) {
+    // the CPU with the oldest next record, and the oldest next record of the others
+    uint32_t bi = 0;
+    for (uint32_t k = 1; k < na; k++)
+      if (cur[active[k]].ts < cur[active[bi]].ts) bi = k;
+    uint64_t limit = UINT64_MAX;
+    for (uint32_t k = 0; k < na; k++)
+      if (k != bi && cur[active[k]].ts < limit) limit = cur[active[k]].ts;
+    uint32_t cpu = active[bi];
+    Cur &c = cur[cpu];
+    // a run of this CPU's records up to `limit`, contiguous inside one segment
+    const uint8_t *start = c.rec;
+    size_t len = 0;
+    uint64_t evs = 0;
+    bool more;
+    for (;;) {
+      uint32_t total;
+      memcpy(&total, c.rec + 4, 4);
+      uint64_t off = c.pos & (FT_SEG_SIZE - 1);
+      len += total;
+      evs++;
+      c.pos += total;
+      more = load(cpu);
+      if (!more || c.ts > limit || off + total >= FT_SEG_SIZE || c.rec != start + len) break;
+    }
+    append(start, len, evs);
+    consumed += len;
+    if (!more) active[bi] = active[--na];
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    if (cur[i].pos != tails_[i]) {
+      tails_[i] = cur[i].pos;
+      __atomic_store_n(&skel_->bss->g_ctl[i].tail, cur[i].pos, __ATOMIC_RELEASE);
     }
   }
-  memcpy(b->data + b->len, data, size);
-  b->len += size;
-  b->events++;
-  return 0;
+  return consumed;
 }
 
 void Probe::push(Batch *b) {
@@ -210,6 +315,27 @@ void Probe::flush() {
     delete b;
     return;
   }
+  if (lz4_) {  // one LZ4 frame (independent 256 KiB blocks, content checksum), like lz4.ts writes
+    LZ4F_preferences_t prefs;
+    memset(&prefs, 0, sizeof prefs);
+    prefs.frameInfo.blockSizeID = LZ4F_max256KB;
+    prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+    prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+    size_t bound = LZ4F_compressFrameBound(b->len, &prefs);
+    uint8_t *d = static_cast<uint8_t *>(malloc(bound));
+    size_t n = d ? LZ4F_compressFrame(d, bound, b->data, b->len, &prefs) : 0;
+    if (d && !LZ4F_isError(n)) {
+      b->rawLen = b->len;
+      free(b->data);
+      b->data = d;
+      b->len = n;
+      b->cap = bound;
+      b->lz4 = true;
+      push(b);
+      return;
+    }
+    free(d);  // cannot compress: hand over the plain blocks
+  }
   if (b->len < b->cap / 4) {  // small batch: hand over an exact-size copy, keep memory low
     uint8_t *d = static_cast<uint8_t *>(malloc(b->len));
     if (d) {
@@ -229,14 +355,15 @@ void Probe::run() {
       std::lock_guard<std::mutex> g(mu_);
       queued = queuedBytes_;
     }
-    int n = 0;
-    if (queued < kMaxQueued) n = ring_buffer__consume(rb_);
+    size_t n = 0;
+    if (queued < kMaxQueued && !countOnly_) n = drain();
     if (cur_ && nowNs(CLOCK_MONOTONIC) - curStartNs_ >= kFlushNs) flush();
-    if (n <= 0) std::this_thread::sleep_for(std::chrono::microseconds(pollUs_));
+    if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(pollUs_));
   }
   // final drain: programs are detached, nothing new arrives
-  while (ring_buffer__consume(rb_) > 0) {
-  }
+  if (!countOnly_)
+    while (drain() > 0) {
+    }
   flush();
 }
 
@@ -261,12 +388,13 @@ Stats Probe::stats() {
   Stats s;
   if (skel_) {
     for (int i = 0; i < FT_MAX_CPUS; i++) {
-      const auto &c = skel_->bss->g_cnt[i];
-      s.seen += c.seen;
+      const auto &c = skel_->bss->g_ctl[i];
+      s.seen += c.events + c.drop_ring + c.drop_other;
+      s.submitted += c.events;
       s.dropRing += c.drop_ring;
       s.dropOther += c.drop_other;
     }
-    s.submitted = countOnly_ ? 0 : s.seen - s.dropRing - s.dropOther;
+    if (countOnly_) s.submitted = 0;
     last_ = s;
   } else {
     s = last_;
@@ -284,8 +412,8 @@ void Probe::close() {
     if (thread_.joinable()) thread_.join();
   }
   stats();  // keep the final counters
-  if (rb_) ring_buffer__free(rb_);
-  rb_ = nullptr;
+  if (rings_) munmap(rings_, ringsLen_);
+  rings_ = nullptr;
   if (skel_) probe__destroy(skel_);
   skel_ = nullptr;
   {

@@ -23,6 +23,8 @@ struct Options {
   uint32_t pollUs = 200;
   std::string verifierLogPath;
   bool countOnly = false;
+  /** deliver each batch LZ4-compressed (one frame; Batch.rawLen = uncompressed bytes) */
+  bool lz4 = false;
 };
 
 struct Stats {
@@ -35,6 +37,8 @@ struct Batch {
   size_t len = 0;
   size_t cap = 0;
   uint64_t events = 0;
+  uint64_t rawLen = 0;  // with lz4: bytes of event blocks the frame decodes to
+  bool lz4 = false;     // data is one LZ4 frame
 };
 
 struct OpenError {
@@ -42,32 +46,49 @@ struct OpenError {
   std::string message;
 };
 
-class Probe {
+/** An event source the addon drains: the BPF probe (Probe) or the kernel module (KmodProbe, kmod.h). */
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual Batch *pop() = 0;
+  virtual bool wait(int ms) = 0;
+  virtual Stats stats() = 0;
+  virtual void close() = 0;
+};
+
+class Probe : public Source {
  public:
   Probe() = default;
-  ~Probe();
+  ~Probe() override;
   Probe(const Probe &) = delete;
   Probe &operator=(const Probe &) = delete;
 
   /** Loads, configures and attaches; on failure fills err and returns false. */
   bool open(const Options &opts, OpenError &err);
   /** Next batch or nullptr (never blocks). */
-  Batch *pop();
+  Batch *pop() override;
   /** Waits up to ms for a batch; true when one is ready. */
-  bool wait(int ms);
-  Stats stats();
+  bool wait(int ms) override;
+  Stats stats() override;
   /** Detach, drain what is left into the queue, stop the thread, free. Idempotent. */
-  void close();
+  void close() override;
   bool closed() const { return closed_; }
 
  private:
-  static int onRecord(void *ctx, void *data, size_t size);
   void run();
+  size_t drain();
+  void append(const uint8_t *p, size_t n, uint64_t events);
   void flush();
   void push(Batch *b);
 
   struct probe *skel_ = nullptr;
-  struct ring_buffer *rb_ = nullptr;
+  uint8_t *rings_ = nullptr;      // mmapped per-CPU ring segments (shared.h)
+  size_t ringsLen_ = 0;
+  uint32_t ncpu_ = 0;
+  uint32_t nsegShift_ = 0;
+  std::vector<uint64_t> tails_;   // consumer positions, one per CPU
+  uint64_t corrupt_ = 0;
+  bool lz4_ = false;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   bool closed_ = false;

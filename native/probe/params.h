@@ -40,6 +40,7 @@ enum ft_op {
 	FTOP_BPF_DYN,   /* PT_DYN: fd (index 0) for map/prog creation, else errno (index 1) */
 	FTOP_HOW,       /* struct open_how at user arg: aux 0 flags, 1 mode, 2 resolve */
 	FTOP_RET_U64,   /* return value as u64 */
+	FTOP__COUNT     /* (not an op) native/kmod checks it implements every op: a new op fails its build */
 };
 
 #define FT_MAXP 6

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* falco-ts probe: BTF tracepoints on syscall enter/exit and process exit, writing scap events
- * (libs e5c53d64 codes and parameter layouts) as complete EV_V2 blocks into one BPF ring
- * buffer. Generic events are reserved straight in the ring; events with parameters are built in
- * a per-CPU scratch area and copied. Userspace (native/addon) is never woken per event
- * (BPF_RB_NO_WAKEUP): it polls on a timer. */
+ * (libs e5c53d64 codes and parameter layouts) as complete EV_V2 blocks into per-CPU rings
+ * (shared.h: mmapable array segments, published with one store; no lock, no atomics, no
+ * wakeups). Generic events are written straight into the ring; events with parameters are
+ * built in a per-CPU scratch area and copied. Userspace (native/addon) polls on a timer and
+ * merges the CPUs' rings by timestamp. ia32 (compat) syscalls are written as generic events
+ * with their PPM_SC code (their arguments follow another ABI). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -20,15 +22,33 @@ const volatile __u32 n_ignore = 0;
 const volatile __u32 ignore_tgid[FT_MAX_IGNORE] = {};
 const volatile __u32 count_only = 0;          /* benchmark mode: count, write nothing */
 const volatile __u32 want_procexit = 1;
+const volatile __u32 n_cpus = 1;              /* possible CPUs */
+const volatile __u32 nseg_shift = 0;          /* log2 of the ring segments per CPU */
 
 /* syscall selection (FT_SEL_ON per nr), filled by the addon after load */
 __u8 g_sel[SYSCALL_NR_MAX] = {};
-struct ft_counters g_cnt[FT_MAX_CPUS] = {};
+__u8 g_sel_ia32 = 0; /* ia32 syscalls written (as generic events) */
+struct ft_ctl g_ctl[FT_MAX_CPUS] = {};
+
+struct ft_seg {
+	__u8 data[FT_SEG_VALUE];
+};
+
+/* per-CPU offsets (helpers/task.h: vm_rss) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu_probe SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024); /* resized by the addon */
-} rb SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* CPUs x segments, set by the addon */
+	__type(key, __u32);
+	__type(value, struct ft_seg);
+} rings SEC(".maps");
 
 #include "helpers/aux.h"
 #include "helpers/flags.h"
@@ -281,18 +301,14 @@ struct ft_generic_x {
 	__u32 trailer;
 } __attribute__((packed));
 
-static __always_inline int ft_generic(__u32 nr, __u32 tid, int enter)
+static __always_inline int ft_generic(__u32 nr, __u16 id, __u32 tid, int enter)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	struct ft_counters *c = &g_cnt[cpu & (FT_MAX_CPUS - 1)];
-	__u16 id = g_ppm_sc[nr & (SYSCALL_NR_MAX - 1)];
-	c->seen++;
+	struct ft_ctl *c = ft_ctl_of(cpu);
 	if (enter) {
-		struct ft_generic_e *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-		if (!e) {
-			c->drop_ring++;
+		struct ft_generic_e *e = (struct ft_generic_e *)ft_ring_at(c, cpu, sizeof(*e));
+		if (!e)
 			return 0;
-		}
 		e->btype = FT_BLOCK_EV_V2;
 		e->btotal = sizeof(*e);
 		e->cpu = cpu;
@@ -306,13 +322,11 @@ static __always_inline int ft_generic(__u32 nr, __u32 tid, int enter)
 		e->id = id;
 		e->native_id = nr;
 		e->trailer = sizeof(*e);
-		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+		ft_ring_publish(c, cpu, sizeof(*e));
 	} else {
-		struct ft_generic_x *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-		if (!e) {
-			c->drop_ring++;
+		struct ft_generic_x *e = (struct ft_generic_x *)ft_ring_at(c, cpu, sizeof(*e));
+		if (!e)
 			return 0;
-		}
 		e->btype = FT_BLOCK_EV_V2;
 		e->btotal = sizeof(*e);
 		e->cpu = cpu;
@@ -324,7 +338,7 @@ static __always_inline int ft_generic(__u32 nr, __u32 tid, int enter)
 		e->l0 = 2;
 		e->id = id;
 		e->trailer = sizeof(*e);
-		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+		ft_ring_publish(c, cpu, sizeof(*e));
 	}
 	return 0;
 }
@@ -362,8 +376,29 @@ static __always_inline int ft_table_event(struct pt_regs *regs, __u32 code, __u3
 
 static __always_inline int ft_count(void)
 {
-	counters()->seen++;
+	counters()->events++;
 	return 0;
+}
+
+/* TS_COMPAT: the task is in an ia32 syscall (int 0x80, sysenter, compat syscall), where nr
+ * and the argument registers follow the i386 ABI. */
+static __always_inline int ft_in_ia32(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	return (t->thread_info.status & 0x0002) != 0;
+}
+
+static __noinline int ft_ia32(__u32 nr, __u32 tid, int enter)
+{
+	counters()->ia32++;
+	if (!g_sel_ia32 || nr >= SYSCALL_NR_MAX)
+		return 0;
+	if (count_only)
+		return ft_count();
+	__u32 i = nr;
+	asm volatile("" : "+r"(i)); /* hide the bound from clang: the verifier needs the mask */
+	i &= SYSCALL_NR_MAX - 1;
+	return ft_generic(nr, g_ia32_ppm_sc[i], tid, enter);
 }
 
 SEC("tp_btf/sys_enter")
@@ -371,13 +406,15 @@ int BPF_PROG(ft_sys_enter, struct pt_regs *regs, long id)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 nr = (__u32)id;
+	if (ft_in_ia32())
+		return ft_ignored(pt >> 32) ? 0 : ft_ia32(nr, (__u32)pt, 1);
 	if (nr >= SYSCALL_NR_MAX || !(g_sel[nr] & FT_SEL_ON) || ft_ignored(pt >> 32))
 		return 0;
 	if (count_only)
 		return ft_count();
 	__u32 code = g_enter_event[nr];
 	if (code == 0 || !(ft_valid(code) & FT_DESC_VALID))
-		return ft_generic(nr, (__u32)pt, 1);
+		return ft_generic(nr, g_ppm_sc[nr], (__u32)pt, 1);
 	return ft_table_event(regs, code, (__u32)pt, 0);
 }
 
@@ -386,13 +423,15 @@ int BPF_PROG(ft_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 nr = (__u32)regs->orig_ax;
+	if (ft_in_ia32())
+		return ft_ignored(pt >> 32) ? 0 : ft_ia32(nr, (__u32)pt, 0);
 	if (nr >= SYSCALL_NR_MAX || !(g_sel[nr] & FT_SEL_ON) || ft_ignored(pt >> 32))
 		return 0;
 	if (count_only)
 		return ft_count();
 	__u32 ecode = g_enter_event[nr];
 	if (ecode == 0 || !(ft_valid(ecode) & FT_DESC_VALID))
-		return ft_generic(nr, (__u32)pt, 0);
+		return ft_generic(nr, g_ppm_sc[nr], (__u32)pt, 0);
 	return ft_table_event(regs, g_exit_event[nr], (__u32)pt, ret);
 }
 

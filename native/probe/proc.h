@@ -34,47 +34,23 @@ static __always_inline void ft_env(struct ft_aux *a, struct mm_struct *mm)
 	aux_ubytes(a, (void *)start, total);
 }
 
-/* cgroups: "subsys=/path" entries. Only the unified (v2) hierarchy path of the task's default
- * cgroup is written, as every controller shares it there. */
-static __always_inline void ft_cgroups(struct ft_aux *a, struct task_struct *t)
+/* cgroups: one "subsys=/path" entry per subsystem, in the order libs' drivers write them
+ * (cpuset, cpu, cpuacct, io, memory; those the kernel lacks are left out). */
+static __always_inline void ft_cgroups(struct ft_aux *a)
 {
-	/* name components from leaf to root */
-	const char *names[8] = {};
-	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
-	int depth = 0;
-#pragma unroll
-	for (int i = 0; i < 8; i++) {
-		if (!kn)
-			break;
-		struct kernfs_node *parent = BPF_CORE_READ(kn, __parent);
-		if (!parent)
-			break; /* the root's name is not part of the path */
-		names[i] = BPF_CORE_READ(kn, name);
-		depth = i + 1;
-		kn = parent;
-	}
 	__u32 start = a->pos;
-	__u32 p = start;
-	const char pfx[] = "cpu=";
-	__builtin_memcpy(&a->data[SAFE(p)], pfx, 4);
-	p += 4;
-	if (depth == 0) {
-		a->data[SAFE(p)] = '/';
-		p++;
-	}
-#pragma unroll
-	for (int i = 7; i >= 0; i--) {
-		if (i >= depth)
-			continue;
-		a->data[SAFE(p)] = '/';
-		p++;
-		long n = bpf_probe_read_kernel_str(&a->data[SAFE(p)], 256, names[i]);
-		if (n > 1)
-			p += n - 1;
-	}
-	a->data[SAFE(p)] = 0;
-	p++;
-	aux_len(a, (p - start) & (FT_MAX_BLOCK - 1));
+	a->cur = start;
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuset_cgrp_id))
+		ft_cgroup_append(bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+		ft_cgroup_append(bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuacct_cgrp_id))
+		ft_cgroup_append(bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, io_cgrp_id))
+		ft_cgroup_append(bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		ft_cgroup_append(bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id));
+	aux_len(a, (a->cur - start) & (FT_MAX_BLOCK - 1));
 }
 
 __noinline int ft_proc_exit(__u32 code)
@@ -91,7 +67,7 @@ __noinline int ft_proc_exit(__u32 code)
 	aux_u64(a, BPF_CORE_READ(t, pid));                            /* tid */
 	aux_u64(a, BPF_CORE_READ(t, tgid));                           /* pid */
 	aux_u64(a, BPF_CORE_READ(t, real_parent, pid));               /* ptid */
-	aux_empty(a);                                                 /* cwd (resolved by the reader) */
+	ft_cwd_param();                                               /* cwd */
 	aux_u64(a, BPF_CORE_READ(t, signal, rlim[7].rlim_cur));       /* fdlimit (RLIMIT_NOFILE) */
 	aux_u64(a, BPF_CORE_READ(t, maj_flt));                        /* pgft_maj */
 	aux_u64(a, BPF_CORE_READ(t, min_flt));                        /* pgft_min */
@@ -99,13 +75,13 @@ __noinline int ft_proc_exit(__u32 code)
 	aux_u32(a, ft_vm(1));
 	aux_u32(a, ft_vm(2));
 	aux_kstr(a, BPF_CORE_READ(t, comm), 16);                      /* comm */
-	ft_cgroups(a, t);                                             /* cgroups */
+	ft_cgroups(a);                                                /* cgroups */
 	if (is_execve) {
 		ft_env(a, mm);                                        /* env */
 		aux_u32(a, ft_tty(t));                                /* tty */
 		aux_u64(a, ft_pid_nr(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]), 0)); /* pgid */
 		aux_u32(a, BPF_CORE_READ(t, loginuid.val));           /* loginuid */
-		aux_u32(a, 0);                                        /* flags */
+		aux_u32(a, ft_exe_writable(t, mm) ? 1 : 0);           /* flags: PPM_EXE_WRITABLE */
 		__u64 cap = 0;
 		const struct cred *cred = BPF_CORE_READ(t, cred);
 		bpf_probe_read_kernel(&cap, 8, &cred->cap_inheritable);

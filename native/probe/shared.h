@@ -27,4 +27,28 @@ struct ft_counters {
 /* Selection bits per syscall nr (g_sel): the enter+exit pair is written when set. */
 #define FT_SEL_ON 1
 
+/* Per-CPU event rings of the BPF probe (replacing the shared BPF ring buffer: no spinlock, no
+ * atomics, one 8-byte store to publish an event). Each CPU owns nseg segments of an mmapable
+ * array map (`rings`, key cpu * nseg + segment): a ring of nseg * FT_SEG_SIZE bytes addressed
+ * by a monotonic byte position. A record (one complete EV_V2 block) is always written whole at
+ * its position's segment offset, running into the segment's FT_MAX_BLOCK slack when it crosses
+ * the end; the part past the end is copied to the start of the next segment too, so the bytes
+ * read either as records (whole in the segment) or as a plain byte ring. */
+#define FT_SEG_SHIFT 20
+#define FT_SEG_SIZE (1u << FT_SEG_SHIFT)
+#define FT_SEG_VALUE (FT_SEG_SIZE + FT_MAX_BLOCK)
+
+/* Per-CPU ring control (in .bss, mmapped by the addon): the probe writes the first cache
+ * line, the addon the second. */
+struct ft_ctl {
+	__u64 head;       /* bytes published (producer position) */
+	__u64 events;     /* events published (count-only mode: syscalls counted) */
+	__u64 drop_ring;  /* events lost: ring full */
+	__u64 drop_other; /* events lost: too big, no segment */
+	__u64 ia32;       /* ia32 (compat) syscall events skipped or written as generic */
+	__u64 pad0[3];
+	__u64 tail;       /* bytes consumed (consumer position) */
+	__u64 pad1[7];
+};
+
 #endif

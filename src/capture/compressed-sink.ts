@@ -39,6 +39,11 @@ export interface TraceSink {
   write(buf: Buffer): void;
   /** Writes everything accepted so far so that the file decodes up to here; `durable` adds fsync. */
   flush(durable?: boolean): void;
+  /**
+   * Appends complete LZ4 frames compressed elsewhere (the native addon) that decode to
+   * `rawLength` bytes; lz4 sinks only (ends the sink's own frame first: frames concatenate).
+   */
+  writeLz4Frames?(frames: Buffer, rawLength: number): void;
   /** flush + close; idempotent. */
   close(): void;
 }
@@ -155,6 +160,19 @@ class FileTraceSink implements TraceSink {
       p += k;
       if (this.used === cap) this.drain();
     }
+  }
+
+  writeLz4Frames(frames: Buffer, rawLength: number): void {
+    this.check();
+    if (this.compression !== 'lz4') throw new Error(`${this.path}: LZ4 frames written to a ${this.compression} sink`);
+    this.drain();
+    if (this.lz4 !== null) {
+      const tail = this.lz4.end();
+      this.lz4 = null;
+      this.writeOut(tail);
+    }
+    this.bytesIn += rawLength;
+    this.writeOut(frames);
   }
 
   flush(durable = false): void {

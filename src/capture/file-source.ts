@@ -32,13 +32,14 @@ function describe(file: string, err: unknown, comp: Compression): InputError {
   if (e && e.code === 'ENOENT') return new InputError(`${file}: no such file`);
   if (e && e.code === 'EACCES') return new InputError(`${file}: permission denied`);
   if (e && e.code === 'EISDIR') return new InputError(`${file}: is a directory`);
+  // a gzip stream cut short (a capture killed or out of disk) is truncated, not corrupt
+  if (e && typeof e.message === 'string' && /unexpected end of file/i.test(e.message)) {
+    return new InputError(`${file}: truncated gzip stream`);
+  }
   if (e && (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' || e.code === 'Z_NEED_DICT')) {
     return new InputError(`${file}: corrupt gzip data (${e.message})`);
   }
   if (e && e.name === 'Lz4Error') return new InputError(`${file}: corrupt LZ4 data: ${e.message}`);
-  if (e && typeof e.message === 'string' && /unexpected end of file/i.test(e.message)) {
-    return new InputError(`${file}: truncated gzip stream`);
-  }
   return new InputError(`${file}: ${e && e.message ? e.message : String(err)}`, 1);
 }
 

@@ -11,6 +11,11 @@
  *     writes nothing (the benchmark's "count-only probe" row);
  *   - ProbeStats.submitted (NativeProbeStats): events written into the ring buffer.
  *   - nativeAddonPath(): where the .node file is looked up.
+ *   - NativeProbeOptions.compress: 'lz4' batches compressed on the native thread.
+ *   - NativeProbeOptions.driver: 'ebpf' (the CO-RE BPF probe), 'kmod' (the falco_ts kernel module,
+ *     native/kmod, through /dev/falco_ts) or 'auto' (the default: eBPF when the kernel has BTF and
+ *     the probe loads, else the module when it is loaded); the opened probe says which in .driver.
+ *     Module errors: NativeError codes 'no-kmod' (not loaded) and 'kmod-version' (interface mismatch).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,9 +23,21 @@ import { NativeError, NativeModule, NativeProbe, ProbeOptions, ProbeStats } from
 
 export { NativeError };
 
+/** Which kernel probe collects the events. */
+export type Driver = 'ebpf' | 'kmod' | 'auto';
+export const DRIVERS: readonly Driver[] = ['ebpf', 'kmod', 'auto'];
+
 export interface NativeProbeOptions extends ProbeOptions {
   /** count syscalls in the kernel, write no events (benchmark floor) */
   countOnly?: boolean;
+  /** default 'auto' */
+  driver?: Driver;
+  /**
+   * 'lz4': the eBPF probe hands over each batch as one LZ4 frame (liblz4 on the native thread),
+   * with buffer.lz4Events (event blocks inside) and buffer.rawLength (decoded bytes) set;
+   * batches without those properties (kmod) are plain blocks.
+   */
+  compress?: 'lz4';
 }
 
 export interface NativeProbeStats extends ProbeStats {
@@ -31,6 +48,8 @@ export interface NativeProbeStats extends ProbeStats {
 /** The probe as returned by loadNative().openProbe (NativeProbe with the extended stats). */
 export interface NativeProbeExt extends NativeProbe {
   stats(): NativeProbeStats;
+  /** the probe that was opened */
+  readonly driver: 'ebpf' | 'kmod';
 }
 
 /** NativeModule with the additive option/stat extensions. */
@@ -47,12 +66,13 @@ interface RawProbe {
 
 interface RawModule {
   openProbe(opts: object): RawProbe;
-  info(): { kernel: string; btf: boolean; libbpf: string };
+  /** kmod: '' when /dev/falco_ts is usable, else why not (addons built before the module lack it) */
+  info(): { kernel: string; btf: boolean; libbpf: string; kmod?: string };
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ADDON_NAME = 'falco_ts_native.node';
-const CODES = new Set(['no-permission', 'no-btf', 'verifier', 'attach', 'other']);
+const CODES = new Set(['no-permission', 'no-btf', 'verifier', 'attach', 'other', 'no-kmod', 'kmod-version']);
 
 /** Candidate locations of the built addon (FALCO_TS_NATIVE overrides). */
 export function nativeAddonPath(): string {
@@ -75,7 +95,7 @@ function toNativeError(e: unknown): NativeError {
 
 class Probe implements NativeProbeExt {
   private closed = false;
-  constructor(private readonly raw: RawProbe) {}
+  constructor(private readonly raw: RawProbe, readonly driver: 'ebpf' | 'kmod' = 'ebpf') {}
   read(): Buffer | null { return this.raw.read(); }
   wait(timeoutMs: number): Promise<Buffer | null> {
     return this.raw.wait(Math.max(0, Math.floor(timeoutMs)));
@@ -121,10 +141,29 @@ export function loadNative(): NativeModuleExt {
       };
       if (opts.eventTypes != null) o.eventTypes = [...opts.eventTypes];
       if (opts.verifierLogPath) o.verifierLogPath = opts.verifierLogPath;
+      if (opts.compress === 'lz4') o.compress = 'lz4';
+      const open = (driver: 'ebpf' | 'kmod'): Probe => {
+        try {
+          return new Probe(raw.openProbe({ ...o, driver }), driver);
+        } catch (e) {
+          throw toNativeError(e);
+        }
+      };
+      const driver = opts.driver ?? 'auto';
+      if (driver === 'ebpf' || driver === 'kmod') return open(driver);
+      if (!DRIVERS.includes(driver)) throw new NativeError(`unknown driver '${String(driver)}': expected ebpf, kmod or auto`, 'other');
+      // auto: eBPF where the kernel supports it, else the module
+      const kmodReady = raw.info().kmod === '';
       try {
-        return new Probe(raw.openProbe(o));
+        return open('ebpf');
       } catch (e) {
-        throw toNativeError(e);
+        const err = e as NativeError;
+        if (!kmodReady || err.code === 'no-permission') throw err;
+        try {
+          return open('kmod');
+        } catch (k) {
+          throw new NativeError(`${err.message}; the kernel module failed too: ${(k as Error).message}`, (k as NativeError).code);
+        }
       }
     },
     info() { return raw.info(); },

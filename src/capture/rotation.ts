@@ -132,6 +132,8 @@ export class RotatingWriter {
   private readonly rolloverBytes: number;
   /** -G with -W and no -C/-e: stop after this many files */
   private readonly stopAfter: number;
+  /** called after each file's snapshot section (e.g. to record the known containers) */
+  onOpen: ((w: ScapWriter) => void) | null = null;
 
   constructor(private readonly o: RotationOptions, private readonly snapshot: () => SectionMetadata) {
     this.namer = new FileNamer(o);
@@ -208,6 +210,19 @@ export class RotatingWriter {
     return this.maybeRotate(nowMs);
   }
 
+  /**
+   * Appends LZ4 frames of `count` event blocks compressed by the addon (`rawLength` bytes
+   * decoded): rotation happens between batches. Returns false if -G -W asked to stop.
+   */
+  writeLz4Blocks(frames: Buffer, rawLength: number, count: number, nowMs = Date.now()): boolean {
+    if (!this.maybeRotate(nowMs)) return false;
+    if (!this.writer.writeLz4Blocks(frames, rawLength, count)) {
+      throw new Error('RotatingWriter: LZ4 frames need an lz4 sink');
+    }
+    this.eventsInFile += count;
+    return this.maybeRotate(nowMs);
+  }
+
   flush(): void {
     if (this.writerV !== null) this.writerV.flush();
   }
@@ -247,6 +262,7 @@ export class RotatingWriter {
     this.startedMs = nowMs;
     this.eventsInFile = 0;
     this.writerV.writeSection(this.snapshot());
+    if (this.onOpen !== null) this.onOpen(this.writerV);
     // the section is on disk at once: even a capture killed right away leaves a valid header
     this.writerV.flush();
   }

@@ -45,6 +45,11 @@ export class ScapReader {
   };
   stopped = false;
   private pending: Buffer | null = null;
+  /** chunks received after `pending` while its block is still incomplete, and their size */
+  private waiting: Buffer[] = [];
+  private waitingLen = 0;
+  /** size of the block `pending` starts (8 while its header is incomplete) */
+  private need = 0;
   /** absolute offset of the first byte of `pending` (or of the next chunk) */
   private base = 0;
   private phase: 0 | 1 | 2 = 0; // 0 expect SHB, 1 metadata, 2 events
@@ -59,7 +64,19 @@ export class ScapReader {
     if (this.stopped) return;
     let data: Buffer;
     if (this.pending !== null && this.pending.length > 0) {
-      data = Buffer.concat([this.pending, chunk]);
+      if (this.pending.length + this.waitingLen + chunk.length < this.need) {
+        // The block in progress is still incomplete: keep the chunk and join everything once,
+        // when the block is whole (joining at every chunk is quadratic in the block size).
+        this.waiting.push(Buffer.from(chunk));
+        this.waitingLen += chunk.length;
+        return;
+      }
+      const parts = this.waiting;
+      parts.unshift(this.pending);
+      parts.push(chunk);
+      data = Buffer.concat(parts);
+      this.waiting = [];
+      this.waitingLen = 0;
     } else {
       data = chunk;
     }
@@ -72,7 +89,11 @@ export class ScapReader {
 
   private keepTail(data: Buffer, p: number): void {
     this.base += p;
-    if (p < data.length) this.pending = Buffer.from(data.subarray(p));
+    if (p < data.length) {
+      this.pending = Buffer.from(data.subarray(p));
+      // bytes the incomplete block needs: its (already validated) total, or a block header
+      this.need = data.length - p >= 8 ? data.readUInt32LE(p + 4) : 8;
+    }
   }
 
   /** Consumes the complete blocks of data; returns where the incomplete tail starts, -1 if stopped. */

@@ -280,6 +280,21 @@ export class ScapWriter {
     this.sectionEvents += count;
   }
 
+  /**
+   * Appends LZ4 frames (from the native addon) holding `count` complete event blocks,
+   * `rawLength` bytes once decoded, to an lz4 sink: the unfiltered capture path that never
+   * touches event bytes in JS. False when the sink cannot take frames (caller decompresses).
+   */
+  writeLz4Blocks(frames: Buffer, rawLength: number, count: number): boolean {
+    if (this.sections === 0 || this.closed) this.checkOpen(true);
+    if (this.sink.compression !== 'lz4' || typeof this.sink.writeLz4Frames !== 'function') return false;
+    this.drain();
+    this.sink.writeLz4Frames(frames, rawLength);
+    this.events += count;
+    this.sectionEvents += count;
+    return true;
+  }
+
   /** Hands the batch to the sink and flushes it (file decodable up to here). */
   flush(durable = false): void {
     this.checkOpen();

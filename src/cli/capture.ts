@@ -33,6 +33,8 @@ import type { EventView } from '../event/view';
 import { setParamRenderer, observeEvent } from '../filter/fields/registry';
 import { buildFilter } from './replay';
 import { InputError } from '../util/errors';
+import { ContainerRecorder, ContainerSetting, addContainerOptions, containerOptionsFrom, openContainerManager, startedWithin } from '../container/live';
+import { DRIVERS, type Driver } from '../capture/native';
 
 export interface CaptureOptions {
   write: string;
@@ -47,10 +49,14 @@ export interface CaptureOptions {
   eventLimit?: number;
   /** print no summary */
   quiet?: boolean;
+  /** --driver: ebpf, kmod or auto (default) */
+  driver?: Driver;
   /** tests: supplies the probe instead of the native addon */
   openProbe?: (opts: ProbeOptions) => NativeProbe;
   /** tests: the initial state instead of /proc */
   snapshot?: () => SectionMetadata;
+  /** container runtimes to query (false: none; default: all, none with a test probe) */
+  containers?: ContainerSetting;
 }
 
 /** events whose type (or its enter/exit pair) changes state: kept hidden in filtered output */
@@ -61,8 +67,9 @@ for (const e of EVENTS) {
   if ((e.code ^ 1) < EVENTS.length) STATEFUL[e.code ^ 1] = 1;
 }
 
-export function probeOptions(o: { snaplen?: number }, eventTypes: number[] | null): ProbeOptions {
+export function probeOptions(o: { snaplen?: number; driver?: Driver }, eventTypes: number[] | null): ProbeOptions & { driver?: Driver } {
   return {
+    driver: o.driver,
     snaplen: o.snaplen ?? 80,
     eventTypes,
     ignorePids: [process.pid],
@@ -79,15 +86,26 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     throw new InputError('-s: expected a snaplen between 0 and 65535');
   }
   const filter = buildFilter(opts.filter);
-  const popts = probeOptions(opts, kernelEventTypes(filter !== null ? filter.eventTypes : null));
+  const popts: ProbeOptions & { compress?: 'lz4' } = probeOptions(opts, kernelEventTypes(filter !== null ? filter.eventTypes : null));
+  // Unfiltered LZ4 capture without event-count limits: the addon compresses the batches on its
+  // native thread and JS appends the frames (event bytes never touched in JS).
+  if (filter === null && opts.compression === 'lz4' && opts.numEvents === undefined && opts.eventLimit === undefined) popts.compress = 'lz4';
   const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
 
   const limit = opts.numEvents ?? Infinity;
   let events = 0;
   let rot: RotatingWriter | null = null;
+  /** container events: the known ones at each file's start, new ones as they are learnt */
+  const recordContainers = (r: RotatingWriter) => {
+    if (cm === null) return;
+    const rec = new ContainerRecorder(cm, () => { try { return r.writer; } catch { return null; } });
+    r.onOpen = (w) => rec.fileStarted(w);
+  };
   let decoder: EventDecoder | null = null;
   let result;
+  const cm = openContainerManager(opts.containers, opts.openProbe !== undefined);
   try {
+    await startedWithin(cm, 500);
     // The probe is attached first, then /proc is read: a process born in between shows up
     // in both, never in neither.
     const initial = opts.snapshot ? opts.snapshot() : snapshotProc();
@@ -99,10 +117,17 @@ export async function capture(opts: CaptureOptions): Promise<number> {
         if (first) { first = false; return initial; }
         return opts.snapshot ? opts.snapshot() : snapshotProc();
       });
+      recordContainers(rot);
       rot.open();
       const r = rot;
       let scratch: Uint32Array = new Uint32Array(4096);
       onBatch = (b) => {
+        const z = b as Buffer & { lz4Events?: number; rawLength?: number };
+        if (z.lz4Events !== undefined) {
+          const more = r.writeLz4Blocks(b, z.rawLength!, z.lz4Events);
+          events += z.lz4Events;
+          return more;
+        }
         const { ends, count } = frameEnds(b, limit - events, scratch);
         scratch = ends;
         const more = r.writeBlocks(b, ends, count);
@@ -114,10 +139,12 @@ export async function capture(opts: CaptureOptions): Promise<number> {
       const params = new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' });
       setParamRenderer(state, params);
       state.loadSection(initial);
+      cm?.attachTable(state.containers);
       rot = new RotatingWriter(rotation, () => {
         if (first) { first = false; return initial; }
         return snapshotState(state, initial);
       });
+      recordContainers(rot);
       rot.open();
       const r = rot;
       /** last enter event per thread, so a matching exit carries its enter (hidden) */
@@ -136,6 +163,7 @@ export async function capture(opts: CaptureOptions): Promise<number> {
       decoder = new EventDecoder((ev) => {
         observeEvent(state, ev);
         state.processEvent(ev);
+        cm?.noteThread(state.cur.thread);
         const enter = (ev.type & 1) === 0;
         const w = r.writer;
         if (state.cur.hidden) {
@@ -182,6 +210,7 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     result = await pump.run();
   } finally {
     try { probe.close(); } catch { /* already closed */ }
+    cm?.stop();
     if (rot !== null) rot.close();
   }
 
@@ -213,6 +242,12 @@ function positive(flag: string) {
   };
 }
 
+/** --driver */
+export function parseDriver(v: string): Driver {
+  if ((DRIVERS as readonly string[]).includes(v)) return v as Driver;
+  throw new InputError(`--driver: expected ebpf, kmod or auto, got '${v}'`);
+}
+
 export function parseCompression(v: string): SinkCompression {
   if (v === 'lz4' || v === 'gzip' || v === 'none') return v;
   throw new InputError(`-z: expected lz4, gzip or none, got '${v}'`);
@@ -220,8 +255,8 @@ export function parseCompression(v: string): SinkCompression {
 
 /** Adds the `capture` command; `done` receives its exit code. */
 export function registerCapture(program: Command, done: (code: number) => void, run: (o: CaptureOptions) => Promise<number> = capture): Command {
-  return program
-    .command('capture')
+  return addContainerOptions(program
+    .command('capture'))
     .description('record live events (root) into scap trace files, as sysdig -w does')
     .argument('[filter...]', 'filter expression: only matching events are written (plus hidden state events)')
     .requiredOption('-w, --write <file>', 'trace file to write (created 0600)')
@@ -234,6 +269,7 @@ export function registerCapture(program: Command, done: (code: number) => void, 
     .option('-W <num>', 'with -C or -e: a ring of N files; with -G: stop after N files', positive('-W'))
     .option('-e <num>', 'start a new file every N events', positive('-e'))
     .option('-q, --quiet', 'no summary line at the end')
+    .addOption(new Option('--driver <kind>', 'kernel probe: ebpf, kmod (the falco_ts module, /dev/falco_ts) or auto (default: eBPF where the kernel supports it, else the module)').argParser(parseDriver))
     .addHelpText('after', `
 Examples:
   falco-ts capture -w trace.scap                          # everything, LZ4, until Ctrl-C
@@ -253,6 +289,8 @@ Examples:
         fileLimit: o.W as number | undefined,
         eventLimit: o.e as number | undefined,
         quiet: o.quiet === true,
+        containers: containerOptionsFrom(o),
+        driver: o.driver as Driver | undefined,
       }));
     });
 }

@@ -24,7 +24,15 @@ import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
 import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../filter/fields/registry';
 import { buildFilter } from './replay';
-import { probeOptions } from './capture';
+import { ContainerSetting, addContainerOptions, containerOptionsFrom, openContainerManager, startedWithin } from '../container/live';
+import { RulesSession, type SessionOptions } from '../rules';
+import { OutputManager, type OutputReport } from '../output/manager';
+import { alertFromJson } from '../output/alert';
+import { addRulesOptions, rulesOptionsFrom } from './rules';
+import { AlertCapture } from '../capture/alert-window';
+import { snapshotState } from '../capture/snapshot';
+import { parseDriver, probeOptions } from './capture';
+import type { Driver } from '../capture/native';
 
 export interface LiveOptions {
   filter: string;
@@ -46,6 +54,16 @@ export interface LiveOptions {
   fd?: number;
   /** no summary line */
   noSummary?: boolean;
+  /** -r: judge events with Falco rules and print alerts instead of events */
+  rules?: SessionOptions;
+  /** --capture-on-alert DIR (needs -r): write a trace around each alert */
+  captureOnAlert?: { dir: string; beforeSec?: number; afterSec?: number; maxFiles?: number; maxMB?: number };
+  /** --driver: ebpf, kmod or auto (default) */
+  driver?: Driver;
+  /** container runtimes to query (false: none; default: all, none with a test probe) */
+  containers?: ContainerSetting;
+  /** alert destinations with -r (--output); alerts go to stdout when absent */
+  outputs?: OutputManager;
   /** tests: the probe and the initial state */
   openProbe?: (opts: ProbeOptions) => NativeProbe;
   snapshot?: () => SectionMetadata;
@@ -62,6 +80,8 @@ export async function live(opts: LiveOptions): Promise<number> {
   setParamRenderer(state, params);
   if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
   const filter = buildFilter(opts.filter);
+  const rulesSession = opts.rules ? RulesSession.load(opts.rules) : null;
+  if (opts.captureOnAlert && rulesSession === null) throw new InputError('--capture-on-alert needs rules (-r)');
   if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 0 || opts.snaplen > 65535)) {
     throw new InputError('-s: expected a snaplen between 0 and 65535');
   }
@@ -73,20 +93,51 @@ export async function live(opts: LiveOptions): Promise<number> {
   const json = opts.json === true;
   const print = !opts.quiet;
 
-  const popts = probeOptions(opts, kernelEventTypes(filter !== null ? filter.eventTypes : null));
+  const popts = probeOptions(opts, kernelEventTypes(filter !== null && rulesSession === null ? filter.eventTypes : null));
   const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
   const out = new Out(fd);
   let counted = 0;
   const limit = opts.numEvents ?? Infinity;
   let result;
   let decoder: EventDecoder;
+  let alertCap: AlertCapture | null = null;
+  const cm = openContainerManager(opts.containers, opts.openProbe !== undefined);
   try {
+    await startedWithin(cm, 500);
     state.loadSection(opts.snapshot ? opts.snapshot() : snapshotProc());
+    cm?.attachTable(state.containers);
+    if (opts.captureOnAlert) {
+      const c = opts.captureOnAlert;
+      alertCap = new AlertCapture({
+        dir: c.dir, beforeSec: c.beforeSec, afterSec: c.afterSec, maxFiles: c.maxFiles,
+        maxBytes: c.maxMB !== undefined ? c.maxMB * 1e6 : undefined, snapshot: () => snapshotState(state, null),
+      });
+    }
+    const cap = alertCap;
     decoder = new EventDecoder((ev: EventView) => {
       observeEvent(state, ev);
       state.processEvent(ev);
+      cm?.noteThread(state.cur.thread);
+      if (cap !== null) cap.onEvent(ev);
       if (state.cur.hidden) return;
       if (filter !== null && !filter.match(ev, state)) return;
+      if (rulesSession !== null) {
+        // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
+        if (opts.outputs !== undefined) {
+          const outputs = opts.outputs;
+          counted += rulesSession.processJson(ev, state, (j, r) => {
+            outputs.emit(alertFromJson(j));
+            if (cap !== null) cap.onAlert(r.name, ev);
+          });
+        } else {
+          counted += rulesSession.process(ev, state, (l, r) => {
+            if (print && !out.closed) out.line(l);
+            if (cap !== null) cap.onAlert(r.name, ev);
+          });
+        }
+        if (counted >= limit) return false;
+        return;
+      }
       counted++;
       if (print && !out.closed && (opts.debug || !INTERNAL[ev.type])) {
         let s: string | null;
@@ -102,15 +153,24 @@ export async function live(opts: LiveOptions): Promise<number> {
       // live output: show what this batch printed now, not when 64 KiB have piled up
       out.flush();
       return more && !out.closed;
-    }, { durationSec: opts.durationSec });
+    }, { durationSec: opts.durationSec, onTick: () => { if (cap !== null) cap.tick(); } });
     result = await pump.run();
   } finally {
     try { probe.close(); } catch { /* already closed */ }
+    cm?.stop();
+    if (alertCap !== null) alertCap.close();
     if (color) out.write(SYSDIG_RESET);
     out.flush();
+    if (opts.outputs !== undefined) {
+      const report = await opts.outputs.close(5000);
+      if (!opts.noSummary) process.stderr.write(formatOutputReport(report));
+    }
   }
   if (!opts.noSummary) {
     process.stderr.write(formatSummary({ events: counted, stats: result.stats, durationMs: result.durationMs }) + '\n');
+  }
+  if (alertCap !== null && !opts.noSummary) {
+    process.stderr.write(`falco-ts: ${alertCap.files.length} alert capture(s) written${alertCap.files.length > 0 ? ': ' + alertCap.files.join(', ') : ''}\n`);
   }
   if (decoder.unknownEvents > 0) {
     process.stderr.write(`falco-ts: the probe sent ${decoder.unknownEvents} events of unknown type (skipped)\n`);
@@ -147,6 +207,8 @@ function timeType(v: string): string {
  * positional, so a subcommand's own -p/-n/... are left to the subcommand.
  */
 export function registerLive(program: Command, done: (code: number) => void, run: (o: LiveOptions) => Promise<number> = live): Command {
+  addRulesOptions(program);
+  addContainerOptions(program);
   return program
     .enablePositionalOptions()
     .argument('[filter...]', 'live mode (root): filter expression; events are printed as they happen')
@@ -164,6 +226,13 @@ export function registerLive(program: Command, done: (code: number) => void, run
     .option('-b, --print-base64', 'live mode: data buffers in base64')
     .option('-q, --quiet', 'live mode: print no events (only the summary)')
     .option('--no-color', 'live mode: no colours (also NO_COLOR=1; colours only on a terminal)')
+    .option('--capture-on-alert <dir>', 'live mode with -r: when a rule fires, write a trace of the seconds around the alert (with the state to replay it) into DIR')
+    .option('--before <secs>', 'with --capture-on-alert: seconds kept before the alert (default 5)', count('--before'))
+    .option('--after <secs>', 'with --capture-on-alert: seconds written after the alert (default 5)', count('--after'))
+    .option('--capture-max-files <n>', 'with --capture-on-alert: capture files kept in DIR, oldest removed (default 20)', count('--capture-max-files'))
+    .option('--capture-max-mb <mb>', 'with --capture-on-alert: megabytes of capture files kept in DIR (default 100)', count('--capture-max-mb'))
+    .option('--driver <kind>', 'live mode: kernel probe: ebpf, kmod or auto (default)', parseDriver)
+    .option('--output <dest>', 'live mode with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .action(async (words: string[], o: Record<string, unknown>) => {
       done(await run({
         filter: words.join(' '),
@@ -178,6 +247,22 @@ export function registerLive(program: Command, done: (code: number) => void, run
         timeFormat: o.timetype as string | undefined,
         snaplen: o.snaplen as number | undefined,
         color: o.color === false ? false : undefined,
+        rules: rulesOptionsFrom(o),
+        containers: containerOptionsFrom(o),
+        captureOnAlert: typeof o.captureOnAlert === 'string' ? {
+          dir: o.captureOnAlert, beforeSec: o.before as number | undefined, afterSec: o.after as number | undefined,
+          maxFiles: o.captureMaxFiles as number | undefined, maxMB: o.captureMaxMb as number | undefined,
+        } : undefined,
+        driver: o.driver as Driver | undefined,
+        outputs: rulesOptionsFrom(o) === undefined ? undefined : OutputManager.create((o.output as string[] | undefined) ?? [], {
+          json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
+          color: o.color === false ? false : undefined,
+        }),
       }));
     });
+}
+
+/** One line per alert output for the end of a live run: nothing lost silently. */
+function formatOutputReport(r: OutputReport): string {
+  return r.outputs.map((o) => `falco-ts: output ${o.name}: ${o.sent} sent, ${o.retried} retried, ${o.failed} failed, ${o.dropped} dropped\n`).join('');
 }

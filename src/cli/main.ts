@@ -7,6 +7,7 @@ import { registerLive } from './live';
 import { registerStats } from './stats';
 import { registerList } from './list';
 import { registerRules, addRulesOptions, rulesOptionsFrom } from './rules';
+import { registerTest } from './test';
 import { colorEnabled } from '../format/colors';
 import { wantSummary } from '../output/summary';
 import { unescapeSysdigFormat } from '../format/template';
@@ -109,6 +110,7 @@ Examples:
   registerStats(program, (c) => { code = c; });
   registerList(program, (c) => { code = c; });
   registerRules(program, (c) => { code = c; });
+  registerTest(program, (c) => { code = c; });
 
   try {
     await program.parseAsync(argv);

@@ -74,6 +74,10 @@ for (const e of EVENTS) {
   }
 }
 
+/** the events observeEvent() passes over (container JSON: not the capture's first event) */
+const CONTAINER_JSON = new Uint8Array(EVENTS.length);
+for (const e of EVENTS) if (e && /^PPME_CONTAINER_JSON(_2)?_E$/.test(e.enumName)) CONTAINER_JSON[e.code] = 1;
+
 /** sysdig's default format, used for -j without -p (JSON needs field keys). */
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
@@ -108,7 +112,8 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     state.cur.fdNameChanged = changed;
     return m;
   };
-  const template = opts.format !== undefined || opts.json
+  // (-t other than h: the default line's time is %evt.outputtime, which the template renders)
+  const template = opts.format !== undefined || opts.json || (opts.timeFormat !== undefined && opts.timeFormat !== 'h')
     ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry) : null;
   const line = template === null
     ? (opts.color ? new ColorLineFormatter(state, params) : new DefaultLineFormatter(state, params)) : null;
@@ -195,14 +200,19 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
   };
 
+  let observing = true;
   /** the uncoloured default line writes straight into out's buffer */
   const plainLine = line instanceof DefaultLineFormatter ? line : null;
   const onEvent = (ev: EventView): boolean | void => {
     if (stop) return false;
     ui.eventsRead++;
     if (startNs < 0) startNs = ev.tsApprox();
-    else if (ev.tsApprox() - startNs >= durNs) { stop = true; return false; }
-    observeEvent(state, ev); // evt.reltime counts from the first event read
+    else if (durNs !== Infinity && ev.tsApprox() - startNs >= durNs) { stop = true; return false; }
+    if (observing) {
+      observeEvent(state, ev); // evt.reltime counts from the first event read
+      // (it takes the first event that is not container JSON; a no-op after that one)
+      if (CONTAINER_JSON[ev.type] === 0) observing = false;
+    }
     state.processEvent(ev);
     if (state.cur.hidden) { writeEvent(ev, false); return; }
     if (rulesSession !== null) {

@@ -70,8 +70,9 @@ export class EventView {
       let l: number;
       if (wide) { const o = lensOff + i * 4; l = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0; }
       else { const o = lensOff + i * 2; l = b[o] | (b[o + 1] << 8); }
-      this.poff[i] = p;
-      // A length running past the event is clamped so readers never leave the event.
+      // A length running past the event is clamped so readers never leave the event; so is
+      // the offset of a param after it (renderers index the buffer at the offset itself).
+      this.poff[i] = p <= end ? p : end;
       const lim = end - p;
       this.plen[i] = l <= lim ? l : (lim > 0 ? lim : 0);
       p += l;

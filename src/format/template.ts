@@ -280,7 +280,7 @@ function writeRawTs(out: Out, ev: EventView): void {
   let p = out.pos + 9;
   out.pos = p;
   let x = ns;
-  for (let i = 0; i < 9; i++) { const q = Math.floor(x / 10); b[--p] = 48 + x - q * 10; x = q; }
+  for (let i = 0; i < 9; i++) { const q = Math.floor(x / 10); b[--p] = 48 + (x - q * 10); x = q; }
 }
 
 /** jsonValue(f, v, ev, st) appended to out. */

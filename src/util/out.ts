@@ -96,11 +96,11 @@ export class Out {
     this.pos = e;
     if (v < 2147483648) {
       let x = v | 0;
-      while (x >= 10) { const q = (x / 10) | 0; b[--e] = 48 + x - q * 10; x = q; }
+      while (x >= 10) { const q = (x / 10) | 0; b[--e] = 48 + (x - q * 10); x = q; }
       b[--e] = 48 + x;
     } else {
       let x = v;
-      while (x >= 10) { const q = Math.floor(x / 10); b[--e] = 48 + x - q * 10; x = q; }
+      while (x >= 10) { const q = Math.floor(x / 10); b[--e] = 48 + (x - q * 10); x = q; }
       b[--e] = 48 + x;
     }
   }

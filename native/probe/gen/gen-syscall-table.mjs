@@ -41,6 +41,20 @@ for (const s of ev.syscalls) {
   if (!sc[s.x86_64_nr] && s.ppm_sc_code_e5c53d64 < 329) sc[s.x86_64_nr] = s.ppm_sc_code_e5c53d64;
 }
 
+// ia32 (compat) syscalls: written as generic events with the PPM_SC code of the same-named
+// x86_64 syscall, or of the ia32-only syscall (socketcall, mmap2, stat64, ...) when libs has one.
+const unistd32 = fs.readFileSync('/usr/include/x86_64-linux-gnu/asm/unistd_32.h', 'utf8');
+const ia32 = new Array(NR_MAX).fill(0);
+for (const m of unistd32.matchAll(/#define __NR_(\w+)\s+(\d+)/g)) {
+  const nr32 = Number(m[2]);
+  if (nr32 >= NR_MAX) continue;
+  const nr64 = nrOf.get(m[1]);
+  let code = nr64 !== undefined ? sc[nr64] : 0;
+  if (!code) code = scCode.get('PPM_SC_' + m[1].toUpperCase()) ?? 0;
+  if (code >= 329) code = 0;
+  ia32[nr32] = code;
+}
+
 const arr = (name, type, a) => {
   a = a.map((v) => (Number.isInteger(v) ? v : 0));
   let out = `static const ${type} ${name}[SYSCALL_NR_MAX] = {\n`;
@@ -58,5 +72,7 @@ ${arr('g_ppm_sc', '__u16', sc)}
 ${arr('g_enter_event', '__u16', enter)}
 /* e5c53d64 exit event code (1 = generic PPME_GENERIC_X) */
 ${arr('g_exit_event', '__u16', exit)}
+/* PPM_SC_* code of an ia32 (compat) syscall nr, written as a generic event (0 = unknown) */
+${arr('g_ia32_ppm_sc', '__u16', ia32)}
 #endif
 `);

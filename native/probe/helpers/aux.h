@@ -1,5 +1,5 @@
-/* Event writer: builds one scap event block in this CPU's scratch area, then copies it to the
- * ring with bpf_ringbuf_output (no wakeup). Offsets are masked to FT_MAX_BLOCK-1 and sizes are
+/* Event writer: builds one scap event block in this CPU's scratch area, then copies it into
+ * this CPU's ring (shared.h). Offsets are masked to FT_MAX_BLOCK-1 and sizes are
  * at most FT_MAX_BLOCK, so every access stays inside the FT_AUX_SIZE area; an event that grows
  * past FT_MAX_BLOCK is dropped at submit (counted as "other"). */
 #ifndef FT_AUX_H
@@ -7,6 +7,7 @@
 
 #define SAFE(x) ((x) & (FT_MAX_BLOCK - 1))
 #define LENS_OFF (FT_BLOCK_PREFIX + FT_EVT_HDR)
+#define FT_PTRS 32 /* deepest path walked (power of two) */
 
 struct ft_aux {
 	__u8 data[FT_AUX_SIZE];
@@ -15,6 +16,9 @@ struct ft_aux {
 	__u32 pos;   /* next payload byte */
 	__u32 lens;  /* next length slot */
 	__u32 code;  /* event code being written */
+	__u32 cur;   /* write cursor inside a param being assembled (cgroups) */
+	__u32 cnt;   /* path components collected in ptrs */
+	__u64 ptrs[FT_PTRS]; /* path component names, leaf first (cwd, cgroup walks) */
 };
 
 struct {
@@ -30,9 +34,65 @@ static __always_inline struct ft_aux *aux_get(void)
 	return bpf_map_lookup_elem(&aux_maps, &cpu);
 }
 
-static __always_inline struct ft_counters *counters(void)
+static __always_inline struct ft_ctl *ft_ctl_of(__u32 cpu)
 {
-	return &g_cnt[bpf_get_smp_processor_id() & (FT_MAX_CPUS - 1)];
+	return &g_ctl[cpu & (FT_MAX_CPUS - 1)];
+}
+
+static __always_inline struct ft_ctl *counters(void)
+{
+	return ft_ctl_of(bpf_get_smp_processor_id());
+}
+
+/* ---- per-CPU rings (shared.h) ---- */
+
+/* Where the next record of `size` (<= FT_MAX_BLOCK) bytes goes in this CPU's ring, or NULL
+ * (counted) when the ring is full. */
+static __always_inline __u8 *ft_ring_at(struct ft_ctl *c, __u32 cpu, __u32 size)
+{
+	__u64 head = c->head;
+	__u64 tail = *(volatile __u64 *)&c->tail;
+	__u64 cap = (__u64)FT_SEG_SIZE << nseg_shift;
+	if (head - tail > cap - size) {
+		c->drop_ring++;
+		return NULL;
+	}
+	__u32 key = (cpu << nseg_shift) | ((__u32)(head >> FT_SEG_SHIFT) & ((1u << nseg_shift) - 1));
+	struct ft_seg *sg = bpf_map_lookup_elem(&rings, &key);
+	if (!sg) {
+		c->drop_other++;
+		return NULL;
+	}
+	return &sg->data[head & (FT_SEG_SIZE - 1)];
+}
+
+/* A record that ran past its segment's end: copy the overflow to the start of the next one. */
+static __noinline int ft_ring_spill(__u32 cpu, __u64 head, __u32 size)
+{
+	__u32 shift = nseg_shift;
+	__u32 mask = (1u << shift) - 1;
+	__u32 k0 = (cpu << shift) | ((__u32)(head >> FT_SEG_SHIFT) & mask);
+	__u32 k1 = (cpu << shift) | ((__u32)((head >> FT_SEG_SHIFT) + 1) & mask);
+	struct ft_seg *s0 = bpf_map_lookup_elem(&rings, &k0);
+	struct ft_seg *s1 = bpf_map_lookup_elem(&rings, &k1);
+	__u32 n = (__u32)(head & (FT_SEG_SIZE - 1)) + size - FT_SEG_SIZE;
+	if (!s0 || !s1)
+		return 0;
+	n &= FT_MAX_BLOCK - 1;
+	bpf_probe_read_kernel(&s1->data[0], n, &s0->data[FT_SEG_SIZE]);
+	return 0;
+}
+
+/* Publishes the record of `size` bytes written at the head (ft_ring_at). x86 keeps stores in
+ * order, so the consumer that sees the new head sees the record. */
+static __always_inline void ft_ring_publish(struct ft_ctl *c, __u32 cpu, __u32 size)
+{
+	__u64 head = c->head;
+	if ((__u32)(head & (FT_SEG_SIZE - 1)) + size > FT_SEG_SIZE)
+		ft_ring_spill(cpu, head, size);
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&c->head = head + size;
+	c->events++;
 }
 
 static __always_inline __u64 ft_now(void)
@@ -95,6 +155,9 @@ static __always_inline void aux_ubytes(struct ft_aux *a, const void *p, __u64 n)
 		aux_len(a, 0);
 		return;
 	}
+	/* barrier: clang drops the mask when it can prove the bound from a comparison between two
+	 * registers, which the 6.1 verifier cannot follow ("R2 min value is negative") */
+	barrier_var(n);
 	n &= (FT_MAX_BLOCK - 1);
 	if (bpf_probe_read_user(&a->data[SAFE(a->pos)], n, p) < 0)
 		n = 0;
@@ -104,11 +167,11 @@ static __always_inline void aux_ubytes(struct ft_aux *a, const void *p, __u64 n)
 /* Pads, writes the trailer and the lengths, copies the block into the ring. */
 static __always_inline void aux_submit(struct ft_aux *a)
 {
-	struct ft_counters *c = counters();
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct ft_ctl *c = ft_ctl_of(cpu);
 	__u32 pos = a->pos;
 	__u32 total = (pos + 3 + 4) & ~3u;
-	c->seen++;
-	if (total > FT_MAX_BLOCK) {
+	if (total >= FT_MAX_BLOCK) {
 		c->drop_other++;
 		return;
 	}
@@ -116,8 +179,12 @@ static __always_inline void aux_submit(struct ft_aux *a)
 	*(__u32 *)&a->data[SAFE(total - 4)] = total;
 	*(__u32 *)&a->data[4] = total;
 	*(__u32 *)&a->data[26] = pos - FT_BLOCK_PREFIX;
-	if (bpf_ringbuf_output(&rb, a->data, total & (FT_MAX_BLOCK * 2 - 1), BPF_RB_NO_WAKEUP) != 0)
-		c->drop_ring++;
+	total &= FT_MAX_BLOCK - 1;
+	__u8 *dst = ft_ring_at(c, cpu, total);
+	if (!dst)
+		return;
+	bpf_probe_read_kernel(dst, total, a->data);
+	ft_ring_publish(c, cpu, total);
 }
 
 #endif

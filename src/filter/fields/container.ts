@@ -8,6 +8,7 @@ import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
 import { FieldError, FieldValue } from '../field-api';
 import { FieldSpec, PF, isIntArg, parseIntArg } from './common';
+import { CgroupMatch, matchCgroupPath, matchCgroups, namespaceGeneration } from '../../container/cgroup';
 
 const CLS = 'container';
 
@@ -26,60 +27,50 @@ export interface ContainerMeta {
   mounts?: { source: string; dest: string; mode: string; rdwr: boolean; propagation: string }[];
   healthProbes?: { type: 'healthcheck' | 'liveness' | 'readiness'; exe: string; args: string[] }[];
   ip?: number;
+  /** seconds since the epoch (libs' m_created_time) */
   createdTime?: number;
-}
-
-interface Layout { prefix: string; suffix: string; type: string }
-const LAYOUTS: Layout[] = [
-  // docker
-  { prefix: '/', suffix: '', type: 'docker' },
-  { prefix: '/docker-', suffix: '.scope', type: 'docker' },
-  // cri (containerd / cri-o)
-  { prefix: '/crio-', suffix: '', type: 'cri-o' },
-  { prefix: '/cri-containerd-', suffix: '.scope', type: 'containerd' },
-  { prefix: '/crio-', suffix: '.scope', type: 'cri-o' },
-  { prefix: ':cri-containerd:', suffix: '', type: 'containerd' },
-  // podman
-  { prefix: '/libpod-', suffix: '.scope', type: 'podman' },
-];
-
-const HEX = /^[0-9a-fA-F]{64}$/;
-
-function matchOne(cg: string, l: Layout): string | null {
-  let start = cg.lastIndexOf(l.prefix);
-  if (start < 0) return null;
-  start += l.prefix.length;
-  const end = l.suffix === '' ? cg.length : cg.lastIndexOf(l.suffix);
-  if (end < 0 || end - start !== 64) return null;
-  const id = cg.slice(start, end);
-  if (!HEX.test(id)) return null;
-  return id.slice(0, 12);
+  /** runtime labels (CRI containers carry io.kubernetes.* here) */
+  labels?: Record<string, string>;
+  isPodSandbox?: boolean;
+  podSandboxId?: string;
+  podSandboxLabels?: Record<string, string>;
+  hostPid?: boolean;
+  hostNetwork?: boolean;
+  hostIpc?: boolean;
+  user?: string;
+  env?: string[];
+  memoryLimit?: number;
+  swapLimit?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpusetCpuCount?: number;
+  /** the runtime namespace (containerd) the container lives in */
+  namespace?: string;
 }
 
 /** The 12-char container id of a cgroup path, or null for host cgroups. */
 export function containerIdFromCgroup(path: string): { id: string; type: string } | null {
-  for (const l of LAYOUTS) {
-    const id = matchOne(path, l);
-    if (id !== null) return { id, type: l.type };
-  }
-  return null;
+  const m = matchCgroupPath(path);
+  return m === null ? null : { id: m.id, type: m.type };
 }
 
-interface IdCache { cg: string[]; n: number; id: string; type: string }
+interface IdCache { cg: string[]; n: number; gen: number; m: CgroupMatch | null; id: string; type: string }
 const idCache = new WeakMap<ThreadInfo, IdCache>();
 
 function detect(t: ThreadInfo): IdCache {
   let c = idCache.get(t);
-  if (c !== undefined && c.cg === t.cgroups && c.n === t.cgroups.length) return c;
-  let id = '', type = '';
-  for (const e of t.cgroups) {
-    const eq = e.indexOf('=');
-    const m = containerIdFromCgroup(eq < 0 ? e : e.slice(eq + 1));
-    if (m !== null) { id = m.id; type = m.type; break; }
-  }
-  c = { cg: t.cgroups, n: t.cgroups.length, id, type };
+  const gen = namespaceGeneration();
+  if (c !== undefined && c.cg === t.cgroups && c.n === t.cgroups.length && c.gen === gen) return c;
+  const m = matchCgroups(t.cgroups);
+  c = { cg: t.cgroups, n: t.cgroups.length, gen, m, id: m?.id ?? '', type: m?.type ?? '' };
   idCache.set(t, c);
   return c;
+}
+
+/** The thread's container as its cgroups name it (cached per thread), or null for the host. */
+export function threadCgroupMatch(t: ThreadInfo): CgroupMatch | null {
+  return detect(t).m;
 }
 
 /** The thread's container id ('' for the host), preferring what the state code recorded. */
@@ -184,7 +175,7 @@ function probe(kind: 'healthcheck' | 'liveness' | 'readiness'): CFn {
 
 export const CONTAINER_FIELDS: FieldSpec[] = [
   cf('container.id', 'CHARBUF', "the container id (the first 12 characters), or 'host' for host processes.", 'host', (_m, id) => id),
-  cf('container.full_id', 'CHARBUF', "the full container id, or 'host' for host processes (only the 12-char id is known from cgroups).", 'host', (m, id) => m?.id ?? id),
+  cf('container.full_id', 'CHARBUF', "the full container id, or 'host' for host processes (only the 12-char id is known from cgroups).", 'host', (m, id, t) => m?.id || detect(t).m?.fullId || id),
   cf('container.name', 'CHARBUF', 'the container name.', 'host', (m) => nonEmpty(m?.name)),
   cf('container.image', 'CHARBUF', 'the container image name (e.g. falcosecurity/falco:latest for docker).', null, (m) => nonEmpty(m?.image)),
   cf('container.image.id', 'CHARBUF', 'the container image id (e.g. 6f7e2741b66b).', null, (m) => nonEmpty(m?.imageId)),
@@ -204,21 +195,129 @@ export const CONTAINER_FIELDS: FieldSpec[] = [
   cf('container.healthcheck', 'CHARBUF', 'The container\'s health check. Will be the null value ("N/A") if no healthcheck configured, "NONE" if configured but explicitly not created, and the healthcheck command line otherwise', null, probe('healthcheck')),
   cf('container.liveness_probe', 'CHARBUF', 'The container\'s liveness probe. Will be the null value ("N/A") if no liveness probe configured, the liveness probe command line otherwise', null, probe('liveness')),
   cf('container.readiness_probe', 'CHARBUF', 'The container\'s readiness probe. Will be the null value ("N/A") if no readiness probe configured, the readiness probe command line otherwise', null, probe('readiness')),
-  cf('container.start_ts', 'ABSTIME', 'Container start as epoch timestamp in nanoseconds.', null, (m) => (m?.createdTime ? m.createdTime : null)),
-  cf('container.duration', 'RELTIME', 'Number of nanoseconds since the container started.', null, () => null),
+  cf('container.start_ts', 'ABSTIME', 'Container start as epoch timestamp in nanoseconds.', null, (m) => (m?.createdTime ? BigInt(m.createdTime) * 1000000000n : null)),
+  {
+    name: 'container.duration', ptype: 'RELTIME', pf: PF.NA, cls: CLS, desc: 'Number of nanoseconds since the container started.',
+    make: () => ({
+      extract: (ev, st) => {
+        const t = st.cur.thread;
+        if (t === null) return null;
+        const id = containerId(t);
+        if (id === '') return null;
+        const m = meta(st, id);
+        if (!m?.createdTime) return null;
+        const d = ev.tsBig() - BigInt(m.createdTime) * 1000000000n;
+        return d < 0n ? 0n : d;
+      },
+    }),
+  },
   cf('container.ip', 'CHARBUF', 'The container\'s / pod\'s primary ip address.', null, (m) => (m?.ip ? `${m.ip >>> 24}.${(m.ip >>> 16) & 255}.${(m.ip >>> 8) & 255}.${m.ip & 255}` : null)),
   cf('container.cni.json', 'CHARBUF', "The container's / pod's CNI result field from the respective pod status info.", null, () => null),
-  cf('container.host_pid', 'BOOL', 'true if the container is running in the host PID namespace.', null, () => null),
-  cf('container.host_network', 'BOOL', 'true if the container is running in the host network namespace.', null, () => null),
-  cf('container.host_ipc', 'BOOL', 'true if the container is running in the host IPC namespace.', null, () => null),
+  cf('container.host_pid', 'BOOL', 'true if the container is running in the host PID namespace.', null, (m) => m?.hostPid ?? null),
+  cf('container.host_network', 'BOOL', 'true if the container is running in the host network namespace.', null, (m) => m?.hostNetwork ?? null),
+  cf('container.host_ipc', 'BOOL', 'true if the container is running in the host IPC namespace.', null, (m) => m?.hostIpc ?? null),
   {
     name: 'container.label', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, arg: 'required',
     desc: "Container label. E.g. 'container.label.foo'.",
     dotted: (rest) => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; },
     make: (arg) => {
-      if (arg === '') throw new FieldError('container.label requires a label name');
-      return { extract: () => null };
+      if (arg === '' || arg === null) throw new FieldError('container.label requires a label name');
+      const key = arg;
+      return {
+        extract: (_ev, st) => {
+          const t = st.cur.thread;
+          if (t === null) return null;
+          const id = containerId(t);
+          if (id === '') return null;
+          const v = meta(st, id)?.labels?.[key];
+          return v === undefined || v === '' ? null : v;
+        },
+      };
     },
   },
-  cf('container.labels', 'CHARBUF', "Container comma-separated key/value labels (e.g. 'foo1:bar1,foo2:bar2').", null, () => null),
+  cf('container.labels', 'CHARBUF', "Container comma-separated key/value labels (e.g. 'foo1:bar1,foo2:bar2').", null, (m) => labelList(m?.labels)),
+];
+
+/** "k1:v1,k2:v2" in key order, or null when there are none. */
+function labelList(labels: Record<string, string> | undefined): string | null {
+  if (labels === undefined) return null;
+  const keys = Object.keys(labels).sort();
+  return keys.length === 0 ? null : keys.map((k) => `${k}:${labels[k]}`).join(',');
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s.* from the CRI labels the runtime keeps on each container (as Falco's container plugin)
+
+const K8S_CLS = 'k8s';
+
+function label(m: ContainerMeta | null, key: string): string | null {
+  const v = m?.labels?.[key];
+  return v === undefined || v === '' ? null : v;
+}
+
+function sandboxId(m: ContainerMeta | null): string | null {
+  return nonEmpty(m?.podSandboxId) ?? label(m, 'io.kubernetes.sandbox.id') ?? (m?.isPodSandbox ? m.id : null);
+}
+
+/** The pod's labels: recorded sandbox labels, else the sandbox container's, else the container's own minus CRI keys. */
+function podLabels(st: State, m: ContainerMeta | null): Record<string, string> | undefined {
+  if (m === null) return undefined;
+  if (m.podSandboxLabels !== undefined) return m.podSandboxLabels;
+  const sb = sandboxId(m);
+  const sbm = sb !== null && sb !== m.id ? meta(st, sb.slice(0, 12)) : null;
+  const src = sbm?.labels ?? m.labels;
+  if (src === undefined || label(m, 'io.kubernetes.pod.name') === null) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(src)) {
+    if (k.startsWith('annotation.') || k.startsWith('io.kubernetes.') || k.startsWith('io.cri-containerd.')) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+type KFn = (m: ContainerMeta | null, st: State) => FieldValue;
+
+function kf(name: string, desc: string, fn: KFn): FieldSpec {
+  return {
+    name, ptype: 'CHARBUF', pf: PF.NA, desc, cls: K8S_CLS,
+    make: () => ({
+      extract: (_ev, st) => {
+        const t = st.cur.thread;
+        if (t === null) return null;
+        const id = containerId(t);
+        if (id === '') return null;
+        return fn(meta(st, id), st);
+      },
+    }),
+  };
+}
+
+/** k8s fields that read the container's labels; they replace the placeholders of other.ts by name. */
+export const K8S_CONTAINER_FIELDS: FieldSpec[] = [
+  kf('k8s.pod.name', 'Kubernetes pod name.', (m) => label(m, 'io.kubernetes.pod.name')),
+  kf('k8s.pod.id', 'Kubernetes pod id.', (m) => label(m, 'io.kubernetes.pod.uid')),
+  kf('k8s.pod.uid', 'Kubernetes pod UID.', (m) => label(m, 'io.kubernetes.pod.uid')),
+  kf('k8s.ns.name', 'Kubernetes namespace name.', (m) => label(m, 'io.kubernetes.pod.namespace')),
+  kf('k8s.pod.sandbox_id', 'Kubernetes pod sandbox id (first 12 characters).', (m) => { const s = sandboxId(m); return s === null ? null : s.slice(0, 12); }),
+  kf('k8s.pod.full_sandbox_id', 'Kubernetes pod sandbox id.', (m) => sandboxId(m)),
+  kf('k8s.pod.labels', "Kubernetes pod comma-separated key/value labels. E.g. 'foo1:bar1,foo2:bar2'.", (m, st) => labelList(podLabels(st, m))),
+  {
+    name: 'k8s.pod.label', ptype: 'CHARBUF', pf: PF.NA, cls: K8S_CLS, arg: 'required',
+    desc: "Kubernetes pod label. E.g. 'k8s.pod.label.foo'.",
+    dotted: (rest) => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; },
+    make: (arg) => {
+      if (arg === '' || arg === null) throw new FieldError('k8s.pod.label requires an argument');
+      const key = arg;
+      return {
+        extract: (_ev, st) => {
+          const t = st.cur.thread;
+          if (t === null) return null;
+          const id = containerId(t);
+          if (id === '') return null;
+          const v = podLabels(st, meta(st, id))?.[key];
+          return v === undefined || v === '' ? null : v;
+        },
+      };
+    },
+  },
 ];

@@ -5,6 +5,7 @@
  */
 import { FieldError } from '../field-api';
 import { FieldSpec, PF } from './common';
+import { K8S_CONTAINER_FIELDS } from './container';
 
 const KEY = (rest: string): number => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; };
 
@@ -88,7 +89,7 @@ for (const scope of ['', 'p.', 's.', 'm.']) {
 }
 
 export const OTHER_FIELDS: FieldSpec[] = [
-  ...K8S, ...MESOS, ...SYSLOG, ...FDLIST, ...SPAN,
+  ...K8S.map((s) => K8S_CONTAINER_FIELDS.find((k) => k.name === s.name) ?? s), ...MESOS, ...SYSLOG, ...FDLIST, ...SPAN,
   {
     name: 'util.cnt', ptype: 'UINT64', pf: PF.ID, cls: 'util', desc: 'incremental counter.',
     make: () => { let n = 0; return { extract: () => ++n }; },

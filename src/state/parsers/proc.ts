@@ -9,6 +9,7 @@ import { code } from '../../event/codes';
 import { concatenatePaths } from '../../util/paths';
 import { parseDirfd } from './fs';
 import type { ContainerMeta } from '../../filter/fields/container';
+import { containerMetaExtras } from '../../container/json';
 
 /** ppm clone flags libsinsp sets on its own */
 const PPM_CL_PIPE_SRC = 1 << 21;
@@ -498,6 +499,7 @@ function containerMeta(id: string, c: Record<string, unknown>): ContainerMeta {
       rdwr: x?.RW === true, propagation: str(x?.Propagation) ?? '',
     }));
   }
+  Object.assign(m, containerMetaExtras(c)); // labels, sandbox, podman type, ... (src/container/json.ts)
   return m;
 }
 

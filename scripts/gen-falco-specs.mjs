@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Expresses Falco's regression expectations (../shared/falco-tests/falco-test-expectations.json)
+// as falco-ts rule-test specs, one file per Falco suite, in test/specs/falco/. The rules,
+// confs and traces they name are used in place under ${SHARED} (never copied). Tests we do
+// not run get `skip:` with the same reason test/rules-falco-regression.test.ts gives.
+// Usage: node scripts/gen-falco-specs.mjs [OUTDIR] [SHARED]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+const require = createRequire(import.meta.url);
+const YAML = require('yaml');
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.resolve(process.argv[2] ?? path.join(ROOT, 'test', 'specs', 'falco'));
+const SHARED = path.resolve(process.argv[3] ?? process.env.FALCO_TS_SHARED ?? path.join(ROOT, '..', 'shared'));
+const TESTS_DIR = path.join(SHARED, 'falco-tests', 'files', 'test');
+const S_TESTS = '${SHARED}/falco-tests/files/test';
+
+// Wording changes between the Falco of these tests (0.35) and current Falco: old → current.
+const REWORDED = {
+  "Macro has 'append' key but no macro by that name already exists":
+    "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists",
+  "List has 'append' key but no list by that name already exists":
+    "List uses 'append' or 'override.items: append' but no list by that name already exists",
+  "Rule has 'append' key but no rule by that name already exists":
+    "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
+  "Can't decode YAML scalar value":
+    'Unable to parse engine version \'not-a-number\' as a semver string. Expected "x.y.z" semver format.',
+  'Rule exception must have fields property with a list of fields':
+    'Rule exception item must have fields property with a list of fields',
+};
+// LOAD_UNKNOWN_FIELD became LOAD_UNKNOWN_FILTER
+const RENAMED_CODES = { LOAD_UNKNOWN_FIELD: 'LOAD_UNKNOWN_FILTER' };
+
+const list = (v) => (v === undefined ? [] : [].concat(v));
+
+function traceOf(t) {
+  const m = /^trace_files\/(.*)\.scap$/.exec(t.trace_file);
+  if (!m) return null;
+  const name = 'falco_' + m[1].replace(/\//g, '_') + '.scap';
+  return fs.existsSync(path.join(SHARED, 'scap', name)) ? '${SHARED}/scap/' + name : null;
+}
+
+function missingInputs(t) {
+  const names = [...list(t.rules_file), ...list(t.validate_rules_file), ...(t.conf_file ? [t.conf_file] : []),
+    ...list(t.output_strictly_contains).flatMap((o) => Object.values(o))];
+  return names.filter((n) => {
+    const p = path.join(TESTS_DIR, n);
+    return !fs.existsSync(p) || (/_dir$/.test(n) && !fs.statSync(p).isDirectory());
+  });
+}
+
+function skipReason(t) {
+  if (t.grpc) return 'gRPC output is not implemented';
+  if (t.psp_file) return 'PSP-to-rules conversion (falco --psp) is not implemented';
+  if (t.conf_file && /drops_/.test(t.conf_file)) return 'syscall event drop simulation (simulate_drops) is not implemented';
+  if (t.conf_file && /program_output|file_output/.test(t.conf_file)) return 'file/program output channels are not implemented (stdout only)';
+  if (traceOf(t) === null && (t.detect !== undefined || t.detect_counts)) return `trace ${t.trace_file} is not available`;
+  const missing = missingInputs(t);
+  if (missing.length > 0) return `input not in ../shared/falco-tests: ${missing.join(', ')}`;
+  return null;
+}
+
+function msg(m, withType) {
+  const o = { code: RENAMED_CODES[m.code] ? [m.code, RENAMED_CODES[m.code]] : m.code };
+  if (withType && m.item_type) o.item_type = m.item_type;
+  if (m.item_name !== undefined) o.item_name = m.item_name;
+  if (m.message_contains) {
+    // an integer engine version N now reads as 0.N.0
+    const cur = m.message_contains.replace(/engine version (\d+),/, 'engine version 0.$1.0,');
+    o.message_contains = cur === m.message_contains ? m.message_contains : [m.message_contains, cur];
+  } else if (m.code !== 'LOAD_ERR_YAML_PARSE') {
+    const exact = m.message ?? '';
+    o.message = REWORDED[exact] ? [exact, REWORDED[exact]] : exact;
+  }
+  return o;
+}
+
+function toCase(t) {
+  const c = { name: t.test };
+  const why = skipReason(t);
+  if (why) c.skip = why;
+  const load = {};
+  if (t.validate_rules_file !== undefined || t.rules_events) {
+    c.validate = list(t.validate_rules_file).map((f) => `${S_TESTS}/${f}`);
+    if (t.validate_ok) load.valid = t.validate_ok;
+    if (t.validate_errors?.length) load.errors = t.validate_errors.map((e) => msg(e, true));
+    else if (t.exit_status !== 1) load.no_errors = true;
+    // Falco reported warnings alongside an error; only checked when no error is expected
+    if (t.validate_warnings?.length && !t.validate_errors?.length) {
+      load.warnings = t.validate_warnings.map((w) => msg(w, false));
+      load.exact_warnings = true;
+    }
+    if (t.rules_events) {
+      load.event_types = {};
+      // Falco 0.35 gave up ('all') on conditions current libs narrow: 'any' accepts the narrower set
+      for (const re of t.rules_events) for (const [n, ev] of Object.entries(re)) load.event_types[n] = ev.length === 1 && ev[0] === 'all' ? 'any' : [...ev].sort();
+    }
+  }
+  const detect = t.rules_file !== undefined || t.detect !== undefined;
+  const runs = detect && !(t.validate_rules_file !== undefined && t.rules_file === undefined);
+  const expect = {};
+  if (runs) {
+    c.rules = list(t.rules_file).map((f) => `${S_TESTS}/${f}`);
+    const tr = traceOf(t);
+    if (tr) c.traces = [tr];
+    const options = { legacy_both_directions: true };
+    const ov = [];
+    if (t.priority) ov.push(`priority=${t.priority}`);
+    if (t.time_iso_8601) ov.push('time_format_iso_8601=true');
+    if (t.json_include_output_property === false) ov.push('json_include_output_property=false');
+    if (t.json_include_tags_property === false) ov.push('json_include_tags_property=false');
+    if (ov.length) options.overrides = ov;
+    if (t.json_output === true) options.json = true;
+    if (t.disabled_rules) options.disable_rules = t.disabled_rules;
+    if (t.run_tags) options.tags = t.run_tags;
+    if (t.disable_tags) options.disable_tags = t.disable_tags;
+    options.env = { TZ: 'UTC', FALCO_HOSTNAME: 'test-falco-hostname' };
+    c.options = options;
+    if (t.exit_status === 1 && t.stderr_contains) load.error_matches = list(t.stderr_contains);
+    if (t.detect === false) expect.total = 0;
+    if (t.detect === true) {
+      expect.total = { at_least: 1 };
+      if (list(t.detect_level).length) expect.priorities = list(t.detect_level);
+    }
+    const counts = {};
+    for (const dc of list(t.detect_counts)) Object.assign(counts, dc);
+    if (Object.keys(counts).length) expect.alerts = counts;
+    const every = [], matches = [];
+    for (const s of list(t.stdout_contains)) (s.startsWith('^(?!') ? every : matches).push(s);
+    const out = {};
+    if (matches.length) out.matches = matches;
+    if (every.length) out.every_line_matches = every;
+    for (const o of list(t.output_strictly_contains)) out.equals_file = `${S_TESTS}/${Object.values(o)[0]}`;
+    if (Object.keys(out).length) expect.output = out;
+  }
+  if (Object.keys(load).length) expect.load = load;
+  if (Object.keys(expect).length) c.expect = expect;
+  return c;
+}
+
+const all = JSON.parse(fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8'));
+const bySuite = new Map();
+for (const t of all) {
+  const s = path.basename(t.suite, '.yaml');
+  if (!bySuite.has(s)) bySuite.set(s, []);
+  bySuite.get(s).push(t);
+}
+fs.mkdirSync(OUT, { recursive: true });
+for (const [suite, tests] of bySuite) {
+  const doc = {
+    name: `Falco regression suite ${tests[0].suite} (${tests[0].source})`,
+    cases: tests.map(toCase),
+  };
+  const head = `# GENERATED by scripts/gen-falco-specs.mjs from \${SHARED}/falco-tests/falco-test-expectations.json\n`
+    + `# (suite ${tests[0].suite}); do not edit. Rules, confs and traces are used in place under \${SHARED}.\n`;
+  fs.writeFileSync(path.join(OUT, `${suite}.yaml`), head + YAML.stringify(doc, { lineWidth: 0 }));
+  console.error(`gen-falco-specs: ${tests.length} cases -> ${path.join(OUT, suite + '.yaml')}`);
+}

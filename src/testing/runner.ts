@@ -1,0 +1,288 @@
+/**
+ * Runs rule-test cases: loads the rules (RulesSession, as `replay -r` does), replays the
+ * traces, collects every alert (rule, priority, printed line, output fields on demand) and
+ * compares them with the case's expectations. Each difference is one human-readable line.
+ */
+import * as fs from 'node:fs';
+import { readTraceFile } from '../capture/file-source';
+import { State } from '../state/state';
+import '../state/parsers';
+import { ParamRenderer } from '../format/evtinfo';
+import { setParamRenderer, observeEvent, fieldRegistry } from '../filter/fields/registry';
+import { EVENTS } from '../event/generated/events';
+import type { EventView } from '../event/view';
+import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
+import type { CountSpec, LoadMessage, TestCase } from './spec';
+
+export interface Alert {
+  rule: string;
+  priority: string;
+  /** as printed (text line, or JSON with options.json) */
+  line: string;
+  /** JSON output_fields (only when the case checks outputs) */
+  fields?: Record<string, unknown>;
+}
+
+export type Status = 'pass' | 'fail' | 'skip' | 'error';
+
+export interface CaseResult {
+  spec: string;
+  name: string;
+  status: Status;
+  /** differences (fail), the error (error) or the skip reason (skip) */
+  messages: string[];
+  /** alerts per rule (what fired) */
+  counts: Record<string, number>;
+  alerts: number;
+  durationMs: number;
+}
+
+export function countOk(n: number, c: CountSpec): boolean {
+  if (typeof c === 'number') return n === c;
+  return (c.at_least === undefined || n >= c.at_least) && (c.at_most === undefined || n <= c.at_most);
+}
+
+export function countText(c: CountSpec): string {
+  if (typeof c === 'number') return String(c);
+  const p: string[] = [];
+  if (c.at_least !== undefined) p.push(`at least ${c.at_least}`);
+  if (c.at_most !== undefined) p.push(`at most ${c.at_most}`);
+  return p.join(' and ') || 'any';
+}
+
+function sessionOptions(c: TestCase): SessionOptions {
+  const o = c.options;
+  return {
+    rules: c.rules, overrides: o.overrides ?? [], runTags: o.tags, disableTags: o.disable_tags,
+    disablePatterns: o.disable_rules, json: o.json === true, bothDirections: o.legacy_both_directions === true,
+  };
+}
+
+/** Replays `traces` through `session`; every alert, in order. */
+export async function collectAlerts(session: RulesSession, traces: string[], withFields: boolean): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  const state = new State();
+  setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
+  for (const file of traces) {
+    await readTraceFile(file, {
+      onSection: (meta) => state.loadSection(meta),
+      onEvent: (ev: EventView) => {
+        observeEvent(state, ev);
+        state.processEvent(ev);
+        if (state.cur.hidden) return;
+        session.engine.process(ev, state, (r) => {
+          const a: Alert = {
+            rule: r.name, priority: PRIORITY_NAMES[r.priority], line: session.formatter.format(r, ev, state),
+          };
+          if (withFields) {
+            const j = session.formatter.opts.json ? a.line : session.formatter.json(r, ev, state);
+            a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
+          }
+          alerts.push(a);
+        });
+      },
+    });
+  }
+  return alerts;
+}
+
+const anyOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : ([] as string[]).concat(v));
+
+function msgMatches(got: { code: string; message: string; ctx: { item(): { type: string; item: string } } }, e: LoadMessage, checkType: boolean): boolean {
+  if (!anyOf(e.code).includes(got.code)) return false;
+  const it = got.ctx.item();
+  if (checkType && e.item_type !== undefined && it.type !== e.item_type) return false;
+  if (e.item_name !== undefined && it.item !== e.item_name) return false;
+  const exact = anyOf(e.message);
+  if (exact.length > 0 && !exact.includes(got.message)) return false;
+  const contains = anyOf(e.message_contains);
+  if (contains.length > 0 && !contains.some((s) => got.message.includes(s))) return false;
+  return true;
+}
+
+const describeMsg = (m: { code: string; message: string; ctx: { item(): { type: string; item: string } } }): string =>
+  `${m.code} ${m.ctx.item().type} '${m.ctx.item().item}': ${m.message}`;
+
+/** Checks expect.load against validated files (`validate`). */
+function checkValidation(c: TestCase, diffs: string[]): void {
+  const le = c.expect.load ?? {};
+  const loader = new RulesLoader({ registry: fieldRegistry });
+  const results: LoadResult[] = [];
+  for (const f of c.validate) {
+    const rs = loader.loadPath(resolveRulesPath(f));
+    if (rs.length > 0) results.push(rs[0]);
+  }
+  for (const ok of le.valid ?? []) {
+    const r = results.find((x) => x.name.endsWith(ok));
+    if (!r) diffs.push(`${ok}: not loaded`);
+    else if (!r.ok) diffs.push(`${ok}: expected to be valid, got ${r.errors.map(describeMsg).join('; ')}`);
+  }
+  const errs = results.flatMap((r) => r.errors);
+  for (const e of le.errors ?? []) {
+    if (!errs.some((g) => msgMatches(g, e, true))) {
+      diffs.push(`expected error ${JSON.stringify(e)}; got ${errs.length === 0 ? 'none' : errs.map(describeMsg).join('; ')}`);
+    }
+  }
+  const noErrors = le.no_errors ?? ((le.errors ?? []).length === 0 && le.ok !== false);
+  if (noErrors && errs.length > 0) diffs.push(`expected no load errors, got ${errs.map(describeMsg).join('; ')}`);
+  if (le.ok === false && errs.length === 0) diffs.push('expected the rules to fail to load; they loaded');
+  const warns = results.flatMap((r) => r.warnings);
+  for (const w of le.warnings ?? []) {
+    if (!warns.some((g) => msgMatches(g, w, false))) {
+      diffs.push(`expected warning ${JSON.stringify(w)}; got ${warns.length === 0 ? 'none' : warns.map(describeMsg).join('; ')}`);
+    }
+  }
+  if (le.exact_warnings && le.warnings) {
+    // codes given as alternatives (e.g. an old and a renamed code) count as one
+    for (const key of new Set(le.warnings.map((w) => anyOf(w.code).join('|')))) {
+      const codes = key.split('|');
+      const code = key.replace(/\|/g, ' or ');
+      const want = le.warnings.filter((w) => anyOf(w.code).join('|') === key).map((w) => w.item_name ?? '').sort();
+      const got = warns.filter((g) => codes.includes(g.code)).map((g) => g.ctx.item().item).sort();
+      if (JSON.stringify(want) !== JSON.stringify(got)) diffs.push(`items with warning ${code}: expected [${want.join(', ')}], got [${got.join(', ')}]`);
+    }
+  }
+  if (le.event_types) {
+    const byName = new Map(loader.ruleset.rules.map((r) => [r.name, r]));
+    for (const [name, evts] of Object.entries(le.event_types)) {
+      const r = byName.get(name);
+      if (!r) { diffs.push(`rule '${name}' not loaded`); continue; }
+      if (evts === 'any') continue;
+      const et = r.eventTypes;
+      const got = et === null || et.size > 100 ? ['all'] : [...new Set([...et].map((x) => EVENTS[x]?.name ?? String(x)))].sort();
+      const want = [...evts].sort();
+      if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`event types of '${name}': expected [${want.join(', ')}], got [${got.join(', ')}]`);
+    }
+  }
+}
+
+function fieldEq(got: unknown, want: unknown): boolean {
+  if (got === want) return true;
+  if (got === undefined) return false;
+  return String(got) === String(want);
+}
+
+/** Compares what fired with expect (alerts, totals, priorities, outputs, printed output). */
+export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): void {
+  const e = c.expect;
+  const counts = new Map<string, number>();
+  for (const a of alerts) counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
+  for (const [rule, want] of Object.entries(e.alerts ?? {})) {
+    const n = counts.get(rule) ?? 0;
+    if (!countOk(n, want)) diffs.push(`'${rule}': expected ${countText(want)} alert(s), got ${n}`);
+  }
+  for (const rule of e.must_not_fire ?? []) {
+    const n = counts.get(rule) ?? 0;
+    if (n > 0) diffs.push(`'${rule}' must not fire, fired ${n} time(s)`);
+  }
+  if (e.only_listed) {
+    for (const [rule, n] of counts) if (!(rule in (e.alerts ?? {}))) diffs.push(`unexpected '${rule}': ${n} alert(s)`);
+  }
+  if (e.total !== undefined && !countOk(alerts.length, e.total)) {
+    const first = alerts.slice(0, 3).map((a) => `\n      ${a.line}`).join('');
+    diffs.push(`expected ${countText(e.total)} alert(s) in total, got ${alerts.length}${first}`);
+  }
+  if (e.priorities && e.priorities.length > 0) {
+    const want = e.priorities.map((p) => p.toLowerCase().replace(/^info$/, 'informational'));
+    const got = [...new Set(alerts.map((a) => a.priority.toLowerCase()))];
+    if (!got.some((p) => want.includes(p))) diffs.push(`expected an alert of priority ${e.priorities.join(' or ')}, got ${got.join(', ') || 'none'}`);
+  }
+  for (const o of e.outputs ?? []) {
+    const cand = alerts.filter((a) => o.rule === undefined || a.rule === o.rule);
+    const hit = cand.find((a) => (o.contains === undefined || a.line.includes(o.contains))
+      && Object.entries(o.fields ?? {}).every(([k, v]) => fieldEq(a.fields?.[k], v)));
+    if (!hit) {
+      const near = cand[0];
+      const got = near === undefined ? 'no such alert'
+        : o.fields ? `got ${JSON.stringify(Object.fromEntries(Object.keys(o.fields).map((k) => [k, near.fields?.[k] ?? null])))}` : `got ${near.line}`;
+      diffs.push(`expected an alert${o.rule ? ` of '${o.rule}'` : ''}${o.fields ? ` with ${JSON.stringify(o.fields)}` : ''}${o.contains ? ` containing ${JSON.stringify(o.contains)}` : ''}: ${got}`);
+    }
+  }
+  const out = e.output;
+  if (out) {
+    const lines = alerts.map((a) => a.line);
+    const text = lines.join('\n');
+    for (const re of out.matches ?? []) if (!new RegExp(re, 'm').test(text)) diffs.push(`output does not match /${re}/`);
+    for (const re of out.not_matches ?? []) if (new RegExp(re, 'm').test(text)) diffs.push(`output matches /${re}/ (it must not)`);
+    for (const re of out.every_line_matches ?? []) {
+      const bad = lines.find((l) => !new RegExp(re).test(l));
+      if (bad !== undefined) diffs.push(`line does not match /${re}/: ${bad}`);
+    }
+    if (out.equals_file) {
+      const exp = fs.readFileSync(out.equals_file, 'utf8').trim().split('\n');
+      const norm = (l: string): string => {
+        if (!c.options.json) return l;
+        try { return JSON.stringify(sortKeys(JSON.parse(l))); } catch { return l; }
+      };
+      const n = Math.max(exp.length, lines.length);
+      for (let i = 0; i < n; i++) {
+        if (norm(exp[i] ?? '') !== norm(lines[i] ?? '')) {
+          diffs.push(`output differs from ${out.equals_file} at line ${i + 1}:\n      expected: ${exp[i] ?? '(nothing)'}\n      got:      ${lines[i] ?? '(nothing)'}`);
+          break;
+        }
+      }
+    }
+  }
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
+
+function withEnv<T>(env: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!env || Object.keys(env).length === 0) return fn();
+  const saved = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries(env)) { saved.set(k, process.env[k]); process.env[k] = v; }
+  const restore = () => {
+    for (const [k, v] of saved) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  };
+  return fn().then((r) => { restore(); return r; }, (e) => { restore(); throw e; });
+}
+
+/** Runs one case. Never throws: an unexpected error is status 'error'. */
+export async function runCase(c: TestCase): Promise<CaseResult> {
+  const t0 = Date.now();
+  const res: CaseResult = { spec: c.file, name: c.name, status: 'pass', messages: [], counts: {}, alerts: 0, durationMs: 0 };
+  if (c.skip !== undefined) {
+    res.status = 'skip';
+    res.messages.push(c.skip);
+    return res;
+  }
+  const diffs: string[] = [];
+  try {
+    await withEnv(c.options.env, async () => {
+      if (c.validate.length > 0) checkValidation(c, diffs);
+      if (c.rules.length === 0 && (c.traces.length === 0 || c.validate.length > 0)) return;
+      const le = c.expect.load;
+      // a fatal load error is expected (Falco exits 1): load.error_matches, or load.ok false without validate
+      const expectFail = le !== undefined && (le.error_matches !== undefined || (le.ok === false && c.validate.length === 0));
+      let session: RulesSession;
+      try {
+        session = RulesSession.load(sessionOptions(c));
+      } catch (e) {
+        if (!expectFail) throw e;
+        const msg = 'Error: ' + (e as Error).message;
+        for (const re of le!.error_matches ?? []) if (!new RegExp(re).test(msg)) diffs.push(`load error does not match /${re}/: ${msg}`);
+        return;
+      }
+      if (expectFail) { diffs.push('expected the rules to fail to load; they loaded'); return; }
+      for (const t of c.traces) if (!fs.existsSync(t)) throw new Error(`trace not found: ${t}`);
+      const alerts = await collectAlerts(session, c.traces, (c.expect.outputs ?? []).some((o) => o.fields !== undefined));
+      for (const a of alerts) res.counts[a.rule] = (res.counts[a.rule] ?? 0) + 1;
+      res.alerts = alerts.length;
+      compareAlerts(c, alerts, diffs);
+    });
+  } catch (e) {
+    res.status = 'error';
+    res.messages.push((e as Error).message);
+    res.durationMs = Date.now() - t0;
+    return res;
+  }
+  if (diffs.length > 0) { res.status = 'fail'; res.messages.push(...diffs); }
+  res.durationMs = Date.now() - t0;
+  return res;
+}

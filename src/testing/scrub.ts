@@ -1,0 +1,66 @@
+/**
+ * Keeps one process tree of a capture (as scripts/scrub-trace.mjs does, but rooted at a pid):
+ * events of the tree, the tree and its ancestors in the process list (ancestors keep comm
+ * and exe only: no args, env, cwd or cgroups), fd lists of the tree only, loopback
+ * interfaces only, a neutral hostname. So a recorded case holds nothing of the rest of the
+ * machine.
+ */
+import { readTraceFile } from '../capture/file-source';
+import { openTraceSink, type SinkCompression } from '../capture/compressed-sink';
+import { ScapWriter } from '../capture/scap-writer';
+import { State } from '../state/state';
+import '../state/parsers';
+import { EVENTS } from '../event/generated/events';
+
+export async function scrubTree(input: string, output: string, rootPid: number, compression: SinkCompression = 'gzip',
+  hostname = 'falco-ts-test'): Promise<{ threads: number; events: number }> {
+  const tree = new Set<number>();
+  const ancestors = new Set<number>();
+  {
+    const st = new State();
+    await readTraceFile(input, {
+      onSection: (m) => st.loadSection(m),
+      onEvent: (ev) => {
+        st.processEvent(ev);
+        const t = st.cur.thread;
+        if (t === null) return;
+        let inTree = false;
+        for (let a: typeof t | undefined = t, d = 0; a && d < 64; a = a.ptid > 0 ? st.threads.get(a.ptid) : undefined, d++) {
+          if (a.tid === rootPid || a.pid === rootPid || tree.has(a.tid)) { inTree = true; break; }
+        }
+        if (!inTree) return;
+        tree.add(t.tid);
+        for (let p = st.threads.get(t.ptid), d = 0; p && d < 64; p = st.threads.get(p.ptid), d++) ancestors.add(p.tid);
+      },
+    });
+  }
+  for (const t of tree) ancestors.delete(t);
+  const writer = new ScapWriter(openTraceSink(output, compression));
+  let execed = false;
+  try {
+    await readTraceFile(input, {
+      onSection: (m) => {
+        const procs = m.procs.filter((p) => tree.has(p.tid) || ancestors.has(p.tid)).map((p) => (
+          tree.has(p.tid) ? p : { ...p, args: [], env: [], cwd: '/', cgroups: [] }));
+        const fds = new Map([...m.fds].filter(([tid]) => tree.has(tid)));
+        const interfaces = m.interfaces.filter((i) => i.name === 'lo');
+        const machine = m.machine ? { ...m.machine, hostname } : null;
+        writer.writeSection({ ...m, procs, fds, interfaces, machine });
+      },
+      onEvent: (ev) => {
+        if (!tree.has(ev.tid)) return;
+        if (ev.tid === rootPid && !execed) {
+          // the root is a fork of the recorder until it executes the command: its events until
+          // then (a clone exit carrying the recorder's arguments and environment) are dropped
+          const info = EVENTS[ev.type];
+          if (info === null || info === undefined || !/^execve(at)?$/.test(info.name) || (ev.type & 1) === 0 || !ev.has(0) || ev.i64(0) !== 0) return;
+          execed = true;
+        }
+        writer.writeEvent(ev, ev.dumpFlags);
+      },
+    });
+  } finally {
+    writer.close();
+  }
+  return { threads: tree.size, events: writer.events };
+}
