@@ -33,6 +33,7 @@ import type { EventView } from '../event/view';
 import { setParamRenderer, observeEvent } from '../filter/fields/registry';
 import { buildFilter } from './replay';
 import { InputError } from '../util/errors';
+import { dropPrivileges } from '../util/privileges';
 import { ContainerRecorder, ContainerSetting, addContainerOptions, containerOptionsFrom, openContainerManager, startedWithin } from '../container/live';
 import { DRIVERS, type Driver } from '../capture/native';
 
@@ -53,6 +54,8 @@ export interface CaptureOptions {
   driver?: Driver;
   /** tests: supplies the probe instead of the native addon */
   openProbe?: (opts: ProbeOptions) => NativeProbe;
+  /** -Z USER: switch to this user once the probe is attached, before writing files */
+  dropUser?: string;
   /** tests: the initial state instead of /proc */
   snapshot?: () => SectionMetadata;
   /** container runtimes to query (false: none; default: all, none with a test probe) */
@@ -109,6 +112,11 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     // The probe is attached first, then /proc is read: a process born in between shows up
     // in both, never in neither.
     const initial = opts.snapshot ? opts.snapshot() : snapshotProc();
+    if (opts.dropUser !== undefined) {
+      // tcpdump -Z: the probe is attached and /proc read; no output file is open yet
+      const ids = dropPrivileges(opts.dropUser);
+      if (!opts.quiet) process.stderr.write(`falco-ts: dropped privileges to ${ids.name} (uid ${ids.uid}, gid ${ids.gid})\n`);
+    }
     let first = true;
     let onBatch: (b: Buffer) => boolean;
 
@@ -269,6 +277,7 @@ export function registerCapture(program: Command, done: (code: number) => void, 
     .option('-W <num>', 'with -C or -e: a ring of N files; with -G: stop after N files', positive('-W'))
     .option('-e <num>', 'start a new file every N events', positive('-e'))
     .option('-q, --quiet', 'no summary line at the end')
+    .option('-Z, --drop-user <user>', 'once the probe is attached, switch to this user before opening output files (as tcpdump -Z); FILE\'s directory must be writable by the user')
     .addOption(new Option('--driver <kind>', 'kernel probe: ebpf, kmod (the falco_ts module, /dev/falco_ts) or auto (default: eBPF where the kernel supports it, else the module)').argParser(parseDriver))
     .addHelpText('after', `
 Examples:
@@ -289,6 +298,7 @@ Examples:
         fileLimit: o.W as number | undefined,
         eventLimit: o.e as number | undefined,
         quiet: o.quiet === true,
+        dropUser: o.dropUser as string | undefined,
         containers: containerOptionsFrom(o),
         driver: o.driver as Driver | undefined,
       }));
