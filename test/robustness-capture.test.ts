@@ -238,11 +238,14 @@ for (const [what, args] of [['-e 4000', ['-e', '4000']], ['-C 1', ['-C', '1']]] 
     const base = path.join(dir, 'rot.scap');
     const m = new Markers(TMP, 10);
     const cap = startCapture(['-w', base, '-z', 'gzip', ...args]);
+    // A steady syscall load of our own, so -C's megabytes fill however quiet the machine is.
+    const load = spawn(process.execPath, ['-e', "const fs=require('fs');const t=Date.now();while(Date.now()-t<120000){for(let i=0;i<2000;i++)fs.statSync('/');}"], { stdio: 'ignore' });
     try {
       await waitForFile(base + '0', 1, 60_000);
-      // run until at least three files exist (or 20 s)
+      // run until at least three files exist (the bound only guards a hang)
       const t0 = Date.now();
-      while (fs.readdirSync(dir).length < 3 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+      while (fs.readdirSync(dir).length < 3 && Date.now() - t0 < 100_000) await new Promise((r) => setTimeout(r, 100));
+      load.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 500));
       cap.proc.kill('SIGINT');
       const ex = await exitOf(cap.proc, 60_000);
@@ -268,6 +271,7 @@ for (const [what, args] of [['-e 4000', ['-e', '4000']], ['-C 1', ['-C', '1']]] 
       t.diagnostic(`rotation ${what}: ${files.length} files, ${events} events, markers ${lo}..${hi}, ${missing.length} missing, ${written[2]} dropped by the probe`);
       if (Number(written[2]) === 0) assert.deepEqual(missing, [], 'markers lost at a file boundary');
     } finally {
+      load.kill('SIGKILL');
       m.stop();
       cap.proc.kill('SIGKILL');
     }

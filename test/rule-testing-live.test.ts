@@ -51,7 +51,7 @@ test('live --capture-on-alert writes a replayable trace with the events before t
   output: trigger opened by %proc.name (file=%fd.name pid=%proc.pid cmdline=%proc.cmdline parent=%proc.pname)
   priority: WARNING
 `);
-  const p = spawn(process.execPath, [BIN, '-r', rules, '--capture-on-alert', caps, '--before', '3', '--after', '1', '-M', '60'], {
+  const p = spawn(process.execPath, [BIN, '-r', rules, '--capture-on-alert', caps, '--before', '3', '--after', '1', '-M', '280'], {
     env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
