@@ -254,7 +254,8 @@ export function registerLive(program: Command, done: (code: number) => void, run
           maxFiles: o.captureMaxFiles as number | undefined, maxMB: o.captureMaxMb as number | undefined,
         } : undefined,
         driver: o.driver as Driver | undefined,
-        outputs: rulesOptionsFrom(o) === undefined ? undefined : OutputManager.create((o.output as string[] | undefined) ?? [], {
+        // without --output, alerts take the live path to stdout (flushed after every batch)
+        outputs: rulesOptionsFrom(o) === undefined || o.output === undefined ? undefined : OutputManager.create(o.output as string[], {
           json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
           color: o.color === false ? false : undefined,
         }),
