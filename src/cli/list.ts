@@ -4,7 +4,7 @@
  * sysdig 0.29.3's libs follow its 265 lines.
  * `falco-ts list fields [--json]`: the field catalog as tables per class, like sysdig -l.
  */
-import Table from 'cli-table3';
+import type TableT from 'cli-table3';
 import { EVENTS } from '../event/generated/events';
 import type { EventInfo } from '../event/types';
 import { PT_NAMES } from '../filter/fields/common';
@@ -13,6 +13,10 @@ import type { FieldInfo } from '../filter/field-api';
 import { Out } from '../util/out';
 import type { Command } from 'commander';
 import { colorEnabled, makeChalk } from '../format/colors';
+import { lazy } from '../util/lazy';
+
+/** the table code loads only when a table is printed */
+const tableModule = lazy(() => require('cli-table3') as typeof TableT);
 
 /** Events sysdig lists: not unused, not old versions, not internal. */
 export function listedEvents(): EventInfo[] {
@@ -68,7 +72,7 @@ export function renderFields(width: number, color = false): string {
   const descW = Math.max(30, width - nameW - typeW - 4);
   const parts: string[] = [];
   for (const cls of classes) {
-    const t = new Table({
+    const t = new (tableModule())({
       head: [c.bold('Field'), c.bold('Type'), c.bold('Description')],
       colWidths: [nameW, typeW, descW],
       wordWrap: true,

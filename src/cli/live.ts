@@ -25,14 +25,19 @@ import type { EventView } from '../event/view';
 import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../filter/fields/registry';
 import { buildFilter } from './replay';
 import { ContainerSetting, addContainerOptions, containerOptionsFrom, openContainerManager, startedWithin } from '../container/live';
-import { RulesSession, type SessionOptions } from '../rules';
-import { OutputManager, type OutputReport } from '../output/manager';
-import { alertFromJson } from '../output/alert';
+import type { SessionOptions } from '../rules';
+import type { OutputManager, OutputReport } from '../output/manager';
+import { lazy } from '../util/lazy';
 import { addRulesOptions, rulesOptionsFrom } from './rules';
 import { AlertCapture } from '../capture/alert-window';
 import { snapshotState } from '../capture/snapshot';
 import { parseDriver, probeOptions } from './capture';
 import type { Driver } from '../capture/native';
+
+/** rules (and YAML), alert outputs and alert shaping load only with -r */
+const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
+const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
+const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
 
 export interface LiveOptions {
   filter: string;
@@ -80,7 +85,7 @@ export async function live(opts: LiveOptions): Promise<number> {
   setParamRenderer(state, params);
   if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
   const filter = buildFilter(opts.filter);
-  const rulesSession = opts.rules ? RulesSession.load(opts.rules) : null;
+  const rulesSession = opts.rules ? rulesModule().RulesSession.load(opts.rules) : null;
   if (opts.captureOnAlert && rulesSession === null) throw new InputError('--capture-on-alert needs rules (-r)');
   if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 0 || opts.snaplen > 65535)) {
     throw new InputError('-s: expected a snaplen between 0 and 65535');
@@ -126,7 +131,7 @@ export async function live(opts: LiveOptions): Promise<number> {
         if (opts.outputs !== undefined) {
           const outputs = opts.outputs;
           counted += rulesSession.processJson(ev, state, (j, r) => {
-            outputs.emit(alertFromJson(j));
+            outputs.emit(alertModule().alertFromJson(j));
             if (cap !== null) cap.onAlert(r.name, ev);
           });
         } else {
@@ -255,7 +260,7 @@ export function registerLive(program: Command, done: (code: number) => void, run
         } : undefined,
         driver: o.driver as Driver | undefined,
         // without --output, alerts take the live path to stdout (flushed after every batch)
-        outputs: rulesOptionsFrom(o) === undefined || o.output === undefined ? undefined : OutputManager.create(o.output as string[], {
+        outputs: rulesOptionsFrom(o) === undefined || o.output === undefined ? undefined : outputManager().OutputManager.create(o.output as string[], {
           json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
           color: o.color === false ? false : undefined,
         }),

@@ -11,7 +11,11 @@ import { registerTest } from './test';
 import { colorEnabled } from '../format/colors';
 import { wantSummary } from '../output/summary';
 import { unescapeSysdigFormat } from '../format/template';
-import { OutputManager } from '../output/manager';
+import type { OutputManager } from '../output/manager';
+import { lazy } from '../util/lazy';
+
+/** alert outputs (http, syslog, programs) load only with -r */
+const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 import type { SinkCompression } from '../capture/compressed-sink';
 import { InputError } from '../util/errors';
 import type { BufferFormat } from '../format/evtinfo';
@@ -130,7 +134,7 @@ function alertOutputs(o: Record<string, unknown>): OutputManager | undefined {
   const rules = o.rules as string[] | undefined;
   if (!rules || rules.length === 0) return undefined;
   const specs = (o.output as string[] | undefined) ?? [];
-  return OutputManager.create(specs, {
+  return outputManager().OutputManager.create(specs, {
     json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
     color: colorEnabled(process.stdout, { noColor: o.color === false }),
   });

@@ -24,8 +24,8 @@ import { snapshotState } from '../capture/snapshot';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
 import { ReplayUi } from '../output/replay-ui';
 import type { OutputManager } from '../output/manager';
-import { RulesSession, type SessionOptions } from '../rules';
-import { alertFromJson } from '../output/alert';
+import type { SessionOptions } from '../rules';
+import { lazy } from '../util/lazy';
 
 export interface ReplayOptions {
   files: string[];
@@ -61,6 +61,10 @@ export interface ReplayOptions {
   /** alert outputs: the replay yields to them between chunks and closes them at the end */
   outputs?: OutputManager;
 }
+
+/** rules (and YAML) and alert shaping load only with -r */
+const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
+const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
 /** events whose type (or its enter/exit pair) changes state: kept hidden in filtered -w output */
@@ -100,7 +104,8 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   setParamRenderer(state, params);
   if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
   const filter = buildFilter(opts.filter);
-  const rulesSession = opts.rules ? RulesSession.load(opts.rules) : null;
+  const rulesSession = opts.rules ? rulesModule().RulesSession.load(opts.rules) : null;
+  const alertFromJson = opts.outputs !== undefined ? alertModule().alertFromJson : null;
   const oldOrder = filter !== null && opts.sysdigFilterOrder === true;
   if (oldOrder) state.earlyFilter = (ev) => filter!.match(ev, state);
   /** 0.29.3 filtered state-modifying events before set_fdinfo_name_changed: it saw false */
@@ -220,7 +225,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       if (filter === null || filter.match(ev, state)) {
         if (opts.outputs !== undefined) {
           const outputs = opts.outputs;
-          counted += rulesSession.processJson(ev, state, (j) => outputs.emit(alertFromJson(j)));
+          counted += rulesSession.processJson(ev, state, (j) => outputs.emit(alertFromJson!(j)));
         } else {
           counted += rulesSession.process(ev, state, (l) => { if (print && !out.closed) out.line(l); });
         }

@@ -7,9 +7,11 @@ import type { Command } from 'commander';
 import { EVENTS } from '../event/generated/events';
 import { Out } from '../util/out';
 import { fieldRegistry } from '../filter/fields/registry';
-import {
-  RulesLoader, formatResult, resultJson, resolveRulesPath, PRIORITY_NAMES, type SessionOptions, type CompiledRule,
-} from '../rules';
+import type { SessionOptions, CompiledRule } from '../rules';
+import { lazy } from '../util/lazy';
+
+/** the rules engine (and YAML) loads only when rules are used */
+const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -47,6 +49,7 @@ function eventNames(r: CompiledRule): string {
 
 /** `rules validate`: returns the exit code (1 if any file is invalid). */
 export function validateRules(files: string[], json: boolean): number {
+  const { RulesLoader, formatResult, resultJson, resolveRulesPath } = rulesModule();
   const loader = new RulesLoader({ registry: fieldRegistry });
   const out: object[] = [];
   let bad = false;
@@ -70,6 +73,7 @@ export function validateRules(files: string[], json: boolean): number {
 
 /** `rules list`: a table (or JSON) of the loaded rules. */
 export function listRules(files: string[], json: boolean): number {
+  const { RulesLoader, formatResult, resolveRulesPath, PRIORITY_NAMES } = rulesModule();
   const loader = new RulesLoader({ registry: fieldRegistry });
   for (const f of files) {
     const rs = loader.loadPath(resolveRulesPath(f));

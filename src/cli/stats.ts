@@ -9,7 +9,7 @@
  * - process = proc.name; syscall = evt.type; file = fd.name of file/directory fds;
  *   connection = "l4proto fd.name" of IPv4/IPv6 socket fds; container = container.id (name).
  */
-import Table from 'cli-table3';
+import type TableT from 'cli-table3';
 import { readTraceFile } from '../capture/file-source';
 import type { SectionMetadata } from '../capture/metadata';
 import { State } from '../state/state';
@@ -24,6 +24,10 @@ import { InputError } from '../util/errors';
 import { Out } from '../util/out';
 import { colorEnabled, makeChalk } from '../format/colors';
 import { textFromBytes } from '../output/alert';
+import { lazy } from '../util/lazy';
+
+/** the table code loads only when a table is printed */
+const tableModule = lazy(() => require('cli-table3') as typeof TableT);
 
 export interface StatsRow { key: string; events: number; bytes: number }
 
@@ -159,13 +163,13 @@ export function renderStats(s: TraceStats, top: number, color = false): string {
   const c = makeChalk(color);
   const parts: string[] = [];
   const span = s.firstTs !== null && s.lastTs !== null ? (Number(BigInt(s.lastTs) - BigInt(s.firstTs)) / 1e9).toFixed(3) + ' s' : '-';
-  const head = new Table({ style: { head: [], border: [], compact: true } });
+  const head = new (tableModule())({ style: { head: [], border: [], compact: true } });
   head.push({ [c.bold('trace')]: s.traces.join(', ') }, { [c.bold('filter')]: s.filter === '' ? '(none)' : s.filter },
     { [c.bold('events')]: num(s.events) }, { [c.bold('I/O bytes')]: num(s.bytes) }, { [c.bold('time span')]: span });
   parts.push(head.toString());
   for (const [k, title, col] of SECTIONS) {
     const rows = s[k] as StatsRow[];
-    const t = new Table({
+    const t = new (tableModule())({
       head: [c.bold(`${title} (${rows.length} distinct)`), c.bold('Events'), c.bold('Bytes')].map((h, i) => (i === 0 ? h.replace(title, `${col}`) : h)),
       style: { head: [], border: [], compact: true },
       colAligns: ['left', 'right', 'right'],

@@ -9,9 +9,12 @@
  */
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { expandSpecPaths, runSpecs, summarize, caseLine, summaryLine, jsonReport, junitReport } from '../testing';
+import { lazy } from '../util/lazy';
 import { colorEnabled } from '../format/colors';
 import { InputError } from '../util/errors';
+
+/** the spec runner (and YAML) loads only for this command */
+const testing = lazy(() => require('../testing') as typeof import('../testing'));
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -25,6 +28,7 @@ export interface TestCliOptions {
 
 export async function testCommand(o: TestCliOptions): Promise<number> {
   if (o.specs.length === 0) throw new InputError('test: name at least one spec file (or directory), or use --record');
+  const { expandSpecPaths, runSpecs, summarize, caseLine, summaryLine, jsonReport, junitReport } = testing();
   const files = expandSpecPaths(o.specs);
   if (files.length === 0) throw new InputError('test: no spec files (*.yaml) found');
   const t0 = Date.now();

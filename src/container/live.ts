@@ -7,7 +7,12 @@ import type { Command } from 'commander';
 import type { ScapWriter } from '../capture/scap-writer';
 import type { ContainerMeta } from '../filter/fields/container';
 import { InputError } from '../util/errors';
-import { ALL_ENGINES, ContainerEngineOptions, ContainerManager, EngineName } from './manager';
+import type { ContainerEngineOptions, ContainerManager } from './manager';
+import { ALL_ENGINES, type EngineName } from './engines';
+import { lazy } from '../util/lazy';
+
+/** the runtime clients (gRPC over http2, Docker API) load only when a manager starts */
+const managerModule = lazy(() => require('./manager') as typeof import('./manager'));
 import { containerJsonEvent } from './json';
 
 /** false: no runtime is queried */
@@ -54,7 +59,7 @@ export function openContainerManager(setting: ContainerSetting | undefined, fake
     if (e === false) return null;
     setting = { engines: e };
   }
-  const cm = new ContainerManager(setting ?? {});
+  const cm = new (managerModule().ContainerManager)(setting ?? {});
   if (process.env.FALCO_TS_DEBUG_CONTAINERS) {
     const t0 = Date.now();
     cm.onContainer((m) => process.stderr.write(`falco-ts: container ${m.id} (${m.type}, ${m.image ?? ''}) known after ${Date.now() - t0} ms\n`));

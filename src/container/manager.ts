@@ -22,8 +22,8 @@ import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET, containerdToMeta, Containe
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET, DockerClient } from './docker';
 import { containerToJson, shortId } from './json';
 
-export type EngineName = 'containerd' | 'docker' | 'podman';
-export const ALL_ENGINES: EngineName[] = ['containerd', 'docker', 'podman'];
+import { ALL_ENGINES, type EngineName } from './engines';
+export { ALL_ENGINES, type EngineName };
 
 export interface ContainerEngineOptions {
   /** runtimes to query (default: all) */

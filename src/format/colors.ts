@@ -5,7 +5,8 @@
  * The event line uses sysdig's own TTY escapes byte for byte (sysdig-cli.md §3); alerts are
  * coloured by priority with chalk.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import { lazy } from '../util/lazy';
 import type { EventView } from '../event/view';
 import type { State } from '../state/state';
 import type { ParamRenderer } from './evtinfo';
@@ -31,9 +32,11 @@ export function colorEnabled(stream: { isTTY?: boolean }, choice: ColorChoice = 
   return stream.isTTY === true;
 }
 
+const chalkModule = lazy(() => require('chalk') as typeof import('chalk'));
+
 /** A chalk instance that colours iff `enabled` (independent of chalk's own detection). */
 export function makeChalk(enabled: boolean): ChalkInstance {
-  return new Chalk({ level: enabled ? 1 : 0 });
+  return new (chalkModule().Chalk)({ level: enabled ? 1 : 0 });
 }
 
 /** Colour of each priority word. */

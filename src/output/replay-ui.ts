@@ -9,9 +9,12 @@ import * as fs from 'node:fs';
 import type { ReadProgress } from '../capture/file-source';
 import type { ReaderStats } from '../capture/scap-reader';
 import { ProgressBar } from '../format/progress';
-import { renderSummary } from '../format/summary-table';
+import { lazy } from '../util/lazy';
 import { colorEnabled } from '../format/colors';
 import { RunStats } from './summary';
+
+/** the table code (cli-table3) loads only when a summary is printed */
+const summaryTable = lazy(() => require('../format/summary-table') as typeof import('../format/summary-table'));
 import type { OutputManager, OutputReport } from './manager';
 
 export interface ReplayUiOptions {
@@ -76,7 +79,7 @@ export class ReplayUi {
     this.run.eventsMatched = eventsMatched;
     if (this.opts.summary) {
       const color = colorEnabled(this.stream, { noColor: this.opts.noColor });
-      this.stream.write(renderSummary(this.run.finish(source, this.report), { color }));
+      this.stream.write(summaryTable().renderSummary(this.run.finish(source, this.report), { color }));
     }
     return this.report;
   }
