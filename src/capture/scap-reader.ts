@@ -62,9 +62,10 @@ export class ScapReader {
 
   feed(chunk: Buffer): void {
     if (this.stopped) return;
-    let data: Buffer;
+    let start = 0;
     if (this.pending !== null && this.pending.length > 0) {
-      if (this.pending.length + this.waitingLen + chunk.length < this.need) {
+      const have = this.pending.length + this.waitingLen;
+      if (have + chunk.length < this.need) {
         // The block in progress is still incomplete: keep the chunk and join everything once,
         // when the block is whole (joining at every chunk is quadratic in the block size).
         this.waiting.push(Buffer.from(chunk));
@@ -73,18 +74,28 @@ export class ScapReader {
       }
       const parts = this.waiting;
       parts.unshift(this.pending);
-      parts.push(chunk);
-      data = Buffer.concat(parts);
       this.waiting = [];
       this.waitingLen = 0;
-    } else {
-      data = chunk;
+      this.pending = null;
+      if (this.need > 8 || have >= 8) {
+        // Complete the pending block with the head of the chunk and consume it alone, then go
+        // on inside the chunk itself: joining the whole chunk would copy every byte once more.
+        const take = this.need - have;
+        parts.push(chunk.subarray(0, take));
+        const head = Buffer.concat(parts);
+        if (this.blocks(head, 0) < 0) return;
+        this.base += head.length - take; // base + p stays the absolute offset inside chunk
+        start = take;
+      } else {
+        // (a block header cut in two: rare, join once)
+        parts.push(chunk);
+        chunk = Buffer.concat(parts);
+      }
     }
-    this.pending = null;
-    const p = this.blocks(data);
+    const p = this.blocks(chunk, start);
     // (kept out of the hot loop's function: code it reaches only once per chunk would make
     // the optimized loop deoptimize at every chunk end for lack of type feedback)
-    if (p >= 0) this.keepTail(data, p);
+    if (p >= 0) this.keepTail(chunk, p);
   }
 
   private keepTail(data: Buffer, p: number): void {
@@ -97,8 +108,8 @@ export class ScapReader {
   }
 
   /** Consumes the complete blocks of data; returns where the incomplete tail starts, -1 if stopped. */
-  private blocks(data: Buffer): number {
-    let p = 0;
+  private blocks(data: Buffer, start: number): number {
+    let p = start;
     const n = data.length;
     const view = this.view;
     const handler = this.handler;

@@ -21,6 +21,7 @@ import type {
 } from './metadata';
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
+import { copyBytes } from '../util/bytes';
 
 /** scap_dump_flags */
 export const DF_STATE_ONLY = 1;
@@ -103,15 +104,6 @@ function writeI64(b: Buffer, at: number, v: number): void {
   const lo = v - hi * TWO32;
   b.writeUInt32LE(lo >>> 0, at);
   b.writeUInt32LE(hi >>> 0, at + 4);
-}
-
-/** src[s, e) → dst[d...]: a plain loop for short runs beats the native call's fixed cost. */
-function copyBytes(src: Buffer, s: number, e: number, dst: Buffer, d: number): void {
-  if (e - s > 48) {
-    src.copy(dst, d, s, e);
-    return;
-  }
-  while (s < e) dst[d++] = src[s++];
 }
 
 /** Starts a block: type + placeholder length. */

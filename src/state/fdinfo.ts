@@ -1,5 +1,6 @@
 /** One open file descriptor, as libsinsp's sinsp_fdinfo tracks it. */
 import { FdType } from '../capture/metadata';
+import { copyBytes, smallZeroed } from '../util/bytes';
 
 export const enum FdFlags {
   NONE = 0,
@@ -69,7 +70,7 @@ export class FdInfo {
    * The accessors below pick the view of the fd's current type. IPv4 addresses are u32 read
    * LE from network-order bytes (as libscap keeps them).
    */
-  readonly sock: Buffer = Buffer.alloc(40);
+  readonly sock: Buffer = smallZeroed(40);
   get sip(): number { return this.sock.readUInt32LE(SOCK.V4_SIP); }
   set sip(v: number) { this.sock.writeUInt32LE(v >>> 0, SOCK.V4_SIP); }
   get dip(): number { return this.sock.readUInt32LE(SOCK.V4_DIP); }
@@ -98,7 +99,7 @@ export class FdInfo {
   copyFrom(o: FdInfo): void {
     this.type = o.type; this.openFlags = o.openFlags; this.name = o.name; this.oldName = o.oldName;
     this.flags = o.flags; this.dev = o.dev; this.mountId = o.mountId; this.ino = o.ino;
-    o.sock.copy(this.sock);
+    copyBytes(o.sock, 0, 40, this.sock, 0);
   }
 
   isRoleServer(): boolean { return (this.flags & FdFlags.ROLE_SERVER) !== 0; }

@@ -12,6 +12,7 @@ import { ThreadInfo, ThreadLookup, CL, CANCELED_FD_NUMBER } from './threadinfo';
 import { FdInfo, FdFlags, L4 } from './fdinfo';
 import type { ContainerMeta } from '../filter/fields/container';
 import { ipv4Endpoint, ipv4Tuple, ipv6Endpoint, ipv6Tuple, isIpv4MappedIpv6 } from '../util/net';
+import { copyBytes } from '../util/bytes';
 
 export type EventParser = (s: State, ev: EventView) => void;
 
@@ -195,7 +196,11 @@ export class State implements ThreadLookup {
 
   addThread(t: ThreadInfo): void {
     this.threads.set(t.tid, t);
+    this.lastThread = null;
   }
+
+  /** the thread getThread returned last: consecutive events are mostly the same thread's */
+  private lastThread: ThreadInfo | null = null;
 
   /**
    * sinsp add_thread for a thread created by an event (not the proc list): bumps the main
@@ -222,6 +227,7 @@ export class State implements ThreadLookup {
       if (m !== undefined && m.nchilds > 0) m.nchilds--;
     }
     this.threads.delete(tid);
+    this.lastThread = null;
     t.removed = true;
     if (nchilds !== 0) {
       // recreate_child_dependencies
@@ -232,8 +238,10 @@ export class State implements ThreadLookup {
 
   /** get_thread_ref: unknown tids get a placeholder (comm "<NA>") unless queryOs is false. */
   getThread(tid: number, queryOs: boolean): ThreadInfo | null {
+    const last = this.lastThread;
+    if (last !== null && last.tid === tid) return last;
     const t = this.threads.get(tid);
-    if (t !== undefined) return t;
+    if (t !== undefined) { this.lastThread = t; return t; }
     if (!queryOs || this.threads.size >= this.maxThreads) return null;
     const n = new ThreadInfo(this);
     n.tid = tid; n.pid = tid; n.ptid = -1;
@@ -401,11 +409,11 @@ export class State implements ThreadLookup {
     if (total > SP_EVT_BUF_SIZE) return;
     if (t.lastEventData === null) t.lastEventData = this.reserveEventBuffer();
     const b = t.lastEventData;
-    ev.buf.copy(b, 0, ev.off, ev.off + 16); // ts, tid
+    copyBytes(ev.buf, ev.off, ev.off + 16, b, 0); // ts, tid
     b.writeUInt32LE(total, 16);
     b.writeUInt16LE(ev.type, 20);
     b.writeUInt32LE(ev.nparams, 22);
-    ev.buf.copy(b, 26, ev.lensOff, ev.off + ev.len);
+    copyBytes(ev.buf, ev.lensOff, ev.off + ev.len, b, 26);
     t.lastEventCpu = ev.cpu;
     t.lastEventDataValid = true;
   }
