@@ -154,6 +154,14 @@ test('containers run with ctr: live and replayed events carry their metadata; co
       assert.ok(!cmd.includes('falcotsmark') && !cmd.includes('4445'), `${rule}: fired for the host scenario: ${cmd}`);
     }
   }
+  // our default ruleset's "Interactive shell in a container": the container's tty shell, never
+  // the host's shell that ran the same scenario on a terminal
+  const dal = runCli(['replay', trace, '-r', 'default', '-o', 'json_output=true']);
+  assert.equal(dal.status, 0, dal.stderr.toString());
+  const dAlerts = dal.stdout.toString().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+  const shells = dAlerts.filter((x) => x.rule === 'Interactive shell in a container');
+  assert.ok(shells.some((x) => x.output_fields['container.id'] === short), `default rules: no interactive-shell alert for ${short}: ${JSON.stringify(dAlerts.map((x) => x.rule))}`);
+  assert.ok(shells.every((x) => x.output_fields['container.id'] !== 'host'), 'default rules: interactive-shell alert for a host shell');
   // (the shell is the container's first process: its metadata may still be on its way, as in Falco)
   const nc = alerts.find((x) => x.rule === 'Netcat Remote Code Execution in Container')!;
   assert.equal(nc.output_fields['container.image.repository'], REPO);
