@@ -219,7 +219,13 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       if (CONTAINER_JSON[ev.type] === 0) observing = false;
     }
     state.processEvent(ev);
-    if (state.cur.hidden) { writeEvent(ev, false); return; }
+    if (state.cur.hidden) {
+      // sinsp::open passes the leading container events through next(), filter included:
+      // stateful fields (evt.deltatime) count them though nothing is printed
+      if (state.cur.leading && filter !== null && rulesSession === null) filter.match(ev, state);
+      writeEvent(ev, false);
+      return;
+    }
     if (rulesSession !== null) {
       // rules mode: a filter, if given, selects the events the rules judge
       if (filter === null || filter.match(ev, state)) {

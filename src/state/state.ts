@@ -59,6 +59,8 @@ export interface EventContext {
   errorCode: number;
   /** true when the event is state-only (SCAP_DF_STATE_ONLY) and must not be shown */
   hidden: boolean;
+  /** a container event before the section's first other event (sinsp::open consumes those) */
+  leading: boolean;
   /** evt->fdinfo_name_changed(): parsing this event renamed its fd (fd.name_changed) */
   fdNameChanged: boolean;
   /**
@@ -79,7 +81,7 @@ export class State implements ThreadLookup {
   readonly containers = new Map<string, ContainerMeta>();
   /** server ports bound on the host, for guessing connection roles */
   readonly serverPorts = new Set<number>();
-  readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false, fdNameChanged: false, noTinfo: false };
+  readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false, leading: false, fdNameChanged: false, noTinfo: false };
   /** the thread-table limit libsinsp applies before it stops creating placeholders */
   maxThreads = 131072;
   /**
@@ -266,8 +268,9 @@ export class State implements ThreadLookup {
     }
     const cur = this.cur;
     cur.hidden = (ev.dumpFlags & 1) !== 0;
+    cur.leading = false;
     if (!this.pastLeadingContainers) {
-      if (LEADING_CONTAINER.has(ev.type)) cur.hidden = true;
+      if (LEADING_CONTAINER.has(ev.type)) cur.hidden = cur.leading = true;
       else this.pastLeadingContainers = true;
     }
     this.resetEvent(ev);

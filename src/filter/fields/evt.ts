@@ -52,7 +52,11 @@ export function setOutputTimeFormat(st: State, fmt: string): void { optsOf(st).o
 
 function firstTs(ev: EventView, st: State): bigint {
   const o = optsOf(st);
-  if (o.firstTs === null) o.firstTs = ev.tsBig();
+  if (o.firstTs === null) {
+    // sinsp's m_firstevent_ts stays 0 while only container JSON events were read
+    if (CONTAINER_JSON.has(ev.type)) return 0n;
+    o.firstTs = ev.tsBig();
+  }
   return o.firstTs;
 }
 
@@ -171,12 +175,19 @@ function deltaSpec(name: string, pf: PF, desc: string, part: 'all' | 's' | 'ns')
   return {
     name, ptype: 'RELTIME', pf, desc, cls: CLS,
     make: () => {
-      let phi = -1, plo = 0;
+      // libsinsp's m_u64val: 0 means "no previous event" (an event stamped 0 keeps it so)
+      let phi = 0, plo = 0;
       return {
         extract: (ev) => {
-          if (phi < 0) { phi = ev.tsHi; plo = ev.tsLo; return 0; }
+          if (phi === 0 && plo === 0) { phi = ev.tsHi; plo = ev.tsLo; return 0; }
           const d = tsDelta(ev.tsHi, ev.tsLo, phi, plo);
           phi = ev.tsHi; plo = ev.tsLo;
+          if (d < 0) {
+            // an event older than the previous one (container events are stamped when their
+            // metadata arrived): libsinsp's uint64 subtraction wraps
+            const w = (1n << 64n) + BigInt(d);
+            return part === 'all' ? w : part === 's' ? Number(w / 1000000000n) : Number(w % 1000000000n);
+          }
           return part === 'all' ? d : part === 's' ? Math.floor(d / 1e9) : d % 1e9;
         },
       };
@@ -412,7 +423,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   {
     name: 'evt.outputtime', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: "this depends on -t param, default is %evt.time ('h').",
     make: () => {
-      let phi = -1, plo = 0;
+      let phi = 0, plo = 0;
       const fn: Fn = (ev, st) => {
         const o = optsOf(st).outputTime;
         switch (o) {
@@ -427,9 +438,13 @@ export const EVT_FIELDS: FieldSpec[] = [
             return Math.floor(t.latency / 1e9) + '.' + nanos9(t.latency % 1e9);
           }
           case 'D': {
-            if (phi < 0) { phi = ev.tsHi; plo = ev.tsLo; }
+            if (phi === 0 && plo === 0) { phi = ev.tsHi; plo = ev.tsLo; }
             const d = tsDelta(ev.tsHi, ev.tsLo, phi, plo);
             phi = ev.tsHi; plo = ev.tsLo;
+            if (d < 0) { // uint64 wrap, as in libsinsp
+              const w = (1n << 64n) + BigInt(d);
+              return (w / 1000000000n).toString() + '.' + nanos9(Number(w % 1000000000n));
+            }
             return Math.floor(d / 1e9) + '.' + nanos9(d % 1e9);
           }
           default: return timeOfDay(ev.tsSeconds(), ev.tsNanos());
