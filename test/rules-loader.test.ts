@@ -205,3 +205,22 @@ test('-t with -T/-D is refused like Falco', () => {
   assert.throws(() => R.RulesSession.load({ rules: ['default'], runTags: ['a'], disablePatterns: ['x'] }),
     /You can not specify both disabled \(-D\/-T\) and enabled \(-t\) rules/);
 });
+
+test('expanded conditions re-parse to the compiled filter, fully parenthesised', { skip: SKIP ?? undefined }, () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const F = require('../src/filter') as typeof import('../src/filter');
+  const l = new R.RulesLoader({ registry: fieldRegistry });
+  assert.ok(l.loadPath(path.join(RULES, 'falco_rules.yaml')).every((r) => r.ok));
+  assert.ok(l.ruleset.rules.length > 0);
+  for (const r of l.ruleset.rules) {
+    const text = R.expandedCondition(r);
+    // no macro names left, and re-parsing gives the AST that was compiled
+    assert.ok(F.astEqual(F.parseFilter(text).ast, r.filter.expanded), r.name);
+    F.walk(F.parseFilter(text).ast, (n) => assert.notEqual(n.kind, 'identifier', `${r.name}: macro left in ${text}`));
+  }
+  const { l: l2, res } = load('- macro: m\n  condition: evt.type = open or evt.type = close\n'
+    + '- list: l\n  items: [a, "b c"]\n'
+    + '- rule: r\n  desc: d\n  condition: m and proc.name in (l) or not fd.num = 1\n  output: o\n  priority: INFO\n');
+  assert.ok(res[0].ok);
+  assert.equal(R.expandedCondition(l2.ruleset.rules[0]), '(((evt.type = open or evt.type = close) and proc.name in (a, "b c")) or not fd.num = 1)');
+});

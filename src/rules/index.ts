@@ -31,6 +31,7 @@ export type { AlertOptions } from './alerts';
 export { EnterMergeRegistry } from './enter-merge';
 export { formatResult, formatMessage, resultJson, filePos } from './report';
 export type { CompiledRule, CompiledRuleset } from './compiler';
+export { expandedCondition } from './compiler';
 export { LoadResult, Context, PRIORITY_NAMES, parsePriority } from './types';
 
 /** Our default ruleset (shipped in the repo, used when replay gets no -r). */
