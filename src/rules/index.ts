@@ -135,24 +135,17 @@ export class RulesSession {
     }
     const base = o.registry ?? fieldRegistry;
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
-    // Falco loads the container plugin when the rules require it; it then appends its suggested fields.
-    const probe = new RulesLoader({ registry: merge });
-    const files = o.rules.map(resolveRulesPath);
-    let loader = probe;
-    const load = (l: RulesLoader): LoadResult[] => {
-      const out: LoadResult[] = [];
-      for (const f of files) {
-        const rs = l.loadPath(f);
-        out.push(...rs);
-        if (rs.some((r) => !r.ok)) break;
-      }
-      return out;
-    };
-    let results = load(probe);
-    const suggested = config.suggestedOutput ?? probe.requiresContainerPlugin();
-    if (suggested && results.every((r) => r.ok)) {
-      loader = new RulesLoader({ registry: merge, extraOutput: SUGGESTED_OUTPUT });
-      results = load(loader);
+    // Falco loads the container plugin when the rules require it; it then appends its suggested
+    // fields. The requirement is read before each compile: files loaded later recompile everything.
+    const loader = new RulesLoader({
+      registry: merge,
+      extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
+    });
+    const results: LoadResult[] = [];
+    for (const f of o.rules.map(resolveRulesPath)) {
+      const rs = loader.loadPath(f);
+      results.push(...rs);
+      if (rs.some((r) => !r.ok)) break;
     }
     const bad = results.filter((r) => !r.ok);
     if (bad.length > 0) throw new InputError('rules could not be loaded:\n' + bad.map((r) => formatResult(r, false)).join('\n'));
