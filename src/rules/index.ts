@@ -168,12 +168,19 @@ export class RulesSession {
 
   /** Judges one event; emits each alert as its printed line. */
   process(ev: EventView, st: State, emit: (line: string, rule: CompiledRule) => void): number {
-    return this.engine.process(ev, st, (r) => emit(this.formatter.format(r, ev, st), r));
+    const e = this.engine;
+    const n = e.judge(ev, st);
+    // (outputs are formatted only for the rules that matched)
+    for (let i = 0; i < n; i++) emit(this.formatter.format(e.matched[i], ev, st), e.matched[i]);
+    return n;
   }
 
   /** Like process(), but hands each alert as Falco's JSON line (for the alert outputs). */
   processJson(ev: EventView, st: State, emit: (json: string, rule: CompiledRule) => void): number {
-    return this.engine.process(ev, st, (r) => emit(this.formatter.json(r, ev, st), r));
+    const e = this.engine;
+    const n = e.judge(ev, st);
+    for (let i = 0; i < n; i++) emit(this.formatter.json(e.matched[i], ev, st), e.matched[i]);
+    return n;
   }
 
   /** Summary for stderr: rules loaded/enabled and matches per rule. */
