@@ -104,6 +104,33 @@ export function eventCodesOf(ast: Node): Set<number> {
   return toSet(codeBits(ast));
 }
 
+/**
+ * For the children of an `or`: per event code, the indexes of the children that can match an
+ * event of that code (in order; shared arrays for equal index lists). null when fewer than two
+ * children are restricted to some codes, or a child's `evt.type` checks cannot be analysed.
+ */
+export function childrenByEventCode(children: readonly Node[]): number[][] | null {
+  let bits: Bits[];
+  try {
+    bits = children.map((c) => codeBits(c));
+  } catch (e) {
+    if (e instanceof EventTypeAnalysisError) return null;
+    throw e;
+  }
+  if (bits.filter((b) => !isAll(b)).length < 2) return null;
+  const byKey = new Map<string, number[]>();
+  const out: number[][] = [];
+  for (let code = 0; code < EVENT_CODE_COUNT; code++) {
+    const idx: number[] = [];
+    for (let i = 0; i < bits.length; i++) if (bits[i][code] === 1) idx.push(i);
+    const key = idx.join(',');
+    let shared = byKey.get(key);
+    if (shared === undefined) { shared = idx; byKey.set(key, idx); }
+    out.push(shared);
+  }
+  return out;
+}
+
 function toSet(b: Bits): Set<number> {
   const out = new Set<number>();
   for (let i = 0; i < b.length; i++) if (b[i] === 1) out.add(i);
