@@ -2,38 +2,82 @@
  * `npm run bench`: falco-ts against sysdig on the same ≥1M-event trace, side by side in one
  * run (these machines are noisy: compare the ratio, not the seconds). Rows: default lines,
  * a -p template, -j, a filter that matches nothing, and selective, broad and state-heavy
- * filters (issue 3); plus peak RSS of each run.
+ * filters (issue 3); Falco's stable rules (issue 5: our rules engine on the unchanged file,
+ * sysdig with the OR of the rule conditions it can compile, see sysdig-filter.ts); plus CPU
+ * seconds and peak RSS of each run. BENCH_ONLY=TEXT runs only the rows whose name contains TEXT
+ * (BENCH_ONLY=rules: the rules rows; BENCH_ONLY=capture: the capture rows).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { makeBenchTrace } from './make-trace';
+import { buildSysdigRulesFilter } from './sysdig-filter';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'falco-ts');
 const SRC = process.env.BENCH_SRC ?? path.resolve(ROOT, '..', 'shared', 'scap', 'sysdiginspect_502Error.scap');
 const MIN_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Falco's stable rules (5.1.0) as shipped in ../shared */
+const RULES = process.env.BENCH_RULES ?? path.resolve(ROOT, '..', 'shared', 'rules', 'falco_rules.yaml');
+const ONLY = process.env.BENCH_ONLY;
 
-interface Measure { secs: number; rssMb: number; ok: boolean; err: string }
+interface Measure { secs: number; cpu: number; rssMb: number; ok: boolean; err: string }
 
-/** Runs a command with stdout to /dev/null under /usr/bin/time; best wall time of RUNS. */
+/** Runs a command with stdout to /dev/null under /usr/bin/time; best wall time (and best CPU time) of RUNS. */
 function measure(cmd: string[]): Measure {
-  let best: Measure = { secs: Infinity, rssMb: 0, ok: false, err: '' };
+  let best: Measure = { secs: Infinity, cpu: Infinity, rssMb: 0, ok: false, err: '' };
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', ...cmd], {
       env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26,
     });
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const errLines = r.stderr.toString().trim().split('\n');
-    const rssKb = Number(errLines[errLines.length - 1]);
+    const [user, sys, rssKb] = errLines[errLines.length - 1].split(' ').map(Number);
     const ok = r.status === 0;
-    if (!ok) return { secs, rssMb: rssKb / 1024, ok, err: errLines.slice(0, -1).join(' ').slice(0, 200) };
-    if (secs < best.secs) best = { secs, rssMb: rssKb / 1024, ok, err: '' };
+    if (!ok) return { secs, cpu: user + sys, rssMb: rssKb / 1024, ok, err: errLines.slice(0, -1).join(' ').slice(0, 200) };
+    const cpu = Math.min(best.cpu, user + sys);
+    if (secs < best.secs) best = { secs, cpu, rssMb: rssKb / 1024, ok, err: '' };
+    else best.cpu = cpu;
   }
   return best;
+}
+
+/** Lines a command prints (one untimed run): alerts for our rules row, matched events for sysdig. */
+function countLines(cmd: string[]): number {
+  const r = spawnSync('sh', ['-c', '"$@" | wc -l', 'sh', ...cmd], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(r.stdout.toString().trim());
+}
+
+interface Row {
+  name: string;
+  /** arguments after `falco-ts replay TRACE` */
+  ours: string[];
+  /** arguments after `sysdig -r TRACE` (default: ours; null: no sysdig run) */
+  sysdig?: string[] | null;
+  /** also print how many lines each side printed */
+  count?: boolean;
+  group?: 'rules';
+}
+
+/** The rules rows: ours with the unchanged rules file, sysdig with the OR of the conditions it compiles. */
+function rulesRows(haveSysdig: boolean): Row[] {
+  if (!fs.existsSync(RULES)) {
+    console.log(`rules rows skipped: ${RULES} not found`);
+    return [];
+  }
+  const name = path.basename(RULES);
+  if (!haveSysdig) return [{ name: `-r ${name}`, ours: ['-r', RULES], sysdig: null, count: true, group: 'rules' }];
+  const f = buildSysdigRulesFilter(RULES, SRC);
+  console.log(`sysdig filter for ${name}: OR of ${f.kept.length} of ${f.total} enabled rule conditions (expanded by our loader, ${f.filter.length} chars); left out, as sysdig 0.29.3 rejects their condition:`);
+  for (const d of f.dropped) console.log(`  ${d.rule}: ${d.error}`);
+  if (f.filter === '') return [{ name: `-r ${name}`, ours: ['-r', RULES], sysdig: null, count: true, group: 'rules' }];
+  return [
+    { name: `-r ${name} (sysdig: OR of ${f.kept.length}/${f.total} conditions)`, ours: ['-r', RULES], sysdig: [f.filter], count: true, group: 'rules' },
+    { name: `the same OR of ${f.kept.length} conditions as a filter, both`, ours: [f.filter], count: true, group: 'rules' },
+  ];
 }
 
 function main(): void {
@@ -52,31 +96,39 @@ function main(): void {
   }
   const mb = fs.statSync(trace).size / 1e6;
   console.log(`trace: ${trace} (${nevents} events, ${mb.toFixed(1)} MB), best of ${RUNS} runs each`);
-  const rows: Array<[string, string[]]> = [
-    ['default line', []],
-    ["-p '%evt.num %proc.name %fd.name'", ['-p', '%evt.num %proc.name %fd.name']],
-    ['-j', ['-j']],
-    ['filter matching nothing', ['proc.name=nonexistent_xyz']],
+  const rows: Row[] = [
+    { name: 'default line', ours: [] },
+    { name: "-p '%evt.num %proc.name %fd.name'", ours: ['-p', '%evt.num %proc.name %fd.name'] },
+    { name: '-j', ours: ['-j'] },
+    { name: 'filter matching nothing', ours: ['proc.name=nonexistent_xyz'] },
     // Issue 3's filter rows. The trace (from sysdiginspect_502Error.scap, 2017) has no openat and
     // no process whose aname[2] is bash: these are the equivalents that exist in it.
-    ['filter selective: evt.type=open and proc.name=curl', ['evt.type=open and proc.name=curl']],
-    ['filter broad (most events), -p %evt.num', ['-p', '%evt.num', 'evt.type!=switch and (proc.name in (curl, haproxy, python) or fd.type=ipv4)']],
-    ['filter state-heavy: ancestors and fd paths/ports', ['(proc.aname[2]=tini or proc.pname=curl) and (fd.directory=/etc or fd.sport=80)']],
+    { name: 'filter selective: evt.type=open and proc.name=curl', ours: ['evt.type=open and proc.name=curl'] },
+    { name: 'filter broad (most events), -p %evt.num', ours: ['-p', '%evt.num', 'evt.type!=switch and (proc.name in (curl, haproxy, python) or fd.type=ipv4)'] },
+    { name: 'filter state-heavy: ancestors and fd paths/ports', ours: ['(proc.aname[2]=tini or proc.pname=curl) and (fd.directory=/etc or fd.sport=80)'] },
   ];
-  const header = ['row', 'falco-ts ev/s', 'sysdig ev/s', 'speedup', 'falco-ts RSS MB', 'sysdig RSS MB'];
+  if (ONLY === undefined || ONLY === 'rules') rows.push(...rulesRows(haveSysdig));
+  const header = ['row', 'falco-ts ev/s (CPU s)', 'sysdig ev/s (CPU s)', 'speedup', 'falco-ts RSS MB', 'sysdig RSS MB', 'lines out (ours / sysdig)'];
   const table: string[][] = [header];
-  for (const [name, args] of rows) {
-    const ours = measure([process.execPath, BIN, 'replay', trace, ...args]);
-    const ref = haveSysdig ? measure(['sysdig', '-r', trace, ...args]) : null;
+  const rate = (m: Measure | null): string => (m === null ? 'not run' : m.ok
+    ? `${Math.round(nevents / m.secs).toLocaleString('en-US')} (${m.cpu.toFixed(2)})` : `failed: ${m.err}`);
+  for (const row of rows) {
+    if (ONLY !== undefined && !row.name.includes(ONLY) && row.group !== ONLY) continue;
+    const oursCmd = [process.execPath, BIN, 'replay', trace, ...row.ours];
+    const refArgs = row.sysdig === undefined ? row.ours : row.sysdig;
+    const refCmd = haveSysdig && refArgs !== null ? ['sysdig', '-r', trace, ...refArgs] : null;
+    const ours = measure(oursCmd);
+    const ref = refCmd ? measure(refCmd) : null;
     const oursEps = ours.ok ? nevents / ours.secs : NaN;
     const refEps = ref && ref.ok ? nevents / ref.secs : NaN;
     table.push([
-      name,
-      ours.ok ? Math.round(oursEps).toLocaleString('en-US') : `failed: ${ours.err}`,
-      ref ? (ref.ok ? Math.round(refEps).toLocaleString('en-US') : `failed: ${ref.err}`) : 'sysdig not installed',
+      row.name,
+      rate(ours),
+      haveSysdig ? rate(ref) : 'sysdig not installed',
       Number.isFinite(oursEps / refEps) ? `${(oursEps / refEps).toFixed(2)}x` : '-',
       ours.ok ? ours.rssMb.toFixed(0) : '-',
       ref && ref.ok ? ref.rssMb.toFixed(0) : '-',
+      row.count ? `${countLines(oursCmd)} / ${refCmd ? countLines(refCmd) : '-'}` : '',
     ]);
   }
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
@@ -85,4 +137,4 @@ function main(): void {
 
 main();
 // Capture rows (native probe, root only; skipped with a note otherwise): bench/capture.ts
-void import('./capture').then((m) => m.runCaptureBench()).catch((e) => { console.error(`capture rows failed: ${String(e?.message ?? e)}`); process.exitCode = 1; });
+if (ONLY === undefined || ONLY === 'capture') void import('./capture').then((m) => m.runCaptureBench()).catch((e) => { console.error(`capture rows failed: ${String(e?.message ?? e)}`); process.exitCode = 1; });

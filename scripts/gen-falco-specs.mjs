@@ -3,11 +3,13 @@
 // as falco-ts rule-test specs, one file per Falco suite, in test/specs/falco/. The rules,
 // confs and traces they name are used in place under ${SHARED} (never copied). Tests we do
 // not run get `skip:` with the same reason test/rules-falco-regression.test.ts gives.
+// It also rewrites README.md's list of the tests that do not run (scripts/falco-skipped.mjs).
 // Usage: node scripts/gen-falco-specs.mjs [OUTDIR] [SHARED]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { renderSkipped, updateReadme } from './falco-skipped.mjs';
 const require = createRequire(import.meta.url);
 const YAML = require('yaml');
 
@@ -55,7 +57,7 @@ function skipReason(t) {
   if (t.grpc) return 'gRPC output is not implemented';
   if (t.psp_file) return 'PSP-to-rules conversion (falco --psp) is not implemented';
   if (t.conf_file && /drops_/.test(t.conf_file)) return 'syscall event drop simulation (simulate_drops) is not implemented';
-  if (t.conf_file && /program_output|file_output/.test(t.conf_file)) return 'file/program output channels are not implemented (stdout only)';
+  if (t.conf_file && /program_output|file_output/.test(t.conf_file)) return 'Falco configuration files (-c, here file/program outputs) are not read: --output file:/program: is our equivalent';
   if (traceOf(t) === null && (t.detect !== undefined || t.detect_counts)) return `trace ${t.trace_file} is not available`;
   const missing = missingInputs(t);
   if (missing.length > 0) return `input not in ../shared/falco-tests: ${missing.join(', ')}`;
@@ -157,4 +159,9 @@ for (const [suite, tests] of bySuite) {
     + `# (suite ${tests[0].suite}); do not edit. Rules, confs and traces are used in place under \${SHARED}.\n`;
   fs.writeFileSync(path.join(OUT, `${suite}.yaml`), head + YAML.stringify(doc, { lineWidth: 0 }));
   console.error(`gen-falco-specs: ${tests.length} cases -> ${path.join(OUT, suite + '.yaml')}`);
+}
+const skipped = all.map((t) => ({ test: t.test, reason: skipReason(t) })).filter((x) => x.reason !== null);
+if (OUT === path.join(ROOT, 'test', 'specs', 'falco')) {
+  updateReadme(path.join(ROOT, 'README.md'), renderSkipped(skipped, all.length));
+  console.error(`gen-falco-specs: README.md lists the ${skipped.length} tests that do not run`);
 }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SHARED, sharedSkipReason, tmpDir } from './helpers/env';
+import { SHARED, runCli, sharedSkipReason, tmpDir } from './helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const R = require('../src/rules') as typeof import('../src/rules');
@@ -204,4 +204,40 @@ test('default ruleset loads cleanly and stays quiet on benign captures', { skip:
 test('-t with -T/-D is refused like Falco', () => {
   assert.throws(() => R.RulesSession.load({ rules: ['default'], runTags: ['a'], disablePatterns: ['x'] }),
     /You can not specify both disabled \(-D\/-T\) and enabled \(-t\) rules/);
+});
+
+test('expanded conditions re-parse to the compiled filter, fully parenthesised', { skip: SKIP ?? undefined }, () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const F = require('../src/filter') as typeof import('../src/filter');
+  const l = new R.RulesLoader({ registry: fieldRegistry });
+  assert.ok(l.loadPath(path.join(RULES, 'falco_rules.yaml')).every((r) => r.ok));
+  assert.ok(l.ruleset.rules.length > 0);
+  for (const r of l.ruleset.rules) {
+    const text = R.expandedCondition(r);
+    // no macro names left, and re-parsing gives the AST that was compiled
+    assert.ok(F.astEqual(F.parseFilter(text).ast, r.filter.expanded), r.name);
+    F.walk(F.parseFilter(text).ast, (n) => assert.notEqual(n.kind, 'identifier', `${r.name}: macro left in ${text}`));
+  }
+  const { l: l2, res } = load('- macro: m\n  condition: evt.type = open or evt.type = close\n'
+    + '- list: l\n  items: [a, "b c"]\n'
+    + '- rule: r\n  desc: d\n  condition: m and proc.name in (l) or not fd.num = 1\n  output: o\n  priority: INFO\n');
+  assert.ok(res[0].ok);
+  assert.equal(R.expandedCondition(l2.ruleset.rules[0]), '(((evt.type = open or evt.type = close) and proc.name in (a, "b c")) or not fd.num = 1)');
+});
+
+test('rules conditions: per rule, --json, and --or (one filter, the OR of the enabled rules)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const F = require('../src/filter') as typeof import('../src/filter');
+  const json = runCli(['rules', 'conditions', '--json', 'default']);
+  assert.equal(json.status, 0, json.stderr.toString());
+  const rules = JSON.parse(json.stdout.toString()) as { name: string; enabled: boolean; source: string; condition: string }[];
+  const on = rules.filter((r) => r.enabled && r.source === 'syscall');
+  assert.ok(on.length > 3);
+  const or = runCli(['rules', 'conditions', '--or', 'default']);
+  assert.equal(or.status, 0);
+  const ast = F.parseFilter(or.stdout.toString().trim()).ast;
+  assert.equal(ast.kind, 'or');
+  assert.deepEqual((ast as import('../src/filter').OrNode).children.map(F.astToString), on.map((r) => r.condition));
+  const text = runCli(['rules', 'conditions', 'default']).stdout.toString();
+  assert.ok(text.startsWith(`# ${rules[0].name}\n${rules[0].condition}\n`));
 });

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { EVENTS } from '../event/generated/events';
 import { Out } from '../util/out';
 import { fieldRegistry } from '../filter/fields/registry';
-import type { SessionOptions, CompiledRule } from '../rules';
+import type { SessionOptions, CompiledRule, RulesLoader } from '../rules';
 import { lazy } from '../util/lazy';
 
 /** the rules engine (and YAML) loads only when rules are used */
@@ -71,15 +71,23 @@ export function validateRules(files: string[], json: boolean): number {
   return bad ? 1 : 0;
 }
 
-/** `rules list`: a table (or JSON) of the loaded rules. */
-export function listRules(files: string[], json: boolean): number {
-  const { RulesLoader, formatResult, resolveRulesPath, PRIORITY_NAMES } = rulesModule();
+/** Loads rules files in order; null (after printing the error) when one fails. */
+function loadOrReport(files: string[]): RulesLoader | null {
+  const { RulesLoader, formatResult, resolveRulesPath } = rulesModule();
   const loader = new RulesLoader({ registry: fieldRegistry });
   for (const f of files) {
     const rs = loader.loadPath(resolveRulesPath(f));
     const bad = rs.find((r) => !r.ok);
-    if (bad) { process.stderr.write(formatResult(bad, false) + '\n'); return 1; }
+    if (bad) { process.stderr.write(formatResult(bad, false) + '\n'); return null; }
   }
+  return loader;
+}
+
+/** `rules list`: a table (or JSON) of the loaded rules. */
+export function listRules(files: string[], json: boolean): number {
+  const { PRIORITY_NAMES } = rulesModule();
+  const loader = loadOrReport(files);
+  if (loader === null) return 1;
   const rules = loader.ruleset.rules;
   const out = new Out(1);
   if (json) {
@@ -100,6 +108,29 @@ export function listRules(files: string[], json: boolean): number {
   return 0;
 }
 
+/**
+ * `rules conditions`: each rule's condition with macros expanded and lists substituted, fully
+ * parenthesised (a filter sysdig can read, fields permitting); `--or` prints one filter, the
+ * OR of the enabled rules' conditions.
+ */
+export function printConditions(files: string[], o: { json?: boolean; or?: boolean }): number {
+  const { expandedCondition } = rulesModule();
+  const loader = loadOrReport(files);
+  if (loader === null) return 1;
+  const out = new Out(1);
+  const rules = loader.ruleset.rules;
+  if (o.or) {
+    const on = rules.filter((r) => r.enabled && r.source === 'syscall');
+    out.line(on.length === 0 ? '' : '(' + on.map(expandedCondition).join(' or ') + ')');
+  } else if (o.json) {
+    out.line(JSON.stringify(rules.map((r) => ({ name: r.name, enabled: r.enabled, source: r.source, condition: expandedCondition(r) }))));
+  } else {
+    for (const r of rules) out.line(`# ${r.name}${r.enabled ? '' : ' (disabled)'}\n${expandedCondition(r)}`);
+  }
+  out.flush();
+  return 0;
+}
+
 export function registerRules(program: Command, setCode: (c: number) => void): void {
   const rules = program.command('rules').description('validate or list Falco rules files');
   rules.command('validate')
@@ -112,4 +143,10 @@ export function registerRules(program: Command, setCode: (c: number) => void): v
     .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
     .option('--json', 'JSON array')
     .action((files: string[], o: Record<string, unknown>) => { setCode(listRules(files, o.json === true)); });
+  rules.command('conditions')
+    .description('each rule\'s condition with macros expanded and lists substituted, fully parenthesised')
+    .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
+    .option('--json', 'JSON array of {name, enabled, source, condition}')
+    .option('--or', 'one filter: the OR of the enabled syscall rules\' conditions')
+    .action((files: string[], o: Record<string, unknown>) => { setCode(printConditions(files, { json: o.json === true, or: o.or === true })); });
 }

@@ -42,6 +42,7 @@ export function addContainerdNamespace(ns: string): void {
   if (!namespaces.has(ns) && IDENT.test(ns)) {
     namespaces.add(ns);
     nsGeneration++;
+    pathCache.clear();
   }
 }
 
@@ -88,13 +89,25 @@ export function matchCgroupPath(path: string): CgroupMatch | null {
   return null;
 }
 
+/**
+ * matchCgroupPath's answers by cgroup entry: every new thread asks again (a trace's threads come
+ * and go by the thousand, with the same few cgroups). Bounded; cleared when a namespace is added.
+ */
+const pathCache = new Map<string, CgroupMatch | null>();
+const PATH_CACHE_MAX = 4096;
+
 /** The first container named by a thread's cgroups ("subsys=/path" entries or bare paths). */
 export function matchCgroups(cgroups: readonly string[]): CgroupMatch | null {
   for (const e of cgroups) {
-    // "name=systemd=/path": the path starts at the first "=/"
-    let eq = e.indexOf('=/');
-    if (eq < 0) eq = e.indexOf('=');
-    const m = matchCgroupPath(eq < 0 ? e : e.slice(eq + 1));
+    let m = pathCache.get(e);
+    if (m === undefined) {
+      // "name=systemd=/path": the path starts at the first "=/"
+      let eq = e.indexOf('=/');
+      if (eq < 0) eq = e.indexOf('=');
+      m = matchCgroupPath(eq < 0 ? e : e.slice(eq + 1));
+      if (pathCache.size >= PATH_CACHE_MAX) pathCache.clear();
+      pathCache.set(e, m);
+    }
     if (m !== null) return m;
   }
   return null;

@@ -28,7 +28,7 @@ import {
 import {
   ValueError, inNet, normNum, parseLiteral, type IpNet, type Literal, type Num,
 } from './values';
-import { EventTypeAnalysisError, eventTypesOf, isKnownEventName } from './evttypes';
+import { EventTypeAnalysisError, childrenByEventCode, eventTypesOf, isKnownEventName } from './evttypes';
 import { parseFilter, type ParseOptions } from './parser';
 import { supportedTransformers } from './lexer';
 
@@ -421,7 +421,10 @@ class Compiler {
     try {
       switch (n.kind) {
         case 'and': return andOf(n.children.map((c) => this.compile(c)));
-        case 'or': return orOf(n.children.map((c) => this.compile(c)));
+        case 'or': {
+          const fs = n.children.map((c) => this.compile(c));
+          return (fs.length >= 4 ? orByEventCode(n.children, fs) : null) ?? orOf(fs);
+        }
         case 'not': { const f = this.compile(n.child); return (ev, st) => !f(ev, st); }
         case 'unary': return this.compileUnary(n);
         case 'binary': return this.compileBinary(n);
@@ -936,6 +939,26 @@ function orOf(fs: EvalFn[]): EvalFn {
   if (fs.length === 3) { const [a, b, c] = fs; return (ev, st) => a(ev, st) || b(ev, st) || c(ev, st); }
   const n = fs.length;
   return (ev, st) => { for (let i = 0; i < n; i++) if (fs[i](ev, st)) return true; return false; };
+}
+
+/**
+ * A long `or` (e.g. several rules' conditions) evaluates, per event, only the children whose
+ * event-type analysis admits the event's code, as the rules engine's index does; codes beyond
+ * the table evaluate every child.
+ */
+function orByEventCode(children: readonly Node[], fs: EvalFn[]): EvalFn | null {
+  const byCode = childrenByEventCode(children);
+  if (byCode === null) return null;
+  const memo = new Map<number[], EvalFn>();
+  const never: EvalFn = () => false;
+  const table = byCode.map((idx) => {
+    let f = memo.get(idx);
+    if (f === undefined) { f = idx.length === 0 ? never : orOf(idx.map((i) => fs[i])); memo.set(idx, f); }
+    return f;
+  });
+  const all = orOf(fs);
+  const n = table.length;
+  return (ev, st) => (ev.type < n ? table[ev.type] : all)(ev, st);
 }
 
 /** getopt(3)-style scan of argv (libsinsp getopt transformer); `sel` = the [c] selector. */

@@ -67,38 +67,87 @@ const isEvttypeOp = (op: string): boolean => op === '==' || op === '=' || op ===
 const isEvttypeField = (n: Node): boolean =>
   n.kind === 'field' && (n.field === 'evt.type' || n.field === 'syscall.type') && n.arg === null;
 
+/** A set of event codes as one byte per code (1 = in): set algebra without hashing. */
+type Bits = Uint8Array;
+/** every code; shared, never written (the operations below always return new arrays or an operand) */
+const ALL_BITS: Bits = new Uint8Array(EVENT_CODE_COUNT).fill(1);
+
+function isAll(a: Bits): boolean {
+  if (a === ALL_BITS) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] === 0) return false;
+  return true;
+}
+function interBits(a: Bits, b: Bits): Bits {
+  if (a === ALL_BITS) return b;
+  if (b === ALL_BITS) return a;
+  const r = new Uint8Array(EVENT_CODE_COUNT);
+  for (let i = 0; i < r.length; i++) r[i] = a[i] & b[i];
+  return r;
+}
+function unionBits(a: Bits, b: Bits): Bits {
+  if (a === ALL_BITS || b === ALL_BITS) return ALL_BITS;
+  const r = new Uint8Array(EVENT_CODE_COUNT);
+  for (let i = 0; i < r.length; i++) r[i] = a[i] | b[i];
+  return r;
+}
+function diffBits(a: Bits): Bits {
+  const r = new Uint8Array(EVENT_CODE_COUNT);
+  for (let i = 0; i < r.length; i++) r[i] = a[i] ^ 1;
+  return r;
+}
+
 /**
  * Event codes a filter AST can match; identifiers (unresolved macros) are neutral.
  * Returns a fresh Set (all codes when nothing restricts it).
  */
 export function eventCodesOf(ast: Node): Set<number> {
-  const all = allEventCodes();
-  const diff = (s: Set<number>): Set<number> => {
-    const r = new Set<number>();
-    for (const c of all) if (!s.has(c)) r.add(c);
-    return r;
-  };
-  const inter = (a: Set<number>, b: Set<number>): Set<number> => {
-    const r = new Set<number>();
-    for (const c of a) if (b.has(c)) r.add(c);
-    return r;
-  };
-  const union = (a: Set<number>, b: Set<number>): Set<number> => {
-    const r = new Set(a);
-    for (const c of b) r.add(c);
-    return r;
-  };
+  return toSet(codeBits(ast));
+}
 
+/**
+ * For the children of an `or`: per event code, the indexes of the children that can match an
+ * event of that code (in order; shared arrays for equal index lists). null when fewer than two
+ * children are restricted to some codes, or a child's `evt.type` checks cannot be analysed.
+ */
+export function childrenByEventCode(children: readonly Node[]): number[][] | null {
+  let bits: Bits[];
+  try {
+    bits = children.map((c) => codeBits(c));
+  } catch (e) {
+    if (e instanceof EventTypeAnalysisError) return null;
+    throw e;
+  }
+  if (bits.filter((b) => !isAll(b)).length < 2) return null;
+  const byKey = new Map<string, number[]>();
+  const out: number[][] = [];
+  for (let code = 0; code < EVENT_CODE_COUNT; code++) {
+    const idx: number[] = [];
+    for (let i = 0; i < bits.length; i++) if (bits[i][code] === 1) idx.push(i);
+    const key = idx.join(',');
+    let shared = byKey.get(key);
+    if (shared === undefined) { shared = idx; byKey.set(key, idx); }
+    out.push(shared);
+  }
+  return out;
+}
+
+function toSet(b: Bits): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < b.length; i++) if (b[i] === 1) out.add(i);
+  return out;
+}
+
+function codeBits(ast: Node): Bits {
   // `neg` = inside an odd number of nots
-  const visit = (n: Node, neg: boolean): Set<number> => {
+  const visit = (n: Node, neg: boolean): Bits => {
     switch (n.kind) {
       case 'and':
       case 'or': {
         const conj = (n.kind === 'and') !== neg;
-        let acc: Set<number> | null = conj ? all : new Set<number>();
+        let acc: Bits = conj ? ALL_BITS : new Uint8Array(EVENT_CODE_COUNT);
         for (const c of n.children) {
           const s = visit(c, neg);
-          acc = conj ? inter(acc, s) : union(acc, s);
+          acc = conj ? interBits(acc, s) : unionBits(acc, s);
         }
         return acc;
       }
@@ -106,19 +155,19 @@ export function eventCodesOf(ast: Node): Set<number> {
       case 'unary': {
         checkNoTransformedEvttype(n.left);
         const hasCodes = isEvttypeField(n.left);
-        return neg && hasCodes ? new Set<number>() : all;
+        return neg && hasCodes ? new Uint8Array(EVENT_CODE_COUNT) : ALL_BITS;
       }
       case 'binary': {
-        if (!isEvttypeOp(n.op)) return all;
+        if (!isEvttypeOp(n.op)) return ALL_BITS;
         checkNoTransformedEvttype(n.left);
-        return isEvttypeField(n.left) ? leafCodes(n, neg) : all;
+        return isEvttypeField(n.left) ? leafCodes(n, neg) : ALL_BITS;
       }
       default:
-        return all;
+        return ALL_BITS;
     }
   };
 
-  const leafCodes = (n: BinaryCheckNode, neg: boolean): Set<number> => {
+  const leafCodes = (n: BinaryCheckNode, neg: boolean): Bits => {
     const r = n.right;
     let names: string[];
     if (r.kind === 'value') names = [r.value];
@@ -127,9 +176,10 @@ export function eventCodesOf(ast: Node): Set<number> {
       throw new EventTypeAnalysisError(
         'right-hand field comparisons on `evt.type`/`syscall.type` checks are not supported by event code search', r.start);
     }
-    let codes = namesToEventCodes(names);
-    if (neg) codes = diff(codes);
-    if (n.op === '!=') codes = diff(codes);
+    let codes: Bits = new Uint8Array(EVENT_CODE_COUNT);
+    for (const c of namesToEventCodes(names)) codes[c] = 1;
+    if (neg) codes = diffBits(codes);
+    if (n.op === '!=') codes = diffBits(codes);
     return codes;
   };
 
@@ -148,6 +198,6 @@ function checkNoTransformedEvttype(n: Node): void {
 
 /** Like eventCodesOf, but null when every code can match (the filter is not restricted). */
 export function eventTypesOf(ast: Node): Set<number> | null {
-  const s = eventCodesOf(ast);
-  return s.size >= EVENT_CODE_COUNT ? null : s;
+  const b = codeBits(ast);
+  return isAll(b) ? null : toSet(b);
 }

@@ -5,7 +5,7 @@
  * event-type sets computed, and Falco's warnings (unused macros/lists, too many event types,
  * deprecated fields, filter compile warnings).
  */
-import { compileAst, parseFilter, FilterError, walk, toByteString } from '../filter';
+import { astToString, compileAst, parseFilter, FilterError, walk, toByteString } from '../filter';
 import type { CompiledFilter, Node, MacroDef } from '../filter';
 import type { FieldRegistry } from '../filter/field-api';
 import { Template } from '../format/template';
@@ -300,6 +300,15 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     macros: [...macros.values()].map((m) => ({ name: m.info.name, used: macroUsed.has(m.info.name), condition: m.info.cond })),
     lists: lists.map((l) => ({ name: l.info.name, used: l.used, items: l.items })),
   };
+}
+
+/**
+ * A rule's condition as one filter, macros expanded and lists substituted, with every
+ * and/or/not group parenthesised (the grammar sysdig 0.29.3 also reads, which rejects mixed
+ * and/or without parentheses).
+ */
+export function expandedCondition(r: CompiledRule): string {
+  return astToString(r.filter.expanded);
 }
 
 /** A compile error's context: inside the innermost macro's condition when it came from one. */

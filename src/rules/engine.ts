@@ -87,11 +87,14 @@ export class RulesEngine {
   /** True when no rule is enabled (nothing can ever match). */
   get empty(): boolean { return this.enabled.length === 0; }
 
+  /** The rules that matched the last judge() call (its return value says how many are valid). */
+  readonly matched: CompiledRule[] = [];
+
   /**
-   * Judges one event (after the state has processed it). Calls onMatch for the first (or
-   * every) matching rule; returns the number of matches.
+   * Judges one event (after the state has processed it): the first (or every) matching rule
+   * is put in `matched`; returns the number of matches. Allocates nothing.
    */
-  process(ev: EventView, st: State, onMatch: (r: CompiledRule) => void): number {
+  judge(ev: EventView, st: State): number {
     const t = ev.type;
     if (INTERNAL[t] === 1) return 0;
     if (!this.both && PAIRED_ENTER[t] === 1) {
@@ -104,12 +107,18 @@ export class RulesEngine {
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
       if (r.filter.match(ev, st)) {
-        n++;
+        this.matched[n++] = r;
         this.counts.set(r.name, (this.counts.get(r.name) ?? 0) + 1);
-        onMatch(r);
         if (this.first) break;
       }
     }
+    return n;
+  }
+
+  /** judge(), then onMatch for each matching rule; returns the number of matches. */
+  process(ev: EventView, st: State, onMatch: (r: CompiledRule) => void): number {
+    const n = this.judge(ev, st);
+    for (let i = 0; i < n; i++) onMatch(this.matched[i]);
     return n;
   }
 }

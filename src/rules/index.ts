@@ -31,6 +31,7 @@ export type { AlertOptions } from './alerts';
 export { EnterMergeRegistry } from './enter-merge';
 export { formatResult, formatMessage, resultJson, filePos } from './report';
 export type { CompiledRule, CompiledRuleset } from './compiler';
+export { expandedCondition } from './compiler';
 export { LoadResult, Context, PRIORITY_NAMES, parsePriority } from './types';
 
 /** Our default ruleset (shipped in the repo, used when replay gets no -r). */
@@ -134,24 +135,17 @@ export class RulesSession {
     }
     const base = o.registry ?? fieldRegistry;
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
-    // Falco loads the container plugin when the rules require it; it then appends its suggested fields.
-    const probe = new RulesLoader({ registry: merge });
-    const files = o.rules.map(resolveRulesPath);
-    let loader = probe;
-    const load = (l: RulesLoader): LoadResult[] => {
-      const out: LoadResult[] = [];
-      for (const f of files) {
-        const rs = l.loadPath(f);
-        out.push(...rs);
-        if (rs.some((r) => !r.ok)) break;
-      }
-      return out;
-    };
-    let results = load(probe);
-    const suggested = config.suggestedOutput ?? probe.requiresContainerPlugin();
-    if (suggested && results.every((r) => r.ok)) {
-      loader = new RulesLoader({ registry: merge, extraOutput: SUGGESTED_OUTPUT });
-      results = load(loader);
+    // Falco loads the container plugin when the rules require it; it then appends its suggested
+    // fields. The requirement is read before each compile: files loaded later recompile everything.
+    const loader = new RulesLoader({
+      registry: merge,
+      extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
+    });
+    const results: LoadResult[] = [];
+    for (const f of o.rules.map(resolveRulesPath)) {
+      const rs = loader.loadPath(f);
+      results.push(...rs);
+      if (rs.some((r) => !r.ok)) break;
     }
     const bad = results.filter((r) => !r.ok);
     if (bad.length > 0) throw new InputError('rules could not be loaded:\n' + bad.map((r) => formatResult(r, false)).join('\n'));
@@ -174,12 +168,19 @@ export class RulesSession {
 
   /** Judges one event; emits each alert as its printed line. */
   process(ev: EventView, st: State, emit: (line: string, rule: CompiledRule) => void): number {
-    return this.engine.process(ev, st, (r) => emit(this.formatter.format(r, ev, st), r));
+    const e = this.engine;
+    const n = e.judge(ev, st);
+    // (outputs are formatted only for the rules that matched)
+    for (let i = 0; i < n; i++) emit(this.formatter.format(e.matched[i], ev, st), e.matched[i]);
+    return n;
   }
 
   /** Like process(), but hands each alert as Falco's JSON line (for the alert outputs). */
   processJson(ev: EventView, st: State, emit: (json: string, rule: CompiledRule) => void): number {
-    return this.engine.process(ev, st, (r) => emit(this.formatter.json(r, ev, st), r));
+    const e = this.engine;
+    const n = e.judge(ev, st);
+    for (let i = 0; i < n; i++) emit(this.formatter.json(e.matched[i], ev, st), e.matched[i]);
+    return n;
   }
 
   /** Summary for stderr: rules loaded/enabled and matches per rule. */

@@ -28,8 +28,12 @@ export interface LoaderOptions {
   registry: FieldRegistry;
   /** event sources rules may use (default: syscall) */
   sources?: string[];
-  /** text appended to every rule output (Falco's append_output) */
-  extraOutput?: string;
+  /**
+   * text appended to every rule output (Falco's append_output); a function is asked at each
+   * compile (everything collected so far is recompiled after each file, so the last file's
+   * answer is the one that stays)
+   */
+  extraOutput?: string | ((loader: RulesLoader) => string | undefined);
 }
 
 export class RulesLoader {
@@ -69,7 +73,8 @@ export class RulesLoader {
     if (!readRules(res, this.collector)) return res;
     try {
       this.ruleset = compileCollected(this.collector, res, {
-        registry: this.opts.registry, isModifierOp: isStrOperatorWithModifier, extraOutput: this.opts.extraOutput,
+        registry: this.opts.registry, isModifierOp: isStrOperatorWithModifier,
+        extraOutput: typeof this.opts.extraOutput === 'function' ? this.opts.extraOutput(this) : this.opts.extraOutput,
       });
     } catch (e) {
       if (e instanceof RuleLoadError) res.addError(e.code, e.message, e.ctx);

@@ -3,7 +3,13 @@
  * (map, seq, scalar, null), its scalar text as written and its line/column, which is all
  * the rules reader needs.
  */
-import * as Y from 'yaml';
+import type * as YT from 'yaml';
+import { parseYamlFast } from './yaml-fast';
+
+/** the `yaml` package, loaded only for the YAML the fast reader leaves to it */
+let yamlPkg: typeof YT | null = null;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yamlLib = (): typeof YT => (yamlPkg ??= require('yaml') as typeof YT);
 
 export type NodeKind = 'map' | 'seq' | 'scalar' | 'null';
 
@@ -35,22 +41,32 @@ export class YamlParseError extends Error {
  */
 const MAX_ALIASES = 10000;
 const MAX_NODES = 1_000_000;
-const guard = { aliases: 0, nodes: 0, active: new Set<Y.Node>(), resolved: new Map<Y.Node, Y.Node | undefined>() };
+const guard = { aliases: 0, nodes: 0, active: new Set<YT.Node>(), resolved: new Map<YT.Node, YT.Node | undefined>() };
 
-function refuse(message: string, pos: number, lc: Y.LineCounter): never {
+function refuse(message: string, pos: number, lc: YT.LineCounter): never {
   const lp = lc.linePos(pos);
   throw new YamlParseError(`error at line ${lp.line}, column ${lp.col}: ${message}`, lp.line, lp.col, pos);
 }
 
-/** Parses every document of a YAML stream; throws YamlParseError on the first syntax error. */
+/**
+ * Parses every document of a YAML stream; throws YamlParseError on the first syntax error.
+ * The common shapes of rules files go through yaml-fast.ts (same trees); the rest, and every
+ * error, through the `yaml` package.
+ */
 export function parseYamlDocs(text: string): YDoc[] {
+  return parseYamlFast(text) ?? parseYamlGeneral(text);
+}
+
+/** parseYamlDocs through the `yaml` package only (exported for the tests comparing both readers). */
+export function parseYamlGeneral(text: string): YDoc[] {
+  const Y = yamlLib();
   guard.aliases = 0;
   guard.nodes = 0;
   guard.active.clear();
   guard.resolved.clear();
   const lc = new Y.LineCounter();
   const docs = Y.parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: false });
-  const arr = Array.isArray(docs) ? docs : [docs as unknown as Y.Document.Parsed];
+  const arr = Array.isArray(docs) ? docs : [docs as unknown as YT.Document.Parsed];
   const out: YDoc[] = [];
   for (const d of arr) {
     if (d.errors.length > 0) {
@@ -61,9 +77,9 @@ export function parseYamlDocs(text: string): YDoc[] {
     }
     let root: YNode | null;
     try {
-      root = d.contents === null ? null : convert(d.contents as Y.Node, d, lc);
+      root = d.contents === null ? null : convert(d.contents as YT.Node, d, lc);
     } catch (e) {
-      if (e instanceof RangeError) refuse('document nested too deeply', (d.contents as Y.Node).range?.[0] ?? 0, lc);
+      if (e instanceof RangeError) refuse('document nested too deeply', (d.contents as YT.Node).range?.[0] ?? 0, lc);
       throw e;
     }
     out.push({ root });
@@ -71,19 +87,20 @@ export function parseYamlDocs(text: string): YDoc[] {
   return out;
 }
 
-function mk(kind: NodeKind, pos: number, lc: Y.LineCounter): YNode {
+function mk(kind: NodeKind, pos: number, lc: YT.LineCounter): YNode {
   if (++guard.nodes > MAX_NODES) refuse(`document too large: more than ${MAX_NODES} nodes (after alias expansion)`, pos, lc);
   const lp = lc.linePos(pos);
   return { kind, str: '', items: [], map: new Map(), line: lp.line, col: lp.col, pos };
 }
 
-function convert(n: Y.Node | null | undefined, doc: Y.Document.Parsed, lc: Y.LineCounter): YNode {
+function convert(n: YT.Node | null | undefined, doc: YT.Document.Parsed, lc: YT.LineCounter): YNode {
+  const Y = yamlLib();
   if (n === null || n === undefined) return mk('null', 0, lc);
   const pos = n.range ? n.range[0] : 0;
   if (Y.isAlias(n)) {
     if (++guard.aliases > MAX_ALIASES) refuse(`too many aliases (more than ${MAX_ALIASES}): refusing a possible alias bomb`, pos, lc);
     // resolve() searches the document: once per alias node, not once per expansion
-    if (!guard.resolved.has(n)) guard.resolved.set(n, n.resolve(doc) as Y.Node | undefined);
+    if (!guard.resolved.has(n)) guard.resolved.set(n, n.resolve(doc) as YT.Node | undefined);
     const target = guard.resolved.get(n);
     if (target === undefined) refuse(`unknown alias *${n.source}`, pos, lc);
     if (guard.active.has(target)) refuse(`alias *${n.source} refers to a node that contains it (recursive alias)`, pos, lc);
@@ -96,20 +113,21 @@ function convert(n: Y.Node | null | undefined, doc: Y.Document.Parsed, lc: Y.Lin
   return convertCollection(n, doc, lc, pos);
 }
 
-function convertCollection(n: Y.Node, doc: Y.Document.Parsed, lc: Y.LineCounter, pos: number): YNode {
+function convertCollection(n: YT.Node, doc: YT.Document.Parsed, lc: YT.LineCounter, pos: number): YNode {
+  const Y = yamlLib();
   if (Y.isMap(n)) {
     const r = mk('map', pos, lc);
     for (const p of n.items) {
-      const k = convert(p.key as Y.Node, doc, lc);
+      const k = convert(p.key as YT.Node, doc, lc);
       const v = p.value === null || p.value === undefined
-        ? mk('null', k.pos, lc) : convert(p.value as Y.Node, doc, lc);
+        ? mk('null', k.pos, lc) : convert(p.value as YT.Node, doc, lc);
       if (!r.map.has(k.str)) r.map.set(k.str, { key: k, value: v });
     }
     return r;
   }
   if (Y.isSeq(n)) {
     const r = mk('seq', pos, lc);
-    for (const it of n.items) r.items.push(convert(it as Y.Node, doc, lc));
+    for (const it of n.items) r.items.push(convert(it as YT.Node, doc, lc));
     return r;
   }
   if (Y.isScalar(n)) {
