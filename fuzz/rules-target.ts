@@ -9,11 +9,35 @@
  * The loader is looked up at run time (src/rules is written alongside), so the fuzzer builds
  * and runs before it exists; `findRulesLoader()` says whether it is there.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { Rng } from './prng';
 import { Ctx, CaseResult, cpuMs } from './targets';
 import { fieldRegistry } from '../src/filter/fields/registry';
+import { parseYamlGeneral, type YNode } from '../src/rules/yaml-node';
+import { parseYamlFast } from '../src/rules/yaml-fast';
+
+/** a YAML tree as comparable text: kinds, scalars, positions */
+function treeText(n: YNode | null): unknown {
+  return n === null ? null : [n.kind, n.str, n.line, n.col, n.pos, n.items.map(treeText),
+    [...n.map].map(([k, v]) => [k, treeText(v.key), treeText(v.value)])];
+}
+
+/**
+ * The fast YAML reader (src/rules/yaml-fast.ts) on the same damaged text: it must give up
+ * (null) or build exactly the tree the yaml package route builds; a difference is a misread.
+ */
+function fastYamlMismatch(text: string): string | null {
+  let fast;
+  try { fast = parseYamlFast(text); } catch (e) { return `fast YAML reader threw ${(e as Error).message}`; }
+  if (fast === null) return null;
+  let general: string;
+  try { general = JSON.stringify(parseYamlGeneral(text).map((d) => treeText(d.root))); } catch (e) {
+    return `fast YAML reader accepted what the yaml package refuses: ${(e as Error).message.slice(0, 120)}`;
+  }
+  return JSON.stringify(fast.map((d) => treeText(d.root))) === general ? null : 'fast YAML reader built a different tree';
+}
 
 interface LoadMessageLike { code: string; message: string }
 interface LoadResultLike { ok: boolean; errors: LoadMessageLike[]; warnings: LoadMessageLike[] }
@@ -185,6 +209,12 @@ export function runRulesCase(ctx: Ctx, rng: Rng): CaseResult {
     const r = mode === 0 ? syntaxDamage(rng, f.text) : itemDamage(rng, f.text);
     text = r.text;
     what = `${f.name} ${r.what}`;
+  }
+  const misread = fastYamlMismatch(text);
+  if (misread !== null) {
+    // (FALCO_TS_FUZZ_DUMP=FILE keeps the text for a look at it)
+    if (process.env.FALCO_TS_FUZZ_DUMP) fs.writeFileSync(process.env.FALCO_TS_FUZZ_DUMP, text);
+    return { outcome: 'crash', detail: `${what}: ${misread}` };
   }
   const t0 = process.cpuUsage();
   let res: LoadResultLike;

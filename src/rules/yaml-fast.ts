@@ -131,8 +131,9 @@ class FastReader {
   private keyEnd(at: number): number {
     const s = this.s;
     const eol = this.lineEnd(at);
-    if ('"\'?[{&*!|>'.includes(s[at])) {
-      // quoted and complex keys are left to the general parser
+    if ('"\'?[{&*!|>%@`]},'.includes(s[at])) {
+      // quoted and complex keys, and keys starting with a reserved indicator (an error), are
+      // left to the general parser
       if (/:( |$)/.test(s.slice(at, eol))) bail();
       return -1;
     }
@@ -158,7 +159,7 @@ class FastReader {
         const saved = this.p;
         const ni = this.nextContent();
         if (ni > ind) r.items.push(this.block(this.p + ni, ind));
-        else { this.p = saved; r.items.push(this.emptyScalar(this.lineEnd(dash))); }
+        else { this.p = saved; r.items.push(this.emptyScalar(i)); }
       } else {
         r.items.push(this.compact(i, ind));
       }
@@ -200,7 +201,7 @@ class FastReader {
         const at2 = this.p + ni;
         if (ni > ind) v = this.block(at2, ind);
         else if (ni === ind && s[at2] === '-' && (s[at2 + 1] === ' ' || s[at2 + 1] === '\n')) v = this.seq(at2, ind);
-        else { this.p = saved; v = this.emptyValue(colon); }
+        else { this.p = saved; v = this.emptyScalar(i); }
       } else {
         v = this.inlineValue(i, ind);
       }
@@ -214,10 +215,7 @@ class FastReader {
   }
 
   /** `key:` with nothing after it: the yaml package's empty scalar, positioned after the colon. */
-  private emptyValue(colon: number): YNode {
-    return this.mk('null', colon + 1);
-  }
-
+  /** An empty value: the yaml package places it at the first non-space after its indicator. */
   private emptyScalar(pos: number): YNode {
     return this.mk('null', pos);
   }
@@ -392,7 +390,8 @@ class FastReader {
         i = end;
         continue;
       }
-      if (c === '{' || c === '&' || c === '*' || c === '!' || c === '?' || c === '-' && (s[i + 1] === ' ' || s[i + 1] === ',')) bail();
+      // indicators a plain scalar cannot start with (anchors, tags, reserved %@`, block scalars)
+      if ('{}&*!|>%@`'.includes(c) || (c === '?' || c === '-' || c === ':') && (s[i + 1] === ' ' || s[i + 1] === ',' || s[i + 1] === '\n')) bail();
       // a plain item: up to , ] or a line end (multi-line plain items are left to the general parser)
       let j = i;
       while (j < s.length && s[j] !== ',' && s[j] !== ']' && s[j] !== '\n' && !(s[j] === '#' && s[j - 1] === ' ')) {
