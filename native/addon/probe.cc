@@ -64,6 +64,12 @@ Batch *newBatch() {
   return b;
 }
 
+// CLOCK_BOOTTIME - CLOCK_MONOTONIC: the time spent suspended since boot (constant while awake)
+int64_t bootMinusMono() {
+  uint64_t m0 = nowNs(CLOCK_MONOTONIC), b = nowNs(CLOCK_BOOTTIME), m1 = nowNs(CLOCK_MONOTONIC);
+  return int64_t(b - m0 / 2 - m1 / 2);
+}
+
 std::string firstLine(const std::string &s) {
   auto p = s.find('\n');
   return p == std::string::npos ? s : s.substr(0, p);
@@ -106,7 +112,6 @@ bool Probe::open(const Options &o, OpenError &err) {
     return false;
   }
   // configuration (rodata) before load
-  skel_->rodata->boot_offset_ns = nowNs(CLOCK_REALTIME) - nowNs(CLOCK_BOOTTIME);
   skel_->rodata->snaplen = o.snaplen > 65000 ? 65000 : o.snaplen;
   skel_->rodata->count_only = o.countOnly ? 1 : 0;
   uint32_t n = 0;
@@ -152,6 +157,11 @@ bool Probe::open(const Options &o, OpenError &err) {
     skel_ = nullptr;
     return false;
   }
+
+  // event time: monotonic + offset, read as realtime - boottime at load + boottime (probe.bpf.c)
+  realBoot_ = nowNs(CLOCK_REALTIME) - nowNs(CLOCK_BOOTTIME);
+  bootMono_ = bootMinusMono();
+  skel_->bss->g_clock_offset = realBoot_ + uint64_t(bootMono_);
 
   // syscall selection: a syscall is on when any of its event codes is wanted
   for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
@@ -348,8 +358,20 @@ void Probe::flush() {
   push(b);
 }
 
+// After a resume, boottime is ahead of monotonic by the time spent suspended: move the probe's
+// clock offset so that event times stay boottime-based (only the events of the moments between
+// the resume and this check keep the old offset).
+void Probe::trackSuspend() {
+  int64_t d = bootMinusMono();
+  if (d - bootMono_ > 100000 || bootMono_ - d > 100000) {
+    bootMono_ = d;
+    __atomic_store_n(&skel_->bss->g_clock_offset, realBoot_ + uint64_t(d), __ATOMIC_RELAXED);
+  }
+}
+
 void Probe::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
+    trackSuspend();
     size_t queued;
     {
       std::lock_guard<std::mutex> g(mu_);

@@ -80,6 +80,7 @@ class Probe : public Source {
   void append(const uint8_t *p, size_t n, uint64_t events);
   void flush();
   void push(Batch *b);
+  void trackSuspend();
 
   struct probe *skel_ = nullptr;
   uint8_t *rings_ = nullptr;      // mmapped per-CPU ring segments (shared.h)
@@ -88,6 +89,8 @@ class Probe : public Source {
   uint32_t nsegShift_ = 0;
   std::vector<uint64_t> tails_;   // consumer positions, one per CPU
   uint64_t corrupt_ = 0;
+  uint64_t realBoot_ = 0;         // CLOCK_REALTIME - CLOCK_BOOTTIME at open
+  int64_t bootMono_ = 0;          // CLOCK_BOOTTIME - CLOCK_MONOTONIC in g_clock_offset
   bool lz4_ = false;
   std::thread thread_;
   std::atomic<bool> stop_{false};
