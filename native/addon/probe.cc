@@ -5,12 +5,12 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
-#include <lz4frame.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -57,10 +57,12 @@ uint64_t nowNs(clockid_t c) {
   return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 
-Batch *newBatch() {
+// A batch of `cap` bytes, on `spare` (a buffer of that size kept from an earlier batch) if set.
+Batch *newBatch(uint8_t *&spare, size_t cap) {
   Batch *b = new Batch();
-  b->data = static_cast<uint8_t *>(malloc(kBatchCap));
-  b->cap = b->data ? kBatchCap : 0;
+  b->data = spare ? spare : static_cast<uint8_t *>(malloc(cap));
+  spare = nullptr;
+  b->cap = b->data ? cap : 0;
   return b;
 }
 
@@ -96,6 +98,8 @@ Probe::~Probe() {
     delete b;
   }
   queue_.clear();
+  free(spare_);
+  free(stage_);
 }
 
 bool Probe::open(const Options &o, OpenError &err) {
@@ -189,6 +193,7 @@ bool Probe::open(const Options &o, OpenError &err) {
   rings_ = static_cast<uint8_t *>(m);
   tails_.assign(ncpu_, 0);
   lz4_ = o.lz4 && !o.countOnly;
+  if (lz4_ && (!lz4w_.ok() || !(stage_ = static_cast<uint8_t *>(malloc(Lz4FrameWriter::kBlock))))) lz4_ = false;  // plain blocks
   if (probe__attach(skel_) != 0) {
     int e = errno;
     err = {e == EPERM || e == EACCES ? "no-permission" : "attach",
@@ -207,19 +212,55 @@ bool Probe::open(const Options &o, OpenError &err) {
 }
 
 void Probe::append(const uint8_t *p, size_t n, uint64_t events) {
+  if (lz4_) {
+    appendLz4(p, n, events);
+    return;
+  }
   Batch *b = cur_;
   if (b && b->len + n > b->cap) {
     flush();
     b = nullptr;
   }
   if (!b) {
-    b = cur_ = newBatch();
+    b = cur_ = newBatch(spare_, kBatchCap);
     curStartNs_ = nowNs(CLOCK_MONOTONIC);
   }
   if (b->cap < b->len + n) return;  // out of memory: lost
   memcpy(b->data + b->len, p, n);
   b->len += n;
   b->events += events;
+}
+
+// LZ4 batches: the current batch is one frame being written; records are staged in 64 KiB
+// blocks, each compressed as soon as it is full (while it is in cache).
+void Probe::appendLz4(const uint8_t *p, size_t n, uint64_t events) {
+  if (cur_ && cur_->rawLen + n > kBatchCap) flush();
+  if (!cur_) {
+    cur_ = newBatch(spare_, Lz4FrameWriter::bound(kBatchCap));
+    if (!cur_->data) {  // out of memory: lost
+      delete cur_;
+      cur_ = nullptr;
+      return;
+    }
+    cur_->lz4 = true;
+    cur_->len = lz4w_.begin(cur_->data);
+    curStartNs_ = nowNs(CLOCK_MONOTONIC);
+  }
+  cur_->rawLen += n;
+  cur_->events += events;
+  while (n > 0) {
+    size_t k = std::min(n, Lz4FrameWriter::kBlock - stageLen_);
+    memcpy(stage_ + stageLen_, p, k);
+    stageLen_ += k;
+    p += k;
+    n -= k;
+    if (stageLen_ == Lz4FrameWriter::kBlock) compressStage(cur_);
+  }
+}
+
+void Probe::compressStage(Batch *b) {
+  b->len += lz4w_.block(stage_, stageLen_, b->data + b->len);
+  stageLen_ = 0;
 }
 
 // One pass over the per-CPU rings: every published record is appended to the current batch,
@@ -325,26 +366,22 @@ void Probe::flush() {
     delete b;
     return;
   }
-  if (lz4_) {  // one LZ4 frame (independent 256 KiB blocks, content checksum), like lz4.ts writes
-    LZ4F_preferences_t prefs;
-    memset(&prefs, 0, sizeof prefs);
-    prefs.frameInfo.blockSizeID = LZ4F_max256KB;
-    prefs.frameInfo.blockMode = LZ4F_blockIndependent;
-    prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
-    size_t bound = LZ4F_compressFrameBound(b->len, &prefs);
-    uint8_t *d = static_cast<uint8_t *>(malloc(bound));
-    size_t n = d ? LZ4F_compressFrame(d, bound, b->data, b->len, &prefs) : 0;
-    if (d && !LZ4F_isError(n)) {
-      b->rawLen = b->len;
+  if (b->lz4) {  // end the frame, hand over an exact-size copy, keep the buffer for the next one
+    if (stageLen_ > 0) compressStage(b);
+    b->len += lz4w_.end(b->data + b->len);
+    uint8_t *d = static_cast<uint8_t *>(malloc(b->len));
+    if (!d) {  // out of memory: lost
       free(b->data);
-      b->data = d;
-      b->len = n;
-      b->cap = bound;
-      b->lz4 = true;
-      push(b);
+      delete b;
       return;
     }
-    free(d);  // cannot compress: hand over the plain blocks
+    memcpy(d, b->data, b->len);
+    free(spare_);
+    spare_ = b->data;
+    b->data = d;
+    b->cap = b->len;
+    push(b);
+    return;
   }
   if (b->len < b->cap / 4) {  // small batch: hand over an exact-size copy, keep memory low
     uint8_t *d = static_cast<uint8_t *>(malloc(b->len));

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "lz4frame.h"
+
 struct probe;        // bpftool skeleton
 struct ring_buffer;  // libbpf
 
@@ -78,6 +80,8 @@ class Probe : public Source {
   void run();
   size_t drain();
   void append(const uint8_t *p, size_t n, uint64_t events);
+  void appendLz4(const uint8_t *p, size_t n, uint64_t events);
+  void compressStage(Batch *b);
   void flush();
   void push(Batch *b);
   void trackSuspend();
@@ -105,6 +109,10 @@ class Probe : public Source {
   size_t queuedBytes_ = 0;
 
   Batch *cur_ = nullptr;       // consumer thread only
+  uint8_t *spare_ = nullptr;   // consumer thread only: the LZ4 frame buffer of the last batch, to reuse
+  uint8_t *stage_ = nullptr;   // consumer thread only: records of the LZ4 block being filled
+  size_t stageLen_ = 0;
+  Lz4FrameWriter lz4w_;
   uint64_t curStartNs_ = 0;
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> batches_{0};
