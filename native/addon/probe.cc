@@ -204,7 +204,7 @@ bool Probe::open(const Options &o, OpenError &err) {
     skel_ = nullptr;
     return false;
   }
-  pollUs_ = o.pollUs ? o.pollUs : 200;
+  pollUs_ = o.pollUs ? o.pollUs : 1000;
   countOnly_ = o.countOnly;
   started_ = true;
   thread_ = std::thread([this] { run(); });
@@ -298,10 +298,12 @@ size_t Probe::drain() {
     memcpy(&c.ts, r + FT_BLOCK_PREFIX, 8);
     return true;
   };
+  backlog_ = 0;
   for (uint32_t i = 0; i < n; i++) {
     Cur &c = cur[i];
     c.pos = tails_[i];
     c.head = __atomic_load_n(&skel_->bss->g_ctl[i].head, __ATOMIC_ACQUIRE);
+    backlog_ = std::max<uint64_t>(backlog_, c.head - c.pos);
     if (c.head - c.pos > (uint64_t(FT_SEG_SIZE) << nsegShift_)) {
       corrupt_++;
       c.pos = c.head;
@@ -414,10 +416,12 @@ void Probe::run() {
       std::lock_guard<std::mutex> g(mu_);
       queued = queuedBytes_;
     }
-    size_t n = 0;
-    if (queued < kMaxQueued && !countOnly_) n = drain();
+    backlog_ = 0;
+    if (queued < kMaxQueued && !countOnly_) drain();
     if (cur_ && nowNs(CLOCK_MONOTONIC) - curStartNs_ >= kFlushNs) flush();
-    if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(pollUs_));
+    // one pass per poll interval (few passes, each over many records), but straight on while a
+    // ring was more than a quarter full
+    if (backlog_ <= (uint64_t(FT_SEG_SIZE) << nsegShift_) / 4) std::this_thread::sleep_for(std::chrono::microseconds(pollUs_));
   }
   // final drain: programs are detached, nothing new arrives
   if (!countOnly_)

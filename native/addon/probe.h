@@ -22,7 +22,7 @@ struct Options {
   bool allEvents = true;
   std::vector<uint32_t> eventTypes;
   std::vector<uint32_t> ignorePids;
-  uint32_t pollUs = 200;
+  uint32_t pollUs = 0;  // 0: the driver's default (eBPF 1000, kmod 200)
   std::string verifierLogPath;
   bool countOnly = false;
   /** deliver each batch LZ4-compressed (one frame; Batch.rawLen = uncompressed bytes) */
@@ -92,6 +92,7 @@ class Probe : public Source {
   uint32_t ncpu_ = 0;
   uint32_t nsegShift_ = 0;
   std::vector<uint64_t> tails_;   // consumer positions, one per CPU
+  uint64_t backlog_ = 0;          // the fullest ring's bytes at the last drain
   uint64_t corrupt_ = 0;
   uint64_t realBoot_ = 0;         // CLOCK_REALTIME - CLOCK_BOOTTIME at open
   int64_t bootMono_ = 0;          // CLOCK_BOOTTIME - CLOCK_MONOTONIC in g_clock_offset
@@ -100,7 +101,7 @@ class Probe : public Source {
   std::atomic<bool> stop_{false};
   bool closed_ = false;
   bool started_ = false;
-  uint32_t pollUs_ = 200;
+  uint32_t pollUs_ = 1000;
   bool countOnly_ = false;
 
   std::mutex mu_;
