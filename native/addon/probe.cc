@@ -57,11 +57,16 @@ uint64_t nowNs(clockid_t c) {
   return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 
-// A batch of `cap` bytes, on `spare` (a buffer of that size kept from an earlier batch) if set.
-Batch *newBatch(uint8_t *&spare, size_t cap) {
+// LZ4 frame buffers that JS dropped (batchBufferPut), kept for the next frames: their pages are
+// mapped already (a fresh 4 MiB buffer per frame cost page faults and clearing).
+std::mutex g_poolMu;
+std::vector<uint8_t *> g_pool;
+constexpr size_t kPoolMax = 8;
+const size_t kFrameCap = Lz4FrameWriter::bound(kBatchCap);
+
+Batch *newBatch(size_t cap) {
   Batch *b = new Batch();
-  b->data = spare ? spare : static_cast<uint8_t *>(malloc(cap));
-  spare = nullptr;
+  b->data = batchBufferGet(cap);
   b->cap = b->data ? cap : 0;
   return b;
 }
@@ -78,6 +83,29 @@ std::string firstLine(const std::string &s) {
 }
 
 }  // namespace
+
+uint8_t *batchBufferGet(size_t cap) {
+  if (cap == kFrameCap) {
+    std::lock_guard<std::mutex> g(g_poolMu);
+    if (!g_pool.empty()) {
+      uint8_t *p = g_pool.back();
+      g_pool.pop_back();
+      return p;
+    }
+  }
+  return static_cast<uint8_t *>(malloc(cap));
+}
+
+void batchBufferPut(uint8_t *p, size_t cap) {
+  if (p && cap == kFrameCap) {
+    std::lock_guard<std::mutex> g(g_poolMu);
+    if (g_pool.size() < kPoolMax) {
+      g_pool.push_back(p);
+      return;
+    }
+  }
+  free(p);
+}
 
 std::string kernelRelease() {
   struct utsname u;
@@ -98,7 +126,6 @@ Probe::~Probe() {
     delete b;
   }
   queue_.clear();
-  free(spare_);
   free(stage_);
 }
 
@@ -222,7 +249,7 @@ void Probe::append(const uint8_t *p, size_t n, uint64_t events) {
     b = nullptr;
   }
   if (!b) {
-    b = cur_ = newBatch(spare_, kBatchCap);
+    b = cur_ = newBatch(kBatchCap);
     curStartNs_ = nowNs(CLOCK_MONOTONIC);
   }
   if (b->cap < b->len + n) return;  // out of memory: lost
@@ -236,7 +263,7 @@ void Probe::append(const uint8_t *p, size_t n, uint64_t events) {
 void Probe::appendLz4(const uint8_t *p, size_t n, uint64_t events) {
   if (cur_ && cur_->rawLen + n > kBatchCap) flush();
   if (!cur_) {
-    cur_ = newBatch(spare_, Lz4FrameWriter::bound(kBatchCap));
+    cur_ = newBatch(kFrameCap);
     if (!cur_->data) {  // out of memory: lost
       delete cur_;
       cur_ = nullptr;
@@ -368,20 +395,9 @@ void Probe::flush() {
     delete b;
     return;
   }
-  if (b->lz4) {  // end the frame, hand over an exact-size copy, keep the buffer for the next one
+  if (b->lz4) {  // end the frame; the buffer comes back to the pool when JS drops it
     if (stageLen_ > 0) compressStage(b);
     b->len += lz4w_.end(b->data + b->len);
-    uint8_t *d = static_cast<uint8_t *>(malloc(b->len));
-    if (!d) {  // out of memory: lost
-      free(b->data);
-      delete b;
-      return;
-    }
-    memcpy(d, b->data, b->len);
-    free(spare_);
-    spare_ = b->data;
-    b->data = d;
-    b->cap = b->len;
     push(b);
     return;
   }

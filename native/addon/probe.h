@@ -33,7 +33,8 @@ struct Stats {
   uint64_t seen = 0, submitted = 0, delivered = 0, dropRing = 0, dropOther = 0, batches = 0;
 };
 
-/** A batch of complete EV_V2 blocks (malloc'ed; whoever takes it frees it). */
+/** A batch of complete EV_V2 blocks (data: batchBufferGet(cap); whoever takes it gives it back
+ *  with batchBufferPut(data, cap)). */
 struct Batch {
   uint8_t *data = nullptr;
   size_t len = 0;
@@ -42,6 +43,10 @@ struct Batch {
   uint64_t rawLen = 0;  // with lz4: bytes of event blocks the frame decodes to
   bool lz4 = false;     // data is one LZ4 frame
 };
+
+/** Batch memory: malloc, or a reused LZ4 frame buffer (a pool of a few, for frame-sized caps). */
+uint8_t *batchBufferGet(size_t cap);
+void batchBufferPut(uint8_t *p, size_t cap);
 
 struct OpenError {
   std::string code;  // no-permission | no-btf | verifier | attach | other
@@ -110,7 +115,6 @@ class Probe : public Source {
   size_t queuedBytes_ = 0;
 
   Batch *cur_ = nullptr;       // consumer thread only
-  uint8_t *spare_ = nullptr;   // consumer thread only: the LZ4 frame buffer of the last batch, to reuse
   uint8_t *stage_ = nullptr;   // consumer thread only: records of the LZ4 block being filled
   size_t stageLen_ = 0;
   Lz4FrameWriter lz4w_;
