@@ -59,8 +59,9 @@ uint64_t nowNs(clockid_t c) {
 
 // LZ4 frame buffers that JS dropped (batchBufferPut), kept for the next frames: their pages are
 // mapped already (a fresh 4 MiB buffer per frame cost page faults and clearing).
-std::mutex g_poolMu;
-std::vector<uint8_t *> g_pool;
+// Never destroyed: JS finalizers may give buffers back while the process exits.
+std::mutex &g_poolMu = *new std::mutex;
+std::vector<uint8_t *> &g_pool = *new std::vector<uint8_t *>;
 constexpr size_t kPoolMax = 8;
 const size_t kFrameCap = Lz4FrameWriter::bound(kBatchCap);
 
