@@ -28,10 +28,12 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
     if (!b) return env.Null();
     uint8_t *data = b->data;
     size_t len = b->len;
+    void *cap = reinterpret_cast<void *>(uintptr_t(b->cap));  // the finalizer's hint
     bool lz4 = b->lz4;
     double events = double(b->events), raw = double(b->rawLen);
     delete b;
-    auto buf = Napi::Buffer<uint8_t>::New(env, data, len, [](Napi::Env, uint8_t *d) { free(d); });
+    auto buf = Napi::Buffer<uint8_t>::New(
+        env, data, len, [](Napi::Env, uint8_t *d, void *c) { ft::batchBufferPut(d, size_t(reinterpret_cast<uintptr_t>(c))); }, cap);
     if (lz4) {  // one LZ4 frame of `events` event blocks, `rawLength` bytes once decoded
       buf.Set("lz4Events", events);
       buf.Set("rawLength", raw);

@@ -5,12 +5,12 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
-#include <lz4frame.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -57,11 +57,25 @@ uint64_t nowNs(clockid_t c) {
   return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 
-Batch *newBatch() {
+// LZ4 frame buffers that JS dropped (batchBufferPut), kept for the next frames: their pages are
+// mapped already (a fresh 4 MiB buffer per frame cost page faults and clearing).
+// Never destroyed: JS finalizers may give buffers back while the process exits.
+std::mutex &g_poolMu = *new std::mutex;
+std::vector<uint8_t *> &g_pool = *new std::vector<uint8_t *>;
+constexpr size_t kPoolMax = 8;
+const size_t kFrameCap = Lz4FrameWriter::bound(kBatchCap);
+
+Batch *newBatch(size_t cap) {
   Batch *b = new Batch();
-  b->data = static_cast<uint8_t *>(malloc(kBatchCap));
-  b->cap = b->data ? kBatchCap : 0;
+  b->data = batchBufferGet(cap);
+  b->cap = b->data ? cap : 0;
   return b;
+}
+
+// CLOCK_BOOTTIME - CLOCK_MONOTONIC: the time spent suspended since boot (constant while awake)
+int64_t bootMinusMono() {
+  uint64_t m0 = nowNs(CLOCK_MONOTONIC), b = nowNs(CLOCK_BOOTTIME), m1 = nowNs(CLOCK_MONOTONIC);
+  return int64_t(b - m0 / 2 - m1 / 2);
 }
 
 std::string firstLine(const std::string &s) {
@@ -70,6 +84,29 @@ std::string firstLine(const std::string &s) {
 }
 
 }  // namespace
+
+uint8_t *batchBufferGet(size_t cap) {
+  if (cap == kFrameCap) {
+    std::lock_guard<std::mutex> g(g_poolMu);
+    if (!g_pool.empty()) {
+      uint8_t *p = g_pool.back();
+      g_pool.pop_back();
+      return p;
+    }
+  }
+  return static_cast<uint8_t *>(malloc(cap));
+}
+
+void batchBufferPut(uint8_t *p, size_t cap) {
+  if (p && cap == kFrameCap) {
+    std::lock_guard<std::mutex> g(g_poolMu);
+    if (g_pool.size() < kPoolMax) {
+      g_pool.push_back(p);
+      return;
+    }
+  }
+  free(p);
+}
 
 std::string kernelRelease() {
   struct utsname u;
@@ -90,6 +127,7 @@ Probe::~Probe() {
     delete b;
   }
   queue_.clear();
+  free(stage_);
 }
 
 bool Probe::open(const Options &o, OpenError &err) {
@@ -106,7 +144,6 @@ bool Probe::open(const Options &o, OpenError &err) {
     return false;
   }
   // configuration (rodata) before load
-  skel_->rodata->boot_offset_ns = nowNs(CLOCK_REALTIME) - nowNs(CLOCK_BOOTTIME);
   skel_->rodata->snaplen = o.snaplen > 65000 ? 65000 : o.snaplen;
   skel_->rodata->count_only = o.countOnly ? 1 : 0;
   uint32_t n = 0;
@@ -153,6 +190,11 @@ bool Probe::open(const Options &o, OpenError &err) {
     return false;
   }
 
+  // event time: monotonic + offset, read as realtime - boottime at load + boottime (probe.bpf.c)
+  realBoot_ = nowNs(CLOCK_REALTIME) - nowNs(CLOCK_BOOTTIME);
+  bootMono_ = bootMinusMono();
+  skel_->bss->g_clock_offset = realBoot_ + uint64_t(bootMono_);
+
   // syscall selection: a syscall is on when any of its event codes is wanted
   for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
     bool on = o.allEvents;
@@ -179,6 +221,7 @@ bool Probe::open(const Options &o, OpenError &err) {
   rings_ = static_cast<uint8_t *>(m);
   tails_.assign(ncpu_, 0);
   lz4_ = o.lz4 && !o.countOnly;
+  if (lz4_ && (!lz4w_.ok() || !(stage_ = static_cast<uint8_t *>(malloc(Lz4FrameWriter::kBlock))))) lz4_ = false;  // plain blocks
   if (probe__attach(skel_) != 0) {
     int e = errno;
     err = {e == EPERM || e == EACCES ? "no-permission" : "attach",
@@ -189,7 +232,7 @@ bool Probe::open(const Options &o, OpenError &err) {
     skel_ = nullptr;
     return false;
   }
-  pollUs_ = o.pollUs ? o.pollUs : 200;
+  pollUs_ = o.pollUs ? o.pollUs : 1000;
   countOnly_ = o.countOnly;
   started_ = true;
   thread_ = std::thread([this] { run(); });
@@ -197,19 +240,55 @@ bool Probe::open(const Options &o, OpenError &err) {
 }
 
 void Probe::append(const uint8_t *p, size_t n, uint64_t events) {
+  if (lz4_) {
+    appendLz4(p, n, events);
+    return;
+  }
   Batch *b = cur_;
   if (b && b->len + n > b->cap) {
     flush();
     b = nullptr;
   }
   if (!b) {
-    b = cur_ = newBatch();
+    b = cur_ = newBatch(kBatchCap);
     curStartNs_ = nowNs(CLOCK_MONOTONIC);
   }
   if (b->cap < b->len + n) return;  // out of memory: lost
   memcpy(b->data + b->len, p, n);
   b->len += n;
   b->events += events;
+}
+
+// LZ4 batches: the current batch is one frame being written; records are staged in 64 KiB
+// blocks, each compressed as soon as it is full (while it is in cache).
+void Probe::appendLz4(const uint8_t *p, size_t n, uint64_t events) {
+  if (cur_ && cur_->rawLen + n > kBatchCap) flush();
+  if (!cur_) {
+    cur_ = newBatch(kFrameCap);
+    if (!cur_->data) {  // out of memory: lost
+      delete cur_;
+      cur_ = nullptr;
+      return;
+    }
+    cur_->lz4 = true;
+    cur_->len = lz4w_.begin(cur_->data);
+    curStartNs_ = nowNs(CLOCK_MONOTONIC);
+  }
+  cur_->rawLen += n;
+  cur_->events += events;
+  while (n > 0) {
+    size_t k = std::min(n, Lz4FrameWriter::kBlock - stageLen_);
+    memcpy(stage_ + stageLen_, p, k);
+    stageLen_ += k;
+    p += k;
+    n -= k;
+    if (stageLen_ == Lz4FrameWriter::kBlock) compressStage(cur_);
+  }
+}
+
+void Probe::compressStage(Batch *b) {
+  b->len += lz4w_.block(stage_, stageLen_, b->data + b->len);
+  stageLen_ = 0;
 }
 
 // One pass over the per-CPU rings: every published record is appended to the current batch,
@@ -247,10 +326,12 @@ size_t Probe::drain() {
     memcpy(&c.ts, r + FT_BLOCK_PREFIX, 8);
     return true;
   };
+  backlog_ = 0;
   for (uint32_t i = 0; i < n; i++) {
     Cur &c = cur[i];
     c.pos = tails_[i];
     c.head = __atomic_load_n(&skel_->bss->g_ctl[i].head, __ATOMIC_ACQUIRE);
+    backlog_ = std::max<uint64_t>(backlog_, c.head - c.pos);
     if (c.head - c.pos > (uint64_t(FT_SEG_SIZE) << nsegShift_)) {
       corrupt_++;
       c.pos = c.head;
@@ -315,26 +396,11 @@ void Probe::flush() {
     delete b;
     return;
   }
-  if (lz4_) {  // one LZ4 frame (independent 256 KiB blocks, content checksum), like lz4.ts writes
-    LZ4F_preferences_t prefs;
-    memset(&prefs, 0, sizeof prefs);
-    prefs.frameInfo.blockSizeID = LZ4F_max256KB;
-    prefs.frameInfo.blockMode = LZ4F_blockIndependent;
-    prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
-    size_t bound = LZ4F_compressFrameBound(b->len, &prefs);
-    uint8_t *d = static_cast<uint8_t *>(malloc(bound));
-    size_t n = d ? LZ4F_compressFrame(d, bound, b->data, b->len, &prefs) : 0;
-    if (d && !LZ4F_isError(n)) {
-      b->rawLen = b->len;
-      free(b->data);
-      b->data = d;
-      b->len = n;
-      b->cap = bound;
-      b->lz4 = true;
-      push(b);
-      return;
-    }
-    free(d);  // cannot compress: hand over the plain blocks
+  if (b->lz4) {  // end the frame; the buffer comes back to the pool when JS drops it
+    if (stageLen_ > 0) compressStage(b);
+    b->len += lz4w_.end(b->data + b->len);
+    push(b);
+    return;
   }
   if (b->len < b->cap / 4) {  // small batch: hand over an exact-size copy, keep memory low
     uint8_t *d = static_cast<uint8_t *>(malloc(b->len));
@@ -348,17 +414,31 @@ void Probe::flush() {
   push(b);
 }
 
+// After a resume, boottime is ahead of monotonic by the time spent suspended: move the probe's
+// clock offset so that event times stay boottime-based (only the events of the moments between
+// the resume and this check keep the old offset).
+void Probe::trackSuspend() {
+  int64_t d = bootMinusMono();
+  if (d - bootMono_ > 100000 || bootMono_ - d > 100000) {
+    bootMono_ = d;
+    __atomic_store_n(&skel_->bss->g_clock_offset, realBoot_ + uint64_t(d), __ATOMIC_RELAXED);
+  }
+}
+
 void Probe::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
+    trackSuspend();
     size_t queued;
     {
       std::lock_guard<std::mutex> g(mu_);
       queued = queuedBytes_;
     }
-    size_t n = 0;
-    if (queued < kMaxQueued && !countOnly_) n = drain();
+    backlog_ = 0;
+    if (queued < kMaxQueued && !countOnly_) drain();
     if (cur_ && nowNs(CLOCK_MONOTONIC) - curStartNs_ >= kFlushNs) flush();
-    if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(pollUs_));
+    // one pass per poll interval (few passes, each over many records), but straight on while a
+    // ring was more than a quarter full
+    if (backlog_ <= (uint64_t(FT_SEG_SIZE) << nsegShift_) / 4) std::this_thread::sleep_for(std::chrono::microseconds(pollUs_));
   }
   // final drain: programs are detached, nothing new arrives
   if (!countOnly_)

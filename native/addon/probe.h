@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "lz4frame.h"
+
 struct probe;        // bpftool skeleton
 struct ring_buffer;  // libbpf
 
@@ -20,7 +22,7 @@ struct Options {
   bool allEvents = true;
   std::vector<uint32_t> eventTypes;
   std::vector<uint32_t> ignorePids;
-  uint32_t pollUs = 200;
+  uint32_t pollUs = 0;  // 0: the driver's default (eBPF 1000, kmod 200)
   std::string verifierLogPath;
   bool countOnly = false;
   /** deliver each batch LZ4-compressed (one frame; Batch.rawLen = uncompressed bytes) */
@@ -31,7 +33,8 @@ struct Stats {
   uint64_t seen = 0, submitted = 0, delivered = 0, dropRing = 0, dropOther = 0, batches = 0;
 };
 
-/** A batch of complete EV_V2 blocks (malloc'ed; whoever takes it frees it). */
+/** A batch of complete EV_V2 blocks (data: batchBufferGet(cap); whoever takes it gives it back
+ *  with batchBufferPut(data, cap)). */
 struct Batch {
   uint8_t *data = nullptr;
   size_t len = 0;
@@ -40,6 +43,10 @@ struct Batch {
   uint64_t rawLen = 0;  // with lz4: bytes of event blocks the frame decodes to
   bool lz4 = false;     // data is one LZ4 frame
 };
+
+/** Batch memory: malloc, or a reused LZ4 frame buffer (a pool of a few, for frame-sized caps). */
+uint8_t *batchBufferGet(size_t cap);
+void batchBufferPut(uint8_t *p, size_t cap);
 
 struct OpenError {
   std::string code;  // no-permission | no-btf | verifier | attach | other
@@ -78,8 +85,11 @@ class Probe : public Source {
   void run();
   size_t drain();
   void append(const uint8_t *p, size_t n, uint64_t events);
+  void appendLz4(const uint8_t *p, size_t n, uint64_t events);
+  void compressStage(Batch *b);
   void flush();
   void push(Batch *b);
+  void trackSuspend();
 
   struct probe *skel_ = nullptr;
   uint8_t *rings_ = nullptr;      // mmapped per-CPU ring segments (shared.h)
@@ -87,13 +97,16 @@ class Probe : public Source {
   uint32_t ncpu_ = 0;
   uint32_t nsegShift_ = 0;
   std::vector<uint64_t> tails_;   // consumer positions, one per CPU
+  uint64_t backlog_ = 0;          // the fullest ring's bytes at the last drain
   uint64_t corrupt_ = 0;
+  uint64_t realBoot_ = 0;         // CLOCK_REALTIME - CLOCK_BOOTTIME at open
+  int64_t bootMono_ = 0;          // CLOCK_BOOTTIME - CLOCK_MONOTONIC in g_clock_offset
   bool lz4_ = false;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   bool closed_ = false;
   bool started_ = false;
-  uint32_t pollUs_ = 200;
+  uint32_t pollUs_ = 1000;
   bool countOnly_ = false;
 
   std::mutex mu_;
@@ -102,6 +115,9 @@ class Probe : public Source {
   size_t queuedBytes_ = 0;
 
   Batch *cur_ = nullptr;       // consumer thread only
+  uint8_t *stage_ = nullptr;   // consumer thread only: records of the LZ4 block being filled
+  size_t stageLen_ = 0;
+  Lz4FrameWriter lz4w_;
   uint64_t curStartNs_ = 0;
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> batches_{0};

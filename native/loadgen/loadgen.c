@@ -1,6 +1,8 @@
 /* Load generator for the capture benchmark: tight raw-syscall loops on N threads for S seconds.
  *   loadgen <getppid|close|openclose> <threads> <secs>
- * Prints one JSON line: {"mode":..,"threads":N,"secs":S,"syscalls":total,"rate":per_second}.
+ * Prints one JSON line: {"mode":..,"threads":N,"secs":S,"syscalls":total,"rate":per_second,
+ * "cpu_ns":ns} where cpu_ns is the CPU time (user + system, probes included) per syscall: unlike
+ * the rate, it does not depend on how much CPU other work leaves to the loops.
  * getppid: 1 syscall per iteration; close: close(-1) (EBADF), 1 per iteration; openclose:
  * openat("/dev/null") + close, 2 per iteration. */
 #define _GNU_SOURCE
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,7 +81,10 @@ int main(int argc, char **argv)
 		total += w[i].calls;
 	}
 	double el = now() - t0;
-	printf("{\"mode\":\"%s\",\"threads\":%d,\"secs\":%.3f,\"syscalls\":%llu,\"rate\":%.0f}\n", argv[1], threads, el, total,
-	       total / el);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	printf("{\"mode\":\"%s\",\"threads\":%d,\"secs\":%.3f,\"syscalls\":%llu,\"rate\":%.0f,\"cpu_ns\":%.1f}\n", argv[1], threads,
+	       el, total, total / el, total ? cpu * 1e9 / total : 0.0);
 	return 0;
 }

@@ -16,7 +16,6 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* ---- configuration, set by the addon before load ---- */
-const volatile __u64 boot_offset_ns = 0;      /* realtime - boottime */
 const volatile __u32 snaplen = 80;
 const volatile __u32 n_ignore = 0;
 const volatile __u32 ignore_tgid[FT_MAX_IGNORE] = {};
@@ -25,6 +24,11 @@ const volatile __u32 want_procexit = 1;
 const volatile __u32 n_cpus = 1;              /* possible CPUs */
 const volatile __u32 nseg_shift = 0;          /* log2 of the ring segments per CPU */
 
+/* Event time = CLOCK_MONOTONIC + g_clock_offset (realtime - boottime at load, plus boottime -
+ * monotonic: the addon adds the time spent suspended when the machine resumes), so timestamps
+ * read as boottime-based ones (kmod: ktime_get_boottime_ns) for the price of bpf_ktime_get_ns,
+ * which is cheaper than bpf_ktime_get_boot_ns. */
+__u64 g_clock_offset = 0;
 /* syscall selection (FT_SEL_ON per nr), filled by the addon after load */
 __u8 g_sel[SYSCALL_NR_MAX] = {};
 __u8 g_sel_ia32 = 0; /* ia32 syscalls written (as generic events) */
@@ -277,6 +281,9 @@ __noinline int ft_param(__u32 op, __u32 arg, __u32 x)
 
 /* ---- dispatchers ---- */
 
+/* Generic syscall events (PPME_GENERIC_E: ID, NATIVE_ID; PPME_GENERIC_X: ID), written straight
+ * into the ring as whole blocks. The layouts are packed (odd offsets), so every field is stored
+ * with one ft_st* (a packed struct would make clang store each one byte by byte). */
 struct ft_generic_e {
 	__u32 btype, btotal;
 	__u16 cpu;
@@ -301,45 +308,35 @@ struct ft_generic_x {
 	__u32 trailer;
 } __attribute__((packed));
 
+#define FT_GEN(s, f) offsetof(struct s, f)
+
 static __always_inline int ft_generic(__u32 nr, __u16 id, __u32 tid, int enter)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct ft_ctl *c = ft_ctl_of(cpu);
+	const __u32 size = enter ? sizeof(struct ft_generic_e) : sizeof(struct ft_generic_x);
+	__u8 *e = ft_ring_at(c, cpu, size);
+	if (!e)
+		return 0;
+	/* block prefix and ppm_evt_hdr: the same offsets in both layouts (as in aux_begin) */
+	ft_st64(e, (__u64)FT_BLOCK_EV_V2 | (__u64)size << 32); /* btype, btotal */
+	ft_st16(e + 8, cpu);
+	ft_st64(e + 10, ft_now());
+	ft_st64(e + 18, tid);
+	ft_st32(e + 26, size - FT_BLOCK_PREFIX - 4); /* len: the block without prefix and trailer */
 	if (enter) {
-		struct ft_generic_e *e = (struct ft_generic_e *)ft_ring_at(c, cpu, sizeof(*e));
-		if (!e)
-			return 0;
-		e->btype = FT_BLOCK_EV_V2;
-		e->btotal = sizeof(*e);
-		e->cpu = cpu;
-		e->ts = ft_now();
-		e->tid = tid;
-		e->len = FT_EVT_HDR + 8;
-		e->type = 0;
-		e->nparams = 2;
-		e->l0 = 2;
-		e->l1 = 2;
-		e->id = id;
-		e->native_id = nr;
-		e->trailer = sizeof(*e);
-		ft_ring_publish(c, cpu, sizeof(*e));
+		ft_st16(e + FT_GEN(ft_generic_e, type), 0);
+		ft_st32(e + FT_GEN(ft_generic_e, nparams), 2);
+		ft_st32(e + FT_GEN(ft_generic_e, l0), 2 | 2 << 16);   /* l0, l1 */
+		ft_st32(e + FT_GEN(ft_generic_e, id), id | nr << 16); /* id, native_id */
+		ft_st32(e + FT_GEN(ft_generic_e, trailer), size);
 	} else {
-		struct ft_generic_x *e = (struct ft_generic_x *)ft_ring_at(c, cpu, sizeof(*e));
-		if (!e)
-			return 0;
-		e->btype = FT_BLOCK_EV_V2;
-		e->btotal = sizeof(*e);
-		e->cpu = cpu;
-		e->ts = ft_now();
-		e->tid = tid;
-		e->len = FT_EVT_HDR + 4;
-		e->type = 1;
-		e->nparams = 1;
-		e->l0 = 2;
-		e->id = id;
-		e->trailer = sizeof(*e);
-		ft_ring_publish(c, cpu, sizeof(*e));
+		ft_st16(e + FT_GEN(ft_generic_x, type), 1);
+		ft_st32(e + FT_GEN(ft_generic_x, nparams), 1);
+		ft_st32(e + FT_GEN(ft_generic_x, l0), 2 | (__u32)id << 16); /* l0, id */
+		ft_st32(e + FT_GEN(ft_generic_x, trailer), size);
 	}
+	ft_ring_publish(c, cpu, size);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ export interface ProbeOptions {
   eventTypes?: number[] | null;
   /** pids whose events are dropped in the kernel (our own process by default) */
   ignorePids?: number[];
-  /** how often the native thread drains the rings, in microseconds (default 200) */
+  /** how often the native thread drains the rings, in microseconds (default: eBPF 1000, kmod 200) */
   pollUs?: number;
   /** where a verifier rejection log is written (its path goes in the error message) */
   verifierLogPath?: string;

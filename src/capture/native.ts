@@ -135,7 +135,7 @@ export function loadNative(): NativeModuleExt {
       const o: Record<string, unknown> = {
         ringBytes: opts.ringBytes ?? 64 * 1024 * 1024,
         snaplen: opts.snaplen ?? 80,
-        pollUs: opts.pollUs ?? 200,
+        pollUs: opts.pollUs ?? 0, // the driver's default
         ignorePids: opts.ignorePids ?? [process.pid],
         countOnly: opts.countOnly ?? false,
       };

@@ -44,6 +44,15 @@ static __always_inline struct ft_ctl *counters(void)
 	return ft_ctl_of(bpf_get_smp_processor_id());
 }
 
+/* One store of a field at any byte offset. At `*(T *)&bytes[odd]` or a packed member, clang
+ * knows the alignment is below the type's size and splits the store into single bytes; through a
+ * plain pointer parameter it assumes natural alignment and emits one store. x86 takes misaligned
+ * stores, and the verifier only enforces alignment on architectures without efficient unaligned
+ * access. */
+static __always_inline void ft_st16(void *p, __u16 v) { *(__u16 *)p = v; }
+static __always_inline void ft_st32(void *p, __u32 v) { *(__u32 *)p = v; }
+static __always_inline void ft_st64(void *p, __u64 v) { *(__u64 *)p = v; }
+
 /* ---- per-CPU rings (shared.h) ---- */
 
 /* Where the next record of `size` (<= FT_MAX_BLOCK) bytes goes in this CPU's ring, or NULL
@@ -97,7 +106,7 @@ static __always_inline void ft_ring_publish(struct ft_ctl *c, __u32 cpu, __u32 s
 
 static __always_inline __u64 ft_now(void)
 {
-	return bpf_ktime_get_boot_ns() + boot_offset_ns;
+	return bpf_ktime_get_ns() + *(volatile __u64 *)&g_clock_offset;
 }
 
 /* Block prefix + ppm_evt_hdr (len is patched at submit). */
