@@ -105,6 +105,12 @@ function predicate(rng: Rng, f: Field, values: string[]): string | null {
     return `${f.name} ${op} ${n}`;
   }
   if (f.info.type === 'bool') return `${f.name} = ${rng.bool() ? 'true' : 'false'}`;
+  if (f.info.type === 'ipaddr' || f.info.type === 'ipnet') {
+    // current libs allow only these on addresses (0.29.3 also took string operators)
+    const t = token(v);
+    if (t === null) return null;
+    return rng.bool() ? `${f.name} ${rng.bool() ? '=' : '!='} ${t}` : `${f.name} in (${t})`;
+  }
   const op = ['=', '!=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch'][rng.int(9)];
   let val = v;
   if (op === 'contains' || op === 'icontains') {
