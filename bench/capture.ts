@@ -5,7 +5,8 @@
  *   - with the count-only probe (programs attached, per-CPU counting, nothing written: the floor),
  *   - under our probe draining every event into an LZ4 scap file (the unfiltered `capture -w`
  *     path: the addon compresses batches with liblz4 on its native thread and JS appends the
- *     frames; "lz4 in JS": batches of event blocks compressed by src/capture/lz4.ts),
+ *     frames; "frames in JS": the path of filtered and -n/-M captures, where JS assembles the LZ4
+ *     frames (src/capture/lz4.ts) and the addon's lz4CompressBlock compresses their blocks),
  * with slowdown ratios, events/s delivered and drop percentages, in one run; and the CPU time per
  * syscall of the loops (probe programs included) and of the consumer (this process: the addon's
  * thread, LZ4, JS), which, unlike the rates, do not depend on the CPU other work leaves.
@@ -127,7 +128,7 @@ export async function runCaptureBench(): Promise<void> {
     const st = probe.stats();
     fs.rmSync(file, { force: true });
     return {
-      name: nativeLz4 ? 'capture -w (lz4)' : 'capture -w (lz4 in JS)', threads, rate: res.rate, cpuNs: res.cpuNs,
+      name: nativeLz4 ? 'capture -w (lz4)' : 'capture -w (frames in JS)', threads, rate: res.rate, cpuNs: res.cpuNs,
       consumerNs: res.consumerNs, events: st.delivered / el, seen: st.seen,
       drops: st.seen > 0 ? (st.droppedRingFull + st.droppedOther) / st.seen : 0,
       mbps: sink.bytesWritten / 1e6 / el,

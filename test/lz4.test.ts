@@ -628,3 +628,39 @@ test('the lz4 CLI decodes our frames', { timeout: 120_000 }, (t) => {
   const multi = Buffer.concat([...parts, lz4CompressFrame(inputs[1], { contentChecksum: false })]);
   assert.deepEqual(cliDecompress(multi), Buffer.concat([data, inputs[1]]));
 });
+
+// ---------------------------------------------------------------------------------------------
+// liblz4's block compressor from the addon (used for frames JS assembles during a capture)
+
+test('frames with the addon\'s block compressor: our decoder and lz4 -d give the input back', (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { nativeBuilt, nativeAddonPath } = require('../src/capture/native') as typeof import('../src/capture/native');
+  if (!nativeBuilt()) {
+    if (process.env.CI === 'true') throw new Error('the native addon must be built in CI');
+    t.skip('native addon not built');
+    return;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const raw = require(nativeAddonPath()) as { lz4CompressBlock: (s: Buffer, a: number, b: number, d: Buffer, o: number) => number };
+  const { useNativeLz4 } = require('../src/capture/lz4') as typeof import('../src/capture/lz4');
+  const r = rng(7);
+  const words = ['open', '/etc/passwd', 'read', 'curl', 'res=0', '\u0000\u0000\u0001'];
+  const text = Buffer.from(Array.from({ length: 40000 }, () => words[Math.floor(r() * words.length)]).join(' '), 'latin1');
+  const noise = Buffer.from(Array.from({ length: 150000 }, () => Math.floor(r() * 256)));
+  const inputs = [Buffer.alloc(0), Buffer.from('x'), text, noise, Buffer.concat([text, noise, text])];
+  useNativeLz4(raw.lz4CompressBlock);
+  try {
+    for (const input of inputs) {
+      const frame = lz4CompressFrame(input);
+      assert.ok(lz4DecompressFrame(frame).equals(input), `our decoder, ${input.length} bytes`);
+      if (HAS_CLI) {
+        const d = spawnSync('lz4', ['-q', '-d', '-c'], { input: frame, maxBuffer: 1 << 30 });
+        assert.equal(d.status, 0, d.stderr.toString());
+        assert.ok(d.stdout.equals(input), `lz4 -d, ${input.length} bytes`);
+      }
+    }
+    assert.throws(() => raw.lz4CompressBlock(text, 0, text.length + 1, Buffer.alloc(16), 0), /range/);
+  } finally {
+    useNativeLz4(null);
+  }
+});

@@ -738,6 +738,17 @@ function compressBlock(src: Uint8Array, sStart: number, sEnd: number, dst: Uint8
 // ---------------------------------------------------------------------------------------------
 // Frame encoder
 
+/**
+ * liblz4's block compressor from the native addon, when loaded (live capture): same block
+ * format, several times faster than compressBlock. Returns the compressed size, or 0 when the
+ * block would not shrink.
+ */
+type NativeBlockCompressor = (src: Buffer, start: number, end: number, dst: Buffer, dstStart: number) => number;
+let nativeBlock: NativeBlockCompressor | null = null;
+
+/** Encoders compress blocks with `fn` from now on (null: back to the JS compressor). */
+export function useNativeLz4(fn: NativeBlockCompressor | null): void { nativeBlock = fn; }
+
 export interface Lz4FrameEncoderOptions {
   /** maximum uncompressed bytes per block (default 64 KiB) */
   blockSize?: 65536 | 262144 | 1048576 | 4194304;
@@ -843,7 +854,13 @@ export class Lz4FrameEncoder {
   private block(src: Buffer, s: number, e: number): Buffer {
     const out = this.scratch;
     const n = e - s;
-    let size = compressBlock(src, s, e, out, 4) - 4;
+    let size: number;
+    if (nativeBlock !== null) {
+      size = nativeBlock(src, s, e, out, 4);
+      if (size === 0) size = n; // not smaller: stored
+    } else {
+      size = compressBlock(src, s, e, out, 4) - 4;
+    }
     if (size >= n) {
       // incompressible: store as-is, flagged by the high bit of the size word
       src.copy(out, 4, s, e);

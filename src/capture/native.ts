@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NativeError, NativeModule, NativeProbe, ProbeOptions, ProbeStats } from './native-api';
+import { useNativeLz4 } from './lz4';
 
 export { NativeError };
 
@@ -68,6 +69,8 @@ interface RawModule {
   openProbe(opts: object): RawProbe;
   /** kmod: '' when /dev/falco_ts is usable, else why not (addons built before the module lack it) */
   info(): { kernel: string; btf: boolean; libbpf: string; kmod?: string };
+  /** liblz4 block compression (absent from addons built before it existed) */
+  lz4CompressBlock?: (src: Buffer, start: number, end: number, dst: Buffer, dstStart: number) => number;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -121,6 +124,8 @@ function loadRaw(): RawModule {
   }
   try {
     cached = require(p) as RawModule;
+    // frames JS assembles during a capture (filtered, -n/-M) get liblz4's block compressor
+    if (typeof cached.lz4CompressBlock === 'function') useNativeLz4(cached.lz4CompressBlock);
   } catch (e) {
     throw new NativeError(`live capture is not available: the native addon ${p} does not load: ${String((e as Error).message).split('\n')[0]} (run npm run build:native)`, 'not-built');
   }
