@@ -6,6 +6,7 @@
  * thought of; this one checks the ones we did not.
  *
  *   node dist/fuzz/filter-diff.js [--seed N] [--count N] [--capture NAME] [--field NAME] [--keep-going]
+ *   node dist/fuzz/filter-diff.js --formats ...   random -p templates instead: every line identical
  *
  * Filters use the grammar both sides read the same way (no `==`, `intersects`, `regex`,
  * transformers; mixed and/or parenthesized). Fields with a deliberate difference (README,
@@ -152,6 +153,47 @@ function filterFor(rng: Rng, fields: Field[], values: Map<string, string[]>): st
   return `(${a}) ${rng.bool() ? 'and' : 'or'} (${b})`;
 }
 
+/** Field arguments both tools take: ancestors, event arguments by position and by name. */
+const ARG_FORMS = [
+  ...[0, 1, 2, 3, 5].map((n) => `proc.aname[${n}]`), ...[1, 2, 4].map((n) => `proc.apid[${n}]`),
+  ...[0, 1, 2, 3, 4].map((n) => `evt.arg[${n}]`),
+  ...['fd', 'res', 'name', 'flags', 'mode', 'size', 'data', 'tuple', 'pid', 'uid', 'path', 'dirfd', 'addr', 'len', 'request', 'op',
+    'exe', 'args', 'cwd', 'ptid', 'filename', 'newpath', 'oldpath', 'target', 'linkpath', 'dev', 'ino']
+    .flatMap((a) => [`evt.arg.${a}`, `evt.rawarg.${a}`]),
+];
+
+/**
+ * `--formats`: random -p templates (2-5 fields, argument forms included) over whole captures;
+ * every line must be identical. Returns the number of mismatching templates.
+ */
+function formats(rng: Rng, fields: Field[], files: string[], count: number, keepGoing: boolean): number {
+  const pool = [...fields.map((f) => f.name), ...ARG_FORMS];
+  let bad = 0, tried = 0;
+  for (let i = 0; i < count; i++) {
+    const file = files[rng.int(files.length)];
+    const picked = Array.from({ length: 2 + rng.int(4) }, () => pool[rng.int(pool.length)]);
+    const fmt = '*%evt.num ' + picked.map((f) => `%${f}`).join(' | ');
+    const full = path.join(SCAP, file);
+    const ref = spawnSync('sysdig', ['-r', full, '-p', fmt], { env: ENV, maxBuffer: 1 << 30 });
+    if (ref.status !== 0) continue; // a field 0.29.3 does not know
+    const ours = spawnSync(process.execPath, [BIN, 'replay', full, '-p', fmt], { env: ENV, maxBuffer: 1 << 30 });
+    tried++;
+    const a = nums(ref.stdout), b = nums(ours.stdout);
+    if (ours.status !== 0 || a.join('\n') !== b.join('\n')) {
+      bad++;
+      const sb = new Set(b);
+      const first = a.find((l) => !sb.has(l));
+      const num = first?.split(' ')[0];
+      const mine = b.find((l) => l.split(' ')[0] === num);
+      process.stdout.write(`MISMATCH ${file}: -p '${fmt}'\n  sysdig:   ${first ?? '(no line)'}\n  falco-ts: ${mine ?? '(no line)'}` +
+        `${ours.status !== 0 ? ` (exit ${ours.status}: ${ours.stderr.toString().trim()})` : ''}\n`);
+      if (!keepGoing && bad >= 10) break;
+    }
+  }
+  process.stdout.write(`filter-diff --formats: ${tried} templates compared, ${bad} mismatches\n`);
+  return bad;
+}
+
 function nums(out: Buffer): string[] {
   return out.toString('latin1').split('\n').filter((l) => l !== '');
 }
@@ -170,6 +212,7 @@ function main(): number {
   if (opt('--field') !== undefined) fields = fields.filter((f) => f.name === opt('--field'));
   let files = fs.readdirSync(SCAP).filter((f) => f.endsWith('.scap') && !UNREADABLE.has(f)).sort();
   if (opt('--capture') !== undefined) files = files.filter((f) => f === opt('--capture'));
+  if (argv.includes('--formats')) return formats(new Rng(seed), fields, files, count, keepGoing) === 0 ? 0 : 1;
   process.stdout.write(`filter-diff: ${fields.length} fields, ${files.length} captures, ${count} filters, seed ${seed}\n`);
   const values = new Map<string, Map<string, string[]>>();
   const rng = new Rng(seed);

@@ -1,11 +1,12 @@
 /**
  * Field classes whose data trace files do not carry (k8s, mesos/marathon, tracer spans) or
- * that we do not decode yet (syslog, fdlist): registered so conditions and outputs compile,
+ * that we do not decode yet (syslog): registered so conditions and outputs compile,
  * extracting no value. util.cnt is a counter.
  */
 import { FieldError } from '../field-api';
 import { FieldSpec, PF } from './common';
 import { K8S_CONTAINER_FIELDS } from './container';
+import { FDLIST_FIELDS } from './fdlist';
 
 const KEY = (rest: string): number => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; };
 
@@ -56,14 +57,6 @@ const SYSLOG: FieldSpec[] = [
   none('syslog', 'syslog.message', 'CHARBUF', PF.NA, 'message sent to syslog.'),
 ];
 
-const FDLIST: FieldSpec[] = [
-  none('fdlist', 'fdlist.nums', 'CHARBUF', PF.ID, "for poll events, this is a comma-separated list of the FD numbers in the 'fds' argument, returned as a string."),
-  none('fdlist', 'fdlist.names', 'CHARBUF', PF.NA, "for poll events, this is a comma-separated list of the FD names in the 'fds' argument, returned as a string."),
-  none('fdlist', 'fdlist.cips', 'CHARBUF', PF.NA, "for poll events, this is a comma-separated list of the client IP addresses in the 'fds' argument, returned as a string."),
-  none('fdlist', 'fdlist.sips', 'CHARBUF', PF.NA, "for poll events, this is a comma-separated list of the server IP addresses in the 'fds' argument, returned as a string."),
-  none('fdlist', 'fdlist.cports', 'CHARBUF', PF.DEC, "for TCP/UDP FDs, for poll events, this is a comma-separated list of the client TCP/UDP ports in the 'fds' argument, returned as a string."),
-  none('fdlist', 'fdlist.sports', 'CHARBUF', PF.DEC, "for poll events, this is a comma-separated list of the server TCP/UDP ports in the 'fds' argument, returned as a string."),
-];
 
 const SPAN: FieldSpec[] = [
   none('span', 'span.id', 'INT64', PF.DEC, 'ID of the span.'),
@@ -89,7 +82,7 @@ for (const scope of ['', 'p.', 's.', 'm.']) {
 }
 
 export const OTHER_FIELDS: FieldSpec[] = [
-  ...K8S.map((s) => K8S_CONTAINER_FIELDS.find((k) => k.name === s.name) ?? s), ...MESOS, ...SYSLOG, ...FDLIST, ...SPAN,
+  ...K8S.map((s) => K8S_CONTAINER_FIELDS.find((k) => k.name === s.name) ?? s), ...MESOS, ...SYSLOG, ...FDLIST_FIELDS, ...SPAN,
   {
     name: 'util.cnt', ptype: 'UINT64', pf: PF.ID, cls: 'util', desc: 'incremental counter.',
     make: () => { let n = 0; return { extract: () => ++n }; },
