@@ -47,7 +47,13 @@ function extractList(ev: EventView, st: State, entry: Entry): string | null {
 }
 
 const u32 = (f: FdInfo, o: number): number => f.sock.readUInt32LE(o);
-const u16 = (f: FdInfo, o: number): number => f.sock.readUInt16LE(o);
+/** A port of an IPv4/IPv6 connection tuple (at v4 or v6 in the socket info), else null. */
+function tuplePort(f: FdInfo | null, v4: number, v6: number): string | null {
+  if (f === null) return null;
+  if (f.type === FdType.IPV4_SOCK) return String(f.sock.readUInt16LE(v4));
+  if (f.type === FdType.IPV6_SOCK) return String(f.sock.readUInt16LE(v6));
+  return null;
+}
 
 export const FDLIST_FIELDS: FieldSpec[] = [
   fdlistSpec('fdlist.nums', PF.ID, "for poll events, this is a comma-separated list of the FD numbers in the 'fds' argument, returned as a string.",
@@ -74,17 +80,7 @@ export const FDLIST_FIELDS: FieldSpec[] = [
       }
     }),
   fdlistSpec('fdlist.cports', PF.DEC, "for TCP/UDP FDs, for poll events, this is a comma-separated list of the client TCP/UDP ports in the 'fds' argument, returned as a string.",
-    (_fd, f) => {
-      if (f === null) return null;
-      if (f.type === FdType.IPV4_SOCK) return String(u16(f, SOCK.V4_SPORT));
-      if (f.type === FdType.IPV6_SOCK) return String(u16(f, SOCK.V6_SPORT));
-      return null;
-    }),
+    (_fd, f) => tuplePort(f, SOCK.V4_SPORT, SOCK.V6_SPORT)),
   fdlistSpec('fdlist.sports', PF.DEC, "for poll events, this is a comma-separated list of the server TCP/UDP ports in the 'fds' argument, returned as a string.",
-    (_fd, f) => {
-      if (f === null) return null;
-      if (f.type === FdType.IPV4_SOCK) return String(u16(f, SOCK.V4_DPORT));
-      if (f.type === FdType.IPV6_SOCK) return String(u16(f, SOCK.V6_DPORT));
-      return null;
-    }),
+    (_fd, f) => tuplePort(f, SOCK.V4_DPORT, SOCK.V6_DPORT)),
 ];
