@@ -1,12 +1,12 @@
 /**
- * Field classes whose data trace files do not carry (k8s, mesos/marathon, tracer spans) or
- * that we do not decode yet (syslog): registered so conditions and outputs compile,
- * extracting no value. util.cnt is a counter.
+ * Field classes whose data trace files do not carry (k8s, mesos/marathon, tracer spans):
+ * registered so conditions and outputs compile, extracting no value. util.cnt is a counter.
  */
 import { FieldError } from '../field-api';
 import { FieldSpec, PF } from './common';
 import { K8S_CONTAINER_FIELDS } from './container';
 import { FDLIST_FIELDS } from './fdlist';
+import { SYSLOG_FIELDS } from './syslog';
 
 const KEY = (rest: string): number => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; };
 
@@ -49,13 +49,6 @@ const MESOS: FieldSpec[] = [
   none('mesos', 'marathon.group.id', 'CHARBUF', PF.NA, 'Marathon group id.'),
 ];
 
-const SYSLOG: FieldSpec[] = [
-  none('syslog', 'syslog.facility.str', 'CHARBUF', PF.NA, 'facility as a string.'),
-  none('syslog', 'syslog.facility', 'UINT32', PF.DEC, 'facility as a number (0-23).'),
-  none('syslog', 'syslog.severity.str', 'CHARBUF', PF.NA, 'severity as a string. Can have one of these values: emerg, alert, crit, err, warn, notice, info, debug'),
-  none('syslog', 'syslog.severity', 'UINT32', PF.DEC, 'severity as a number (0-7).'),
-  none('syslog', 'syslog.message', 'CHARBUF', PF.NA, 'message sent to syslog.'),
-];
 
 
 const SPAN: FieldSpec[] = [
@@ -82,7 +75,7 @@ for (const scope of ['', 'p.', 's.', 'm.']) {
 }
 
 export const OTHER_FIELDS: FieldSpec[] = [
-  ...K8S.map((s) => K8S_CONTAINER_FIELDS.find((k) => k.name === s.name) ?? s), ...MESOS, ...SYSLOG, ...FDLIST_FIELDS, ...SPAN,
+  ...K8S.map((s) => K8S_CONTAINER_FIELDS.find((k) => k.name === s.name) ?? s), ...MESOS, ...SYSLOG_FIELDS, ...FDLIST_FIELDS, ...SPAN,
   {
     name: 'util.cnt', ptype: 'UINT64', pf: PF.ID, cls: 'util', desc: 'incremental counter.',
     make: () => { let n = 0; return { extract: () => ++n }; },
