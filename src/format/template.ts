@@ -102,12 +102,12 @@ export class Template {
         arg = s.slice(end + 1, close);
         end = close + 1;
       }
-      if (arg === null && end < s.length && (name === 'proc.apid' || name === 'proc.aname')) {
-        // sysdig 0.29.3: without '[n]' (and not at the end of the format) the field parser
-        // consumes nothing: the ancestor 0 (the process itself) is printed, then the field's
-        // name as literal text.
+      if (arg === null && (name === 'proc.apid' || name === 'proc.aname')) {
+        // sysdig 0.29.3: without '[n]' the ancestor 0 (the process itself) is printed; not at
+        // the end of the format, the field parser also consumes nothing, so the field's name
+        // follows as literal text.
         arg = '0';
-        end = k;
+        if (end < s.length) end = k;
       }
       let field: BoundField;
       try {
