@@ -162,6 +162,16 @@ const ARG_FORMS = [
     .flatMap((a) => [`evt.arg.${a}`, `evt.rawarg.${a}`]),
 ];
 
+/** ARG_FORMS as filter fields (their types as our catalog binds them). */
+function argFields(): Field[] {
+  const out: Field[] = [];
+  for (const f of ARG_FORMS) {
+    const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(f)!;
+    try { out.push({ name: f, info: fieldRegistry.bind(m[1], m[2] ?? null).info }); } catch { /* not ours */ }
+  }
+  return out;
+}
+
 /**
  * `--formats`: random -p templates (2-5 fields, argument forms included) over whole captures;
  * every line must be identical. Returns the number of mismatching templates.
@@ -208,7 +218,7 @@ function main(): number {
     process.stderr.write('filter-diff: sysdig is not installed (apt-get install sysdig)\n');
     return 2;
   }
-  let fields = commonFields();
+  let fields = [...commonFields(), ...argFields()];
   if (opt('--field') !== undefined) fields = fields.filter((f) => f.name === opt('--field'));
   let files = fs.readdirSync(SCAP).filter((f) => f.endsWith('.scap') && !UNREADABLE.has(f)).sort();
   if (opt('--capture') !== undefined) files = files.filter((f) => f === opt('--capture'));
