@@ -76,7 +76,8 @@ export async function readTraceFile(file: string, handler: TraceHandler, progres
       if (progress === undefined) readRaw(fd, (b) => reader.feed(b), () => reader.stopped);
       else await readRawProgress(fd, (b) => reader.feed(b), () => reader.stopped, (n) => progress.onProgress(n, size));
     } else if (comp === 'lz4') {
-      const dec = new Lz4FrameDecoder((b) => reader.feed(b));
+      // (lent views: the reader copies what it keeps before feed returns)
+      const dec = new Lz4FrameDecoder((b) => reader.feed(b), true);
       if (progress === undefined) readRaw(fd, (b) => dec.push(b), () => reader.stopped);
       else await readRawProgress(fd, (b) => dec.push(b), () => reader.stopped, (n) => progress.onProgress(n, size));
       if (!reader.stopped) dec.end();
@@ -95,11 +96,15 @@ export async function readTraceFile(file: string, handler: TraceHandler, progres
   return { stats: reader.stats, compression: comp, stopped: reader.stopped };
 }
 
+/**
+ * One read buffer for the whole file: the reader copies what it keeps (an incomplete block)
+ * before feed() returns, and a fresh 1 MiB buffer per chunk costs the kernel a page fault per
+ * page on every read (~13% of a replay).
+ */
 function readRaw(fd: number, sink: (b: Buffer) => void, stopped: () => boolean): void {
   let pos = 0;
+  const buf = Buffer.allocUnsafe(CHUNK);
   for (;;) {
-    // A fresh buffer per chunk: the reader may keep a view into it until the next feed.
-    const buf = Buffer.allocUnsafe(CHUNK);
     const n = fs.readSync(fd, buf, 0, CHUNK, pos);
     if (n === 0) return;
     pos += n;
@@ -113,8 +118,8 @@ async function readRawProgress(
   fd: number, sink: (b: Buffer) => void, stopped: () => boolean, onChunk: (pos: number) => void | Promise<void>,
 ): Promise<void> {
   let pos = 0;
+  const buf = Buffer.allocUnsafe(CHUNK); // reused, as in readRaw
   for (;;) {
-    const buf = Buffer.allocUnsafe(CHUNK);
     const n = fs.readSync(fd, buf, 0, CHUNK, pos);
     if (n === 0) return;
     pos += n;

@@ -341,7 +341,11 @@ export class Lz4FrameDecoder {
   private win: Buffer | null = null;
   private histLen = 0;
 
-  constructor(onData: (chunk: Buffer) => void) {
+  /**
+   * `lend`: onData receives views of the decoder's own buffer, valid until the callback returns
+   * (for a consumer that copies what it keeps, like ScapReader.feed): no copy per block.
+   */
+  constructor(onData: (chunk: Buffer) => void, private readonly lend = false) {
     this.onData = onData;
   }
 
@@ -373,9 +377,9 @@ export class Lz4FrameDecoder {
     }
   }
 
-  /** Hands out decoded bytes; they live in a reused buffer, so the callback gets a copy. */
+  /** Hands out decoded bytes; they live in a reused buffer, so the callback gets a copy unless lent. */
   protected emit(buf: Buffer, start: number, end: number): void {
-    this.onData(Buffer.from(buf.subarray(start, end)));
+    this.onData(this.lend ? buf.subarray(start, end) : Buffer.from(buf.subarray(start, end)));
   }
 
   private run(chunk: Buffer): void {
