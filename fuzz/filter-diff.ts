@@ -96,7 +96,8 @@ function predicate(rng: Rng, f: Field, values: string[]): string | null {
   const numeric = NUMERIC.has(f.info.type) && /^-?\d+$/.test(v);
   if (rng.bool(0.08)) return `${f.name} exists`;
   if (numeric) {
-    const op = ['=', '!=', '<', '<=', '>', '>=', 'in'][rng.int(7)];
+    // (0.29.3's `in` never matches proc.apid, with or without an index, where `=` does: its quirk)
+    const op = ['=', '!=', '<', '<=', '>', '>=', 'in'][rng.int(f.name.startsWith('proc.apid') ? 6 : 7)];
     if (op === 'in') {
       const w = values[rng.int(values.length)];
       return /^-?\d+$/.test(w) ? `${f.name} in (${v}, ${w})` : `${f.name} in (${v})`;
