@@ -102,7 +102,7 @@ export async function record(o: RecordOptions): Promise<number> {
     writer.close();
   }
   if (childPid < 0) throw new InputError(`test --record: could not start ${o.command[0]}`, 1);
-  const kept = await scrubTree(raw, trace, childPid);
+  const kept = await scrubTree(raw, trace, { pid: childPid });
   fs.rmSync(path.dirname(raw), { recursive: true, force: true });
 
   const alerts = await collectAlerts(session, [trace], false);

@@ -1,6 +1,6 @@
 /**
- * Keeps one process tree of a capture (as scripts/scrub-trace.mjs does, but rooted at a pid):
- * events of the tree, the tree and its ancestors in the process list (ancestors keep comm
+ * Keeps one process tree of a capture, rooted at a pid (`test --record`) or at the processes
+ * of a name (scripts/scrub-trace.mjs, for our fixtures): events of the tree, the tree and its ancestors in the process list (ancestors keep comm
  * and exe only: no args, env, cwd or cgroups), fd lists of the tree only, loopback
  * interfaces only, a neutral hostname. So a recorded case holds nothing of the rest of the
  * machine.
@@ -9,12 +9,22 @@ import { readTraceFile } from '../capture/file-source';
 import { openTraceSink, type SinkCompression } from '../capture/compressed-sink';
 import { ScapWriter } from '../capture/scap-writer';
 import { State } from '../state/state';
+import type { ThreadInfo } from '../state/threadinfo';
 import '../state/parsers';
 import { EVENTS } from '../event/generated/events';
 
-export async function scrubTree(input: string, output: string, rootPid: number, compression: SinkCompression = 'gzip',
-  hostname = 'falco-ts-test'): Promise<{ threads: number; events: number }> {
+/** The tree's root: a process id, or every process with this name (comm). */
+export type ScrubRoot = { pid: number } | { comm: string };
+
+export async function scrubTree(input: string, output: string, root: ScrubRoot, compression: SinkCompression = 'gzip',
+  hostname = 'falco-ts-test'): Promise<{ threads: number; ancestors: number; events: number }> {
+  const rootPid = 'pid' in root ? root.pid : -1;
   const tree = new Set<number>();
+  // (a pid root also takes any thread already in the tree as a root: what it forked stays in,
+  // even after its ancestry in the table is gone; a name root takes that name only)
+  const isRoot: (a: ThreadInfo) => boolean = 'pid' in root
+    ? (a) => a.tid === root.pid || a.pid === root.pid || tree.has(a.tid)
+    : (a) => a.comm === root.comm;
   const ancestors = new Set<number>();
   {
     const st = new State();
@@ -26,7 +36,7 @@ export async function scrubTree(input: string, output: string, rootPid: number, 
         if (t === null) return;
         let inTree = false;
         for (let a: typeof t | undefined = t, d = 0; a && d < 64; a = a.ptid > 0 ? st.threads.get(a.ptid) : undefined, d++) {
-          if (a.tid === rootPid || a.pid === rootPid || tree.has(a.tid)) { inTree = true; break; }
+          if (isRoot(a)) { inTree = true; break; }
         }
         if (!inTree) return;
         tree.add(t.tid);
@@ -62,5 +72,5 @@ export async function scrubTree(input: string, output: string, rootPid: number, 
   } finally {
     writer.close();
   }
-  return { threads: tree.size, events: writer.events };
+  return { threads: tree.size, ancestors: ancestors.size, events: writer.events };
 }
