@@ -13,7 +13,7 @@ import type { RulesSession } from './index';
 import type { CompiledRule } from './compiler';
 
 export async function runSessionOnTraces(session: RulesSession, files: string[],
-  emit: (line: string, rule: CompiledRule, ev: EventView) => void): Promise<void> {
+  emit: (line: string, rule: CompiledRule, ev: EventView, state: State) => void): Promise<void> {
   const state = new State();
   setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
   for (const file of files) {
@@ -23,7 +23,7 @@ export async function runSessionOnTraces(session: RulesSession, files: string[],
         observeEvent(state, ev);
         state.processEvent(ev);
         if (state.cur.hidden) return;
-        session.process(ev, state, (line, r) => emit(line, r, ev));
+        session.process(ev, state, (line, r) => emit(line, r, ev, state));
       },
     });
   }

@@ -4,13 +4,9 @@
  * compares them with the case's expectations. Each difference is one human-readable line.
  */
 import * as fs from 'node:fs';
-import { readTraceFile } from '../capture/file-source';
-import { State } from '../state/state';
-import '../state/parsers';
-import { ParamRenderer } from '../format/evtinfo';
-import { setParamRenderer, observeEvent, fieldRegistry } from '../filter/fields/registry';
+import { fieldRegistry } from '../filter/fields/registry';
 import { EVENTS } from '../event/generated/events';
-import type { EventView } from '../event/view';
+import { runSessionOnTraces } from '../rules/run';
 import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
 import type { CountSpec, LoadMessage, TestCase } from './spec';
 
@@ -61,28 +57,14 @@ function sessionOptions(c: TestCase): SessionOptions {
 /** Replays `traces` through `session`; every alert, in order. */
 export async function collectAlerts(session: RulesSession, traces: string[], withFields: boolean): Promise<Alert[]> {
   const alerts: Alert[] = [];
-  const state = new State();
-  setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
-  for (const file of traces) {
-    await readTraceFile(file, {
-      onSection: (meta) => state.loadSection(meta),
-      onEvent: (ev: EventView) => {
-        observeEvent(state, ev);
-        state.processEvent(ev);
-        if (state.cur.hidden) return;
-        session.engine.process(ev, state, (r) => {
-          const a: Alert = {
-            rule: r.name, priority: PRIORITY_NAMES[r.priority], line: session.formatter.format(r, ev, state),
-          };
-          if (withFields) {
-            const j = session.formatter.opts.json ? a.line : session.formatter.json(r, ev, state);
-            a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
-          }
-          alerts.push(a);
-        });
-      },
-    });
-  }
+  await runSessionOnTraces(session, traces, (line, r, ev, state) => {
+    const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
+    if (withFields) {
+      const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
+      a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
+    }
+    alerts.push(a);
+  });
   return alerts;
 }
 
