@@ -15,13 +15,16 @@ const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', '
 const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'clock', 'authpriv',
   'ftp', 'ntp', 'logaudit', 'logalert', 'cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
 
-/** The decoded message of this event (cached per event: several fields read it). */
-interface Decoded { num: number; pri: number; msg: string }
-const last: Decoded = { num: -1, pri: -1, msg: '' };
+/**
+ * The decoded message of this event, cached for the other syslog fields of the same event
+ * (keyed by its bytes' place as well as its number: numbers restart with each file).
+ */
+interface Decoded { num: number; buf: Buffer | null; off: number; pri: number; msg: string }
+const last: Decoded = { num: -1, buf: null, off: -1, pri: -1, msg: '' };
 
 function decode(ev: EventView, st: State): Decoded | null {
-  if (last.num === ev.num) return last.pri === -1 ? null : last;
-  last.num = ev.num;
+  if (last.num === ev.num && last.buf === ev.buf && last.off === ev.off) return last.pri === -1 ? null : last;
+  last.num = ev.num; last.buf = ev.buf; last.off = ev.off;
   last.pri = -1;
   if ((ev.type & 1) === 0 || (EVT_FLAGS[ev.type] & EF.WRITES_TO_FD) === 0 || !ev.has(1)) return null;
   const f = st.cur.fd;
