@@ -59,11 +59,6 @@ std::string kmodStatus() {
 
 KmodProbe::~KmodProbe() {
   close();
-  for (Batch *b : queue_) {
-    free(b->data);
-    delete b;
-  }
-  queue_.clear();
 }
 
 bool KmodProbe::open(const Options &o, OpenError &err) {
@@ -214,17 +209,6 @@ size_t KmodProbe::drain() {
   return n;
 }
 
-void KmodProbe::push(Batch *b) {
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    queue_.push_back(b);
-    queuedBytes_ += b->len;
-  }
-  delivered_ += b->events;
-  batches_++;
-  cv_.notify_all();
-}
-
 void KmodProbe::flush() {
   Batch *b = cur_;
   cur_ = nullptr;
@@ -243,16 +227,12 @@ void KmodProbe::flush() {
       b->cap = b->len;
     }
   }
-  push(b);
+  queue_.push(b);
 }
 
 void KmodProbe::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
-    size_t queued;
-    {
-      std::lock_guard<std::mutex> g(mu_);
-      queued = queuedBytes_;
-    }
+    const size_t queued = queue_.bytes();
     size_t n = 0;
     if (queued < kMaxQueued) n = drain();
     if (cur_ && monoNs() - curStartNs_ >= kFlushNs) flush();
@@ -262,23 +242,6 @@ void KmodProbe::run() {
   while (drain() > 0) {
   }
   flush();
-}
-
-Batch *KmodProbe::pop() {
-  std::lock_guard<std::mutex> g(mu_);
-  if (queue_.empty()) return nullptr;
-  Batch *b = queue_.front();
-  queue_.pop_front();
-  queuedBytes_ -= b->len;
-  return b;
-}
-
-bool KmodProbe::wait(int ms) {
-  std::unique_lock<std::mutex> g(mu_);
-  if (!queue_.empty()) return true;
-  if (closed_) return false;
-  cv_.wait_for(g, std::chrono::milliseconds(ms), [this] { return !queue_.empty() || closed_; });
-  return !queue_.empty();
 }
 
 Stats KmodProbe::stats() {
@@ -293,8 +256,8 @@ Stats KmodProbe::stats() {
   } else {
     s = last_;
   }
-  s.delivered = delivered_;
-  s.batches = batches_;
+  s.delivered = queue_.delivered;
+  s.batches = queue_.batches;
   return s;
 }
 
@@ -311,11 +274,8 @@ void KmodProbe::close() {
   rings_.clear();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    closed_ = true;
-  }
-  cv_.notify_all();
+  closed_ = true;
+  queue_.close();
 }
 
 }  // namespace ft

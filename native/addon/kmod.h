@@ -15,8 +15,6 @@ class KmodProbe : public Source {
   /** Opens the device, configures, maps and starts; on failure fills err (code no-kmod,
    * kmod-version, no-permission or other) and returns false. */
   bool open(const Options &opts, OpenError &err);
-  Batch *pop() override;
-  bool wait(int ms) override;
   Stats stats() override;
   /** Stop the tracepoints (the module waits for running probes), drain, unmap, close. */
   void close() override;
@@ -32,7 +30,6 @@ class KmodProbe : public Source {
   size_t drain();  // one merged round over all rings; returns bytes consumed
   void append(Ring &r, uint32_t total);
   void flush();
-  void push(Batch *b);
   void readRing(const Ring &r, uint64_t pos, void *dst, size_t n) const;
 
   int fd_ = -1;
@@ -45,14 +42,8 @@ class KmodProbe : public Source {
   bool started_ = false;
   bool closed_ = false;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch *> queue_;
-  size_t queuedBytes_ = 0;
   Batch *cur_ = nullptr;
   uint64_t curStartNs_ = 0;
-  std::atomic<uint64_t> delivered_{0};
-  std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> corrupt_{0};
   Stats last_;
 };

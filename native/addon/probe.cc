@@ -122,11 +122,6 @@ std::string libbpfVersion() {
 
 Probe::~Probe() {
   close();
-  for (Batch *b : queue_) {
-    free(b->data);
-    delete b;
-  }
-  queue_.clear();
   free(stage_);
 }
 
@@ -376,17 +371,6 @@ size_t Probe::drain() {
   return consumed;
 }
 
-void Probe::push(Batch *b) {
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    queue_.push_back(b);
-    queuedBytes_ += b->len;
-  }
-  delivered_ += b->events;
-  batches_++;
-  cv_.notify_all();
-}
-
 void Probe::flush() {
   Batch *b = cur_;
   cur_ = nullptr;
@@ -399,7 +383,7 @@ void Probe::flush() {
   if (b->lz4) {  // end the frame; the buffer comes back to the pool when JS drops it
     if (stageLen_ > 0) compressStage(b);
     b->len += lz4w_.end(b->data + b->len);
-    push(b);
+    queue_.push(b);
     return;
   }
   if (b->len < b->cap / 4) {  // small batch: hand over an exact-size copy, keep memory low
@@ -411,7 +395,7 @@ void Probe::flush() {
       b->cap = b->len;
     }
   }
-  push(b);
+  queue_.push(b);
 }
 
 // After a resume, boottime is ahead of monotonic by the time spent suspended: move the probe's
@@ -428,11 +412,7 @@ void Probe::trackSuspend() {
 void Probe::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     trackSuspend();
-    size_t queued;
-    {
-      std::lock_guard<std::mutex> g(mu_);
-      queued = queuedBytes_;
-    }
+    const size_t queued = queue_.bytes();
     backlog_ = 0;
     if (queued < kMaxQueued && !countOnly_) drain();
     if (cur_ && nowNs(CLOCK_MONOTONIC) - curStartNs_ >= kFlushNs) flush();
@@ -445,23 +425,6 @@ void Probe::run() {
     while (drain() > 0) {
     }
   flush();
-}
-
-Batch *Probe::pop() {
-  std::lock_guard<std::mutex> g(mu_);
-  if (queue_.empty()) return nullptr;
-  Batch *b = queue_.front();
-  queue_.pop_front();
-  queuedBytes_ -= b->len;
-  return b;
-}
-
-bool Probe::wait(int ms) {
-  std::unique_lock<std::mutex> g(mu_);
-  if (!queue_.empty()) return true;
-  if (closed_) return false;
-  cv_.wait_for(g, std::chrono::milliseconds(ms), [this] { return !queue_.empty() || closed_; });
-  return !queue_.empty();
 }
 
 Stats Probe::stats() {
@@ -479,8 +442,8 @@ Stats Probe::stats() {
   } else {
     s = last_;
   }
-  s.delivered = delivered_;
-  s.batches = batches_;
+  s.delivered = queue_.delivered;
+  s.batches = queue_.batches;
   return s;
 }
 
@@ -496,11 +459,8 @@ void Probe::close() {
   rings_ = nullptr;
   if (skel_) probe__destroy(skel_);
   skel_ = nullptr;
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    closed_ = true;
-  }
-  cv_.notify_all();
+  closed_ = true;
+  queue_.close();
 }
 
 }  // namespace ft

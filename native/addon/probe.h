@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "batch.h"
 #include "lz4frame.h"
 
 struct probe;        // bpftool skeleton
@@ -33,21 +34,6 @@ struct Stats {
   uint64_t seen = 0, submitted = 0, delivered = 0, dropRing = 0, dropOther = 0, batches = 0;
 };
 
-/** A batch of complete EV_V2 blocks (data: batchBufferGet(cap); whoever takes it gives it back
- *  with batchBufferPut(data, cap)). */
-struct Batch {
-  uint8_t *data = nullptr;
-  size_t len = 0;
-  size_t cap = 0;
-  uint64_t events = 0;
-  uint64_t rawLen = 0;  // with lz4: bytes of event blocks the frame decodes to
-  bool lz4 = false;     // data is one LZ4 frame
-};
-
-/** Batch memory: malloc, or a reused LZ4 frame buffer (a pool of a few, for frame-sized caps). */
-uint8_t *batchBufferGet(size_t cap);
-void batchBufferPut(uint8_t *p, size_t cap);
-
 struct OpenError {
   std::string code;  // no-permission | no-btf | verifier | attach | other
   std::string message;
@@ -57,10 +43,15 @@ struct OpenError {
 class Source {
  public:
   virtual ~Source() = default;
-  virtual Batch *pop() = 0;
-  virtual bool wait(int ms) = 0;
+  /** Next batch or nullptr (never blocks). */
+  Batch *pop() { return queue_.pop(); }
+  /** Waits up to ms for a batch; true when one is ready. */
+  bool wait(int ms) { return queue_.wait(ms); }
   virtual Stats stats() = 0;
   virtual void close() = 0;
+
+ protected:
+  BatchQueue queue_;
 };
 
 class Probe : public Source {
@@ -72,10 +63,6 @@ class Probe : public Source {
 
   /** Loads, configures and attaches; on failure fills err and returns false. */
   bool open(const Options &opts, OpenError &err);
-  /** Next batch or nullptr (never blocks). */
-  Batch *pop() override;
-  /** Waits up to ms for a batch; true when one is ready. */
-  bool wait(int ms) override;
   Stats stats() override;
   /** Detach, drain what is left into the queue, stop the thread, free. Idempotent. */
   void close() override;
@@ -88,7 +75,6 @@ class Probe : public Source {
   void appendLz4(const uint8_t *p, size_t n, uint64_t events);
   void compressStage(Batch *b);
   void flush();
-  void push(Batch *b);
   void trackSuspend();
 
   struct probe *skel_ = nullptr;
@@ -109,18 +95,11 @@ class Probe : public Source {
   uint32_t pollUs_ = 1000;
   bool countOnly_ = false;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch *> queue_;
-  size_t queuedBytes_ = 0;
-
   Batch *cur_ = nullptr;       // consumer thread only
   uint8_t *stage_ = nullptr;   // consumer thread only: records of the LZ4 block being filled
   size_t stageLen_ = 0;
   Lz4FrameWriter lz4w_;
   uint64_t curStartNs_ = 0;
-  std::atomic<uint64_t> delivered_{0};
-  std::atomic<uint64_t> batches_{0};
   Stats last_;
 };
 

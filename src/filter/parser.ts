@@ -148,50 +148,37 @@ export class Parser {
 
   /** OrExpr ::= AndExpr ( 'or' OrExprTail )* */
   private parseOr(): Node {
-    this.enter();
-    try {
-      this.lx.lexBlank();
-      const start = this.lx.pos;
-      const children: Node[] = [this.parseAnd()];
-      let end = this.lx.pos;
-      this.lx.lexBlank();
-      while (this.lx.lexStr('or')) {
-        if (!this.lx.lexBlank()) {
-          if (this.lx.lexStr('(')) children.push(this.parseEmbeddedRemainder());
-          else this.raise("expected blank or '(' after 'or'");
-        } else {
-          children.push(this.parseAnd());
-        }
-        end = this.lx.pos;
-        this.lx.lexBlank();
-      }
-      if (children.length > 1) return { kind: 'or', children, start, end };
-      return children[0];
-    } finally {
-      this.leave();
-    }
+    return this.parseChain('or', () => this.parseAnd());
   }
 
   /** AndExpr ::= NotExpr ( 'and' AndExprTail )* */
   private parseAnd(): Node {
+    return this.parseChain('and', () => this.parseNot());
+  }
+
+  /**
+   * A run of operands joined by one operator; after the operator a blank or an opening
+   * parenthesis is required ('or(' starts an embedded expression, as in libsinsp).
+   */
+  private parseChain(op: 'or' | 'and', operand: () => Node): Node {
     this.enter();
     try {
       this.lx.lexBlank();
       const start = this.lx.pos;
-      const children: Node[] = [this.parseNot()];
+      const children: Node[] = [operand()];
       let end = this.lx.pos;
       this.lx.lexBlank();
-      while (this.lx.lexStr('and')) {
+      while (this.lx.lexStr(op)) {
         if (!this.lx.lexBlank()) {
           if (this.lx.lexStr('(')) children.push(this.parseEmbeddedRemainder());
-          else this.raise("expected blank or '(' after 'and'");
+          else this.raise(`expected blank or '(' after '${op}'`);
         } else {
-          children.push(this.parseNot());
+          children.push(operand());
         }
         end = this.lx.pos;
         this.lx.lexBlank();
       }
-      if (children.length > 1) return { kind: 'and', children, start, end };
+      if (children.length > 1) return { kind: op, children, start, end };
       return children[0];
     } finally {
       this.leave();
