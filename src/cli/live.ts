@@ -14,9 +14,9 @@ import type { NativeProbe, ProbeOptions } from '../capture/native-api';
 import type { SectionMetadata } from '../capture/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer, BufferFormat } from '../format/evtinfo';
+import { ParamRenderer } from '../format/evtinfo';
 import { DefaultLineFormatter } from '../format/line';
-import { Template, unescapeSysdigFormat } from '../format/template';
+import { Template } from '../format/template';
 import { ColorLineFormatter, SYSDIG_RESET, colorEnabled } from '../format/colors';
 import { Out } from '../util/out';
 import { InputError } from '../util/errors';
@@ -28,6 +28,7 @@ import { ContainerSetting, addContainerOptions, containerOptionsFrom, openContai
 import type { SessionOptions } from '../rules';
 import type { OutputManager, OutputReport } from '../output/manager';
 import { lazy } from '../util/lazy';
+import { type EventOutputOptions, eventOutputOptionsFrom } from './event-output';
 import { addRulesOptions, rulesOptionsFrom } from './rules';
 import { AlertCapture } from '../capture/alert-window';
 import { snapshotState } from '../capture/snapshot';
@@ -39,19 +40,8 @@ const rulesModule = lazy(() => require('../rules') as typeof import('../rules'))
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
 
-export interface LiveOptions {
+export interface LiveOptions extends EventOutputOptions {
   filter: string;
-  numEvents?: number;
-  /** -M: wall-clock seconds */
-  durationSec?: number;
-  verbose?: boolean;
-  debug?: boolean;
-  bufferFormat: BufferFormat;
-  quiet?: boolean;
-  /** -p template (sysdig escapes already processed) */
-  format?: string;
-  json?: boolean;
-  timeFormat?: string;
   snaplen?: number;
   /** colour the default line: undefined = when stdout is a TTY */
   color?: boolean;
@@ -186,15 +176,6 @@ export async function live(opts: LiveOptions): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // CLI: the program's default action
 
-function bufferFormat(o: Record<string, unknown>): BufferFormat {
-  const j = o.json === true;
-  if (o.printHexAscii) return j ? 'jsonhexascii' : 'hexascii';
-  if (o.printHex) return j ? 'jsonhex' : 'hex';
-  if (o.printAscii) return j ? 'jsonascii' : 'ascii';
-  if (o.printBase64) return j ? 'jsonbase64' : 'base64';
-  return j ? 'json' : 'normal';
-}
-
 function count(flag: string) {
   return (v: string): number => {
     if (!/^\d+$/.test(v)) throw new InputError(`${flag}: expected a non-negative integer, got '${v}'`);
@@ -241,15 +222,7 @@ export function registerLive(program: Command, done: (code: number) => void, run
     .action(async (words: string[], o: Record<string, unknown>) => {
       done(await run({
         filter: words.join(' '),
-        numEvents: o.numevents as number | undefined,
-        durationSec: o.M as number | undefined,
-        verbose: o.verbose === true,
-        debug: o.debug === true,
-        bufferFormat: bufferFormat(o),
-        quiet: o.quiet === true,
-        format: typeof o.print === 'string' ? unescapeSysdigFormat(Buffer.from(o.print, 'utf8').toString('latin1')) : undefined,
-        json: o.json === true,
-        timeFormat: o.timetype as string | undefined,
+        ...eventOutputOptionsFrom(o),
         snaplen: o.snaplen as number | undefined,
         color: o.color === false ? false : undefined,
         rules: rulesOptionsFrom(o),

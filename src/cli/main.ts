@@ -10,7 +10,6 @@ import { registerRules, addRulesOptions, rulesOptionsFrom } from './rules';
 import { registerTest } from './test';
 import { colorEnabled } from '../format/colors';
 import { wantSummary } from '../output/summary';
-import { unescapeSysdigFormat } from '../format/template';
 import type { OutputManager } from '../output/manager';
 import { lazy } from '../util/lazy';
 
@@ -18,16 +17,7 @@ import { lazy } from '../util/lazy';
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 import type { SinkCompression } from '../capture/compressed-sink';
 import { InputError } from '../util/errors';
-import type { BufferFormat } from '../format/evtinfo';
-
-function bufferFormat(o: Record<string, unknown>): BufferFormat {
-  const j = o.json === true;
-  if (o.printHexAscii) return j ? 'jsonhexascii' : 'hexascii';
-  if (o.printHex) return j ? 'jsonhex' : 'hex';
-  if (o.printAscii) return j ? 'jsonascii' : 'ascii';
-  if (o.printBase64) return j ? 'jsonbase64' : 'base64';
-  return j ? 'json' : 'normal';
-}
+import { eventOutputOptionsFrom } from './event-output';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -74,15 +64,7 @@ Examples:
       const { files, filter } = splitFilesAndFilter(args);
       code = await replay({
         files, filter,
-        numEvents: o.numevents as number | undefined,
-        durationSec: o.M as number | undefined,
-        verbose: o.verbose === true,
-        debug: o.debug === true,
-        bufferFormat: bufferFormat(o),
-        quiet: o.quiet === true,
-        format: typeof o.print === 'string' ? unescapeSysdigFormat(Buffer.from(o.print, 'utf8').toString('latin1')) : undefined,
-        json: o.json === true,
-        timeFormat: o.timetype as string | undefined,
+        ...eventOutputOptionsFrom(o),
         write: o.write as string | undefined,
         compression: o.compress as SinkCompression | undefined,
         color: colorEnabled(process.stdout, { noColor: o.color === false }),

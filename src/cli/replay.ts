@@ -7,7 +7,7 @@ import { readTraceFile } from '../capture/file-source';
 import type { SectionMetadata } from '../capture/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer, BufferFormat } from '../format/evtinfo';
+import { ParamRenderer } from '../format/evtinfo';
 import { DefaultLineFormatter } from '../format/line';
 import { Template } from '../format/template';
 import { Out } from '../util/out';
@@ -26,22 +26,11 @@ import { ReplayUi } from '../output/replay-ui';
 import type { OutputManager } from '../output/manager';
 import type { SessionOptions } from '../rules';
 import { lazy } from '../util/lazy';
+import type { EventOutputOptions } from './event-output';
 
-export interface ReplayOptions {
+export interface ReplayOptions extends EventOutputOptions {
   files: string[];
   filter: string;
-  numEvents?: number;
-  /** stop after this many seconds of event time (-M) */
-  durationSec?: number;
-  verbose?: boolean;
-  debug?: boolean;
-  bufferFormat: BufferFormat;
-  quiet?: boolean;
-  /** -p template (sysdig escapes already processed) */
-  format?: string;
-  json?: boolean;
-  /** -t h|a|r|d|D */
-  timeFormat?: string;
   /** -w OUT and its compression */
   write?: string;
   compression?: SinkCompression;
