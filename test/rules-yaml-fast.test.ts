@@ -72,3 +72,19 @@ test('fast reader: tricky shapes read alike or fall back', () => {
     if (r.fast !== 'fallback') assert.equal(r.fast, r.general, JSON.stringify(c));
   }
 });
+
+test('fast reader: a BOM inside the text and very deep nesting are left to the yaml package', () => {
+  // the yaml package keeps a BOM inside a key (JavaScript's trim() would drop it)
+  const bom = '- rule: r\n  priority\ufeff: NOTICE\n';
+  assert.equal(F.parseYamlFast(bom), null);
+  assert.match(both(bom).general, /priority\\ufeff|priority\ufeff/);
+  // deep nesting gets one behaviour whichever reader would have taken it: a clear error
+  // where the yaml package runs out of stack, never the fast reader's different answer
+  for (const text of ['- x: ' + '['.repeat(1000) + ']'.repeat(1000) + '\n', '- x: ' + '['.repeat(65) + ']'.repeat(65) + '\n']) {
+    assert.equal(F.parseYamlFast(text), null);
+  }
+  const r = both('- x: ' + '['.repeat(1000) + ']'.repeat(1000) + '\n');
+  assert.match(r.general, /^error: .*document nested too deeply/);
+  const shallow = '- x: ' + '['.repeat(10) + 'a' + ']'.repeat(10) + '\n';
+  assert.equal(both(shallow).fast, both(shallow).general);
+});

@@ -20,9 +20,15 @@ const bail = (): never => { throw new Unsupported(); };
 
 const NULL_RE = /^(~|null|Null|NULL)$/;
 const MAX_NODES = 1_000_000;
+/**
+ * Nesting deeper than this is left to the general parser, so that deep nesting gets one
+ * behaviour (the yaml package's) whichever reader would have taken the text.
+ */
+const MAX_DEPTH = 64;
 
 export function parseYamlFast(text: string): YDoc[] | null {
-  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return null;
+  // (a BOM anywhere: JavaScript's trim() would drop one inside a scalar; the yaml package keeps it)
+  if (text.includes('\r') || text.includes('\t') || text.includes('\ufeff')) return null;
   try {
     return new FastReader(text).stream();
   } catch (e) {
@@ -34,6 +40,8 @@ export function parseYamlFast(text: string): YDoc[] | null {
 class FastReader {
   private readonly lineStarts: number[] = [0];
   private nodes = 0;
+  /** nesting of the node being read (block and flow) */
+  private depth = 0;
   /** offset of the current line's start */
   private p = 0;
 
@@ -109,6 +117,11 @@ class FastReader {
 
   /** A block node whose first character is at offset at (its column is its indentation). */
   private block(at: number, parentIndent: number): YNode {
+    if (++this.depth > MAX_DEPTH) bail();
+    try { return this.blockAt(at, parentIndent); } finally { this.depth--; }
+  }
+
+  private blockAt(at: number, parentIndent: number): YNode {
     const s = this.s;
     const ind = at - this.lineStarts[this.lineOf(at)];
     const c = s[at];
@@ -369,6 +382,11 @@ class FastReader {
   }
 
   private flowSeqAt(at: number): YNode {
+    if (++this.depth > MAX_DEPTH) bail();
+    try { return this.flowSeqItems(at); } finally { this.depth--; }
+  }
+
+  private flowSeqItems(at: number): YNode {
     const s = this.s;
     const r = this.mk('seq', at);
     let i = at + 1;

@@ -73,7 +73,9 @@ export function parseYamlGeneral(text: string): YDoc[] {
       const e = d.errors[0];
       const pos = e.pos[0];
       const lp = lc.linePos(pos);
-      throw new YamlParseError(`error at line ${lp.line}, column ${lp.col}: ${e.message.split('\n')[0]}`, lp.line, lp.col, pos);
+      // (the yaml package reports its own stack overflow as a parse error)
+      const msg = /Maximum call stack size exceeded/.test(e.message) ? 'document nested too deeply' : e.message.split('\n')[0];
+      throw new YamlParseError(`error at line ${lp.line}, column ${lp.col}: ${msg}`, lp.line, lp.col, pos);
     }
     let root: YNode | null;
     try {
