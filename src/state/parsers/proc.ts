@@ -61,8 +61,35 @@ export function splitEnv(b: Buffer): string[] {
   return out;
 }
 
-/** sinsp_threadinfo::set_cgroups: "subsys=path" entries, with libsinsp's subsystem renames. */
+/**
+ * The last few cgroups params split, most recent first: the clones and execs of a trace come
+ * from a handful of cgroup sets, so most params are one seen just before.
+ */
+const CGROUP_CACHE = 8;
+const cgroupsRaw: Buffer[] = [];
+const cgroupsSplit: string[][] = [];
+
+/** Thread cgroups from a clone/execve param; threads may share the returned array (never mutated). */
 export function splitCgroups(b: Buffer): string[] {
+  for (let i = 0; i < cgroupsRaw.length; i++) {
+    if (cgroupsRaw[i].equals(b)) {
+      const out = cgroupsSplit[i];
+      if (i !== 0) { // move to the front
+        const raw = cgroupsRaw[i];
+        cgroupsRaw.splice(i, 1); cgroupsSplit.splice(i, 1);
+        cgroupsRaw.unshift(raw); cgroupsSplit.unshift(out);
+      }
+      return out;
+    }
+  }
+  const out = splitCgroupsUncached(b);
+  cgroupsRaw.unshift(Buffer.from(b)); cgroupsSplit.unshift(out);
+  if (cgroupsRaw.length > CGROUP_CACHE) { cgroupsRaw.pop(); cgroupsSplit.pop(); }
+  return out;
+}
+
+/** sinsp_threadinfo::set_cgroups: "subsys=path" entries, with libsinsp's subsystem renames. */
+function splitCgroupsUncached(b: Buffer): string[] {
   const out: string[] = [];
   let o = 0;
   while (o < b.length) {
