@@ -314,6 +314,10 @@ test('summary line', () => {
   assert.equal(formatSummary({ events: 10, stats: { seen: 12, delivered: 10, droppedRingFull: 1, droppedOther: 1, batches: 1 }, bytesWritten: 2_500_000, files: ['a.scap'], durationMs: 1500 }),
     'falco-ts: 10 events, 2 dropped (ring full 1, other 1), 12 seen by the probe, 2.50 MB written to a.scap, 1.50 s');
   assert.equal(formatSummary({ events: 0, stats: null, durationMs: 0 }), 'falco-ts: 0 events, drops unknown, 0.00 s');
+  // live mode with rules: the events judged and the alerts raised
+  assert.equal(formatSummary({ events: 1051, alerts: 1, stats: { seen: 1051, delivered: 1051, droppedRingFull: 0, droppedOther: 0, batches: 3 }, durationMs: 6040 }),
+    'falco-ts: 1051 events, 1 alert, 0 dropped, 1051 seen by the probe, 6.04 s');
+  assert.match(formatSummary({ events: 5, alerts: 0, stats: null, durationMs: 0 }), /^falco-ts: 5 events, 0 alerts, /);
 });
 
 // ---------------------------------------------------------------------------------------------

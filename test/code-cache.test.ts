@@ -1,7 +1,8 @@
 /**
  * The V8 code cache (src/cli/code-cache.ts): `npm run build` fills dist/.code-cache; runs use
- * it (no entry rejected) with the same output as without it; a damaged entry is rejected by V8
- * and the module compiles as usual.
+ * it (no entry rejected) with the same output as without it; a damaged entry is rejected by V8,
+ * an entry made from other source (its SHA-1 differs) is not even offered to V8, and the module
+ * compiles as usual.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,12 +28,22 @@ test('code cache: used, same output, damaged entries rejected safely', (t) => {
   const saved = fs.readFileSync(entry);
   try {
     const bad = Buffer.from(saved);
-    for (let i = 0; i < bad.length; i += 7) bad[i] ^= 0x5a;
+    for (let i = 20; i < bad.length; i += 7) bad[i] ^= 0x5a; // (after the source digest)
     fs.writeFileSync(entry, bad);
     const r = runCli(args, { env: { FALCO_TS_DEBUG_CODE_CACHE: '1' } });
     assert.equal(r.status, 0, r.stderr.toString());
     assert.match(r.stderr.toString(), /code cache rejected: .*replay\.js/);
     assert.deepEqual(r.stdout, plain.stdout);
+
+    // the entry of a source of the same length but other bytes: V8 alone would take it
+    const other = Buffer.from(saved);
+    other[3] ^= 1;
+    fs.writeFileSync(entry, other);
+    const s = runCli(args, { env: { FALCO_TS_DEBUG_CODE_CACHE: '1' } });
+    assert.equal(s.status, 0, s.stderr.toString());
+    assert.match(s.stderr.toString(), /code cache stale: .*replay\.js/);
+    assert.doesNotMatch(s.stderr.toString(), /rejected/);
+    assert.deepEqual(s.stdout, plain.stdout);
   } finally {
     fs.writeFileSync(entry, saved);
   }

@@ -269,6 +269,8 @@ export class LivePump {
 
 export interface LiveSummary {
   events: number;
+  /** with rules: the alerts raised */
+  alerts?: number;
   stats: ProbeStats | null;
   bytesWritten?: number;
   files?: string[];
@@ -287,6 +289,7 @@ export function formatSummary(s: LiveSummary): string {
   const st = s.stats;
   const drops = st !== null ? st.droppedRingFull + st.droppedOther : 0;
   let line = `falco-ts: ${s.events} events`;
+  if (s.alerts !== undefined) line += `, ${s.alerts} alert${s.alerts === 1 ? '' : 's'}`;
   if (st !== null) {
     line += `, ${drops} dropped`;
     if (drops > 0) line += ` (ring full ${st.droppedRingFull}, other ${st.droppedOther})`;

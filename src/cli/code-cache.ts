@@ -6,14 +6,18 @@
  * --generate`); bin/falco-ts installs the loader hook before anything else is required.
  *
  * Safe by construction: the cache is only read from beside the code (never a shared or
- * temporary directory), not at all when that directory is writable by others, and V8 rejects
- * any entry whose source, V8 version or flags differ (the module then compiles as usual).
+ * temporary directory), not at all when that directory is writable by others; an entry starts
+ * with the SHA-1 of the source it was made from and is used only for that very source (V8's own
+ * check compares the source's length alone: an edit of the same length would run stale
+ * bytecode), and V8 rejects any entry whose V8 version or flags differ (the module then
+ * compiles as usual).
  * FALCO_TS_NO_CODE_CACHE=1 turns it off.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require('node:module');
 
@@ -28,7 +32,13 @@ interface ModuleInternals {
 }
 type ModuleStatics = { wrap(src: string): string };
 
-const compiled: Array<[vm.Script, string]> = [];
+const compiled: Array<[vm.Script, string, Buffer]> = [];
+/** bytes of the source digest at the start of an entry */
+const DIGEST = 20;
+
+function sourceDigest(content: string): Buffer {
+  return createHash('sha1').update(content).digest();
+}
 
 function cacheFile(filename: string): string {
   return path.join(CACHE_DIR, filename.slice(DIST.length).replace(/[\\/]/g, '_') + '.v8');
@@ -53,11 +63,16 @@ export function installCodeCache(record = false): void {
     if (!filename.startsWith(DIST) || !filename.endsWith('.js')) return original.call(this, content, filename);
     const file = cacheFile(filename);
     let cachedData: Buffer | undefined;
+    const digest = sourceDigest(content);
     // (recording reads it too: functions an earlier recording compiled stay in the new entry)
-    try { cachedData = fs.readFileSync(file); } catch { /* not cached: compile */ }
+    try {
+      const entry = fs.readFileSync(file);
+      if (entry.length > DIGEST && entry.subarray(0, DIGEST).equals(digest)) cachedData = entry.subarray(DIGEST);
+      else if (process.env.FALCO_TS_DEBUG_CODE_CACHE) process.stderr.write(`code cache stale: ${filename}\n`);
+    } catch { /* not cached: compile */ }
     const script = new vm.Script((Module as unknown as ModuleStatics).wrap(content), { filename, cachedData });
     if (process.env.FALCO_TS_DEBUG_CODE_CACHE && cachedData !== undefined && script.cachedDataRejected) process.stderr.write(`code cache rejected: ${filename}\n`);
-    if (record) compiled.push([script, file]);
+    if (record) compiled.push([script, file, digest]);
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
     const req = Module.createRequire(filename);
     const mod = this;
@@ -70,7 +85,7 @@ export function installCodeCache(record = false): void {
 /** Serializes every recorded script (with the functions compiled so far) into the cache. */
 function writeRecorded(): number {
   fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o755 });
-  for (const [script, file] of compiled) fs.writeFileSync(file, script.createCachedData(), { mode: 0o644 });
+  for (const [script, file, digest] of compiled) fs.writeFileSync(file, Buffer.concat([digest, script.createCachedData()]), { mode: 0o644 });
   return compiled.length;
 }
 

@@ -92,6 +92,8 @@ export async function live(opts: LiveOptions): Promise<number> {
   const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
   const out = new Out(fd);
   let counted = 0;
+  /** events that passed the filter (with rules: the events judged) */
+  let judged = 0;
   const limit = opts.numEvents ?? Infinity;
   let result;
   let decoder: EventDecoder;
@@ -116,6 +118,7 @@ export async function live(opts: LiveOptions): Promise<number> {
       if (cap !== null) cap.onEvent(ev);
       if (state.cur.hidden) return;
       if (filter !== null && !filter.match(ev, state)) return;
+      judged++;
       if (rulesSession !== null) {
         // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
         if (opts.outputs !== undefined) {
@@ -162,7 +165,9 @@ export async function live(opts: LiveOptions): Promise<number> {
     }
   }
   if (!opts.noSummary) {
-    process.stderr.write(formatSummary({ events: counted, stats: result.stats, durationMs: result.durationMs }) + '\n');
+    // rules mode: the events judged and the alerts they raised (-n counted alerts)
+    const counts = rulesSession !== null ? { events: judged, alerts: counted } : { events: counted };
+    process.stderr.write(formatSummary({ ...counts, stats: result.stats, durationMs: result.durationMs }) + '\n');
   }
   if (alertCap !== null && !opts.noSummary) {
     process.stderr.write(`falco-ts: ${alertCap.files.length} alert capture(s) written${alertCap.files.length > 0 ? ': ' + alertCap.files.join(', ') : ''}\n`);
