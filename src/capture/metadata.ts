@@ -52,6 +52,21 @@ export interface ProcEntry {
   exeFromMemfd: boolean;
 }
 
+/**
+ * The ProcEntry fields a thread keeps under the same name and type: the process list and the
+ * thread table copy them as they are, both ways (state.loadSection, capture/snapshot.ts).
+ */
+export const PROC_THREAD_FIELDS = [
+  'pid', 'ptid', 'sid', 'vpgid', 'comm', 'exe', 'exepath', 'exeWritable', 'fdlimit', 'uid', 'gid',
+  'vmsizeKb', 'vmrssKb', 'vmswapKb', 'pfMajor', 'pfMinor', 'vtid', 'vpid', 'tty', 'loginuid', 'root',
+  'capInheritable', 'capPermitted', 'capEffective', 'exeUpperLayer', 'exeFromMemfd',
+] as const satisfies readonly (keyof ProcEntry)[];
+
+/** Copies the named fields from src to dst (same names, same types). */
+export function copyFields<T, K extends keyof T>(dst: T, src: Pick<T, K>, keys: readonly K[]): void {
+  for (const k of keys) dst[k] = src[k];
+}
+
 /** scap_fd_type */
 export const enum FdType {
   UNINITIALIZED = 0, FILE = 1, DIRECTORY = 2, IPV4_SOCK = 3, IPV6_SOCK = 4, IPV4_SERVSOCK = 5,

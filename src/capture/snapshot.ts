@@ -12,7 +12,7 @@ import type { State } from '../state/state';
 import { CANCELED_FD_NUMBER, CL, ThreadInfo } from '../state/threadinfo';
 import type { FdInfo } from '../state/fdinfo';
 import {
-  FdEntry, FdType, ProcEntry, SectionMetadata, emptyFd, emptyProc,
+  FdEntry, FdType, PROC_THREAD_FIELDS, ProcEntry, SectionMetadata, copyFields, emptyFd, emptyProc,
 } from './metadata';
 
 export function snapshotState(state: State, base: SectionMetadata | null): SectionMetadata {
@@ -50,40 +50,15 @@ export function snapshotState(state: State, base: SectionMetadata | null): Secti
 
 function procFromThread(t: ThreadInfo, main: ThreadInfo | null, base: ProcEntry | null): ProcEntry {
   const p = emptyProc(t.tid);
-  p.pid = t.pid;
-  p.ptid = t.ptid;
-  p.sid = t.sid;
-  p.vpgid = t.vpgid;
-  p.comm = t.comm;
-  p.exe = t.exe;
-  p.exepath = t.exepath;
+  copyFields(p, t, PROC_THREAD_FIELDS);
   p.args = t.args.slice();
   // cwd and env are kept on the main thread
   const cwd = main !== null && main.cwd !== '' ? main.cwd : t.cwd;
   p.cwd = cwd === '' ? '/' : cwd; // as libsinsp writes an unknown cwd
   p.env = (t.env.length === 0 && main !== null ? main.env : t.env).slice();
-  p.fdlimit = t.fdlimit;
   p.flags = t.flags;
-  p.uid = t.uid;
-  p.gid = t.gid;
-  p.vmsizeKb = t.vmsizeKb;
-  p.vmrssKb = t.vmrssKb;
-  p.vmswapKb = t.vmswapKb;
-  p.pfMajor = t.pfMajor;
-  p.pfMinor = t.pfMinor;
-  p.vtid = t.vtid;
-  p.vpid = t.vpid;
   p.cgroups = t.cgroups.slice();
-  p.root = t.root;
-  p.loginuid = t.loginuid;
-  p.exeWritable = t.exeWritable;
-  p.tty = t.tty;
   p.pidnsInitStartTs = base !== null ? base.pidnsInitStartTs : 0;
-  p.capInheritable = t.capInheritable;
-  p.capPermitted = t.capPermitted;
-  p.capEffective = t.capEffective;
-  p.exeUpperLayer = t.exeUpperLayer;
-  p.exeFromMemfd = t.exeFromMemfd;
   return p;
 }
 

@@ -6,7 +6,7 @@
  */
 import { EventView } from '../event/view';
 import type { SectionMetadata, FdEntry, UserEntry, GroupEntry, InterfaceEntry, MachineInfo } from '../capture/metadata';
-import { FdType } from '../capture/metadata';
+import { FdType, PROC_THREAD_FIELDS, copyFields } from '../capture/metadata';
 import { EVENTS, PPM_EVENT_MAX_E5C53D64 } from '../event/generated/events';
 import { ThreadInfo, ThreadLookup, CL, CANCELED_FD_NUMBER } from './threadinfo';
 import { FdInfo, FdFlags, L4 } from './fdinfo';
@@ -121,18 +121,11 @@ export class State implements ThreadLookup {
     this.interfaces = meta.interfaces;
     for (const p of meta.procs) {
       const t = new ThreadInfo(this);
-      t.tid = p.tid; t.pid = p.pid; t.ptid = p.ptid; t.sid = p.sid; t.vpgid = p.vpgid;
-      t.comm = p.comm; t.exe = p.exe; t.exepath = p.exepath; t.exeWritable = p.exeWritable;
+      t.tid = p.tid;
+      copyFields(t, p, PROC_THREAD_FIELDS);
       t.args = p.args.slice();
       t.flags = p.flags | CL.ACTIVE;
-      t.fdlimit = p.fdlimit; t.uid = p.uid; t.gid = p.gid;
-      t.vmsizeKb = p.vmsizeKb; t.vmrssKb = p.vmrssKb; t.vmswapKb = p.vmswapKb;
-      t.pfMajor = p.pfMajor; t.pfMinor = p.pfMinor;
-      t.vtid = p.vtid; t.vpid = p.vpid; t.tty = p.tty; t.loginuid = p.loginuid;
       t.cgroups = p.cgroups.slice();
-      t.root = p.root;
-      t.capInheritable = p.capInheritable; t.capPermitted = p.capPermitted; t.capEffective = p.capEffective;
-      t.exeUpperLayer = p.exeUpperLayer; t.exeFromMemfd = p.exeFromMemfd;
       if (t.isMainThread()) {
         // set_env: an all-zero tail ends the list (trailing empty entries are dropped)
         let n = p.env.length;
