@@ -191,7 +191,11 @@ function sock(type: number): SockInfo {
 
 function hexU32(s: string): number { return parseInt(s, 16) >>> 0; }
 
-function readInet4(file: string, l4: number, out: Map<number, SockInfo>): void {
+/**
+ * The rows of /proc/net/{tcp,udp,raw}[6]: local and remote address and port (hex, as printed)
+ * and the socket's inode, for rows that have them all.
+ */
+function forEachInetRow(file: string, addrLen: number, row: (la: string, lp: number, ra: string, rp: number, ino: number) => void): void {
   const text = readText(file);
   if (text === null) return;
   const lines = text.split('\n');
@@ -201,18 +205,24 @@ function readInet4(file: string, l4: number, out: Map<number, SockInfo>): void {
     const [la, lp] = t[1].split(':');
     const [ra, rp] = t[2].split(':');
     const ino = Number(t[9]);
-    if (!Number.isSafeInteger(ino) || la === undefined || ra === undefined) continue;
+    if (!Number.isSafeInteger(ino) || la === undefined || ra === undefined || la.length !== addrLen || ra.length !== addrLen) continue;
+    row(la, parseInt(lp, 16) & 0xffff, ra, parseInt(rp, 16) & 0xffff, ino);
+  }
+}
+
+function readInet4(file: string, l4: number, out: Map<number, SockInfo>): void {
+  forEachInetRow(file, 8, (la, lp, ra, rp, ino) => {
     const dip = hexU32(ra);
     const s = sock(dip === 0 ? FdType.IPV4_SERVSOCK : FdType.IPV4_SOCK);
     // /proc prints the address as the host-order u32 of its network-order bytes: parsing the
     // hex gives the value "read LE" that scap keeps.
     s.sip = hexU32(la);
-    s.sport = parseInt(lp, 16) & 0xffff;
+    s.sport = lp;
     s.dip = dip;
-    s.dport = parseInt(rp, 16) & 0xffff;
+    s.dport = rp;
     s.l4proto = l4;
     out.set(ino, s);
-  }
+  });
 }
 
 function hexIpv6(s: string): Buffer {
@@ -222,26 +232,17 @@ function hexIpv6(s: string): Buffer {
 }
 
 function readInet6(file: string, l4: number, out: Map<number, SockInfo>): void {
-  const text = readText(file);
-  if (text === null) return;
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const t = lines[i].trim().split(/\s+/);
-    if (t.length < 10) continue;
-    const [la, lp] = t[1].split(':');
-    const [ra, rp] = t[2].split(':');
-    const ino = Number(t[9]);
-    if (!Number.isSafeInteger(ino) || la === undefined || ra === undefined || la.length !== 32 || ra.length !== 32) continue;
+  forEachInetRow(file, 32, (la, lp, ra, rp, ino) => {
     const dip6 = hexIpv6(ra);
     const server = dip6.every((x) => x === 0);
     const s = sock(server ? FdType.IPV6_SERVSOCK : FdType.IPV6_SOCK);
     s.sip6 = hexIpv6(la);
-    s.sport = parseInt(lp, 16) & 0xffff;
+    s.sport = lp;
     s.dip6 = server ? Buffer.alloc(16) : dip6;
-    s.dport = parseInt(rp, 16) & 0xffff;
+    s.dport = rp;
     s.l4proto = l4;
     out.set(ino, s);
-  }
+  });
 }
 
 function readUnix(file: string, out: Map<number, SockInfo>): void {
