@@ -88,6 +88,32 @@ function meta(st: State, id: string): ContainerMeta | null {
 type CFn = (m: ContainerMeta | null, id: string, t: ThreadInfo) => FieldValue;
 
 /** A container field: host processes get `host` (or null), containers their metadata. */
+/**
+ * A `name.KEY` label field (container.label.foo, k8s.pod.label.foo): the value of label KEY
+ * in the labels `pick` finds for the event's container; null without one, or when empty.
+ */
+function labelField(name: string, cls: string, desc: string, missingArg: string,
+  pick: (st: State, m: ContainerMeta | null) => Record<string, string> | undefined): FieldSpec {
+  return {
+    name, ptype: 'CHARBUF', pf: PF.NA, cls, arg: 'required', desc,
+    dotted: (rest) => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; },
+    make: (arg) => {
+      if (arg === '' || arg === null) throw new FieldError(missingArg);
+      const key = arg;
+      return {
+        extract: (_ev, st) => {
+          const t = st.cur.thread;
+          if (t === null) return null;
+          const id = containerId(t);
+          if (id === '') return null;
+          const v = pick(st, meta(st, id))?.[key];
+          return v === undefined || v === '' ? null : v;
+        },
+      };
+    },
+  };
+}
+
 function cf(name: string, ptype: string, desc: string, host: FieldValue, fn: CFn, more: Partial<FieldSpec> = {}): FieldSpec {
   return {
     name, ptype, pf: PF.NA, desc, cls: CLS, ...more,
@@ -216,25 +242,8 @@ export const CONTAINER_FIELDS: FieldSpec[] = [
   cf('container.host_pid', 'BOOL', 'true if the container is running in the host PID namespace.', null, (m) => m?.hostPid ?? null),
   cf('container.host_network', 'BOOL', 'true if the container is running in the host network namespace.', null, (m) => m?.hostNetwork ?? null),
   cf('container.host_ipc', 'BOOL', 'true if the container is running in the host IPC namespace.', null, (m) => m?.hostIpc ?? null),
-  {
-    name: 'container.label', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, arg: 'required',
-    desc: "Container label. E.g. 'container.label.foo'.",
-    dotted: (rest) => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; },
-    make: (arg) => {
-      if (arg === '' || arg === null) throw new FieldError('container.label requires a label name');
-      const key = arg;
-      return {
-        extract: (_ev, st) => {
-          const t = st.cur.thread;
-          if (t === null) return null;
-          const id = containerId(t);
-          if (id === '') return null;
-          const v = meta(st, id)?.labels?.[key];
-          return v === undefined || v === '' ? null : v;
-        },
-      };
-    },
-  },
+  labelField('container.label', CLS, "Container label. E.g. 'container.label.foo'.", 'container.label requires a label name',
+    (_st, m) => m?.labels),
   cf('container.labels', 'CHARBUF', "Container comma-separated key/value labels (e.g. 'foo1:bar1,foo2:bar2').", null, (m) => labelList(m?.labels)),
 ];
 
@@ -301,23 +310,6 @@ export const K8S_CONTAINER_FIELDS: FieldSpec[] = [
   kf('k8s.pod.sandbox_id', 'Kubernetes pod sandbox id (first 12 characters).', (m) => { const s = sandboxId(m); return s === null ? null : s.slice(0, 12); }),
   kf('k8s.pod.full_sandbox_id', 'Kubernetes pod sandbox id.', (m) => sandboxId(m)),
   kf('k8s.pod.labels', "Kubernetes pod comma-separated key/value labels. E.g. 'foo1:bar1,foo2:bar2'.", (m, st) => labelList(podLabels(st, m))),
-  {
-    name: 'k8s.pod.label', ptype: 'CHARBUF', pf: PF.NA, cls: K8S_CLS, arg: 'required',
-    desc: "Kubernetes pod label. E.g. 'k8s.pod.label.foo'.",
-    dotted: (rest) => { const m = /^[^\s\[\]]+/.exec(rest); return m ? m[0].length : 0; },
-    make: (arg) => {
-      if (arg === '' || arg === null) throw new FieldError('k8s.pod.label requires an argument');
-      const key = arg;
-      return {
-        extract: (_ev, st) => {
-          const t = st.cur.thread;
-          if (t === null) return null;
-          const id = containerId(t);
-          if (id === '') return null;
-          const v = podLabels(st, meta(st, id))?.[key];
-          return v === undefined || v === '' ? null : v;
-        },
-      };
-    },
-  },
+  labelField('k8s.pod.label', K8S_CLS, "Kubernetes pod label. E.g. 'k8s.pod.label.foo'.", 'k8s.pod.label requires an argument',
+    (st, m) => podLabels(st, m)),
 ];
