@@ -56,8 +56,6 @@ function missingInputs(t) {
 function skipReason(t) {
   if (t.grpc) return 'gRPC output is not implemented';
   if (t.psp_file) return 'PSP-to-rules conversion (falco --psp) is not implemented';
-  if (t.conf_file && /drops_/.test(t.conf_file)) return 'syscall event drop simulation (simulate_drops) is not implemented';
-  if (t.conf_file && /program_output|file_output/.test(t.conf_file)) return 'Falco configuration files (-c, here file/program outputs) are not read: --output file:/program: is our equivalent';
   if (traceOf(t) === null && (t.detect !== undefined || t.detect_counts)) return `trace ${t.trace_file} is not available`;
   const missing = missingInputs(t);
   if (missing.length > 0) return `input not in ../shared/falco-tests: ${missing.join(', ')}`;
@@ -118,9 +116,17 @@ function toCase(t) {
     if (t.disabled_rules) options.disable_rules = t.disabled_rules;
     if (t.run_tags) options.tags = t.run_tags;
     if (t.disable_tags) options.disable_tags = t.disable_tags;
+    if (t.conf_file) options.config = `${S_TESTS}/${t.conf_file}`;
     options.env = { TZ: 'UTC', FALCO_HOSTNAME: 'test-falco-hostname' };
     c.options = options;
-    if (t.exit_status === 1 && t.stderr_contains) load.error_matches = list(t.stderr_contains);
+    if (t.conf_file) {
+      // with a config, Falco's log and its exit status are checked (a rejected config, the drop exit action)
+      if (t.exit_status !== undefined) expect.exit = t.exit_status === 0 ? 'success' : 'failure';
+      const err = {};
+      if (list(t.stderr_contains).length) err.matches = list(t.stderr_contains);
+      if (list(t.stderr_not_contains).length) err.not_matches = list(t.stderr_not_contains);
+      if (Object.keys(err).length) expect.stderr = err;
+    } else if (t.exit_status === 1 && t.stderr_contains) load.error_matches = list(t.stderr_contains);
     if (t.detect === false) expect.total = 0;
     if (t.detect === true) {
       expect.total = { at_least: 1 };
@@ -133,6 +139,7 @@ function toCase(t) {
     for (const s of list(t.stdout_contains)) (s.startsWith('^(?!') ? every : matches).push(s);
     const out = {};
     if (matches.length) out.matches = matches;
+    if (list(t.stdout_not_contains).length) out.not_matches = list(t.stdout_not_contains);
     if (every.length) out.every_line_matches = every;
     for (const o of list(t.output_strictly_contains)) out.equals_file = `${S_TESTS}/${Object.values(o)[0]}`;
     if (Object.keys(out).length) expect.output = out;

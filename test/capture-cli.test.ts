@@ -462,6 +462,32 @@ test('live output: the same lines as replay; -n and the filter; no colour off a 
   assert.ok(colored.endsWith('\x1b[00m'));
 });
 
+test('live -r: drop monitoring on the probe\'s counters raises Falco\'s internal alert and reports', async (t) => {
+  const s = await getSample(t);
+  if (s === null) return;
+  const outFile = path.join(TMP, 'live-drops.txt');
+  const fd = fs.openSync(outFile, 'w');
+  const logs: string[] = [];
+  // the fake probe reports 3 drops (2 ring full) of ~350 events from the start (0.9 %: over a
+  // threshold of 0.5 %); the trace spans ~1.9 s of event time, so one check sees them
+  const { value, stderr } = await quietly<number>(() => live({
+    filter: '', bufferFormat: 'normal', durationSec: 0.3, fd, openProbe: fake(s, 6).open, snapshot: (): SectionMetadata => s.meta,
+    rules: { rules: ['default'], overrides: ['json_output=true'] },
+    drops: { config: { actions: new Set(['log', 'alert']), threshold: 0.005, rate: 1, maxBurst: 10, simulate: false }, logger: { log: (_l, m) => logs.push(m) } },
+  }));
+  fs.closeSync(fd);
+  assert.equal(value, 0, stderr);
+  const internal = fs.readFileSync(outFile, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((a) => a.source === 'internal');
+  assert.equal(internal.length, 1);
+  const f = internal[0].output_fields as Record<string, string>;
+  assert.equal(f.n_drops, '3');
+  assert.equal(f.n_drops_buffer_total, '2');
+  assert.equal(f.ebpf_enabled, '1');
+  assert.deepEqual(logs, ['Falco internal: syscall event drop. 3 system calls dropped in last second.']);
+  assert.match(stderr, /event drop detected: 1 occurrences\n {3}- num times actions taken: 1\n/);
+});
+
 test('SIGINT: stop, drain, finalize, summary, exit 0; the file is flushed every second meanwhile', async (t) => {
   const s = await getSample(t);
   if (s === null) return;

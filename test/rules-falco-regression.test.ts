@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, SHARED, sharedSkipReason } from './helpers/env';
+import { ROOT, SHARED, runCliAsync, sharedSkipReason } from './helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rules = require('../src/rules') as typeof import('../src/rules');
@@ -29,7 +29,8 @@ interface Expect {
   validate_warnings?: Msg[]; validate_ok?: string[]; exit_status?: number; conf_file?: string; priority?: string;
   disabled_rules?: string[]; run_tags?: string[]; disable_tags?: string[]; json_output?: boolean; time_iso_8601?: boolean;
   json_include_output_property?: boolean; json_include_tags_property?: boolean; stdout_contains?: string | string[];
-  stderr_contains?: string | string[]; output_strictly_contains?: Record<string, string>[]; psp_file?: string;
+  stderr_contains?: string | string[]; stdout_not_contains?: string | string[]; stderr_not_contains?: string | string[];
+  output_strictly_contains?: Record<string, string>[]; psp_file?: string;
   grpc?: unknown; rules_events?: Record<string, string[]>[]; rules_warning?: string[]; all_events?: boolean;
 }
 interface Msg { item_type: string; item_name: string; code: string; message?: string; message_contains?: string }
@@ -86,8 +87,6 @@ function traceOf(t: Expect): string | null {
 function skipReason(t: Expect): string | null {
   if (t.grpc) return 'gRPC output is not implemented';
   if (t.psp_file) return 'PSP-to-rules conversion (falco --psp) is not implemented';
-  if (t.conf_file && /drops_/.test(t.conf_file)) return 'syscall event drop simulation (simulate_drops) is not implemented';
-  if (t.conf_file && /program_output|file_output/.test(t.conf_file)) return 'Falco configuration files (-c, here file/program outputs) are not read: --output file:/program: is our equivalent';
   if (traceOf(t) === null && (t.detect !== undefined || t.detect_counts)) return `trace ${t.trace_file} is not available`;
   const missing = missingInputs(t);
   if (missing.length > 0) return `input not in ../shared/falco-tests: ${missing.join(', ')}`;
@@ -207,6 +206,28 @@ async function checkDetect(t: Expect): Promise<void> {
   }
 }
 
+/**
+ * Tests with a Falco configuration file (-c: syscall event drop monitoring) run through the
+ * CLI, checked on its exit status, stdout and stderr. Falco's exit status 1 is a failure here
+ * too: 1 when the exit action stopped the run, 2 for a configuration the CLI rejects (our
+ * status for bad input).
+ */
+async function checkWithConfig(t: Expect): Promise<void> {
+  const args = ['replay', traceOf(t)!, ...(t.rules_file ?? []).flatMap((r) => ['-r', findFile(r)]), '-c', findFile(t.conf_file!), '--legacy-both-directions'];
+  const r = await runCliAsync(args);
+  const stdout = r.stdout.toString(), stderr = r.stderr.toString();
+  const ctx = `falco-ts ${args.join(' ')}\nstderr: ${stderr.slice(0, 2000)}`;
+  if (t.exit_status !== undefined) {
+    if (t.exit_status === 0) assert.equal(r.status, 0, ctx);
+    else assert.ok(r.status === 1 || r.status === 2, `exit status ${r.status}, expected a failure; ${ctx}`);
+  }
+  const list = (v: string | string[] | undefined): string[] => ([] as string[]).concat(v ?? []);
+  for (const s of list(t.stderr_contains)) assert.match(stderr, new RegExp(s), ctx);
+  for (const s of list(t.stderr_not_contains)) assert.doesNotMatch(stderr, new RegExp(s), ctx);
+  for (const s of list(t.stdout_contains)) assert.match(stdout, new RegExp(s), ctx);
+  for (const s of list(t.stdout_not_contains)) assert.doesNotMatch(stdout, new RegExp(s), ctx);
+}
+
 const all: Expect[] = SKIP ? [] : JSON.parse(fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8'))
   .map((t: Expect & { detect_counts?: unknown }) => t);
 
@@ -216,6 +237,7 @@ for (const t of all) {
   const why = skipReason(t);
   if (why) { skipped.push(`${t.test}: ${why}`); skippedList.push({ test: t.test, reason: why }); test(`falco regression: ${t.test}`, { skip: why }, () => {}); continue; }
   test(`falco regression: ${t.test}`, async () => {
+    if (t.conf_file !== undefined) { await checkWithConfig(t); return; }
     if (t.validate_rules_file !== undefined || t.rules_events) checkValidate(t);
     if (t.rules_file !== undefined || t.detect !== undefined) {
       if (t.validate_rules_file !== undefined && t.rules_file === undefined) return;

@@ -29,7 +29,8 @@ import type { SessionOptions } from '../rules';
 import type { OutputManager, OutputReport } from '../output/manager';
 import { lazy } from '../util/lazy';
 import { type EventOutputOptions, eventOutputOptionsFrom } from './event-output';
-import { addRulesOptions, rulesOptionsFrom } from './rules';
+import { addRulesOptions, applyFalcoConfig, rulesOptionsFrom } from './rules';
+import type { DropsSetup } from '../rules/event-drops';
 import { AlertCapture } from '../capture/alert-window';
 import { snapshotState } from '../capture/snapshot';
 import { parseDriver, probeOptions } from './capture';
@@ -39,6 +40,7 @@ import type { Driver } from '../capture/native';
 const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
+const dropsModule = lazy(() => require('../rules/event-drops') as typeof import('../rules/event-drops'));
 
 export interface LiveOptions extends EventOutputOptions {
   filter: string;
@@ -59,6 +61,8 @@ export interface LiveOptions extends EventOutputOptions {
   containers?: ContainerSetting;
   /** alert destinations with -r (--output); alerts go to stdout when absent */
   outputs?: OutputManager;
+  /** with rules: syscall event drop monitoring (-c's syscall_event_drops, else falco.yaml's defaults) */
+  drops?: DropsSetup;
   /** tests: the probe and the initial state */
   openProbe?: (opts: ProbeOptions) => NativeProbe;
   snapshot?: () => SectionMetadata;
@@ -94,6 +98,20 @@ export async function live(opts: LiveOptions): Promise<number> {
   let counted = 0;
   /** events that passed the filter (with rules: the events judged) */
   let judged = 0;
+  let exitCode = 0;
+  // Drop monitoring with rules, on the probe's counters (Falco's syscall_evt_drop_mgr)
+  let curEv: EventView | null = null;
+  const drops = rulesSession !== null && opts.drops !== undefined ? dropsModule().dropMonitorFor(opts.drops, {
+    emit: (a) => {
+      if (opts.outputs !== undefined) opts.outputs.emit(a);
+      else if (print && !out.closed) out.line(Buffer.from(rulesSession.config.jsonOutput ? alertModule().alertToJson(a) : a.output, 'utf8').toString('latin1'));
+    },
+    current: () => curEv, json: rulesSession.config.jsonOutput, ebpf: opts.driver !== 'kmod',
+  }) : null;
+  const probeCounters = () => {
+    const st = probe.stats();
+    return { events: st.seen, drops: st.droppedRingFull + st.droppedOther, dropsBuffer: st.droppedRingFull };
+  };
   const limit = opts.numEvents ?? Infinity;
   let result;
   let decoder: EventDecoder;
@@ -117,6 +135,11 @@ export async function live(opts: LiveOptions): Promise<number> {
       cm?.noteThread(state.cur.thread);
       if (cap !== null) cap.onEvent(ev);
       if (state.cur.hidden) return;
+      if (drops !== null) {
+        curEv = ev;
+        // the exit action: stop with status 1, as Falco does
+        if (!drops.process(ev.tsApprox(), probeCounters)) { exitCode = 1; return false; }
+      }
       if (filter !== null && !filter.match(ev, state)) return;
       judged++;
       if (rulesSession !== null) {
@@ -175,11 +198,19 @@ export async function live(opts: LiveOptions): Promise<number> {
   if (decoder.unknownEvents > 0) {
     process.stderr.write(`falco-ts: the probe sent ${decoder.unknownEvents} events of unknown type (skipped)\n`);
   }
-  return 0;
+  if (drops !== null && !opts.noSummary) process.stderr.write(drops.statsText());
+  return exitCode;
 }
 
 // ---------------------------------------------------------------------------------------------
 // CLI: the program's default action
+
+/** Without -c, a live rules session monitors drops as falco.yaml ships: log and alert, threshold 0.1. */
+function liveDropDefaults(): DropsSetup {
+  const { defaultDropsConfig } = require('../rules/falco-config') as typeof import('../rules/falco-config');
+  const { stderrLogger, LOG_INFO } = require('../output/falco-logger') as typeof import('../output/falco-logger');
+  return { config: defaultDropsConfig(), logger: stderrLogger(true, LOG_INFO) };
+}
 
 function count(flag: string) {
   return (v: string): number => {
@@ -225,7 +256,9 @@ export function registerLive(program: Command, done: (code: number) => void, run
     .option('--driver <kind>', 'live mode: kernel probe: ebpf, kmod or auto (default)', parseDriver)
     .option('--output <dest>', 'live mode with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .action(async (words: string[], o: Record<string, unknown>) => {
+      const configDrops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
       done(await run({
+        drops: configDrops ?? (rulesOptionsFrom(o) !== undefined ? liveDropDefaults() : undefined),
         filter: words.join(' '),
         ...eventOutputOptionsFrom(o),
         snaplen: o.snaplen as number | undefined,

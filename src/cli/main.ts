@@ -6,7 +6,7 @@ import { registerCapture } from './capture';
 import { registerLive } from './live';
 import { registerStats } from './stats';
 import { registerList } from './list';
-import { registerRules, addRulesOptions, rulesOptionsFrom } from './rules';
+import { registerRules, addRulesOptions, applyFalcoConfig, rulesOptionsFrom } from './rules';
 import { registerTest } from './test';
 import { colorEnabled } from '../format/colors';
 import { wantSummary } from '../output/summary';
@@ -62,7 +62,9 @@ Examples:
   falco-ts replay trace.scap -w subset.scap -z gzip 'fd.name startswith /etc'`)
     .action(async (args: string[], o: Record<string, unknown>) => {
       const { files, filter } = splitFilesAndFilter(args);
+      const drops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
       code = await replay({
+        drops,
         files, filter,
         ...eventOutputOptionsFrom(o),
         write: o.write as string | undefined,

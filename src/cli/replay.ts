@@ -27,6 +27,7 @@ import type { OutputManager } from '../output/manager';
 import type { SessionOptions } from '../rules';
 import { lazy } from '../util/lazy';
 import type { EventOutputOptions } from './event-output';
+import type { DropsSetup } from '../rules/event-drops';
 
 export interface ReplayOptions extends EventOutputOptions {
   files: string[];
@@ -49,11 +50,14 @@ export interface ReplayOptions extends EventOutputOptions {
   summary?: boolean;
   /** alert outputs: the replay yields to them between chunks and closes them at the end */
   outputs?: OutputManager;
+  /** with rules: syscall event drop monitoring (Falco's syscall_event_drops, from -c) */
+  drops?: DropsSetup;
 }
 
 /** rules (and YAML) and alert shaping load only with -r */
 const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
 const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
+const dropsModule = lazy(() => require('../rules/event-drops') as typeof import('../rules/event-drops'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
 /** events whose type (or its enter/exit pair) changes state: kept hidden in filtered -w output */
@@ -133,6 +137,14 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   let startNs = -1;
   let exit = 0;
   let stop = false;
+
+  // Drop monitoring in rules mode: a trace has no driver counters, so only simulated drops count.
+  let curEv: EventView | null = null;
+  const drops = rulesSession !== null && opts.drops !== undefined ? dropsModule().dropMonitorFor(opts.drops, {
+    emit: (a) => { if (opts.outputs !== undefined) opts.outputs.emit(a); else if (print && !out.closed) out.line(Buffer.from(json || rulesSession.config.jsonOutput ? alertModule().alertToJson(a) : a.output, 'utf8').toString('latin1')); },
+    current: () => curEv, json: rulesSession.config.jsonOutput, ebpf: false,
+  }) : null;
+  const traceCounters = () => ({ events: ui.eventsRead, drops: 0, dropsBuffer: 0 });
 
   const onSection = (meta: SectionMetadata) => {
     state.loadSection(meta);
@@ -216,6 +228,11 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       return;
     }
     if (rulesSession !== null) {
+      if (drops !== null) {
+        curEv = ev;
+        // the exit action: stop with status 1, as Falco does
+        if (!drops.process(ev.tsApprox(), traceCounters)) { exit = 1; stop = true; return false; }
+      }
       // rules mode: a filter, if given, selects the events the rules judge
       if (filter === null || filter.match(ev, state)) {
         if (opts.outputs !== undefined) {
@@ -261,6 +278,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     }
   }
   await ui.finish(counted, opts.files.join(', '));
+  if (drops !== null) process.stderr.write(drops.statsText());
   if (opts.verbose) {
     // sysdig -v: capture statistics on stderr (a file has no driver counters); its elapsed
     // time is the CPU time clock() measured around the capture loop.

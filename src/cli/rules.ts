@@ -8,6 +8,7 @@ import { EVENTS } from '../event/generated/events';
 import { Out } from '../util/out';
 import { fieldRegistry } from '../filter/fields/registry';
 import type { SessionOptions, CompiledRule, RulesLoader } from '../rules';
+import type { DropsSetup } from '../rules/event-drops';
 import { lazy } from '../util/lazy';
 
 /** the rules engine (and YAML) loads only when rules are used */
@@ -23,7 +24,24 @@ export function addRulesOptions(cmd: Command): Command {
     .option('--tag <tag>', "only run rules with this tag (Falco's -t; repeatable)", collect)
     .option('-T, --disable-tag <tag>', 'disable rules with this tag (repeatable)', collect)
     .option('--disable-rule <pattern>', "disable rules whose name contains the substring, or matches the '*' wildcard (Falco's -D; repeatable)", collect)
-    .option('--legacy-both-directions', 'judge enter and exit events, as Falco <= 0.41 did (its regression traces need it); default: exit events only with enter parameters merged, as current Falco');
+    .option('--legacy-both-directions', 'judge enter and exit events, as Falco <= 0.41 did (its regression traces need it); default: exit events only with enter parameters merged, as current Falco')
+    .option('-c, --config <falco.yaml>', "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level and syscall_event_drops; -r, -o and --output on the command line win");
+}
+
+/**
+ * Reads -c FILE into the parsed options (its rules when no -r, its keys before the -o ones,
+ * its outputs when no --output) and returns its drop monitoring, if it configures one.
+ */
+export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undefined {
+  if (typeof o.config !== 'string') return undefined;
+  const { loadFalcoConfig } = require('../rules/falco-config') as typeof import('../rules/falco-config');
+  const { stderrLogger } = require('../output/falco-logger') as typeof import('../output/falco-logger');
+  const cfg = loadFalcoConfig(o.config);
+  const rules = o.rules as string[] | undefined;
+  if ((rules === undefined || rules.length === 0) && cfg.rulesFiles.length > 0) o.rules = cfg.rulesFiles;
+  o.option = [...cfg.overrides, ...((o.option as string[] | undefined) ?? [])];
+  if (o.output === undefined && cfg.outputs !== null && cfg.outputs.length > 0) o.output = cfg.outputs;
+  return cfg.drops === null ? undefined : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel) };
 }
 
 /** The rules session options from a command's parsed options, or undefined when no -r was given. */

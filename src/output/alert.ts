@@ -124,9 +124,29 @@ export function alertToJson(a: FalcoAlert): string {
     priority: a.priority,
     rule: a.rule,
     source: a.source,
-    tags: [...(a.tags ?? [])].sort(),
+    // (Falco's internal alerts carry no tags)
+    tags: a.source === INTERNAL_SOURCE ? undefined : [...(a.tags ?? [])].sort(),
     time: a.time,
   });
+}
+
+export const INTERNAL_SOURCE = 'internal';
+
+/**
+ * One of Falco's own alerts (falco_outputs::handle_msg), e.g. the syscall event drop alert:
+ * source "internal", no tags, string fields. Its text line is `<time of day>: <Priority>
+ * <message> (k="v" ...)`; in JSON, `output` is the message alone.
+ */
+export function internalAlert(o: {
+  rule: string; priority: Priority; message: string; fields: Record<string, string>;
+  timeOfDay: string; time: string; json: boolean;
+}): FalcoAlert {
+  const keys = Object.keys(o.fields).sort();
+  const text = `${o.timeOfDay}: ${o.priority} ${o.message} (${keys.map((k) => `${k}=${JSON.stringify(o.fields[k])}`).join(' ')})`;
+  return {
+    hostname: defaultHostname(), output: o.json ? o.message : text, output_fields: o.fields,
+    priority: o.priority, rule: o.rule, source: INTERNAL_SOURCE, tags: [], time: o.time,
+  };
 }
 
 /**

@@ -12,10 +12,16 @@ import type { EventView } from '../event/view';
 import type { RulesSession } from './index';
 import type { CompiledRule } from './compiler';
 
+/**
+ * `before`, if given, sees each event the rules are about to judge (after the state) and can
+ * stop the run by returning false (the drop monitor's exit action); returns false if stopped.
+ */
 export async function runSessionOnTraces(session: RulesSession, files: string[],
-  emit: (line: string, rule: CompiledRule, ev: EventView, state: State) => void): Promise<void> {
+  emit: (line: string, rule: CompiledRule, ev: EventView, state: State) => void,
+  before?: (ev: EventView) => boolean): Promise<boolean> {
   const state = new State();
   setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
+  let stopped = false;
   for (const file of files) {
     await readTraceFile(file, {
       onSection: (meta) => state.loadSection(meta),
@@ -23,8 +29,11 @@ export async function runSessionOnTraces(session: RulesSession, files: string[],
         observeEvent(state, ev);
         state.processEvent(ev);
         if (state.cur.hidden) return;
+        if (before !== undefined && !before(ev)) { stopped = true; return false; }
         session.process(ev, state, (line, r) => emit(line, r, ev, state));
       },
     });
+    if (stopped) break;
   }
+  return !stopped;
 }

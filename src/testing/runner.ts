@@ -9,6 +9,12 @@ import { EVENTS } from '../event/generated/events';
 import { runSessionOnTraces } from '../rules/run';
 import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
 import type { CountSpec, LoadMessage, TestCase } from './spec';
+import { loadFalcoConfig, type FalcoConfig } from '../rules/falco-config';
+import { dropMonitorFor, type DropsSetup } from '../rules/event-drops';
+import { stderrLogger } from '../output/falco-logger';
+import { alertToJson } from '../output/alert';
+import { InputError } from '../util/errors';
+import type { EventView } from '../event/view';
 
 export interface Alert {
   rule: string;
@@ -56,16 +62,43 @@ function sessionOptions(c: TestCase): SessionOptions {
 
 /** Replays `traces` through `session`; every alert, in order. */
 export async function collectAlerts(session: RulesSession, traces: string[], withFields: boolean): Promise<Alert[]> {
+  return (await collectRun(session, traces, withFields)).alerts;
+}
+
+/**
+ * collectAlerts with drop monitoring (a Falco config's syscall_event_drops): its alerts join
+ * the others in order; `stopped` when its exit action ended the run; `report` its closing text.
+ */
+export async function collectRun(session: RulesSession, traces: string[], withFields: boolean, drops?: DropsSetup): Promise<{ alerts: Alert[]; stopped: boolean; report: string }> {
   const alerts: Alert[] = [];
-  await runSessionOnTraces(session, traces, (line, r, ev, state) => {
+  const json = session.config.jsonOutput;
+  let cur: EventView | null = null;
+  let read = 0;
+  const monitor = drops === undefined ? null : dropMonitorFor(drops, {
+    emit: (a) => alerts.push({ rule: a.rule, priority: a.priority, line: json ? alertToJson(a) : a.output, fields: withFields ? a.output_fields : undefined }),
+    current: () => cur, json, ebpf: false,
+  });
+  const ok = await runSessionOnTraces(session, traces, (line, r, ev, state) => {
     const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
     if (withFields) {
       const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
       a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
     }
     alerts.push(a);
+  }, monitor === null ? undefined : (ev) => {
+    cur = ev;
+    read++;
+    return monitor.process(ev.tsApprox(), () => ({ events: read, drops: 0, dropsBuffer: 0 }));
   });
-  return alerts;
+  return { alerts, stopped: !ok, report: monitor === null ? '' : monitor.statsText() };
+}
+
+/** Checks expect.stderr and expect.exit against what a configured run printed and how it ended. */
+function compareRun(c: TestCase, stderr: string, failed: boolean, diffs: string[]): void {
+  const e = c.expect;
+  for (const re of e.stderr?.matches ?? []) if (!new RegExp(re, 'm').test(stderr)) diffs.push(`stderr does not match /${re}/`);
+  for (const re of e.stderr?.not_matches ?? []) if (new RegExp(re, 'm').test(stderr)) diffs.push(`stderr matches /${re}/ (it must not)`);
+  if (e.exit !== undefined && (e.exit === 'failure') !== failed) diffs.push(`expected the run to end in ${e.exit}, it ended in ${failed ? 'failure' : 'success'}`);
 }
 
 const anyOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : ([] as string[]).concat(v));
@@ -238,13 +271,29 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
   try {
     await withEnv(c.options.env, async () => {
       if (c.validate.length > 0) checkValidation(c, diffs);
-      if (c.rules.length === 0 && (c.traces.length === 0 || c.validate.length > 0)) return;
+      // a Falco config (-c): Falco's log and report go to `stderr`; a rejected config fails the run
+      let config: FalcoConfig | null = null;
+      const stderr: string[] = [];
+      if (c.options.config !== undefined) {
+        try {
+          config = loadFalcoConfig(c.options.config);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          stderr.push(`Error: ${e.message}\n`);
+          compareRun(c, stderr.join(''), true, diffs);
+          return;
+        }
+      }
+      const rules = c.rules.length === 0 && config !== null ? config.rulesFiles : c.rules;
+      if (rules.length === 0 && (c.traces.length === 0 || c.validate.length > 0)) return;
       const le = c.expect.load;
       // a fatal load error is expected (Falco exits 1): load.error_matches, or load.ok false without validate
       const expectFail = le !== undefined && (le.error_matches !== undefined || (le.ok === false && c.validate.length === 0));
       let session: RulesSession;
       try {
-        session = RulesSession.load(sessionOptions(c));
+        const so = sessionOptions(c);
+        if (config !== null) { so.rules = rules; so.overrides = [...config.overrides, ...(so.overrides ?? [])]; }
+        session = RulesSession.load(so);
       } catch (e) {
         if (!expectFail) throw e;
         const msg = 'Error: ' + (e as Error).message;
@@ -253,10 +302,14 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
       }
       if (expectFail) { diffs.push('expected the rules to fail to load; they loaded'); return; }
       for (const t of c.traces) if (!fs.existsSync(t)) throw new Error(`trace not found: ${t}`);
-      const alerts = await collectAlerts(session, c.traces, (c.expect.outputs ?? []).some((o) => o.fields !== undefined));
+      const drops: DropsSetup | undefined = config?.drops
+        ? { config: config.drops, logger: stderrLogger(config.logStderr, config.logLevel, (t) => { stderr.push(t); }) } : undefined;
+      const run = await collectRun(session, c.traces, (c.expect.outputs ?? []).some((o) => o.fields !== undefined), drops);
+      const alerts = run.alerts;
       for (const a of alerts) res.counts[a.rule] = (res.counts[a.rule] ?? 0) + 1;
       res.alerts = alerts.length;
       compareAlerts(c, alerts, diffs);
+      if (config !== null) compareRun(c, stderr.join('') + run.report, run.stopped, diffs);
     });
   } catch (e) {
     res.status = 'error';

@@ -40,6 +40,8 @@ export interface CaseOptions {
   json?: boolean;
   /** environment while the case runs (e.g. TZ, FALCO_HOSTNAME) */
   env?: Record<string, string>;
+  /** a Falco configuration file (falco-ts replay -c): its keys, outputs and syscall_event_drops */
+  config?: string;
 }
 
 export interface LoadMessage {
@@ -96,6 +98,10 @@ export interface Expect {
     equals_file?: string;
   };
   load?: LoadExpect;
+  /** regexes Falco's log and closing report on stderr must (not) match (cases with a config) */
+  stderr?: { matches?: string[]; not_matches?: string[] };
+  /** how the run ends: failure = Falco exits 1 (a rejected config, the drop exit action) */
+  exit?: 'success' | 'failure';
 }
 
 export interface TestCase {
@@ -127,8 +133,8 @@ export function sharedDir(): string {
 }
 
 const CASE_KEYS = new Set(['name', 'description', 'skip', 'traces', 'trace', 'rules', 'validate', 'options', 'expect']);
-const OPTION_KEYS = new Set(['overrides', 'o', 'tags', 'disable_tags', 'disable_rules', 'legacy_both_directions', 'json', 'env']);
-const EXPECT_KEYS = new Set(['alerts', 'must_not_fire', 'only_listed', 'total', 'priorities', 'outputs', 'output', 'load']);
+const OPTION_KEYS = new Set(['overrides', 'o', 'tags', 'disable_tags', 'disable_rules', 'legacy_both_directions', 'json', 'env', 'config']);
+const EXPECT_KEYS = new Set(['alerts', 'must_not_fire', 'only_listed', 'total', 'priorities', 'outputs', 'output', 'load', 'stderr', 'exit']);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -166,6 +172,10 @@ function options(v: unknown, what: string): CaseOptions {
   if (v.disable_rules !== undefined) o.disable_rules = strList(v.disable_rules, `${what}.disable_rules`);
   if (v.legacy_both_directions !== undefined) o.legacy_both_directions = v.legacy_both_directions === true;
   if (v.json !== undefined) o.json = v.json === true;
+  if (v.config !== undefined) {
+    if (typeof v.config !== 'string' || v.config === '') throw new InputError(`${what}.config: expected a file path`);
+    o.config = v.config;
+  }
   if (v.env !== undefined) {
     if (!isObj(v.env)) throw new InputError(`${what}.env: expected a mapping`);
     o.env = Object.fromEntries(Object.entries(v.env).map(([k, x]) => [k, String(x)]));
@@ -207,6 +217,21 @@ function expectOf(v: unknown, what: string): Expect {
   if (v.load !== undefined) {
     if (!isObj(v.load)) throw new InputError(`${what}.load: expected a mapping`);
     e.load = v.load as LoadExpect;
+  }
+  if (v.stderr !== undefined) {
+    if (!isObj(v.stderr)) throw new InputError(`${what}.stderr: expected a mapping`);
+    for (const k of Object.keys(v.stderr)) if (k !== 'matches' && k !== 'not_matches') throw new InputError(`${what}.stderr: unknown key '${k}' (matches, not_matches)`);
+    e.stderr = {
+      matches: v.stderr.matches !== undefined ? strList(v.stderr.matches, `${what}.stderr.matches`) : undefined,
+      not_matches: v.stderr.not_matches !== undefined ? strList(v.stderr.not_matches, `${what}.stderr.not_matches`) : undefined,
+    };
+    for (const re of [...(e.stderr.matches ?? []), ...(e.stderr.not_matches ?? [])]) {
+      try { new RegExp(re); } catch (err) { throw new InputError(`${what}.stderr: bad regex ${JSON.stringify(re)}: ${(err as Error).message}`); }
+    }
+  }
+  if (v.exit !== undefined) {
+    if (v.exit !== 'success' && v.exit !== 'failure') throw new InputError(`${what}.exit: expected success or failure`);
+    e.exit = v.exit;
   }
   return e;
 }
@@ -270,6 +295,7 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
     const validate = strList(c.validate, `${w}.validate`).map((p) => resolvePath(p, dir, vars));
     const co = options(c.options, `${w}.options`);
     const opts: CaseOptions = { ...defOpts, ...co, env: { ...(defOpts.env ?? {}), ...(co.env ?? {}) } };
+    if (opts.config !== undefined) opts.config = resolvePath(opts.config, dir, vars);
     const expect = expectOf(c.expect, `${w}.expect`);
     if (expect.output?.equals_file) expect.output.equals_file = resolvePath(expect.output.equals_file, dir, vars);
     const skip = c.skip === undefined || c.skip === false ? undefined : String(c.skip === true ? 'skipped' : c.skip);

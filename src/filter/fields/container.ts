@@ -87,7 +87,14 @@ function meta(st: State, id: string): ContainerMeta | null {
 
 type CFn = (m: ContainerMeta | null, id: string, t: ThreadInfo) => FieldValue;
 
-/** A container field: host processes get `host` (or null), containers their metadata. */
+/** The metadata of the event's container: null for host threads, or when none is known. */
+function eventMeta(st: State): ContainerMeta | null {
+  const t = st.cur.thread;
+  if (t === null) return null;
+  const id = containerId(t);
+  return id === '' ? null : meta(st, id);
+}
+
 /**
  * A `name.KEY` label field (container.label.foo, k8s.pod.label.foo): the value of label KEY
  * in the labels `pick` finds for the event's container; null without one, or when empty.
@@ -102,11 +109,7 @@ function labelField(name: string, cls: string, desc: string, missingArg: string,
       const key = arg;
       return {
         extract: (_ev, st) => {
-          const t = st.cur.thread;
-          if (t === null) return null;
-          const id = containerId(t);
-          if (id === '') return null;
-          const v = pick(st, meta(st, id))?.[key];
+          const v = pick(st, eventMeta(st))?.[key];
           return v === undefined || v === '' ? null : v;
         },
       };
@@ -114,6 +117,7 @@ function labelField(name: string, cls: string, desc: string, missingArg: string,
   };
 }
 
+/** A container field: host processes get `host` (or null), containers their metadata. */
 function cf(name: string, ptype: string, desc: string, host: FieldValue, fn: CFn, more: Partial<FieldSpec> = {}): FieldSpec {
   return {
     name, ptype, pf: PF.NA, desc, cls: CLS, ...more,
@@ -163,11 +167,7 @@ function mountSpec(name: string, part: MountPart, desc: string): FieldSpec {
       const idx = isIntArg(a) ? parseIntArg(name, a) : -1;
       return {
         extract: (_ev, st) => {
-          const t = st.cur.thread;
-          if (t === null) return null;
-          const id = containerId(t);
-          if (id === '') return null;
-          const m = meta(st, id);
+          const m = eventMeta(st);
           if (m === null) return null;
           const mounts = m.mounts ?? [];
           let mi: (typeof mounts)[number] | undefined;

@@ -1,0 +1,161 @@
+/**
+ * Falco's configuration file (`falco -c falco.yaml`), the parts falco-ts acts on: the rules
+ * files, the output settings (-o keys), the output channels, logging, and syscall event drop
+ * monitoring. Other keys are ignored, as Falco ignores keys it does not know. Validation and
+ * its messages follow falco_configuration::load_yaml.
+ */
+import * as fs from 'node:fs';
+import type * as YT from 'yaml';
+import { InputError } from '../util/errors';
+import type { LogLevel } from '../output/falco-logger';
+import { parseLogLevel } from '../output/falco-logger';
+
+export type DropAction = 'ignore' | 'log' | 'alert' | 'exit';
+
+/** syscall_event_drops: what to do when the driver drops events (Falco's defaults when absent). */
+export interface DropsConfig {
+  actions: Set<DropAction>;
+  /** drops / events in the last second above which it counts (0-1) */
+  threshold: number;
+  /** token bucket: actions per second, and the burst */
+  rate: number;
+  maxBurst: number;
+  /** pretend one event was dropped each second (Falco's test hook) */
+  simulate: boolean;
+}
+
+export interface FalcoConfig {
+  file: string;
+  /** rules_file (a path or a list): used when the command line names no rules */
+  rulesFiles: string[];
+  /** Falco keys as `-o key=value` strings (the command line's -o come after and win) */
+  overrides: string[];
+  /** output channels as `--output` specs, or null when the file configures none */
+  outputs: string[] | null;
+  logStderr: boolean;
+  logLevel: LogLevel;
+  drops: DropsConfig | null;
+}
+
+/** falco.yaml's shipped syscall_event_drops (what a live session uses without -c). */
+export function defaultDropsConfig(): DropsConfig {
+  return { actions: new Set(['log', 'alert']), threshold: 0.1, rate: 0.03333, maxBurst: 1, simulate: false };
+}
+
+const OVERRIDE_KEYS = ['priority', 'rule_matching', 'json_output', 'json_include_output_property',
+  'json_include_tags_property', 'json_include_message_property', 'time_format_iso_8601'];
+
+export function loadFalcoConfig(file: string): FalcoConfig {
+  const fail = (msg: string): never => { throw new InputError(`Error reading config file (${file}): ${msg}`); };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Y = require('yaml') as typeof YT;
+  const doc = Y.parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const lc = new Y.LineCounter();
+    Y.parseDocument(text, { lineCounter: lc });
+    const p = lc.linePos(e.pos[0]);
+    fail(`line ${p.line}, column ${p.col}: ${e.message.split('\n')[0]}`);
+  }
+  const root = doc.toJS() as unknown;
+  const top = (root ?? {}) as Record<string, unknown>;
+  if (typeof top !== 'object' || Array.isArray(top)) fail('the document is not a map');
+
+  const get = (pathKey: string): unknown => {
+    let v: unknown = top;
+    for (const k of pathKey.split('.')) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return v;
+  };
+  const scalar = (k: string): string | undefined => {
+    const v = get(k);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'object') return fail(`${k}: expected a scalar`);
+    return String(v);
+  };
+  const bool = (k: string, dflt: boolean): boolean => {
+    const v = scalar(k);
+    if (v === undefined) return dflt;
+    if (/^(true|yes|on|1)$/i.test(v)) return true;
+    if (/^(false|no|off|0)$/i.test(v)) return false;
+    return fail(`${k}: expected true or false, got '${v}'`);
+  };
+  const num = (k: string, dflt: number): number => {
+    const v = scalar(k);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) return fail(`${k}: expected a number, got '${v}'`);
+    return n;
+  };
+
+  const rf = get('rules_file') ?? get('rules_files');
+  const rulesFiles = rf === undefined || rf === null ? [] : Array.isArray(rf) ? rf.map(String) : [String(rf)];
+
+  const overrides: string[] = [];
+  for (const k of OVERRIDE_KEYS) {
+    const v = scalar(k);
+    if (v !== undefined) overrides.push(`${k}=${v}`);
+  }
+
+  // Output channels: only a file that says something about them replaces the default (stdout).
+  const mentionsOutputs = ['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output'].some((k) => get(k) !== undefined);
+  let outputs: string[] | null = null;
+  if (mentionsOutputs) {
+    outputs = [];
+    if (bool('stdout_output.enabled', true)) outputs.push('stdout');
+    if (bool('file_output.enabled', false)) {
+      const f = scalar('file_output.filename');
+      if (f === undefined || f === '') fail('file_output.enabled is true but file_output.filename is not set');
+      outputs.push(`file:${f}`);
+    }
+    if (bool('program_output.enabled', false)) {
+      const p = scalar('program_output.program');
+      if (p === undefined || p === '') fail('program_output.enabled is true but program_output.program is not set');
+      outputs.push(`program:${p}`);
+    }
+    if (bool('http_output.enabled', false)) {
+      const u = scalar('http_output.url');
+      if (u === undefined || u === '') fail('http_output.enabled is true but http_output.url is not set');
+      outputs.push(u!);
+    }
+    // (Falco's code default for syslog_output is on; here only an explicit `enabled: true` turns it on)
+    if (get('syslog_output') !== undefined && bool('syslog_output.enabled', false)) outputs.push('syslog');
+  }
+
+  const level = scalar('log_level') ?? 'info';
+  const logLevel = parseLogLevel(level);
+  if (logLevel === null) fail(`log_level: unknown level '${level}'`);
+
+  let drops: DropsConfig | null = null;
+  if (get('syscall_event_drops') !== undefined) {
+    const actions = new Set<DropAction>();
+    const acts = get('syscall_event_drops.actions');
+    for (const a of acts === undefined || acts === null ? [] : Array.isArray(acts) ? acts.map(String) : [String(acts)]) {
+      if (a === 'ignore') actions.add('ignore');
+      else if (a === 'log' || a === 'alert') {
+        if (actions.has('ignore')) fail(`syscall event drop action "${a}" does not make sense with the "ignore" action`);
+        actions.add(a);
+      } else if (a === 'exit') actions.add('exit');
+      else fail('available actions for syscall event drops are "ignore", "log", "alert", and "exit"');
+    }
+    if (actions.size === 0) actions.add('ignore');
+    const threshold = num('syscall_event_drops.threshold', 0.1);
+    if (threshold < 0 || threshold > 1) fail('syscall event drops threshold must be a double in the range [0, 1]');
+    drops = {
+      actions, threshold,
+      rate: num('syscall_event_drops.rate', 0.03333),
+      maxBurst: num('syscall_event_drops.max_burst', 1),
+      simulate: bool('syscall_event_drops.simulate_drops', false),
+    };
+  }
+
+  return { file, rulesFiles, overrides, outputs, logStderr: bool('log_stderr', true), logLevel: logLevel!, drops };
+}
