@@ -38,10 +38,10 @@ test('config: rules, -o keys, outputs, logging and drop settings are read; the r
     'program_output:', '  enabled: true', '  program: "jq -c ."', 'http_output:', '  enabled: false', '  url: http://x',
     'syslog_output:', '  enabled: true', 'log_stderr: false', 'log_level: debug',
     'syscall_event_drops:', '  actions: [log, alert, exit]', '  threshold: 0.2', '  rate: 1', '  max_burst: 3',
-    'plugins: []', '',
+    'plugins: []', 'append_output:', '  - suggested_output: true', '  - match: {rule: x}', '    extra_output: y', '',
   ].join('\n')));
   assert.deepEqual(c.rulesFiles, ['/etc/falco/falco_rules.yaml', '/etc/falco/local.yaml']);
-  assert.deepEqual(c.overrides, ['priority=warning', 'json_output=true', 'time_format_iso_8601=true']);
+  assert.deepEqual(c.overrides, ['priority=warning', 'json_output=true', 'time_format_iso_8601=true', 'suggested_output=true']);
   assert.deepEqual(c.outputs, ['file:/tmp/x.txt', 'program:jq -c .', 'syslog']);
   assert.equal(c.logStderr, false);
   assert.equal(c.logLevel, 7);

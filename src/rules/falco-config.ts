@@ -104,6 +104,13 @@ export function loadFalcoConfig(file: string): FalcoConfig {
     const v = scalar(k);
     if (v !== undefined) overrides.push(`${k}=${v}`);
   }
+  // append_output: [{suggested_output: true}, ...] (the other entries append text to chosen rules: not read)
+  const ao = get('append_output');
+  if (Array.isArray(ao)) {
+    for (const e of ao) {
+      if (e !== null && typeof e === 'object' && 'suggested_output' in e) overrides.push(`suggested_output=${String((e as Record<string, unknown>).suggested_output)}`);
+    }
+  }
 
   // Output channels: only a file that says something about them replaces the default (stdout).
   const mentionsOutputs = ['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output'].some((k) => get(k) !== undefined);
