@@ -72,6 +72,9 @@ test('config: Falco\'s validation, one line naming the file', () => {
     ['log_level: loud\n', /log_level: unknown level 'loud'/],
     ['file_output:\n  enabled: true\n', /file_output.filename is not set/],
     ['json_output: [1\n', /line \d+, column \d+/],
+    ['priority: 7\n', /\): priority: unknown priority '7'$/],
+    ['json_output: yes_please\n', /\): json_output: expected true or false, got 'yes_please'$/],
+    ['- a\n- b\n', /the document is not a map/],
   ];
   for (const [text, re] of bad) {
     const f = conf('bad.yaml', text);

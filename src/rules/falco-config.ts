@@ -9,6 +9,7 @@ import type * as YT from 'yaml';
 import { InputError } from '../util/errors';
 import type { LogLevel } from '../output/falco-logger';
 import { parseLogLevel } from '../output/falco-logger';
+import { applyOverrides, DEFAULT_CONFIG } from './index';
 
 export type DropAction = 'ignore' | 'log' | 'alert' | 'exit';
 
@@ -135,6 +136,13 @@ export function loadFalcoConfig(file: string): FalcoConfig {
     }
     // (Falco's code default for syslog_output is on; here only an explicit `enabled: true` turns it on)
     if (get('syslog_output') !== undefined && bool('syslog_output.enabled', false)) outputs.push('syslog');
+  }
+
+  // the -o keys are checked here, so that a bad value names this file rather than -o
+  try {
+    applyOverrides(DEFAULT_CONFIG, overrides);
+  } catch (e) {
+    fail((e as Error).message.replace(/^-o:? ?/, ''));
   }
 
   const level = scalar('log_level') ?? 'info';
