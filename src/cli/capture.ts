@@ -19,6 +19,7 @@ import type { SinkCompression } from '../capture/compressed-sink';
 import { snapshotProc } from '../capture/proc-snapshot';
 import { snapshotState } from '../capture/snapshot';
 import { DF_STATE_ONLY } from '../capture/scap-writer';
+import { SubsetWriter, isStateful } from '../capture/subset-writer';
 import { RotatingWriter, checkRotation } from '../capture/rotation';
 import {
   EventDecoder, LivePump, formatSummary, frameEnds, kernelEventTypes, openLiveProbe,
@@ -28,7 +29,6 @@ import type { SectionMetadata } from '../capture/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
 import { ParamRenderer } from '../format/evtinfo';
-import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
 import { setParamRenderer, observeEvent } from '../filter/fields/registry';
 import { buildFilter } from './replay';
@@ -60,14 +60,6 @@ export interface CaptureOptions {
   snapshot?: () => SectionMetadata;
   /** container runtimes to query (false: none; default: all, none with a test probe) */
   containers?: ContainerSetting;
-}
-
-/** events whose type (or its enter/exit pair) changes state: kept hidden in filtered output */
-const STATEFUL = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) {
-  if (!e || !e.flags.includes('EF_MODIFIES_STATE')) continue;
-  STATEFUL[e.code] = 1;
-  if ((e.code ^ 1) < EVENTS.length) STATEFUL[e.code ^ 1] = 1;
 }
 
 export function probeOptions(o: { snaplen?: number; driver?: Driver }, eventTypes: number[] | null): ProbeOptions & { driver?: Driver } {
@@ -155,47 +147,25 @@ export async function capture(opts: CaptureOptions): Promise<number> {
       recordContainers(rot);
       rot.open();
       const r = rot;
-      /** last enter event per thread, so a matching exit carries its enter (hidden) */
-      const lastEnter = new Map<number, { buf: Buffer; len: number; cpu: number; type: number; written: boolean }>();
-      const remember = (ev: EventView, written: boolean) => {
-        const len = ev.len; // live events are v2
-        let e = lastEnter.get(ev.tid);
-        if (e === undefined || e.buf.length < len) {
-          e = { buf: Buffer.allocUnsafe(Math.max(len, 256)), len: 0, cpu: 0, type: 0, written: false };
-          lastEnter.set(ev.tid, e);
-        }
-        ev.buf.copy(e.buf, 0, ev.off, ev.off + len);
-        e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
-      };
+      const subset = new SubsetWriter();
       let stopped = false;
       decoder = new EventDecoder((ev) => {
         observeEvent(state, ev);
         state.processEvent(ev);
         cm?.noteThread(state.cur.thread);
-        const enter = (ev.type & 1) === 0;
         const w = r.writer;
         if (state.cur.hidden) {
-          if (STATEFUL[ev.type]) w.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+          if (isStateful(ev.type)) w.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
           return;
         }
         if (filter.match(ev, state)) {
-          if (!enter) {
-            const pe = lastEnter.get(ev.tid);
-            if (pe !== undefined && !pe.written && pe.type === ev.type - 1) {
-              w.writeEventBytes(pe.buf.subarray(0, pe.len), pe.cpu, DF_STATE_ONLY);
-              pe.written = true;
-            }
-          }
-          w.writeEvent(ev, ev.dumpFlags);
-          if (enter) remember(ev, true);
+          subset.matched(w, ev);
           events++;
           r.noteEvents(1);
           if (events >= limit) { stopped = true; return false; }
           if (r.due() && !r.maybeRotate()) { stopped = true; return false; }
         } else {
-          const hide = STATEFUL[ev.type] === 1;
-          if (hide) w.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
-          if (enter) remember(ev, hide);
+          subset.unmatched(w, ev);
         }
       });
       const d = decoder;

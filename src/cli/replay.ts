@@ -19,7 +19,8 @@ import { compileFilter, CompiledFilter } from '../filter';
 import { FilterError } from '../filter/errors';
 import { formatFilterError } from './filter-error';
 import { openTraceSink, SinkCompression } from '../capture/compressed-sink';
-import { ScapWriter, DF_STATE_ONLY } from '../capture/scap-writer';
+import { ScapWriter } from '../capture/scap-writer';
+import { SubsetWriter } from '../capture/subset-writer';
 import { snapshotState } from '../capture/snapshot';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
 import { ReplayUi } from '../output/replay-ui';
@@ -60,16 +61,7 @@ const alertModule = lazy(() => require('../output/alert') as typeof import('../o
 const dropsModule = lazy(() => require('../rules/event-drops') as typeof import('../rules/event-drops'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
-/** events whose type (or its enter/exit pair) changes state: kept hidden in filtered -w output */
-const STATEFUL = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) {
-  if (!e) continue;
-  if (e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
-  if (e.flags.includes('EF_MODIFIES_STATE')) {
-    STATEFUL[e.code] = 1;
-    if ((e.code ^ 1) < EVENTS.length) STATEFUL[e.code ^ 1] = 1;
-  }
-}
+for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
 
 /** the events observeEvent() passes over (container JSON: not the capture's first event) */
 const CONTAINER_JSON = new Uint8Array(EVENTS.length);
@@ -160,50 +152,20 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     }
   };
 
+  const subset = new SubsetWriter();
   const writeEvent = (ev: EventView, matched: boolean) => {
     if (writer === null) return;
     if (filter === null) { writer.writeEvent(ev, ev.dumpFlags); return; }
-    const enter = (ev.type & 1) === 0;
     if (matched) {
       if (!wroteSection) {
         writer.writeSection(snapshotState(state, pendingMeta));
         wroteSection = true;
       }
-      if (!enter) {
-        // An exit needs its enter event for pairing in any reader: keep it, hidden.
-        const pe = lastEnter.get(ev.tid);
-        if (pe !== undefined && !pe.written && pe.type === ev.type - 1) {
-          writer.writeEventBytes(pe.buf.subarray(0, pe.len), pe.cpu, DF_STATE_ONLY);
-          pe.written = true;
-        }
-      }
-      writer.writeEvent(ev, ev.dumpFlags);
-      if (enter) rememberEnter(ev, true);
+      subset.matched(writer, ev);
     } else {
-      const hide = wroteSection && STATEFUL[ev.type] === 1;
-      if (hide) writer.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
-      if (enter) rememberEnter(ev, hide);
+      // (before the first match there is no section yet: nothing to hide events in)
+      subset.unmatched(writer, ev, wroteSection);
     }
-  };
-  /** Last enter event per thread (v2 layout), for filtered -w output. */
-  const lastEnter = new Map<number, { buf: Buffer; len: number; cpu: number; type: number; written: boolean }>();
-  const rememberEnter = (ev: EventView, written: boolean) => {
-    const len = ev.v1 ? ev.len + 4 : ev.len;
-    let e = lastEnter.get(ev.tid);
-    if (e === undefined || e.buf.length < len) {
-      e = { buf: Buffer.allocUnsafe(Math.max(len, 256)), len: 0, cpu: 0, type: 0, written: false };
-      lastEnter.set(ev.tid, e);
-    }
-    if (ev.v1) {
-      // v1 header lacks nparams: insert it (and fix len) to get the v2 layout
-      ev.buf.copy(e.buf, 0, ev.off, ev.off + 22);
-      e.buf.writeUInt32LE(len, 16);
-      e.buf.writeUInt32LE(ev.nparams, 22);
-      ev.buf.copy(e.buf, 26, ev.off + 22, ev.off + ev.len);
-    } else {
-      ev.buf.copy(e.buf, 0, ev.off, ev.off + len);
-    }
-    e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
   };
 
   let observing = true;
