@@ -63,6 +63,26 @@ test('config: rules, -o keys, outputs, logging and drop settings are read; the r
   assert.deepEqual([d.threshold, d.rate, d.maxBurst, d.simulate], [0.1, 0.03333, 1, false]);
 });
 
+test('config: -o sets the sections a file would (Falco\'s -o), over the file', () => {
+  assert.equal(C.isConfigOption('file_output.enabled=true'), true);
+  assert.equal(C.isConfigOption('syscall_event_drops.actions=[log]'), true);
+  assert.equal(C.isConfigOption('json_output=true'), false); // an engine key: applyOverrides
+  const o = C.loadFalcoConfig(null, ['stdout_output.enabled=false', 'file_output.enabled=true', 'file_output.filename=/tmp/a b.txt',
+    'http_output.enabled=true', 'http_output.url=http://127.0.0.1:2801/', 'syscall_event_drops.actions=[log, alert]', 'log_level=debug']);
+  assert.equal(o.file, null);
+  assert.deepEqual(o.outputs, ['file:/tmp/a b.txt', 'http://127.0.0.1:2801/']);
+  assert.deepEqual([...o.drops!.actions], ['log', 'alert']);
+  assert.equal(o.logLevel, 7);
+  const f = conf('base.yaml', 'syscall_event_drops:\n  threshold: 0.2\n  actions: [log]\nfile_output:\n  enabled: true\n  filename: /tmp/f.txt\n');
+  const m = C.loadFalcoConfig(f, ['syscall_event_drops.threshold=0.5', 'file_output.filename=/tmp/g.txt']);
+  assert.equal(m.drops!.threshold, 0.5);
+  assert.deepEqual([...m.drops!.actions], ['log']);
+  assert.deepEqual(m.outputs, ['stdout', 'file:/tmp/g.txt']);
+  assert.throws(() => C.loadFalcoConfig(null, ['syscall_event_drops.threshold=2']),
+    /^Error: Error in the -o options: syscall event drops threshold must be a double in the range \[0, 1\]$|Error in the -o options: syscall event drops threshold/);
+  assert.throws(() => C.loadFalcoConfig(f, ['syscall_event_drops.actions=[ignore, log]']), new RegExp(`Error reading config file \\(${f.replace(/[.]/g, '\\.')}\\) and -o options: syscall event drop action "log"`));
+});
+
 test('config: Falco\'s validation, one line naming the file', () => {
   const bad: [string, RegExp][] = [
     ['syscall_event_drops:\n  actions: [ignore, alert]\n', /syscall event drop action "alert" does not make sense with the "ignore" action/],
@@ -161,6 +181,12 @@ test('replay -c: simulated drops raise Falco\'s internal alert; the exit action 
   const b = runCli(['replay', DEMO, '-r', 'default', '-c', badConf]);
   assert.equal(b.status, 2);
   assert.equal(b.stderr.toString(), `falco-ts: Error reading config file (${badConf}): syscall event drops threshold must be a double in the range [0, 1]\n`);
+
+  // the same drop settings from -o alone, as with Falco's -o
+  const viaO = runCli(['replay', DEMO, '-r', 'default', '-o', 'syscall_event_drops.actions=[alert]', '-o', 'syscall_event_drops.simulate_drops=true',
+    '-o', 'syscall_event_drops.max_burst=100', '-o', 'log_stderr=false', '-o', 'json_output=true'], { env: { TZ: 'UTC' } });
+  assert.equal(viaO.status, 0, viaO.stderr.toString());
+  assert.equal(viaO.stdout.toString(), r.stdout.toString());
 
   // a config's rules_file serves when -r is not given
   const withRules = conf('rules.yaml', 'rules_file: default\njson_output: true\n');

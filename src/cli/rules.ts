@@ -29,17 +29,20 @@ export function addRulesOptions(cmd: Command): Command {
 }
 
 /**
- * Reads -c FILE into the parsed options (its rules when no -r, its keys before the -o ones,
- * its outputs when no --output) and returns its drop monitoring, if it configures one.
+ * Reads -c FILE, and the -o settings of the configuration sections (outputs, logging,
+ * syscall_event_drops, rules_file), into the parsed options: its rules when no -r, its engine
+ * keys before the -o ones, its outputs when no --output. Returns its drop monitoring, if any.
  */
 export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undefined {
-  if (typeof o.config !== 'string') return undefined;
-  const { loadFalcoConfig } = require('../rules/falco-config') as typeof import('../rules/falco-config');
+  const options = (o.option as string[] | undefined) ?? [];
+  const file = typeof o.config === 'string' ? o.config : null;
+  const { loadFalcoConfig, isConfigOption } = require('../rules/falco-config') as typeof import('../rules/falco-config');
+  if (file === null && !options.some(isConfigOption)) return undefined;
   const { stderrLogger } = require('../output/falco-logger') as typeof import('../output/falco-logger');
-  const cfg = loadFalcoConfig(o.config);
+  const cfg = loadFalcoConfig(file, options.filter(isConfigOption));
   const rules = o.rules as string[] | undefined;
   if ((rules === undefined || rules.length === 0) && cfg.rulesFiles.length > 0) o.rules = cfg.rulesFiles;
-  o.option = [...cfg.overrides, ...((o.option as string[] | undefined) ?? [])];
+  o.option = [...cfg.overrides, ...options.filter((x) => !isConfigOption(x))];
   if (o.output === undefined && cfg.outputs !== null && cfg.outputs.length > 0) o.output = cfg.outputs;
   return cfg.drops === null ? undefined : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel) };
 }

@@ -9,7 +9,6 @@ import type * as YT from 'yaml';
 import { InputError } from '../util/errors';
 import type { LogLevel } from '../output/falco-logger';
 import { parseLogLevel } from '../output/falco-logger';
-import { applyOverrides, DEFAULT_CONFIG } from './index';
 
 export type DropAction = 'ignore' | 'log' | 'alert' | 'exit';
 
@@ -26,7 +25,8 @@ export interface DropsConfig {
 }
 
 export interface FalcoConfig {
-  file: string;
+  /** the configuration file, or null for -o settings alone */
+  file: string | null;
   /** rules_file (a path or a list): used when the command line names no rules */
   rulesFiles: string[];
   /** Falco keys as `-o key=value` strings (the command line's -o come after and win) */
@@ -46,27 +46,68 @@ export function defaultDropsConfig(): DropsConfig {
 const OVERRIDE_KEYS = ['priority', 'rule_matching', 'json_output', 'json_include_output_property',
   'json_include_tags_property', 'json_include_message_property', 'time_format_iso_8601'];
 
-export function loadFalcoConfig(file: string): FalcoConfig {
-  const fail = (msg: string): never => { throw new InputError(`Error reading config file (${file}): ${msg}`); };
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    return fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
-  }
+/**
+ * The configuration sections this module reads; `-o section.key=value` on the command line sets
+ * them as Falco's -o does (the other -o keys are the rules engine's, see applyOverrides).
+ */
+const CONFIG_SECTIONS = new Set(['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output',
+  'syscall_event_drops', 'log_stderr', 'log_level', 'rules_file', 'rules_files', 'append_output']);
+
+/** True for a `-o key=value` that names a section read here rather than an engine key. */
+export function isConfigOption(opt: string): boolean {
+  const eq = opt.indexOf('=');
+  const key = (eq < 0 ? opt : opt.slice(0, eq)).trim();
+  return CONFIG_SECTIONS.has(key.split('.')[0]);
+}
+
+/**
+ * Reads a configuration file (or none), then applies `-o` settings of the sections read here
+ * (`file_output.enabled=true`, `syscall_event_drops.actions=[log, alert]`: a value in [] or {}
+ * is read as YAML).
+ */
+export function loadFalcoConfig(file: string | null, cmdline: readonly string[] = []): FalcoConfig {
+  const where = file === null ? 'Error in the -o options' : cmdline.length > 0
+    ? `Error reading config file (${file}) and -o options` : `Error reading config file (${file})`;
+  const fail = (msg: string): never => { throw new InputError(`${where}: ${msg}`); };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Y = require('yaml') as typeof YT;
-  const doc = Y.parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const lc = new Y.LineCounter();
-    Y.parseDocument(text, { lineCounter: lc });
-    const p = lc.linePos(e.pos[0]);
-    fail(`line ${p.line}, column ${p.col}: ${e.message.split('\n')[0]}`);
+  let top: Record<string, unknown> = {};
+  if (file !== null) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      return fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+    }
+    const doc = Y.parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const lc = new Y.LineCounter();
+      Y.parseDocument(text, { lineCounter: lc });
+      const p = lc.linePos(e.pos[0]);
+      fail(`line ${p.line}, column ${p.col}: ${e.message.split('\n')[0]}`);
+    }
+    const root = (doc.toJS() as unknown) ?? {};
+    if (typeof root !== 'object' || Array.isArray(root)) fail('the document is not a map');
+    top = root as Record<string, unknown>;
   }
-  const root = doc.toJS() as unknown;
-  const top = (root ?? {}) as Record<string, unknown>;
-  if (typeof top !== 'object' || Array.isArray(top)) fail('the document is not a map');
+  for (const opt of cmdline) {
+    const eq = opt.indexOf('=');
+    if (eq <= 0) fail(`-o: expected key=value, got '${opt}'`);
+    const keys = opt.slice(0, eq).trim().split('.');
+    const raw = opt.slice(eq + 1).trim();
+    let value: unknown = raw;
+    if (/^[[{]/.test(raw)) {
+      try { value = Y.parse(raw); } catch (e) { fail(`-o ${opt.slice(0, eq)}: ${(e as Error).message.split('\n')[0]}`); }
+    }
+    let node = top;
+    for (const k of keys.slice(0, -1)) {
+      const next = node[k];
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]] = value;
+  }
 
   const get = (pathKey: string): unknown => {
     let v: unknown = top;
@@ -140,8 +181,11 @@ export function loadFalcoConfig(file: string): FalcoConfig {
 
   // the -o keys are checked here, so that a bad value names this file rather than -o
   try {
+    // (required here: this module stays light for the CLI's check of its options)
+    const { applyOverrides, DEFAULT_CONFIG } = require('./index') as typeof import('./index');
     applyOverrides(DEFAULT_CONFIG, overrides);
   } catch (e) {
+    if (!(e instanceof InputError)) throw e;
     fail((e as Error).message.replace(/^-o:? ?/, ''));
   }
 
