@@ -65,3 +65,7 @@ export class NativeError extends Error {
     this.name = 'NativeError';
   }
 }
+
+/** --driver: the eBPF probe, the kernel module, or whichever loads (eBPF first) */
+export type Driver = 'ebpf' | 'kmod' | 'auto';
+export const DRIVERS: readonly Driver[] = ['ebpf', 'kmod', 'auto'];

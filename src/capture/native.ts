@@ -25,8 +25,8 @@ import { useNativeLz4 } from './lz4';
 export { NativeError };
 
 /** Which kernel probe collects the events. */
-export type Driver = 'ebpf' | 'kmod' | 'auto';
-export const DRIVERS: readonly Driver[] = ['ebpf', 'kmod', 'auto'];
+import { DRIVERS, type Driver } from './native-api';
+export { DRIVERS, type Driver };
 
 export interface NativeProbeOptions extends ProbeOptions {
   /** count syscalls in the kernel, write no events (benchmark floor) */

@@ -16,7 +16,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require('node:module');
@@ -94,6 +93,8 @@ function writeRecorded(): number {
  * so the cache holds the functions a replay, a filter, -p, -j and the default rules compile.
  */
 function generate(): void {
+  // (required here: child_process is not needed by the hook every run installs)
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const root = path.resolve(DIST, '..');
   const bin = path.join(root, 'bin', 'falco-ts');
   const demo = path.join(root, 'fixtures', 'demo.scap');
