@@ -5,9 +5,7 @@
  */
 import { snapshotProc } from '../capture/proc-snapshot';
 import { EventDecoder, LivePump, formatSummary, kernelEventTypes, openLiveProbe } from '../capture/live-source';
-import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer } from '../format/evtinfo';
 import { DefaultLineFormatter } from '../format/line';
 import { Template } from '../format/template';
 import { ColorLineFormatter, SYSDIG_RESET, colorEnabled } from '../format/colors';
@@ -15,8 +13,8 @@ import { Out } from '../util/out';
 import { InputError } from '../util/errors';
 import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
-import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../filter/fields/registry';
-import { buildFilter } from './replay';
+import { fieldRegistry, observeEvent } from '../filter/fields/registry';
+import { startPipeline } from './replay';
 import { openContainerManager, startedWithin } from '../container/live';
 import type { OutputReport } from '../output/manager';
 import { lazy } from '../util/lazy';
@@ -25,8 +23,7 @@ import { snapshotState } from '../capture/snapshot';
 import { probeOptions } from './capture';
 import type { LiveOptions } from './live';
 
-/** rules (and YAML) and alert shaping load only with -r */
-const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
+/** alert shaping and drop monitoring load only with -r */
 const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
 const dropsModule = lazy(() => require('../rules/event-drops') as typeof import('../rules/event-drops'));
 
@@ -36,12 +33,7 @@ for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
 export async function live(opts: LiveOptions): Promise<number> {
-  const state = new State();
-  const params = new ParamRenderer(state, { maxBufLen: opts.verbose ? 0 : 80, bufferFormat: opts.bufferFormat });
-  setParamRenderer(state, params);
-  if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
-  const filter = buildFilter(opts.filter);
-  const rulesSession = opts.rules ? rulesModule().RulesSession.load(opts.rules) : null;
+  const { state, params, filter, rulesSession } = startPipeline(opts);
   if (opts.captureOnAlert && rulesSession === null) throw new InputError('--capture-on-alert needs rules (-r)');
   if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 0 || opts.snaplen > 65535)) {
     throw new InputError('-s: expected a snaplen between 0 and 65535');

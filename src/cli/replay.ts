@@ -81,15 +81,24 @@ export function buildFilter(text: string): CompiledFilter | null {
   }
 }
 
-export async function replay(opts: ReplayOptions): Promise<number> {
-  const cpu0 = process.cpuUsage();
-  const out = new Out(1);
+/**
+ * What replay and live mode start from: the state with its parameter renderer (-v, buffer
+ * format, -t), the compiled filter and the rules session (-r), either of them null.
+ */
+export function startPipeline(opts: EventOutputOptions & { filter: string; rules?: SessionOptions }) {
   const state = new State();
   const params = new ParamRenderer(state, { maxBufLen: opts.verbose ? 0 : 80, bufferFormat: opts.bufferFormat });
   setParamRenderer(state, params);
   if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
   const filter = buildFilter(opts.filter);
   const rulesSession = opts.rules ? rulesModule().RulesSession.load(opts.rules) : null;
+  return { state, params, filter, rulesSession };
+}
+
+export async function replay(opts: ReplayOptions): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const out = new Out(1);
+  const { state, params, filter, rulesSession } = startPipeline(opts);
   const alertFromJson = opts.outputs !== undefined ? alertModule().alertFromJson : null;
   const oldOrder = filter !== null && opts.sysdigFilterOrder === true;
   if (oldOrder) state.earlyFilter = (ev) => filter!.match(ev, state);
