@@ -194,3 +194,26 @@ test('replay -c: simulated drops raise Falco\'s internal alert; the exit action 
   assert.equal(w.status, 0, w.stderr.toString());
   assert.equal(w.stdout.toString(), plain.stdout.toString());
 });
+
+test('falco-ts test: drop settings as a case\'s overrides (no config file), checked on alerts, stderr and exit', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { specFromObject } = require('../src/testing/spec') as typeof import('../src/testing/spec');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runCase } = require('../src/testing/runner') as typeof import('../src/testing/runner');
+  const overrides = ['syscall_event_drops.actions=[alert]', 'syscall_event_drops.simulate_drops=true', 'syscall_event_drops.max_burst=100', 'log_stderr=false'];
+  const spec = specFromObject({
+    rules: ['default'],
+    cases: [
+      { name: 'drops', traces: [DEMO], options: { overrides },
+        expect: { alerts: { 'Falco internal: syscall event drop': { at_least: 2 } }, stderr: { matches: ['event drop detected: \\d+ occurrences'] }, exit: 'success' } },
+      { name: 'wrong exit', traces: [DEMO], options: { overrides }, expect: { exit: 'failure' } },
+      { name: 'exit action', traces: [DEMO], options: { overrides: ['syscall_event_drops.actions=[exit]', 'syscall_event_drops.simulate_drops=true'] },
+        expect: { stderr: { matches: ['Exiting\\.', 'event drop detected: 1 occurrences'] }, exit: 'failure' } },
+    ],
+  }, path.join(TMP, 'drops.test.yaml'));
+  const [ok, wrong, exit] = await Promise.all(spec.cases.map((c) => runCase(c)));
+  assert.equal(ok.status, 'pass', ok.messages.join('\n'));
+  assert.equal(wrong.status, 'fail');
+  assert.match(wrong.messages.join('\n'), /expected the run to end in failure, it ended in success/);
+  assert.equal(exit.status, 'pass', exit.messages.join('\n'));
+});

@@ -9,7 +9,7 @@ import { EVENTS } from '../event/generated/events';
 import { runSessionOnTraces } from '../rules/run';
 import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
 import type { CountSpec, LoadMessage, TestCase } from './spec';
-import { loadFalcoConfig, type FalcoConfig } from '../rules/falco-config';
+import { isConfigOption, loadFalcoConfig, type FalcoConfig } from '../rules/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../rules/event-drops';
 import { stderrLogger } from '../output/falco-logger';
 import { alertToJson } from '../output/alert';
@@ -274,9 +274,11 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
       // a Falco config (-c): Falco's log and report go to `stderr`; a rejected config fails the run
       let config: FalcoConfig | null = null;
       const stderr: string[] = [];
-      if (c.options.config !== undefined) {
+      // (overrides of the configuration's own sections, e.g. syscall_event_drops.*, as with -o)
+      const cfgOverrides = (c.options.overrides ?? []).filter(isConfigOption);
+      if (c.options.config !== undefined || cfgOverrides.length > 0) {
         try {
-          config = loadFalcoConfig(c.options.config);
+          config = loadFalcoConfig(c.options.config ?? null, cfgOverrides);
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           stderr.push(`Error: ${e.message}\n`);
@@ -292,7 +294,10 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
       let session: RulesSession;
       try {
         const so = sessionOptions(c);
-        if (config !== null) { so.rules = rules; so.overrides = [...config.overrides, ...(so.overrides ?? [])]; }
+        if (config !== null) {
+          so.rules = rules;
+          so.overrides = [...config.overrides, ...(so.overrides ?? []).filter((x) => !isConfigOption(x))];
+        }
         session = RulesSession.load(so);
       } catch (e) {
         if (!expectFail) throw e;
