@@ -16,7 +16,7 @@ import { BoundedQueue } from '../src/output/queue';
 import { renderSummary } from '../src/format/summary-table';
 import { RunStats } from '../src/output/summary';
 import { InputError } from '../src/util/errors';
-import { SCAP_DIR, sharedSkipReason, tmpDir, which } from './helpers/env';
+import { ROOT, SCAP_DIR, runCli, sharedSkipReason, tmpDir, which } from './helpers/env';
 import { makeAlert, replayAlerts, sleep, until } from './output-fixtures';
 
 const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
@@ -184,6 +184,24 @@ test('alerts: JSON shape (sorted keys), RFC 3339 ns time, adapter from the rules
   // the engine's lines are latin1 byte strings: UTF-8 bytes are decoded
   const bytes = Buffer.from(j.replace('alert 1', 'caf\u00e9'), 'utf8').toString('latin1');
   assert.equal(alertFromJson(bytes).output, '12:00:00.000000000: Warning caf\u00e9');
+});
+
+test('alerts through the outputs keep Falco\'s json_include_* shape; text lines are whole whatever they say', () => {
+  const demo = path.join(ROOT, 'fixtures', 'demo.scap');
+  const run = (...o: string[]): string => {
+    const r = runCli(['replay', demo, '-r', 'default', ...o.flatMap((x) => ['-o', x])], { env: { TZ: 'UTC', FALCO_HOSTNAME: 'h' } });
+    assert.equal(r.status, 0, r.stderr.toString());
+    return r.stdout.toString();
+  };
+  const keys = (out: string): string[] => Object.keys(JSON.parse(out.split('\n')[0]) as object);
+  assert.deepEqual(keys(run('json_output=true')), ['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
+  assert.deepEqual(keys(run('json_output=true', 'json_include_tags_property=false')), ['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'time']);
+  assert.deepEqual(keys(run('json_output=true', 'json_include_output_property=false')), ['hostname', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
+  assert.deepEqual(keys(run('json_output=true', 'json_include_message_property=true')), ['hostname', 'message', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
+  // the json_* keys do not touch text output
+  const text = run();
+  assert.match(text, /^\d\d:\d\d:\d\d\.\d{9}: \w+ /);
+  assert.equal(run('json_include_output_property=false', 'json_include_tags_property=false'), text);
 });
 
 test('queue: bounded, counts refusals, retries go back in front', () => {

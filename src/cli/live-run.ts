@@ -58,7 +58,7 @@ export async function live(opts: LiveOptions): Promise<number> {
   const drops = rulesSession !== null && opts.drops !== undefined ? dropsModule().dropMonitorFor(opts.drops, {
     emit: (a) => {
       if (opts.outputs !== undefined) opts.outputs.emit(a);
-      else if (print && !out.closed) out.line(Buffer.from(rulesSession.config.jsonOutput ? alertModule().alertToJson(a) : a.output, 'utf8').toString('latin1'));
+      else if (print && !out.closed) out.line(Buffer.from(alertModule().alertLine(a, rulesSession.config.jsonOutput), 'utf8').toString('latin1'));
     },
     current: () => curEv, json: rulesSession.config.jsonOutput, ebpf: opts.driver !== 'kmod',
   }) : null;

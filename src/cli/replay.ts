@@ -142,7 +142,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   // Drop monitoring in rules mode: a trace has no driver counters, so only simulated drops count.
   let curEv: EventView | null = null;
   const drops = rulesSession !== null && opts.drops !== undefined ? dropsModule().dropMonitorFor(opts.drops, {
-    emit: (a) => { if (opts.outputs !== undefined) opts.outputs.emit(a); else if (print && !out.closed) out.line(Buffer.from(json || rulesSession.config.jsonOutput ? alertModule().alertToJson(a) : a.output, 'utf8').toString('latin1')); },
+    emit: (a) => { if (opts.outputs !== undefined) opts.outputs.emit(a); else if (print && !out.closed) out.line(Buffer.from(alertModule().alertLine(a, json || rulesSession.config.jsonOutput), 'utf8').toString('latin1')); },
     current: () => curEv, json: rulesSession.config.jsonOutput, ebpf: false,
   }) : null;
   const traceCounters = () => ({ events: ui.eventsRead, drops: 0, dropsBuffer: 0 });

@@ -22,14 +22,20 @@ export type OutputFieldValue = string | number | boolean | null | (string | numb
 /** One alert, exactly the JSON object Falco (and falcosidekick) exchange. */
 export interface FalcoAlert {
   hostname: string;
-  /** the full text line: "<time>: <Priority> <rule output>" */
-  output: string;
+  /** the rule output without the time and priority (json_include_message_property) */
+  message?: string;
+  /**
+   * the full text line: "<time>: <Priority> <rule output>"; absent from a JSON alert made with
+   * json_include_output_property=false (text outputs always have it)
+   */
+  output?: string;
   output_fields: Record<string, OutputFieldValue>;
   priority: Priority;
   rule: string;
   /** "syscall" for rules on system calls */
   source: string;
-  tags: string[];
+  /** absent with json_include_tags_property=false, and on Falco's internal alerts */
+  tags?: string[];
   /** event time in UTC, RFC 3339 with 9 fractional digits: 2016-08-04T16:17:57.881759471Z */
   time: string;
 }
@@ -115,22 +121,25 @@ function sortKeys(o: Record<string, OutputFieldValue>): Record<string, OutputFie
   return r;
 }
 
-/** One alert as a JSON line, keys sorted as Falco (nlohmann) prints them; tags sorted. */
+/** One alert as a JSON line, keys sorted as Falco (nlohmann) prints them; tags sorted; absent keys left out. */
 export function alertToJson(a: FalcoAlert): string {
   return JSON.stringify({
     hostname: a.hostname,
+    message: a.message,
     output: a.output,
     output_fields: sortKeys(a.output_fields ?? {}),
     priority: a.priority,
     rule: a.rule,
     source: a.source,
-    // (Falco's internal alerts carry no tags)
-    tags: a.source === INTERNAL_SOURCE ? undefined : [...(a.tags ?? [])].sort(),
+    tags: a.tags === undefined ? undefined : [...a.tags].sort(),
     time: a.time,
   });
 }
 
-export const INTERNAL_SOURCE = 'internal';
+/** An alert as an output prints it: its JSON line, or its text line. */
+export function alertLine(a: FalcoAlert, json: boolean): string {
+  return json ? alertToJson(a) : a.output ?? '';
+}
 
 /**
  * One of Falco's own alerts (falco_outputs::handle_msg), e.g. the syscall event drop alert:
@@ -145,7 +154,7 @@ export function internalAlert(o: {
   const text = `${o.timeOfDay}: ${o.priority} ${o.message} (${keys.map((k) => `${k}=${JSON.stringify(o.fields[k])}`).join(' ')})`;
   return {
     hostname: defaultHostname(), output: o.json ? o.message : text, output_fields: o.fields,
-    priority: o.priority, rule: o.rule, source: INTERNAL_SOURCE, tags: [], time: o.time,
+    priority: o.priority, rule: o.rule, source: 'internal', time: o.time,
   };
 }
 
@@ -158,12 +167,13 @@ export function alertFromJson(line: string): FalcoAlert {
   const pr = typeof o.priority === 'string' ? parsePriority(o.priority) : null;
   return {
     hostname: typeof o.hostname === 'string' ? o.hostname : defaultHostname(),
-    output: typeof o.output === 'string' ? o.output : '',
+    message: typeof o.message === 'string' ? o.message : undefined,
+    output: typeof o.output === 'string' ? o.output : undefined,
     output_fields: o.output_fields && typeof o.output_fields === 'object' ? o.output_fields : {},
     priority: pr ?? 'Debug',
     rule: typeof o.rule === 'string' ? o.rule : '',
     source: typeof o.source === 'string' ? o.source : 'syscall',
-    tags: Array.isArray(o.tags) ? o.tags.map(String) : [],
+    tags: Array.isArray(o.tags) ? o.tags.map(String) : undefined,
     time: typeof o.time === 'string' ? o.time : rfc3339Nanos(BigInt(Date.now()) * 1000000n),
   };
 }

@@ -4,7 +4,7 @@
  * with one synchronous append so a crash loses nothing already emitted.
  */
 import * as fs from 'node:fs';
-import { AlertOutput, FalcoAlert, alertToJson, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertLine, newCounters } from './alert';
 import { InputError } from '../util/errors';
 
 export interface FileOutputOptions {
@@ -31,7 +31,7 @@ export class FileOutput implements AlertOutput {
 
   emit(a: FalcoAlert): void {
     if (this.fd < 0) { this.counters.dropped++; return; }
-    const data = Buffer.from((this.opts.json ? alertToJson(a) : a.output) + '\n', 'utf8');
+    const data = Buffer.from(alertLine(a, this.opts.json === true) + '\n', 'utf8');
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(this.fd, data, off);

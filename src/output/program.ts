@@ -7,7 +7,7 @@
  * still sitting in the pipe buffer when it dies are counted as sent.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { AlertOutput, FalcoAlert, alertToJson, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertLine, newCounters } from './alert';
 import { BoundedQueue } from './queue';
 import { sleep, waitFor } from './wait';
 
@@ -66,7 +66,7 @@ export class ProgramOutput implements AlertOutput {
 
   emit(a: FalcoAlert): void {
     if (this.closing) { this.counters.dropped++; return; }
-    const text = this.opts.format !== undefined ? this.opts.format(a) : this.opts.json ? alertToJson(a) : a.output;
+    const text = this.opts.format !== undefined ? this.opts.format(a) : alertLine(a, this.opts.json === true);
     const data = Buffer.from(text + '\n', 'utf8');
     if (!this.queue.push({ data, attempts: 0 })) {
       this.counters.dropped++;

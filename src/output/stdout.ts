@@ -4,7 +4,7 @@
  * each alert at once. EPIPE (`| head`) ends the output: later alerts count as dropped.
  */
 import { Out } from '../util/out';
-import { AlertOutput, FalcoAlert, alertToJson, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertLine, newCounters } from './alert';
 import { colorAlertLine, makeChalk } from '../format/colors';
 
 export interface StdoutOptions {
@@ -31,7 +31,7 @@ export class StdoutOutput implements AlertOutput {
 
   emit(a: FalcoAlert): void {
     if (this.out.closed) { this.counters.dropped++; return; }
-    let line = this.opts.json ? alertToJson(a) : a.output;
+    let line = alertLine(a, this.opts.json === true);
     if (!this.opts.json && this.opts.color) line = colorAlertLine(this.chalk, line, a.priority);
     // Out writes byte strings (latin1); alerts are Unicode text
     this.out.line(Buffer.from(line, 'utf8').toString('latin1'));

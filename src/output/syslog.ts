@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FalcoAlert, alertToJson, prioritySeverity } from './alert';
+import { FalcoAlert, alertLine, prioritySeverity } from './alert';
 import { ProgramOutput } from './program';
 import { InputError } from '../util/errors';
 
@@ -39,7 +39,7 @@ function shQuote(s: string): string {
 /** The syslog line for an alert (one line: newlines become spaces). */
 export function syslogLine(a: FalcoAlert, json: boolean): string {
   const pri = LOG_USER * 8 + prioritySeverity(a.priority);
-  const msg = json ? alertToJson(a) : a.output;
+  const msg = alertLine(a, json);
   return `<${pri}>` + msg.replace(/[\r\n]+/g, ' ');
 }
 

@@ -71,12 +71,13 @@ export class AlertFormatter {
     const o = this.opts;
     let s = '{"hostname":' + jsonQuote(this.hostname);
     if (o.includeMessage && p.message) s += ',"message":' + jsonQuote(p.message.format(ev, st) ?? '');
-    if (o.includeOutput !== false) s += ',"output":' + jsonQuote(p.line.format(ev, st) ?? '');
+    // (the json_include_* properties shape JSON output; alerts printed as text need the line)
+    if (o.includeOutput !== false || !o.json) s += ',"output":' + jsonQuote(p.line.format(ev, st) ?? '');
     s += ',"output_fields":' + (p.line.formatJson(ev, st) ?? '{}');
     s += ',"priority":' + jsonQuote(PRIORITY_NAMES[r.priority]);
     s += ',"rule":' + jsonQuote(r.name);
     s += ',"source":' + jsonQuote(r.source);
-    if (o.includeTags !== false) s += ',"tags":[' + r.tags.map(jsonQuote).join(',') + ']';
+    if (o.includeTags !== false || !o.json) s += ',"tags":[' + r.tags.map(jsonQuote).join(',') + ']';
     s += ',"time":"' + rfc3339(ev) + '"}';
     return s;
   }

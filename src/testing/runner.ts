@@ -12,7 +12,7 @@ import type { CountSpec, LoadMessage, TestCase } from './spec';
 import { isConfigOption, loadFalcoConfig, type FalcoConfig } from '../rules/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../rules/event-drops';
 import { stderrLogger } from '../output/falco-logger';
-import { alertToJson } from '../output/alert';
+import { alertLine } from '../output/alert';
 import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
 
@@ -75,7 +75,7 @@ export async function collectRun(session: RulesSession, traces: string[], withFi
   let cur: EventView | null = null;
   let read = 0;
   const monitor = drops === undefined ? null : dropMonitorFor(drops, {
-    emit: (a) => alerts.push({ rule: a.rule, priority: a.priority, line: json ? alertToJson(a) : a.output, fields: withFields ? a.output_fields : undefined }),
+    emit: (a) => alerts.push({ rule: a.rule, priority: a.priority, line: alertLine(a, json), fields: withFields ? a.output_fields : undefined }),
     current: () => cur, json, ebpf: false,
   });
   const ok = await runSessionOnTraces(session, traces, (line, r, ev, state) => {
