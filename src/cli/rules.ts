@@ -36,15 +36,14 @@ export function addRulesOptions(cmd: Command): Command {
 export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undefined {
   const options = (o.option as string[] | undefined) ?? [];
   const file = typeof o.config === 'string' ? o.config : null;
-  const { loadFalcoConfig, isConfigOption } = require('../rules/falco-config') as typeof import('../rules/falco-config');
-  if (file === null && !options.some(isConfigOption)) return undefined;
-  const { stderrLogger } = require('../output/falco-logger') as typeof import('../output/falco-logger');
-  const cfg = loadFalcoConfig(file, options.filter(isConfigOption));
-  const rules = o.rules as string[] | undefined;
-  if ((rules === undefined || rules.length === 0) && cfg.rulesFiles.length > 0) o.rules = cfg.rulesFiles;
-  o.option = [...cfg.overrides, ...options.filter((x) => !isConfigOption(x))];
+  const C = require('../rules/falco-config') as typeof import('../rules/falco-config');
+  if (file === null && !options.some(C.isConfigOption)) return undefined;
+  const cfg = C.loadFalcoConfig(file, options.filter(C.isConfigOption));
+  const m = C.mergeCommandLine(cfg, (o.rules as string[] | undefined) ?? [], options);
+  if (m.rules.length > 0) o.rules = m.rules;
+  o.option = m.overrides;
   if (o.output === undefined && cfg.outputs !== null && cfg.outputs.length > 0) o.output = cfg.outputs;
-  return cfg.drops === null ? undefined : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel) };
+  return C.dropsSetupOf(cfg);
 }
 
 /** The rules session options from a command's parsed options, or undefined when no -r was given. */

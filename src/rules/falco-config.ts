@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import type * as YT from 'yaml';
 import { InputError } from '../util/errors';
-import type { LogLevel } from '../output/falco-logger';
-import { parseLogLevel } from '../output/falco-logger';
+import { parseLogLevel, stderrLogger, type LogLevel } from '../output/falco-logger';
+import type { DropsSetup } from './event-drops';
 
 export type DropAction = 'ignore' | 'log' | 'alert' | 'exit';
 
@@ -217,4 +217,20 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   }
 
   return { file, rulesFiles, overrides, outputs, logStderr: bool('log_stderr', true), logLevel: logLevel!, drops };
+}
+
+/**
+ * The command line over a configuration: its rules files when the command line names none,
+ * its keys before the command line's other -o keys (so those win).
+ */
+export function mergeCommandLine(cfg: FalcoConfig, rules: readonly string[], options: readonly string[]): { rules: string[]; overrides: string[] } {
+  return {
+    rules: rules.length === 0 ? cfg.rulesFiles : [...rules],
+    overrides: [...cfg.overrides, ...options.filter((x) => !isConfigOption(x))],
+  };
+}
+
+/** The drop monitoring a configuration asks for, logging as it says (to `write`, default stderr). */
+export function dropsSetupOf(cfg: FalcoConfig, write?: (s: string) => void): DropsSetup | undefined {
+  return cfg.drops === null ? undefined : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel, write) };
 }

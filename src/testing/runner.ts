@@ -9,9 +9,8 @@ import { EVENTS } from '../event/generated/events';
 import { runSessionOnTraces } from '../rules/run';
 import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
 import type { CountSpec, LoadMessage, TestCase } from './spec';
-import { isConfigOption, loadFalcoConfig, type FalcoConfig } from '../rules/falco-config';
+import { dropsSetupOf, isConfigOption, loadFalcoConfig, mergeCommandLine, type FalcoConfig } from '../rules/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../rules/event-drops';
-import { stderrLogger } from '../output/falco-logger';
 import { alertLine } from '../output/alert';
 import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
@@ -286,18 +285,14 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
           return;
         }
       }
-      const rules = c.rules.length === 0 && config !== null ? config.rulesFiles : c.rules;
-      if (rules.length === 0 && (c.traces.length === 0 || c.validate.length > 0)) return;
+      const so = sessionOptions(c);
+      if (config !== null) Object.assign(so, mergeCommandLine(config, so.rules, so.overrides ?? []));
+      if (so.rules.length === 0 && (c.traces.length === 0 || c.validate.length > 0)) return;
       const le = c.expect.load;
       // a fatal load error is expected (Falco exits 1): load.error_matches, or load.ok false without validate
       const expectFail = le !== undefined && (le.error_matches !== undefined || (le.ok === false && c.validate.length === 0));
       let session: RulesSession;
       try {
-        const so = sessionOptions(c);
-        if (config !== null) {
-          so.rules = rules;
-          so.overrides = [...config.overrides, ...(so.overrides ?? []).filter((x) => !isConfigOption(x))];
-        }
         session = RulesSession.load(so);
       } catch (e) {
         if (!expectFail) throw e;
@@ -307,8 +302,7 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
       }
       if (expectFail) { diffs.push('expected the rules to fail to load; they loaded'); return; }
       for (const t of c.traces) if (!fs.existsSync(t)) throw new Error(`trace not found: ${t}`);
-      const drops: DropsSetup | undefined = config?.drops
-        ? { config: config.drops, logger: stderrLogger(config.logStderr, config.logLevel, (t) => { stderr.push(t); }) } : undefined;
+      const drops = config === null ? undefined : dropsSetupOf(config, (t) => { stderr.push(t); });
       const run = await collectRun(session, c.traces, (c.expect.outputs ?? []).some((o) => o.fields !== undefined), drops);
       const alerts = run.alerts;
       for (const a of alerts) res.counts[a.rule] = (res.counts[a.rule] ?? 0) + 1;
