@@ -44,13 +44,19 @@ interface Row {
   mbps?: number;
 }
 
-interface LoadgenResult { rate: number; cpuNs: number; syscalls: number }
+interface LoadgenResult {
+  rate: number;
+  cpuNs: number;
+  syscalls: number;
+}
 
 function runLoadgen(mode: string, threads: number, secs: number): Promise<LoadgenResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(LOADGEN, [mode, String(threads), String(secs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     p.on('error', reject);
     p.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`loadgen exited with ${code}`));
@@ -61,7 +67,11 @@ function runLoadgen(mode: string, threads: number, secs: number): Promise<Loadge
 }
 
 /** Runs the load under the probe; consumerNs: this process's CPU per loadgen syscall. */
-async function withProbe(probe: NativeProbeExt, onBatch: (b: Buffer) => void, work: () => Promise<LoadgenResult>): Promise<LoadgenResult & { consumerNs: number }> {
+async function withProbe(
+  probe: NativeProbeExt,
+  onBatch: (b: Buffer) => void,
+  work: () => Promise<LoadgenResult>,
+): Promise<LoadgenResult & { consumerNs: number }> {
   const cpu0 = process.cpuUsage();
   let done = false;
   const pump = (async () => {
@@ -88,16 +98,28 @@ export async function runCaptureBench(): Promise<void> {
   const mode = process.env.BENCH_CAPTURE_MODE ?? 'getppid';
   const threadsList = (process.env.BENCH_CAPTURE_THREADS ?? '1,2').split(',').map(Number);
   console.log('');
-  if (process.getuid?.() !== 0) { console.log('capture rows: skipped (not root: the BPF probe needs root)'); return; }
-  if (!nativeBuilt()) { console.log(`capture rows: skipped (native addon not built: ${nativeAddonPath()}; npm run build:native)`); return; }
-  if (!fs.existsSync(LOADGEN)) { console.log(`capture rows: skipped (${LOADGEN} missing; npm run build:native)`); return; }
+  if (process.getuid?.() !== 0) {
+    console.log('capture rows: skipped (not root: the BPF probe needs root)');
+    return;
+  }
+  if (!nativeBuilt()) {
+    console.log(`capture rows: skipped (native addon not built: ${nativeAddonPath()}; npm run build:native)`);
+    return;
+  }
+  if (!fs.existsSync(LOADGEN)) {
+    console.log(`capture rows: skipped (${LOADGEN} missing; npm run build:native)`);
+    return;
+  }
   const rounds = Math.max(1, Number(process.env.BENCH_CAPTURE_ROUNDS ?? 3));
   const mod = loadNative();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-ts-bench-capture-'));
   const rows: Row[] = [];
   const keep = (r: Row) => {
     const old = rows.find((x) => x.name === r.name && x.threads === r.threads);
-    if (old === undefined) { rows.push(r); return; }
+    if (old === undefined) {
+      rows.push(r);
+      return;
+    }
     const seen = (old.seen ?? 0) + (r.seen ?? 0);
     const dropped = (old.drops ?? 0) * (old.seen ?? 0) + (r.drops ?? 0) * (r.seen ?? 0);
     const cpuNs = Math.min(old.cpuNs, r.cpuNs);
@@ -105,31 +127,56 @@ export async function runCaptureBench(): Promise<void> {
     if (r.rate > old.rate) Object.assign(old, r);
     old.cpuNs = cpuNs;
     if (Number.isFinite(consumerNs)) old.consumerNs = consumerNs;
-    if (r.drops !== undefined) { old.seen = seen; old.drops = seen > 0 ? dropped / seen : 0; }
+    if (r.drops !== undefined) {
+      old.seen = seen;
+      old.drops = seen > 0 ? dropped / seen : 0;
+    }
   };
   const captureRow = async (threads: number, nativeLz4: boolean): Promise<Row> => {
     const file = path.join(dir, `capture-${threads}.scap.lz4`);
     const sink = openTraceSink(file, 'lz4');
     const w = new ScapWriter(sink);
-    w.writeSection({ major: 1, minor: 2, machine: null, procs: [], fds: new Map(), users: [], groups: [], interfaces: [] });
+    w.writeSection({
+      major: 1,
+      minor: 2,
+      machine: null,
+      procs: [],
+      fds: new Map(),
+      users: [],
+      groups: [],
+      interfaces: [],
+    });
     w.flush();
     const probe = mod.openProbe({ snaplen: 80, driver: 'ebpf', ...(nativeLz4 ? { compress: 'lz4' as const } : {}) });
     let lastFlush = Date.now();
     const t0 = Date.now();
-    const res = await withProbe(probe, (b) => {
-      const z = b as Buffer & { lz4Events?: number; rawLength?: number };
-      if (z.lz4Events !== undefined) w.writeLz4Blocks(b, z.rawLength!, z.lz4Events); // frames from the addon
-      else w.writeBlocks(b, 0); // complete event blocks: no decoding
-      const now = Date.now();
-      if (now - lastFlush >= 1000) { w.flush(); lastFlush = now; }
-    }, () => runLoadgen(mode, threads, secs));
+    const res = await withProbe(
+      probe,
+      (b) => {
+        const z = b as Buffer & { lz4Events?: number; rawLength?: number };
+        if (z.lz4Events !== undefined)
+          w.writeLz4Blocks(b, z.rawLength!, z.lz4Events); // frames from the addon
+        else w.writeBlocks(b, 0); // complete event blocks: no decoding
+        const now = Date.now();
+        if (now - lastFlush >= 1000) {
+          w.flush();
+          lastFlush = now;
+        }
+      },
+      () => runLoadgen(mode, threads, secs),
+    );
     const el = (Date.now() - t0) / 1000;
     w.close();
     const st = probe.stats();
     fs.rmSync(file, { force: true });
     return {
-      name: nativeLz4 ? 'capture -w (lz4)' : 'capture -w (frames in JS)', threads, rate: res.rate, cpuNs: res.cpuNs,
-      consumerNs: res.consumerNs, events: st.delivered / el, seen: st.seen,
+      name: nativeLz4 ? 'capture -w (lz4)' : 'capture -w (frames in JS)',
+      threads,
+      rate: res.rate,
+      cpuNs: res.cpuNs,
+      consumerNs: res.consumerNs,
+      events: st.delivered / el,
+      seen: st.seen,
       drops: st.seen > 0 ? (st.droppedRingFull + st.droppedOther) / st.seen : 0,
       mbps: sink.bytesWritten / 1e6 / el,
     };
@@ -140,7 +187,13 @@ export async function runCaptureBench(): Promise<void> {
         const bare = await runLoadgen(mode, threads, secs);
         keep({ name: 'no probe', threads, rate: bare.rate, cpuNs: bare.cpuNs });
         const counting = mod.openProbe({ countOnly: true, driver: 'ebpf' });
-        const c = await withProbe(counting, () => { /* nothing is written */ }, () => runLoadgen(mode, threads, secs));
+        const c = await withProbe(
+          counting,
+          () => {
+            /* nothing is written */
+          },
+          () => runLoadgen(mode, threads, secs),
+        );
         keep({ name: 'count-only probe', threads, rate: c.rate, cpuNs: c.cpuNs, consumerNs: c.consumerNs });
         keep(await captureRow(threads, true));
         keep(await captureRow(threads, false));
@@ -151,11 +204,23 @@ export async function runCaptureBench(): Promise<void> {
   }
   rows.sort((x, y) => x.threads - y.threads);
 
-  console.log(`capture: loadgen ${mode}, ${secs} s per row, best of ${rounds} interleaved rounds (kernel ${os.release()}, ${os.cpus().length} CPUs)`);
+  console.log(
+    `capture: loadgen ${mode}, ${secs} s per row, best of ${rounds} interleaved rounds (kernel ${os.release()}, ${os.cpus().length} CPUs)`,
+  );
   // CPU per syscall: the loop's (probe programs included) + this process's (consumer); "vs count-only":
   // the ratio of the capture row's to the count-only row's, loop alone and loop + consumer
-  const header = ['row', 'threads', 'loadgen syscalls/s', 'slowdown', 'vs count-only', 'events/s to file', 'drops', 'lz4 MB/s',
-    'CPU ns/syscall loop + consumer', 'CPU vs count-only: loop, +consumer'];
+  const header = [
+    'row',
+    'threads',
+    'loadgen syscalls/s',
+    'slowdown',
+    'vs count-only',
+    'events/s to file',
+    'drops',
+    'lz4 MB/s',
+    'CPU ns/syscall loop + consumer',
+    'CPU vs count-only: loop, +consumer',
+  ];
   const table: string[][] = [header];
   for (const r of rows) {
     const base = rows.find((x) => x.threads === r.threads && x.name === 'no probe')!;
@@ -165,7 +230,10 @@ export async function runCaptureBench(): Promise<void> {
     const capture = r.name.startsWith('capture');
     const total = (x: Row) => x.cpuNs + (x.consumerNs ?? 0);
     table.push([
-      r.name, String(r.threads), Math.round(r.rate).toLocaleString('en-US'), `${slow.toFixed(2)}x`,
+      r.name,
+      String(r.threads),
+      Math.round(r.rate).toLocaleString('en-US'),
+      `${slow.toFixed(2)}x`,
       capture && Number.isFinite(floorSlow) ? `${(slow / floorSlow).toFixed(2)}x` : '-',
       r.events !== undefined ? Math.round(r.events).toLocaleString('en-US') : '-',
       r.drops !== undefined ? `${(r.drops * 100).toFixed(2)}%` : '-',
@@ -179,5 +247,8 @@ export async function runCaptureBench(): Promise<void> {
 }
 
 if (require.main === module) {
-  runCaptureBench().catch((e) => { console.error(String(e.message ?? e)); process.exit(1); });
+  runCaptureBench().catch((e) => {
+    console.error(String(e.message ?? e));
+    process.exit(1);
+  });
 }

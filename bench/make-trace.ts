@@ -14,9 +14,11 @@ export function makeBenchTrace(src: string, dst: string, minEvents: number): num
   let p = 0;
   let firstEvent = -1;
   const events: Array<[number, number]> = [];
-  let firstTs = 0n, lastTs = 0n;
+  let firstTs = 0n,
+    lastTs = 0n;
   while (p + 8 <= data.length) {
-    const type = data.readUInt32LE(p), total = data.readUInt32LE(p + 4);
+    const type = data.readUInt32LE(p),
+      total = data.readUInt32LE(p + 4);
     if (EVENT_BLOCKS.has(type)) {
       if (firstEvent < 0) firstEvent = p;
       events.push([p, total]);

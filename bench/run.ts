@@ -23,7 +23,13 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const RULES = process.env.BENCH_RULES ?? path.resolve(ROOT, '..', 'shared', 'rules', 'falco_rules.yaml');
 const ONLY = process.env.BENCH_ONLY;
 
-interface Measure { secs: number; cpu: number; rssMb: number; ok: boolean; err: string }
+interface Measure {
+  secs: number;
+  cpu: number;
+  rssMb: number;
+  ok: boolean;
+  err: string;
+}
 
 /** Runs a command with stdout to /dev/null under /usr/bin/time; best wall time (and best CPU time) of RUNS. */
 function measure(cmd: string[]): Measure {
@@ -31,13 +37,16 @@ function measure(cmd: string[]): Measure {
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', ...cmd], {
-      env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26,
+      env: { ...process.env, TZ: 'UTC' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 26,
     });
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const errLines = r.stderr.toString().trim().split('\n');
     const [user, sys, rssKb] = errLines[errLines.length - 1].split(' ').map(Number);
     const ok = r.status === 0;
-    if (!ok) return { secs, cpu: user + sys, rssMb: rssKb / 1024, ok, err: errLines.slice(0, -1).join(' ').slice(0, 200) };
+    if (!ok)
+      return { secs, cpu: user + sys, rssMb: rssKb / 1024, ok, err: errLines.slice(0, -1).join(' ').slice(0, 200) };
     const cpu = Math.min(best.cpu, user + sys);
     if (secs < best.secs) best = { secs, cpu, rssMb: rssKb / 1024, ok, err: '' };
     else best.cpu = cpu;
@@ -47,7 +56,10 @@ function measure(cmd: string[]): Measure {
 
 /** Lines a command prints (one untimed run): alerts for our rules row, matched events for sysdig. */
 function countLines(cmd: string[]): number {
-  const r = spawnSync('sh', ['-c', '"$@" | wc -l', 'sh', ...cmd], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawnSync('sh', ['-c', '"$@" | wc -l', 'sh', ...cmd], {
+    env: { ...process.env, TZ: 'UTC' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return Number(r.stdout.toString().trim());
 }
 
@@ -71,12 +83,25 @@ function rulesRows(haveSysdig: boolean): Row[] {
   const name = path.basename(RULES);
   if (!haveSysdig) return [{ name: `-r ${name}`, ours: ['-r', RULES], sysdig: null, count: true, group: 'rules' }];
   const f = buildSysdigRulesFilter(RULES, SRC);
-  console.log(`sysdig filter for ${name}: OR of ${f.kept.length} of ${f.total} enabled rule conditions (expanded by our loader, ${f.filter.length} chars); left out, as sysdig 0.29.3 rejects their condition:`);
+  console.log(
+    `sysdig filter for ${name}: OR of ${f.kept.length} of ${f.total} enabled rule conditions (expanded by our loader, ${f.filter.length} chars); left out, as sysdig 0.29.3 rejects their condition:`,
+  );
   for (const d of f.dropped) console.log(`  ${d.rule}: ${d.error}`);
   if (f.filter === '') return [{ name: `-r ${name}`, ours: ['-r', RULES], sysdig: null, count: true, group: 'rules' }];
   return [
-    { name: `-r ${name} (sysdig: OR of ${f.kept.length}/${f.total} conditions)`, ours: ['-r', RULES], sysdig: [f.filter], count: true, group: 'rules' },
-    { name: `the same OR of ${f.kept.length} conditions as a filter, both`, ours: [f.filter], count: true, group: 'rules' },
+    {
+      name: `-r ${name} (sysdig: OR of ${f.kept.length}/${f.total} conditions)`,
+      ours: ['-r', RULES],
+      sysdig: [f.filter],
+      count: true,
+      group: 'rules',
+    },
+    {
+      name: `the same OR of ${f.kept.length} conditions as a filter, both`,
+      ours: [f.filter],
+      count: true,
+      group: 'rules',
+    },
   ];
 }
 
@@ -104,14 +129,32 @@ function main(): void {
     // Issue 3's filter rows. The trace (from sysdiginspect_502Error.scap, 2017) has no openat and
     // no process whose aname[2] is bash: these are the equivalents that exist in it.
     { name: 'filter selective: evt.type=open and proc.name=curl', ours: ['evt.type=open and proc.name=curl'] },
-    { name: 'filter broad (most events), -p %evt.num', ours: ['-p', '%evt.num', 'evt.type!=switch and (proc.name in (curl, haproxy, python) or fd.type=ipv4)'] },
-    { name: 'filter state-heavy: ancestors and fd paths/ports', ours: ['(proc.aname[2]=tini or proc.pname=curl) and (fd.directory=/etc or fd.sport=80)'] },
+    {
+      name: 'filter broad (most events), -p %evt.num',
+      ours: ['-p', '%evt.num', 'evt.type!=switch and (proc.name in (curl, haproxy, python) or fd.type=ipv4)'],
+    },
+    {
+      name: 'filter state-heavy: ancestors and fd paths/ports',
+      ours: ['(proc.aname[2]=tini or proc.pname=curl) and (fd.directory=/etc or fd.sport=80)'],
+    },
   ];
   if (ONLY === undefined || ONLY === 'rules') rows.push(...rulesRows(haveSysdig));
-  const header = ['row', 'falco-ts ev/s (CPU s)', 'sysdig ev/s (CPU s)', 'speedup', 'falco-ts RSS MB', 'sysdig RSS MB', 'lines out (ours / sysdig)'];
+  const header = [
+    'row',
+    'falco-ts ev/s (CPU s)',
+    'sysdig ev/s (CPU s)',
+    'speedup',
+    'falco-ts RSS MB',
+    'sysdig RSS MB',
+    'lines out (ours / sysdig)',
+  ];
   const table: string[][] = [header];
-  const rate = (m: Measure | null): string => (m === null ? 'not run' : m.ok
-    ? `${Math.round(nevents / m.secs).toLocaleString('en-US')} (${m.cpu.toFixed(2)})` : `failed: ${m.err}`);
+  const rate = (m: Measure | null): string =>
+    m === null
+      ? 'not run'
+      : m.ok
+        ? `${Math.round(nevents / m.secs).toLocaleString('en-US')} (${m.cpu.toFixed(2)})`
+        : `failed: ${m.err}`;
   for (const row of rows) {
     if (ONLY !== undefined && !row.name.includes(ONLY) && row.group !== ONLY) continue;
     const oursCmd = [process.execPath, BIN, 'replay', trace, ...row.ours];
@@ -137,4 +180,10 @@ function main(): void {
 
 main();
 // Capture rows (native probe, root only; skipped with a note otherwise): bench/capture.ts
-if (ONLY === undefined || ONLY === 'capture') void import('./capture').then((m) => m.runCaptureBench()).catch((e) => { console.error(`capture rows failed: ${String(e?.message ?? e)}`); process.exitCode = 1; });
+if (ONLY === undefined || ONLY === 'capture')
+  void import('./capture')
+    .then((m) => m.runCaptureBench())
+    .catch((e) => {
+      console.error(`capture rows failed: ${String(e?.message ?? e)}`);
+      process.exitCode = 1;
+    });

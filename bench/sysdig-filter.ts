@@ -33,7 +33,10 @@ export function buildSysdigRulesFilter(rulesFile: string, probeTrace: string): S
   for (const r of rules) {
     const cond = expandedCondition(r);
     const p = spawnSync('sysdig', ['-r', probeTrace, '-n', '1', cond], { stdio: ['ignore', 'ignore', 'pipe'] });
-    if (p.status === 0) { kept.push(r.name); conds.push(cond); } else {
+    if (p.status === 0) {
+      kept.push(r.name);
+      conds.push(cond);
+    } else {
       dropped.push({ rule: r.name, error: p.stderr.toString().trim().split('\n')[0] || `exit status ${p.status}` });
     }
   }

@@ -18,9 +18,17 @@ export const RULES_DIR = path.join(SHARED, 'rules');
 
 /** Captures the quick run uses (small, varied: raw/gzip, SHB 1.0-1.2, v1 and v2 blocks, IPv6). */
 const QUICK = [
-  'falco_cat_write.scap', 'falco_connect_localhost.scap', 'falco_ping_sendto.scap', 'falco_psp_privileged.scap',
-  'libs_sample.scap', 'libs_single_ipv6_conn.scap', 'libs_test_ipv6_client.scap', 'libs_curl_google.scap',
-  'bencer_example5_httpd.scap', 'sysdig0293_rewrite_of_falco_ping_sendto.scap', 'falco_psp_write_tmp_test.scap',
+  'falco_cat_write.scap',
+  'falco_connect_localhost.scap',
+  'falco_ping_sendto.scap',
+  'falco_psp_privileged.scap',
+  'libs_sample.scap',
+  'libs_single_ipv6_conn.scap',
+  'libs_test_ipv6_client.scap',
+  'libs_curl_google.scap',
+  'bencer_example5_httpd.scap',
+  'sysdig0293_rewrite_of_falco_ping_sendto.scap',
+  'falco_psp_write_tmp_test.scap',
   'bencer_example0_nginx.scap',
 ];
 
@@ -33,7 +41,10 @@ function decompress(b: Buffer): Buffer {
 export function seedFiles(quick: boolean): string[] {
   const out: string[] = [];
   if (fs.existsSync(SCAP_DIR)) {
-    const all = fs.readdirSync(SCAP_DIR).filter((f) => f.endsWith('.scap')).sort();
+    const all = fs
+      .readdirSync(SCAP_DIR)
+      .filter((f) => f.endsWith('.scap'))
+      .sort();
     for (const f of all) if (!quick || QUICK.includes(f)) out.push(path.join(SCAP_DIR, f));
   }
   const fx = path.join(ROOT, 'fixtures');
@@ -42,7 +53,8 @@ export function seedFiles(quick: boolean): string[] {
       for (const e of fs.readdirSync(d, { withFileTypes: true })) {
         const p = path.join(d, e.name);
         if (e.isDirectory()) walk(p);
-        else if (/\.scap(\.gz|\.lz4)?$/.test(e.name) && fs.statSync(p).size <= (quick ? 400_000 : 8_000_000)) out.push(p);
+        else if (/\.scap(\.gz|\.lz4)?$/.test(e.name) && fs.statSync(p).size <= (quick ? 400_000 : 8_000_000))
+          out.push(p);
       }
     };
     walk(fx);
@@ -68,11 +80,18 @@ export interface RulesCorpus {
 export function loadRulesCorpus(): RulesCorpus {
   const corpus: RulesCorpus = { files: [], macros: new Map(), lists: new Map(), conditions: [], outputs: [] };
   if (!fs.existsSync(RULES_DIR)) return corpus;
-  for (const f of fs.readdirSync(RULES_DIR).filter((x) => x.endsWith('.yaml')).sort()) {
+  for (const f of fs
+    .readdirSync(RULES_DIR)
+    .filter((x) => x.endsWith('.yaml'))
+    .sort()) {
     const text = fs.readFileSync(path.join(RULES_DIR, f), 'utf8');
     corpus.files.push({ name: f, text });
     let doc: unknown;
-    try { doc = YAML.parse(text, { maxAliasCount: 100 }); } catch { continue; }
+    try {
+      doc = YAML.parse(text, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
     if (!Array.isArray(doc)) continue;
     for (const item of doc as Array<Record<string, unknown>>) {
       if (item === null || typeof item !== 'object') continue;

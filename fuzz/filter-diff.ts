@@ -38,12 +38,19 @@ const UNREADABLE = new Set(['libs_curl_google_comments.scap', 'libs_sample.scap'
  * negative literals for unsigned fields (proc.tty is UINT32 in current libs, INT32 in 0.29.3).
  */
 const EXCLUDED = [
-  /^user\./, /^group\.name$/, /^fd\.dev/, /^evt\.plugin/, /^span\./,
+  /^user\./,
+  /^group\.name$/,
+  /^fd\.dev/,
+  /^evt\.plugin/,
+  /^span\./,
   // 0.29.3 matches nothing with a multi-value `in` on it (one value works): its own quirk
   /^thread\.totexectime$/,
 ];
 
-interface Field { name: string; info: FieldInfo }
+interface Field {
+  name: string;
+  info: FieldInfo;
+}
 
 /** Fields listed by `sysdig -l` (docs/sysdig-fields.txt) that we also know, without argument. */
 function commonFields(): Field[] {
@@ -75,7 +82,7 @@ function sampleValues(file: string, fields: Field[]): Map<string, string[]> {
       cells.forEach((v, k) => {
         if (v === '<NA>' || v === '') return;
         let s = vals.get(chunk[k].name);
-        if (s === undefined) vals.set(chunk[k].name, s = new Set());
+        if (s === undefined) vals.set(chunk[k].name, (s = new Set()));
         if (s.size < 64) s.add(v);
       });
     }
@@ -116,13 +123,15 @@ function predicate(rng: Rng, f: Field, values: string[]): string | null {
   const op = ['=', '!=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch'][rng.int(9)];
   let val = v;
   if (op === 'contains' || op === 'icontains') {
-    const a = rng.int(v.length), b = a + 1 + rng.int(Math.min(8, v.length - a));
+    const a = rng.int(v.length),
+      b = a + 1 + rng.int(Math.min(8, v.length - a));
     val = v.slice(a, b);
     if (op === 'icontains') val = val.toUpperCase();
   } else if (op === 'startswith') val = v.slice(0, 1 + rng.int(v.length));
   else if (op === 'endswith') val = v.slice(rng.int(v.length));
   else if (op === 'glob') {
-    const a = rng.int(v.length), b = a + rng.int(v.length - a + 1);
+    const a = rng.int(v.length),
+      b = a + rng.int(v.length - a + 1);
     val = v.slice(0, a) + (rng.bool() ? '*' : '?'.repeat(Math.max(1, b - a))) + v.slice(b);
   } else if (op === 'pmatch') {
     if (!v.startsWith('/')) return null;
@@ -156,11 +165,38 @@ function filterFor(rng: Rng, fields: Field[], values: Map<string, string[]>): st
 
 /** Field arguments both tools take: ancestors, event arguments by position and by name. */
 const ARG_FORMS = [
-  ...[0, 1, 2, 3, 5].map((n) => `proc.aname[${n}]`), ...[1, 2, 4].map((n) => `proc.apid[${n}]`),
+  ...[0, 1, 2, 3, 5].map((n) => `proc.aname[${n}]`),
+  ...[1, 2, 4].map((n) => `proc.apid[${n}]`),
   ...[0, 1, 2, 3, 4].map((n) => `evt.arg[${n}]`),
-  ...['fd', 'res', 'name', 'flags', 'mode', 'size', 'data', 'tuple', 'pid', 'uid', 'path', 'dirfd', 'addr', 'len', 'request', 'op',
-    'exe', 'args', 'cwd', 'ptid', 'filename', 'newpath', 'oldpath', 'target', 'linkpath', 'dev', 'ino']
-    .flatMap((a) => [`evt.arg.${a}`, `evt.rawarg.${a}`]),
+  ...[
+    'fd',
+    'res',
+    'name',
+    'flags',
+    'mode',
+    'size',
+    'data',
+    'tuple',
+    'pid',
+    'uid',
+    'path',
+    'dirfd',
+    'addr',
+    'len',
+    'request',
+    'op',
+    'exe',
+    'args',
+    'cwd',
+    'ptid',
+    'filename',
+    'newpath',
+    'oldpath',
+    'target',
+    'linkpath',
+    'dev',
+    'ino',
+  ].flatMap((a) => [`evt.arg.${a}`, `evt.rawarg.${a}`]),
 ];
 
 /** ARG_FORMS as filter fields (their types as our catalog binds them). */
@@ -168,7 +204,11 @@ function argFields(): Field[] {
   const out: Field[] = [];
   for (const f of ARG_FORMS) {
     const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(f)!;
-    try { out.push({ name: f, info: fieldRegistry.bind(m[1], m[2] ?? null).info }); } catch { /* not ours */ }
+    try {
+      out.push({ name: f, info: fieldRegistry.bind(m[1], m[2] ?? null).info });
+    } catch {
+      /* not ours */
+    }
   }
   return out;
 }
@@ -179,7 +219,8 @@ function argFields(): Field[] {
  */
 function formats(rng: Rng, fields: Field[], files: string[], count: number, keepGoing: boolean): number {
   const pool = [...fields.map((f) => f.name), ...ARG_FORMS];
-  let bad = 0, tried = 0;
+  let bad = 0,
+    tried = 0;
   for (let i = 0; i < count; i++) {
     const file = files[rng.int(files.length)];
     const picked = Array.from({ length: 2 + rng.int(4) }, () => pool[rng.int(pool.length)]);
@@ -189,15 +230,18 @@ function formats(rng: Rng, fields: Field[], files: string[], count: number, keep
     if (ref.status !== 0) continue; // a field 0.29.3 does not know
     const ours = spawnSync(process.execPath, [BIN, 'replay', full, '-p', fmt], { env: ENV, maxBuffer: 1 << 30 });
     tried++;
-    const a = nums(ref.stdout), b = nums(ours.stdout);
+    const a = nums(ref.stdout),
+      b = nums(ours.stdout);
     if (ours.status !== 0 || a.join('\n') !== b.join('\n')) {
       bad++;
       const sb = new Set(b);
       const first = a.find((l) => !sb.has(l));
       const num = first?.split(' ')[0];
       const mine = b.find((l) => l.split(' ')[0] === num);
-      process.stdout.write(`MISMATCH ${file}: -p '${fmt}'\n  sysdig:   ${first ?? '(no line)'}\n  falco-ts: ${mine ?? '(no line)'}` +
-        `${ours.status !== 0 ? ` (exit ${ours.status}: ${ours.stderr.toString().trim()})` : ''}\n`);
+      process.stdout.write(
+        `MISMATCH ${file}: -p '${fmt}'\n  sysdig:   ${first ?? '(no line)'}\n  falco-ts: ${mine ?? '(no line)'}` +
+          `${ours.status !== 0 ? ` (exit ${ours.status}: ${ours.stderr.toString().trim()})` : ''}\n`,
+      );
       if (!keepGoing && bad >= 10) break;
     }
   }
@@ -206,12 +250,18 @@ function formats(rng: Rng, fields: Field[], files: string[], count: number, keep
 }
 
 function nums(out: Buffer): string[] {
-  return out.toString('latin1').split('\n').filter((l) => l !== '');
+  return out
+    .toString('latin1')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 function main(): number {
   const argv = process.argv.slice(2);
-  const opt = (k: string): string | undefined => { const i = argv.indexOf(k); return i >= 0 ? argv[i + 1] : undefined; };
+  const opt = (k: string): string | undefined => {
+    const i = argv.indexOf(k);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const seed = Number(opt('--seed') ?? 1);
   const count = Number(opt('--count') ?? 200);
   const keepGoing = argv.includes('--keep-going');
@@ -221,36 +271,53 @@ function main(): number {
   }
   let fields = [...commonFields(), ...argFields()];
   if (opt('--field') !== undefined) fields = fields.filter((f) => f.name === opt('--field'));
-  let files = fs.readdirSync(SCAP).filter((f) => f.endsWith('.scap') && !UNREADABLE.has(f)).sort();
+  let files = fs
+    .readdirSync(SCAP)
+    .filter((f) => f.endsWith('.scap') && !UNREADABLE.has(f))
+    .sort();
   if (opt('--capture') !== undefined) files = files.filter((f) => f === opt('--capture'));
   if (argv.includes('--formats')) return formats(new Rng(seed), fields, files, count, keepGoing) === 0 ? 0 : 1;
-  process.stdout.write(`filter-diff: ${fields.length} fields, ${files.length} captures, ${count} filters, seed ${seed}\n`);
+  process.stdout.write(
+    `filter-diff: ${fields.length} fields, ${files.length} captures, ${count} filters, seed ${seed}\n`,
+  );
   const values = new Map<string, Map<string, string[]>>();
   const rng = new Rng(seed);
-  let bad = 0, tried = 0, matchedSome = 0;
+  let bad = 0,
+    tried = 0,
+    matchedSome = 0;
   for (let i = 0; i < count; i++) {
     const file = files[rng.int(files.length)];
     let vs = values.get(file);
-    if (vs === undefined) values.set(file, vs = sampleValues(path.join(SCAP, file), fields));
+    if (vs === undefined) values.set(file, (vs = sampleValues(path.join(SCAP, file), fields)));
     const filter = filterFor(rng, fields, vs);
     if (filter === null) continue;
     const full = path.join(SCAP, file);
     const ref = spawnSync('sysdig', ['-r', full, '-p', '%evt.num', filter], { env: ENV, maxBuffer: 1 << 30 });
     if (ref.status !== 0) continue; // a filter sysdig 0.29.3 rejects: not comparable
-    const ours = spawnSync(process.execPath, [BIN, 'replay', full, '--sysdig-filter-order', '-p', '%evt.num', filter], { env: ENV, maxBuffer: 1 << 30 });
+    const ours = spawnSync(process.execPath, [BIN, 'replay', full, '--sysdig-filter-order', '-p', '%evt.num', filter], {
+      env: ENV,
+      maxBuffer: 1 << 30,
+    });
     tried++;
-    const a = nums(ref.stdout), b = nums(ours.stdout);
+    const a = nums(ref.stdout),
+      b = nums(ours.stdout);
     if (a.length > 0) matchedSome++;
     if (ours.status !== 0 || a.join(',') !== b.join(',')) {
       bad++;
-      const sa = new Set(a), sb = new Set(b);
-      const onlyRef = a.filter((x) => !sb.has(x)).slice(0, 5), onlyOurs = b.filter((x) => !sa.has(x)).slice(0, 5);
-      process.stdout.write(`MISMATCH ${file}: ${filter}\n  sysdig ${a.length} events, falco-ts ${b.length}` +
-        `${ours.status !== 0 ? ` (exit ${ours.status}: ${ours.stderr.toString().trim()})` : ''}; only sysdig: ${onlyRef.join(' ')}; only falco-ts: ${onlyOurs.join(' ')}\n`);
+      const sa = new Set(a),
+        sb = new Set(b);
+      const onlyRef = a.filter((x) => !sb.has(x)).slice(0, 5),
+        onlyOurs = b.filter((x) => !sa.has(x)).slice(0, 5);
+      process.stdout.write(
+        `MISMATCH ${file}: ${filter}\n  sysdig ${a.length} events, falco-ts ${b.length}` +
+          `${ours.status !== 0 ? ` (exit ${ours.status}: ${ours.stderr.toString().trim()})` : ''}; only sysdig: ${onlyRef.join(' ')}; only falco-ts: ${onlyOurs.join(' ')}\n`,
+      );
       if (!keepGoing && bad >= 10) break;
     }
   }
-  process.stdout.write(`filter-diff: ${tried} filters compared (${matchedSome} matched some events), ${bad} mismatches\n`);
+  process.stdout.write(
+    `filter-diff: ${tried} filters compared (${matchedSome} matched some events), ${bad} mismatches\n`,
+  );
   return bad === 0 ? 0 : 1;
 }
 

@@ -17,7 +17,10 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next(); this.b = next(); this.c = next(); this.d = next();
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
     for (let i = 0; i < 12; i++) this.u32();
   }
 
@@ -33,24 +36,37 @@ export class Rng {
   }
 
   /** uniform in [0, 1) */
-  float(): number { return this.u32() / 4294967296; }
+  float(): number {
+    return this.u32() / 4294967296;
+  }
 
   /** uniform integer in [0, n) (n >= 1) */
-  int(n: number): number { return n <= 1 ? 0 : Math.floor(this.float() * n); }
+  int(n: number): number {
+    return n <= 1 ? 0 : Math.floor(this.float() * n);
+  }
 
   /** uniform integer in [lo, hi] */
-  range(lo: number, hi: number): number { return lo + this.int(hi - lo + 1); }
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
 
-  bool(p = 0.5): boolean { return this.float() < p; }
+  bool(p = 0.5): boolean {
+    return this.float() < p;
+  }
 
-  pick<T>(a: readonly T[]): T { return a[this.int(a.length)]; }
+  pick<T>(a: readonly T[]): T {
+    return a[this.int(a.length)];
+  }
 
   /** index chosen with the given weights */
   weighted(weights: readonly number[]): number {
     let sum = 0;
     for (const w of weights) sum += w;
     let x = this.float() * sum;
-    for (let i = 0; i < weights.length; i++) { x -= weights[i]; if (x < 0) return i; }
+    for (let i = 0; i < weights.length; i++) {
+      x -= weights[i];
+      if (x < 0) return i;
+    }
     return weights.length - 1;
   }
 
@@ -76,19 +92,20 @@ export class Rng {
   }
 
   /** derives an independent generator (for a sub-task) */
-  fork(salt: number): Rng { return new Rng((this.u32() ^ Math.imul(salt, 0x9e3779b1)) >>> 0); }
+  fork(salt: number): Rng {
+    return new Rng((this.u32() ^ Math.imul(salt, 0x9e3779b1)) >>> 0);
+  }
 }
 
 export const INTERESTING_U32: readonly number[] = [
-  0, 1, 2, 3, 4, 7, 8, 12, 16, 20, 24, 26, 27, 28, 31, 32, 36, 63, 64, 127, 128, 255, 256, 1023, 1024,
-  4095, 4096, 65535, 65536, 65537, 0x7fff, 0x8000, 0xffff, 0x10000, 0x100000, 0x3ffffff, 0x4000000,
-  0x4000008, 0x7ffffff, 0x10000000, 0x10000008, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffff0,
-  0xfffffffc, 0xfffffffe, 0xffffffff,
+  0, 1, 2, 3, 4, 7, 8, 12, 16, 20, 24, 26, 27, 28, 31, 32, 36, 63, 64, 127, 128, 255, 256, 1023, 1024, 4095, 4096,
+  65535, 65536, 65537, 0x7fff, 0x8000, 0xffff, 0x10000, 0x100000, 0x3ffffff, 0x4000000, 0x4000008, 0x7ffffff,
+  0x10000000, 0x10000008, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffff0, 0xfffffffc, 0xfffffffe, 0xffffffff,
 ];
 
 export const INTERESTING_U16: readonly number[] = [
-  0, 1, 2, 3, 4, 7, 8, 15, 16, 17, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 1024, 1025, 4095, 4096,
-  4097, 0x7fff, 0x8000, 0xfffe, 0xffff,
+  0, 1, 2, 3, 4, 7, 8, 15, 16, 17, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 1024, 1025, 4095, 4096, 4097, 0x7fff,
+  0x8000, 0xfffe, 0xffff,
 ];
 
 /** FNV-1a of a string: stable seeds derived from names */

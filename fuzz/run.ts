@@ -24,7 +24,15 @@ import * as path from 'node:path';
 import { Rng, hashString } from './prng';
 import { loadSeeds, loadRulesCorpus, ROOT } from './corpus';
 import {
-  buildCtx, Ctx, CaseResult, runTraceCase, runFilterCase, runTemplateCase, runPathologicalCase, runMacroGraphCase, makeTrace,
+  buildCtx,
+  Ctx,
+  CaseResult,
+  runTraceCase,
+  runFilterCase,
+  runTemplateCase,
+  runPathologicalCase,
+  runMacroGraphCase,
+  makeTrace,
 } from './targets';
 import { findRulesLoader, runRulesCase } from './rules-target';
 
@@ -45,7 +53,13 @@ export interface FuzzOptions {
   verbose?: boolean;
 }
 
-export interface Failure { id: number; kind: Kind | 'cli'; what: 'crash' | 'hang' | 'memory'; detail: string; repro?: string }
+export interface Failure {
+  id: number;
+  kind: Kind | 'cli';
+  what: 'crash' | 'hang' | 'memory';
+  detail: string;
+  repro?: string;
+}
 
 export interface Summary {
   tried: number;
@@ -62,7 +76,14 @@ export interface Summary {
   seconds: number;
 }
 
-const QUICK_COUNTS: Record<Kind, number> = { trace: 1000, filter: 3000, template: 600, patho: 40, macro: 40, rules: 80 };
+const QUICK_COUNTS: Record<Kind, number> = {
+  trace: 1000,
+  filter: 3000,
+  template: 600,
+  patho: 40,
+  macro: 40,
+  rules: 80,
+};
 const WEIGHTS: Record<Kind, number> = { trace: 50, filter: 30, template: 6, patho: 3, macro: 3, rules: 8 };
 /** a case that used this much CPU is a hang (normal cases take milliseconds, the slowest ~3 s) */
 const CASE_CPU_MS = 30_000;
@@ -94,8 +115,20 @@ function caseSeed(runSeed: number, id: number): number {
 
 // ---- worker side ---------------------------------------------------------------------------------
 
-interface CaseMsg { id: number; kind: Kind; seed: number; keep: boolean }
-interface ResultMsg { id: number; res: CaseResult; rssMb: number; allocMb: number; ms: number; cpuMs: number }
+interface CaseMsg {
+  id: number;
+  kind: Kind;
+  seed: number;
+  keep: boolean;
+}
+interface ResultMsg {
+  id: number;
+  res: CaseResult;
+  rssMb: number;
+  allocMb: number;
+  ms: number;
+  cpuMs: number;
+}
 
 let maxAlloc = 0;
 function hookAllocations(): void {
@@ -123,12 +156,18 @@ function ctxFor(quick: boolean, tmp: string): Ctx {
 export async function runCase(ctx: Ctx, kind: Kind, id: number, seed: number, keep: boolean): Promise<CaseResult> {
   const rng = new Rng(seed);
   switch (kind) {
-    case 'trace': return ctx.seeds.length > 0 ? runTraceCase(ctx, rng, id, keep) : { outcome: 'ok', detail: 'no seeds' };
-    case 'filter': return runFilterCase(ctx, rng);
-    case 'template': return runTemplateCase(ctx, rng);
-    case 'patho': return runPathologicalCase(ctx, rng);
-    case 'macro': return runMacroGraphCase(rng);
-    case 'rules': return runRulesCase(ctx, rng);
+    case 'trace':
+      return ctx.seeds.length > 0 ? runTraceCase(ctx, rng, id, keep) : { outcome: 'ok', detail: 'no seeds' };
+    case 'filter':
+      return runFilterCase(ctx, rng);
+    case 'template':
+      return runTemplateCase(ctx, rng);
+    case 'patho':
+      return runPathologicalCase(ctx, rng);
+    case 'macro':
+      return runMacroGraphCase(rng);
+    case 'rules':
+      return runRulesCase(ctx, rng);
   }
 }
 
@@ -149,8 +188,12 @@ function workerMain(): void {
         res = { outcome: 'crash', detail: `fuzz target threw: ${e instanceof Error ? e.stack : String(e)}` };
       }
       const msg: ResultMsg = {
-        id: m.id, res, ms: Date.now() - t0, cpuMs: cpuMsSince(c0),
-        rssMb: process.memoryUsage().rss / 1048576, allocMb: maxAlloc / 1048576,
+        id: m.id,
+        res,
+        ms: Date.now() - t0,
+        cpuMs: cpuMsSince(c0),
+        rssMb: process.memoryUsage().rss / 1048576,
+        allocMb: maxAlloc / 1048576,
       };
       process.send!(msg);
     })();
@@ -174,13 +217,20 @@ class Worker {
       env: { ...process.env, TZ: 'UTC' },
     });
     let stderr = '';
-    this.proc.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: unknown): void => {
-        if (m && typeof m === 'object' && 'ready' in m) { this.proc.off('message', onMsg); resolve(); }
+        if (m && typeof m === 'object' && 'ready' in m) {
+          this.proc.off('message', onMsg);
+          resolve();
+        }
       };
       this.proc.on('message', onMsg);
-      this.proc.once('exit', (code, sig) => reject(new Error(`fuzz worker exited during start (${code ?? sig}): ${stderr}`)));
+      this.proc.once('exit', (code, sig) =>
+        reject(new Error(`fuzz worker exited during start (${code ?? sig}): ${stderr}`)),
+      );
     });
     this.proc.on('message', (m: unknown) => {
       const r = m as ResultMsg;
@@ -196,7 +246,9 @@ class Worker {
         const b = this.busy;
         this.busy = null;
         clearInterval(b.timer);
-        b.resolve({ dead: `worker died (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+        b.resolve({
+          dead: `worker died (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        });
       }
     });
   }
@@ -214,18 +266,23 @@ class Worker {
         const cpu = procCpuMs(pid);
         const usedCpu = cpu0 !== null && cpu !== null ? cpu - cpu0 : null;
         const wall = Date.now() - t0;
-        if ((usedCpu !== null && usedCpu > CASE_CPU_MS) || wall > CASE_WALL_MS || (usedCpu === null && wall > CASE_CPU_MS)) {
+        if (
+          (usedCpu !== null && usedCpu > CASE_CPU_MS) ||
+          wall > CASE_WALL_MS ||
+          (usedCpu === null && wall > CASE_CPU_MS)
+        ) {
           clearInterval(timer);
           this.busy = null;
           this.proc.kill('SIGKILL');
-          resolve({ hang: `no answer after ${usedCpu !== null ? `${(usedCpu / 1000).toFixed(1)} s of CPU, ` : ''}${(wall / 1000).toFixed(1)} s` });
+          resolve({
+            hang: `no answer after ${usedCpu !== null ? `${(usedCpu / 1000).toFixed(1)} s of CPU, ` : ''}${(wall / 1000).toFixed(1)} s`,
+          });
         }
       }, 250);
       this.busy = { msg, timer, resolve };
       this.proc.send(msg);
     });
   }
-
 
   kill(): void {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
@@ -246,13 +303,17 @@ function cliCheck(file: string, tmp: string, rngSeed: number): { ok: boolean; de
   const args = rng.pick(variants);
   const r = spawnSync(process.execPath, [bin, ...args], {
     env: { ...process.env, TZ: 'UTC', FALCO_TS_DEBUG: '' },
-    stdio: ['ignore', 'ignore', 'pipe'], timeout: CLI_TIMEOUT_MS, maxBuffer: 1 << 24,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: CLI_TIMEOUT_MS,
+    maxBuffer: 1 << 24,
   });
   for (const f of ['cli-out.scap', 'cli-conv.scap']) fs.rmSync(path.join(tmp, f), { force: true });
   const err = (r.stderr ?? Buffer.alloc(0)).toString();
   const cmd = `falco-ts ${args.map((a) => (a === file ? '<case>' : a.startsWith(tmp) ? '<tmp>/' + path.basename(a) : a)).join(' ')}`;
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { ok: false, detail: `${cmd}: timed out` };
-  if (r.status !== 0 && r.status !== 2) return { ok: false, detail: `${cmd}: exit ${r.status ?? r.signal}: ${err.trim().slice(0, 300)}` };
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+    return { ok: false, detail: `${cmd}: timed out` };
+  if (r.status !== 0 && r.status !== 2)
+    return { ok: false, detail: `${cmd}: exit ${r.status ?? r.signal}: ${err.trim().slice(0, 300)}` };
   if (/internal error/.test(err)) return { ok: false, detail: `${cmd}: ${err.trim().slice(0, 300)}` };
   if (/\n\s+at /.test(err)) return { ok: false, detail: `${cmd}: stack trace on stderr` };
   const lines = err.split('\n').filter((l) => l.length > 0);
@@ -277,8 +338,18 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
   const crashDir = path.join(tmp, 'failures');
   const loader = findRulesLoader();
   const summary: Summary = {
-    tried: 0, crashes: 0, hangs: 0, memory: 0, byKind: {}, failures: [], maxRssMb: 0, maxAllocMb: 0,
-    slowest: { ms: 0, id: -1, kind: '', detail: '' }, cliRuns: 0, rulesLoader: loader ? loader.name : null, seconds: 0,
+    tried: 0,
+    crashes: 0,
+    hangs: 0,
+    memory: 0,
+    byKind: {},
+    failures: [],
+    maxRssMb: 0,
+    maxAllocMb: 0,
+    slowest: { ms: 0, id: -1, kind: '', detail: '' },
+    cliRuns: 0,
+    rulesLoader: loader ? loader.name : null,
+    seconds: 0,
   };
   for (const k of [...KINDS, 'cli']) summary.byKind[k] = { ok: 0, clean: 0, crash: 0, hang: 0, memory: 0, cpuMs: 0 };
 
@@ -289,7 +360,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
   if (opts.quick) {
     const counts = { ...QUICK_COUNTS, ...opts.counts };
     if (!loader) counts.rules = 0;
-    for (const k of KINDS) for (let i = 0; i < counts[k]; i++) queue.push({ id: KINDS.indexOf(k) * 1_000_000 + i, kind: k });
+    for (const k of KINDS)
+      for (let i = 0; i < counts[k]; i++) queue.push({ id: KINDS.indexOf(k) * 1_000_000 + i, kind: k });
   }
   const take = (): { id: number; kind: Kind } | null => {
     if (opts.quick) return queue.shift() ?? null;
@@ -298,11 +370,19 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
     return { id, kind: scheduleKind(opts.seed, id, loader !== null) };
   };
 
-  const cliEvery = opts.quick ? Math.max(1, Math.floor((opts.counts?.trace ?? QUICK_COUNTS.trace) / (opts.cliSamples ?? 20))) : 40;
+  const cliEvery = opts.quick
+    ? Math.max(1, Math.floor((opts.counts?.trace ?? QUICK_COUNTS.trace) / (opts.cliSamples ?? 20)))
+    : 40;
   const cliQueue: Array<{ id: number; file: string }> = [];
   let traceSeen = 0;
 
-  const record = (kind: Kind | 'cli', id: number, what: Failure['what'] | 'ok' | 'clean', detail: string, repro?: string): void => {
+  const record = (
+    kind: Kind | 'cli',
+    id: number,
+    what: Failure['what'] | 'ok' | 'clean',
+    detail: string,
+    repro?: string,
+  ): void => {
     summary.tried++;
     const bk = summary.byKind[kind];
     bk[what]++;
@@ -324,7 +404,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
     return dst;
   };
 
-  const hint = (id: number): string => `replay: node dist/fuzz/run.js --case ${id} --seed ${opts.seed}${opts.quick ? '' : ' --long'}`;
+  const hint = (id: number): string =>
+    `replay: node dist/fuzz/run.js --case ${id} --seed ${opts.seed}${opts.quick ? '' : ' --long'}`;
 
   const lane = async (): Promise<void> => {
     let w = new Worker(opts.quick, tmp);
@@ -333,7 +414,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
       const c = take();
       if (c === null) break;
       const seed = caseSeed(opts.seed, c.id);
-      const wantCli = opts.cli && c.kind === 'trace' && (traceSeen++ % cliEvery) === 0;
+      const wantCli = opts.cli && c.kind === 'trace' && traceSeen++ % cliEvery === 0;
       const r = await w.run({ id: c.id, kind: c.kind, seed, keep: true });
       const file = path.join(tmp, `case-${c.id}.scap`);
       let restart = false;
@@ -347,9 +428,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
         summary.maxRssMb = Math.max(summary.maxRssMb, r.rssMb);
         summary.byKind[c.kind].cpuMs += r.cpuMs;
         summary.maxAllocMb = Math.max(summary.maxAllocMb, r.allocMb);
-        if (r.ms > summary.slowest.ms) summary.slowest = { ms: r.ms, id: c.id, kind: c.kind, detail: r.res.detail.slice(0, 160) };
+        if (r.ms > summary.slowest.ms)
+          summary.slowest = { ms: r.ms, id: c.id, kind: c.kind, detail: r.res.detail.slice(0, 160) };
         if (r.allocMb > ALLOC_LIMIT_MB || r.rssMb > RSS_LIMIT_MB) {
-          record(c.kind, c.id, 'memory', `allocation ${r.allocMb.toFixed(0)} MB, RSS ${r.rssMb.toFixed(0)} MB: ${r.res.detail}`, saveRepro(c.id, file));
+          record(
+            c.kind,
+            c.id,
+            'memory',
+            `allocation ${r.allocMb.toFixed(0)} MB, RSS ${r.rssMb.toFixed(0)} MB: ${r.res.detail}`,
+            saveRepro(c.id, file),
+          );
           restart = true;
         } else if (r.res.outcome === 'crash') {
           record(c.kind, c.id, 'crash', `${r.res.detail} (${hint(c.id)})`, saveRepro(c.id, file));
@@ -393,15 +481,23 @@ export async function runFuzz(opts: FuzzOptions): Promise<Summary> {
 }
 
 function printSummary(s: Summary, log: (s: string) => void, opts: FuzzOptions): void {
-  log(`fuzz: seed ${opts.seed}, ${opts.quick ? 'quick' : `${opts.seconds ?? 60} s`} run, ${s.seconds.toFixed(1)} s, ${opts.jobs} workers`);
+  log(
+    `fuzz: seed ${opts.seed}, ${opts.quick ? 'quick' : `${opts.seconds ?? 60} s`} run, ${s.seconds.toFixed(1)} s, ${opts.jobs} workers`,
+  );
   log('  kind        tried      ok   clean   crash    hang  memory   cpu s');
   for (const [k, v] of Object.entries(s.byKind)) {
     const n = v.ok + v.clean + v.crash + v.hang + v.memory;
     if (n === 0) continue;
-    log(`  ${k.padEnd(9)} ${String(n).padStart(7)} ${String(v.ok).padStart(7)} ${String(v.clean).padStart(7)} ${String(v.crash).padStart(7)} ${String(v.hang).padStart(7)} ${String(v.memory).padStart(7)} ${(v.cpuMs / 1000).toFixed(1).padStart(7)}`);
+    log(
+      `  ${k.padEnd(9)} ${String(n).padStart(7)} ${String(v.ok).padStart(7)} ${String(v.clean).padStart(7)} ${String(v.crash).padStart(7)} ${String(v.hang).padStart(7)} ${String(v.memory).padStart(7)} ${(v.cpuMs / 1000).toFixed(1).padStart(7)}`,
+    );
   }
-  log(`  rules loader: ${s.rulesLoader ?? 'not available yet (src/rules exposes no load function): rules cases skipped'}`);
-  log(`  max worker RSS ${s.maxRssMb.toFixed(0)} MB, largest single allocation ${s.maxAllocMb.toFixed(1)} MB, slowest case ${s.slowest.ms} ms (${s.slowest.kind} #${s.slowest.id})`);
+  log(
+    `  rules loader: ${s.rulesLoader ?? 'not available yet (src/rules exposes no load function): rules cases skipped'}`,
+  );
+  log(
+    `  max worker RSS ${s.maxRssMb.toFixed(0)} MB, largest single allocation ${s.maxAllocMb.toFixed(1)} MB, slowest case ${s.slowest.ms} ms (${s.slowest.kind} #${s.slowest.id})`,
+  );
   log(`${s.tried} cases tried, ${s.crashes + s.memory} crashes, ${s.hangs} hangs`);
 }
 
@@ -432,7 +528,9 @@ function parseArgs(argv: string[]): FuzzOptions & { caseId: number | null } {
 async function replayOne(opts: FuzzOptions, id: number): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-ts-fuzz-'));
   const ctx = ctxFor(opts.quick, tmp);
-  const kind: Kind = opts.quick ? KINDS[Math.floor(id / 1_000_000)] ?? 'trace' : scheduleKind(opts.seed, id, findRulesLoader() !== null);
+  const kind: Kind = opts.quick
+    ? (KINDS[Math.floor(id / 1_000_000)] ?? 'trace')
+    : scheduleKind(opts.seed, id, findRulesLoader() !== null);
   const seed = caseSeed(opts.seed, id);
   if (kind === 'trace') {
     const { desc } = makeTrace(ctx, new Rng(seed));

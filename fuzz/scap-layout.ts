@@ -88,7 +88,10 @@ function mapEvent(buf: Buffer, p: number, total: number, kind: number): EventLay
       let v = q + 22 + np * 2;
       if (v > q + len) continue;
       for (let i = 0; i < np; i++) v += buf.readUInt16LE(q + 22 + i * 2);
-      if (v === q + len) { nparams = np; break; }
+      if (v === q + len) {
+        nparams = np;
+        break;
+      }
     }
     if (nparams < 0) return null;
   }
@@ -119,17 +122,26 @@ function mapMetadata(buf: Buffer, b: BlockLayout): void {
     while (c + 24 <= end) {
       const start = c;
       let entryLen = 0;
-      if (plv === 9) { out.push({ off: c, width: 4, what: 'PL entry length' }); entryLen = buf.readUInt32LE(c); c += 4; }
+      if (plv === 9) {
+        out.push({ off: c, width: 4, what: 'PL entry length' });
+        entryLen = buf.readUInt32LE(c);
+        c += 4;
+      }
       c += 24;
       if (plv >= 6) c += 8;
       if (plv >= 8) c += 8;
-      str16('PL comm'); str16('PL exe');
+      str16('PL comm');
+      str16('PL exe');
       if (plv >= 7) str16('PL exepath');
-      str16('PL args'); str16('PL cwd');
+      str16('PL args');
+      str16('PL cwd');
       c += 8 + 12;
       if (plv >= 2) c += 12 + 16;
       if (plv >= 3) str16('PL env');
-      if (plv >= 4) { c += 16; str16('PL cgroups'); }
+      if (plv >= 4) {
+        c += 16;
+        str16('PL cgroups');
+      }
       if (plv >= 5) str16('PL root');
       if (entryLen) c = start + entryLen;
       else if (plv < 9) {
@@ -141,50 +153,90 @@ function mapMetadata(buf: Buffer, b: BlockLayout): void {
     return;
   }
   switch (b.type) {
-    case B.FDL_V1: case B.FDL_V1_INT: case B.FDL_V2: {
+    case B.FDL_V1:
+    case B.FDL_V1_INT:
+    case B.FDL_V2: {
       const v2 = b.type === B.FDL_V2;
       c += 8; // tid
       while (c + 4 <= end) {
         const start = c;
         let entryEnd = end;
-        if (v2) { out.push({ off: c, width: 4, what: 'FDL entry length' }); entryEnd = start + buf.readUInt32LE(c); c += 4; }
+        if (v2) {
+          out.push({ off: c, width: 4, what: 'FDL entry length' });
+          entryEnd = start + buf.readUInt32LE(c);
+          c += 4;
+        }
         c += 16;
         const type = buf[c++];
         switch (type) {
-          case 3: c += 13; break;
-          case 5: c += 7; break;
-          case 4: c += 37; break;
-          case 6: c += 19; break;
-          case 8: c += 16; str16('FDL unix name'); break;
-          case 16: c += 4; str16('FDL file name'); if (v2 && entryEnd - c >= 4) c += 4; break;
-          case 0: break;
-          default: str16('FDL name');
+          case 3:
+            c += 13;
+            break;
+          case 5:
+            c += 7;
+            break;
+          case 4:
+            c += 37;
+            break;
+          case 6:
+            c += 19;
+            break;
+          case 8:
+            c += 16;
+            str16('FDL unix name');
+            break;
+          case 16:
+            c += 4;
+            str16('FDL file name');
+            if (v2 && entryEnd - c >= 4) c += 4;
+            break;
+          case 0:
+            break;
+          default:
+            str16('FDL name');
         }
         if (v2) c = entryEnd;
         if (c <= start) return;
       }
       return;
     }
-    case B.UL_V1: case B.UL_V1_INT: case B.UL_V2: {
+    case B.UL_V1:
+    case B.UL_V1_INT:
+    case B.UL_V2: {
       const v2 = b.type === B.UL_V2;
       while (c + 4 <= end) {
         const start = c;
         let entryEnd = -1;
-        if (v2) { out.push({ off: c, width: 4, what: 'UL entry length' }); entryEnd = start + buf.readUInt32LE(c); c += 4; }
+        if (v2) {
+          out.push({ off: c, width: 4, what: 'UL entry length' });
+          entryEnd = start + buf.readUInt32LE(c);
+          c += 4;
+        }
         const t = buf[c++];
-        if (t === 0) { c += 8; str16('UL user name'); str16('UL homedir'); str16('UL shell'); }
-        else if (t === 1) { c += 4; str16('UL group name'); }
-        else return;
+        if (t === 0) {
+          c += 8;
+          str16('UL user name');
+          str16('UL homedir');
+          str16('UL shell');
+        } else if (t === 1) {
+          c += 4;
+          str16('UL group name');
+        } else return;
         if (entryEnd >= 0) c = entryEnd;
         if (c <= start) return;
       }
       return;
     }
-    case B.IL_V1: case B.IL_V1_INT: case B.IL_V2: {
+    case B.IL_V1:
+    case B.IL_V1_INT:
+    case B.IL_V2: {
       const v2 = b.type === B.IL_V2;
       while (c + 4 <= end) {
         const start = c;
-        if (v2) { out.push({ off: c, width: 4, what: 'IL entry length' }); c += 4; }
+        if (v2) {
+          out.push({ off: c, width: 4, what: 'IL entry length' });
+          c += 4;
+        }
         const type = buf.readUInt16LE(c);
         out.push({ off: c + 2, width: 2, what: 'IL name length' });
         const namelen = buf.readUInt16LE(c + 2);
@@ -202,7 +254,14 @@ function mapMetadata(buf: Buffer, b: BlockLayout): void {
 
 /** Builds an event block (same block type as `kind`) from parts; lengths all consistent. */
 export function encodeEventBlock(
-  kind: number, cpu: number, flags: number, ts: Buffer, tid: Buffer, etype: number, params: Buffer[], large: boolean,
+  kind: number,
+  cpu: number,
+  flags: number,
+  ts: Buffer,
+  tid: Buffer,
+  etype: number,
+  params: Buffer[],
+  large: boolean,
 ): Buffer {
   const v2 = (kind & 2) !== 0;
   const hdr = v2 ? 26 : 22;
@@ -215,18 +274,34 @@ export function encodeEventBlock(
   const out = Buffer.alloc(total);
   let type: number;
   switch (kind) {
-    case 8: type = B.EV_V1; break;
-    case 9: type = B.EVF_V1; break;
-    case 10: type = B.EV_V2; break;
-    case 11: type = B.EVF_V2; break;
-    case 14: type = B.EV_V2_LARGE; break;
-    default: type = B.EVF_V2_LARGE; break;
+    case 8:
+      type = B.EV_V1;
+      break;
+    case 9:
+      type = B.EVF_V1;
+      break;
+    case 10:
+      type = B.EV_V2;
+      break;
+    case 11:
+      type = B.EVF_V2;
+      break;
+    case 14:
+      type = B.EV_V2_LARGE;
+      break;
+    default:
+      type = B.EVF_V2_LARGE;
+      break;
   }
   out.writeUInt32LE(type, 0);
   out.writeUInt32LE(total, 4);
   let q = 8;
-  out.writeUInt16LE(cpu & 0xffff, q); q += 2;
-  if ((kind & 1) !== 0) { out.writeUInt32LE(flags >>> 0, q); q += 4; }
+  out.writeUInt16LE(cpu & 0xffff, q);
+  q += 2;
+  if ((kind & 1) !== 0) {
+    out.writeUInt32LE(flags >>> 0, q);
+    q += 4;
+  }
   ts.copy(out, q, 0, 8);
   tid.copy(out, q + 8, 0, 8);
   out.writeUInt32LE(evLen, q + 16);
@@ -235,7 +310,8 @@ export function encodeEventBlock(
   let l = q + hdr;
   let d = l + params.length * lw;
   for (const p of params) {
-    if (lw === 4) out.writeUInt32LE(p.length, l); else out.writeUInt16LE(Math.min(p.length, 0xffff), l);
+    if (lw === 4) out.writeUInt32LE(p.length, l);
+    else out.writeUInt16LE(Math.min(p.length, 0xffff), l);
     l += lw;
     p.copy(out, d);
     d += p.length;

@@ -25,7 +25,15 @@ import { ParamRenderer, BufferFormat } from '../src/format/evtinfo';
 import { DefaultLineFormatter } from '../src/format/line';
 import { Template } from '../src/format/template';
 import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../src/filter/fields/registry';
-import { compileFilter, parseFilter, CompiledFilter, FilterError, compileRegex, compileGlob, RegexSyntaxError } from '../src/filter';
+import {
+  compileFilter,
+  parseFilter,
+  CompiledFilter,
+  FilterError,
+  compileRegex,
+  compileGlob,
+  RegexSyntaxError,
+} from '../src/filter';
 import type { MacroDef } from '../src/filter';
 import { FieldError } from '../src/filter/field-api';
 import { InputError } from '../src/util/errors';
@@ -47,11 +55,24 @@ export function cpuMs(t0: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
-const BUFFER_FORMATS: BufferFormat[] = ['normal', 'ascii', 'hex', 'hexascii', 'base64', 'json', 'jsonhex', 'jsonbase64'];
+const BUFFER_FORMATS: BufferFormat[] = [
+  'normal',
+  'ascii',
+  'hex',
+  'hexascii',
+  'base64',
+  'json',
+  'jsonhex',
+  'jsonbase64',
+];
 
 function errText(e: unknown): string {
   if (e instanceof Error) {
-    const top = (e.stack ?? '').split('\n').slice(1, 4).map((s) => s.trim()).join(' | ');
+    const top = (e.stack ?? '')
+      .split('\n')
+      .slice(1, 4)
+      .map((s) => s.trim())
+      .join(' | ');
     return `${e.name}: ${e.message}${top ? ` [${top}]` : ''}`;
   }
   return `non-Error thrown: ${String(e)}`;
@@ -94,21 +115,34 @@ interface RulesSessionLike {
 function loadRuleSessions(): RulesSessionLike[] {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const m = require(path.join(__dirname, '..', 'src', 'rules', 'index')) as { RulesSession?: { load(o: unknown): RulesSessionLike } };
+    const m = require(path.join(__dirname, '..', 'src', 'rules', 'index')) as {
+      RulesSession?: { load(o: unknown): RulesSessionLike };
+    };
     if (!m.RulesSession || typeof m.RulesSession.load !== 'function') return [];
-    return [m.RulesSession.load({ rules: ['default'] }), m.RulesSession.load({ rules: ['default'], json: true, bothDirections: true })];
+    return [
+      m.RulesSession.load({ rules: ['default'] }),
+      m.RulesSession.load({ rules: ['default'], json: true, bothDirections: true }),
+    ];
   } catch {
     return [];
   }
 }
 
-export function macroResolver(corpus: RulesCorpus, cache: Map<string, MacroDef | null>): (n: string) => MacroDef | null {
+export function macroResolver(
+  corpus: RulesCorpus,
+  cache: Map<string, MacroDef | null>,
+): (n: string) => MacroDef | null {
   return (name) => {
     if (cache.has(name)) return cache.get(name)!;
     const cond = corpus.macros.get(name);
     let def: MacroDef | null = null;
     if (cond !== undefined) {
-      try { const p = parseFilter(cond); def = { ast: p.ast, text: p.text }; } catch { def = null; }
+      try {
+        const p = parseFilter(cond);
+        def = { ast: p.ast, text: p.text };
+      } catch {
+        def = null;
+      }
     }
     cache.set(name, def);
     return def;
@@ -119,19 +153,51 @@ export function buildCtx(seeds: Seed[], corpus: RulesCorpus, tmp: string): Ctx {
   const names = fieldRegistry.list().map((f) => f.name);
   const templateFields: string[] = [];
   for (const n of names) {
-    try { Template.compile(`%${n}`, fieldRegistry); templateFields.push(n); } catch { /* needs an argument, or filter-only */ }
+    try {
+      Template.compile(`%${n}`, fieldRegistry);
+      templateFields.push(n);
+    } catch {
+      /* needs an argument, or filter-only */
+    }
   }
-  for (const extra of ['evt.arg[0]', 'evt.arg[1]', 'evt.arg.fd', 'evt.arg.name', 'proc.aname[2]', 'proc.env[HOME]', 'evt.rawarg.res', 'proc.apid[1]']) {
-    try { Template.compile(`%${extra}`, fieldRegistry); templateFields.push(extra); } catch { /* not supported */ }
+  for (const extra of [
+    'evt.arg[0]',
+    'evt.arg[1]',
+    'evt.arg.fd',
+    'evt.arg.name',
+    'proc.aname[2]',
+    'proc.env[HOME]',
+    'evt.rawarg.res',
+    'proc.apid[1]',
+  ]) {
+    try {
+      Template.compile(`%${extra}`, fieldRegistry);
+      templateFields.push(extra);
+    } catch {
+      /* not supported */
+    }
   }
   const macroDefs = new Map<string, MacroDef | null>();
   const resolveMacro = macroResolver(corpus, macroDefs);
   const resolveList = (n: string): string[] | null => corpus.lists.get(n) ?? null;
   const ruleFilters: CompiledFilter[] = [];
   for (const c of corpus.conditions) {
-    try { ruleFilters.push(compileFilter(c, fieldRegistry, { resolveMacro, resolveList })); } catch { /* plugin fields etc. */ }
+    try {
+      ruleFilters.push(compileFilter(c, fieldRegistry, { resolveMacro, resolveList }));
+    } catch {
+      /* plugin fields etc. */
+    }
   }
-  return { seeds, corpus, gen: new FilterGen(names, corpus.conditions), templateFields, ruleFilters, macroDefs, tmp, rules: loadRuleSessions() };
+  return {
+    seeds,
+    corpus,
+    gen: new FilterGen(names, corpus.conditions),
+    templateFields,
+    ruleFilters,
+    macroDefs,
+    tmp,
+    rules: loadRuleSessions(),
+  };
 }
 
 // ---- traces --------------------------------------------------------------------------------------
@@ -160,7 +226,10 @@ export async function runTraceCase(ctx: Ctx, rng: Rng, id: number, keep: boolean
 /** readTraceFile → State → renderers, template (text and JSON), rule filters, writer (read back). */
 export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Promise<CaseResult> {
   const state = new State();
-  const params = new ParamRenderer(state, { maxBufLen: rng.bool(0.7) ? 80 : 0, bufferFormat: rng.pick(BUFFER_FORMATS) });
+  const params = new ParamRenderer(state, {
+    maxBufLen: rng.bool(0.7) ? 80 : 0,
+    bufferFormat: rng.pick(BUFFER_FORMATS),
+  });
   setParamRenderer(state, params);
   if (rng.bool(0.3)) setOutputTimeFormat(state, rng.pick(['h', 'a', 'r', 'd', 'D']));
   const line = new DefaultLineFormatter(state, params);
@@ -184,7 +253,10 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
       state.loadSection(meta);
       writer.writeSection(meta);
       lastMeta = meta;
-    } catch (e) { cbError = e; throw e; }
+    } catch (e) {
+      cbError = e;
+      throw e;
+    }
   };
   const onEvent = (ev: import('../src/event/view').EventView): void => {
     try {
@@ -198,7 +270,11 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
         if (rulesJson) {
           session.processJson(ev, state, (j) => {
             if (problem === null) {
-              try { JSON.parse(j); } catch (e) { problem = `invalid JSON alert at event ${ev.num}: ${(e as Error).message}: ${j.slice(0, 300)}`; }
+              try {
+                JSON.parse(j);
+              } catch (e) {
+                problem = `invalid JSON alert at event ${ev.num}: ${(e as Error).message}: ${j.slice(0, 300)}`;
+              }
             }
           });
         } else session.process(ev, state, () => {});
@@ -208,10 +284,17 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
         tpl.format(ev, state);
         const j = tpl.formatJson(ev, state);
         if (j !== null && problem === null) {
-          try { JSON.parse(j); } catch (e) { problem = `invalid JSON output at event ${ev.num}: ${(e as Error).message}: ${j.slice(0, 300)}`; }
+          try {
+            JSON.parse(j);
+          } catch (e) {
+            problem = `invalid JSON output at event ${ev.num}: ${(e as Error).message}: ${j.slice(0, 300)}`;
+          }
         }
       }
-    } catch (e) { cbError = e; throw e; }
+    } catch (e) {
+      cbError = e;
+      throw e;
+    }
   };
 
   let outcome: Outcome = 'ok';
@@ -228,7 +311,10 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
       outcome = 'clean';
       detail = `refused: ${e.message.replace(file, '<file>')}`;
     } else {
-      return { outcome: 'crash', detail: `pipeline threw ${errText(cbError ?? e)}${cbError ? ` (reported as: ${(e as Error).message})` : ''}` };
+      return {
+        outcome: 'crash',
+        detail: `pipeline threw ${errText(cbError ?? e)}${cbError ? ` (reported as: ${(e as Error).message})` : ''}`,
+      };
     }
   }
   if (problem !== null) return { outcome: 'crash', detail: problem };
@@ -237,7 +323,8 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
   try {
     writer.close();
     const back = readBack(sink.contents());
-    if (back.events !== written) return { outcome: 'crash', detail: `wrote ${written} events, read back ${back.events}` };
+    if (back.events !== written)
+      return { outcome: 'crash', detail: `wrote ${written} events, read back ${back.events}` };
     if (lastMeta !== null) {
       const s2 = new MemorySink();
       const w2 = new ScapWriter(s2);
@@ -252,8 +339,16 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
 }
 
 function readBack(buf: Buffer): { events: number; sections: number } {
-  let events = 0, sections = 0;
-  const r = new ScapReader({ onSection: () => { sections++; }, onEvent: () => { events++; } });
+  let events = 0,
+    sections = 0;
+  const r = new ScapReader({
+    onSection: () => {
+      sections++;
+    },
+    onEvent: () => {
+      events++;
+    },
+  });
   if (buf.length === 0) return { events, sections };
   r.feed(buf);
   r.finish();
@@ -274,7 +369,10 @@ export function runFilterCase(ctx: Ctx, rng: Rng): CaseResult {
   const text = ctx.gen.next(rng);
   const withRules = rng.bool(0.6);
   const opts = withRules
-    ? { resolveMacro: macroResolver(ctx.corpus, ctx.macroDefs), resolveList: (n: string) => ctx.corpus.lists.get(n) ?? null }
+    ? {
+        resolveMacro: macroResolver(ctx.corpus, ctx.macroDefs),
+        resolveList: (n: string) => ctx.corpus.lists.get(n) ?? null,
+      }
     : {};
   const shown = JSON.stringify(text.length > 300 ? text.slice(0, 300) + '…' : text);
   let f: CompiledFilter;
@@ -296,10 +394,15 @@ export function runFilterCase(ctx: Ctx, rng: Rng): CaseResult {
 
 /** Output templates from the rules, mutated: compile or a one-line InputError. */
 export function runTemplateCase(ctx: Ctx, rng: Rng): CaseResult {
-  let t = ctx.corpus.outputs.length > 0 && rng.bool(0.7) ? rng.pick(ctx.corpus.outputs)
-    : '%' + rng.pick(ctx.templateFields) + ' %evt.arg[' + rng.int(5) + ']';
+  let t =
+    ctx.corpus.outputs.length > 0 && rng.bool(0.7)
+      ? rng.pick(ctx.corpus.outputs)
+      : '%' + rng.pick(ctx.templateFields) + ' %evt.arg[' + rng.int(5) + ']';
   // field widths: %NNfield pads or cuts
-  if (rng.bool(0.3)) t = t.replace(/%(?=[a-z])/g, () => (rng.bool(0.5) ? `%${rng.pick([0, 1, 5, 80, 1000, 65535, 65536, 4294967296, 999999999999])}` : '%'));
+  if (rng.bool(0.3))
+    t = t.replace(/%(?=[a-z])/g, () =>
+      rng.bool(0.5) ? `%${rng.pick([0, 1, 5, 80, 1000, 65535, 65536, 4294967296, 999999999999])}` : '%',
+    );
   if (rng.bool(0.7)) t = ctx.gen.mutate(rng, t);
   const shown = JSON.stringify(t.slice(0, 200));
   let tpl: Template;
@@ -308,7 +411,9 @@ export function runTemplateCase(ctx: Ctx, rng: Rng): CaseResult {
   } catch (e) {
     if (e instanceof InputError) {
       const bad = cleanMessage(e, null);
-      return bad ? { outcome: 'crash', detail: `${shown}: ${bad}` } : { outcome: 'clean', detail: `${shown}: ${e.message.slice(0, 120)}` };
+      return bad
+        ? { outcome: 'crash', detail: `${shown}: ${bad}` }
+        : { outcome: 'clean', detail: `${shown}: ${e.message.slice(0, 120)}` };
     }
     return { outcome: 'crash', detail: `${shown}: Template.compile threw ${errText(e)}` };
   }
@@ -329,7 +434,9 @@ export function runTemplateCase(ctx: Ctx, rng: Rng): CaseResult {
 const evalCache = new Map<string, Buffer>();
 
 function evaluateOnSeed(ctx: Ctx, rng: Rng, f: CompiledFilter): void {
-  forEachEvent(ctx, rng, (ev, state) => { f.match(ev, state); });
+  forEachEvent(ctx, rng, (ev, state) => {
+    f.match(ev, state);
+  });
 }
 
 /** Runs fn on every shown event of a small real capture (state rebuilt, renderer set). */
@@ -338,7 +445,10 @@ function forEachEvent(ctx: Ctx, rng: Rng, fn: (ev: import('../src/event/view').E
   if (small.length === 0) return;
   const seed = rng.pick(small);
   let raw = evalCache.get(seed.name);
-  if (raw === undefined) { raw = seed.raw; evalCache.set(seed.name, raw); }
+  if (raw === undefined) {
+    raw = seed.raw;
+    evalCache.set(seed.name, raw);
+  }
   const state = new State();
   setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
   const r = new ScapReader({
@@ -364,11 +474,16 @@ export function runPathologicalCase(ctx: Ctx, rng: Rng): CaseResult {
       const fn = m.kind === 'regex' ? compileRegex(m.pattern) : compileGlob(m.pattern);
       fn(text);
     } catch (e) {
-      if (!(e instanceof RegexSyntaxError)) return { outcome: 'crash', detail: `${m.kind} ${m.pattern}: threw ${errText(e)}` };
+      if (!(e instanceof RegexSyntaxError))
+        return { outcome: 'crash', detail: `${m.kind} ${m.pattern}: threw ${errText(e)}` };
     }
     const ms = cpuMs(t0);
     // linear time: 100k characters take well under a second
-    if (ms > 3000) return { outcome: 'crash', detail: `${m.kind} '${m.pattern}' on ${n} chars took ${ms.toFixed(0)} ms (not linear)` };
+    if (ms > 3000)
+      return {
+        outcome: 'crash',
+        detail: `${m.kind} '${m.pattern}' on ${n} chars took ${ms.toFixed(0)} ms (not linear)`,
+      };
     return { outcome: 'ok', detail: `${m.kind} '${m.pattern}' x${n}: ${ms.toFixed(1)} ms` };
   }
   const { text, what } = pathologicalFilter(rng);
@@ -380,7 +495,10 @@ export function runPathologicalCase(ctx: Ctx, rng: Rng): CaseResult {
     res = { outcome: 'ok', detail: what };
   } catch (e) {
     const c = classifyFilterError(e);
-    res = c !== null ? { ...c, detail: `${what}: ${c.detail}` } : { outcome: 'crash', detail: `${what}: threw ${errText(e)}` };
+    res =
+      c !== null
+        ? { ...c, detail: `${what}: ${c.detail}` }
+        : { outcome: 'crash', detail: `${what}: threw ${errText(e)}` };
   }
   const ms = cpuMs(t0);
   if (ms > 5000) return { outcome: 'crash', detail: `${what}: took ${ms.toFixed(0)} ms` };
@@ -393,8 +511,10 @@ export function runMacroGraphCase(rng: Rng): CaseResult {
   const defs = new Map<string, string>();
   const kind = rng.int(3);
   for (let i = 0; i < n; i++) {
-    if (kind === 0) defs.set(`m${i}`, i === n - 1 ? 'm0 and proc.name=a' : `m${i + 1} or proc.name=b`); // cycle
-    else if (kind === 1) defs.set(`m${i}`, i === 0 ? 'proc.name=a' : `(m${i - 1} or m${i - 1}) and m${i - 1}`); // bomb
+    if (kind === 0)
+      defs.set(`m${i}`, i === n - 1 ? 'm0 and proc.name=a' : `m${i + 1} or proc.name=b`); // cycle
+    else if (kind === 1)
+      defs.set(`m${i}`, i === 0 ? 'proc.name=a' : `(m${i - 1} or m${i - 1}) and m${i - 1}`); // bomb
     else defs.set(`m${i}`, rng.bool(0.3) ? `m${rng.int(n)} and fd.num>${i}` : `proc.pid=${i} or m${rng.int(i + 1)}`); // random graph
   }
   const top = `m${kind === 1 ? n - 1 : rng.int(n)}`;
@@ -412,8 +532,13 @@ export function runMacroGraphCase(rng: Rng): CaseResult {
     if (kind === 0) return { outcome: 'crash', detail: `macro cycle of ${n} compiled without an error` };
     return { outcome: 'ok', detail: `macro graph kind ${kind} n=${n} (${cpuMs(t0).toFixed(0)} ms)` };
   } catch (e) {
-    if (!(e instanceof FilterError)) return { outcome: 'crash', detail: `macro graph kind ${kind} n=${n}: threw ${errText(e)}` };
-    if (kind === 0 && !/macro '?m\d+/.test(e.message)) return { outcome: 'crash', detail: `macro cycle error does not name the macro: ${e.message}` };
-    return { outcome: 'clean', detail: `macro graph kind ${kind} n=${n}: ${e.message.slice(0, 100)} (${cpuMs(t0).toFixed(0)} ms)` };
+    if (!(e instanceof FilterError))
+      return { outcome: 'crash', detail: `macro graph kind ${kind} n=${n}: threw ${errText(e)}` };
+    if (kind === 0 && !/macro '?m\d+/.test(e.message))
+      return { outcome: 'crash', detail: `macro cycle error does not name the macro: ${e.message}` };
+    return {
+      outcome: 'clean',
+      detail: `macro graph kind ${kind} n=${n}: ${e.message.slice(0, 100)} (${cpuMs(t0).toFixed(0)} ms)`,
+    };
   }
 }

@@ -30,8 +30,12 @@ type Op = (rng: Rng, buf: Buffer, seed: Seed, others: Seed[], ops: string[]) => 
 
 const KNOWN_CODES: number[] = EVENTS.filter((e) => e !== null).map((e) => e!.code);
 
-function eventBlocks(l: ScapLayout): BlockLayout[] { return l.blocks.filter((b) => b.ev !== null); }
-function metaBlocks(l: ScapLayout): BlockLayout[] { return l.blocks.filter((b) => b.kind === 0); }
+function eventBlocks(l: ScapLayout): BlockLayout[] {
+  return l.blocks.filter((b) => b.ev !== null);
+}
+function metaBlocks(l: ScapLayout): BlockLayout[] {
+  return l.blocks.filter((b) => b.kind === 0);
+}
 
 /** The layout describes the seed, so structure-aware ops run first on the pristine bytes. */
 const opBitFlip: Op = (rng, buf, _s, _o, ops) => {
@@ -51,7 +55,8 @@ const opByteSet: Op = (rng, buf, _s, _o, ops) => {
   const out = Buffer.from(buf);
   const p = rng.int(out.length - 3);
   const v = rng.interestingU32();
-  if (rng.bool()) out.writeUInt32LE(v >>> 0, p); else out.writeUInt16LE(v & 0xffff, p);
+  if (rng.bool()) out.writeUInt32LE(v >>> 0, p);
+  else out.writeUInt16LE(v & 0xffff, p);
   ops.push(`set@${p}=${v}`);
   return out;
 };
@@ -174,7 +179,8 @@ const opShuffle: Op = (rng, buf, seed, _o, ops) => {
   const mode = rng.int(3);
   if (mode === 0) {
     // swap two blocks
-    const i = rng.int(parts.length), j = rng.int(parts.length);
+    const i = rng.int(parts.length),
+      j = rng.int(parts.length);
     [parts[i], parts[j]] = [parts[j], parts[i]];
     ops.push(`swap-blocks ${i}<->${j}`);
   } else if (mode === 1) {
@@ -236,10 +242,14 @@ const opSplice: Op = (rng, buf, seed, others, ops) => {
 /** Hostile parameter values that keep the framing valid. */
 function hostileParam(rng: Rng, cur: Buffer, ptype: number): Buffer {
   switch (rng.int(9)) {
-    case 0: return Buffer.alloc(0);
-    case 1: return rng.bytes(cur.length);
-    case 2: return cur.subarray(0, rng.int(cur.length + 1));
-    case 3: return Buffer.concat([cur, rng.bytes(1 + rng.smallInt(300))]);
+    case 0:
+      return Buffer.alloc(0);
+    case 1:
+      return rng.bytes(cur.length);
+    case 2:
+      return cur.subarray(0, rng.int(cur.length + 1));
+    case 3:
+      return Buffer.concat([cur, rng.bytes(1 + rng.smallInt(300))]);
     case 4: {
       // every byte 0xff: -1 fds and pids, huge sizes, invalid UTF-8
       return Buffer.alloc(cur.length || rng.pick([1, 2, 4, 8]), 0xff);
@@ -265,7 +275,8 @@ function hostileParam(rng: Rng, cur: Buffer, ptype: number): Buffer {
     default: {
       // numeric extremes at the same width
       const b = Buffer.from(cur);
-      if (b.length >= 8) b.writeBigUInt64LE(rng.pick([0n, 1n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn]), 0);
+      if (b.length >= 8)
+        b.writeBigUInt64LE(rng.pick([0n, 1n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn]), 0);
       else if (b.length >= 4) b.writeUInt32LE(rng.interestingU32() >>> 0, 0);
       else if (b.length >= 2) b.writeUInt16LE(rng.interestingU16(), 0);
       else if (b.length === 1) b[0] = rng.int(256);
@@ -299,13 +310,24 @@ const opSemantic: Op = (rng, buf, seed, _o, ops) => {
       params[i] = hostileParam(rng, params[i], info && info.params[i] ? info.params[i].type : 0);
       what.push(`param#${i}`);
     } else if (m === 2) {
-      if (rng.bool() && params.length > 0) { params.splice(rng.int(params.length), 1); what.push('drop-param'); }
-      else { params.splice(rng.int(params.length + 1), 0, rng.bytes(rng.smallInt(64))); what.push('add-param'); }
+      if (rng.bool() && params.length > 0) {
+        params.splice(rng.int(params.length), 1);
+        what.push('drop-param');
+      } else {
+        params.splice(rng.int(params.length + 1), 0, rng.bytes(rng.smallInt(64)));
+        what.push('add-param');
+      }
     } else if (m === 3) {
-      tidb.writeBigInt64LE(rng.pick([0n, -1n, 1n, 0x7fffffffffffffffn, -0x8000000000000000n, BigInt(rng.int(70000))]), 0);
+      tidb.writeBigInt64LE(
+        rng.pick([0n, -1n, 1n, 0x7fffffffffffffffn, -0x8000000000000000n, BigInt(rng.int(70000))]),
+        0,
+      );
       what.push('tid');
     } else if (m === 4) {
-      tsb.writeBigUInt64LE(rng.pick([0n, 1n, 0xffffffffffffffffn, 0x7fffffffffffffffn, BigInt(rng.u32()) * 1000000n]), 0);
+      tsb.writeBigUInt64LE(
+        rng.pick([0n, 1n, 0xffffffffffffffffn, 0x7fffffffffffffffn, BigInt(rng.u32()) * 1000000n]),
+        0,
+      );
       what.push('ts');
     } else if (m === 5) {
       // every parameter hostile
@@ -340,7 +362,9 @@ const opSemantic: Op = (rng, buf, seed, _o, ops) => {
 
 /** Metadata strings: same lengths, hostile bytes (no NUL, 0xff, '..', very long via neighbours). */
 const opMetaString: Op = (rng, buf, seed, _o, ops) => {
-  const fields = metaBlocks(seed.layout).flatMap((b) => b.lenFields).filter((f) => f.width === 2);
+  const fields = metaBlocks(seed.layout)
+    .flatMap((b) => b.lenFields)
+    .filter((f) => f.width === 2);
   if (fields.length === 0) return buf;
   const out = Buffer.from(buf);
   const n = 1 + rng.smallInt(10);
@@ -358,11 +382,24 @@ const opMetaString: Op = (rng, buf, seed, _o, ops) => {
 };
 
 const STRUCTURE_OPS: Array<[Op, number]> = [
-  [opBlockTotal, 3], [opEventLen, 3], [opNparams, 2], [opParamLen, 4], [opMetaLen, 4],
-  [opShuffle, 2], [opDuplicate, 2], [opDrop, 1], [opSplice, 2], [opSemantic, 8], [opMetaString, 2],
+  [opBlockTotal, 3],
+  [opEventLen, 3],
+  [opNparams, 2],
+  [opParamLen, 4],
+  [opMetaLen, 4],
+  [opShuffle, 2],
+  [opDuplicate, 2],
+  [opDrop, 1],
+  [opSplice, 2],
+  [opSemantic, 8],
+  [opMetaString, 2],
 ];
 const BYTE_OPS: Array<[Op, number]> = [
-  [opBitFlip, 4], [opByteSet, 3], [opInsert, 2], [opDelete, 2], [opTruncate, 2],
+  [opBitFlip, 4],
+  [opByteSet, 3],
+  [opInsert, 2],
+  [opDelete, 2],
+  [opTruncate, 2],
 ];
 
 /** Applies 1..4 mutations: at most one structure-aware op first (it needs the pristine layout). */
@@ -393,7 +430,8 @@ export function mutateRaw(rng: Rng, seed: Seed, others: Seed[]): { data: Buffer;
 function gzipDamage(rng: Rng, raw: Buffer, ops: string[]): Buffer {
   let gz: Buffer = zlib.gzipSync(raw, { level: 1 });
   switch (rng.int(9)) {
-    case 0: return gz;
+    case 0:
+      return gz;
     case 1: {
       // header: flags, method, extra/name fields claiming more than there is
       gz = Buffer.from(gz);
@@ -443,7 +481,10 @@ function gzipDamage(rng: Rng, raw: Buffer, ops: string[]): Buffer {
     }
     default: {
       // a decompression bomb that expands to garbage: a long run of one byte after the data
-      const bomb = Buffer.concat([raw.subarray(0, rng.int(raw.length + 1)), Buffer.alloc(rng.pick([1 << 16, 1 << 20, 8 << 20]), rng.pick([0, 0xff]))]);
+      const bomb = Buffer.concat([
+        raw.subarray(0, rng.int(raw.length + 1)),
+        Buffer.alloc(rng.pick([1 << 16, 1 << 20, 8 << 20]), rng.pick([0, 0xff])),
+      ]);
       ops.push(`gzip-bomb ${bomb.length}`);
       return zlib.gzipSync(bomb, { level: 1 });
     }
@@ -481,7 +522,8 @@ function lz4Damage(rng: Rng, raw: Buffer, ops: string[]): Buffer {
   const blockSize = rng.pick([65536, 262144] as const);
   const frame = lz4CompressFrame(raw, { blockSize, contentChecksum: rng.bool(0.7), blockChecksum: rng.bool(0.2) });
   switch (rng.int(12)) {
-    case 0: return frame;
+    case 0:
+      return frame;
     case 1: {
       const f = Buffer.from(frame);
       const p = rng.int(f.length);
@@ -494,12 +536,15 @@ function lz4Damage(rng: Rng, raw: Buffer, ops: string[]): Buffer {
       ops.push(`lz4-truncate@${n}`);
       return frame.subarray(0, n);
     }
-    case 3: case 4: {
+    case 3:
+    case 4: {
       // valid header checksum, lying flags: linked blocks, content size, block checksums, BD
       const { blocks, bd } = lz4Blocks(frame);
       const flg = 0x40 | (rng.bool() ? 0x20 : 0) | (rng.bool(0.2) ? 0x10 : 0) | (rng.bool(0.3) ? 0x04 : 0);
-      const bd2 = rng.bool(0.7) ? bd : (rng.range(4, 7) << 4);
-      const cs = rng.bool(0.3) ? rng.pick([0n, 1n, BigInt(raw.length), BigInt(raw.length) + 1n, 0xffffffffffffffffn]) : null;
+      const bd2 = rng.bool(0.7) ? bd : rng.range(4, 7) << 4;
+      const cs = rng.bool(0.3)
+        ? rng.pick([0n, 1n, BigInt(raw.length), BigInt(raw.length) + 1n, 0xffffffffffffffffn])
+        : null;
       ops.push(`lz4-header flg=${flg.toString(16)} bd=${bd2.toString(16)} cs=${cs}`);
       return Buffer.concat([lz4Header(flg, bd2, cs), ...blocks, Buffer.alloc(4)]);
     }
@@ -510,7 +555,8 @@ function lz4Damage(rng: Rng, raw: Buffer, ops: string[]): Buffer {
       const i = rng.int(blocks.length);
       const b = Buffer.from(blocks[i]);
       const w = b.readUInt32LE(0);
-      const v = rng.pick([w ^ 0x80000000, (w & 0x7fffffff) + rng.range(1, 100), rng.interestingU32(), 0x7fffffff, 1]) >>> 0;
+      const v =
+        rng.pick([w ^ 0x80000000, (w & 0x7fffffff) + rng.range(1, 100), rng.interestingU32(), 0x7fffffff, 1]) >>> 0;
       b.writeUInt32LE(v, 0);
       blocks[i] = b;
       ops.push(`lz4-blocksize#${i}=${v}`);

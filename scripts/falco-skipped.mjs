@@ -19,11 +19,16 @@ export function renderSkipped(skipped, total) {
     const key = missing ? 'missing' : reason;
     if (!groups.has(key)) groups.set(key, []);
     const why = missing
-      ? `input not in \`../shared/falco-tests\`: ${reason.slice(INPUT_PREFIX.length).split(', ').map((f) => `\`${f}\``).join(', ')}`
+      ? `input not in \`../shared/falco-tests\`: ${reason
+          .slice(INPUT_PREFIX.length)
+          .split(', ')
+          .map((f) => `\`${f}\``)
+          .join(', ')}`
       : reason;
     groups.get(key).push(`| \`${test}\` | ${why} |`);
   }
-  const label = (k) => (k === 'missing' ? 'input files not in `../shared/falco-tests` (the shared copy omits them)' : k);
+  const label = (k) =>
+    k === 'missing' ? 'input files not in `../shared/falco-tests` (the shared copy omits them)' : k;
   return [
     BEGIN,
     `${total - skipped.length} of Falco's ${total} regression tests run; the other ${skipped.length}:`,

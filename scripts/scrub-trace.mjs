@@ -11,6 +11,9 @@ const require = createRequire(import.meta.url);
 const { scrubTree } = require('../dist/src/testing/scrub.js');
 
 const [input, output, rootComm] = process.argv.slice(2);
-if (!rootComm) { console.error('usage: scrub-trace.mjs IN OUT ROOTCOMM'); process.exit(2); }
+if (!rootComm) {
+  console.error('usage: scrub-trace.mjs IN OUT ROOTCOMM');
+  process.exit(2);
+}
 const r = await scrubTree(input, output, { comm: rootComm }, 'gzip', 'falco-ts-demo');
 console.error(`scrub-trace: kept ${r.threads} threads (+${r.ancestors} ancestors), ${r.events} events -> ${output}`);

@@ -28,20 +28,46 @@ import { ScapWriter } from '../src/capture/scap-writer';
 import type { SectionMetadata } from '../src/capture/metadata';
 import type { NativeProbe, ProbeOptions, ProbeStats } from '../src/capture/native-api';
 import { FileNamer, rotationUsageError, strftime } from '../src/capture/rotation';
-import { formatSummary, frameEnds, kernelEventTypes, loadNativeModule, privilegeProblem } from '../src/capture/live-source';
+import {
+  formatSummary,
+  frameEnds,
+  kernelEventTypes,
+  loadNativeModule,
+  privilegeProblem,
+} from '../src/capture/live-source';
 import { capture, registerCapture, CaptureOptions } from '../src/cli/capture';
 import { live, registerLive, LiveOptions } from '../src/cli/live';
 import { buildFilter } from '../src/cli/replay';
-import { BIN, IN_CI, ROOT, SCAP_DIR, runCli, runSysdig, sharedSkipReason, sysdigSkipReason, tmpDir } from './helpers/env';
+import {
+  BIN,
+  IN_CI,
+  ROOT,
+  SCAP_DIR,
+  runCli,
+  runSysdig,
+  sharedSkipReason,
+  sysdigSkipReason,
+  tmpDir,
+} from './helpers/env';
 
 const TMP = tmpDir('falco-ts-capture-');
-process.on('exit', () => { try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* ignore */ } });
+process.on('exit', () => {
+  try {
+    fs.rmSync(TMP, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+});
 const SAMPLE = path.join(SCAP_DIR, 'falco_cat_write.scap');
 
 // ---------------------------------------------------------------------------------------------
 // a fake probe: the event blocks of a real trace, in batches
 
-interface Recorded { meta: SectionMetadata; blocks: Buffer; count: number }
+interface Recorded {
+  meta: SectionMetadata;
+  blocks: Buffer;
+  count: number;
+}
 
 async function recordTrace(file: string): Promise<Recorded> {
   const sink = new MemorySink();
@@ -55,7 +81,10 @@ async function recordTrace(file: string): Promise<Recorded> {
       w.writeSection({ ...m, procs: [], fds: new Map(), users: [], groups: [], interfaces: [], machine: null });
       start = w.offset;
     },
-    onEvent: (ev) => { w.writeEvent(ev, ev.dumpFlags); count++; },
+    onEvent: (ev) => {
+      w.writeEvent(ev, ev.dumpFlags);
+      count++;
+    },
   });
   w.close();
   return { meta: meta!, blocks: sink.contents().subarray(start), count };
@@ -79,7 +108,11 @@ class FakeProbe implements NativeProbe {
   opts: ProbeOptions | null = null;
   private i = 0;
   private delivered = 0;
-  constructor(private readonly batches: Buffer[], private readonly repeat = 1, private readonly delayMs = 0) {}
+  constructor(
+    private readonly batches: Buffer[],
+    private readonly repeat = 1,
+    private readonly delayMs = 0,
+  ) {}
   private next(): Buffer | null {
     if (this.i >= this.batches.length * this.repeat) return null;
     const b = this.batches[this.i % this.batches.length];
@@ -87,36 +120,63 @@ class FakeProbe implements NativeProbe {
     this.delivered += frameEnds(b).count;
     return b;
   }
-  read(): Buffer | null { return this.delayMs > 0 && !this.closed ? null : this.next(); }
+  read(): Buffer | null {
+    return this.delayMs > 0 && !this.closed ? null : this.next();
+  }
   async wait(ms: number): Promise<Buffer | null> {
     await new Promise((r) => setTimeout(r, Math.min(ms, Math.max(this.delayMs, 2))));
     return this.next();
   }
   stats(): ProbeStats {
-    return { seen: this.delivered + 3, delivered: this.delivered, droppedRingFull: 2, droppedOther: 1, batches: this.i };
+    return {
+      seen: this.delivered + 3,
+      delivered: this.delivered,
+      droppedRingFull: 2,
+      droppedOther: 1,
+      batches: this.i,
+    };
   }
-  close(): void { this.closed = true; }
+  close(): void {
+    this.closed = true;
+  }
 }
 
 let sample: Recorded | null = null;
 async function getSample(t: TestContext): Promise<Recorded | null> {
   // (typed: the fake probe and snapshot closures refer to it)
   const skip = sharedSkipReason();
-  if (skip !== null) { t.skip(skip); return null; }
+  if (skip !== null) {
+    t.skip(skip);
+    return null;
+  }
   if (sample === null) sample = await recordTrace(SAMPLE);
   return sample;
 }
 
-function fake(s: Recorded, perBatch = 7, repeat = 1, delayMs = 0): { probe: FakeProbe; open: (o: ProbeOptions) => NativeProbe } {
+function fake(
+  s: Recorded,
+  perBatch = 7,
+  repeat = 1,
+  delayMs = 0,
+): { probe: FakeProbe; open: (o: ProbeOptions) => NativeProbe } {
   const probe = new FakeProbe(splitBatches(s.blocks, perBatch), repeat, delayMs);
-  return { probe, open: (o) => { probe.opts = o; return probe; } };
+  return {
+    probe,
+    open: (o) => {
+      probe.opts = o;
+      return probe;
+    },
+  };
 }
 
 /** Silences the summary line a capture prints on stderr. */
 async function quietly<T>(f: () => Promise<T>): Promise<{ value: T; stderr: string }> {
   const orig = process.stderr.write.bind(process.stderr);
   let err = '';
-  (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => { err += s; return true; };
+  (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+    err += s;
+    return true;
+  };
   try {
     return { value: await f(), stderr: err };
   } finally {
@@ -128,7 +188,13 @@ async function countEvents(file: string): Promise<{ events: number; sections: Se
   let events = 0;
   let hidden = 0;
   const sections: SectionMetadata[] = [];
-  await readTraceFile(file, { onSection: (m) => sections.push(m), onEvent: (ev) => { events++; if (ev.dumpFlags & 1) hidden++; } });
+  await readTraceFile(file, {
+    onSection: (m) => sections.push(m),
+    onEvent: (ev) => {
+      events++;
+      if (ev.dumpFlags & 1) hidden++;
+    },
+  });
   return { events, sections, hidden };
 }
 
@@ -144,7 +210,16 @@ function replayLines(args: string[]): string {
 function parseCapture(argv: string[]): CaptureOptions {
   let got: CaptureOptions | null = null;
   const program = new Command().exitOverride();
-  registerCapture(program, () => { /* */ }, async (o) => { got = o; return 0; });
+  registerCapture(
+    program,
+    () => {
+      /* */
+    },
+    async (o) => {
+      got = o;
+      return 0;
+    },
+  );
   program.parse(['node', 'falco-ts', ...argv]);
   assert.ok(got);
   return got;
@@ -153,16 +228,51 @@ function parseCapture(argv: string[]): CaptureOptions {
 function parseLive(argv: string[]): LiveOptions {
   let got: LiveOptions | null = null;
   const program = new Command().exitOverride();
-  program.command('replay').argument('<f...>').option('-p <x>').action(() => { throw new Error('replay ran'); });
-  registerLive(program, () => { /* */ }, async (o) => { got = o; return 0; });
+  program
+    .command('replay')
+    .argument('<f...>')
+    .option('-p <x>')
+    .action(() => {
+      throw new Error('replay ran');
+    });
+  registerLive(
+    program,
+    () => {
+      /* */
+    },
+    async (o) => {
+      got = o;
+      return 0;
+    },
+  );
   program.parse(['node', 'falco-ts', ...argv]);
   assert.ok(got);
   return got;
 }
 
 test('capture: flags and the filter words', () => {
-  const o = parseCapture(['capture', '-w', 'x.scap', '-z', 'gzip', '-n', '100', '-M', '5', '-s', '256', '-C', '10', '-W', '3',
-    'proc.name', '=', 'cat', 'and', 'evt.type=open']);
+  const o = parseCapture([
+    'capture',
+    '-w',
+    'x.scap',
+    '-z',
+    'gzip',
+    '-n',
+    '100',
+    '-M',
+    '5',
+    '-s',
+    '256',
+    '-C',
+    '10',
+    '-W',
+    '3',
+    'proc.name',
+    '=',
+    'cat',
+    'and',
+    'evt.type=open',
+  ]);
   assert.equal(o.write, 'x.scap');
   assert.equal(o.compression, 'gzip');
   assert.equal(o.numEvents, 100);
@@ -196,20 +306,44 @@ test('live mode is the default action; subcommands keep their own options', () =
   // `replay` is still the subcommand, its -p its own
   const program = new Command().exitOverride();
   let ran = '';
-  program.command('replay').argument('<f...>').option('-p <x>').action((f: string[], opt: { p?: string }) => { ran = `${f.join(',')}|${opt.p}`; });
-  registerLive(program, () => { /* */ }, async () => { ran = 'live'; return 0; });
+  program
+    .command('replay')
+    .argument('<f...>')
+    .option('-p <x>')
+    .action((f: string[], opt: { p?: string }) => {
+      ran = `${f.join(',')}|${opt.p}`;
+    });
+  registerLive(
+    program,
+    () => {
+      /* */
+    },
+    async () => {
+      ran = 'live';
+      return 0;
+    },
+  );
   program.parse(['node', 'falco-ts', 'replay', 'a.scap', '-p', 'X']);
   assert.equal(ran, 'a.scap|X');
 });
 
 test('usage errors: one line, exit 2', () => {
   const cases: [string[], RegExp][] = [
-    [['capture', '-w', path.join(TMP, 'u.scap'), '-z', 'zstd'], /^falco-ts: -z: expected lz4, gzip or none, got 'zstd'\n$/],
+    [
+      ['capture', '-w', path.join(TMP, 'u.scap'), '-z', 'zstd'],
+      /^falco-ts: -z: expected lz4, gzip or none, got 'zstd'\n$/,
+    ],
     [['capture', '-w', path.join(TMP, 'u.scap'), '-W', '3'], /^falco-ts: -W needs -C, -G or -e\n$/],
     [['capture', '-w', path.join(TMP, 'u.scap'), '-C', '0'], /^falco-ts: -C: expected a positive integer, got '0'\n$/],
-    [['capture', '-w', path.join(TMP, 'u.scap'), '-n', 'many'], /^falco-ts: -n: expected a non-negative integer, got 'many'\n$/],
+    [
+      ['capture', '-w', path.join(TMP, 'u.scap'), '-n', 'many'],
+      /^falco-ts: -n: expected a non-negative integer, got 'many'\n$/,
+    ],
     [['capture', '-w', path.join(TMP, 'u.scap'), 'proc.name', '=='], /^falco-ts: filter error at column \d+: /],
-    [['capture', '-w', path.join(TMP, 'u.scap'), '-s', '70000'], /^falco-ts: -s: expected a snaplen between 0 and 65535\n$/],
+    [
+      ['capture', '-w', path.join(TMP, 'u.scap'), '-s', '70000'],
+      /^falco-ts: -s: expected a snaplen between 0 and 65535\n$/,
+    ],
     [['-t', 'q'], /^falco-ts: -t: expected one of h, a, r, d, D, got 'q'\n$/],
     [['proc.name', 'contains'], /^falco-ts: filter error at column/],
   ];
@@ -226,7 +360,12 @@ test('usage errors: one line, exit 2', () => {
 });
 
 function nativeLoadable(): string | null {
-  try { loadNativeModule(); return null; } catch (e) { return (e as Error).message; }
+  try {
+    loadNativeModule();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 test('not root: one line, exit 1', (t) => {
@@ -243,22 +382,47 @@ test('not root: one line, exit 1', (t) => {
     return;
   }
   // drop to nobody with no capabilities (dist is world-readable in a normal checkout)
-  for (const args of [['capture', '-w', path.join(os_tmp(), `falco-ts-nr-${process.pid}.scap`)], ['-n', '1']]) {
-    const r: SpawnSyncReturns<Buffer> = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, BIN, ...args], { cwd: '/' });
-    if (r.status !== 1 && /Cannot find module|EACCES|not built/.test(r.stderr.toString())) { t.skip('the checkout is not readable by nobody'); return; }
-    assert.equal(r.stderr.toString(), 'falco-ts: live capture needs root (or CAP_BPF+CAP_PERFMON): run as root\n', args.join(' '));
+  for (const args of [
+    ['capture', '-w', path.join(os_tmp(), `falco-ts-nr-${process.pid}.scap`)],
+    ['-n', '1'],
+  ]) {
+    const r: SpawnSyncReturns<Buffer> = spawnSync(
+      setpriv,
+      ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, BIN, ...args],
+      { cwd: '/' },
+    );
+    if (r.status !== 1 && /Cannot find module|EACCES|not built/.test(r.stderr.toString())) {
+      t.skip('the checkout is not readable by nobody');
+      return;
+    }
+    assert.equal(
+      r.stderr.toString(),
+      'falco-ts: live capture needs root (or CAP_BPF+CAP_PERFMON): run as root\n',
+      args.join(' '),
+    );
     assert.equal(r.status, 1);
   }
   assert.equal(privilegeProblem(), null, 'root may capture');
 });
 
-function os_tmp(): string { return require('node:os').tmpdir(); }
+function os_tmp(): string {
+  return require('node:os').tmpdir();
+}
 
 test('addon not built: the NativeError message, one line, exit 1', (t) => {
   const why = nativeLoadable();
-  if (why === null) { t.skip('the native addon loads here'); return; }
-  if (process.geteuid!() !== 0) { t.skip('not root: the privilege message comes first'); return; }
-  for (const args of [['capture', '-w', path.join(TMP, 'nb.scap')], ['-n', '1', 'proc.name=x']]) {
+  if (why === null) {
+    t.skip('the native addon loads here');
+    return;
+  }
+  if (process.geteuid!() !== 0) {
+    t.skip('not root: the privilege message comes first');
+    return;
+  }
+  for (const args of [
+    ['capture', '-w', path.join(TMP, 'nb.scap')],
+    ['-n', '1', 'proc.name=x'],
+  ]) {
     const r = runCli(args);
     assert.equal(r.status, 1, r.stderr.toString());
     assert.equal(r.stderr.toString(), `falco-ts: ${why}\n`);
@@ -278,14 +442,22 @@ test('rotation names follow sysdig cycle_writer', () => {
   const base = { base: 'cap.scap', compression: 'none' as const };
   assert.deepEqual(names(base, 2), ['cap.scap', 'cap.scap']);
   assert.deepEqual(names({ ...base, rolloverMB: 10 }, 3), ['cap.scap0', 'cap.scap1', 'cap.scap2']);
-  assert.deepEqual(names({ ...base, rolloverMB: 10, fileLimit: 3 }, 5), ['cap.scap0', 'cap.scap1', 'cap.scap2', 'cap.scap0', 'cap.scap1']);
+  assert.deepEqual(names({ ...base, rolloverMB: 10, fileLimit: 3 }, 5), [
+    'cap.scap0',
+    'cap.scap1',
+    'cap.scap2',
+    'cap.scap0',
+    'cap.scap1',
+  ]);
   assert.deepEqual(names({ ...base, rolloverMB: 10, fileLimit: 10 }, 11).slice(9), ['cap.scap09', 'cap.scap00']);
   assert.deepEqual(names({ ...base, rolloverMB: 1, fileLimit: 100 }, 1), ['cap.scap000']);
   assert.deepEqual(names({ ...base, durationSec: 60 }, 3), ['cap.scap0', 'cap.scap1', 'cap.scap2']);
   assert.deepEqual(names({ ...base, durationSec: 60, rolloverMB: 5 }, 2), ['cap.scap00', 'cap.scap11']);
   assert.deepEqual(names({ ...base, eventLimit: 1000 }, 2), ['cap.scap0', 'cap.scap1']);
   assert.deepEqual(names({ ...base, eventLimit: 1000, fileLimit: 2 }, 3), ['cap.scap0', 'cap.scap1', 'cap.scap0']);
-  assert.deepEqual(names({ base: 'cap-%Y%m%d-%H%M%S.scap', compression: 'none', durationSec: 60 }, 1), ['cap-20240102-030405.scap']);
+  assert.deepEqual(names({ base: 'cap-%Y%m%d-%H%M%S.scap', compression: 'none', durationSec: 60 }, 1), [
+    'cap-20240102-030405.scap',
+  ]);
   // a -G ring with a pattern removes the name it replaces
   const f = new FileNamer({ base: 'c-%S', compression: 'none', durationSec: 1, fileLimit: 2 });
   assert.deepEqual(f.next(new Date(2024, 0, 1, 0, 0, 1)), { name: 'c-01', previous: null });
@@ -307,16 +479,34 @@ test('in-kernel selection: the filter types plus the state-changing ones, with t
   assert.ok(t.includes(execveX) && t.includes(execveX - 1), 'execve');
   assert.ok(t.includes(186), 'procexit');
   assert.ok(!t.includes(6) && !t.includes(7), 'read is not needed');
-  assert.deepEqual(t, [...t].sort((a, b) => a - b));
+  assert.deepEqual(
+    t,
+    [...t].sort((a, b) => a - b),
+  );
 });
 
 test('summary line', () => {
-  assert.equal(formatSummary({ events: 10, stats: { seen: 12, delivered: 10, droppedRingFull: 1, droppedOther: 1, batches: 1 }, bytesWritten: 2_500_000, files: ['a.scap'], durationMs: 1500 }),
-    'falco-ts: 10 events, 2 dropped (ring full 1, other 1), 12 seen by the probe, 2.50 MB written to a.scap, 1.50 s');
+  assert.equal(
+    formatSummary({
+      events: 10,
+      stats: { seen: 12, delivered: 10, droppedRingFull: 1, droppedOther: 1, batches: 1 },
+      bytesWritten: 2_500_000,
+      files: ['a.scap'],
+      durationMs: 1500,
+    }),
+    'falco-ts: 10 events, 2 dropped (ring full 1, other 1), 12 seen by the probe, 2.50 MB written to a.scap, 1.50 s',
+  );
   assert.equal(formatSummary({ events: 0, stats: null, durationMs: 0 }), 'falco-ts: 0 events, drops unknown, 0.00 s');
   // live mode with rules: the events judged and the alerts raised
-  assert.equal(formatSummary({ events: 1051, alerts: 1, stats: { seen: 1051, delivered: 1051, droppedRingFull: 0, droppedOther: 0, batches: 3 }, durationMs: 6040 }),
-    'falco-ts: 1051 events, 1 alert, 0 dropped, 1051 seen by the probe, 6.04 s');
+  assert.equal(
+    formatSummary({
+      events: 1051,
+      alerts: 1,
+      stats: { seen: 1051, delivered: 1051, droppedRingFull: 0, droppedOther: 0, batches: 3 },
+      durationMs: 6040,
+    }),
+    'falco-ts: 1051 events, 1 alert, 0 dropped, 1051 seen by the probe, 6.04 s',
+  );
   assert.match(formatSummary({ events: 5, alerts: 0, stats: null, durationMs: 0 }), /^falco-ts: 5 events, 0 alerts, /);
 });
 
@@ -329,13 +519,27 @@ test('unfiltered: blocks go to the file as they are, after the snapshot; replay 
   for (const z of ['none', 'gzip', 'lz4'] as const) {
     const out = path.join(TMP, `fast-${z}.scap`);
     const f = fake(s, 5);
-    const { value, stderr } = await quietly<number>(() => capture({ write: out, compression: z, filter: '', durationSec: 0.3, openProbe: f.open, snapshot: (): SectionMetadata => s.meta }));
+    const { value, stderr } = await quietly<number>(() =>
+      capture({
+        write: out,
+        compression: z,
+        filter: '',
+        durationSec: 0.3,
+        openProbe: f.open,
+        snapshot: (): SectionMetadata => s.meta,
+      }),
+    );
     assert.equal(value, 0);
     assert.equal(f.probe.closed, true);
     assert.equal(f.probe.opts!.eventTypes, null);
     assert.deepEqual(f.probe.opts!.ignorePids, [process.pid]);
     assert.equal(f.probe.opts!.snaplen, 80);
-    assert.match(stderr, new RegExp(`^falco-ts: ${s.count} events, 3 dropped \\(ring full 2, other 1\\), ${s.count + 3} seen by the probe, .* written to ${out.replace(/[.]/g, '\\.')}, \\d+\\.\\d\\d s\\n$`));
+    assert.match(
+      stderr,
+      new RegExp(
+        `^falco-ts: ${s.count} events, 3 dropped \\(ring full 2, other 1\\), ${s.count + 3} seen by the probe, .* written to ${out.replace(/[.]/g, '\\.')}, \\d+\\.\\d\\d s\\n$`,
+      ),
+    );
     assert.equal(fs.statSync(out).mode & 0o777, 0o600);
     const c = await countEvents(out);
     assert.equal(c.events, s.count);
@@ -357,7 +561,16 @@ test('unfiltered -n: exactly N events, the batch cut at a block boundary', async
   if (s === null) return;
   const out = path.join(TMP, 'fast-n.scap');
   const f = fake(s, 9);
-  await quietly<number>(() => capture({ write: out, compression: 'lz4', filter: '', numEvents: 23, openProbe: f.open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    capture({
+      write: out,
+      compression: 'lz4',
+      filter: '',
+      numEvents: 23,
+      openProbe: f.open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   assert.equal((await countEvents(out)).events, 23);
 });
 
@@ -367,7 +580,16 @@ test('filtered: matching events, their enters and the state events hidden; the s
   const filter = 'proc.name=cat and evt.type in (open, openat, write, read)';
   const out = path.join(TMP, 'filtered.scap');
   const f = fake(s, 4);
-  const { stderr } = await quietly<number>(() => capture({ write: out, compression: 'none', filter, durationSec: 0.3, openProbe: f.open, snapshot: (): SectionMetadata => s.meta }));
+  const { stderr } = await quietly<number>(() =>
+    capture({
+      write: out,
+      compression: 'none',
+      filter,
+      durationSec: 0.3,
+      openProbe: f.open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   const types = f.probe.opts!.eventTypes!;
   assert.ok(Array.isArray(types) && types.length > 0 && types.includes(8) && types.includes(2));
   const fmt = ['-p', '%evt.outputtime %proc.name (%thread.tid) %evt.dir %evt.type %evt.info'];
@@ -380,7 +602,16 @@ test('filtered: matching events, their enters and the state events hidden; the s
   assert.match(stderr, new RegExp(`^falco-ts: ${matched} events,`));
   // -n on the filtered path
   const out2 = path.join(TMP, 'filtered-n.scap');
-  await quietly<number>(() => capture({ write: out2, compression: 'gzip', filter, numEvents: 3, openProbe: fake(s, 4).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    capture({
+      write: out2,
+      compression: 'gzip',
+      filter,
+      numEvents: 3,
+      openProbe: fake(s, 4).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   assert.equal(replayLines([out2, ...fmt]), want.split('\n').slice(0, 3).join('\n') + '\n');
 });
 
@@ -390,10 +621,23 @@ test('rotation: -e N, -e with a -W ring, -C MB; every file starts with a snapsho
   const dir = path.join(TMP, 'rot-e');
   fs.mkdirSync(dir);
   const base = path.join(dir, 'r.scap');
-  await quietly<number>(() => capture({ write: base, compression: 'none', filter: '', eventLimit: 40, durationSec: 0.3, openProbe: fake(s, 7).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    capture({
+      write: base,
+      compression: 'none',
+      filter: '',
+      eventLimit: 40,
+      durationSec: 0.3,
+      openProbe: fake(s, 7).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   const files = fs.readdirSync(dir).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
   const n = Math.ceil(s.count / 40);
-  assert.deepEqual(files, Array.from({ length: n }, (_, i) => `r.scap${i}`));
+  assert.deepEqual(
+    files,
+    Array.from({ length: n }, (_, i) => `r.scap${i}`),
+  );
   let total = 0;
   for (const [i, f] of files.entries()) {
     const c = await countEvents(path.join(dir, f));
@@ -406,14 +650,35 @@ test('rotation: -e N, -e with a -W ring, -C MB; every file starts with a snapsho
 
   const ring = path.join(TMP, 'rot-ring');
   fs.mkdirSync(ring);
-  await quietly<number>(() => capture({ write: path.join(ring, 'r'), compression: 'lz4', filter: '', eventLimit: 40, fileLimit: 2, durationSec: 0.3, openProbe: fake(s, 7).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    capture({
+      write: path.join(ring, 'r'),
+      compression: 'lz4',
+      filter: '',
+      eventLimit: 40,
+      fileLimit: 2,
+      durationSec: 0.3,
+      openProbe: fake(s, 7).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   assert.deepEqual(fs.readdirSync(ring).sort(), ['r0', 'r1']);
 
   // -C 1: about 3 MB of events in files just over 10^6 bytes each
   const big = path.join(TMP, 'rot-C');
   fs.mkdirSync(big);
   const repeat = Math.ceil(3e6 / s.blocks.length);
-  await quietly<number>(() => capture({ write: path.join(big, 'c.scap'), compression: 'none', filter: '', rolloverMB: 1, durationSec: 1, openProbe: fake(s, 50, repeat).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    capture({
+      write: path.join(big, 'c.scap'),
+      compression: 'none',
+      filter: '',
+      rolloverMB: 1,
+      durationSec: 1,
+      openProbe: fake(s, 50, repeat).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   const cf = fs.readdirSync(big).sort();
   assert.ok(cf.length >= 3, cf.join(','));
   assert.equal(cf[0], 'c.scap0');
@@ -432,7 +697,17 @@ test('rotation: -G S with -W N stops after N files', async (t) => {
   const dir = path.join(TMP, 'rot-G');
   fs.mkdirSync(dir);
   const t0 = Date.now();
-  await quietly<number>(() => capture({ write: path.join(dir, 'g'), compression: 'lz4', filter: '', rotateSec: 1, fileLimit: 2, openProbe: fake(s, 3, 1000, 20).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    capture({
+      write: path.join(dir, 'g'),
+      compression: 'lz4',
+      filter: '',
+      rotateSec: 1,
+      fileLimit: 2,
+      openProbe: fake(s, 3, 1000, 20).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   const ms = Date.now() - t0;
   assert.deepEqual(fs.readdirSync(dir).sort(), ['g0', 'g1']);
   assert.ok(ms >= 1900 && ms < 60000, `${ms} ms`); // -G 1 x 2 files: at least 2 s; the upper bound only guards a hang
@@ -443,26 +718,58 @@ test('live output: the same lines as replay; -n and the filter; no colour off a 
   if (s === null) return;
   const outFile = path.join(TMP, 'live.txt');
   const fd = fs.openSync(outFile, 'w');
-  await quietly<number>(() => live({ filter: '', bufferFormat: 'normal', durationSec: 0.3, fd, openProbe: fake(s, 6).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    live({
+      filter: '',
+      bufferFormat: 'normal',
+      durationSec: 0.3,
+      fd,
+      openProbe: fake(s, 6).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   fs.closeSync(fd);
   assert.equal(fs.readFileSync(outFile, 'latin1'), replayLines([SAMPLE]));
 
   const fd2 = fs.openSync(outFile, 'w');
-  const { stderr } = await quietly<number>(() => live({ filter: 'proc.name=cat', numEvents: 4, bufferFormat: 'json', json: true, fd: fd2, openProbe: fake(s, 6).open, snapshot: (): SectionMetadata => s.meta }));
+  const { stderr } = await quietly<number>(() =>
+    live({
+      filter: 'proc.name=cat',
+      numEvents: 4,
+      bufferFormat: 'json',
+      json: true,
+      fd: fd2,
+      openProbe: fake(s, 6).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   fs.closeSync(fd2);
-  assert.equal(fs.readFileSync(outFile, 'latin1'), replayLines([SAMPLE, '-j', '-n', '100000', 'proc.name=cat']).split('\n').slice(0, 4).join('\n') + '\n');
+  assert.equal(
+    fs.readFileSync(outFile, 'latin1'),
+    replayLines([SAMPLE, '-j', '-n', '100000', 'proc.name=cat']).split('\n').slice(0, 4).join('\n') + '\n',
+  );
   assert.match(stderr, /^falco-ts: 4 events, 3 dropped/);
 
   // colours when asked (a terminal): sysdig's escapes, reset at the end
   const fd3 = fs.openSync(outFile, 'w');
-  await quietly<number>(() => live({ filter: 'evt.type=brk', numEvents: 2, bufferFormat: 'normal', color: true, fd: fd3, openProbe: fake(s, 6).open, snapshot: (): SectionMetadata => s.meta }));
+  await quietly<number>(() =>
+    live({
+      filter: 'evt.type=brk',
+      numEvents: 2,
+      bufferFormat: 'normal',
+      color: true,
+      fd: fd3,
+      openProbe: fake(s, 6).open,
+      snapshot: (): SectionMetadata => s.meta,
+    }),
+  );
   fs.closeSync(fd3);
   const colored = fs.readFileSync(outFile, 'latin1');
   assert.match(colored, /\x1b\[01;32m.*\x1b\[00m \(\x1b\[01;36m\d+\x1b\[00m\.\d+\)/);
   assert.ok(colored.endsWith('\x1b[00m'));
 });
 
-test('live -r: drop monitoring on the probe\'s counters raises Falco\'s internal alert and reports', async (t) => {
+test("live -r: drop monitoring on the probe's counters raises Falco's internal alert and reports", async (t) => {
   const s = await getSample(t);
   if (s === null) return;
   const outFile = path.join(TMP, 'live-drops.txt');
@@ -470,14 +777,29 @@ test('live -r: drop monitoring on the probe\'s counters raises Falco\'s internal
   const logs: string[] = [];
   // the fake probe reports 3 drops (2 ring full) of ~350 events from the start (0.9 %: over a
   // threshold of 0.5 %); the trace spans ~1.9 s of event time, so one check sees them
-  const { value, stderr } = await quietly<number>(() => live({
-    filter: '', bufferFormat: 'normal', durationSec: 0.3, fd, openProbe: fake(s, 6).open, snapshot: (): SectionMetadata => s.meta,
-    rules: { rules: ['default'], overrides: ['json_output=true'] },
-    drops: { config: { actions: new Set(['log', 'alert']), threshold: 0.005, rate: 1, maxBurst: 10, simulate: false }, logger: { log: (_l, m) => logs.push(m) } },
-  }));
+  const { value, stderr } = await quietly<number>(() =>
+    live({
+      filter: '',
+      bufferFormat: 'normal',
+      durationSec: 0.3,
+      fd,
+      openProbe: fake(s, 6).open,
+      snapshot: (): SectionMetadata => s.meta,
+      rules: { rules: ['default'], overrides: ['json_output=true'] },
+      drops: {
+        config: { actions: new Set(['log', 'alert']), threshold: 0.005, rate: 1, maxBurst: 10, simulate: false },
+        logger: { log: (_l, m) => logs.push(m) },
+      },
+    }),
+  );
   fs.closeSync(fd);
   assert.equal(value, 0, stderr);
-  const internal = fs.readFileSync(outFile, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+  const internal = fs
+    .readFileSync(outFile, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((a) => a.source === 'internal');
   assert.equal(internal.length, 1);
   const f = internal[0].output_fields as Record<string, string>;
@@ -521,7 +843,9 @@ test('SIGINT: stop, drain, finalize, summary, exit 0; the file is flushed every 
     })().catch((e) => { console.error(e); process.exit(3); });`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr.on('data', (d) => { err += d; });
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
   await once(child.stdout, 'data');
   await new Promise((r) => setTimeout(r, 1600));
   // not stopped yet, but already readable (flushed at least every second)
@@ -530,7 +854,10 @@ test('SIGINT: stop, drain, finalize, summary, exit 0; the file is flushed every 
   child.kill('SIGINT');
   const [code] = await once(child, 'exit');
   assert.equal(code, 0, err);
-  const m = /^falco-ts: (\d+) events, 0 dropped, (\d+) seen by the probe, .* written to .*sigint\.scap, \d+\.\d\d s\n$/.exec(err);
+  const m =
+    /^falco-ts: (\d+) events, 0 dropped, (\d+) seen by the probe, .* written to .*sigint\.scap, \d+\.\d\d s\n$/.exec(
+      err,
+    );
   assert.ok(m, err);
   assert.equal(m[1], m[2], 'every event the probe handed over is written');
   const end = await countEvents(out);
@@ -550,7 +877,14 @@ function e2eSkipReason(): string | null {
   return reason;
 }
 
-interface Captured { out: string; port: number; file: string; renamed: string; arg: string; pid: number }
+interface Captured {
+  out: string;
+  port: number;
+  file: string;
+  renamed: string;
+  arg: string;
+  pid: number;
+}
 
 async function captureAround(t: TestContext, z: 'none' | 'gzip', tag: string): Promise<Captured> {
   const server = net.createServer((c) => c.end());
@@ -561,15 +895,23 @@ async function captureAround(t: TestContext, z: 'none' | 'gzip', tag: string): P
   const file = path.join(TMP, `e2e-${tag}-${process.pid}-${Date.now()}.txt`);
   const renamed = file + '.moved';
   const arg = `falco-ts-e2e-${tag}-${process.pid}`;
-  const cap = spawn(process.execPath, [BIN, 'capture', '-w', out, '-z', z, '-M', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cap = spawn(process.execPath, [BIN, 'capture', '-w', out, '-z', z, '-M', '60'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
-  cap.stderr.on('data', (d) => { err += d; });
+  cap.stderr.on('data', (d) => {
+    err += d;
+  });
   // started: the probe is attached before the snapshot is written
   for (let i = 0; i < 400 && !(fs.existsSync(out) && fs.statSync(out).size > 0); i++) {
     if (cap.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  if (cap.exitCode !== null || !fs.existsSync(out)) { server.close(); cap.kill('SIGKILL'); assert.fail(`capture did not start: ${err}`); }
+  if (cap.exitCode !== null || !fs.existsSync(out)) {
+    server.close();
+    cap.kill('SIGKILL');
+    assert.fail(`capture did not start: ${err}`);
+  }
   await new Promise((r) => setTimeout(r, 200));
   const script = `echo $$; echo hello > ${file}; /bin/true ${arg}; exec 3<>/dev/tcp/127.0.0.1/${port}; echo hi >&3; exec 3>&-; mv ${file} ${renamed}; rm ${renamed}`;
   const r = spawnSync('/bin/bash', ['-c', script]);
@@ -588,24 +930,50 @@ async function captureAround(t: TestContext, z: 'none' | 'gzip', tag: string): P
 for (const z of ['none', 'gzip'] as const) {
   test(`end to end (${z}): a script's open/write, execve, connect, rename, unlink are in the capture`, async (t) => {
     const skip = e2eSkipReason();
-    if (skip !== null) { t.skip(skip); return; }
+    if (skip !== null) {
+      t.skip(skip);
+      return;
+    }
     const c = await captureAround(t, z, z);
     const ours = (fmt: string) => replayLines([c.out, '-p', fmt, `proc.pid=${c.pid} or proc.ppid=${c.pid}`]);
     const text = ours('*%proc.name\\t%evt.dir\\t%evt.type\\t%fd.name\\t%evt.res\\t%proc.args\\t%evt.args');
-    const rows = text.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+    const rows = text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('\t'));
     const find = (what: string, pred: (r: string[]) => boolean) => {
-      assert.ok(rows.some(pred), `${what} not found in the ${rows.length} events of the script:\n${text.slice(0, 20000)}`);
+      assert.ok(
+        rows.some(pred),
+        `${what} not found in the ${rows.length} events of the script:\n${text.slice(0, 20000)}`,
+      );
     };
     const base = path.basename(c.renamed);
     find('open', (r) => r[0] === 'bash' && r[1] === '<' && /^open/.test(r[2]) && r[3] === c.file && r[4] === 'SUCCESS');
     find('write', (r) => r[0] === 'bash' && r[1] === '<' && r[2] === 'write' && r[3] === c.file && r[4] === 'SUCCESS');
     find('execve', (r) => r[0] === 'true' && r[1] === '<' && r[2] === 'execve' && r[4] === 'SUCCESS' && r[5] === c.arg);
-    find('connect', (r) => r[0] === 'bash' && r[1] === '<' && r[2] === 'connect' && new RegExp(`^127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:${c.port}$`).test(r[3]) && r[4] === 'SUCCESS');
-    find('rename', (r) => r[0] === 'mv' && r[1] === '<' && /^rename/.test(r[2]) && r[4] === 'SUCCESS' && r[6].includes(base));
-    find('unlink', (r) => r[0] === 'rm' && r[1] === '<' && /^unlink/.test(r[2]) && r[4] === 'SUCCESS' && r[6].includes(base));
+    find(
+      'connect',
+      (r) =>
+        r[0] === 'bash' &&
+        r[1] === '<' &&
+        r[2] === 'connect' &&
+        new RegExp(`^127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:${c.port}$`).test(r[3]) &&
+        r[4] === 'SUCCESS',
+    );
+    find(
+      'rename',
+      (r) => r[0] === 'mv' && r[1] === '<' && /^rename/.test(r[2]) && r[4] === 'SUCCESS' && r[6].includes(base),
+    );
+    find(
+      'unlink',
+      (r) => r[0] === 'rm' && r[1] === '<' && /^unlink/.test(r[2]) && r[4] === 'SUCCESS' && r[6].includes(base),
+    );
 
     const sskip = sysdigSkipReason();
-    if (sskip !== null) { t.diagnostic(`sysdig comparison skipped: ${sskip}`); return; }
+    if (sskip !== null) {
+      t.diagnostic(`sysdig comparison skipped: ${sskip}`);
+      return;
+    }
     const filter = `(proc.pid=${c.pid} or proc.ppid=${c.pid}) and evt.type in (open, openat, write, execve, connect, rename, renameat, renameat2, unlink, unlinkat)`;
     const sfmt = '%evt.outputtime %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
     const mine = replayLines([c.out, '-p', sfmt, filter]);
@@ -616,18 +984,29 @@ for (const z of ['none', 'gzip'] as const) {
   });
 }
 
-test('live filter end to end: falco-ts -n 1 proc.name=X prints X\'s event while X runs', async (t) => {
+test("live filter end to end: falco-ts -n 1 proc.name=X prints X's event while X runs", async (t) => {
   const skip = e2eSkipReason();
-  if (skip !== null) { t.skip(skip); return; }
+  if (skip !== null) {
+    t.skip(skip);
+    return;
+  }
   // a uniquely named program: a copy of sleep
   const prog = path.join(TMP, 'fts-probe-x');
   fs.copyFileSync('/bin/sleep', prog);
   fs.chmodSync(prog, 0o755);
-  const liveProc = spawn(process.execPath, [BIN, '-n', '1', '-p', '%proc.name %evt.type', `proc.name=${path.basename(prog)}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const liveProc = spawn(
+    process.execPath,
+    [BIN, '-n', '1', '-p', '%proc.name %evt.type', `proc.name=${path.basename(prog)}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let outText = '';
   let err = '';
-  liveProc.stdout.on('data', (d) => { outText += d; });
-  liveProc.stderr.on('data', (d) => { err += d; });
+  liveProc.stdout.on('data', (d) => {
+    outText += d;
+  });
+  liveProc.stderr.on('data', (d) => {
+    err += d;
+  });
   const runner = setInterval(() => spawnSync(prog, ['0.05']), 300);
   const timer = setTimeout(() => liveProc.kill('SIGINT'), 20000);
   const [code] = await once(liveProc, 'exit');

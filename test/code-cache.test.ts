@@ -14,7 +14,10 @@ const DIR = path.join(ROOT, 'dist', '.code-cache');
 const DEMO = path.join(ROOT, 'fixtures', 'demo.scap');
 
 test('code cache: used, same output, damaged entries rejected safely', (t) => {
-  if (!fs.existsSync(DIR)) { t.skip('no dist/.code-cache (npm run build makes it)'); return; }
+  if (!fs.existsSync(DIR)) {
+    t.skip('no dist/.code-cache (npm run build makes it)');
+    return;
+  }
   const args = ['replay', DEMO, '-p', '%evt.num %proc.name %fd.name', 'evt.type in (open, openat, execve)'];
   const plain = runCli(args, { env: { FALCO_TS_NO_CODE_CACHE: '1' } });
   const cached = runCli(args, { env: { FALCO_TS_DEBUG_CODE_CACHE: '1' } });

@@ -21,10 +21,19 @@ test('runtime layouts give the 12-char id, the full id and the runtime', () => {
     [`/default/${ID}`, 'containerd', 'default'],
     [`/k8s.io/${ID}`, 'containerd', 'k8s.io'],
     [`/kubepods/besteffort/pod${UID}/${ID}`, 'cri'],
-    [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID.replace(/-/g, '_')}.slice/cri-containerd-${ID}.scope`, 'containerd'],
-    [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID.replace(/-/g, '_')}.slice/crio-${ID}.scope`, 'cri-o'],
+    [
+      `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID.replace(/-/g, '_')}.slice/cri-containerd-${ID}.scope`,
+      'containerd',
+    ],
+    [
+      `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID.replace(/-/g, '_')}.slice/crio-${ID}.scope`,
+      'cri-o',
+    ],
     [`/kubepods/pod${UID}/crio-${ID}`, 'cri-o'],
-    [`/system.slice/containerd.service/kubepods-burstable-pod${UID.replace(/-/g, '_')}.slice:cri-containerd:${ID}`, 'containerd'],
+    [
+      `/system.slice/containerd.service/kubepods-burstable-pod${UID.replace(/-/g, '_')}.slice:cri-containerd:${ID}`,
+      'containerd',
+    ],
     [`/machine.slice/libpod-${ID}.scope`, 'podman'],
     [`/machine.slice/libpod-${ID}.scope/container`, 'podman'],
     [`/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope/container`, 'podman'],
@@ -41,7 +50,12 @@ test('runtime layouts give the 12-char id, the full id and the runtime', () => {
 });
 
 test('ctr ids that are not hex, under a known containerd namespace', () => {
-  assert.deepEqual(matchCgroupPath('/default/web-1'), { fullId: 'web-1', id: 'web-1', type: 'containerd', namespace: 'default' });
+  assert.deepEqual(matchCgroupPath('/default/web-1'), {
+    fullId: 'web-1',
+    id: 'web-1',
+    type: 'containerd',
+    namespace: 'default',
+  });
   assert.equal(matchCgroupPath('/default/a-long-container-name')!.id, 'a-long-conta');
   assert.equal(matchCgroupPath('/myns/web-1'), null, 'unknown namespace: not a container');
   addContainerdNamespace('myns');
@@ -49,9 +63,18 @@ test('ctr ids that are not hex, under a known containerd namespace', () => {
 });
 
 test('host cgroups are the host', () => {
-  for (const p of ['/', '', '/user.slice/user-0.slice/session-1.scope', '/system.slice/containerd.service',
-    '/process_api/5de8f7df4f0f8ada140d202d0c78da4c', `/docker/${ID.slice(0, 63)}`, `/docker/${ID}x`, '/init.scope',
-    '/system.slice/docker.service', `/a/b/${ID.slice(0, 32)}`]) {
+  for (const p of [
+    '/',
+    '',
+    '/user.slice/user-0.slice/session-1.scope',
+    '/system.slice/containerd.service',
+    '/process_api/5de8f7df4f0f8ada140d202d0c78da4c',
+    `/docker/${ID.slice(0, 63)}`,
+    `/docker/${ID}x`,
+    '/init.scope',
+    '/system.slice/docker.service',
+    `/a/b/${ID.slice(0, 32)}`,
+  ]) {
     assert.equal(matchCgroupPath(p), null, p);
   }
 });
@@ -87,11 +110,21 @@ test('container.* and k8s.* fields on a thread', () => {
   assert.equal(extract(st, t, 'container.full_id'), ID);
   assert.equal(extract(st, t, 'container.name'), null, 'no metadata yet');
   st.containers.set(ID.slice(0, 12), {
-    id: ID, name: 'web', image: 'docker.io/library/nginx:1.25', imageRepo: 'docker.io/library/nginx', imageTag: '1.25', type: 'cri',
+    id: ID,
+    name: 'web',
+    image: 'docker.io/library/nginx:1.25',
+    imageRepo: 'docker.io/library/nginx',
+    imageTag: '1.25',
+    type: 'cri',
     createdTime: 1700000000,
     labels: {
-      'io.kubernetes.pod.name': 'web-7d4b9', 'io.kubernetes.pod.namespace': 'shop', 'io.kubernetes.pod.uid': UID,
-      'io.kubernetes.container.name': 'web', 'io.kubernetes.sandbox.id': 'f'.repeat(64), app: 'web', tier: 'front',
+      'io.kubernetes.pod.name': 'web-7d4b9',
+      'io.kubernetes.pod.namespace': 'shop',
+      'io.kubernetes.pod.uid': UID,
+      'io.kubernetes.container.name': 'web',
+      'io.kubernetes.sandbox.id': 'f'.repeat(64),
+      app: 'web',
+      tier: 'front',
     },
   });
   assert.equal(extract(st, t, 'container.name'), 'web');
@@ -102,7 +135,10 @@ test('container.* and k8s.* fields on a thread', () => {
   assert.equal(fieldRegistry.bind('container.label', 'app').extract({} as EventView, st), 'web');
   assert.equal(fieldRegistry.bind('container.label.tier', null).extract({} as EventView, st), 'front');
   assert.equal(fieldRegistry.bind('container.label', 'nope').extract({} as EventView, st), null);
-  assert.match(String(extract(st, t, 'container.labels')), /^app:web,io\.kubernetes\.container\.name:web,.*tier:front$/);
+  assert.match(
+    String(extract(st, t, 'container.labels')),
+    /^app:web,io\.kubernetes\.container\.name:web,.*tier:front$/,
+  );
   assert.equal(extract(st, t, 'k8s.pod.name'), 'web-7d4b9');
   assert.equal(extract(st, t, 'k8s.ns.name'), 'shop');
   assert.equal(extract(st, t, 'k8s.pod.uid'), UID);

@@ -24,14 +24,22 @@ const IMAGE = 'docker.io/falcots/busybox:1.0';
 const REPO = 'docker.io/falcots/busybox';
 const RULES = path.join(SHARED, 'rules', 'falco_rules.yaml');
 const TMP = tmpDir('falco-ts-ctr-live-');
-process.on('exit', () => { try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* ignore */ } });
+process.on('exit', () => {
+  try {
+    fs.rmSync(TMP, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+});
 
 function skipReason(): string | null {
   const why = ((): string | null => {
     if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return 'not root';
     if (!nativeBuilt()) return 'the native probe is not built (npm run build)';
-    for (const c of ['ctr', 'script', 'busybox']) if (which(c) === null) return `${c} is not installed (sh scripts/ci-containers.sh)`;
-    if (spawnSync('ctr', ['--timeout', '5s', 'version']).status !== 0) return 'containerd is not running (sh scripts/ci-containers.sh)';
+    for (const c of ['ctr', 'script', 'busybox'])
+      if (which(c) === null) return `${c} is not installed (sh scripts/ci-containers.sh)`;
+    if (spawnSync('ctr', ['--timeout', '5s', 'version']).status !== 0)
+      return 'containerd is not running (sh scripts/ci-containers.sh)';
     const imgs = spawnSync('ctr', ['image', 'ls', '-q']).stdout?.toString() ?? '';
     if (!imgs.split('\n').includes(IMAGE)) return `image ${IMAGE} is not imported (sh scripts/ci-containers.sh)`;
     if (!fs.existsSync(RULES)) return `no rules at ${RULES}`;
@@ -43,12 +51,24 @@ function skipReason(): string | null {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function start(args: string[]): { p: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
-  const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[]): {
+  p: ChildProcess;
+  out: () => string;
+  err: () => string;
+  done: Promise<number | null>;
+} {
+  const p = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, TZ: 'UTC' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  p.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  p.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  p.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  p.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const done = new Promise<number | null>((r) => p.on('close', (code) => r(code)));
   return { p, out: () => out, err: () => err, done };
 }
@@ -59,24 +79,46 @@ function onTty(cmd: string): void {
   assert.notEqual(r.status, null, `${cmd}: timed out`);
 }
 
-interface Row { type: string; name: string; id: string; cname: string; repo: string; app: string; test: string; cmd: string }
+interface Row {
+  type: string;
+  name: string;
+  id: string;
+  cname: string;
+  repo: string;
+  app: string;
+  test: string;
+  cmd: string;
+}
 
 function rows(text: string): Row[] {
   const out: Row[] = [];
   for (const line of text.split('\n')) {
     const f = line.split(' ');
     if (f.length < 8 || f[0] !== 'R') continue;
-    out.push({ type: f[1], name: f[2], id: f[3], cname: f[4], repo: f[5], app: f[6], test: f[7], cmd: f.slice(8).join(' ') });
+    out.push({
+      type: f[1],
+      name: f[2],
+      id: f[3],
+      cname: f[4],
+      repo: f[5],
+      app: f[6],
+      test: f[7],
+      cmd: f.slice(8).join(' '),
+    });
   }
   return out;
 }
 
-const FORMAT = '*R %evt.type %proc.name %container.id %container.name %container.image.repository %container.label.app %container.label[falcots.test] %proc.cmdline';
+const FORMAT =
+  '*R %evt.type %proc.name %container.id %container.name %container.image.repository %container.label.app %container.label[falcots.test] %proc.cmdline';
 const FILTER = 'evt.type=execve and evt.dir=< and (container.id != host or proc.cmdline contains falcotsmark)';
 
 test('containers run with ctr: live and replayed events carry their metadata; container rules fire, not on the host', async (t) => {
   const skip = skipReason();
-  if (skip !== null) { t.skip(skip); return; }
+  if (skip !== null) {
+    t.skip(skip);
+    return;
+  }
 
   const full = crypto.randomBytes(32).toString('hex');
   const short = full.slice(0, 12);
@@ -100,7 +142,11 @@ test('containers run with ctr: live and replayed events carry their metadata; co
     const scenario = (nc: string, arping: string, port: number, mark: string) =>
       `${nc} -l -p ${port} -e /bin/true & sleep 0.3; ${nc} 127.0.0.1 ${port} -e /bin/true; ${arping} -c 1 -w 1 -I lo 127.0.0.1; exit 0 ${mark}`;
     onTty(`ctr run -t --rm --label app=demo ${IMAGE} ${full} sh -c '${scenario('/bin/nc', '/bin/arping', 4444, '')}'`);
-    const r2 = spawnSync('ctr', ['run', '--rm', '--label', 'app=web', IMAGE, named, 'sh', '-c', 'sleep 0.3; /bin/cat /etc/passwd >/dev/null'], { timeout: 60000 });
+    const r2 = spawnSync(
+      'ctr',
+      ['run', '--rm', '--label', 'app=web', IMAGE, named, 'sh', '-c', 'sleep 0.3; /bin/cat /etc/passwd >/dev/null'],
+      { timeout: 60000 },
+    );
     assert.equal(r2.status, 0, r2.stderr?.toString());
     // the same actions on the host, with a terminal
     onTty(`sh -c '${scenario(path.join(bin, 'nc'), path.join(bin, 'arping'), 4445, 'falcotsmark')}'`);
@@ -114,7 +160,10 @@ test('containers run with ctr: live and replayed events carry their metadata; co
 
   const check = (where: string, rs: Row[]) => {
     const mine = rs.filter((r) => r.id === short);
-    assert.ok(mine.some((r) => r.name === 'sh'), `${where}: the container's shell: ${JSON.stringify(rs.slice(0, 5))}`);
+    assert.ok(
+      mine.some((r) => r.name === 'sh'),
+      `${where}: the container's shell: ${JSON.stringify(rs.slice(0, 5))}`,
+    );
     for (const n of ['nc', 'arping', 'true']) {
       const r = mine.find((x) => x.name === n);
       assert.ok(r !== undefined, `${where}: ${n} in the container`);
@@ -124,7 +173,10 @@ test('containers run with ctr: live and replayed events carry their metadata; co
       assert.equal(r.test, 'yes', `${where}: the image's label`);
     }
     const web = rs.filter((r) => r.id === named.slice(0, 12));
-    assert.ok(web.some((r) => r.name === 'cat' && r.repo === REPO && r.app === 'web'), `${where}: the container named ${named}`);
+    assert.ok(
+      web.some((r) => r.name === 'cat' && r.repo === REPO && r.app === 'web'),
+      `${where}: the container named ${named}`,
+    );
     const host = rs.filter((r) => r.cmd.includes('falcotsmark') && r.cmd.includes('4445'));
     assert.ok(host.length > 0, `${where}: the host scenario`);
     for (const r of host) assert.equal(r.id, 'host', `${where}: host process ${r.name}`);
@@ -136,19 +188,39 @@ test('containers run with ctr: live and replayed events carry their metadata; co
   check('replay', rows(rep.stdout.toString()));
 
   // the capture recorded the containers: container events in the trace
-  const evs = runCli(['replay', trace, '-p', '*%container.id %container.name %container.image.repository', 'evt.type=container']);
+  const evs = runCli([
+    'replay',
+    trace,
+    '-p',
+    '*%container.id %container.name %container.image.repository',
+    'evt.type=container',
+  ]);
   assert.equal(evs.status, 0, evs.stderr.toString());
 
   // Falco's stable container rules on the replayed capture
   const al = runCli(['replay', trace, '-r', RULES, '-o', 'json_output=true']);
   assert.equal(al.status, 0, al.stderr.toString());
-  const alerts = al.stdout.toString().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
-  const want = ['Terminal shell in container', 'Netcat Remote Code Execution in Container',
-    'Redirect STDOUT/STDIN to Network Connection in Container', 'Packet socket created in container'];
+  const alerts = al.stdout
+    .toString()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+  const want = [
+    'Terminal shell in container',
+    'Netcat Remote Code Execution in Container',
+    'Redirect STDOUT/STDIN to Network Connection in Container',
+    'Packet socket created in container',
+  ];
   for (const rule of want) {
     const a = alerts.filter((x) => x.rule === rule);
-    assert.ok(a.some((x) => x.output_fields['container.id'] === short), `${rule}: no alert for container ${short}: ${JSON.stringify(alerts.map((x) => x.rule))}`);
-    assert.ok(a.every((x) => x.output_fields['container.id'] !== 'host'), `${rule}: fired on the host`);
+    assert.ok(
+      a.some((x) => x.output_fields['container.id'] === short),
+      `${rule}: no alert for container ${short}: ${JSON.stringify(alerts.map((x) => x.rule))}`,
+    );
+    assert.ok(
+      a.every((x) => x.output_fields['container.id'] !== 'host'),
+      `${rule}: fired on the host`,
+    );
     for (const x of a) {
       const cmd = String(x.output_fields['proc.cmdline'] ?? '');
       assert.ok(!cmd.includes('falcotsmark') && !cmd.includes('4445'), `${rule}: fired for the host scenario: ${cmd}`);
@@ -158,10 +230,20 @@ test('containers run with ctr: live and replayed events carry their metadata; co
   // the host's shell that ran the same scenario on a terminal
   const dal = runCli(['replay', trace, '-r', 'default', '-o', 'json_output=true']);
   assert.equal(dal.status, 0, dal.stderr.toString());
-  const dAlerts = dal.stdout.toString().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+  const dAlerts = dal.stdout
+    .toString()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
   const shells = dAlerts.filter((x) => x.rule === 'Interactive shell in a container');
-  assert.ok(shells.some((x) => x.output_fields['container.id'] === short), `default rules: no interactive-shell alert for ${short}: ${JSON.stringify(dAlerts.map((x) => x.rule))}`);
-  assert.ok(shells.every((x) => x.output_fields['container.id'] !== 'host'), 'default rules: interactive-shell alert for a host shell');
+  assert.ok(
+    shells.some((x) => x.output_fields['container.id'] === short),
+    `default rules: no interactive-shell alert for ${short}: ${JSON.stringify(dAlerts.map((x) => x.rule))}`,
+  );
+  assert.ok(
+    shells.every((x) => x.output_fields['container.id'] !== 'host'),
+    'default rules: interactive-shell alert for a host shell',
+  );
   // (the shell is the container's first process: its metadata may still be on its way, as in Falco)
   const nc = alerts.find((x) => x.rule === 'Netcat Remote Code Execution in Container')!;
   assert.equal(nc.output_fields['container.image.repository'], REPO);

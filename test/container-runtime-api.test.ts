@@ -30,7 +30,13 @@ const TMP = tmpDir('falco-ts-ctr-api-');
 const closers: (() => void)[] = [];
 let socks = 0;
 after(() => {
-  for (const c of closers) { try { c(); } catch { /* closed */ } }
+  for (const c of closers) {
+    try {
+      c();
+    } catch {
+      /* closed */
+    }
+  }
   fs.rmSync(TMP, { recursive: true, force: true });
 });
 
@@ -42,20 +48,34 @@ const DIGEST = 'sha256:' + 'd'.repeat(64);
 function spec(privileged: boolean): Buffer {
   const s: Record<string, unknown> = {
     process: { user: { uid: 0 }, env: ['PATH=/bin'] },
-    mounts: [{ destination: '/sys', type: 'sysfs', source: 'sysfs', options: privileged ? ['nosuid'] : ['nosuid', 'ro'] }],
-    linux: { namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }], ...(privileged ? {} : { maskedPaths: ['/proc/kcore'], seccomp: {} }) },
+    mounts: [
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: privileged ? ['nosuid'] : ['nosuid', 'ro'] },
+    ],
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }],
+      ...(privileged ? {} : { maskedPaths: ['/proc/kcore'], seccomp: {} }),
+    },
   };
   return Buffer.from(JSON.stringify(s));
 }
 
 function containerMsg(id: string, image: string, labels: Record<string, string>, privileged = false): Enc {
-  return new Enc().str(1, id).strMap(2, labels).str(3, image)
+  return new Enc()
+    .str(1, id)
+    .strMap(2, labels)
+    .str(3, image)
     .msg(4, new Enc().str(1, 'io.containerd.runc.v2'))
     .msg(5, new Enc().str(1, 'types.containerd.io/opencontainers/runtime-spec/1/Spec').bytes(2, spec(privileged)))
-    .str(6, 'overlayfs').msg(8, new Enc().uint(1, 1700000000).uint(2, 5));
+    .str(6, 'overlayfs')
+    .msg(8, new Enc().uint(1, 1700000000).uint(2, 5));
 }
 
-interface FakeContainerd { sock: string; publish(ns: string, topic: string, id: string): void; containers: Map<string, Enc>; calls: string[] }
+interface FakeContainerd {
+  sock: string;
+  publish(ns: string, topic: string, id: string): void;
+  containers: Map<string, Enc>;
+  calls: string[];
+}
 
 function frame(b: Buffer): Buffer {
   const h = Buffer.alloc(5);
@@ -79,7 +99,9 @@ async function fakeContainerd(): Promise<FakeContainerd> {
       calls.push(`${p.split('/').pop()} ${ns}`);
       const reply = (m: Buffer | null, status = 0) => {
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status), 'grpc-message': status ? 'not%20found' : '' }));
+        stream.on('wantTrailers', () =>
+          stream.sendTrailers({ 'grpc-status': String(status), 'grpc-message': status ? 'not%20found' : '' }),
+        );
         if (m !== null) stream.write(frame(m));
         stream.end();
       };
@@ -96,7 +118,16 @@ async function fakeContainerd(): Promise<FakeContainerd> {
         else reply(new Enc().msg(1, c).finish());
       } else if (p.endsWith('Images/Get')) {
         const name = new Msg(body).str(1);
-        reply(new Enc().msg(1, new Enc().str(1, name).msg(3, new Enc().str(1, 'application/vnd.oci.image.manifest.v1+json').str(2, DIGEST).uint(3, 401))).finish());
+        reply(
+          new Enc()
+            .msg(
+              1,
+              new Enc()
+                .str(1, name)
+                .msg(3, new Enc().str(1, 'application/vnd.oci.image.manifest.v1+json').str(2, DIGEST).uint(3, 401)),
+            )
+            .finish(),
+        );
       } else if (p.endsWith('Events/Subscribe')) {
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
         subscribers.push(stream);
@@ -106,19 +137,36 @@ async function fakeContainerd(): Promise<FakeContainerd> {
     });
   });
   await new Promise<void>((r) => server.listen(sock, r));
-  closers.push(() => { for (const s of subscribers) s.close(); server.close(); });
+  closers.push(() => {
+    for (const s of subscribers) s.close();
+    server.close();
+  });
   return {
-    sock, containers, calls,
+    sock,
+    containers,
+    calls,
     publish(ns, topic, id) {
-      const ev = new Enc().msg(1, new Enc().uint(1, 1700000001)).str(2, ns).str(3, topic)
-        .msg(4, new Enc().str(1, 'containerd.events.ContainerCreate').bytes(2, new Enc().str(1, id).str(2, 'img').finish()));
+      const ev = new Enc()
+        .msg(1, new Enc().uint(1, 1700000001))
+        .str(2, ns)
+        .str(3, topic)
+        .msg(
+          4,
+          new Enc().str(1, 'containerd.events.ContainerCreate').bytes(2, new Enc().str(1, id).str(2, 'img').finish()),
+        );
       for (const s of subscribers) s.write(frame(ev.finish()));
     },
   };
 }
 
 test('protobuf: varints, strings, maps, nested messages', () => {
-  const b = new Enc().str(1, 'x').uint(2, 300).uint(3, 2 ** 40).strMap(4, { a: '1', b: '2' }).msg(5, new Enc().str(1, 'in')).finish();
+  const b = new Enc()
+    .str(1, 'x')
+    .uint(2, 300)
+    .uint(3, 2 ** 40)
+    .strMap(4, { a: '1', b: '2' })
+    .msg(5, new Enc().str(1, 'in'))
+    .finish();
   const m = new Msg(b);
   assert.equal(m.str(1), 'x');
   assert.equal(m.num(2), 300);
@@ -130,7 +178,11 @@ test('protobuf: varints, strings, maps, nested messages', () => {
 });
 
 test('image references', () => {
-  assert.deepEqual(parseImageRef('docker.io/falcots/busybox:1.0'), { repo: 'docker.io/falcots/busybox', tag: '1.0', digest: '' });
+  assert.deepEqual(parseImageRef('docker.io/falcots/busybox:1.0'), {
+    repo: 'docker.io/falcots/busybox',
+    tag: '1.0',
+    digest: '',
+  });
   assert.deepEqual(parseImageRef('localhost:5000/app'), { repo: 'localhost:5000/app', tag: '', digest: '' });
   assert.deepEqual(parseImageRef('busybox@sha256:abc'), { repo: 'busybox', tag: '', digest: 'sha256:abc' });
 });
@@ -138,9 +190,20 @@ test('image references', () => {
 test('containerd client: namespaces, List, Get, Images/Get, NOT_FOUND, events', async () => {
   const f = await fakeContainerd();
   f.containers.set(`default/${ID1}`, containerMsg(ID1, 'docker.io/falcots/busybox:1.0', { app: 'demo' }));
-  f.containers.set(`k8s.io/${ID2}`, containerMsg(ID2, 'registry.k8s.io/pause:3.9', {
-    'io.kubernetes.pod.name': 'web-1', 'io.kubernetes.pod.namespace': 'shop', 'io.kubernetes.container.name': 'web', 'io.kubernetes.pod.uid': 'u-1',
-  }, true));
+  f.containers.set(
+    `k8s.io/${ID2}`,
+    containerMsg(
+      ID2,
+      'registry.k8s.io/pause:3.9',
+      {
+        'io.kubernetes.pod.name': 'web-1',
+        'io.kubernetes.pod.namespace': 'shop',
+        'io.kubernetes.container.name': 'web',
+        'io.kubernetes.pod.uid': 'u-1',
+      },
+      true,
+    ),
+  );
   const c = new ContainerdClient(f.sock, 2000);
   try {
     assert.deepEqual(await c.namespaces(), ['default', 'k8s.io']);
@@ -167,7 +230,13 @@ test('containerd client: namespaces, List, Get, Images/Get, NOT_FOUND, events', 
     assert.equal(d.type, 'containerd');
     assert.equal(d.privileged, false);
     const seen: string[] = [];
-    const h = c.subscribe([], (e) => seen.push(`${e.namespace} ${e.topic} ${e.id}`), () => { /* ended */ });
+    const h = c.subscribe(
+      [],
+      (e) => seen.push(`${e.namespace} ${e.topic} ${e.id}`),
+      () => {
+        /* ended */
+      },
+    );
     await new Promise((r) => setTimeout(r, 100));
     f.publish('default', '/containers/create', 'x1');
     for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -188,23 +257,41 @@ async function fakeDocker(): Promise<string> {
   const sock = path.join(TMP, `docker-${++socks}.sock`);
   const server = http.createServer((req, res) => {
     const u = req.url ?? '';
-    const json = (o: unknown, status = 200) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(o)); };
+    const json = (o: unknown, status = 200) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(o));
+    };
     if (u.startsWith('/containers/json')) return json([{ Id: ID3 }]);
     if (u === `/containers/${ID3}/json`) {
       return json({
-        Id: ID3, Name: '/redis-1', Created: '2023-11-14T22:13:20.5Z', Image: 'sha256:' + 'e'.repeat(64),
-        Config: { Image: 'redis:7', Labels: { tier: 'cache' }, Env: ['A=1'], Healthcheck: { Test: ['CMD-SHELL', 'redis-cli ping'] } },
+        Id: ID3,
+        Name: '/redis-1',
+        Created: '2023-11-14T22:13:20.5Z',
+        Image: 'sha256:' + 'e'.repeat(64),
+        Config: {
+          Image: 'redis:7',
+          Labels: { tier: 'cache' },
+          Env: ['A=1'],
+          Healthcheck: { Test: ['CMD-SHELL', 'redis-cli ping'] },
+        },
         HostConfig: { Privileged: true, NetworkMode: 'host', PidMode: '', IpcMode: 'private' },
         Mounts: [{ Source: '/data', Destination: '/var/lib/redis', Mode: 'rw', RW: true, Propagation: 'rprivate' }],
         NetworkSettings: { IPAddress: '172.17.0.2' },
       });
     }
     if (u.startsWith('/images/')) return json({ RepoTags: ['redis:7'], RepoDigests: ['redis@' + DIGEST] });
-    if (u.startsWith('/events')) { res.writeHead(200); res.write(''); return; }
+    if (u.startsWith('/events')) {
+      res.writeHead(200);
+      res.write('');
+      return;
+    }
     json({ message: 'No such container' }, 404);
   });
   await new Promise<void>((r) => server.listen(sock, r));
-  closers.push(() => { server.closeAllConnections(); server.close(); });
+  closers.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
   return sock;
 }
 
@@ -224,7 +311,7 @@ test('docker API client: inspect, image digest, 404', async () => {
     assert.equal(m.hostNetwork, true);
     assert.equal(m.createdTime, 1700000000);
     assert.deepEqual(m.labels, { tier: 'cache' });
-    assert.equal(m.ip, (172 << 24 | 17 << 16 | 2) >>> 0);
+    assert.equal(m.ip, ((172 << 24) | (17 << 16) | 2) >>> 0);
     assert.deepEqual(m.healthProbes, [{ type: 'healthcheck', exe: '/bin/sh', args: ['-c', 'redis-cli ping'] }]);
   } finally {
     d.close();
@@ -240,7 +327,12 @@ test('manager: listing, background lookups from cgroups, events, last known valu
   const f = await fakeContainerd();
   const dsock = await fakeDocker();
   f.containers.set(`default/${ID1}`, containerMsg(ID1, 'docker.io/falcots/busybox:1.0', { app: 'demo' }));
-  const cm = new ContainerManager({ containerdSocket: f.sock, dockerSocket: dsock, podmanSocket: path.join(TMP, 'no-podman.sock'), timeoutMs: 2000 });
+  const cm = new ContainerManager({
+    containerdSocket: f.sock,
+    dockerSocket: dsock,
+    podmanSocket: path.join(TMP, 'no-podman.sock'),
+    timeoutMs: 2000,
+  });
   const st = new State();
   cm.attachTable(st.containers);
   const heard: string[] = [];
@@ -249,7 +341,10 @@ test('manager: listing, background lookups from cgroups, events, last known valu
     await cm.start();
     assert.deepEqual([...st.containers.keys()].sort(), [ID1.slice(0, 12), ID3.slice(0, 12)]);
     // a container created after start, found through its thread's cgroups
-    f.containers.set(`k8s.io/${ID2}`, containerMsg(ID2, 'registry.k8s.io/pause:3.9', { 'io.kubernetes.pod.name': 'p' }));
+    f.containers.set(
+      `k8s.io/${ID2}`,
+      containerMsg(ID2, 'registry.k8s.io/pause:3.9', { 'io.kubernetes.pod.name': 'p' }),
+    );
     const t = new ThreadInfo(st);
     t.cgroups = ['cpu=/', `memory=/k8s.io/${ID2}`];
     const t0 = process.hrtime.bigint();
@@ -283,7 +378,7 @@ test('manager: listing, background lookups from cgroups, events, last known valu
     f.containers.delete(`default/${ID1}`);
     assert.equal(st.containers.get(ID1.slice(0, 12))?.imageRepo, 'docker.io/falcots/busybox');
     assert.deepEqual([...new Set(heard)].sort(), [ID1, ID2, ID3, ID4].sort());
-    assert.equal(st.containers.get(ID4.slice(0, 12))?.imageDigest, DIGEST, "recorded again with the image digest");
+    assert.equal(st.containers.get(ID4.slice(0, 12))?.imageDigest, DIGEST, 'recorded again with the image digest');
   } finally {
     cm.stop();
   }
@@ -291,7 +386,9 @@ test('manager: listing, background lookups from cgroups, events, last known valu
 
 test('manager: absent sockets are not errors', async () => {
   const cm = new ContainerManager({
-    containerdSocket: path.join(TMP, 'x.sock'), dockerSocket: path.join(TMP, 'y.sock'), podmanSocket: path.join(TMP, 'z.sock'),
+    containerdSocket: path.join(TMP, 'x.sock'),
+    dockerSocket: path.join(TMP, 'y.sock'),
+    podmanSocket: path.join(TMP, 'z.sock'),
   });
   await cm.start();
   const st = new State();
@@ -305,14 +402,30 @@ test('manager: absent sockets are not errors', async () => {
 });
 
 const MINIMAL_META: SectionMetadata = {
-  major: 1, minor: 2, machine: null, procs: [], fds: new Map(), users: [], groups: [], interfaces: [],
+  major: 1,
+  minor: 2,
+  machine: null,
+  procs: [],
+  fds: new Map(),
+  users: [],
+  groups: [],
+  interfaces: [],
 };
 
 test('container events: libs JSON in a CONTAINER_JSON_2_E event, read back by the state parser', async () => {
   const meta = {
-    id: ID1, name: 'web', image: 'docker.io/falcots/busybox:1.0', imageRepo: 'docker.io/falcots/busybox', imageTag: '1.0',
-    imageDigest: DIGEST, imageId: '', type: 'containerd', privileged: true, createdTime: 1700000000,
-    labels: { app: 'demo', 'io.kubernetes.pod.namespace': 'shop' }, mounts: [{ source: '/a', dest: '/b', mode: '', rdwr: true, propagation: 'rprivate' }],
+    id: ID1,
+    name: 'web',
+    image: 'docker.io/falcots/busybox:1.0',
+    imageRepo: 'docker.io/falcots/busybox',
+    imageTag: '1.0',
+    imageDigest: DIGEST,
+    imageId: '',
+    type: 'containerd',
+    privileged: true,
+    createdTime: 1700000000,
+    labels: { app: 'demo', 'io.kubernetes.pod.namespace': 'shop' },
+    mounts: [{ source: '/a', dest: '/b', mode: '', rdwr: true, propagation: 'rprivate' }],
   };
   const text = containerToJson(meta);
   assert.ok(text.endsWith('\n'));
@@ -337,7 +450,10 @@ test('container events: libs JSON in a CONTAINER_JSON_2_E event, read back by th
   const types: string[] = [];
   await readTraceFile(file, {
     onSection: (m) => st.loadSection(m),
-    onEvent: (e) => { st.processEvent(e); types.push(`${e.type} ${st.cur.thread?.comm}`); },
+    onEvent: (e) => {
+      st.processEvent(e);
+      types.push(`${e.type} ${st.cur.thread?.comm}`);
+    },
   });
   assert.deepEqual(types, [`324 container:${ID1.slice(0, 12)}`]);
   const m = st.containers.get(ID1.slice(0, 12))!;

@@ -9,7 +9,10 @@ const lines = (b: Buffer) => b.toString('latin1');
 
 test('convert: every capture x lz4|gzip|none reads back identically (ours; sysdig for gzip/none)', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const noSysdig = sysdigSkipReason();
   const dir = tmpDir();
   try {
@@ -40,7 +43,10 @@ test('convert: every capture x lz4|gzip|none reads back identically (ours; sysdi
 
 test('replay -w with a filter: the subset resolves names in our replay and in sysdig', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const noSysdig = sysdigSkipReason();
   const dir = tmpDir();
   try {
@@ -53,7 +59,11 @@ test('replay -w with a filter: the subset resolves names in our replay and in sy
       const w = runCli(['replay', file, '-w', out, '-z', z, filter]);
       assert.equal(w.status, 0, String(w.stderr));
       // evt.num differs in the subset; compare the rest of each line
-      const strip = (s: string) => s.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf(' ') + 1));
+      const strip = (s: string) =>
+        s
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.slice(l.indexOf(' ') + 1));
       // A socket whose name is still empty (e.g. a connect in progress) but whose tuple is known
       // can only be written as a tuple (scap fd lists have no name for sockets): the subset then
       // shows the tuple. Compare everything else exactly.
@@ -62,7 +72,10 @@ test('replay -w with a filter: the subset resolves names in our replay and in sy
         for (let i = 0; i < a.length; i++) {
           if (a[i] === b[i]) continue;
           const [pa, pb] = [a[i].split(' '), b[i].split(' ')];
-          assert.ok(pb[1] === '' && pa[0] === pb[0] && pa[pa.length - 1] === pb[pb.length - 1], `line ${i}: ${a[i]} vs ${b[i]}`);
+          assert.ok(
+            pb[1] === '' && pa[0] === pb[0] && pa[pa.length - 1] === pb[pb.length - 1],
+            `line ${i}: ${a[i]} vs ${b[i]}`,
+          );
         }
       };
       const got = runCli(['replay', out, '-p', fmt, filter]);

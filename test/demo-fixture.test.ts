@@ -12,7 +12,11 @@ const DEMO = path.join(ROOT, 'fixtures', 'demo.scap');
 test('the default ruleset raises one alert per step of the demo scenario, and nothing else', () => {
   const r = runCli(['replay', DEMO, '-r', 'default', '-j']);
   assert.equal(r.status, 0, String(r.stderr));
-  const alerts = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+  const alerts = r.stdout
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const rules = alerts.map((a) => a.rule).sort();
   assert.deepEqual(rules, [
     'Log file cleared',
@@ -34,7 +38,10 @@ test('the default ruleset raises one alert per step of the demo scenario, and no
 
 test('sysdig 0.29.3 reads our capture and prints what we print', (t) => {
   const skip = sysdigSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const ours = runCli(['replay', DEMO]);
   const ref = runSysdig(['-r', DEMO]);
   assert.equal(ref.status, 0, String(ref.stderr));

@@ -14,9 +14,11 @@ import type { BoundField } from '../src/filter/field-api';
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const { FieldError } = require('../src/filter/field-api') as typeof import('../src/filter/field-api');
-const { fieldRegistry, observeEvent } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
+const { fieldRegistry, observeEvent } =
+  require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 const { renderValue, PF: _PF } = require('../src/filter/fields/common') as typeof import('../src/filter/fields/common');
-const { containerIdFromCgroup } = require('../src/filter/fields/container') as typeof import('../src/filter/fields/container');
+const { containerIdFromCgroup } =
+  require('../src/filter/fields/container') as typeof import('../src/filter/fields/container');
 const { capsToString } = require('../src/filter/fields/thread') as typeof import('../src/filter/fields/thread');
 const { State } = require('../src/state/state') as typeof import('../src/state/state');
 const { readTraceFile } = require('../src/capture/file-source') as typeof import('../src/capture/file-source');
@@ -29,7 +31,12 @@ const DOCS = path.resolve(__dirname, '..', '..', '..', 'shared', 'docs');
 function which(cmd: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     const p = path.join(dir, cmd);
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
@@ -62,7 +69,11 @@ test('bind: plain fields carry their catalog info', () => {
 
 test('bind: unknown fields fail with the libsinsp message', () => {
   for (const n of ['proc.nme', 'foo.bar', 'proc', 'evt.typo']) {
-    assert.throws(() => fieldRegistry.bind(n, null), (e: unknown) => e instanceof FieldError && /nonexistent field/.test((e as Error).message) && (e as Error).message.includes(n));
+    assert.throws(
+      () => fieldRegistry.bind(n, null),
+      (e: unknown) =>
+        e instanceof FieldError && /nonexistent field/.test((e as Error).message) && (e as Error).message.includes(n),
+    );
   }
 });
 
@@ -110,7 +121,11 @@ test('bind: bad arguments are FieldErrors', () => {
     ['fd.types', 'x', /not a valid number/],
   ];
   for (const [n, a, re] of bad) {
-    assert.throws(() => fieldRegistry.bind(n, a), (e: unknown) => e instanceof FieldError && re.test((e as Error).message), `${n}[${a}]`);
+    assert.throws(
+      () => fieldRegistry.bind(n, a),
+      (e: unknown) => e instanceof FieldError && re.test((e as Error).message),
+      `${n}[${a}]`,
+    );
   }
 });
 
@@ -142,18 +157,45 @@ test('catalog: every field the upstream rules use exists, with sane metadata', (
   }
   // rules-fields.md: all base fields of conditions and outputs (any rules file)
   const needed = new Set<string>();
-  const md = fs.existsSync(path.join(DOCS, 'rules-fields.md')) ? fs.readFileSync(path.join(DOCS, 'rules-fields.md'), 'utf8') : '';
+  const md = fs.existsSync(path.join(DOCS, 'rules-fields.md'))
+    ? fs.readFileSync(path.join(DOCS, 'rules-fields.md'), 'utf8')
+    : '';
   for (const m of md.matchAll(/`%?([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)(?:\[[^\]]*\])?`/g)) {
     // field names only (not file names); container.info is a Falco output placeholder, not a field
-    if (/^(evt|proc|thread|fd|user|group|container|k8s|fs|syscall)\./.test(m[1]) && m[1] !== 'container.info') needed.add(m[1]);
+    if (/^(evt|proc|thread|fd|user|group|container|k8s|fs|syscall)\./.test(m[1]) && m[1] !== 'container.info')
+      needed.add(m[1]);
   }
-  for (const n of ['proc.aexepath', 'proc.pexe', 'proc.pexepath', 'proc.sname', 'proc.tty', 'proc.loginshellid', 'proc.duration',
-    'proc.is_exe_upper_layer', 'proc.is_exe_from_memfd', 'thread.cap_effective', 'thread.cap_permitted', 'thread.cap_inheritable',
-    'fd.nameraw', 'container.start_ts', 'proc.exe_ino.ctime', 'proc.exe_ino.mtime', 'proc.exe_ino.ctime_duration_proc_start',
-    'k8s.ns.name', 'k8s.pod.name', 'container.image.repository', 'container.privileged', 'fs.path.name', 'fs.path.targetraw']) needed.add(n);
+  for (const n of [
+    'proc.aexepath',
+    'proc.pexe',
+    'proc.pexepath',
+    'proc.sname',
+    'proc.tty',
+    'proc.loginshellid',
+    'proc.duration',
+    'proc.is_exe_upper_layer',
+    'proc.is_exe_from_memfd',
+    'thread.cap_effective',
+    'thread.cap_permitted',
+    'thread.cap_inheritable',
+    'fd.nameraw',
+    'container.start_ts',
+    'proc.exe_ino.ctime',
+    'proc.exe_ino.mtime',
+    'proc.exe_ino.ctime_duration_proc_start',
+    'k8s.ns.name',
+    'k8s.pod.name',
+    'container.image.repository',
+    'container.privileged',
+    'fs.path.name',
+    'fs.path.targetraw',
+  ])
+    needed.add(n);
   const missing: string[] = [];
   for (const n of needed) {
-    try { fieldRegistry.bind(n, n === 'container.mount.dest' ? '/proc*' : null); } catch (e) {
+    try {
+      fieldRegistry.bind(n, n === 'container.mount.dest' ? '/proc*' : null);
+    } catch (e) {
       if (!/requires an argument/.test((e as Error).message)) missing.push(n);
     }
   }
@@ -219,25 +261,130 @@ test('container ids from cgroup layouts', () => {
  * fd.name_changed (the state does not record libsinsp's per-event name-changed flag).
  */
 const COMMON = [
-  'evt.num', 'evt.type', 'evt.dir', 'evt.cpu', 'evt.time', 'evt.time.s', 'evt.datetime.s', 'evt.time.iso8601', 'evt.rawtime',
-  'evt.rawtime.s', 'evt.rawtime.ns', 'evt.reltime', 'evt.reltime.s', 'evt.reltime.ns', 'evt.deltatime', 'evt.deltatime.ns',
-  'evt.outputtime', 'evt.category', 'evt.res', 'evt.rawres', 'evt.failed', 'evt.is_io', 'evt.is_io_read', 'evt.is_io_write',
-  'evt.io_dir', 'evt.is_wait', 'evt.is_syslog', 'evt.count', 'evt.count.error', 'evt.count.error.file', 'evt.count.error.net',
-  'evt.count.error.memory', 'evt.count.error.other', 'evt.count.exit', 'evt.buflen', 'evt.is_open_read', 'evt.is_open_write',
-  'evt.is_open_exec', 'syscall.type', 'evt.arg[0]', 'evt.arg.fd', 'evt.arg.name', 'evt.arg.flags', 'evt.arg.res', 'evt.rawarg.res',
-  'evt.rawarg.tid', 'evt.abspath',
-  'proc.pid', 'proc.name', 'proc.exe', 'proc.exepath', 'proc.args', 'proc.cmdline', 'proc.exeline', 'proc.cwd', 'proc.nthreads',
-  'proc.nchilds', 'proc.ppid', 'proc.pname', 'proc.pcmdline', 'proc.apid[0]', 'proc.apid[1]', 'proc.apid[2]', 'proc.aname[0]',
-  'proc.aname[1]', 'proc.aname[2]', 'proc.aname[3]', 'proc.loginshellid', 'proc.fdopencount', 'proc.fdlimit', 'proc.fdusage',
-  'proc.vmsize', 'proc.vmrss', 'proc.vmswap', 'proc.sid', 'proc.sname', 'proc.tty', 'proc.vpgid', 'proc.vpid', 'proc.is_exe_writable',
-  'thread.tid', 'thread.ismain', 'thread.pfmajor', 'thread.pfminor', 'thread.exectime', 'thread.totexectime', 'thread.cgroups',
-  'thread.cgroup.cpu', 'thread.vtid', 'thread.vmsize', 'thread.vmrss',
+  'evt.num',
+  'evt.type',
+  'evt.dir',
+  'evt.cpu',
+  'evt.time',
+  'evt.time.s',
+  'evt.datetime.s',
+  'evt.time.iso8601',
+  'evt.rawtime',
+  'evt.rawtime.s',
+  'evt.rawtime.ns',
+  'evt.reltime',
+  'evt.reltime.s',
+  'evt.reltime.ns',
+  'evt.deltatime',
+  'evt.deltatime.ns',
+  'evt.outputtime',
+  'evt.category',
+  'evt.res',
+  'evt.rawres',
+  'evt.failed',
+  'evt.is_io',
+  'evt.is_io_read',
+  'evt.is_io_write',
+  'evt.io_dir',
+  'evt.is_wait',
+  'evt.is_syslog',
+  'evt.count',
+  'evt.count.error',
+  'evt.count.error.file',
+  'evt.count.error.net',
+  'evt.count.error.memory',
+  'evt.count.error.other',
+  'evt.count.exit',
+  'evt.buflen',
+  'evt.is_open_read',
+  'evt.is_open_write',
+  'evt.is_open_exec',
+  'syscall.type',
+  'evt.arg[0]',
+  'evt.arg.fd',
+  'evt.arg.name',
+  'evt.arg.flags',
+  'evt.arg.res',
+  'evt.rawarg.res',
+  'evt.rawarg.tid',
+  'evt.abspath',
+  'proc.pid',
+  'proc.name',
+  'proc.exe',
+  'proc.exepath',
+  'proc.args',
+  'proc.cmdline',
+  'proc.exeline',
+  'proc.cwd',
+  'proc.nthreads',
+  'proc.nchilds',
+  'proc.ppid',
+  'proc.pname',
+  'proc.pcmdline',
+  'proc.apid[0]',
+  'proc.apid[1]',
+  'proc.apid[2]',
+  'proc.aname[0]',
+  'proc.aname[1]',
+  'proc.aname[2]',
+  'proc.aname[3]',
+  'proc.loginshellid',
+  'proc.fdopencount',
+  'proc.fdlimit',
+  'proc.fdusage',
+  'proc.vmsize',
+  'proc.vmrss',
+  'proc.vmswap',
+  'proc.sid',
+  'proc.sname',
+  'proc.tty',
+  'proc.vpgid',
+  'proc.vpid',
+  'proc.is_exe_writable',
+  'thread.tid',
+  'thread.ismain',
+  'thread.pfmajor',
+  'thread.pfminor',
+  'thread.exectime',
+  'thread.totexectime',
+  'thread.cgroups',
+  'thread.cgroup.cpu',
+  'thread.vtid',
+  'thread.vmsize',
+  'thread.vmrss',
   // group.gid: 0.29.3 reads the u32 gid as a u64 (prints 8589934591 for an unknown gid); we print the u32
-  'user.uid', 'user.name', 'user.homedir', 'user.shell', 'user.loginuid',
-  'container.id', 'container.type',
-  'fd.num', 'fd.type', 'fd.typechar', 'fd.name', 'fd.directory', 'fd.filename', 'fd.uid', 'fd.containername', 'fd.containerdirectory',
-  'fd.cip', 'fd.sip', 'fd.lip', 'fd.rip', 'fd.cport', 'fd.sport', 'fd.lport', 'fd.rport', 'fd.l4proto', 'fd.sockfamily',
-  'fd.is_server', 'fd.cproto', 'fd.sproto', 'fd.lproto', 'fd.rproto', 'fd.connected',
+  'user.uid',
+  'user.name',
+  'user.homedir',
+  'user.shell',
+  'user.loginuid',
+  'container.id',
+  'container.type',
+  'fd.num',
+  'fd.type',
+  'fd.typechar',
+  'fd.name',
+  'fd.directory',
+  'fd.filename',
+  'fd.uid',
+  'fd.containername',
+  'fd.containerdirectory',
+  'fd.cip',
+  'fd.sip',
+  'fd.lip',
+  'fd.rip',
+  'fd.cport',
+  'fd.sport',
+  'fd.lport',
+  'fd.rport',
+  'fd.l4proto',
+  'fd.sockfamily',
+  'fd.is_server',
+  'fd.cproto',
+  'fd.sproto',
+  'fd.lproto',
+  'fd.rproto',
+  'fd.connected',
 ];
 
 const CAPTURES: Array<{ file: string; fields?: string[]; minEvents: number }> = [
@@ -254,7 +401,12 @@ const CAPTURES: Array<{ file: string; fields?: string[]; minEvents: number }> = 
 
 const SEP = '|~|';
 
-interface Mismatch { num: string; field: string; sysdig: string; ours: string }
+interface Mismatch {
+  num: string;
+  field: string;
+  sysdig: string;
+  ours: string;
+}
 
 async function ours(file: string, fields: BoundField[]): Promise<Map<string, string[]>> {
   const st = new State();
@@ -267,7 +419,10 @@ async function ours(file: string, fields: BoundField[]): Promise<Map<string, str
       observeEvent(st, ev);
       st.processEvent(ev);
       if (st.cur.hidden || internal.has(ev.type)) return;
-      rows.set(String(ev.num), fields.map((f) => f.format(ev, st) ?? '<NA>'));
+      rows.set(
+        String(ev.num),
+        fields.map((f) => f.format(ev, st) ?? '<NA>'),
+      );
     },
   });
   return rows;
@@ -278,7 +433,13 @@ const haveCaptures = fs.existsSync(SCAP_DIR);
 
 for (const c of CAPTURES) {
   const file = path.join(SCAP_DIR, c.file);
-  const skip = !haveCaptures ? `../shared not found at ${SCAP_DIR}` : sysdig === null ? 'sysdig is not installed' : !fs.existsSync(file) ? `${c.file} missing` : false;
+  const skip = !haveCaptures
+    ? `../shared not found at ${SCAP_DIR}`
+    : sysdig === null
+      ? 'sysdig is not installed'
+      : !fs.existsSync(file)
+        ? `${c.file} missing`
+        : false;
   test(`fields match sysdig -p on ${c.file}`, { skip }, async () => {
     const names = c.fields ?? COMMON;
     const bound = names.map(bindText);
@@ -296,7 +457,10 @@ for (const c of CAPTURES) {
     let compared = 0;
     for (const [num, want] of ref) {
       const have = got.get(num);
-      if (have === undefined) { bad.push({ num, field: '(event)', sysdig: 'present', ours: 'missing' }); continue; }
+      if (have === undefined) {
+        bad.push({ num, field: '(event)', sysdig: 'present', ours: 'missing' });
+        continue;
+      }
       compared++;
       for (let i = 0; i < names.length; i++) {
         if (want[i] !== have[i]) bad.push({ num, field: names[i], sysdig: want[i], ours: have[i] });
@@ -304,7 +468,12 @@ for (const c of CAPTURES) {
     }
     const byField = new Map<string, Mismatch[]>();
     for (const b of bad) byField.set(b.field, [...(byField.get(b.field) ?? []), b]);
-    const summary = [...byField].map(([f, l]) => `${f}: ${l.length} (e.g. #${l[0].num} sysdig=${JSON.stringify(l[0].sysdig)} ours=${JSON.stringify(l[0].ours)})`).join('\n');
+    const summary = [...byField]
+      .map(
+        ([f, l]) =>
+          `${f}: ${l.length} (e.g. #${l[0].num} sysdig=${JSON.stringify(l[0].sysdig)} ours=${JSON.stringify(l[0].ours)})`,
+      )
+      .join('\n');
     assert.equal(bad.length, 0, `${bad.length} mismatches over ${compared} events:\n${summary}`);
   });
 }
@@ -316,7 +485,9 @@ test('filter-only and list semantics on a capture', { skip: !haveCaptures ? 'no 
   const anc = fieldRegistry.bind('proc.aname', null);
   const types = fieldRegistry.bind('fd.types', null);
   const name = fieldRegistry.bind('proc.name', null);
-  let sawSock = false, sawAnc = false, sawTypes = false;
+  let sawSock = false,
+    sawAnc = false,
+    sawTypes = false;
   await readTraceFile(path.join(SCAP_DIR, 'libs_curl_google.scap'), {
     onSection: (m) => st.loadSection(m),
     onEvent: (ev) => {

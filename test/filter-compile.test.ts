@@ -4,8 +4,16 @@ import assert from 'node:assert/strict';
 import type { EventView } from '../src/event/view';
 import type { State } from '../src/state/state';
 import {
-  compileFilter, parseFilter, FilterError, namesToEventCodes, eventTypesOf, compileRegex, compileGlob,
-  EVENT_CODE_COUNT, type CompileOptions, type Node,
+  compileFilter,
+  parseFilter,
+  FilterError,
+  namesToEventCodes,
+  eventTypesOf,
+  compileRegex,
+  compileGlob,
+  EVENT_CODE_COUNT,
+  type CompileOptions,
+  type Node,
 } from '../src/filter';
 import { PathPrefixSearch } from '../src/filter/operators';
 import { parseInteger, parseIpNet, parseIpAddr, inNet } from '../src/filter/values';
@@ -30,17 +38,28 @@ function compileErr(filter: string, opts?: CompileOptions): FilterError {
 
 function sx(n: Node): string {
   switch (n.kind) {
-    case 'and': return `and(${n.children.map(sx).join(', ')})`;
-    case 'or': return `or(${n.children.map(sx).join(', ')})`;
-    case 'not': return `not(${sx(n.child)})`;
-    case 'identifier': return `id:${n.name}`;
-    case 'value': return JSON.stringify(n.value);
-    case 'list': return `[${n.values.map((v) => JSON.stringify(v)).join(', ')}]`;
-    case 'field': return n.arg === null ? n.field : `${n.field}[${JSON.stringify(n.arg)}]`;
-    case 'transformer': return `${n.name}(${n.args.map(sx).join(', ')})`;
-    case 'transformer_list': return `tl(${n.children.map(sx).join(', ')})`;
-    case 'unary': return `{${sx(n.left)} exists}`;
-    case 'binary': return `{${sx(n.left)} ${n.op} ${sx(n.right)}}`;
+    case 'and':
+      return `and(${n.children.map(sx).join(', ')})`;
+    case 'or':
+      return `or(${n.children.map(sx).join(', ')})`;
+    case 'not':
+      return `not(${sx(n.child)})`;
+    case 'identifier':
+      return `id:${n.name}`;
+    case 'value':
+      return JSON.stringify(n.value);
+    case 'list':
+      return `[${n.values.map((v) => JSON.stringify(v)).join(', ')}]`;
+    case 'field':
+      return n.arg === null ? n.field : `${n.field}[${JSON.stringify(n.arg)}]`;
+    case 'transformer':
+      return `${n.name}(${n.args.map(sx).join(', ')})`;
+    case 'transformer_list':
+      return `tl(${n.children.map(sx).join(', ')})`;
+    case 'unary':
+      return `{${sx(n.left)} exists}`;
+    case 'binary':
+      return `{${sx(n.left)} ${n.op} ${sx(n.right)}}`;
   }
 }
 
@@ -70,9 +89,15 @@ const LISTS: Record<string, string[]> = { shell_binaries: ['ash', 'bash', 'csh']
 const withLists: CompileOptions = { resolveList: (n) => LISTS[n] };
 
 const TRICKY: Tricky[] = [
-  { n: '1', f: 'proc.name = bash and evt.type = execve',
-    match: [[{ 'proc.name': 'bash', 'evt.type': 'execve' }, true], [{ 'proc.name': 'bash', 'evt.type': 'open' }, false]],
-    types: codesOf('execve') },
+  {
+    n: '1',
+    f: 'proc.name = bash and evt.type = execve',
+    match: [
+      [{ 'proc.name': 'bash', 'evt.type': 'execve' }, true],
+      [{ 'proc.name': 'bash', 'evt.type': 'open' }, false],
+    ],
+    types: codesOf('execve'),
+  },
   { n: '2', f: 'a or b and c', ast: 'or(id:a, and(id:b, id:c))' },
   { n: '3', f: 'not a and b', ast: 'and(not(id:a), id:b)' },
   { n: '4a', f: 'not (a and b)', ast: 'not(and(id:a, id:b))' },
@@ -85,103 +110,455 @@ const TRICKY: Tricky[] = [
   { n: '8a', f: 'a and not_macro', ast: 'and(id:a, id:not_macro)' },
   { n: '8b', f: 'notz and a', ast: 'and(id:notz, id:a)' },
   { n: '9', f: 'x.y=1 or(m)', ast: 'or({x.y = "1"}, id:m)' },
-  { n: '10', f: 'proc.name=bash', match: [[{ 'proc.name': 'bash' }, true], [{ 'proc.name': 'sh' }, false]] },
+  {
+    n: '10',
+    f: 'proc.name=bash',
+    match: [
+      [{ 'proc.name': 'bash' }, true],
+      [{ 'proc.name': 'sh' }, false],
+    ],
+  },
   { n: '11', f: 'fd.name contains/tmp', parseErr: /^expected a valid check operator/ },
-  { n: '12', f: 'fd.name startswith\t/tmp', match: [[{ 'fd.name': '/tmp/x' }, true], [{ 'fd.name': '/etc' }, false]] },
+  {
+    n: '12',
+    f: 'fd.name startswith\t/tmp',
+    match: [
+      [{ 'fd.name': '/tmp/x' }, true],
+      [{ 'fd.name': '/etc' }, false],
+    ],
+  },
   { n: '13a', f: 'proc.name = ba sh', parseErr: "unexpected token after 'ba', expecting 'or', 'and'" },
   { n: '13b', f: "proc.name = 'ba sh'", match: [[{ 'proc.name': 'ba sh' }, true]] },
   { n: '14a', f: 'fd.name = /tmp/a=b', parseErr: /^unexpected token after '\/tmp\/a'/ },
   { n: '14b', f: "fd.name = '/tmp/a=b'", match: [[{ 'fd.name': '/tmp/a=b' }, true]] },
   { n: '15', f: 'proc.name=(bash)', parseErr: /^expected a string value or a field/ },
-  { n: '16', f: 'proc.name in(bash,sh)', match: [[{ 'proc.name': 'sh' }, true], [{ 'proc.name': 'zsh' }, false]] },
+  {
+    n: '16',
+    f: 'proc.name in(bash,sh)',
+    match: [
+      [{ 'proc.name': 'sh' }, true],
+      [{ 'proc.name': 'zsh' }, false],
+    ],
+  },
   { n: '17a', f: 'proc.name in ()', match: [[{ 'proc.name': 'bash' }, false]] },
   { n: '17b', f: 'not proc.name in ()', match: [[{ 'proc.name': 'bash' }, true]] },
   { n: '18', f: 'proc.name in (bash,)', parseErr: 'expected a string value' },
-  { n: '19a', f: 'proc.name in shell_binaries', match: [[{ 'proc.name': 'shell_binaries' }, true], [{ 'proc.name': 'bash' }, false]] },
-  { n: '19b', f: 'proc.name in shell_binaries', opts: withLists, match: [[{ 'proc.name': 'bash' }, true], [{ 'proc.name': 'shell_binaries' }, false]] },
+  {
+    n: '19a',
+    f: 'proc.name in shell_binaries',
+    match: [
+      [{ 'proc.name': 'shell_binaries' }, true],
+      [{ 'proc.name': 'bash' }, false],
+    ],
+  },
+  {
+    n: '19b',
+    f: 'proc.name in shell_binaries',
+    opts: withLists,
+    match: [
+      [{ 'proc.name': 'bash' }, true],
+      [{ 'proc.name': 'shell_binaries' }, false],
+    ],
+  },
   { n: '19c', f: 'proc.name in ash, bash, csh', parseErr: /^unexpected token after 'ash'/ }, // Falco's textual substitution result
-  { n: '20', f: 'proc.name in (shell_binaries, zsh5)', opts: withLists,
-    match: [[{ 'proc.name': 'csh' }, true], [{ 'proc.name': 'zsh5' }, true], [{ 'proc.name': 'zsh' }, false]] },
+  {
+    n: '20',
+    f: 'proc.name in (shell_binaries, zsh5)',
+    opts: withLists,
+    match: [
+      [{ 'proc.name': 'csh' }, true],
+      [{ 'proc.name': 'zsh5' }, true],
+      [{ 'proc.name': 'zsh' }, false],
+    ],
+  },
   { n: '21', f: 'proc.name = "ba\\"sh"', match: [[{ 'proc.name': 'ba"sh' }, true]] },
-  { n: '22', f: "proc.name = 'ba\\\"sh'", parseErr: "invalid \\\" escape in '-quoted string" },
+  { n: '22', f: "proc.name = 'ba\\\"sh'", parseErr: 'invalid \\" escape in \'-quoted string' },
   { n: '23', f: 'proc.name = "abc\\\\"', parseErr: /^expected a string value or a field/ },
-  { n: '24', f: 'proc.name = "a\\ b"', match: [[{ 'proc.name': 'a\\b' }, true], [{ 'proc.name': 'a\\ b' }, false]] },
+  {
+    n: '24',
+    f: 'proc.name = "a\\ b"',
+    match: [
+      [{ 'proc.name': 'a\\b' }, true],
+      [{ 'proc.name': 'a\\ b' }, false],
+    ],
+  },
   { n: '25', f: 'fd.name = "C:\\\\temp"', match: [[{ 'fd.name': 'C:\\temp' }, true]] },
   { n: '26', f: 'proc.name = "\\x41"', parseErr: 'unsupported string escape sequence: \\x' },
   { n: '27', f: 'fd.num > 0x10', compileErr: '0x10 is not a valid number' },
-  { n: '28', f: 'fd.num >= -1', match: [[{ 'fd.num': -1 }, true], [{ 'fd.num': -2 }, false], [{ 'fd.num': 5 }, true]] },
-  { n: '29', f: 'user.uid = -1', match: [[{ 'user.uid': 4294967295 }, true], [{ 'user.uid': 0 }, false]] },
+  {
+    n: '28',
+    f: 'fd.num >= -1',
+    match: [
+      [{ 'fd.num': -1 }, true],
+      [{ 'fd.num': -2 }, false],
+      [{ 'fd.num': 5 }, true],
+    ],
+  },
+  {
+    n: '29',
+    f: 'user.uid = -1',
+    match: [
+      [{ 'user.uid': 4294967295 }, true],
+      [{ 'user.uid': 0 }, false],
+    ],
+  },
   { n: '30', f: 'proc.name > abc', parseErr: /^expected a number value or a field/ },
-  { n: '31', f: 'proc.name > 5', match: [[{ 'proc.name': 'curl' }, true], [{ 'proc.name': '0abc' }, false]] },
+  {
+    n: '31',
+    f: 'proc.name > 5',
+    match: [
+      [{ 'proc.name': 'curl' }, true],
+      [{ 'proc.name': '0abc' }, false],
+    ],
+  },
   { n: '32a', f: 'fd.num = 3.5', compileErr: '3.5 is not a valid number' },
   { n: '32b', f: 'fd.num in (1, 2, abc)', compileErr: 'abc is not a valid number' },
   { n: '33', f: 'evt.type = opne', compileErr: 'unknown event type opne' },
-  { n: '34a', f: 'fd.name != /etc/passwd', match: [[{}, false], [{ 'fd.name': '/etc/x' }, true], [{ 'fd.name': '/etc/passwd' }, false]] },
-  { n: '34b', f: 'not fd.name = /etc/passwd', match: [[{}, true], [{ 'fd.name': '/etc/passwd' }, false]] },
-  { n: '35', f: 'not fd.name exists', match: [[{}, true], [{ 'fd.name': '/x' }, false]] },
+  {
+    n: '34a',
+    f: 'fd.name != /etc/passwd',
+    match: [
+      [{}, false],
+      [{ 'fd.name': '/etc/x' }, true],
+      [{ 'fd.name': '/etc/passwd' }, false],
+    ],
+  },
+  {
+    n: '34b',
+    f: 'not fd.name = /etc/passwd',
+    match: [
+      [{}, true],
+      [{ 'fd.name': '/etc/passwd' }, false],
+    ],
+  },
+  {
+    n: '35',
+    f: 'not fd.name exists',
+    match: [
+      [{}, true],
+      [{ 'fd.name': '/x' }, false],
+    ],
+  },
   { n: '36', f: 'fd.name existsand m', ast: 'and({fd.name exists}, id:m)' },
-  { n: '37', f: 'proc.aname = bash',
-    match: [[{ 'proc.name': 'bash', ancestors: ['sshd', 'init'] }, false], [{ ancestors: ['sshd', 'bash'] }, true], [{}, false]] },
-  { n: '38a', f: 'proc.aname != bash', match: [[{ ancestors: ['bash', 'init'] }, true], [{ ancestors: ['bash'] }, false], [{ ancestors: [] }, false]] },
-  { n: '38b', f: 'not proc.aname = bash', match: [[{ ancestors: ['bash', 'init'] }, false], [{ ancestors: ['sshd'] }, true]] },
+  {
+    n: '37',
+    f: 'proc.aname = bash',
+    match: [
+      [{ 'proc.name': 'bash', ancestors: ['sshd', 'init'] }, false],
+      [{ ancestors: ['sshd', 'bash'] }, true],
+      [{}, false],
+    ],
+  },
+  {
+    n: '38a',
+    f: 'proc.aname != bash',
+    match: [
+      [{ ancestors: ['bash', 'init'] }, true],
+      [{ ancestors: ['bash'] }, false],
+      [{ ancestors: [] }, false],
+    ],
+  },
+  {
+    n: '38b',
+    f: 'not proc.aname = bash',
+    match: [
+      [{ ancestors: ['bash', 'init'] }, false],
+      [{ ancestors: ['sshd'] }, true],
+    ],
+  },
   { n: '39a', f: 'proc.aname[0] = curl', match: [[{ 'proc.name': 'curl', ancestors: ['bash'] }, true]] },
-  { n: '39b', f: 'proc.aname[1] = bash', match: [[{ 'proc.name': 'curl', ancestors: ['bash'] }, true], [{ 'proc.name': 'curl', ancestors: [] }, false]] },
-  { n: '40', f: 'proc.aname[ 2 ] = sshd', parseErr: 'expected a valid field argument: a quoted string or a bare string' },
+  {
+    n: '39b',
+    f: 'proc.aname[1] = bash',
+    match: [
+      [{ 'proc.name': 'curl', ancestors: ['bash'] }, true],
+      [{ 'proc.name': 'curl', ancestors: [] }, false],
+    ],
+  },
+  {
+    n: '40',
+    f: 'proc.aname[ 2 ] = sshd',
+    parseErr: 'expected a valid field argument: a quoted string or a bare string',
+  },
   { n: '41a', f: 'proc.env[HOME] = /root', match: [[{ 'proc.env[HOME]': '/root' }, true]] },
   { n: '41b', f: "proc.env['MY VAR'] = x", match: [[{ 'proc.env[MY VAR]': 'x' }, true]] },
-  { n: '42', f: 'evt.arg.flags contains O_CREAT', match: [[{ 'evt.arg[flags]': 'O_RDONLY|O_CREAT' }, true], [{ 'evt.arg[flags]': 'O_RDONLY' }, false]] },
-  { n: '43', f: 'evt.rawarg.flags = 4097', match: [[{ 'evt.rawarg[flags]': 4097 }, true], [{ 'evt.rawarg[flags]': 4096 }, false]] },
-  { n: '44', f: 'evt.arg.res < 0', match: [[{ 'evt.arg[res]': 'ENOENT' }, false], [{ 'evt.arg[res]': '-2' }, true]] },
-  { n: '45', f: 'evt.arg[0] = 3', match: [[{ 'evt.arg[0]': '3' }, true], [{ 'evt.arg[0]': '<f>/etc/ld.so.cache' }, false]] },
-  { n: '46', f: 'tolower(proc.name) = bash', match: [[{ 'proc.name': 'BaSh' }, true], [{ 'proc.name': 'dash' }, false]] },
+  {
+    n: '42',
+    f: 'evt.arg.flags contains O_CREAT',
+    match: [
+      [{ 'evt.arg[flags]': 'O_RDONLY|O_CREAT' }, true],
+      [{ 'evt.arg[flags]': 'O_RDONLY' }, false],
+    ],
+  },
+  {
+    n: '43',
+    f: 'evt.rawarg.flags = 4097',
+    match: [
+      [{ 'evt.rawarg[flags]': 4097 }, true],
+      [{ 'evt.rawarg[flags]': 4096 }, false],
+    ],
+  },
+  {
+    n: '44',
+    f: 'evt.arg.res < 0',
+    match: [
+      [{ 'evt.arg[res]': 'ENOENT' }, false],
+      [{ 'evt.arg[res]': '-2' }, true],
+    ],
+  },
+  {
+    n: '45',
+    f: 'evt.arg[0] = 3',
+    match: [
+      [{ 'evt.arg[0]': '3' }, true],
+      [{ 'evt.arg[0]': '<f>/etc/ld.so.cache' }, false],
+    ],
+  },
+  {
+    n: '46',
+    f: 'tolower(proc.name) = bash',
+    match: [
+      [{ 'proc.name': 'BaSh' }, true],
+      [{ 'proc.name': 'dash' }, false],
+    ],
+  },
   { n: '47', f: 'tolower (proc.name) = bash', parseErr: /^unexpected token after 'tolower'/ },
-  { n: '48', f: 'b64(evt.buffer) contains secret',
-    match: [[{ 'evt.buffer': Buffer.from(Buffer.from('my secret!').toString('base64')) }, true],
-      [{ 'evt.buffer': Buffer.from('not base64 ***') }, false]] },
-  { n: '49', f: 'basename(proc.exepath) != proc.name',
-    match: [[{ 'proc.exepath': '/bin/bash', 'proc.name': 'bash' }, true]], warn: /'proc.name' may be a valid field misused as a const string value/ },
+  {
+    n: '48',
+    f: 'b64(evt.buffer) contains secret',
+    match: [
+      [{ 'evt.buffer': Buffer.from(Buffer.from('my secret!').toString('base64')) }, true],
+      [{ 'evt.buffer': Buffer.from('not base64 ***') }, false],
+    ],
+  },
+  {
+    n: '49',
+    f: 'basename(proc.exepath) != proc.name',
+    match: [[{ 'proc.exepath': '/bin/bash', 'proc.name': 'bash' }, true]],
+    warn: /'proc.name' may be a valid field misused as a const string value/,
+  },
   { n: '50', f: 'val(proc.name) = bash', parseErr: /^unexpected token after 'val'/ },
-  { n: '51', f: 'fd.name = val(proc.exepath)',
-    match: [[{ 'fd.name': '/bin/x', 'proc.exepath': '/bin/x' }, true], [{ 'fd.name': '/bin/x', 'proc.exepath': '/bin/y' }, false], [{ 'fd.name': '/bin/x' }, false]] },
-  { n: '52', f: 'fd.num = val(proc.name)', compileErr: "field 'fd.num' has type 'INT64' while the right-hand side field 'proc.name' has incompatible type 'CHARBUF'" },
-  { n: '53', f: 'proc.aname = val(proc.name)', compileErr: "field 'proc.aname' doesn't support right-hand side fields" },
-  { n: '54', f: 'len(proc.args) > 100', match: [[{ 'proc.args': 'x'.repeat(101) }, true], [{ 'proc.args': 'x'.repeat(100) }, false]] },
-  { n: '55a', f: 'fd.types intersects (ipv4, ipv6)', match: [[{ 'fd.types': ['ipv4', 'file'] }, true], [{ 'fd.types': ['file'] }, false], [{ 'fd.types': [] }, false]] },
-  { n: '55b', f: 'fd.types in (ipv4, ipv6)', match: [[{ 'fd.types': ['ipv4', 'file'] }, false], [{ 'fd.types': ['ipv4', 'ipv6'] }, true], [{ 'fd.types': [] }, true]] },
-  { n: '56a', f: 'proc.name startswith oneof (ba, z)', match: [[{ 'proc.name': 'bash' }, true], [{ 'proc.name': 'zsh' }, true], [{ 'proc.name': 'sh' }, false]] },
-  { n: '56b', f: 'proc.name startswith oneof (ba, b)', match: [[{ 'proc.name': 'bash' }, false], [{ 'proc.name': 'bsh' }, true]] },
+  {
+    n: '51',
+    f: 'fd.name = val(proc.exepath)',
+    match: [
+      [{ 'fd.name': '/bin/x', 'proc.exepath': '/bin/x' }, true],
+      [{ 'fd.name': '/bin/x', 'proc.exepath': '/bin/y' }, false],
+      [{ 'fd.name': '/bin/x' }, false],
+    ],
+  },
+  {
+    n: '52',
+    f: 'fd.num = val(proc.name)',
+    compileErr:
+      "field 'fd.num' has type 'INT64' while the right-hand side field 'proc.name' has incompatible type 'CHARBUF'",
+  },
+  {
+    n: '53',
+    f: 'proc.aname = val(proc.name)',
+    compileErr: "field 'proc.aname' doesn't support right-hand side fields",
+  },
+  {
+    n: '54',
+    f: 'len(proc.args) > 100',
+    match: [
+      [{ 'proc.args': 'x'.repeat(101) }, true],
+      [{ 'proc.args': 'x'.repeat(100) }, false],
+    ],
+  },
+  {
+    n: '55a',
+    f: 'fd.types intersects (ipv4, ipv6)',
+    match: [
+      [{ 'fd.types': ['ipv4', 'file'] }, true],
+      [{ 'fd.types': ['file'] }, false],
+      [{ 'fd.types': [] }, false],
+    ],
+  },
+  {
+    n: '55b',
+    f: 'fd.types in (ipv4, ipv6)',
+    match: [
+      [{ 'fd.types': ['ipv4', 'file'] }, false],
+      [{ 'fd.types': ['ipv4', 'ipv6'] }, true],
+      [{ 'fd.types': [] }, true],
+    ],
+  },
+  {
+    n: '56a',
+    f: 'proc.name startswith oneof (ba, z)',
+    match: [
+      [{ 'proc.name': 'bash' }, true],
+      [{ 'proc.name': 'zsh' }, true],
+      [{ 'proc.name': 'sh' }, false],
+    ],
+  },
+  {
+    n: '56b',
+    f: 'proc.name startswith oneof (ba, b)',
+    match: [
+      [{ 'proc.name': 'bash' }, false],
+      [{ 'proc.name': 'bsh' }, true],
+    ],
+  },
   { n: '57', f: 'proc.name = oneof', match: [[{ 'proc.name': 'oneof' }, true]] },
   { n: '58', f: 'proc.name = anyof and x', ast: 'and({proc.name = "anyof"}, id:x)' },
   { n: '59', f: 'proc.name contains oneof(a,b)', parseErr: /^unexpected token after 'oneof'/ },
-  { n: '60', f: "fd.name glob '/tmp/*'", match: [[{ 'fd.name': '/tmp/a/b/c' }, true], [{ 'fd.name': '/tmpx' }, false]] },
-  { n: '61', f: 'fd.name glob *.log', match: [[{ 'fd.name': '/var/log/x.log' }, true], [{ 'fd.name': 'x.logs' }, false]] },
-  { n: '62', f: 'fd.name pmatch (/etc, /usr/lib)',
-    match: [[{ 'fd.name': '/etc/passwd' }, true], [{ 'fd.name': '/etcfoo' }, false], [{ 'fd.name': '/usr/lib/x.so' }, true], [{ 'fd.name': '/usr' }, false]] },
-  { n: '63', f: 'fd.name pmatch (/home/*/.ssh)', match: [[{ 'fd.name': '/home/bob/.ssh/id_rsa' }, true], [{ 'fd.name': '/home/bob/x' }, false]] },
-  { n: '64', f: "proc.name regex 'ba.*'", match: [[{ 'proc.name': 'bash' }, true], [{ 'proc.name': 'xbash' }, false]], warn: /may be optimized with simpler operators/ },
+  {
+    n: '60',
+    f: "fd.name glob '/tmp/*'",
+    match: [
+      [{ 'fd.name': '/tmp/a/b/c' }, true],
+      [{ 'fd.name': '/tmpx' }, false],
+    ],
+  },
+  {
+    n: '61',
+    f: 'fd.name glob *.log',
+    match: [
+      [{ 'fd.name': '/var/log/x.log' }, true],
+      [{ 'fd.name': 'x.logs' }, false],
+    ],
+  },
+  {
+    n: '62',
+    f: 'fd.name pmatch (/etc, /usr/lib)',
+    match: [
+      [{ 'fd.name': '/etc/passwd' }, true],
+      [{ 'fd.name': '/etcfoo' }, false],
+      [{ 'fd.name': '/usr/lib/x.so' }, true],
+      [{ 'fd.name': '/usr' }, false],
+    ],
+  },
+  {
+    n: '63',
+    f: 'fd.name pmatch (/home/*/.ssh)',
+    match: [
+      [{ 'fd.name': '/home/bob/.ssh/id_rsa' }, true],
+      [{ 'fd.name': '/home/bob/x' }, false],
+    ],
+  },
+  {
+    n: '64',
+    f: "proc.name regex 'ba.*'",
+    match: [
+      [{ 'proc.name': 'bash' }, true],
+      [{ 'proc.name': 'xbash' }, false],
+    ],
+    warn: /may be optimized with simpler operators/,
+  },
   { n: '65a', f: 'proc.name regex "\\d+"', parseErr: 'unsupported string escape sequence: \\d' },
   { n: '65b', f: 'proc.name regex "\\\\d+"', compileErr: 'invalid regex pattern: invalid escape sequence: \\d' },
-  { n: '65c', f: 'proc.name regex "[0-9]+"', match: [[{ 'proc.name': '123' }, true], [{ 'proc.name': '12a' }, false]] },
-  { n: '66', f: 'evt.buffer bcontains 7f454c46', match: [[{ 'evt.buffer': Buffer.from('\x00\x7fELF\x02', 'latin1') }, true], [{ 'evt.buffer': Buffer.from('ELF') }, false]] },
+  {
+    n: '65c',
+    f: 'proc.name regex "[0-9]+"',
+    match: [
+      [{ 'proc.name': '123' }, true],
+      [{ 'proc.name': '12a' }, false],
+    ],
+  },
+  {
+    n: '66',
+    f: 'evt.buffer bcontains 7f454c46',
+    match: [
+      [{ 'evt.buffer': Buffer.from('\x00\x7fELF\x02', 'latin1') }, true],
+      [{ 'evt.buffer': Buffer.from('ELF') }, false],
+    ],
+  },
   { n: '67', f: 'fd.name bcontains 61', compileErr: "'bcontains' operator not supported for string filters" },
-  { n: '68a', f: 'fd.sip in (10.0.0.1, 192.168.1.1)', match: [[{ 'fd.sip': Buffer.from([10, 0, 0, 1]) }, true], [{ 'fd.sip': Buffer.from([10, 0, 0, 2]) }, false]] },
+  {
+    n: '68a',
+    f: 'fd.sip in (10.0.0.1, 192.168.1.1)',
+    match: [
+      [{ 'fd.sip': Buffer.from([10, 0, 0, 1]) }, true],
+      [{ 'fd.sip': Buffer.from([10, 0, 0, 2]) }, false],
+    ],
+  },
   { n: '68b', f: 'fd.sip = 10.0.0.0/8', compileErr: 'unrecognized IPv4 address 10.0.0.0/8' },
-  { n: '69a', f: 'fd.net = 10.0.0.0/8',
-    match: [[{ 'fd.net': [Buffer.from([10, 1, 2, 3]), Buffer.from([8, 8, 8, 8])] }, true], [{ 'fd.net': [Buffer.from([9, 1, 2, 3])] }, false]] },
-  { n: '69b', f: 'fd.net != 127.0.0.0/8',
-    match: [[{ 'fd.net': [Buffer.from([127, 0, 0, 1]), Buffer.from([8, 8, 8, 8])] }, false], [{ 'fd.net': [Buffer.from([10, 0, 0, 1]), Buffer.from([8, 8, 8, 8])] }, true]] },
-  { n: '70', f: 'fd.sport = ssh', match: [[{ 'fd.sport': 22 }, true], [{ 'fd.sport': 80 }, false]] },
-  { n: '71a', f: 'evt.is_open_write = true', match: [[{ 'evt.is_open_write': true }, true], [{ 'evt.is_open_write': false }, false]] },
+  {
+    n: '69a',
+    f: 'fd.net = 10.0.0.0/8',
+    match: [
+      [{ 'fd.net': [Buffer.from([10, 1, 2, 3]), Buffer.from([8, 8, 8, 8])] }, true],
+      [{ 'fd.net': [Buffer.from([9, 1, 2, 3])] }, false],
+    ],
+  },
+  {
+    n: '69b',
+    f: 'fd.net != 127.0.0.0/8',
+    match: [
+      [{ 'fd.net': [Buffer.from([127, 0, 0, 1]), Buffer.from([8, 8, 8, 8])] }, false],
+      [{ 'fd.net': [Buffer.from([10, 0, 0, 1]), Buffer.from([8, 8, 8, 8])] }, true],
+    ],
+  },
+  {
+    n: '70',
+    f: 'fd.sport = ssh',
+    match: [
+      [{ 'fd.sport': 22 }, true],
+      [{ 'fd.sport': 80 }, false],
+    ],
+  },
+  {
+    n: '71a',
+    f: 'evt.is_open_write = true',
+    match: [
+      [{ 'evt.is_open_write': true }, true],
+      [{ 'evt.is_open_write': false }, false],
+    ],
+  },
   { n: '71b', f: 'evt.is_open_write = 1', compileErr: 'unrecognized boolean value 1' },
-  { n: '72', f: 'proc.pname in (runc:[0:PARENT], runc:[1:CHILD])', match: [[{ 'proc.pname': 'runc:[1:CHILD]' }, true], [{ 'proc.pname': 'runc' }, false]] },
+  {
+    n: '72',
+    f: 'proc.pname in (runc:[0:PARENT], runc:[1:CHILD])',
+    match: [
+      [{ 'proc.pname': 'runc:[1:CHILD]' }, true],
+      [{ 'proc.pname': 'runc' }, false],
+    ],
+  },
   { n: '73', f: 'a.b = a.a', ast: '{a.b = "a.a"}', match: [[{ 'a.b': 'a.a' }, true]] },
-  { n: '74', f: 'evt.num=0', match: [[{ 'evt.num': 1 }, false], [{ 'evt.num': 1221 }, false]], types: null },
-  { n: '75', f: 'container.mount.dest[/var/run/docker.sock] != none',
-    match: [[{ 'container.mount.dest[/var/run/docker.sock]': '/run/docker.sock' }, true], [{ 'container.mount.dest[/var/run/docker.sock]': 'none' }, false]] },
-  { n: '76', f: 'evt.type in (open, openat) and evt.dir = <',
-    match: [[{ 'evt.type': 'openat', 'evt.dir': '<' }, true], [{ 'evt.type': 'openat', 'evt.dir': '>' }, false]], types: codesOf('open', 'openat') },
-  { n: '77', f: 'proc.name in ("<NA>", "N/A")', match: [[{ 'proc.name': '<NA>' }, true], [{}, false]] },
-  { n: '78', f: 'evt.type.is.open = 1', match: [[{ 'evt.type.is[open]': 1 }, true], [{ 'evt.type.is[open]': 0 }, false]] },
+  {
+    n: '74',
+    f: 'evt.num=0',
+    match: [
+      [{ 'evt.num': 1 }, false],
+      [{ 'evt.num': 1221 }, false],
+    ],
+    types: null,
+  },
+  {
+    n: '75',
+    f: 'container.mount.dest[/var/run/docker.sock] != none',
+    match: [
+      [{ 'container.mount.dest[/var/run/docker.sock]': '/run/docker.sock' }, true],
+      [{ 'container.mount.dest[/var/run/docker.sock]': 'none' }, false],
+    ],
+  },
+  {
+    n: '76',
+    f: 'evt.type in (open, openat) and evt.dir = <',
+    match: [
+      [{ 'evt.type': 'openat', 'evt.dir': '<' }, true],
+      [{ 'evt.type': 'openat', 'evt.dir': '>' }, false],
+    ],
+    types: codesOf('open', 'openat'),
+  },
+  {
+    n: '77',
+    f: 'proc.name in ("<NA>", "N/A")',
+    match: [
+      [{ 'proc.name': '<NA>' }, true],
+      [{}, false],
+    ],
+  },
+  {
+    n: '78',
+    f: 'evt.type.is.open = 1',
+    match: [
+      [{ 'evt.type.is[open]': 1 }, true],
+      [{ 'evt.type.is[open]': 0 }, false],
+    ],
+  },
   { n: '79a', f: '(((((a)))))', ast: 'id:a' },
   { n: '79b', f: '('.repeat(100000) + 'a' + ')'.repeat(100000), parseErr: /^exceeded max depth limit/ },
 ];
@@ -193,12 +570,16 @@ test('§10: every tricky expression behaves as specified', () => {
     const label = `#${t.n} ${t.f.slice(0, 80)}`;
     if (t.ast !== undefined) assert.equal(sx(parseFilter(t.f).ast), t.ast, label);
     if (t.parseErr !== undefined) {
-      assert.throws(() => parseFilter(t.f), (e: unknown) => {
-        assert.ok(e instanceof FilterError && e.kind === 'parse', label);
-        if (typeof t.parseErr === 'string') assert.equal(e.message, t.parseErr, label);
-        else assert.match(e.message, t.parseErr!, label);
-        return true;
-      }, label);
+      assert.throws(
+        () => parseFilter(t.f),
+        (e: unknown) => {
+          assert.ok(e instanceof FilterError && e.kind === 'parse', label);
+          if (typeof t.parseErr === 'string') assert.equal(e.message, t.parseErr, label);
+          else assert.match(e.message, t.parseErr!, label);
+          return true;
+        },
+        label,
+      );
     }
     if (t.compileErr !== undefined) {
       parseFilter(t.f); // parses fine
@@ -209,9 +590,14 @@ test('§10: every tricky expression behaves as specified', () => {
     }
     if (t.match !== undefined || t.types !== undefined || t.warn !== undefined) {
       const c = compileFilter(t.f, fakeRegistry, t.opts);
-      for (const [ev, want] of t.match ?? []) assert.equal(c.match(EV(ev), ST), want, `${label} on ${JSON.stringify(ev)}`);
+      for (const [ev, want] of t.match ?? [])
+        assert.equal(c.match(EV(ev), ST), want, `${label} on ${JSON.stringify(ev)}`);
       if (t.types !== undefined) assert.deepEqual(sorted(c.eventTypes), t.types, `${label}: event types`);
-      if (t.warn !== undefined) assert.ok(c.warnings.some((w) => t.warn!.test(w.message)), `${label}: warning`);
+      if (t.warn !== undefined)
+        assert.ok(
+          c.warnings.some((w) => t.warn!.test(w.message)),
+          `${label}: warning`,
+        );
     }
   }
 });
@@ -254,7 +640,11 @@ test('numeric typing: decimal only, unsigned wrap, widths, ports, doubles', () =
   assert.equal(parseInteger(' +7', { bits: 64, signed: true }), 7);
   assert.equal(parseInteger('99999999999999999999', { bits: 64, signed: true }), 9223372036854775807n);
   for (const bad of ['0x10', '3.5', 'abc', '1e3', '', '7 ', '+']) {
-    assert.throws(() => parseInteger(bad, { bits: 64, signed: true }), (e: Error) => e.message === `${bad} is not a valid number`, bad);
+    assert.throws(
+      () => parseInteger(bad, { bits: 64, signed: true }),
+      (e: Error) => e.message === `${bad} is not a valid number`,
+      bad,
+    );
   }
   assert.equal(run('evt.num = -1', { 'evt.num': 18446744073709551615n }), true);
   assert.equal(run('evt.num > 9007199254740993', { 'evt.num': 9007199254740994n }), true);
@@ -292,9 +682,18 @@ test('ip addresses and networks', () => {
   assert.equal(run('fd.cnet in (10.0.0.0/8, 192.168.0.0/16)', { 'fd.cip': ip('10.9.9.9') }), true);
   assert.equal(run('fd.ip = 1.2.3.4', { 'fd.ip': [ip('5.6.7.8'), ip('1.2.3.4')] }), true);
   assert.equal(run('fd.ip != 1.2.3.4', { 'fd.ip': [ip('5.6.7.8'), ip('1.2.3.4')] }), false);
-  assert.equal(compileErr('fd.sip contains 1').message, "'contains' operator not supported for ip address and network filters");
-  assert.equal(compileErr('fd.sip = anyof (1.2.3.4)').message, "'=' with modifier not supported for ip address and network filters");
-  assert.equal(compileErr('fd.cnet = val(fd.cnet)').message, "field type 'IPNET' doesn't support right-hand side fields");
+  assert.equal(
+    compileErr('fd.sip contains 1').message,
+    "'contains' operator not supported for ip address and network filters",
+  );
+  assert.equal(
+    compileErr('fd.sip = anyof (1.2.3.4)').message,
+    "'=' with modifier not supported for ip address and network filters",
+  );
+  assert.equal(
+    compileErr('fd.cnet = val(fd.cnet)').message,
+    "field type 'IPNET' doesn't support right-hand side fields",
+  );
 });
 
 test('byte buffers', () => {
@@ -307,15 +706,38 @@ test('byte buffers', () => {
   assert.equal(run('evt.buffer bstartswith 6162', { 'evt.buffer': b('abcd') }), true);
   assert.equal(run('evt.buffer bstartswith 6163', { 'evt.buffer': b('abcd') }), false);
   assert.equal(run('evt.buffer in (x, abcd)', { 'evt.buffer': b('abcd') }), true);
-  assert.equal(compileErr('evt.buffer bcontains xyz').message, 'bcontains and bstartswith operator support hex strings only');
-  assert.equal(compileErr('evt.buffer bcontains 616').message, 'bcontains and bstartswith operator support hex strings only');
+  assert.equal(
+    compileErr('evt.buffer bcontains xyz').message,
+    'bcontains and bstartswith operator support hex strings only',
+  );
+  assert.equal(
+    compileErr('evt.buffer bcontains 616').message,
+    'bcontains and bstartswith operator support hex strings only',
+  );
   assert.equal(compileErr('evt.buffer icontains a').message, "'icontains' operator not supported for buffer filters");
   assert.equal(compileErr('evt.buffer < 1').message, "'<' operator not supported for buffer filters");
 });
 
 test('missing values make every check false; not applies afterwards', () => {
-  const ops = ['= x', '!= x', '< 5', 'contains x', 'icontains x', 'startswith x', 'endswith x', 'glob *', 'iglob *',
-    "regex '.*'", 'in (x)', 'intersects (x)', 'pmatch (/)', 'exists', '!= allof (x)', '= anyof (x)', 'startswith oneof (x)'];
+  const ops = [
+    '= x',
+    '!= x',
+    '< 5',
+    'contains x',
+    'icontains x',
+    'startswith x',
+    'endswith x',
+    'glob *',
+    'iglob *',
+    "regex '.*'",
+    'in (x)',
+    'intersects (x)',
+    'pmatch (/)',
+    'exists',
+    '!= allof (x)',
+    '= anyof (x)',
+    'startswith oneof (x)',
+  ];
   for (const op of ops) {
     assert.equal(run(`proc.name ${op}`, {}), false, op);
     assert.equal(run(`not proc.name ${op}`, {}), true, `not ${op}`);
@@ -340,8 +762,10 @@ test('list fields: in = all, intersects = any, exists, len(), only list operator
   assert.equal(compileErr('proc.cmdargs = a').message, "'=' operator not supported list filters");
   assert.equal(compileErr('proc.cmdargs contains a').message, "'contains' operator not supported list filters");
   assert.equal(compileErr('proc.cmdargs = val(proc.name)').message, "'=' operator not supported list filters");
-  assert.equal(compileErr('proc.name in val(proc.cmdargs)').message,
-    "field 'proc.name' has type 'CHARBUF' while the right-hand side field 'proc.cmdargs' has incompatible type 'CHARBUF (list)'");
+  assert.equal(
+    compileErr('proc.name in val(proc.cmdargs)').message,
+    "field 'proc.name' has type 'CHARBUF' while the right-hand side field 'proc.cmdargs' has incompatible type 'CHARBUF (list)'",
+  );
 });
 
 test('modifiers oneof / anyof / allof', () => {
@@ -390,9 +814,18 @@ test('transformers: tolower/toupper/b64/basename/len/join/concat/getopt and thei
   assert.equal(run('getopt(proc.cmdargs, "nt:c:") intersects ("?")', args), true);
   assert.equal(run('len(getopt(proc.cmdargs, "nt:c:")) = 6', args), true); // n, t, value, ?, c, cmd
   const errs: [string, string][] = [
-    ['tolower(fd.num) = 1', "can't add field transformer: type 'INT64' is not supported by 'tolower' transformer applied on field 'fd.num'"],
-    ['b64(fs.path.name) = x', "can't add field transformer: type 'FSPATH' is not supported by 'b64' transformer applied on field 'fs.path.name'"],
-    ['len(fd.num) = 1', "can't add field transformer: type 'INT64' is not supported by 'len' transformer applied on field 'fd.num'"],
+    [
+      'tolower(fd.num) = 1',
+      "can't add field transformer: type 'INT64' is not supported by 'tolower' transformer applied on field 'fd.num'",
+    ],
+    [
+      'b64(fs.path.name) = x',
+      "can't add field transformer: type 'FSPATH' is not supported by 'b64' transformer applied on field 'fs.path.name'",
+    ],
+    [
+      'len(fd.num) = 1',
+      "can't add field transformer: type 'INT64' is not supported by 'len' transformer applied on field 'fd.num'",
+    ],
     ['tolower(proc.aname) = x', "field 'proc.aname' does not support transformers"],
     ['tolower(evt.rawarg.res) = x', "field 'evt.rawarg' does not support transformers"],
     ['tolower(proc.name)[x] = a', "transformer 'tolower' does not support field arguments"],
@@ -414,22 +847,54 @@ test('val(): field-to-field comparisons and their restrictions', () => {
   assert.equal(run('proc.name glob val(proc.pname)', { 'proc.name': 'bash', 'proc.pname': 'b*' }), true);
   assert.equal(run('proc.name in val(proc.pname)', { 'proc.name': 'bash', 'proc.pname': 'bash' }), true);
   assert.equal(run('fd.num > val(proc.pid)', { 'fd.num': 5, 'proc.pid': 4 }), true);
-  assert.equal(compileErr('fd.name pmatch val(proc.name)').message, "operator 'pmatch' doesn't support right-hand side fields");
-  assert.equal(compileErr('fd.name regex val(proc.name)').message, "operator 'regex' doesn't support right-hand side fields");
-  assert.equal(compileErr('proc.name = val(proc.aname)').message, "field 'proc.aname' can't be used as a right-hand side field");
-  assert.equal(compileErr('fd.name = val(fs.path.name)').message,
-    "field 'fd.name' has type 'CHARBUF' while the right-hand side field 'fs.path.name' has incompatible type 'FSPATH'");
+  assert.equal(
+    compileErr('fd.name pmatch val(proc.name)').message,
+    "operator 'pmatch' doesn't support right-hand side fields",
+  );
+  assert.equal(
+    compileErr('fd.name regex val(proc.name)').message,
+    "operator 'regex' doesn't support right-hand side fields",
+  );
+  assert.equal(
+    compileErr('proc.name = val(proc.aname)').message,
+    "field 'proc.aname' can't be used as a right-hand side field",
+  );
+  assert.equal(
+    compileErr('fd.name = val(fs.path.name)').message,
+    "field 'fd.name' has type 'CHARBUF' while the right-hand side field 'fs.path.name' has incompatible type 'FSPATH'",
+  );
 });
 
 test('glob: fnmatch without FNM_PATHNAME', () => {
   const rows: [string, string, boolean, boolean?][] = [
-    ['*', '', true], ['*', '/a/b', true], ['?', '/', true], ['a?c', 'abc', true], ['a?c', 'ac', false],
-    ['/tmp/*', '/tmp/a/b/c', true], ['*.log', '.log', true], ['[abc]x', 'bx', true], ['[!abc]x', 'bx', false],
-    ['[^abc]x', 'dx', true], ['[a-c]', 'b', true], ['[]]', ']', true], ['[!]]', 'a', true], ['[a-]', '-', true],
-    ['[[:digit:]]*', '7up', true], ['[[:alpha:]]', '1', false], ['\\*', '*', true], ['\\*', 'a', false],
-    ['a\\', 'a\\', false], ['[', '[', true], ['[abc', '[abc', true], ['*a*b*c*', 'xxaxxbxxcxx', true],
-    ['*a*b*c*', 'xxaxxcxxbxx', false], ['A*', 'abc', false], ['A*', 'abc', true, true], ['[A-C]x', 'bx', true, true],
-    ['*/.ssh/*', '/home/u/.ssh/id', true], ['**/a', 'x/y/a', true],
+    ['*', '', true],
+    ['*', '/a/b', true],
+    ['?', '/', true],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['/tmp/*', '/tmp/a/b/c', true],
+    ['*.log', '.log', true],
+    ['[abc]x', 'bx', true],
+    ['[!abc]x', 'bx', false],
+    ['[^abc]x', 'dx', true],
+    ['[a-c]', 'b', true],
+    ['[]]', ']', true],
+    ['[!]]', 'a', true],
+    ['[a-]', '-', true],
+    ['[[:digit:]]*', '7up', true],
+    ['[[:alpha:]]', '1', false],
+    ['\\*', '*', true],
+    ['\\*', 'a', false],
+    ['a\\', 'a\\', false],
+    ['[', '[', true],
+    ['[abc', '[abc', true],
+    ['*a*b*c*', 'xxaxxbxxcxx', true],
+    ['*a*b*c*', 'xxaxxcxxbxx', false],
+    ['A*', 'abc', false],
+    ['A*', 'abc', true, true],
+    ['[A-C]x', 'bx', true, true],
+    ['*/.ssh/*', '/home/u/.ssh/id', true],
+    ['**/a', 'x/y/a', true],
   ];
   for (const [p, s, want, fold] of rows) assert.equal(compileGlob(p, fold === true)(s), want, `${p} ~ ${s}`);
   // worst case stays polynomial
@@ -440,24 +905,64 @@ test('glob: fnmatch without FNM_PATHNAME', () => {
 
 test('regex: RE2 POSIX syntax, full match, linear time', () => {
   const rows: [string, string, boolean][] = [
-    ['ba.*', 'bash', true], ['bas', 'bash', false], ['a|b', 'b', true], ['(ab)+', 'ababab', true], ['(ab)+', 'aba', false],
-    ['a{2,3}', 'aaa', true], ['a{2,3}', 'aaaa', false], ['a{2}', 'aa', true], ['a{,2}', 'a{,2}', true], ['x{', 'x{', true],
-    ['[[:digit:]]+', '0123', true], ['[^a]', '\n', true], ['.', '\n', false], ['[a-c]+', 'abcabc', true],
-    ['\\.', '.', true], ['\\x41', 'A', true], ['\\x{41}', 'A', true], ['\\101', 'A', true], ['a\\nb', 'a\nb', true],
-    ['\xc3\xa9', '\xc3\xa9', true], ['.', '\xc3\xa9', true], ['..', '\xc3\xa9', false], ['.*', 'ab\xff', false],
-    ['^abc$', 'abc', true], ['a$\n^b', 'a\nb', true], ['(a*)*', '', true], ['a**', 'aaa', true], ['a*?', 'aaa', true],
-    ['[]a]', ']', true], ['[a-]', '-', true], ['()', '', true], ['a|', '', true],
+    ['ba.*', 'bash', true],
+    ['bas', 'bash', false],
+    ['a|b', 'b', true],
+    ['(ab)+', 'ababab', true],
+    ['(ab)+', 'aba', false],
+    ['a{2,3}', 'aaa', true],
+    ['a{2,3}', 'aaaa', false],
+    ['a{2}', 'aa', true],
+    ['a{,2}', 'a{,2}', true],
+    ['x{', 'x{', true],
+    ['[[:digit:]]+', '0123', true],
+    ['[^a]', '\n', true],
+    ['.', '\n', false],
+    ['[a-c]+', 'abcabc', true],
+    ['\\.', '.', true],
+    ['\\x41', 'A', true],
+    ['\\x{41}', 'A', true],
+    ['\\101', 'A', true],
+    ['a\\nb', 'a\nb', true],
+    ['\xc3\xa9', '\xc3\xa9', true],
+    ['.', '\xc3\xa9', true],
+    ['..', '\xc3\xa9', false],
+    ['.*', 'ab\xff', false],
+    ['^abc$', 'abc', true],
+    ['a$\n^b', 'a\nb', true],
+    ['(a*)*', '', true],
+    ['a**', 'aaa', true],
+    ['a*?', 'aaa', true],
+    ['[]a]', ']', true],
+    ['[a-]', '-', true],
+    ['()', '', true],
+    ['a|', '', true],
   ];
   for (const [p, s, want] of rows) assert.equal(compileRegex(p)(s), want, `${p} ~ ${JSON.stringify(s)}`);
   const bad: [string, string][] = [
-    ['\\d', 'invalid escape sequence: \\d'], ['\\w+', 'invalid escape sequence: \\w'], ['\\b', 'invalid escape sequence: \\b'],
-    ['\\1', 'invalid escape sequence: \\1'], ['(?:a)', 'missing argument to repetition operator: ?'],
-    ['*a', 'missing argument to repetition operator: *'], ['a(', 'missing ): ('], ['a)', 'unexpected ): a)'],
-    ['[a', 'missing ]: [a'], ['[z-a]', 'invalid character class range: z-a'], ['[[:foo:]]', 'invalid character class range: [:foo:]'],
-    ['a{1001}', 'bad repetition operator: {1001}'], ['a{3,2}', 'bad repetition operator: {3,2}'], ['a\\', 'trailing \\'],
-    ['[a-b-c]', 'invalid character class range: -c'], ['\xff', 'invalid UTF-8'],
+    ['\\d', 'invalid escape sequence: \\d'],
+    ['\\w+', 'invalid escape sequence: \\w'],
+    ['\\b', 'invalid escape sequence: \\b'],
+    ['\\1', 'invalid escape sequence: \\1'],
+    ['(?:a)', 'missing argument to repetition operator: ?'],
+    ['*a', 'missing argument to repetition operator: *'],
+    ['a(', 'missing ): ('],
+    ['a)', 'unexpected ): a)'],
+    ['[a', 'missing ]: [a'],
+    ['[z-a]', 'invalid character class range: z-a'],
+    ['[[:foo:]]', 'invalid character class range: [:foo:]'],
+    ['a{1001}', 'bad repetition operator: {1001}'],
+    ['a{3,2}', 'bad repetition operator: {3,2}'],
+    ['a\\', 'trailing \\'],
+    ['[a-b-c]', 'invalid character class range: -c'],
+    ['\xff', 'invalid UTF-8'],
   ];
-  for (const [p, msg] of bad) assert.throws(() => compileRegex(p), (e: Error) => e.message === msg, p);
+  for (const [p, msg] of bad)
+    assert.throws(
+      () => compileRegex(p),
+      (e: Error) => e.message === msg,
+      p,
+    );
   // catastrophic for a backtracking engine, linear here
   const t0 = Date.now();
   const m = compileRegex('(a*)*b');
@@ -474,9 +979,19 @@ test('pmatch: path-prefix search', () => {
   const s = new PathPrefixSearch();
   for (const p of ['/var/run', '/etc', '/usr/lib', '/usr', '/home/*/.ssh', 'rel/dir']) s.add(p);
   const rows: [string, boolean][] = [
-    ['/var/run/docker.sock', true], ['/var/running', false], ['/var', false], ['/etc', true], ['/etc/', true],
-    ['//etc//passwd', true], ['/usr/share', true], ['/home/a/.ssh/k', true], ['/home/a/.ssh', true], ['/home/a', false],
-    ['rel/dir/x', true], ['/rel/dir/x', true], ['', false],
+    ['/var/run/docker.sock', true],
+    ['/var/running', false],
+    ['/var', false],
+    ['/etc', true],
+    ['/etc/', true],
+    ['//etc//passwd', true],
+    ['/usr/share', true],
+    ['/home/a/.ssh/k', true],
+    ['/home/a/.ssh', true],
+    ['/home/a', false],
+    ['rel/dir/x', true],
+    ['/rel/dir/x', true],
+    ['', false],
   ];
   for (const [p, want] of rows) assert.equal(s.match(p), want, p);
   const all = new PathPrefixSearch();
@@ -543,7 +1058,8 @@ test('macros: resolution, nesting, loops, undefined, error attribution', () => {
     loop_b: 'loop_a',
     broken: 'proc.name = x and fd.num = abc',
   };
-  const resolveMacro = (n: string) => (macros[n] === undefined ? null : { ast: parseFilter(macros[n]).ast, text: macros[n] });
+  const resolveMacro = (n: string) =>
+    macros[n] === undefined ? null : { ast: parseFilter(macros[n]).ast, text: macros[n] };
   const c = compileFilter('shell_spawn and not proc.pname = sshd', fakeRegistry, { resolveMacro });
   assert.equal(c.match(EV({ 'evt.type': 'execve', 'proc.name': 'bash', 'proc.pname': 'x' }), ST), true);
   assert.equal(c.match(EV({ 'evt.type': 'execve', 'proc.name': 'bash', 'proc.pname': 'sshd' }), ST), false);
@@ -580,10 +1096,13 @@ test('compile errors carry positions; unknown fields use the libsinsp wording', 
 test('warnings like libsinsp', () => {
   const w = (f: string): string[] => compileFilter(f, fakeRegistry).warnings.map((x) => x.message);
   assert.deepEqual(w("proc.name regex '.*bash'"), [
-    "regex check with '.*bash' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'"]);
+    "regex check with '.*bash' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'",
+  ]);
   assert.deepEqual(w("proc.name regex 'ba[sz]h'"), []);
   assert.deepEqual(w('proc.name = proc.pname'), ["'proc.pname' may be a valid field misused as a const string value"]);
-  assert.deepEqual(w("proc.name = 'tolower(proc.pname)'"), ["'tolower(proc.pname)' may be a valid field transformer misused as a const string value"]);
+  assert.deepEqual(w("proc.name = 'tolower(proc.pname)'"), [
+    "'tolower(proc.pname)' may be a valid field transformer misused as a const string value",
+  ]);
   assert.deepEqual(w('proc.name = bash'), []);
 });
 
@@ -602,13 +1121,28 @@ test('compiled filters bind fields once and do not re-bind per event', () => {
 });
 
 test('a long or evaluates only the children whose event types admit the event, with the same verdicts', () => {
-  const kids = ['evt.type = open and proc.name = a', 'evt.type in (close, read) and fd.num = 3', 'proc.name = z',
-    'not evt.type = open and fd.num = 4', 'evt.type = execve', 'evt.type != close and proc.name = b'];
+  const kids = [
+    'evt.type = open and proc.name = a',
+    'evt.type in (close, read) and fd.num = 3',
+    'proc.name = z',
+    'not evt.type = open and fd.num = 4',
+    'evt.type = execve',
+    'evt.type != close and proc.name = b',
+  ];
   const flat = compileFilter(kids.map((k) => `(${k})`).join(' or '), fakeRegistry);
   // nested ors of two children: no dispatch
-  const nested = compileFilter(kids.reduceRight((acc, k) => (acc === '' ? `(${k})` : `(${k}) or (${acc})`), ''), fakeRegistry);
+  const nested = compileFilter(
+    kids.reduceRight((acc, k) => (acc === '' ? `(${k})` : `(${k}) or (${acc})`), ''),
+    fakeRegistry,
+  );
   let reads = 0;
-  const counting = (e: FakeEvent): FakeEvent => new Proxy(e, { has: (t, k) => { reads++; return k in t; } });
+  const counting = (e: FakeEvent): FakeEvent =>
+    new Proxy(e, {
+      has: (t, k) => {
+        reads++;
+        return k in t;
+      },
+    });
   let fewer = 0;
   for (const name of ['open', 'close', 'read', 'execve', 'write']) {
     const codes = [...namesToEventCodes([name]), EVENT_CODE_COUNT + 5]; // and a code beyond the table

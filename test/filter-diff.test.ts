@@ -12,10 +12,17 @@ import { ROOT, sharedSkipReason, sysdigSkipReason } from './helpers/env';
 
 test('random filters select the same events as sysdig 0.29.3', { timeout: 20 * 60 * 1000 }, (t) => {
   const why = sharedSkipReason() ?? sysdigSkipReason();
-  if (why !== null) { t.skip(why); return; }
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'fuzz', 'filter-diff.js'), '--seed', '11', '--count', '90', '--keep-going'], {
-    maxBuffer: 1 << 26,
-  });
+  if (why !== null) {
+    t.skip(why);
+    return;
+  }
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'fuzz', 'filter-diff.js'), '--seed', '11', '--count', '90', '--keep-going'],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
   const out = r.stdout.toString();
   const summary = /(\d+) filters compared \((\d+) matched some events\), (\d+) mismatches/.exec(out);
   assert.ok(summary !== null, `no summary: ${out.slice(-500)} ${r.stderr.toString().slice(-500)}`);
@@ -27,10 +34,17 @@ test('random filters select the same events as sysdig 0.29.3', { timeout: 20 * 6
 
 test('random -p templates print the same lines as sysdig 0.29.3', { timeout: 20 * 60 * 1000 }, (t) => {
   const why = sharedSkipReason() ?? sysdigSkipReason();
-  if (why !== null) { t.skip(why); return; }
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'fuzz', 'filter-diff.js'), '--formats', '--seed', '3', '--count', '50', '--keep-going'], {
-    maxBuffer: 1 << 26,
-  });
+  if (why !== null) {
+    t.skip(why);
+    return;
+  }
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'fuzz', 'filter-diff.js'), '--formats', '--seed', '3', '--count', '50', '--keep-going'],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
   const out = r.stdout.toString();
   const summary = /(\d+) templates compared, (\d+) mismatches/.exec(out);
   assert.ok(summary !== null, `no summary: ${out.slice(-500)} ${r.stderr.toString().slice(-500)}`);

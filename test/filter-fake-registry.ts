@@ -1,7 +1,14 @@
 /** A small fake field registry over plain-object events, for the filter tests. */
 import type { EventView } from '../src/event/view';
 import type { State } from '../src/state/state';
-import { FieldError, type BoundField, type FieldInfo, type FieldRegistry, type FieldType, type FieldValue } from '../src/filter/field-api';
+import {
+  FieldError,
+  type BoundField,
+  type FieldInfo,
+  type FieldRegistry,
+  type FieldType,
+  type FieldValue,
+} from '../src/filter/field-api';
 
 /** A fake event: field values by name (arrays for list fields). */
 export type FakeEvent = Record<string, unknown>;
@@ -66,11 +73,17 @@ const DOTTED = ['evt.arg', 'evt.rawarg', 'evt.type.is'];
 class FakeBound implements BoundField {
   readonly cmp: 'scalar' | 'any' | 'endpoints' | 'around';
   readonly values?: (ev: EventView, st: State) => FieldValue[] | null;
-  constructor(readonly info: FieldInfo, readonly arg: string | null, private readonly spec: Spec) {
+  constructor(
+    readonly info: FieldInfo,
+    readonly arg: string | null,
+    private readonly spec: Spec,
+  ) {
     const ancestorsNoIndex = info.name === 'proc.aname' && arg === null;
-    this.cmp = ancestorsNoIndex ? 'any' : spec.cmp ?? 'scalar';
-    if (ancestorsNoIndex) this.values = (ev) => (v(ev as unknown as FakeEvent, 'ancestors') as unknown as FieldValue[] | null);
-    if (spec.cmp === 'endpoints') this.values = (ev) => v(ev as unknown as FakeEvent, info.name) as unknown as FieldValue[] | null;
+    this.cmp = ancestorsNoIndex ? 'any' : (spec.cmp ?? 'scalar');
+    if (ancestorsNoIndex)
+      this.values = (ev) => v(ev as unknown as FakeEvent, 'ancestors') as unknown as FieldValue[] | null;
+    if (spec.cmp === 'endpoints')
+      this.values = (ev) => v(ev as unknown as FakeEvent, info.name) as unknown as FieldValue[] | null;
   }
   extract(ev: EventView, _st: State): FieldValue {
     const e = ev as unknown as FakeEvent;
@@ -95,22 +108,40 @@ export class FakeRegistry implements FieldRegistry {
     let a = arg;
     if (!spec) {
       const d = DOTTED.find((p) => name.startsWith(p + '.'));
-      if (d) { spec = SPECS[d]; a = name.slice(d.length + 1); name = d; }
+      if (d) {
+        spec = SPECS[d];
+        a = name.slice(d.length + 1);
+        name = d;
+      }
     }
-    if (!spec) throw new FieldError(`filter_check called with nonexistent field ${name}${arg !== null ? `[${arg}]` : ''}`);
+    if (!spec)
+      throw new FieldError(`filter_check called with nonexistent field ${name}${arg !== null ? `[${arg}]` : ''}`);
     const argMode = spec.arg ?? 'none';
-    if (argMode === 'none' && a !== null) throw new FieldError(`filter_check called with nonexistent field ${name}[${a}]`);
+    if (argMode === 'none' && a !== null)
+      throw new FieldError(`filter_check called with nonexistent field ${name}[${a}]`);
     if (argMode === 'required' && a === null) throw new FieldError(`field ${name} requires an argument`);
     if (name === 'proc.aname' && a !== null && !/^[0-9]+$/.test(a)) throw new FieldError(`invalid index ${a}`);
     this.binds++;
     const info: FieldInfo = {
-      name, type: spec.type, ptype: spec.ptype, desc: '', arg: argMode, filterOnly: false,
-      isList: spec.isList === true, noRhs: spec.noRhs, noTransformer: spec.noTransformer, cls: name.split('.')[0],
+      name,
+      type: spec.type,
+      ptype: spec.ptype,
+      desc: '',
+      arg: argMode,
+      filterOnly: false,
+      isList: spec.isList === true,
+      noRhs: spec.noRhs,
+      noTransformer: spec.noTransformer,
+      cls: name.split('.')[0],
     };
     return new FakeBound(info, a, spec);
   }
-  matchPrefix(): number { return 0; }
-  list(): readonly FieldInfo[] { return []; }
+  matchPrefix(): number {
+    return 0;
+  }
+  list(): readonly FieldInfo[] {
+    return [];
+  }
 }
 
 export const fakeRegistry = new FakeRegistry();

@@ -20,13 +20,25 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { BIN, SCAP_DIR, sharedSkipReason, sysdigSkipReason } from './helpers/env';
 
-const CW = 'falco_cat_write.scap', OM = 'falco_open-multiple-files.scap', SC = 'falco_syscall.scap';
-const CL = 'falco_connect_localhost.scap', PS = 'falco_ping_sendto.scap', PR = 'falco_psp_privileged.scap';
-const R0 = 'falco_psp_run_as_user_0_container.scap', RN = 'falco_psp_run_as_user_65534_container.scap';
-const WT = 'falco_psp_write_tmp_test.scap', CG = 'libs_curl_google.scap', V6 = 'libs_single_ipv6_conn.scap';
-const V6C = 'libs_test_ipv6_client.scap', E0 = 'bencer_example0_nginx.scap', E41 = 'bencer_example4_example4-1.scap';
-const E42 = 'bencer_example4_example4-2.scap', E5H = 'bencer_example5_httpd.scap', E5N = 'bencer_example5_nginx.scap';
-const B5 = 'sysdiginspect_502Error.scap', RW = 'sysdig0293_rewrite_of_falco_ping_sendto.scap';
+const CW = 'falco_cat_write.scap',
+  OM = 'falco_open-multiple-files.scap',
+  SC = 'falco_syscall.scap';
+const CL = 'falco_connect_localhost.scap',
+  PS = 'falco_ping_sendto.scap',
+  PR = 'falco_psp_privileged.scap';
+const R0 = 'falco_psp_run_as_user_0_container.scap',
+  RN = 'falco_psp_run_as_user_65534_container.scap';
+const WT = 'falco_psp_write_tmp_test.scap',
+  CG = 'libs_curl_google.scap',
+  V6 = 'libs_single_ipv6_conn.scap';
+const V6C = 'libs_test_ipv6_client.scap',
+  E0 = 'bencer_example0_nginx.scap',
+  E41 = 'bencer_example4_example4-1.scap';
+const E42 = 'bencer_example4_example4-2.scap',
+  E5H = 'bencer_example5_httpd.scap',
+  E5N = 'bencer_example5_nginx.scap';
+const B5 = 'sysdiginspect_502Error.scap',
+  RW = 'sysdig0293_rewrite_of_falco_ping_sendto.scap';
 /** run ours with --sysdig-filter-order (the result depends on 0.29.3's filter-before-state order) */
 const SYSDIG_ORDER = true;
 
@@ -302,10 +314,12 @@ export const ORACLE_FILTERS: Case[] = [
   ['(proc.aname[2]=tini or proc.pname=curl) and (fd.directory=/etc or fd.sport=80)', [B5]],
 ];
 
-const P_PROC = '*%evt.num %evt.type %evt.dir %evt.cpu %evt.rawres %evt.failed %proc.name %proc.pname %proc.aname[2] ' +
+const P_PROC =
+  '*%evt.num %evt.type %evt.dir %evt.cpu %evt.rawres %evt.failed %proc.name %proc.pname %proc.aname[2] ' +
   '%proc.cmdline %proc.exepath %proc.cwd %proc.vmsize %proc.vmrss %thread.tid %thread.vtid %user.name %user.uid ' +
   '%group.name %fd.num %fd.name %fd.type %fd.typechar %fd.directory %fd.filename %container.id %evt.info';
-const P_NET = '*%evt.num %evt.type %fd.name %fd.l4proto %fd.cip %fd.sip %fd.cport %fd.sport %fd.lip %fd.rip %fd.lport ' +
+const P_NET =
+  '*%evt.num %evt.type %fd.name %fd.l4proto %fd.cip %fd.sip %fd.cport %fd.sport %fd.lip %fd.rip %fd.lport ' +
   '%fd.rport %fd.is_server %fd.sockfamily %evt.buflen %evt.is_io_read %evt.is_io_write %container.id %container.name %container.image';
 
 /** -p renders compared line for line (with --sysdig-filter-order, so the state matches 0.29.3's). */
@@ -319,15 +333,22 @@ export const RENDER_CASES: Array<[filter: string, files: string[], format: strin
   ['container.id!=host and evt.dir=<', [R0, E5H], P_NET],
 ];
 
-interface Run { code: number | null; out: string; err: string }
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
 
 function run(cmd: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { env: { ...process.env, TZ: 'UTC' } });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => out.push(d));
     p.stderr.on('data', (d: Buffer) => err.push(d));
-    p.on('close', (code) => resolve({ code, out: Buffer.concat(out).toString('latin1'), err: Buffer.concat(err).toString('latin1') }));
+    p.on('close', (code) =>
+      resolve({ code, out: Buffer.concat(out).toString('latin1'), err: Buffer.concat(err).toString('latin1') }),
+    );
   });
 }
 
@@ -337,12 +358,22 @@ const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 async function pool<T>(jobs: Array<() => Promise<T>>, n: number): Promise<T[]> {
   const res: T[] = new Array(jobs.length);
   let next = 0;
-  const worker = async () => { while (next < jobs.length) { const i = next++; res[i] = await jobs[i](); } };
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      res[i] = await jobs[i]();
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, worker));
   return res;
 }
 
-interface Outcome { filter: string; file: string; ok: boolean; detail: string }
+interface Outcome {
+  filter: string;
+  file: string;
+  ok: boolean;
+  detail: string;
+}
 
 async function compare(filter: string, file: string, format: string, sysdigOrder: boolean): Promise<Outcome> {
   const f = path.join(SCAP_DIR, file);
@@ -350,10 +381,14 @@ async function compare(filter: string, file: string, format: string, sysdigOrder
     run(process.execPath, [BIN, 'replay', f, ...(sysdigOrder ? ['--sysdig-filter-order'] : []), '-p', format, filter]),
     run('/usr/bin/sysdig', ['-r', f, '-p', format, filter]),
   ]);
-  const a = lines(ours.out), b = lines(ref.out);
-  const sa = new Set(a), sb = new Set(b);
-  const onlyOurs = a.filter((l) => !sb.has(l)), onlyRef = b.filter((l) => !sa.has(l));
-  const ok = ours.code === 0 && ref.code === 0 && onlyOurs.length === 0 && onlyRef.length === 0 && a.length === b.length;
+  const a = lines(ours.out),
+    b = lines(ref.out);
+  const sa = new Set(a),
+    sb = new Set(b);
+  const onlyOurs = a.filter((l) => !sb.has(l)),
+    onlyRef = b.filter((l) => !sa.has(l));
+  const ok =
+    ours.code === 0 && ref.code === 0 && onlyOurs.length === 0 && onlyRef.length === 0 && a.length === b.length;
   let detail = `${file} [${filter}]${sysdigOrder ? ' (--sysdig-filter-order)' : ''}: ours ${a.length}, sysdig ${b.length}`;
   if (!ok) {
     if (ours.code !== 0) detail += `; ours exit ${ours.code}: ${ours.err.trim().slice(0, 300)}`;
@@ -368,7 +403,10 @@ const JOBS = Math.max(2, os.cpus().length);
 
 test('filter oracle: matched evt.num sets equal sysdig 0.29.3 on every filter', async (t) => {
   const skip = sharedSkipReason() ?? sysdigSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const jobs: Array<() => Promise<Outcome>> = [];
   for (const [filter, files, order] of ORACLE_FILTERS) {
     for (const file of files) jobs.push(() => compare(filter, file, '%evt.num', order === true));
@@ -377,20 +415,31 @@ test('filter oracle: matched evt.num sets equal sysdig 0.29.3 on every filter', 
   const bad = res.filter((r) => !r.ok);
   const badFilters = new Set(bad.map((r) => r.filter));
   const n = ORACLE_FILTERS.length;
-  t.diagnostic(`${n - badFilters.size}/${n} filters equal on all their captures (${res.length - bad.length}/${res.length} runs; ` +
-    `${ORACLE_FILTERS.filter((c) => c[2]).length} with --sysdig-filter-order)`);
+  t.diagnostic(
+    `${n - badFilters.size}/${n} filters equal on all their captures (${res.length - bad.length}/${res.length} runs; ` +
+      `${ORACLE_FILTERS.filter((c) => c[2]).length} with --sysdig-filter-order)`,
+  );
   assert.ok(n >= 60, 'at least 60 oracle filters');
-  assert.deepEqual(bad.map((r) => r.detail), []);
+  assert.deepEqual(
+    bad.map((r) => r.detail),
+    [],
+  );
 });
 
 test('filter oracle: -p renders of matching events equal sysdig 0.29.3', async (t) => {
   const skip = sharedSkipReason() ?? sysdigSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const jobs: Array<() => Promise<Outcome>> = [];
   for (const [filter, files, format] of RENDER_CASES) {
     for (const file of files) jobs.push(() => compare(filter, file, format, true));
   }
   const res = await pool(jobs, JOBS);
   t.diagnostic(`${res.filter((r) => r.ok).length}/${res.length} renders identical`);
-  assert.deepEqual(res.filter((r) => !r.ok).map((r) => r.detail), []);
+  assert.deepEqual(
+    res.filter((r) => !r.ok).map((r) => r.detail),
+    [],
+  );
 });

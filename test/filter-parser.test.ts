@@ -7,17 +7,28 @@ import { Lexer, unescapeQuoted } from '../src/filter/lexer';
 /** Compact S-expression of an AST (positions left out), for shape assertions. */
 function sx(n: Node): string {
   switch (n.kind) {
-    case 'and': return `and(${n.children.map(sx).join(', ')})`;
-    case 'or': return `or(${n.children.map(sx).join(', ')})`;
-    case 'not': return `not(${sx(n.child)})`;
-    case 'identifier': return `id:${n.name}`;
-    case 'value': return JSON.stringify(n.value);
-    case 'list': return `[${n.values.map((v) => JSON.stringify(v)).join(', ')}]`;
-    case 'field': return n.arg === null ? n.field : `${n.field}[${JSON.stringify(n.arg)}]`;
-    case 'transformer': return `${n.name}(${n.args.map(sx).join(', ')})${n.arg === null ? '' : `[${JSON.stringify(n.arg)}]`}`;
-    case 'transformer_list': return `tl(${n.children.map(sx).join(', ')})`;
-    case 'unary': return `{${sx(n.left)} exists}`;
-    case 'binary': return `{${sx(n.left)} ${n.op} ${sx(n.right)}}`;
+    case 'and':
+      return `and(${n.children.map(sx).join(', ')})`;
+    case 'or':
+      return `or(${n.children.map(sx).join(', ')})`;
+    case 'not':
+      return `not(${sx(n.child)})`;
+    case 'identifier':
+      return `id:${n.name}`;
+    case 'value':
+      return JSON.stringify(n.value);
+    case 'list':
+      return `[${n.values.map((v) => JSON.stringify(v)).join(', ')}]`;
+    case 'field':
+      return n.arg === null ? n.field : `${n.field}[${JSON.stringify(n.arg)}]`;
+    case 'transformer':
+      return `${n.name}(${n.args.map(sx).join(', ')})${n.arg === null ? '' : `[${JSON.stringify(n.arg)}]`}`;
+    case 'transformer_list':
+      return `tl(${n.children.map(sx).join(', ')})`;
+    case 'unary':
+      return `{${sx(n.left)} exists}`;
+    case 'binary':
+      return `{${sx(n.left)} ${n.op} ${sx(n.right)}}`;
   }
 }
 
@@ -85,7 +96,7 @@ const ACCEPT: [string, string][] = [
   ['proc.name = and', '{proc.name = "and"}'],
   // quoting and escapes
   ['proc.name = "ba\\"sh"', '{proc.name = "ba\\"sh"}'],
-  ["proc.name = 'say \"hi\"'", '{proc.name = "say \\"hi\\""}'],
+  ['proc.name = \'say "hi"\'', '{proc.name = "say \\"hi\\""}'],
   ['proc.name = "it\'s"', '{proc.name = "it\'s"}'],
   ["proc.name = 'it\\'s'", '{proc.name = "it\'s"}'],
   ['proc.name = "a\\ b"', '{proc.name = "a\\\\b"}'],
@@ -135,7 +146,11 @@ const ACCEPT: [string, string][] = [
   ['proc.name =oneof', '{proc.name = "oneof"}'],
 ];
 // replace the placeholder with a real case
-ACCEPT.splice(ACCEPT.findIndex(([s]) => s === 'fd.num > 1.5e+3x'), 1, ['fd.num > 1.5e+3', '{fd.num > "1.5e+3"}']);
+ACCEPT.splice(
+  ACCEPT.findIndex(([s]) => s === 'fd.num > 1.5e+3x'),
+  1,
+  ['fd.num > 1.5e+3', '{fd.num > "1.5e+3"}'],
+);
 
 test('parser: accepted filters produce the expected AST shapes', () => {
   for (const [src, want] of ACCEPT) {
@@ -173,13 +188,17 @@ const REJECT: [string, number, string | RegExp][] = [
   ['x.y in (tolower(a.b))', 15, "expected a ')' token"],
   ['proc.name in', 12, /^expected a list, an identifier, or a field with a valid transformer/],
   ['proc.name = "a" "b"', 16, "unexpected token after 'a', expecting 'or', 'and'"],
-  ["proc.name = 'ba\\\"sh'", 20, "invalid \\\" escape in '-quoted string"],
+  ["proc.name = 'ba\\\"sh'", 20, 'invalid \\" escape in \'-quoted string'],
   ['proc.name = "ba\\\'sh"', 20, 'invalid \\\' escape in "-quoted string'],
   ['proc.name = "abc\\\\"', 12, /^expected a string value or a field/],
   ['proc.name = "\\x41"', 18, 'unsupported string escape sequence: \\x'],
   ['proc.name regex "\\d+"', 21, 'unsupported string escape sequence: \\d'],
   ['proc.name = "unterminated', 12, /^expected a string value or a field/],
-  ['proc.name > abc', 12, /^expected a number value or a field with a valid transformer: 'val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'$/],
+  [
+    'proc.name > abc',
+    12,
+    /^expected a number value or a field with a valid transformer: 'val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'$/,
+  ],
   ['proc.name > "5"', 12, /^expected a number value/],
   ['proc.aname[ 2 ] = sshd', 11, 'expected a valid field argument: a quoted string or a bare string'],
   ['proc.aname[2 = sshd', 12, "expected a ']' token"],
@@ -191,7 +210,11 @@ const REJECT: [string, number, string | RegExp][] = [
   ['val(proc.name) = bash', 3, "unexpected token after 'val', expecting 'or', 'and'"],
   ['fd.name = val(val(x.y))', 14, "expected a field within 'val' transformer"],
   ['fd.name = val(tolower(x.y))', 14, "expected a field within 'val' transformer"],
-  ['fd.name = tolower(val(x.y))', 18, /^expected field transformer argument: field, transformer, quoted string, number, or transformer list$/],
+  [
+    'fd.name = tolower(val(x.y))',
+    18,
+    /^expected field transformer argument: field, transformer, quoted string, number, or transformer list$/,
+  ],
   ['fd.name = val(x.y', 17, "expected a ')' token closing the transformer"],
   ['proc.name contains oneof(a,b)', 24, "unexpected token after 'oneof', expecting 'or', 'and'"],
   ['proc.name = anyof (a', 20, "expected a ')' token"],
@@ -201,14 +224,18 @@ const REJECT: [string, number, string | RegExp][] = [
 
 test('parser: rejected filters fail with libsinsp messages at the right position', () => {
   for (const [src, pos, msg] of REJECT) {
-    assert.throws(() => parseFilter(src), (e: unknown) => {
-      assert.ok(e instanceof FilterError, `${src}: FilterError`);
-      assert.equal(e.kind, 'parse', src);
-      if (typeof msg === 'string') assert.equal(e.message, msg, src);
-      else assert.match(e.message, msg, src);
-      assert.equal(e.pos, pos, `${src}: position`);
-      return true;
-    }, src);
+    assert.throws(
+      () => parseFilter(src),
+      (e: unknown) => {
+        assert.ok(e instanceof FilterError, `${src}: FilterError`);
+        assert.equal(e.kind, 'parse', src);
+        if (typeof msg === 'string') assert.equal(e.message, msg, src);
+        else assert.match(e.message, msg, src);
+        assert.equal(e.pos, pos, `${src}: position`);
+        return true;
+      },
+      src,
+    );
   }
 });
 
@@ -249,9 +276,13 @@ test('parser: input is parsed as UTF-8 bytes; offsets are byte offsets', () => {
   const r = parseFilter('proc.name = "é" and fd.name = x');
   assert.equal(r.text, 'proc.name = "\xc3\xa9" and fd.name = x');
   const ast = r.ast;
-  if (ast.kind !== 'and' || ast.children[0].kind !== 'binary' || ast.children[0].right.kind !== 'value') assert.fail('shape');
+  if (ast.kind !== 'and' || ast.children[0].kind !== 'binary' || ast.children[0].right.kind !== 'value')
+    assert.fail('shape');
   else assert.equal(ast.children[0].right.value, '\xc3\xa9');
-  assert.throws(() => parseFilter('proc.name = é x'), (e: FilterError) => e.pos === 15);
+  assert.throws(
+    () => parseFilter('proc.name = é x'),
+    (e: FilterError) => e.pos === 15,
+  );
   // already a byte string: no conversion
   const b = parseFilter('proc.name = "\xe9"', { bytes: true });
   assert.equal(b.text.length, 15);
@@ -259,7 +290,10 @@ test('parser: input is parsed as UTF-8 bytes; offsets are byte offsets', () => {
 
 test('parser: recursion depth is limited with a positioned error, never a stack overflow', () => {
   const deep = '('.repeat(100000) + 'a' + ')'.repeat(100000);
-  assert.throws(() => parseFilter(deep), (e: unknown) => e instanceof FilterError && /exceeded max depth limit of 1000/.test(e.message));
+  assert.throws(
+    () => parseFilter(deep),
+    (e: unknown) => e instanceof FilterError && /exceeded max depth limit of 1000/.test(e.message),
+  );
   const nots = 'not '.repeat(5000) + 'a';
   assert.equal(P(nots), 'id:a'); // nots fold in a loop, no recursion
   // libsinsp's default of 100, as an option
@@ -286,7 +320,10 @@ test('parser: astToString round-trips to an equal AST', () => {
 });
 
 test('lexer: token regexes match longest-first like RE2 POSIX', () => {
-  const num = (s: string): string | null => { const l = new Lexer(s); return l.lexNum() ? l.lastToken : null; };
+  const num = (s: string): string | null => {
+    const l = new Lexer(s);
+    return l.lexNum() ? l.lastToken : null;
+  };
   assert.equal(num('12'), '12');
   assert.equal(num('-1.5'), '-1.5');
   assert.equal(num('+3.'), '+3.');
@@ -296,7 +333,10 @@ test('lexer: token regexes match longest-first like RE2 POSIX', () => {
   const hex = new Lexer('0x1fg');
   assert.ok(hex.lexHexNum());
   assert.equal(hex.lastToken, '0x1f');
-  const fld = (s: string): string | null => { const l = new Lexer(s); return l.lexFieldName() ? l.lastToken : null; };
+  const fld = (s: string): string | null => {
+    const l = new Lexer(s);
+    return l.lexFieldName() ? l.lastToken : null;
+  };
   assert.equal(fld('proc.name'), 'proc.name');
   assert.equal(fld('evt.arg.0'), 'evt.arg'); // each dotted part starts with a letter: '.0' is left over
   assert.equal(fld('evt.arg.fd.x1'), 'evt.arg.fd.x1');

@@ -9,19 +9,43 @@ import { EVENTS, PPM_EVENT_MAX_E5C53D64 } from '../src/event/generated/events';
 
 test('list events: sysdig -L lines, byte for byte, then the newer events', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
-  const ref = fs.readFileSync(path.join(SHARED, 'docs', 'sysdig-events.txt'), 'utf8').split('\n').filter((l) => l !== '');
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const ref = fs
+    .readFileSync(path.join(SHARED, 'docs', 'sysdig-events.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const r = runCli(['list', 'events']);
   assert.equal(r.status, 0, r.stderr.toString());
-  const got = r.stdout.toString('utf8').split('\n').filter((l) => l !== '');
+  const got = r.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   assert.deepEqual(got.slice(0, ref.length), ref);
-  const newer = EVENTS.filter((e) => e && e.code >= PPM_EVENT_MAX_E5C53D64 && !e.flags.includes('EF_UNUSED') && !e.flags.includes('EF_OLD_VERSION') && !e.category.includes('EC_INTERNAL'));
+  const newer = EVENTS.filter(
+    (e) =>
+      e &&
+      e.code >= PPM_EVENT_MAX_E5C53D64 &&
+      !e.flags.includes('EF_UNUSED') &&
+      !e.flags.includes('EF_OLD_VERSION') &&
+      !e.category.includes('EC_INTERNAL'),
+  );
   assert.equal(got.length, ref.length + newer.length);
   const j = JSON.parse(runCli(['list', 'events', '--json']).stdout.toString('utf8'));
   assert.equal(j.length, got.length);
   assert.deepEqual(j[2], {
-    code: 2, name: 'open', dir: '>', category: 'EC_FILE', flags: ['EF_CREATES_FD', 'EF_MODIFIES_STATE'],
-    params: [{ name: 'name', type: 'FSPATH' }, { name: 'flags', type: 'FLAGS32' }, { name: 'mode', type: 'UINT32' }],
+    code: 2,
+    name: 'open',
+    dir: '>',
+    category: 'EC_FILE',
+    flags: ['EF_CREATES_FD', 'EF_MODIFIES_STATE'],
+    params: [
+      { name: 'name', type: 'FSPATH' },
+      { name: 'flags', type: 'FLAGS32' },
+      { name: 'mode', type: 'UINT32' },
+    ],
   });
 });
 
@@ -41,7 +65,10 @@ test('list fields: every catalog field in the tables and in --json', () => {
   assert.match(out, /fd\.ip\s+│ IPADDR\s+│ \(FILTER_ONLY\)/);
   const j = JSON.parse(runCli(['list', 'fields', '--json']).stdout.toString('utf8'));
   assert.equal(j.length, all.length);
-  assert.deepEqual(j.map((x: { name: string }) => x.name), all.map((f) => f.name));
+  assert.deepEqual(
+    j.map((x: { name: string }) => x.name),
+    all.map((f) => f.name),
+  );
   const bad = runCli(['list', 'chisels']);
   assert.equal(bad.status, 2);
 });

@@ -5,13 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import {
-  Lz4Error,
-  Lz4FrameDecoder,
-  Lz4FrameEncoder,
-  lz4CompressFrame,
-  lz4DecompressFrame,
-} from '../src/capture/lz4';
+import { Lz4Error, Lz4FrameDecoder, Lz4FrameEncoder, lz4CompressFrame, lz4DecompressFrame } from '../src/capture/lz4';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -76,7 +70,10 @@ function periodic(n: number, period: number, seed: number): Buffer {
 function realTrace(): Buffer | null {
   const dir = '/work/shared/scap';
   try {
-    const f = fs.readdirSync(dir).filter((x) => x.endsWith('.scap')).sort()[0];
+    const f = fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith('.scap'))
+      .sort()[0];
     if (!f) return null;
     const b = fs.readFileSync(path.join(dir, f));
     return b[0] === 0x1f && b[1] === 0x8b ? zlib.gunzipSync(b) : b;
@@ -87,7 +84,11 @@ function realTrace(): Buffer | null {
 
 /** Independent reference xxHash32 (plain and slow), used to build test frames. */
 function refXxh32(b: Uint8Array): number {
-  const P1 = 2654435761, P2 = 2246822519, P3 = 3266489917, P4 = 668265263, P5 = 374761393;
+  const P1 = 2654435761,
+    P2 = 2246822519,
+    P3 = 3266489917,
+    P4 = 668265263,
+    P5 = 374761393;
   const mul = (x: number, y: number) => Math.imul(x, y) >>> 0;
   const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0;
   const u32 = (i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
@@ -317,7 +318,7 @@ test('encoder output does not depend on how input is pushed', () => {
     const r = rng(3);
     const enc = new Lz4FrameEncoder(opts);
     const parts: Buffer[] = [];
-    for (let p = 0; p < data.length; ) {
+    for (let p = 0; p < data.length;) {
       const n = r() < 0.3 ? 1 : (r() * 100_000) | 0;
       parts.push(enc.push(data.subarray(p, p + n)));
       p += n;
@@ -441,28 +442,106 @@ test('malformed headers and blocks throw Lz4Error with offsets', () => {
   const cases: Array<[string, Buffer, RegExp, number]> = [
     ['bad magic', Buffer.from('not lz4 at all'), /bad magic number 0x20746F6E/, 0],
     ['bad magic after a frame', Buffer.concat([good, Buffer.from('junkjunk')]), /bad magic/, good.length],
-    ['header checksum', Buffer.concat([good.subarray(0, 6), Buffer.from([good[6] ^ 1]), good.subarray(7)]), /header checksum/, 6],
+    [
+      'header checksum',
+      Buffer.concat([good.subarray(0, 6), Buffer.from([good[6] ^ 1]), good.subarray(7)]),
+      /header checksum/,
+      6,
+    ],
     ['version', Buffer.concat([header(0x84, 0x40), u32le(0)]), /version 2/, 4],
     ['reserved FLG bit', Buffer.concat([header(0x62, 0x40), u32le(0)]), /reserved bit/, 4],
     ['reserved BD bits', Buffer.concat([header(0x60, 0x41), u32le(0)]), /reserved bits/, 5],
     ['block size code', Buffer.concat([header(0x60, 0x30), u32le(0)]), /maximum size code 3/, 5],
-    ['block too large', Buffer.concat([header(0x60, 0x40), u32le(65537), Buffer.alloc(65537)]), /block size 65537 exceeds/, 7],
+    [
+      'block too large',
+      Buffer.concat([header(0x60, 0x40), u32le(65537), Buffer.alloc(65537)]),
+      /block size 65537 exceeds/,
+      7,
+    ],
     ['raw block too large', Buffer.concat([header(0x60, 0x40), u32le(0xffffffff)]), /block size 2147483647 exceeds/, 7],
-    ['zero offset', Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 0, 0, 0x50, 1, 2, 3, 4, 5]), u32le(0)]), /offset 0/, 7 + 4 + 2],
-    ['offset before block', Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 2, 0, 0x50, 1, 2, 3, 4, 5]), u32le(0)]), /before the start of the window/, 7 + 4 + 2],
+    [
+      'zero offset',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 0, 0, 0x50, 1, 2, 3, 4, 5]), u32le(0)]),
+      /offset 0/,
+      7 + 4 + 2,
+    ],
+    [
+      'offset before block',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 2, 0, 0x50, 1, 2, 3, 4, 5]), u32le(0)]),
+      /before the start of the window/,
+      7 + 4 + 2,
+    ],
     // literal 'a' then an offset-1 match of 15 + 260 * 255 + 4 bytes: more than the 64 KiB block maximum
-    ['output overrun', Buffer.concat([header(0x60, 0x40), compressedBlock([0x1f, 0x61, 1, 0, ...Array(260).fill(255), 0, 0x50, 1, 2, 3, 4, 5]), u32le(0)]), /exceeds the maximum block size/, 7 + 4 + 265],
+    [
+      'output overrun',
+      Buffer.concat([
+        header(0x60, 0x40),
+        compressedBlock([0x1f, 0x61, 1, 0, ...Array(260).fill(255), 0, 0x50, 1, 2, 3, 4, 5]),
+        u32le(0),
+      ]),
+      /exceeds the maximum block size/,
+      7 + 4 + 265,
+    ],
     // 1 literal + a 65529-byte match, then 10 literals: the literals overflow the 64 KiB block maximum
-    ['literal overrun of the block maximum', Buffer.concat([header(0x60, 0x40), compressedBlock([0x1f, 0x61, 1, 0, ...Array(256).fill(255), 230, 0xa0, ...Array(10).fill(7)]), u32le(0)]), /exceeds the maximum block size/, 7 + 4 + 262],
-    ['literal overrun', Buffer.concat([header(0x60, 0x40), compressedBlock([0x50, 1, 2]), u32le(0)]), /overruns the block/, 7 + 4 + 1],
-    ['truncated literal length', Buffer.concat([header(0x60, 0x40), compressedBlock([0xf0, 255]), u32le(0)]), /truncated literal length/, 7 + 4 + 2],
-    ['truncated match length', Buffer.concat([header(0x60, 0x40), compressedBlock([0x1f, 0x61, 1, 0]), u32le(0)]), /truncated match length/, 7 + 4 + 4],
-    ['truncated offset', Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 1]), u32le(0)]), /truncated match offset/, 7 + 4 + 2],
-    ['block ends with a match', Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 1, 0]), u32le(0)]), /final literal run/, 7 + 4 + 4],
-    ['block checksum', Buffer.concat([good.subarray(0, 20), Buffer.from([good[20] ^ 0x40]), good.subarray(21)]), /block checksum mismatch/, 7 + 4 + good.readUInt32LE(7)],
-    ['content checksum', Buffer.concat([good.subarray(0, good.length - 1), Buffer.from([good[good.length - 1] ^ 1])]), /content checksum mismatch/, good.length - 4],
+    [
+      'literal overrun of the block maximum',
+      Buffer.concat([
+        header(0x60, 0x40),
+        compressedBlock([0x1f, 0x61, 1, 0, ...Array(256).fill(255), 230, 0xa0, ...Array(10).fill(7)]),
+        u32le(0),
+      ]),
+      /exceeds the maximum block size/,
+      7 + 4 + 262,
+    ],
+    [
+      'literal overrun',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0x50, 1, 2]), u32le(0)]),
+      /overruns the block/,
+      7 + 4 + 1,
+    ],
+    [
+      'truncated literal length',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0xf0, 255]), u32le(0)]),
+      /truncated literal length/,
+      7 + 4 + 2,
+    ],
+    [
+      'truncated match length',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0x1f, 0x61, 1, 0]), u32le(0)]),
+      /truncated match length/,
+      7 + 4 + 4,
+    ],
+    [
+      'truncated offset',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 1]), u32le(0)]),
+      /truncated match offset/,
+      7 + 4 + 2,
+    ],
+    [
+      'block ends with a match',
+      Buffer.concat([header(0x60, 0x40), compressedBlock([0x10, 0x61, 1, 0]), u32le(0)]),
+      /final literal run/,
+      7 + 4 + 4,
+    ],
+    [
+      'block checksum',
+      Buffer.concat([good.subarray(0, 20), Buffer.from([good[20] ^ 0x40]), good.subarray(21)]),
+      /block checksum mismatch/,
+      7 + 4 + good.readUInt32LE(7),
+    ],
+    [
+      'content checksum',
+      Buffer.concat([good.subarray(0, good.length - 1), Buffer.from([good[good.length - 1] ^ 1])]),
+      /content checksum mismatch/,
+      good.length - 4,
+    ],
     ['truncated', good.subarray(0, 1000), /truncated input: stream ends while reading block data/, 1000],
-    ['truncated skippable', Buffer.concat([u32le(0x184d2a50), u32le(0xfffffff0), Buffer.alloc(10)]), /truncated input.*skippable/, 18],
+    [
+      'truncated skippable',
+      Buffer.concat([u32le(0x184d2a50), u32le(0xfffffff0), Buffer.alloc(10)]),
+      /truncated input.*skippable/,
+      18,
+    ],
   ];
   for (const [name, data, re, offset] of cases) {
     for (const piece of [data.length || 1, 1, 7]) {
@@ -487,36 +566,45 @@ test('a failed decoder stays failed; callback errors propagate', () => {
   assert.throws(() => boom.push(Buffer.alloc(1)), Lz4Error);
 });
 
-test('truncation at every offset throws Lz4Error (or yields the complete frames before the cut)', { timeout: 120_000 }, () => {
-  const frames = [
-    lz4CompressFrame(traceLike(140_000, 41), { blockChecksum: true }), // 3 blocks
-    Buffer.concat([u32le(0x184d2a5a), u32le(5), Buffer.from('skip!')]),
-    Buffer.concat([header(0x6c, 0x40, u64le(3000)), blocksOf(randomBytes(3000, 42)), u32le(0), u32le(refXxh32(randomBytes(3000, 42)))]),
-    lz4CompressFrame(Buffer.from('last frame'), { contentChecksum: false }),
-  ];
-  const outputs = [traceLike(140_000, 41), Buffer.alloc(0), randomBytes(3000, 42), Buffer.from('last frame')];
-  const stream = Buffer.concat(frames);
-  assert.deepEqual(lz4DecompressFrame(stream), Buffer.concat(outputs));
-  const boundaries = new Map<number, Buffer>([[0, Buffer.alloc(0)]]);
-  let at = 0;
-  frames.forEach((f, i) => {
-    at += f.length;
-    boundaries.set(at, Buffer.concat(outputs.slice(0, i + 1)));
-  });
-  // every offset in the small frames and around block edges; a stride through the big blocks
-  const big = frames[0].length;
-  for (let cut = 0; cut <= stream.length; cut += cut < 64 || cut > big - 64 ? 1 : 23) {
-    const prefix = stream.subarray(0, cut);
-    const res = tryDecode(prefix);
-    if (boundaries.has(cut)) {
-      assert.ok(!(res instanceof Lz4Error), `cut ${cut} is a frame boundary`);
-      assert.deepEqual(res, boundaries.get(cut));
-    } else {
-      assert.ok(res instanceof Lz4Error, `cut ${cut} should fail`);
-      assert.ok(res.offset <= cut, `cut ${cut}: offset ${res.offset}`);
+test(
+  'truncation at every offset throws Lz4Error (or yields the complete frames before the cut)',
+  { timeout: 120_000 },
+  () => {
+    const frames = [
+      lz4CompressFrame(traceLike(140_000, 41), { blockChecksum: true }), // 3 blocks
+      Buffer.concat([u32le(0x184d2a5a), u32le(5), Buffer.from('skip!')]),
+      Buffer.concat([
+        header(0x6c, 0x40, u64le(3000)),
+        blocksOf(randomBytes(3000, 42)),
+        u32le(0),
+        u32le(refXxh32(randomBytes(3000, 42))),
+      ]),
+      lz4CompressFrame(Buffer.from('last frame'), { contentChecksum: false }),
+    ];
+    const outputs = [traceLike(140_000, 41), Buffer.alloc(0), randomBytes(3000, 42), Buffer.from('last frame')];
+    const stream = Buffer.concat(frames);
+    assert.deepEqual(lz4DecompressFrame(stream), Buffer.concat(outputs));
+    const boundaries = new Map<number, Buffer>([[0, Buffer.alloc(0)]]);
+    let at = 0;
+    frames.forEach((f, i) => {
+      at += f.length;
+      boundaries.set(at, Buffer.concat(outputs.slice(0, i + 1)));
+    });
+    // every offset in the small frames and around block edges; a stride through the big blocks
+    const big = frames[0].length;
+    for (let cut = 0; cut <= stream.length; cut += cut < 64 || cut > big - 64 ? 1 : 23) {
+      const prefix = stream.subarray(0, cut);
+      const res = tryDecode(prefix);
+      if (boundaries.has(cut)) {
+        assert.ok(!(res instanceof Lz4Error), `cut ${cut} is a frame boundary`);
+        assert.deepEqual(res, boundaries.get(cut));
+      } else {
+        assert.ok(res instanceof Lz4Error, `cut ${cut} should fail`);
+        assert.ok(res.offset <= cut, `cut ${cut}: offset ${res.offset}`);
+      }
     }
-  }
-});
+  },
+);
 
 test('every single bit flip is detected when checksums are on', { timeout: 120_000 }, () => {
   const data = Buffer.concat([traceLike(3000, 51), randomBytes(300, 52)]);
@@ -596,12 +684,20 @@ test('decodes files made by the lz4 CLI', { timeout: 120_000 }, (t) => {
   const linked = cliCompress(periodic(300_000, 40_000, 75), ['-BD', '-B4']);
   assert.equal(linked[4] & 0x20, 0, 'FLG says linked');
   const desc = Buffer.from([linked[4] | 0x20, linked[5]]);
-  const forcedIndependent = Buffer.concat([linked.subarray(0, 4), header(desc[0], desc[1]).subarray(4), linked.subarray(7)]);
+  const forcedIndependent = Buffer.concat([
+    linked.subarray(0, 4),
+    header(desc[0], desc[1]).subarray(4),
+    linked.subarray(7),
+  ]);
   assert.match(decodeError(forcedIndependent).message, /before the start of the window/);
 
   // concatenated CLI files, including a legacy one in between (as `cat a.lz4 b.lz4` would give)
   const parts = [sample.subarray(0, 100_000), sample.subarray(100_000, 400_000), sample.subarray(400_000, 500_000)];
-  const cat = Buffer.concat([cliCompress(parts[0], []), cliCompress(parts[1], ['-l']), cliCompress(parts[2], ['-BD', '-B4'])]);
+  const cat = Buffer.concat([
+    cliCompress(parts[0], []),
+    cliCompress(parts[1], ['-l']),
+    cliCompress(parts[2], ['-BD', '-B4']),
+  ]);
   assert.deepEqual(lz4DecompressFrame(cat), Buffer.concat(parts));
   assert.deepEqual(decodeInPieces(cat, 1).out, Buffer.concat(parts));
 });
@@ -611,7 +707,13 @@ test('the lz4 CLI decodes our frames', { timeout: 120_000 }, (t) => {
     t.skip('lz4 CLI not installed');
     return;
   }
-  const inputs = [traceLike(700_000, 81), randomBytes(300_000, 82), Buffer.alloc(0), Buffer.from('a'), Buffer.alloc(5_000_000, 7)];
+  const inputs = [
+    traceLike(700_000, 81),
+    randomBytes(300_000, 82),
+    Buffer.alloc(0),
+    Buffer.from('a'),
+    Buffer.alloc(5_000_000, 7),
+  ];
   const trace = realTrace();
   if (trace) inputs.push(trace);
   for (const opts of ENCODER_OPTIONS) {
@@ -632,7 +734,7 @@ test('the lz4 CLI decodes our frames', { timeout: 120_000 }, (t) => {
 // ---------------------------------------------------------------------------------------------
 // liblz4's block compressor from the addon (used for frames JS assembles during a capture)
 
-test('frames with the addon\'s block compressor: our decoder and lz4 -d give the input back', (t) => {
+test("frames with the addon's block compressor: our decoder and lz4 -d give the input back", (t) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { nativeBuilt, nativeAddonPath } = require('../src/capture/native') as typeof import('../src/capture/native');
   if (!nativeBuilt()) {
@@ -641,11 +743,16 @@ test('frames with the addon\'s block compressor: our decoder and lz4 -d give the
     return;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const raw = require(nativeAddonPath()) as { lz4CompressBlock: (s: Buffer, a: number, b: number, d: Buffer, o: number) => number };
+  const raw = require(nativeAddonPath()) as {
+    lz4CompressBlock: (s: Buffer, a: number, b: number, d: Buffer, o: number) => number;
+  };
   const { useNativeLz4 } = require('../src/capture/lz4') as typeof import('../src/capture/lz4');
   const r = rng(7);
   const words = ['open', '/etc/passwd', 'read', 'curl', 'res=0', '\u0000\u0000\u0001'];
-  const text = Buffer.from(Array.from({ length: 40000 }, () => words[Math.floor(r() * words.length)]).join(' '), 'latin1');
+  const text = Buffer.from(
+    Array.from({ length: 40000 }, () => words[Math.floor(r() * words.length)]).join(' '),
+    'latin1',
+  );
   const noise = Buffer.from(Array.from({ length: 150000 }, () => Math.floor(r() * 256)));
   const inputs = [Buffer.alloc(0), Buffer.from('x'), text, noise, Buffer.concat([text, noise, text])];
   useNativeLz4(raw.lz4CompressBlock);

@@ -25,7 +25,13 @@ import type { EventView } from '../src/event/view';
 import { IN_CI, runSysdig, sysdigSkipReason, tmpDir } from './helpers/env';
 
 const TMP = tmpDir('falco-ts-native-');
-process.on('exit', () => { try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* ignore */ } });
+process.on('exit', () => {
+  try {
+    fs.rmSync(TMP, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+});
 
 function skipReason(): string | null {
   const isRoot = process.getuid?.() === 0;
@@ -50,10 +56,22 @@ function skipIf(t: TestContext): boolean {
 }
 
 const MINIMAL_META: SectionMetadata = {
-  major: 1, minor: 2, machine: null, procs: [], fds: new Map(), users: [], groups: [], interfaces: [],
+  major: 1,
+  minor: 2,
+  machine: null,
+  procs: [],
+  fds: new Map(),
+  users: [],
+  groups: [],
+  interfaces: [],
 };
 
-interface Ev { type: number; tid: number; ts: bigint; params: Buffer[] }
+interface Ev {
+  type: number;
+  tid: number;
+  ts: bigint;
+  params: Buffer[];
+}
 
 function decode(batches: Buffer[]): Ev[] {
   const sink = new MemorySink();
@@ -62,7 +80,9 @@ function decode(batches: Buffer[]): Ev[] {
   w.flush();
   const out: Ev[] = [];
   const r = new ScapReader({
-    onSection() { /* minimal */ },
+    onSection() {
+      /* minimal */
+    },
     onEvent(ev: EventView) {
       const params: Buffer[] = [];
       for (let i = 0; i < ev.nparams; i++) params.push(Buffer.from(ev.bytes(i)));
@@ -78,7 +98,12 @@ function decode(batches: Buffer[]): Ev[] {
 const str = (b: Buffer): string => b.toString('latin1').replace(/\0.*$/s, '');
 const i64 = (b: Buffer): number => Number(b.readBigInt64LE(0));
 
-interface Capture { batches: Buffer[]; events: Ev[]; stats: NativeProbeStats; childPid: number }
+interface Capture {
+  batches: Buffer[];
+  events: Ev[];
+  stats: NativeProbeStats;
+  childPid: number;
+}
 
 let captured: Capture | null = null;
 const U = `${process.pid}x${Date.now().toString(36)}`;
@@ -146,7 +171,11 @@ function findPair(evs: Ev[], exitType: number, pred: (e: Ev) => boolean): { ente
     if (e.type !== exitType || !pred(e)) continue;
     for (let j = i - 1; j >= 0; j--) {
       if (evs[j].tid !== e.tid) continue;
-      assert.equal(evs[j].type, exitType - 1, `event before exit ${exitType} on tid ${e.tid} is ${evs[j].type}, not its enter`);
+      assert.equal(
+        evs[j].type,
+        exitType - 1,
+        `event before exit ${exitType} on tid ${e.tid} is ${evs[j].type}, not its enter`,
+      );
       return { enter: evs[j], exit: e };
     }
     assert.fail(`no enter event before exit ${exitType}`);
@@ -158,9 +187,13 @@ test('native: not-built errors are NativeError and one line', () => {
   const saved = process.env.FALCO_TS_NATIVE;
   process.env.FALCO_TS_NATIVE = path.join(TMP, 'nope.node');
   try {
-    assert.throws(() => loadNative(), (e: unknown) => e instanceof NativeError && e.code === 'not-built' && !e.message.includes('\n'));
+    assert.throws(
+      () => loadNative(),
+      (e: unknown) => e instanceof NativeError && e.code === 'not-built' && !e.message.includes('\n'),
+    );
   } finally {
-    if (saved === undefined) delete process.env.FALCO_TS_NATIVE; else process.env.FALCO_TS_NATIVE = saved;
+    if (saved === undefined) delete process.env.FALCO_TS_NATIVE;
+    else process.env.FALCO_TS_NATIVE = saved;
   }
 });
 
@@ -215,7 +248,11 @@ test('native probe: open, write, execve, connect, rename, unlink with their para
   assert.equal(wr.enter.params[1].readUInt32LE(0), `hello-${U}\n`.length);
 
   // execve("/bin/true", ["/bin/true", "arg-U"])
-  const ex = findPair(evs, 293, (e) => str(e.params[1]) === '/bin/true' && e.params[2].toString('latin1').includes(`arg-${U}`));
+  const ex = findPair(
+    evs,
+    293,
+    (e) => str(e.params[1]) === '/bin/true' && e.params[2].toString('latin1').includes(`arg-${U}`),
+  );
   assert.equal(i64(ex.exit.params[0]), 0);
   assert.equal(str(ex.exit.params[1]), '/bin/true');
   assert.equal(ex.exit.params[2].toString('latin1'), `arg-${U}\0`);
@@ -241,21 +278,35 @@ test('native probe: open, write, execve, connect, rename, unlink with their para
   assert.equal(addr.readUInt16LE(5), PORT);
 
   // rename: mv uses renameat2 (or rename)
-  const rn = evs.find((e) => (e.type === 319 || e.type === 177) && str(e.params[4]) === MOVED) ??
+  const rn =
+    evs.find((e) => (e.type === 319 || e.type === 177) && str(e.params[4]) === MOVED) ??
     evs.find((e) => e.type === 175 && str(e.params[2]) === MOVED);
   assert.ok(rn, 'rename event');
   assert.equal(i64(rn!.params[0]), 0);
   // unlink: rm uses unlinkat
-  const ul = evs.find((e) => (e.type === 303 && str(e.params[2]) === MOVED) || (e.type === 301 && str(e.params[1]) === MOVED));
+  const ul = evs.find(
+    (e) => (e.type === 303 && str(e.params[2]) === MOVED) || (e.type === 301 && str(e.params[1]) === MOVED),
+  );
   assert.ok(ul, 'unlink event');
   assert.equal(i64(ul!.params[0]), 0);
 
   // the child side of the fork that ran /bin/true: a clone exit with res 0 on the new thread
-  assert.ok(evs.some((e) => (e.type === 223 || e.type === 335 || e.type === 225) && e.tid === ex.exit.tid && i64(e.params[0]) === 0), 'clone exit in the child');
+  assert.ok(
+    evs.some(
+      (e) => (e.type === 223 || e.type === 335 || e.type === 225) && e.tid === ex.exit.tid && i64(e.params[0]) === 0,
+    ),
+    'clone exit in the child',
+  );
   // process exit of /bin/true
-  assert.ok(evs.some((e) => e.type === 186 && e.tid === ex.exit.tid), 'procexit');
+  assert.ok(
+    evs.some((e) => e.type === 186 && e.tid === ex.exit.tid),
+    'procexit',
+  );
   // close of the written file
-  assert.ok(evs.some((e) => e.type === 4 && i64(e.params[0]) === fd), 'close enter');
+  assert.ok(
+    evs.some((e) => e.type === 4 && i64(e.params[0]) === fd),
+    'close enter',
+  );
   // generic events carry a PPM_SC id < 329
   for (const e of evs) if (e.type === 0 || e.type === 1) assert.ok(e.params[0].readUInt16LE(0) < 329);
 });
@@ -278,7 +329,10 @@ test('native probe: in-kernel event-type selection', async (t) => {
 test('native probe: sysdig -r reads the capture', async (t) => {
   if (skipIf(t)) return;
   const sd = sysdigSkipReason();
-  if (sd) { t.skip(sd); return; }
+  if (sd) {
+    t.skip(sd);
+    return;
+  }
   const c = await runCapture();
   const file = path.join(TMP, 'live.scap');
   const w = new ScapWriter(openTraceSink(file, 'none'));
@@ -289,7 +343,13 @@ test('native probe: sysdig -r reads the capture', async (t) => {
   const fdOut = fs.openSync(file, 'a');
   for (const b of c.batches) fs.writeSync(fdOut, b);
   fs.closeSync(fdOut);
-  const r = runSysdig(['-r', file, '-p', '*%evt.type %proc.name %fd.name %evt.args', `evt.type in (openat,connect,execve,renameat2,rename,unlinkat,write) and proc.pid!=${process.pid}`]);
+  const r = runSysdig([
+    '-r',
+    file,
+    '-p',
+    '*%evt.type %proc.name %fd.name %evt.args',
+    `evt.type in (openat,connect,execve,renameat2,rename,unlinkat,write) and proc.pid!=${process.pid}`,
+  ]);
   const out = r.stdout.toString();
   if (process.env.FT_DEBUG) fs.copyFileSync(file, '/tmp/ftb/test.scap');
   if (process.env.FT_DEBUG) console.log(out);

@@ -22,7 +22,11 @@ const INTERNAL = new Set(EVENTS.filter((e) => e && e.category.includes('EC_INTER
  * `sink` during the replay (yielding between chunks like the replay command). Returns the
  * evt.num of every alert, in order.
  */
-export async function replayAlerts(file: string, filter: string, sink: Pick<OutputManager, 'emit'> & Partial<Pick<OutputManager, 'yieldIfPending'>>): Promise<number[]> {
+export async function replayAlerts(
+  file: string,
+  filter: string,
+  sink: Pick<OutputManager, 'emit'> & Partial<Pick<OutputManager, 'yieldIfPending'>>,
+): Promise<number[]> {
   const state = new State();
   setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
   const flt = compileFilter(filter, fieldRegistry);
@@ -30,29 +34,33 @@ export async function replayAlerts(file: string, filter: string, sink: Pick<Outp
   const type = fieldRegistry.bind('evt.type', null);
   const time = fieldRegistry.bind('evt.time', null);
   const nums: number[] = [];
-  await readTraceFile(file, {
-    onSection: (m) => state.loadSection(m),
-    onEvent: (ev: EventView) => {
-      observeEvent(state, ev);
-      state.processEvent(ev);
-      if (state.cur.hidden || INTERNAL.has(ev.type) || !flt.match(ev, state)) return;
-      const p = PRIORITIES[ev.num % PRIORITIES.length];
-      const pn = textFromBytes(proc.format(ev, state) ?? '<NA>');
-      const et = type.format(ev, state) ?? '<NA>';
-      const a: FalcoAlert = {
-        hostname: 'test-host',
-        output: `${time.format(ev, state)}: ${p} ${et} by ${pn} (evt.num=${ev.num})`,
-        output_fields: { 'evt.num': ev.num, 'evt.type': et, 'proc.name': pn },
-        priority: p,
-        rule: `Saw ${et}`,
-        source: 'syscall',
-        tags: ['test', 'replay'],
-        time: rfc3339Nanos(BigInt(ev.tsSeconds()) * 1000000000n + BigInt(ev.tsNanos())),
-      };
-      nums.push(ev.num);
-      sink.emit(a);
+  await readTraceFile(
+    file,
+    {
+      onSection: (m) => state.loadSection(m),
+      onEvent: (ev: EventView) => {
+        observeEvent(state, ev);
+        state.processEvent(ev);
+        if (state.cur.hidden || INTERNAL.has(ev.type) || !flt.match(ev, state)) return;
+        const p = PRIORITIES[ev.num % PRIORITIES.length];
+        const pn = textFromBytes(proc.format(ev, state) ?? '<NA>');
+        const et = type.format(ev, state) ?? '<NA>';
+        const a: FalcoAlert = {
+          hostname: 'test-host',
+          output: `${time.format(ev, state)}: ${p} ${et} by ${pn} (evt.num=${ev.num})`,
+          output_fields: { 'evt.num': ev.num, 'evt.type': et, 'proc.name': pn },
+          priority: p,
+          rule: `Saw ${et}`,
+          source: 'syscall',
+          tags: ['test', 'replay'],
+          time: rfc3339Nanos(BigInt(ev.tsSeconds()) * 1000000000n + BigInt(ev.tsNanos())),
+        };
+        nums.push(ev.num);
+        sink.emit(a);
+      },
     },
-  }, sink.yieldIfPending ? { onProgress: () => sink.yieldIfPending!() } : undefined);
+    sink.yieldIfPending ? { onProgress: () => sink.yieldIfPending!() } : undefined,
+  );
   return nums;
 }
 
@@ -88,7 +96,13 @@ export interface Sidekick {
  */
 export function startSidekick(opts: { port?: number; silent?: boolean } = {}): Promise<Sidekick> {
   const sk: Sidekick = {
-    port: 0, url: '', received: new Map(), accepted: 0, rejected: 0, lastHeaders: null, close: async () => undefined,
+    port: 0,
+    url: '',
+    received: new Map(),
+    accepted: 0,
+    rejected: 0,
+    lastHeaders: null,
+    close: async () => undefined,
   };
   const server = http.createServer((req, res) => {
     sk.lastHeaders = req.headers;
@@ -98,14 +112,31 @@ export function startSidekick(opts: { port?: number; silent?: boolean } = {}): P
     req.on('end', () => {
       let ok = false;
       let body: Record<string, unknown> | null = null;
-      try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { body = null; }
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        body = null;
+      }
       if (req.method === 'POST' && body !== null && typeof body === 'object') {
         const of = body.output_fields as Record<string, unknown> | undefined;
-        ok = typeof body.priority === 'string' && body.priority !== '' && typeof body.rule === 'string' && body.rule !== ''
-          && typeof body.time === 'string' && body.time !== '' && of !== undefined && of !== null && typeof of === 'object'
-          && Object.keys(of).length > 0;
+        ok =
+          typeof body.priority === 'string' &&
+          body.priority !== '' &&
+          typeof body.rule === 'string' &&
+          body.rule !== '' &&
+          typeof body.time === 'string' &&
+          body.time !== '' &&
+          of !== undefined &&
+          of !== null &&
+          typeof of === 'object' &&
+          Object.keys(of).length > 0;
       }
-      if (!ok) { sk.rejected++; res.writeHead(400); res.end('Please send a valid request body'); return; }
+      if (!ok) {
+        sk.rejected++;
+        res.writeHead(400);
+        res.end('Please send a valid request body');
+        return;
+      }
       sk.accepted++;
       const n = Number((body!.output_fields as Record<string, unknown>)['evt.num']);
       sk.received.set(n, (sk.received.get(n) ?? 0) + 1);
@@ -118,7 +149,11 @@ export function startSidekick(opts: { port?: number; silent?: boolean } = {}): P
     server.listen(opts.port ?? 0, '127.0.0.1', () => {
       sk.port = (server.address() as net.AddressInfo).port;
       sk.url = `http://127.0.0.1:${sk.port}/`;
-      sk.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+      sk.close = () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        });
       resolve(sk);
     });
   });

@@ -22,7 +22,10 @@ const CAPTURE = path.join(SCAP_DIR, 'sysdiginspect_502Error.scap');
 
 test('http: every alert of a replay reaches falcosidekick exactly once', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const sk = await startSidekick();
   try {
     const logs: string[] = [];
@@ -57,7 +60,10 @@ test('http: an alert falcosidekick rejects (400) counts as failed, is not retrie
     await out.close(20000);
     assert.deepEqual(out.counters, { sent: 2, retried: 0, failed: 2, dropped: 0 });
     assert.equal(sk.rejected, 2);
-    assert.ok(logs.some((l) => /HTTP 400/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /HTTP 400/.test(l)),
+      logs.join('\n'),
+    );
   } finally {
     await sk.close();
   }
@@ -67,7 +73,11 @@ test('http: server down then up: alerts are retried with backoff and all arrive 
   const port = await freePort();
   const logs: string[] = [];
   const out = new HttpOutput(`http://127.0.0.1:${port}/`, {
-    backoffMs: 20, maxBackoffMs: 200, maxRetries: 1000, concurrency: 2, log: (m) => logs.push(m),
+    backoffMs: 20,
+    maxBackoffMs: 200,
+    maxRetries: 1000,
+    concurrency: 2,
+    log: (m) => logs.push(m),
   });
   const N = 200;
   for (let i = 1; i <= N; i++) out.emit(makeAlert(i));
@@ -83,8 +93,14 @@ test('http: server down then up: alerts are retried with backoff and all arrive 
     assert.ok(c.retried >= 3);
     assert.equal(c.sent + c.failed + c.dropped, N);
     for (let i = 1; i <= N; i++) assert.equal(sk.received.get(i), 1, `alert ${i}`);
-    assert.ok(logs.some((l) => /ECONNREFUSED/.test(l)), logs.join('\n'));
-    assert.ok(logs.some((l) => /delivering again/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /ECONNREFUSED/.test(l)),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.some((l) => /delivering again/.test(l)),
+      logs.join('\n'),
+    );
   } finally {
     await sk.close();
   }
@@ -92,13 +108,18 @@ test('http: server down then up: alerts are retried with backoff and all arrive 
 
 test('http: a server that never answers fills the bounded queue; drops are counted and the replay goes on', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const sk = await startSidekick({ silent: true });
   try {
     const logs: string[] = [];
     const cap = 50;
     const mgr = OutputManager.create([sk.url], {
-      queueCapacity: cap, http: { timeoutMs: 120000, concurrency: 2, maxRetries: 0 }, log: (m) => logs.push(m),
+      queueCapacity: cap,
+      http: { timeoutMs: 120000, concurrency: 2, maxRetries: 0 },
+      log: (m) => logs.push(m),
     });
     const started = Date.now();
     const stats = new RunStats();
@@ -110,7 +131,10 @@ test('http: a server that never answers fills the bounded queue; drops are count
     const out = mgr.outputs[0];
     assert.ok(out.counters.dropped >= nums.length - cap - 2, JSON.stringify(out.counters));
     assert.ok(out.pending() <= cap + 2);
-    assert.ok(logs.some((l) => /queue full/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /queue full/.test(l)),
+      logs.join('\n'),
+    );
     const closeStart = Date.now();
     const report = await mgr.close(300);
     assert.ok(Date.now() - closeStart < 10000, 'close is bounded by its timeout');
@@ -119,7 +143,8 @@ test('http: a server that never answers fills the bounded queue; drops are count
     assert.equal(row.sent + row.failed + row.dropped, nums.length, JSON.stringify(row));
     assert.equal(row.sent, 0);
     assert.equal(row.pending, 0);
-    stats.eventsRead = 1; stats.eventsMatched = nums.length;
+    stats.eventsRead = 1;
+    stats.eventsMatched = nums.length;
     const text = renderSummary(stats.finish('x.scap', report));
     assert.match(text, /Dropped/);
     assert.ok(text.includes(row.dropped.toLocaleString('en-US')), text);
@@ -148,16 +173,46 @@ test('http: credentials never appear in names or logs; they reach the server as 
 });
 
 test('https: certificates are verified by default (self-signed refused, trusted with its CA)', async (t) => {
-  if (!which('openssl')) { t.skip('openssl not installed'); return; }
+  if (!which('openssl')) {
+    t.skip('openssl not installed');
+    return;
+  }
   const dir = tmpDir();
-  const key = path.join(dir, 'key.pem'), cert = path.join(dir, 'cert.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  if (r.status !== 0) { t.skip('openssl could not make a certificate'); return; }
+  const key = path.join(dir, 'key.pem'),
+    cert = path.join(dir, 'cert.pem');
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  if (r.status !== 0) {
+    t.skip('openssl could not make a certificate');
+    return;
+  }
   let got = 0;
   const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
     req.resume();
-    req.on('end', () => { got++; res.writeHead(200); res.end(); });
+    req.on('end', () => {
+      got++;
+      res.writeHead(200);
+      res.end();
+    });
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const port = (server.address() as net.AddressInfo).port;
@@ -167,7 +222,10 @@ test('https: certificates are verified by default (self-signed refused, trusted 
     untrusted.emit(makeAlert(1));
     await untrusted.close(20000);
     assert.deepEqual(untrusted.counters, { sent: 0, retried: 0, failed: 1, dropped: 0 });
-    assert.ok(logs.some((l) => /TLS verification failed/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /TLS verification failed/.test(l)),
+      logs.join('\n'),
+    );
     assert.equal(got, 0);
     const trusted = new HttpOutput(`https://127.0.0.1:${port}/`, { ca: fs.readFileSync(cert) });
     trusted.emit(makeAlert(2));

@@ -23,12 +23,18 @@ const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
 
 function lines(file: string): string[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 test('program: one long-lived process gets every alert of a replay once, in order', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const dir = tmpDir();
   const out = path.join(dir, 'out.jsonl');
   const mgr = OutputManager.create([`program:cat >> '${out}'`], { json: true });
@@ -51,15 +57,24 @@ test('program: restarted when it dies; alerts written after the death are retrie
   const pid1 = p.pid!;
   process.kill(pid1, 'SIGKILL');
   // emit while the old process is dying: writes fail (EPIPE) and are retried after the restart
-  for (let i = 101; i <= 200; i++) { p.emit(makeAlert(i)); if (i % 25 === 0) await sleep(5); }
+  for (let i = 101; i <= 200; i++) {
+    p.emit(makeAlert(i));
+    if (i % 25 === 0) await sleep(5);
+  }
   assert.ok(await until(() => p.restarts >= 1 && p.pid !== null && p.pid !== pid1), 'not restarted');
   await p.close(20000);
   const got = lines(file).map((l) => Number(/alert (\d+)/.exec(l)![1]));
   assert.equal(got.length, 200, `got ${got.length} lines`);
-  assert.deepEqual([...got].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
+  assert.deepEqual(
+    [...got].sort((a, b) => a - b),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  );
   assert.equal(p.counters.sent, 200);
   assert.equal(p.counters.failed + p.counters.dropped, 0);
-  assert.ok(logs.some((l) => /exited \(signal SIGKILL\); restarting/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /exited \(signal SIGKILL\); restarting/.test(l)),
+    logs.join('\n'),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -113,14 +128,25 @@ test('file: appends, creates with mode 0600, text or JSON lines', async () => {
 
 test('file: every alert of a replay, once, through the manager together with another output', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const dir = tmpDir();
-  const f1 = path.join(dir, 'a.log'), f2 = path.join(dir, 'b.jsonl');
+  const f1 = path.join(dir, 'a.log'),
+    f2 = path.join(dir, 'b.jsonl');
   const mgr = OutputManager.create([`file:${f1}`, `program:cat > '${f2}'`], { json: true });
   const nums = await replayAlerts(CAPTURE, 'evt.dir = <', mgr);
   const report = await mgr.close(20000);
-  for (const f of [f1, f2]) assert.deepEqual(lines(f).map((l) => JSON.parse(l).output_fields['evt.num']), nums);
-  assert.deepEqual(report.outputs.map((r) => r.sent), [nums.length, nums.length]);
+  for (const f of [f1, f2])
+    assert.deepEqual(
+      lines(f).map((l) => JSON.parse(l).output_fields['evt.num']),
+      nums,
+    );
+  assert.deepEqual(
+    report.outputs.map((r) => r.sent),
+    [nums.length, nums.length],
+  );
   assert.equal(report.alerts.total, nums.length);
   const byPri = Object.values(report.alerts.byPriority).reduce((a, b) => a + (b ?? 0), 0);
   const byRule = Object.values(report.alerts.byRule).reduce((a, b) => a + b, 0);
@@ -133,12 +159,19 @@ test('syslog: RFC 3164 datagrams on a unix socket; clear error without one', asy
   assert.throws(() => createSyslogOutput({ socket: '/nonexistent/dev-log' }), /does not exist/);
   assert.equal(syslogLine(makeAlert(1, { priority: 'Critical', output: 'a\nb' }), false), '<10>a b');
   const py = which('python3');
-  if (!py || !which('logger')) { t.skip('python3 or logger not installed'); return; }
+  if (!py || !which('logger')) {
+    t.skip('python3 or logger not installed');
+    return;
+  }
   const dir = tmpDir();
   const sock = path.join(dir, 'log.sock');
   const got = path.join(dir, 'got.txt');
   // a datagram syslog "daemon" (Node has no AF_UNIX datagram sockets)
-  const server = spawn(py, ['-c', `
+  const server = spawn(
+    py,
+    [
+      '-c',
+      `
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -147,7 +180,12 @@ print('ready', flush=True)
 while True:
     d = s.recv(65536)
     f.write(d.rstrip(b'\\n') + b'\\n')
-`, sock, got], { stdio: ['ignore', 'pipe', 'inherit'] });
+`,
+      sock,
+      got,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     assert.ok(await until(() => fs.existsSync(sock)), 'syslog stand-in did not start');
     const out = createSyslogOutput({ socket: sock });
@@ -156,7 +194,10 @@ while True:
     await out.close(20000);
     assert.ok(await until(() => lines(got).length >= 2), 'datagrams not received');
     const l = lines(got);
-    assert.match(l[0], /^<11>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ falco-ts(\[\d+\])?: 12:00:00\.000000000: Error first$/);
+    assert.match(
+      l[0],
+      /^<11>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ falco-ts(\[\d+\])?: 12:00:00\.000000000: Error first$/,
+    );
     assert.match(l[1], /^<15>.* falco-ts(\[\d+\])?: 12:00:00\.000000000: Debug second$/);
     assert.equal(out.counters.sent, 2);
   } finally {
@@ -173,31 +214,74 @@ test('--output specs: parsing and errors', () => {
   assert.deepEqual(parseOutputSpec('syslog'), { kind: 'syslog' });
   assert.throws(() => parseOutputSpec('file:'), InputError);
   assert.throws(() => parseOutputSpec('program:'), InputError);
-  assert.throws(() => parseOutputSpec('ftp://u:secret@h/'), (e: Error) => e instanceof InputError && !/secret/.test(e.message));
+  assert.throws(
+    () => parseOutputSpec('ftp://u:secret@h/'),
+    (e: Error) => e instanceof InputError && !/secret/.test(e.message),
+  );
 });
 
 test('alerts: JSON shape (sorted keys), RFC 3339 ns time, adapter from the rules engine JSON', () => {
   assert.equal(rfc3339Nanos(1470327477881759471n), '2016-08-04T16:17:57.881759471Z');
   assert.equal(rfc3339Nanos(5n), '1970-01-01T00:00:00.000000005Z');
   const j = alertToJson(makeAlert(1, { tags: ['b', 'a'], output_fields: { z: 1, a: null } }));
-  assert.equal(j, '{"hostname":"test-host","output":"12:00:00.000000000: Warning alert 1","output_fields":{"a":null,"z":1},"priority":"Warning","rule":"Test rule","source":"syscall","tags":["a","b"],"time":"2016-08-04T16:17:57.881759471Z"}');
+  assert.equal(
+    j,
+    '{"hostname":"test-host","output":"12:00:00.000000000: Warning alert 1","output_fields":{"a":null,"z":1},"priority":"Warning","rule":"Test rule","source":"syscall","tags":["a","b"],"time":"2016-08-04T16:17:57.881759471Z"}',
+  );
   // the engine's lines are latin1 byte strings: UTF-8 bytes are decoded
   const bytes = Buffer.from(j.replace('alert 1', 'caf\u00e9'), 'utf8').toString('latin1');
   assert.equal(alertFromJson(bytes).output, '12:00:00.000000000: Warning caf\u00e9');
 });
 
-test('alerts through the outputs keep Falco\'s json_include_* shape; text lines are whole whatever they say', () => {
+test("alerts through the outputs keep Falco's json_include_* shape; text lines are whole whatever they say", () => {
   const demo = path.join(ROOT, 'fixtures', 'demo.scap');
   const run = (...o: string[]): string => {
-    const r = runCli(['replay', demo, '-r', 'default', ...o.flatMap((x) => ['-o', x])], { env: { TZ: 'UTC', FALCO_HOSTNAME: 'h' } });
+    const r = runCli(['replay', demo, '-r', 'default', ...o.flatMap((x) => ['-o', x])], {
+      env: { TZ: 'UTC', FALCO_HOSTNAME: 'h' },
+    });
     assert.equal(r.status, 0, r.stderr.toString());
     return r.stdout.toString();
   };
   const keys = (out: string): string[] => Object.keys(JSON.parse(out.split('\n')[0]) as object);
-  assert.deepEqual(keys(run('json_output=true')), ['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
-  assert.deepEqual(keys(run('json_output=true', 'json_include_tags_property=false')), ['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'time']);
-  assert.deepEqual(keys(run('json_output=true', 'json_include_output_property=false')), ['hostname', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
-  assert.deepEqual(keys(run('json_output=true', 'json_include_message_property=true')), ['hostname', 'message', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
+  assert.deepEqual(keys(run('json_output=true')), [
+    'hostname',
+    'output',
+    'output_fields',
+    'priority',
+    'rule',
+    'source',
+    'tags',
+    'time',
+  ]);
+  assert.deepEqual(keys(run('json_output=true', 'json_include_tags_property=false')), [
+    'hostname',
+    'output',
+    'output_fields',
+    'priority',
+    'rule',
+    'source',
+    'time',
+  ]);
+  assert.deepEqual(keys(run('json_output=true', 'json_include_output_property=false')), [
+    'hostname',
+    'output_fields',
+    'priority',
+    'rule',
+    'source',
+    'tags',
+    'time',
+  ]);
+  assert.deepEqual(keys(run('json_output=true', 'json_include_message_property=true')), [
+    'hostname',
+    'message',
+    'output',
+    'output_fields',
+    'priority',
+    'rule',
+    'source',
+    'tags',
+    'time',
+  ]);
   // the json_* keys do not touch text output
   const text = run();
   assert.match(text, /^\d\d:\d\d:\d\d\.\d{9}: \w+ /);
@@ -212,17 +296,34 @@ test('queue: bounded, counts refusals, retries go back in front', () => {
   assert.equal(q.shift(), 1);
   q.unshift(1);
   assert.deepEqual(q.drain(), [1, 2, 3]);
-  for (let i = 0; i < 3000; i++) { const b = new BoundedQueue<number>(5000); for (let k = 0; k < 5; k++) b.push(k); }
+  for (let i = 0; i < 3000; i++) {
+    const b = new BoundedQueue<number>(5000);
+    for (let k = 0; k < 5; k++) b.push(k);
+  }
 });
 
 test('summary table: run figures, alerts by priority and rule, output counters', () => {
   const s = new RunStats();
-  s.eventsRead = 1234; s.eventsMatched = 56; s.addDrops('events of unknown type (skipped)', 7);
-  const text = renderSummary(s.finish('t.scap', {
-    alerts: { total: 3, byPriority: { Critical: 1, Warning: 2 }, byRule: { 'Rule A': 2, 'Rule B': 1 } },
-    outputs: [{ name: 'http://***@h/', sent: 2, retried: 4, failed: 0, dropped: 1, pending: 0 }],
-  }));
-  for (const s2 of ['1,234', 'events matched', 'Critical', 'Warning', 'Rule A', 'Retried', 'Dropped', 'events of unknown type', 'events/s']) {
+  s.eventsRead = 1234;
+  s.eventsMatched = 56;
+  s.addDrops('events of unknown type (skipped)', 7);
+  const text = renderSummary(
+    s.finish('t.scap', {
+      alerts: { total: 3, byPriority: { Critical: 1, Warning: 2 }, byRule: { 'Rule A': 2, 'Rule B': 1 } },
+      outputs: [{ name: 'http://***@h/', sent: 2, retried: 4, failed: 0, dropped: 1, pending: 0 }],
+    }),
+  );
+  for (const s2 of [
+    '1,234',
+    'events matched',
+    'Critical',
+    'Warning',
+    'Rule A',
+    'Retried',
+    'Dropped',
+    'events of unknown type',
+    'events/s',
+  ]) {
     assert.ok(text.includes(s2), `${s2} missing:\n${text}`);
   }
   assert.ok(!/\x1b\[/.test(text), 'no colours unless asked');

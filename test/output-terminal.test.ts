@@ -13,14 +13,18 @@ import { colorAlertLine, colorEnabled, makeChalk } from '../src/format/colors';
 
 const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
 
-function shq(s: string): string { return "'" + s.replace(/'/g, "'\\''") + "'"; }
+function shq(s: string): string {
+  return "'" + s.replace(/'/g, "'\\''") + "'";
+}
 
 /** Runs falco-ts under a pseudo-terminal (stdout and stderr both the TTY). */
 function underTty(args: string[], env: NodeJS.ProcessEnv = {}): string {
   const cmd = [process.execPath, BIN, ...args].map(shq).join(' ');
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
     env: { ...process.env, TZ: 'UTC', NO_COLOR: '', FORCE_COLOR: '', FALCO_TS_PROGRESS_DELAY_MS: '0', ...env },
-    input: '', maxBuffer: 1 << 28, timeout: 120000,
+    input: '',
+    maxBuffer: 1 << 28,
+    timeout: 120000,
   });
   assert.equal(r.status, 0, r.stderr.toString());
   return r.stdout.toString('utf8');
@@ -28,11 +32,20 @@ function underTty(args: string[], env: NodeJS.ProcessEnv = {}): string {
 
 test('replay on a terminal: sysdig colours, progress bar and summary; piped: none', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
-  if (!which('script')) { t.skip('script (util-linux) not installed'); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  if (!which('script')) {
+    t.skip('script (util-linux) not installed');
+    return;
+  }
   const tty = underTty(['replay', CAPTURE]);
   // sysdig's TTY default format, byte for byte: ... \e[01;32mcurl\e[00m (\e[01;36m17497\e[00m.17497) < \e[01;34mexecve\e[00m ...
-  assert.match(tty, /211 \S+ 0 \x1b\[01;32mcurl\x1b\[00m \(\x1b\[01;36m17497\x1b\[00m\.17497\) < \x1b\[01;34mexecve\x1b\[00m res=0/);
+  assert.match(
+    tty,
+    /211 \S+ 0 \x1b\[01;32mcurl\x1b\[00m \(\x1b\[01;36m17497\x1b\[00m\.17497\) < \x1b\[01;34mexecve\x1b\[00m res=0/,
+  );
   assert.ok(!/ev\/s/.test(tty), 'no progress bar while events stream to the same terminal');
   assert.match(tty, /events read/, 'summary');
   // with -q (or -w) the terminal is free for the bar
@@ -42,7 +55,9 @@ test('replay on a terminal: sysdig colours, progress bar and summary; piped: non
   assert.match(q, /events read\s+│\s+1,536/);
   assert.match(tty, /\x1b\[00m/);
 
-  const piped = runCli(['replay', CAPTURE], { env: { FALCO_TS_PROGRESS_DELAY_MS: '0', NO_COLOR: '', FORCE_COLOR: '' } });
+  const piped = runCli(['replay', CAPTURE], {
+    env: { FALCO_TS_PROGRESS_DELAY_MS: '0', NO_COLOR: '', FORCE_COLOR: '' },
+  });
   assert.equal(piped.status, 0);
   const out = piped.stdout.toString('latin1');
   assert.ok(!out.includes('\x1b['), 'no escapes when piped');
@@ -51,7 +66,10 @@ test('replay on a terminal: sysdig colours, progress bar and summary; piped: non
   // same lines as the plain default format
   assert.match(out, /^211 \S+ 0 curl \(17497\) < execve res=0/m);
 
-  for (const [args, env] of [[['replay', CAPTURE], { NO_COLOR: '1' }], [['replay', '--no-color', CAPTURE], {}]] as const) {
+  for (const [args, env] of [
+    [['replay', CAPTURE], { NO_COLOR: '1' }],
+    [['replay', '--no-color', CAPTURE], {}],
+  ] as const) {
     const plain = underTty([...args], env);
     assert.ok(!plain.includes('\x1b[01;32m'), `colours despite ${JSON.stringify(args)} ${JSON.stringify(env)}`);
     assert.match(plain, /211 \S+ 0 curl \(17497\) < execve/);
@@ -62,7 +80,10 @@ test('replay on a terminal: sysdig colours, progress bar and summary; piped: non
 
 test('replay --summary when piped: the table goes to stderr, stdout unchanged', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const a = runCli(['replay', CAPTURE, '--summary']);
   const b = runCli(['replay', CAPTURE]);
   assert.equal(a.status, 0);
@@ -75,7 +96,10 @@ test('replay --summary when piped: the table goes to stderr, stdout unchanged', 
 test('progress bar rendering and colour rules', () => {
   let now = 1000;
   const writes: string[] = [];
-  const bar = new ProgressBar({ write: (s: string) => writes.push(s), columns: 100 }, { total: 1000, now: () => now, delayMs: 0, intervalMs: 100 });
+  const bar = new ProgressBar(
+    { write: (s: string) => writes.push(s), columns: 100 },
+    { total: 1000, now: () => now, delayMs: 0, intervalMs: 100 },
+  );
   now += 2000;
   const r = bar.render(250, 5000);
   assert.match(r, /\[=+> +\]  25%/);

@@ -43,11 +43,16 @@ async function run(file: string, dir: string, emit: Emit, opts: { limit?: number
   return [fs.readFileSync(outFile), sink.join('')];
 }
 
-function withLines(s: string | null): string { return s === null ? '' : s + '\n'; }
+function withLines(s: string | null): string {
+  return s === null ? '' : s + '\n';
+}
 
 test('fast formatters write the same bytes as the string formatters, on every capture', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const dir = tmpDir();
   const templates = [
     '%evt.num %proc.name %fd.name',
@@ -66,7 +71,10 @@ test('fast formatters write the same bytes as the string formatters, on every ca
       const line = new WeakMap<State, DefaultLineFormatter>();
       const get = (st: State, p: ParamRenderer) => {
         let l = line.get(st);
-        if (l === undefined) { l = new DefaultLineFormatter(st, p); line.set(st, l); }
+        if (l === undefined) {
+          l = new DefaultLineFormatter(st, p);
+          line.set(st, l);
+        }
         return l;
       };
       [fast] = await run(file, dir, (ev, st, p, out) => get(st, p).writeLine(ev, out), { limit: 300 });
@@ -80,14 +88,28 @@ test('fast formatters write the same bytes as the string formatters, on every ca
     for (const fmt of templates) {
       const tp = Template.compile(fmt, fieldRegistry);
       const tp2 = Template.compile(fmt, fieldRegistry);
-      const [a] = await run(file, dir, (ev, st, _p, out) => { tp.formatInto(ev, st, out); }, { limit: 200 });
+      const [a] = await run(
+        file,
+        dir,
+        (ev, st, _p, out) => {
+          tp.formatInto(ev, st, out);
+        },
+        { limit: 200 },
+      );
       const [, b] = await run(file, dir, (ev, st, _p, _o, sink) => sink.push(withLines(tp2.format(ev, st))));
       assert.ok(a.equals(Buffer.from(b, 'latin1')), `${name}: -p '${fmt}' differs`);
     }
     for (const fmt of jsonTemplates) {
       const tp = Template.compile(fmt, fieldRegistry);
       const tp2 = Template.compile(fmt, fieldRegistry);
-      const [a] = await run(file, dir, (ev, st, _p, out) => { tp.formatJsonInto(ev, st, out); }, { limit: 500 });
+      const [a] = await run(
+        file,
+        dir,
+        (ev, st, _p, out) => {
+          tp.formatJsonInto(ev, st, out);
+        },
+        { limit: 500 },
+      );
       const [, b] = await run(file, dir, (ev, st, _p, _o, sink) => sink.push(withLines(tp2.formatJson(ev, st))));
       assert.ok(a.equals(Buffer.from(b, 'latin1')), `${name}: -j '${fmt}' differs`);
     }
@@ -110,10 +132,42 @@ function outBytes(fill: (o: Out) => void, limit?: number): Buffer {
 }
 
 test('Out.int prints what String() prints', () => {
-  const vals = [0, 1, 9, 10, 99, 100, -1, -9, -10, 123456789, 2147483647, 2147483648, -2147483648, -2147483649,
-    4294967295, 4294967296, 9007199254740991, -9007199254740991, 9007199254740992, 2 ** 60, -(2 ** 63), 1e21, 1.5, -0.25, -0, NaN, Infinity];
+  const vals = [
+    0,
+    1,
+    9,
+    10,
+    99,
+    100,
+    -1,
+    -9,
+    -10,
+    123456789,
+    2147483647,
+    2147483648,
+    -2147483648,
+    -2147483649,
+    4294967295,
+    4294967296,
+    9007199254740991,
+    -9007199254740991,
+    9007199254740992,
+    2 ** 60,
+    -(2 ** 63),
+    1e21,
+    1.5,
+    -0.25,
+    -0,
+    NaN,
+    Infinity,
+  ];
   for (let i = 0; i < 2000; i++) vals.push(Math.floor((Math.random() - 0.5) * 2 ** (1 + (i % 60))));
-  const got = outBytes((o) => { for (const v of vals) { o.int(v); o.endLine(); } }).toString('latin1');
+  const got = outBytes((o) => {
+    for (const v of vals) {
+      o.int(v);
+      o.endLine();
+    }
+  }).toString('latin1');
   assert.equal(got, vals.map((v) => String(v) + '\n').join(''));
 });
 
@@ -121,8 +175,14 @@ test('Out keeps lines whole across flushes and growth; abortLine drops only the 
   const long = 'x'.repeat(5000) + '\u00e9\u0101'; // chars > 0xff keep their low byte, like Buffer.from(s, 'latin1')
   const got = outBytes((o) => {
     for (let i = 0; i < 50; i++) {
-      o.str('line '); o.int(i); o.byte(0x20);
-      if (i % 7 === 0) { o.str(long); o.abortLine(); continue; }
+      o.str('line ');
+      o.int(i);
+      o.byte(0x20);
+      if (i % 7 === 0) {
+        o.str(long);
+        o.abortLine();
+        continue;
+      }
       if (i % 5 === 0) o.str(long);
       o.endLine();
     }
@@ -138,7 +198,23 @@ test('Out keeps lines whole across flushes and growth; abortLine drops only the 
 });
 
 test('jsonQuoteInto writes what jsonQuote returns', () => {
-  const samples = ['', 'plain', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\x00\x1f\x7f', 'caf\xc3\xa9', '\xff\xfe', 'x'.repeat(300) + '"'];
-  const got = outBytes((o) => { for (const s of samples) { jsonQuoteInto(o, s); o.endLine(); } }).toString('latin1');
+  const samples = [
+    '',
+    'plain',
+    'a"b',
+    'back\\slash',
+    'tab\there',
+    'nl\n',
+    '\x00\x1f\x7f',
+    'caf\xc3\xa9',
+    '\xff\xfe',
+    'x'.repeat(300) + '"',
+  ];
+  const got = outBytes((o) => {
+    for (const s of samples) {
+      jsonQuoteInto(o, s);
+      o.endLine();
+    }
+  }).toString('latin1');
   assert.equal(got, samples.map((s) => jsonQuote(s) + '\n').join(''));
 });

@@ -24,7 +24,13 @@ import { readTraceFile } from '../src/capture/file-source';
 import { runSysdig, sysdigSkipReason, tmpDir } from './helpers/env';
 
 const TMP = tmpDir('falco-ts-procsnap-');
-process.on('exit', () => { try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* ignore */ } });
+process.on('exit', () => {
+  try {
+    fs.rmSync(TMP, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+});
 
 const PPM_O_RDONLY = 1;
 const PPM_O_WRONLY = 2;
@@ -57,10 +63,18 @@ function closeEvent(tsNs: bigint, tid: number, fd: number): Buffer {
 }
 
 interface Fixture {
-  file: string; fileFd: number; appendFd: number;
-  port: number; serverFd: number; clientFd: number; clientPort: number; acceptedFd: number;
-  udpFd: number; udpPort: number;
-  unixPath: string; unixFd: number;
+  file: string;
+  fileFd: number;
+  appendFd: number;
+  port: number;
+  serverFd: number;
+  clientFd: number;
+  clientPort: number;
+  acceptedFd: number;
+  udpFd: number;
+  udpPort: number;
+  unixPath: string;
+  unixFd: number;
   close(): Promise<void>;
 }
 
@@ -86,10 +100,18 @@ async function openFixture(): Promise<Fixture> {
   await once(userver, 'listening');
   // dgram exposes no fd: find it by port later
   return {
-    file, fileFd, appendFd, port, serverFd: fdOf(server), clientFd: fdOf(client),
-    clientPort: client.localPort!, acceptedFd: fdOf(accepted[0]),
-    udpFd: -1, udpPort: udp.address().port,
-    unixPath, unixFd: fdOf(userver),
+    file,
+    fileFd,
+    appendFd,
+    port,
+    serverFd: fdOf(server),
+    clientFd: fdOf(client),
+    clientPort: client.localPort!,
+    acceptedFd: fdOf(accepted[0]),
+    udpFd: -1,
+    udpPort: udp.address().port,
+    unixPath,
+    unixFd: fdOf(userver),
     close: async () => {
       client.destroy();
       for (const s of accepted) s.destroy();
@@ -136,7 +158,10 @@ test('our own process: comm, exe, args, cwd, ids, limits, flags', () => {
   assert.equal(me.root, '/');
   assert.ok(me.fdlimit > 0 || me.fdlimit === -1);
   assert.ok(me.vmsizeKb > 0 && me.vmrssKb > 0);
-  assert.ok(me.env.some((e) => e.startsWith('PATH=')), 'environment read');
+  assert.ok(
+    me.env.some((e) => e.startsWith('PATH=')),
+    'environment read',
+  );
   assert.equal(me.flags & (1 << 30), 1 << 30, 'PPM_CL_IS_MAIN_THREAD on the main thread');
   assert.ok(me.vtid > 0 && me.vpid > 0);
   assert.ok(me.capEffective !== null);
@@ -149,7 +174,10 @@ test('our own process: comm, exe, args, cwd, ids, limits, flags', () => {
   }
   // every process listed once, threads after their process
   const tids = new Set<number>();
-  for (const p of meta.procs) { assert.equal(tids.has(p.tid), false, `tid ${p.tid} once`); tids.add(p.tid); }
+  for (const p of meta.procs) {
+    assert.equal(tids.has(p.tid), false, `tid ${p.tid} once`);
+    tids.add(p.tid);
+  }
   // pid 1 (whatever it is) is there, kernel threads are not
   assert.ok(meta.procs.every((p) => p.exepath !== '' || p.exe !== '' || p.comm !== ''));
 });
@@ -193,11 +221,18 @@ test('our fds: file, append file, pipes, TCP listener, TCP pair, UDP, unix liste
   assert.equal(ux.type, FdType.UNIX_SOCK);
   assert.equal(ux.name, fx.unixPath);
 
-  assert.ok((fds ?? []).some((e) => e.type === FdType.EVENTPOLL), 'libuv epoll fd');
-  assert.ok((fds ?? []).some((e) => e.type === FdType.FIFO && /^pipe:\[\d+\]$/.test(e.name) && e.ino > 0) ||
-    (fds ?? []).some((e) => e.type === FdType.EVENT), 'a pipe or eventfd (libuv wakeup)');
+  assert.ok(
+    (fds ?? []).some((e) => e.type === FdType.EVENTPOLL),
+    'libuv epoll fd',
+  );
+  assert.ok(
+    (fds ?? []).some((e) => e.type === FdType.FIFO && /^pipe:\[\d+\]$/.test(e.name) && e.ino > 0) ||
+      (fds ?? []).some((e) => e.type === FdType.EVENT),
+    'a pipe or eventfd (libuv wakeup)',
+  );
   // every fd type is one sysdig 0.29.3 can read
-  for (const list of meta.fds.values()) for (const e of list) assert.ok(e.type >= 1 && e.type <= 16, `fd type ${e.type}`);
+  for (const list of meta.fds.values())
+    for (const e of list) assert.ok(e.type >= 1 && e.type <= 16, `fd type ${e.type}`);
 });
 
 test('machine info, users, groups, interfaces', () => {
@@ -238,7 +273,12 @@ test('written with ScapWriter: our reader and sysdig -r resolve our process and 
   // our reader
   const sections: SectionMetadata[] = [];
   let events = 0;
-  await readTraceFile(file, { onSection: (m) => sections.push(m), onEvent: () => { events++; } });
+  await readTraceFile(file, {
+    onSection: (m) => sections.push(m),
+    onEvent: () => {
+      events++;
+    },
+  });
   assert.equal(sections.length, 1);
   assert.equal(events, fds.length);
   assert.equal(sections[0].procs.length, meta.procs.length);
@@ -246,7 +286,10 @@ test('written with ScapWriter: our reader and sysdig -r resolve our process and 
   assert.equal(me.comm, meta.procs.find((p) => p.tid === process.pid)!.comm);
 
   const skip = sysdigSkipReason();
-  if (skip !== null) { t.skip(skip); return; }
+  if (skip !== null) {
+    t.skip(skip);
+    return;
+  }
   const r = runSysdig(['-r', file, '-p', '%proc.name|%thread.tid|%proc.pid|%fd.num|%fd.typechar|%fd.name']);
   assert.equal(r.status, 0, `sysdig failed: ${r.stderr.toString()}`);
   const lines = r.stdout.toString('latin1').trim().split('\n');
@@ -271,7 +314,10 @@ test('a process vanishing mid-scan or unreadable entries are skipped, not errors
   };
   // 100: complete enough (no exe link, a cmdline); 200: stat only (vanished); 300: nothing
   mk('100/stat', '100 (my proc) S 1 100 100 0 -1 4194560 50 0 2 0 0');
-  mk('100/status', 'Name:\tmy proc\nTgid:\t100\nPPid:\t1\nUid:\t0\t1000\t0\t0\nGid:\t0\t1000\t0\t0\nVmSize:\t 1234 kB\n');
+  mk(
+    '100/status',
+    'Name:\tmy proc\nTgid:\t100\nPPid:\t1\nUid:\t0\t1000\t0\t0\nGid:\t0\t1000\t0\t0\nVmSize:\t 1234 kB\n',
+  );
   mk('100/cmdline', 'my\0arg 1\0arg2\0');
   mk('100/task/100/stat', '100 (my proc) S 1 100 100 0 -1 4194560 50 0 2 0 0');
   mk('100/task/101/stat', '101 (worker) S 1 100 100 0 -1 4194560 7 0 1 0 0');
@@ -283,7 +329,10 @@ test('a process vanishing mid-scan or unreadable entries are skipped, not errors
   fs.symlinkSync('/nonexistent/target', path.join(root, '100', 'fd', '3'));
   fs.symlinkSync('socket:[999999999]', path.join(root, '100', 'fd', '4'));
   const m = snapshotProc({ procRoot: root, etcRoot: path.join(TMP, 'noetc') });
-  assert.deepEqual(m.procs.map((p) => p.tid), [100, 101]);
+  assert.deepEqual(
+    m.procs.map((p) => p.tid),
+    [100, 101],
+  );
   const p = m.procs[0];
   assert.equal(p.comm, 'my proc');
   assert.equal(p.exe, 'my');
@@ -306,7 +355,10 @@ test('the whole machine: every process and thread is counted (its time is printe
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   console.log(`# snapshot: ${s.processes} processes, ${s.threads} threads, ${s.fds} fds in ${ms.toFixed(1)} ms`);
   assert.ok(s.processes > 0 && s.threads >= s.processes, JSON.stringify(s));
-  assert.ok(snap.procs.some((p) => p.tid === process.pid), 'our own process is in the snapshot');
+  assert.ok(
+    snap.procs.some((p) => p.tid === process.pid),
+    'our own process is in the snapshot',
+  );
 });
 
 test('tear down', async () => {

@@ -8,16 +8,29 @@ import { readTraceFile } from '../src/capture/file-source';
 import { captures, runCli, sharedSkipReason, tmpDir, SCAP_DIR } from './helpers/env';
 
 async function countEvents(file: string): Promise<{ events: number; sections: number }> {
-  let events = 0, sections = 0;
-  await readTraceFile(file, { onSection: () => { sections++; }, onEvent: () => { events++; } });
+  let events = 0,
+    sections = 0;
+  await readTraceFile(file, {
+    onSection: () => {
+      sections++;
+    },
+    onEvent: () => {
+      events++;
+    },
+  });
   return { events, sections };
 }
 
 test('every real capture reads to the end (raw and gzip, SHB 1.0-1.2, v1 and v2 blocks)', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const inventory = JSON.parse(fs.readFileSync(path.join(SCAP_DIR, 'inventory.json'), 'utf8'));
-  const list: Array<{ file: string; event_blocks: number }> = Array.isArray(inventory) ? inventory : inventory.files ?? Object.values(inventory);
+  const list: Array<{ file: string; event_blocks: number }> = Array.isArray(inventory)
+    ? inventory
+    : (inventory.files ?? Object.values(inventory));
   for (const file of captures()) {
     const { events, sections } = await countEvents(file);
     assert.equal(sections, 1, `${path.basename(file)}: one section`);
@@ -32,7 +45,10 @@ test('every real capture reads to the end (raw and gzip, SHB 1.0-1.2, v1 and v2 
 
 test('concatenated sections are read one after the other', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const a = path.join(SCAP_DIR, 'libs_sample.scap');
   const dir = tmpDir();
   const both = path.join(dir, 'both.scap');
@@ -46,7 +62,10 @@ test('concatenated sections are read one after the other', async (t) => {
 
 test('truncation at many offsets: the complete events before the cut, then one line, exit 2', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const src = path.join(SCAP_DIR, 'falco_cat_write.scap');
   const raw = zlib.gunzipSync(fs.readFileSync(src));
   const full = runCli(['replay', src]).stdout.toString('latin1').split('\n').filter(Boolean);
@@ -77,15 +96,23 @@ test('truncation at many offsets: the complete events before the cut, then one l
   fs.rmSync(dir, { recursive: true });
 });
 
-test('bad input: one clear line, exit 2, no stack trace', (t) => {
+test('bad input: one clear line, exit 2, no stack trace', () => {
   const dir = tmpDir();
   const cases: Array<[string, Buffer | null, RegExp]> = [
     ['missing.scap', null, /no such file/],
     ['text.scap', Buffer.from('hello world, not a trace\n'), /not a scap file/],
     ['badgzip.scap', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8]), /gzip/],
-    ['badmagic.scap', Buffer.from('0a0d0d0a1c0000004d3c2b1b01000200ffffffffffffffff1c000000', 'hex'), /byte-order magic/],
+    [
+      'badmagic.scap',
+      Buffer.from('0a0d0d0a1c0000004d3c2b1b01000200ffffffffffffffff1c000000', 'hex'),
+      /byte-order magic/,
+    ],
     ['bigendian.scap', Buffer.from('0a0d0d0a1c0000001a2b3c4d01000200ffffffffffffffff1c000000', 'hex'), /big-endian/],
-    ['hugelen.scap', Buffer.from('0a0d0d0a1c0000004d3c2b1a01000200ffffffffffffffff1c00000001020000ffffff7f', 'hex'), /impossible block length/],
+    [
+      'hugelen.scap',
+      Buffer.from('0a0d0d0a1c0000004d3c2b1a01000200ffffffffffffffff1c00000001020000ffffff7f', 'hex'),
+      /impossible block length/,
+    ],
     ['lz4bad.scap', Buffer.from('04224d1864400000000000', 'hex'), /LZ4/i],
   ];
   for (const [name, data, re] of cases) {

@@ -44,7 +44,10 @@ test('regex and glob: catastrophic patterns run in linear time', () => {
     const big = cpu(() => matcher(m.text(200_000)));
     // 200k characters: about 10x the 20k time (not 100x or worse); the absolute bound only guards a hang
     assert.ok(big.ms < 10000, `${m.kind} '${m.pattern}' on 200k chars: ${big.ms.toFixed(0)} ms`);
-    assert.ok(big.ms < Math.max(50, small.ms * 40), `${m.kind} '${m.pattern}': 20k ${small.ms.toFixed(1)} ms, 200k ${big.ms.toFixed(1)} ms`);
+    assert.ok(
+      big.ms < Math.max(50, small.ms * 40),
+      `${m.kind} '${m.pattern}': 20k ${small.ms.toFixed(1)} ms, 200k ${big.ms.toFixed(1)} ms`,
+    );
   }
 });
 
@@ -63,9 +66,27 @@ test('pathological filters compile or fail cleanly in bounded time', () => {
     ['not x100000', 'not '.repeat(100_000) + 'proc.name=a'],
     ['not( x5000', 'not('.repeat(5000) + 'proc.name=a' + ')'.repeat(5000)],
     ['and chain 50000', new Array(50_000).fill('proc.name=a').join(' and ')],
-    ['list of 300000', `proc.name in (${new Array(300_000).fill(0).map((_, i) => 'n' + i).join(',')})`],
-    ['pmatch of 100000', `fd.name pmatch (${new Array(100_000).fill(0).map((_, i) => '/p/' + i).join(',')})`],
-    ['cidr list 100000', `fd.net in (${new Array(100_000).fill(0).map((_, i) => `10.${(i >> 8) & 255}.${i & 255}.0/24`).join(',')})`],
+    [
+      'list of 300000',
+      `proc.name in (${new Array(300_000)
+        .fill(0)
+        .map((_, i) => 'n' + i)
+        .join(',')})`,
+    ],
+    [
+      'pmatch of 100000',
+      `fd.name pmatch (${new Array(100_000)
+        .fill(0)
+        .map((_, i) => '/p/' + i)
+        .join(',')})`,
+    ],
+    [
+      'cidr list 100000',
+      `fd.net in (${new Array(100_000)
+        .fill(0)
+        .map((_, i) => `10.${(i >> 8) & 255}.${i & 255}.0/24`)
+        .join(',')})`,
+    ],
     ['4 MiB string', `proc.name = '${'a'.repeat(4 << 20)}'`],
     ['transformer depth 1000', 'tolower('.repeat(1000) + 'proc.name' + ')'.repeat(1000) + ' = a'],
     ['regex with 2000 groups', `proc.name regex '${'('.repeat(2000)}a${')'.repeat(2000)}'`],
@@ -74,9 +95,15 @@ test('pathological filters compile or fail cleanly in bounded time', () => {
   ];
   for (const [what, text] of cases) {
     const r = cpu(() => {
-      try { compileFilter(text, fieldRegistry); return 'ok'; } catch (e) {
+      try {
+        compileFilter(text, fieldRegistry);
+        return 'ok';
+      } catch (e) {
         assert.ok(e instanceof FilterError, `${what}: threw ${(e as Error).name}: ${(e as Error).message}`);
-        assert.ok(e.message.length > 0 && e.message.length < 500 && !e.message.includes('\n'), `${what}: message ${e.message.slice(0, 100)}`);
+        assert.ok(
+          e.message.length > 0 && e.message.length < 500 && !e.message.includes('\n'),
+          `${what}: message ${e.message.slice(0, 100)}`,
+        );
         return e.message;
       }
     });
@@ -91,7 +118,10 @@ function macroCompile(defs: Record<string, string>, top: string): { ms: number; 
     return cache.get(n)!;
   };
   return cpu(() => {
-    try { compileFilter(top, fieldRegistry, { resolveMacro }); return 'ok'; } catch (e) {
+    try {
+      compileFilter(top, fieldRegistry, { resolveMacro });
+      return 'ok';
+    } catch (e) {
       assert.ok(e instanceof FilterError, `threw ${(e as Error).name}: ${(e as Error).message}`);
       return e.message;
     }
@@ -109,7 +139,10 @@ test('macros: a cycle is named, an exponential expansion is refused quickly', ()
   assert.match(r.value, /too large after macro expansion.*macro 'm\d+'/);
   assert.ok(r.ms < 5000, `macro bomb: ${r.ms.toFixed(0)} ms`);
   // a large list used by a macro used many times
-  const big = `proc.name in (${new Array(50_000).fill(0).map((_, i) => 'x' + i).join(',')})`;
+  const big = `proc.name in (${new Array(50_000)
+    .fill(0)
+    .map((_, i) => 'x' + i)
+    .join(',')})`;
   const lists: Record<string, string> = { l0: big };
   for (let i = 1; i <= 12; i++) lists[`l${i}`] = `(l${i - 1} or l${i - 1})`;
   const r2 = macroCompile(lists, 'l12');
@@ -131,16 +164,37 @@ test('rules files: alias bombs, recursive aliases, huge documents, recursive mac
   const rule = (cond: string): string => `- rule: r\n  desc: d\n  condition: ${cond}\n  output: o\n  priority: INFO\n`;
 
   let bomb = '- list: l0\n  items: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
-  for (let i = 1; i < 12; i++) bomb += `- list: l${i}\n  items: &a${i} [${new Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+  for (let i = 1; i < 12; i++)
+    bomb += `- list: l${i}\n  items: &a${i} [${new Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
   const cases: Array<[string, string, RegExp]> = [
     ['billion laughs', bomb, /alias/i],
     ['recursive alias', '- list: a\n  items: &x [a, *x]\n', /recursive alias/],
     ['recursive alias in a map', '- &m {macro: m, condition: proc.name=a, self: *m}\n', /recursive alias/],
     ['huge document', `- list: big\n  items: [${new Array(1 << 20).fill('abcdefgh').join(', ')}]\n`, /too large/],
-    ['macro cycle', '- macro: a\n  condition: b and proc.name=x\n- macro: b\n  condition: a\n' + rule('evt.type=open and a'), /macro 'b'/],
+    [
+      'macro cycle',
+      '- macro: a\n  condition: b and proc.name=x\n- macro: b\n  condition: a\n' + rule('evt.type=open and a'),
+      /macro 'b'/,
+    ],
     ['self macro', '- macro: a\n  condition: a or proc.name=x\n' + rule('evt.type=open and a'), /macro 'a'/],
-    ['macro bomb', ['- macro: m0\n  condition: proc.name=a\n', ...new Array(30).fill(0).map((_, i) => `- macro: m${i + 1}\n  condition: (m${i} or m${i})\n`), rule('evt.type=open and m30')].join(''), /too large after macro expansion.*macro 'm\d+'/],
-    ['list bomb', `- list: l0\n  items: [${new Array(2000).fill(0).map((_, i) => 'i' + i).join(', ')}]\n- list: l1\n  items: [${new Array(1000).fill('l0').join(', ')}]\n` + rule('evt.type=open and proc.name in (l1)'), /List 'l1' is too large/],
+    [
+      'macro bomb',
+      [
+        '- macro: m0\n  condition: proc.name=a\n',
+        ...new Array(30).fill(0).map((_, i) => `- macro: m${i + 1}\n  condition: (m${i} or m${i})\n`),
+        rule('evt.type=open and m30'),
+      ].join(''),
+      /too large after macro expansion.*macro 'm\d+'/,
+    ],
+    [
+      'list bomb',
+      `- list: l0\n  items: [${new Array(2000)
+        .fill(0)
+        .map((_, i) => 'i' + i)
+        .join(', ')}]\n- list: l1\n  items: [${new Array(1000).fill('l0').join(', ')}]\n` +
+        rule('evt.type=open and proc.name in (l1)'),
+      /List 'l1' is too large/,
+    ],
   ];
   for (const [what, text, re] of cases) {
     const r = load(text);
@@ -157,19 +211,27 @@ test('rules files: alias bombs, recursive aliases, huge documents, recursive mac
 
 test('absurd lengths in a trace: no allocation of the claimed size, linear time on a block that never completes', () => {
   const shb = Buffer.from('0a0d0d0a1c0000004d3c2b1a01000200ffffffffffffffff1c000000', 'hex');
-  for (const [what, type, total] of [['metadata block of 250 MB', 0x202, 250 << 20], ['large event block of 64 MB', 0x221, 64 << 20]] as const) {
+  for (const [what, type, total] of [
+    ['metadata block of 250 MB', 0x202, 250 << 20],
+    ['large event block of 64 MB', 0x221, 64 << 20],
+  ] as const) {
     const hdr = Buffer.alloc(8);
     hdr.writeUInt32LE(type, 0);
     hdr.writeUInt32LE(total, 4);
     // a metadata block (so the event block is read in phase 2)
     const mi = Buffer.alloc(192);
-    mi.writeUInt32LE(0x201, 0); mi.writeUInt32LE(192, 4); mi.writeUInt32LE(192, 188);
+    mi.writeUInt32LE(0x201, 0);
+    mi.writeUInt32LE(192, 4);
+    mi.writeUInt32LE(192, 188);
     let maxAlloc = 0;
     const B = Buffer as unknown as Record<string, (n: number) => Buffer>;
     const saved = { alloc: B.alloc, allocUnsafe: B.allocUnsafe, allocUnsafeSlow: B.allocUnsafeSlow };
     for (const k of Object.keys(saved) as Array<keyof typeof saved>) {
       const orig = saved[k];
-      B[k] = (n: number, ...rest: unknown[]) => { if (n > maxAlloc) maxAlloc = n; return (orig as (...a: unknown[]) => Buffer).call(Buffer, n, ...rest); };
+      B[k] = (n: number, ...rest: unknown[]) => {
+        if (n > maxAlloc) maxAlloc = n;
+        return (orig as (...a: unknown[]) => Buffer).call(Buffer, n, ...rest);
+      };
     }
     try {
       const r = cpu(() => {
@@ -178,7 +240,10 @@ test('absurd lengths in a trace: no allocation of the claimed size, linear time 
         const chunk = Buffer.alloc(1 << 20);
         const fed = Math.min(total >> 20, 120) - 1;
         for (let i = 0; i < fed; i++) reader.feed(chunk);
-        try { reader.finish(); return 'finished'; } catch (e) {
+        try {
+          reader.finish();
+          return 'finished';
+        } catch (e) {
           assert.ok(e instanceof TraceFormatError, `${what}: ${(e as Error).message}`);
           return e.message;
         }
@@ -194,7 +259,10 @@ test('absurd lengths in a trace: no allocation of the claimed size, linear time 
 
 test('a parameter length running past its event: later parameters render empty, nothing throws', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   for (const name of ['libs_sample.scap', 'falco_psp_privileged.scap', 'libs_single_ipv6_conn.scap']) {
     const file0 = fs.readFileSync(path.join(SCAP_DIR, name));
     const buf = Buffer.from(file0[0] === 0x1f ? zlib.gunzipSync(file0) : file0);
@@ -217,7 +285,13 @@ test('a parameter length running past its event: later parameters render empty, 
     let shown = 0;
     await readTraceFile(file, {
       onSection: (m) => state.loadSection(m),
-      onEvent: (ev) => { state.processEvent(ev); if (!state.cur.hidden) { line.format(ev); shown++; } },
+      onEvent: (ev) => {
+        state.processEvent(ev);
+        if (!state.cur.hidden) {
+          line.format(ev);
+          shown++;
+        }
+      },
     });
     assert.ok(shown > 0);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -18,21 +18,38 @@ const TOKEN = 'tok3nValue99';
 
 function run(args: string[], ms: number): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString('utf8'); });
+    const p = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, TZ: 'UTC' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '',
+      err = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+    });
     const timer = setTimeout(() => p.kill('SIGTERM'), ms);
-    p.on('exit', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
   });
 }
 
 test('alert outputs: credentials and tokens of the URL never reach the logs', { timeout: 180_000 }, async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const dir = tmpDir();
   const rules = path.join(dir, 'r.yaml');
-  fs.writeFileSync(rules, '- rule: exec seen\n  desc: d\n  condition: evt.type=execve and evt.dir=<\n  output: "exec %proc.name"\n  priority: WARNING\n');
+  fs.writeFileSync(
+    rules,
+    '- rule: exec seen\n  desc: d\n  condition: evt.type=execve and evt.dir=<\n  output: "exec %proc.name"\n  priority: WARNING\n',
+  );
   // a server that fails, echoing the request (with its Authorization header) in the body
   let hits = 0;
   let sawAuth = '';
@@ -53,7 +70,10 @@ test('alert outputs: credentials and tokens of the URL never reach the logs', { 
       ['bad tls', `https://alice:${SECRET}@127.0.0.1:${port}/hook?token=${TOKEN}`],
     ];
     for (const [what, url] of cases) {
-      const r = await run(['replay', path.join(SCAP_DIR, 'falco_cat_write.scap'), '-r', rules, '--output', url, '--output', 'stdout'], 60_000);
+      const r = await run(
+        ['replay', path.join(SCAP_DIR, 'falco_cat_write.scap'), '-r', rules, '--output', url, '--output', 'stdout'],
+        60_000,
+      );
       const all = r.out + '\n' + r.err;
       for (const s of [SECRET, TOKEN, b64, encodeURIComponent(SECRET)]) {
         assert.ok(!all.includes(s), `${what}: '${s}' appears in the output:\n${all.slice(0, 2000)}`);

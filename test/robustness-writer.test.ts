@@ -24,7 +24,12 @@ function oneLine(err: string, what: string): void {
 async function readAll(file: string): Promise<{ events: number; error: string | null }> {
   let events = 0;
   try {
-    await readTraceFile(file, { onSection: () => {}, onEvent: () => { events++; } });
+    await readTraceFile(file, {
+      onSection: () => {},
+      onEvent: () => {
+        events++;
+      },
+    });
     return { events, error: null };
   } catch (e) {
     return { events, error: (e as Error).message };
@@ -33,14 +38,31 @@ async function readAll(file: string): Promise<{ events: number; error: string | 
 
 test('trace files are created 0600 by replay -w and convert, whatever the umask', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const dir = tmpDir();
   try {
     for (const z of ['lz4', 'gzip', 'none']) {
       const out = path.join(dir, `w-${z}.scap`);
       // umask 0 would give 0666 to a file opened with the default mode
-      const r = spawnSync('sh', ['-c', `umask 000; exec "$0" "$@"`, process.execPath, path.join(__dirname, '..', '..', 'bin', 'falco-ts'),
-        'replay', SMALL(), '-w', out, '-z', z], { env: { ...process.env, TZ: 'UTC' } });
+      const r = spawnSync(
+        'sh',
+        [
+          '-c',
+          `umask 000; exec "$0" "$@"`,
+          process.execPath,
+          path.join(__dirname, '..', '..', 'bin', 'falco-ts'),
+          'replay',
+          SMALL(),
+          '-w',
+          out,
+          '-z',
+          z,
+        ],
+        { env: { ...process.env, TZ: 'UTC' } },
+      );
       assert.equal(r.status, 0, `replay -w -z ${z}: ${r.stderr}`);
       assert.equal(fs.statSync(out).mode & 0o777, 0o600, `replay -w -z ${z}: mode`);
       const conv = path.join(dir, `c-${z}.scap`);
@@ -63,7 +85,10 @@ test('trace files are created 0600 by replay -w and convert, whatever the umask'
 
 test('a symlink or hard link planted at the output path is refused and its target untouched', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const dir = tmpDir();
   try {
     const victim = path.join(dir, 'victim');
@@ -126,18 +151,28 @@ function smallTmpfs(t: { skip: (m: string) => void }): { mnt: string; cleanup: (
 
 test('full disk: one clear line, non-zero exit, and what was written reads back as a valid prefix', async (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const full = await readAll(BIG());
   assert.equal(full.error, null);
   const fs1 = smallTmpfs(t);
   if (fs1 === null) return;
   try {
-    for (const [cmd, z] of [['replay', 'none'], ['replay', 'lz4'], ['replay', 'gzip'], ['convert', 'none'], ['convert', 'lz4']] as const) {
+    for (const [cmd, z] of [
+      ['replay', 'none'],
+      ['replay', 'lz4'],
+      ['replay', 'gzip'],
+      ['convert', 'none'],
+      ['convert', 'lz4'],
+    ] as const) {
       const out = path.join(fs1.mnt, `out-${cmd}-${z}.scap`);
       // the big capture, several times over, is far more than 1 MiB in any compression
-      const args = cmd === 'replay'
-        ? ['replay', ...new Array<string>(z === 'gzip' ? 10 : 4).fill(BIG()), '-w', out, '-z', z]
-        : ['convert', BIG(), out, '-z', z];
+      const args =
+        cmd === 'replay'
+          ? ['replay', ...new Array<string>(z === 'gzip' ? 10 : 4).fill(BIG()), '-w', out, '-z', z]
+          : ['convert', BIG(), out, '-z', z];
       const r = runCli(args);
       const err = r.stderr.toString();
       const what = `${cmd} -z ${z}`;
@@ -154,7 +189,12 @@ test('full disk: one clear line, non-zero exit, and what was written reads back 
       assert.ok(err.includes(out), `${what}: the message names the file: ${err}`);
       const back = await readAll(out);
       assert.ok(back.events > 0, `${what}: nothing readable was kept (${back.error})`);
-      if (back.error !== null) assert.match(back.error, /truncated|unexpected end|end of file/i, `${what}: the kept part ends cleanly: ${back.error}`);
+      if (back.error !== null)
+        assert.match(
+          back.error,
+          /truncated|unexpected end|end of file/i,
+          `${what}: the kept part ends cleanly: ${back.error}`,
+        );
       fs.rmSync(out, { force: true });
     }
   } finally {

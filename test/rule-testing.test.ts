@@ -26,7 +26,10 @@ function writeSpec(dir: string, name: string, text: string): string {
 
 test('spec loader: paths, defaults, variables and errors', () => {
   const dir = tmpDir();
-  const p = writeSpec(dir, 's.yaml', `
+  const p = writeSpec(
+    dir,
+    's.yaml',
+    `
 vars: {TR: traces}
 rules: [default]
 options: {legacy_both_directions: true, env: {TZ: UTC}}
@@ -38,7 +41,8 @@ cases:
   - name: b
     trace: \${SHARED}/scap/y.scap
     rules: [my.yaml]
-`);
+`,
+  );
   const s = testing.loadSpec(p);
   assert.equal(s.cases.length, 2);
   const [a, b] = s.cases;
@@ -68,7 +72,10 @@ cases:
 test('falco-ts test: pass, fail with the difference, summary, exit codes, --json, --junit', () => {
   const dir = tmpDir();
   fs.copyFileSync(DEMO, path.join(dir, 'demo.scap'));
-  const spec = writeSpec(dir, 'demo.yaml', `
+  const spec = writeSpec(
+    dir,
+    'demo.yaml',
+    `
 rules: [default]
 cases:
   - name: demo detections
@@ -89,7 +96,8 @@ cases:
       outputs: [{rule: Write below /etc, fields: {fd.name: /etc/other}}]
   - name: later
     skip: not yet
-`);
+`,
+  );
   const r = runCli(['test', spec]);
   const out = r.stdout.toString();
   assert.equal(r.status, 1, out + r.stderr.toString());
@@ -106,11 +114,17 @@ cases:
   assert.equal(j.status, 1);
   const rep = JSON.parse(j.stdout.toString());
   assert.deepEqual(rep.summary.total, 3);
-  assert.deepEqual(rep.cases.map((c: { status: string }) => c.status), ['pass', 'fail', 'skip']);
+  assert.deepEqual(
+    rep.cases.map((c: { status: string }) => c.status),
+    ['pass', 'fail', 'skip'],
+  );
   assert.equal(rep.cases[0].counts['Write below /etc'], 1);
   const xml = fs.readFileSync(junit, 'utf8');
   assert.match(xml, /<testsuites name="falco-ts test" tests="3" failures="1" errors="0" skipped="1"/);
-  assert.match(xml, /<testcase classname="[^"]*demo\.yaml" name="too strict" time="[\d.]+">\s*<failure message="'Write below \/etc': expected 2/);
+  assert.match(
+    xml,
+    /<testcase classname="[^"]*demo\.yaml" name="too strict" time="[\d.]+">\s*<failure message="'Write below \/etc': expected 2/,
+  );
   assert.match(xml, /<skipped message="not yet"\/>/);
 
   const ok = runCli(['test', spec, '--filter', 'detections']);
@@ -129,18 +143,29 @@ test('falco-ts test catches a rule change that silences or floods a detection', 
   const dir = tmpDir();
   fs.copyFileSync(DEMO, path.join(dir, 'demo.scap'));
   // silenced: an appended exception that matches everything
-  writeSpec(dir, 'silence.yaml', `
+  writeSpec(
+    dir,
+    'silence.yaml',
+    `
 - rule: Write below /etc
   condition: and not proc.name exists
   override: {condition: append}
-`);
+`,
+  );
   // flooded: the rule now fires on every open
-  writeSpec(dir, 'flood.yaml', `
+  writeSpec(
+    dir,
+    'flood.yaml',
+    `
 - rule: Log file cleared
   condition: or evt.type in (open, openat, openat2)
   override: {condition: append}
-`);
-  const spec = writeSpec(dir, 'spec.yaml', `
+`,
+  );
+  const spec = writeSpec(
+    dir,
+    'spec.yaml',
+    `
 cases:
   - name: shipped rules
     traces: [demo.scap]
@@ -154,20 +179,36 @@ cases:
     traces: [demo.scap]
     rules: [default, flood.yaml]
     expect: {alerts: {Log file cleared: {at_most: 1}}}
-`);
+`,
+  );
   const r = runCli(['test', spec, '--json']);
   assert.equal(r.status, 1);
   const cases = JSON.parse(r.stdout.toString()).cases as { name: string; status: string; messages: string[] }[];
-  assert.deepEqual(cases.map((c) => c.status), ['pass', 'fail', 'fail'], JSON.stringify(cases, null, 1));
+  assert.deepEqual(
+    cases.map((c) => c.status),
+    ['pass', 'fail', 'fail'],
+    JSON.stringify(cases, null, 1),
+  );
   assert.match(cases[1].messages[0], /'Write below \/etc': expected 1 alert\(s\), got 0/);
   assert.match(cases[2].messages[0], /'Log file cleared': expected at most 1 alert\(s\), got \d{2,}/);
 });
 
 test('falco-ts test: load expectations (validate, fatal load errors)', () => {
   const dir = tmpDir();
-  writeSpec(dir, 'broken.yaml', '- rule: x\n  desc: d\n  condition: evt.type = open and nosuchfield = 1\n  output: o\n  priority: INFO\n');
-  writeSpec(dir, 'warn.yaml', '- macro: unused\n  condition: evt.type = open\n- rule: y\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n');
-  const spec = writeSpec(dir, 'spec.yaml', `
+  writeSpec(
+    dir,
+    'broken.yaml',
+    '- rule: x\n  desc: d\n  condition: evt.type = open and nosuchfield = 1\n  output: o\n  priority: INFO\n',
+  );
+  writeSpec(
+    dir,
+    'warn.yaml',
+    '- macro: unused\n  condition: evt.type = open\n- rule: y\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n',
+  );
+  const spec = writeSpec(
+    dir,
+    'spec.yaml',
+    `
 cases:
   - name: broken is rejected
     validate: [broken.yaml]
@@ -181,10 +222,15 @@ cases:
   - name: wrong expectation
     validate: [warn.yaml]
     expect: {load: {event_types: {y: [execve]}}}
-`);
+`,
+  );
   const r = runCli(['test', spec, '--json']);
   const cases = JSON.parse(r.stdout.toString()).cases as { name: string; status: string; messages: string[] }[];
-  assert.deepEqual(cases.map((c) => c.status), ['pass', 'pass', 'pass', 'fail'], JSON.stringify(cases, null, 1));
+  assert.deepEqual(
+    cases.map((c) => c.status),
+    ['pass', 'pass', 'pass', 'fail'],
+    JSON.stringify(cases, null, 1),
+  );
   assert.match(cases[3].messages[0], /event types of 'y': expected \[execve\]/);
 });
 
@@ -193,42 +239,72 @@ cases:
 
 const SKIP = sharedSkipReason();
 
-test('Falco regression specs are generated from ../shared by scripts/gen-falco-specs.mjs (committed copy is current)', { skip: SKIP ?? undefined }, () => {
-  const out = tmpDir();
-  const g = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-falco-specs.mjs'), out, SHARED]);
-  assert.equal(g.status, 0, g.stderr.toString());
-  const committed = fs.readdirSync(path.join(SPECS, 'falco')).sort();
-  assert.deepEqual(fs.readdirSync(out).sort(), committed);
-  for (const f of committed) {
-    assert.equal(fs.readFileSync(path.join(out, f), 'utf8'), fs.readFileSync(path.join(SPECS, 'falco', f), 'utf8'), `${f} is stale: rerun scripts/gen-falco-specs.mjs`);
-  }
-});
+test(
+  'Falco regression specs are generated from ../shared by scripts/gen-falco-specs.mjs (committed copy is current)',
+  { skip: SKIP ?? undefined },
+  () => {
+    const out = tmpDir();
+    const g = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-falco-specs.mjs'), out, SHARED]);
+    assert.equal(g.status, 0, g.stderr.toString());
+    const committed = fs.readdirSync(path.join(SPECS, 'falco')).sort();
+    assert.deepEqual(fs.readdirSync(out).sort(), committed);
+    for (const f of committed) {
+      assert.equal(
+        fs.readFileSync(path.join(out, f), 'utf8'),
+        fs.readFileSync(path.join(SPECS, 'falco', f), 'utf8'),
+        `${f} is stale: rerun scripts/gen-falco-specs.mjs`,
+      );
+    }
+  },
+);
 
-test('Falco regression specs run through falco-ts test with the verdicts of rules-falco-regression.test.ts', { skip: SKIP ?? undefined }, () => {
-  const r = runCli(['test', path.join(SPECS, 'falco'), '--json']);
-  const rep = JSON.parse(r.stdout.toString()) as { summary: { total: number }; cases: { name: string; status: string; messages: string[] }[] };
-  const bad = rep.cases.filter((c) => c.status === 'fail' || c.status === 'error');
-  assert.deepEqual(bad.map((c) => `${c.name}: ${c.messages.join('; ')}`), []);
-  assert.equal(r.status, 0);
-  const expectations = JSON.parse(fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8')) as { test: string }[];
-  assert.deepEqual(rep.cases.map((c) => c.name).sort(), expectations.map((t) => t.test).sort());
+test(
+  'Falco regression specs run through falco-ts test with the verdicts of rules-falco-regression.test.ts',
+  { skip: SKIP ?? undefined },
+  () => {
+    const r = runCli(['test', path.join(SPECS, 'falco'), '--json']);
+    const rep = JSON.parse(r.stdout.toString()) as {
+      summary: { total: number };
+      cases: { name: string; status: string; messages: string[] }[];
+    };
+    const bad = rep.cases.filter((c) => c.status === 'fail' || c.status === 'error');
+    assert.deepEqual(
+      bad.map((c) => `${c.name}: ${c.messages.join('; ')}`),
+      [],
+    );
+    assert.equal(r.status, 0);
+    const expectations = JSON.parse(
+      fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8'),
+    ) as { test: string }[];
+    assert.deepEqual(rep.cases.map((c) => c.name).sort(), expectations.map((t) => t.test).sort());
 
-  // the regression suite's own verdicts, per test
-  const tap = spawnSync(process.execPath, ['--test', '--test-reporter=tap', path.join(ROOT, 'dist', 'test', 'rules-falco-regression.test.js')], {
-    // without NODE_TEST_CONTEXT (set for us by the runner), the child prints plain TAP
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), TZ: 'UTC' }, maxBuffer: 1 << 28,
-  });
-  const verdict = new Map<string, string>();
-  for (const m of tap.stdout.toString().matchAll(/^(ok|not ok) \d+ - falco regression: (\S+)( # SKIP)?/gm)) {
-    if (m[2] === 'summary') continue;
-    verdict.set(m[2], m[3] ? 'skip' : m[1] === 'ok' ? 'pass' : 'fail');
-  }
-  assert.equal(verdict.size, expectations.length, 'regression verdicts parsed');
-  const diff = rep.cases.filter((c) => verdict.get(c.name) !== c.status).map((c) => `${c.name}: spec ${c.status}, regression ${verdict.get(c.name)}`);
-  assert.deepEqual(diff, []);
-  const n = (s: string) => rep.cases.filter((c) => c.status === s).length;
-  process.stdout.write(`# Falco specs: ${n('pass')} passed, ${n('skip')} skipped of ${rep.summary.total}\n`);
-});
+    // the regression suite's own verdicts, per test
+    const tap = spawnSync(
+      process.execPath,
+      ['--test', '--test-reporter=tap', path.join(ROOT, 'dist', 'test', 'rules-falco-regression.test.js')],
+      {
+        // without NODE_TEST_CONTEXT (set for us by the runner), the child prints plain TAP
+        env: {
+          ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')),
+          TZ: 'UTC',
+        },
+        maxBuffer: 1 << 28,
+      },
+    );
+    const verdict = new Map<string, string>();
+    for (const m of tap.stdout.toString().matchAll(/^(ok|not ok) \d+ - falco regression: (\S+)( # SKIP)?/gm)) {
+      if (m[2] === 'summary') continue;
+      verdict.set(m[2], m[3] ? 'skip' : m[1] === 'ok' ? 'pass' : 'fail');
+    }
+    assert.equal(verdict.size, expectations.length, 'regression verdicts parsed');
+    const diff = rep.cases
+      .filter((c) => verdict.get(c.name) !== c.status)
+      .map((c) => `${c.name}: spec ${c.status}, regression ${verdict.get(c.name)}`);
+    assert.deepEqual(diff, []);
+    const n = (s: string) => rep.cases.filter((c) => c.status === s).length;
+    process.stdout.write(`# Falco specs: ${n('pass')} passed, ${n('skip')} skipped of ${rep.summary.total}\n`);
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Our default ruleset: trigger and non-trigger traces
@@ -246,12 +322,21 @@ test('default ruleset: every rule has a trigger and a non-trigger case, and they
       for (const n of names) if (c.description?.includes(n)) (c.name.startsWith('t-') ? fires : guarded).add(n);
       continue;
     }
-    if (c.name.startsWith('t-')) for (const [rule, want] of Object.entries(c.expect.alerts ?? {})) if (want !== 0) fires.add(rule);
+    if (c.name.startsWith('t-'))
+      for (const [rule, want] of Object.entries(c.expect.alerts ?? {})) if (want !== 0) fires.add(rule);
     for (const rule of c.expect.must_not_fire ?? []) guarded.add(rule);
     for (const t of c.traces) assert.ok(fs.statSync(t).size < 200_000, `${t} is small`);
   }
-  assert.deepEqual(names.filter((n) => !fires.has(n)), [], 'rules without a trigger case');
-  assert.deepEqual(names.filter((n) => !guarded.has(n)), [], 'rules without a non-trigger case');
+  assert.deepEqual(
+    names.filter((n) => !fires.has(n)),
+    [],
+    'rules without a trigger case',
+  );
+  assert.deepEqual(
+    names.filter((n) => !guarded.has(n)),
+    [],
+    'rules without a non-trigger case',
+  );
   const r = runCli(['test', spec]);
   assert.equal(r.status, 0, r.stdout.toString() + r.stderr.toString());
   assert.match(r.stdout.toString(), /^OK: \d+ cases/m);

@@ -25,16 +25,44 @@ const { fieldRegistry } = require('../src/filter/fields/registry') as typeof imp
 const { EVENTS } = require('../src/event/generated/events') as typeof import('../src/event/generated/events');
 
 interface Expect {
-  test: string; trace_file: string; detect?: boolean; detect_level?: string | string[]; rules_file?: string[];
-  detect_counts?: Record<string, number>[]; validate_rules_file?: string | string[]; validate_errors?: Msg[];
-  validate_warnings?: Msg[]; validate_ok?: string[]; exit_status?: number; conf_file?: string; priority?: string;
-  disabled_rules?: string[]; run_tags?: string[]; disable_tags?: string[]; json_output?: boolean; time_iso_8601?: boolean;
-  json_include_output_property?: boolean; json_include_tags_property?: boolean; stdout_contains?: string | string[];
-  stderr_contains?: string | string[]; stdout_not_contains?: string | string[]; stderr_not_contains?: string | string[];
-  output_strictly_contains?: Record<string, string>[]; psp_file?: string;
-  grpc?: unknown; rules_events?: Record<string, string[]>[]; rules_warning?: string[]; all_events?: boolean;
+  test: string;
+  trace_file: string;
+  detect?: boolean;
+  detect_level?: string | string[];
+  rules_file?: string[];
+  detect_counts?: Record<string, number>[];
+  validate_rules_file?: string | string[];
+  validate_errors?: Msg[];
+  validate_warnings?: Msg[];
+  validate_ok?: string[];
+  exit_status?: number;
+  conf_file?: string;
+  priority?: string;
+  disabled_rules?: string[];
+  run_tags?: string[];
+  disable_tags?: string[];
+  json_output?: boolean;
+  time_iso_8601?: boolean;
+  json_include_output_property?: boolean;
+  json_include_tags_property?: boolean;
+  stdout_contains?: string | string[];
+  stderr_contains?: string | string[];
+  stdout_not_contains?: string | string[];
+  stderr_not_contains?: string | string[];
+  output_strictly_contains?: Record<string, string>[];
+  psp_file?: string;
+  grpc?: unknown;
+  rules_events?: Record<string, string[]>[];
+  rules_warning?: string[];
+  all_events?: boolean;
 }
-interface Msg { item_type: string; item_name: string; code: string; message?: string; message_contains?: string }
+interface Msg {
+  item_type: string;
+  item_name: string;
+  code: string;
+  message?: string;
+  message_contains?: string;
+}
 
 const SKIP = sharedSkipReason();
 const TESTS_DIR = path.join(SHARED, 'falco-tests', 'files', 'test');
@@ -51,7 +79,7 @@ const REWORDED: Record<string, string> = {
   "Rule has 'append' key but no rule by that name already exists":
     "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
   "Can't decode YAML scalar value":
-    "Unable to parse engine version 'not-a-number' as a semver string. Expected \"x.y.z\" semver format.",
+    'Unable to parse engine version \'not-a-number\' as a semver string. Expected "x.y.z" semver format.',
   'Rule exception must have fields property with a list of fields':
     'Rule exception item must have fields property with a list of fields',
 };
@@ -75,8 +103,12 @@ function traceOf(t: Expect): string | null {
  * reasons live in one place.
  */
 const SPEC_SKIPS = new Map<string, string>();
-for (const f of fs.existsSync(path.join(ROOT, 'test', 'specs', 'falco')) ? fs.readdirSync(path.join(ROOT, 'test', 'specs', 'falco')) : []) {
-  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, 'test', 'specs', 'falco', f), 'utf8')) as { cases?: { name: string; skip?: string }[] };
+for (const f of fs.existsSync(path.join(ROOT, 'test', 'specs', 'falco'))
+  ? fs.readdirSync(path.join(ROOT, 'test', 'specs', 'falco'))
+  : []) {
+  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, 'test', 'specs', 'falco', f), 'utf8')) as {
+    cases?: { name: string; skip?: string }[];
+  };
   for (const c of doc.cases ?? []) if (typeof c.skip === 'string') SPEC_SKIPS.set(c.name, c.skip);
 }
 function skipReason(t: Expect): string | null {
@@ -94,7 +126,7 @@ const sameMsg = (got: { message: string }, exp: Msg): boolean => {
     return got.message.includes(exp.message_contains) || got.message.includes(cur);
   }
   const m = exp.message ?? '';
-  return got.message === m || got.message === REWORDED[m] || (exp.code === 'LOAD_ERR_YAML_PARSE');
+  return got.message === m || got.message === REWORDED[m] || exp.code === 'LOAD_ERR_YAML_PARSE';
 };
 
 function checkValidate(t: Expect): void {
@@ -107,11 +139,24 @@ function checkValidate(t: Expect): void {
   }
   const errs = results.flatMap((r) => r.errors);
   for (const e of t.validate_errors ?? []) {
-    const hit = errs.find((g) => sameCode(g.code, e.code) && sameMsg(g, e) && g.ctx.item().type === e.item_type && g.ctx.item().item === e.item_name);
-    assert.ok(hit, `expected error ${JSON.stringify(e)}; got ${JSON.stringify(errs.map((g) => [g.code, g.message, g.ctx.item().type, g.ctx.item().item]))}`);
+    const hit = errs.find(
+      (g) =>
+        sameCode(g.code, e.code) &&
+        sameMsg(g, e) &&
+        g.ctx.item().type === e.item_type &&
+        g.ctx.item().item === e.item_name,
+    );
+    assert.ok(
+      hit,
+      `expected error ${JSON.stringify(e)}; got ${JSON.stringify(errs.map((g) => [g.code, g.message, g.ctx.item().type, g.ctx.item().item]))}`,
+    );
   }
   if ((t.validate_errors ?? []).length === 0 && t.exit_status !== 1) {
-    assert.deepEqual(errs.map((e) => e.message), [], 'no errors expected');
+    assert.deepEqual(
+      errs.map((e) => e.message),
+      [],
+      'no errors expected',
+    );
   }
   const warns = results.flatMap((r) => r.warnings);
   const narrower: string[] = [];
@@ -123,8 +168,14 @@ function checkValidate(t: Expect): void {
   if ((t.validate_warnings ?? []).length > 0 && (t.validate_errors ?? []).length === 0) {
     // exactly the expected rules get each expected warning code
     for (const code of new Set(t.validate_warnings!.map((w) => w.code))) {
-      const want = t.validate_warnings!.filter((w) => w.code === code).map((w) => w.item_name).sort();
-      const got = warns.filter((g) => sameCode(g.code, code)).map((g) => g.ctx.item().item).sort();
+      const want = t
+        .validate_warnings!.filter((w) => w.code === code)
+        .map((w) => w.item_name)
+        .sort();
+      const got = warns
+        .filter((g) => sameCode(g.code, code))
+        .map((g) => g.ctx.item().item)
+        .sort();
       assert.deepEqual(got, want, `rules with ${code}`);
     }
   }
@@ -135,10 +186,16 @@ function checkValidate(t: Expect): void {
         const r = byName.get(name);
         assert.ok(r, `rule ${name} loaded`);
         const et = r!.eventTypes;
-        const got = et === null || et.size > 100 ? ['all'] : [...new Set([...et].map((c) => EVENTS[c]?.name ?? String(c)))].sort();
+        const got =
+          et === null || et.size > 100
+            ? ['all']
+            : [...new Set([...et].map((c) => EVENTS[c]?.name ?? String(c)))].sort();
         // Falco 0.35's event-type analysis gave up ('all') on some conditions that current libs
         // (ppm_event_codes, which we follow) narrows to the right set: accept a narrower set there.
-        if (evts.length === 1 && evts[0] === 'all' && got[0] !== 'all') { narrower.push(name); continue; }
+        if (evts.length === 1 && evts[0] === 'all' && got[0] !== 'all') {
+          narrower.push(name);
+          continue;
+        }
         assert.deepEqual(got, [...evts].sort(), `event types of ${name}`);
       }
     }
@@ -152,8 +209,13 @@ async function checkDetect(t: Expect): Promise<void> {
   if (t.json_include_output_property === false) overrides.push('json_include_output_property=false');
   if (t.json_include_tags_property === false) overrides.push('json_include_tags_property=false');
   const opts = {
-    rules: (t.rules_file ?? []).map(findFile), overrides, json: t.json_output === true, bothDirections: true,
-    disablePatterns: t.disabled_rules, runTags: t.run_tags, disableTags: t.disable_tags,
+    rules: (t.rules_file ?? []).map(findFile),
+    overrides,
+    json: t.json_output === true,
+    bothDirections: true,
+    disablePatterns: t.disabled_rules,
+    runTags: t.run_tags,
+    disableTags: t.disable_tags,
   };
   let session;
   try {
@@ -161,7 +223,8 @@ async function checkDetect(t: Expect): Promise<void> {
   } catch (e) {
     if (t.exit_status === 1 && t.stderr_contains) {
       // Falco prefixes its fatal errors with "Error: " on stderr
-      for (const s of ([] as string[]).concat(t.stderr_contains)) assert.match('Error: ' + (e as Error).message, new RegExp(s));
+      for (const s of ([] as string[]).concat(t.stderr_contains))
+        assert.match('Error: ' + (e as Error).message, new RegExp(s));
       return;
     }
     throw e;
@@ -179,7 +242,11 @@ async function checkDetect(t: Expect): Promise<void> {
   if (t.detect === true) {
     assert.ok(lines.length > 0, 'detections expected');
     const want = ([] as string[]).concat(t.detect_level ?? []);
-    if (want.length > 0) assert.ok(want.some((l) => levels.has(l)), `detect level ${want} (got ${[...levels]})`);
+    if (want.length > 0)
+      assert.ok(
+        want.some((l) => levels.has(l)),
+        `detect level ${want} (got ${[...levels]})`,
+      );
   }
   for (const dc of t.detect_counts ?? []) {
     for (const [name, n] of Object.entries(dc)) assert.equal(counts.get(name) ?? 0, n, `count of ${name}`);
@@ -190,8 +257,15 @@ async function checkDetect(t: Expect): Promise<void> {
     else assert.match(out, new RegExp(s, 'm'));
   }
   for (const o of t.output_strictly_contains ?? []) {
-    const exp = fs.readFileSync(findFile(Object.values(o)[0]), 'utf8').trim().split('\n');
-    if (t.json_output) assert.deepEqual(lines.map((l) => JSON.parse(l)), exp.map((l) => JSON.parse(l)));
+    const exp = fs
+      .readFileSync(findFile(Object.values(o)[0]), 'utf8')
+      .trim()
+      .split('\n');
+    if (t.json_output)
+      assert.deepEqual(
+        lines.map((l) => JSON.parse(l)),
+        exp.map((l) => JSON.parse(l)),
+      );
     else assert.deepEqual(lines, exp);
   }
 }
@@ -203,9 +277,17 @@ async function checkDetect(t: Expect): Promise<void> {
  * status for bad input).
  */
 async function checkWithConfig(t: Expect): Promise<void> {
-  const args = ['replay', traceOf(t)!, ...(t.rules_file ?? []).flatMap((r) => ['-r', findFile(r)]), '-c', findFile(t.conf_file!), '--legacy-both-directions'];
+  const args = [
+    'replay',
+    traceOf(t)!,
+    ...(t.rules_file ?? []).flatMap((r) => ['-r', findFile(r)]),
+    '-c',
+    findFile(t.conf_file!),
+    '--legacy-both-directions',
+  ];
   const r = await runCliAsync(args);
-  const stdout = r.stdout.toString(), stderr = r.stderr.toString();
+  const stdout = r.stdout.toString(),
+    stderr = r.stderr.toString();
   const ctx = `falco-ts ${args.join(' ')}\nstderr: ${stderr.slice(0, 2000)}`;
   if (t.exit_status !== undefined) {
     if (t.exit_status === 0) assert.equal(r.status, 0, ctx);
@@ -218,16 +300,27 @@ async function checkWithConfig(t: Expect): Promise<void> {
   for (const s of list(t.stdout_not_contains)) assert.doesNotMatch(stdout, new RegExp(s), ctx);
 }
 
-const all: Expect[] = SKIP ? [] : JSON.parse(fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8'))
-  .map((t: Expect & { detect_counts?: unknown }) => t);
+const all: Expect[] = SKIP
+  ? []
+  : JSON.parse(fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8')).map(
+      (t: Expect & { detect_counts?: unknown }) => t,
+    );
 
 const skipped: string[] = [];
 const skippedList: { test: string; reason: string }[] = [];
 for (const t of all) {
   const why = skipReason(t);
-  if (why) { skipped.push(`${t.test}: ${why}`); skippedList.push({ test: t.test, reason: why }); test(`falco regression: ${t.test}`, { skip: why }, () => {}); continue; }
+  if (why) {
+    skipped.push(`${t.test}: ${why}`);
+    skippedList.push({ test: t.test, reason: why });
+    test(`falco regression: ${t.test}`, { skip: why }, () => {});
+    continue;
+  }
   test(`falco regression: ${t.test}`, async () => {
-    if (t.conf_file !== undefined) { await checkWithConfig(t); return; }
+    if (t.conf_file !== undefined) {
+      await checkWithConfig(t);
+      return;
+    }
     if (t.validate_rules_file !== undefined || t.rules_events) checkValidate(t);
     if (t.rules_file !== undefined || t.detect !== undefined) {
       if (t.validate_rules_file !== undefined && t.rules_file === undefined) return;
@@ -238,7 +331,9 @@ for (const t of all) {
 
 test('falco regression: summary of skipped tests', { skip: SKIP ?? undefined }, () => {
   // Printed so the README list can be checked against it.
-  process.stdout.write(`# ${all.length - skipped.length} of ${all.length} Falco regression tests run; skipped:\n# ${skipped.join('\n# ')}\n`);
+  process.stdout.write(
+    `# ${all.length - skipped.length} of ${all.length} Falco regression tests run; skipped:\n# ${skipped.join('\n# ')}\n`,
+  );
   assert.ok(all.length > 0);
 });
 
@@ -252,6 +347,9 @@ test('README lists exactly the Falco regression tests that do not run', { skip: 
   const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<SkippedModule>;
   const m = await importEsm(pathToFileURL(path.join(ROOT, 'scripts', 'falco-skipped.mjs')).href);
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  assert.equal(m.currentSection(readme), m.renderSkipped(skippedList, all.length),
-    'README.md is out of date: run node scripts/gen-falco-specs.mjs');
+  assert.equal(
+    m.currentSection(readme),
+    m.renderSkipped(skippedList, all.length),
+    'README.md is out of date: run node scripts/gen-falco-specs.mjs',
+  );
 });

@@ -34,7 +34,10 @@ async function countOn(trace: string, files: string[], extra: Partial<import('..
   const s = R.RulesSession.load({ rules: files, bothDirections: true, ...extra });
   const counts = new Map<string, number>();
   const lines: string[] = [];
-  await run.runSessionOnTraces(s, [trace], (l, r) => { lines.push(l); counts.set(r.name, (counts.get(r.name) ?? 0) + 1); });
+  await run.runSessionOnTraces(s, [trace], (l, r) => {
+    lines.push(l);
+    counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+  });
   return { counts, lines };
 }
 
@@ -49,7 +52,11 @@ test('upstream rules load unchanged with zero errors', { skip: SKIP ?? undefined
     const l = new R.RulesLoader({ registry: fieldRegistry });
     for (const f of files) {
       const [r] = l.loadPath(path.join(RULES, f));
-      assert.deepEqual(r.errors.map((e) => e.message), [], `${f} errors`);
+      assert.deepEqual(
+        r.errors.map((e) => e.message),
+        [],
+        `${f} errors`,
+      );
     }
     assert.equal(l.ruleset.rules.length, nr, `${files} rules`);
     assert.equal(l.ruleset.macros.length, nm, `${files} macros`);
@@ -61,22 +68,56 @@ test('upstream rules load unchanged with zero errors', { skip: SKIP ?? undefined
 test('load errors carry codes and file:line:column', () => {
   const table: [string, string, string, string][] = [
     // [yaml, code, message (substring), "line:col"]
-    ['- rule: r\n  desc: d\n  condition: evt.type=open and\n  output: o\n  priority: WARNING\n',
-      'LOAD_ERR_COMPILE_CONDITION', '', '3:31'],
-    ['- rule: r\n  desc: d\n  condition: evt.type=open and my_macro\n  output: o\n  priority: WARNING\n',
-      'LOAD_ERR_VALIDATE', "Undefined macro 'my_macro' used in filter.", '3:32'],
-    ['- rule: r\n  desc: d\n  condition: proc.nobody = 1\n  output: o\n  priority: WARNING\n',
-      'LOAD_ERR_COMPILE_CONDITION', 'filter_check called with nonexistent field proc.nobody', '3:14'],
-    ['- rule: r\n  desc: d\n  condition: evt.type=open\n  output: x %not_a_field\n  priority: WARNING\n',
-      'LOAD_ERR_COMPILE_OUTPUT', 'invalid formatting token not_a_field', '4:11'],
-    ['- rule: r\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: LOUD\n',
-      'LOAD_ERR_YAML_VALIDATE', 'Invalid priority', '5:13'],
-    ['- rule: r\n  desc: d\n  condition: evt.type=open\n  priority: WARNING\n',
-      'LOAD_ERR_YAML_VALIDATE', "Item has no mapping for key 'output'", '1:3'],
+    [
+      '- rule: r\n  desc: d\n  condition: evt.type=open and\n  output: o\n  priority: WARNING\n',
+      'LOAD_ERR_COMPILE_CONDITION',
+      '',
+      '3:31',
+    ],
+    [
+      '- rule: r\n  desc: d\n  condition: evt.type=open and my_macro\n  output: o\n  priority: WARNING\n',
+      'LOAD_ERR_VALIDATE',
+      "Undefined macro 'my_macro' used in filter.",
+      '3:32',
+    ],
+    [
+      '- rule: r\n  desc: d\n  condition: proc.nobody = 1\n  output: o\n  priority: WARNING\n',
+      'LOAD_ERR_COMPILE_CONDITION',
+      'filter_check called with nonexistent field proc.nobody',
+      '3:14',
+    ],
+    [
+      '- rule: r\n  desc: d\n  condition: evt.type=open\n  output: x %not_a_field\n  priority: WARNING\n',
+      'LOAD_ERR_COMPILE_OUTPUT',
+      'invalid formatting token not_a_field',
+      '4:11',
+    ],
+    [
+      '- rule: r\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: LOUD\n',
+      'LOAD_ERR_YAML_VALIDATE',
+      'Invalid priority',
+      '5:13',
+    ],
+    [
+      '- rule: r\n  desc: d\n  condition: evt.type=open\n  priority: WARNING\n',
+      'LOAD_ERR_YAML_VALIDATE',
+      "Item has no mapping for key 'output'",
+      '1:3',
+    ],
     ['- list: l\n  items: [a\n', 'LOAD_ERR_YAML_PARSE', '', '3:1'],
     ['- macro: m\n  condition: evt.type in (open\n', 'LOAD_ERR_COMPILE_CONDITION', "')'", '2:31'],
-    ['- macro: a\n  condition: b\n- macro: b\n  condition: evt.type=open\n', 'LOAD_ERR_VALIDATE', "Undefined macro 'b'", '2:14'],
-    ['- rule: r\n  condition: and x\n  append: true\n', 'LOAD_ERR_VALIDATE', "Rule has 'append' key but no rule", '1:3'],
+    [
+      '- macro: a\n  condition: b\n- macro: b\n  condition: evt.type=open\n',
+      'LOAD_ERR_VALIDATE',
+      "Undefined macro 'b'",
+      '2:14',
+    ],
+    [
+      '- rule: r\n  condition: and x\n  append: true\n',
+      'LOAD_ERR_VALIDATE',
+      "Rule has 'append' key but no rule",
+      '1:3',
+    ],
   ];
   for (const [yaml, code, msg, lc] of table) {
     const { res } = load(yaml);
@@ -90,20 +131,29 @@ test('load errors carry codes and file:line:column', () => {
 });
 
 test('list substitution is textual, quote-if-space, and mixes with literals', () => {
-  assert.deepEqual(C.resolveList('proc.name in (shells, zsh)', 'shells', ['bash', 'a b']), ['proc.name in ( bash, "a b" , zsh)', true]);
+  assert.deepEqual(C.resolveList('proc.name in (shells, zsh)', 'shells', ['bash', 'a b']), [
+    'proc.name in ( bash, "a b" , zsh)',
+    true,
+  ]);
   assert.deepEqual(C.resolveList('proc.name in (myshells)', 'shells', ['x']), ['proc.name in (myshells)', false]);
   assert.deepEqual(C.resolveList('x in (a, empty)', 'empty', []), ['x in (a  )', true]);
 });
 
 test('append and override semantics', () => {
-  const base = '- list: l\n  items: [cat]\n- macro: m\n  condition: proc.name in (l)\n'
-    + '- rule: r\n  desc: d\n  condition: evt.type=open and m\n  output: o\n  priority: WARNING\n  tags: [a]\n';
-  const { l, res } = load(base,
-    '- list: l\n  items: [dog]\n  override:\n    items: append\n'
-    + '- macro: m\n  condition: or proc.name=bird\n  override:\n    condition: append\n'
-    + '- rule: r\n  condition: and fd.num >= 0\n  output: extra=%fd.num\n  tags: [b]\n  priority: ERROR\n  enabled: false\n'
-    + '  override:\n    condition: append\n    output: append\n    tags: append\n    priority: replace\n    enabled: replace\n');
-  assert.deepEqual(res.map((r) => r.errors.map((e) => e.message)), [[], []]);
+  const base =
+    '- list: l\n  items: [cat]\n- macro: m\n  condition: proc.name in (l)\n' +
+    '- rule: r\n  desc: d\n  condition: evt.type=open and m\n  output: o\n  priority: WARNING\n  tags: [a]\n';
+  const { l, res } = load(
+    base,
+    '- list: l\n  items: [dog]\n  override:\n    items: append\n' +
+      '- macro: m\n  condition: or proc.name=bird\n  override:\n    condition: append\n' +
+      '- rule: r\n  condition: and fd.num >= 0\n  output: extra=%fd.num\n  tags: [b]\n  priority: ERROR\n  enabled: false\n' +
+      '  override:\n    condition: append\n    output: append\n    tags: append\n    priority: replace\n    enabled: replace\n',
+  );
+  assert.deepEqual(
+    res.map((r) => r.errors.map((e) => e.message)),
+    [[], []],
+  );
   const r = l.ruleset.rules[0];
   assert.equal(r.info.cond, 'evt.type=open and m and fd.num >= 0');
   assert.equal(r.output, 'o extra=%fd.num');
@@ -114,27 +164,81 @@ test('append and override semantics', () => {
   assert.equal(l.ruleset.macros[0].condition, 'proc.name in (l) or proc.name=bird');
   // pairing rule: a key present without an override entry is an error
   const bad = load(base, '- rule: r\n  condition: and x\n  desc: more\n  override:\n    condition: append\n');
-  assert.match(bad.res[1].errors[0].message, /Unexpected key 'desc': no corresponding entry under 'override' is defined/);
+  assert.match(
+    bad.res[1].errors[0].message,
+    /Unexpected key 'desc': no corresponding entry under 'override' is defined/,
+  );
   // override on a missing rule
   const miss = load('- rule: nope\n  condition: and x\n  override:\n    condition: append\n');
-  assert.match(miss.res[0].errors[0].message, /Rule uses 'append' or 'override.<key>: append' but no rule by that name/);
+  assert.match(
+    miss.res[0].errors[0].message,
+    /Rule uses 'append' or 'override.<key>: append' but no rule by that name/,
+  );
   // redefinition keeps the first slot (first-match order)
-  const order = load('- rule: a\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: INFO\n'
-    + '- rule: b\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: INFO\n'
-    + '- rule: a\n  desc: d2\n  condition: evt.type=close\n  output: o\n  priority: INFO\n');
-  assert.deepEqual(order.l.ruleset.rules.map((x) => `${x.name}:${x.desc}`), ['a:d2', 'b:d']);
+  const order = load(
+    '- rule: a\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: INFO\n' +
+      '- rule: b\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: INFO\n' +
+      '- rule: a\n  desc: d2\n  condition: evt.type=close\n  output: o\n  priority: INFO\n',
+  );
+  assert.deepEqual(
+    order.l.ruleset.rules.map((x) => `${x.name}:${x.desc}`),
+    ['a:d2', 'b:d'],
+  );
 });
 
 test('exceptions become condition text as Falco builds it', () => {
   const fields = new Set<string>();
-  const txt = C.buildExceptionCondition('evt.type=open', [
-    { name: 'e1', ctx: R.Context.file('x'), fields: { isList: true, item: '', items: [{ isList: false, item: 'proc.name', items: [] }, { isList: false, item: 'fd.name', items: [] }] },
-      comps: { isList: true, item: '', items: [{ isList: false, item: '=', items: [] }, { isList: false, item: 'contains', items: [] }] },
-      values: [{ isList: true, item: '', items: [{ isList: false, item: 'cat', items: [] }, { isList: false, item: '/dev null', items: [] }] }] },
-    { name: 'e2', ctx: R.Context.file('x'), fields: { isList: false, item: 'proc.name', items: [] }, comps: { isList: false, item: 'in', items: [] },
-      values: [{ isList: false, item: 'a', items: [] }, { isList: false, item: 'b', items: [] }] },
-  ], fields, () => false);
-  assert.equal(txt, '(evt.type=open) and not (( proc.name = cat and  fd.name contains "/dev null")) and not (proc.name in (a, b))');
+  const txt = C.buildExceptionCondition(
+    'evt.type=open',
+    [
+      {
+        name: 'e1',
+        ctx: R.Context.file('x'),
+        fields: {
+          isList: true,
+          item: '',
+          items: [
+            { isList: false, item: 'proc.name', items: [] },
+            { isList: false, item: 'fd.name', items: [] },
+          ],
+        },
+        comps: {
+          isList: true,
+          item: '',
+          items: [
+            { isList: false, item: '=', items: [] },
+            { isList: false, item: 'contains', items: [] },
+          ],
+        },
+        values: [
+          {
+            isList: true,
+            item: '',
+            items: [
+              { isList: false, item: 'cat', items: [] },
+              { isList: false, item: '/dev null', items: [] },
+            ],
+          },
+        ],
+      },
+      {
+        name: 'e2',
+        ctx: R.Context.file('x'),
+        fields: { isList: false, item: 'proc.name', items: [] },
+        comps: { isList: false, item: 'in', items: [] },
+        values: [
+          { isList: false, item: 'a', items: [] },
+          { isList: false, item: 'b', items: [] },
+        ],
+      },
+    ],
+    fields,
+    () => false,
+  );
+  assert.equal(
+    txt,
+    '(evt.type=open) and not (( proc.name = cat and  fd.name contains "/dev null")) and not (proc.name in (a, b))',
+  );
   assert.deepEqual([...fields].sort(), ['fd.name', 'proc.name']);
 });
 
@@ -142,9 +246,17 @@ test('exceptions from Falco tests: expected counts on cat_write.scap', { skip: S
   const dir = path.join(SHARED, 'falco-tests', 'files', 'test', 'rules', 'exceptions');
   const none = await countOn(CAT, [path.join(dir, 'rule_exception_no_values.yaml')]);
   assert.equal(none.counts.get('Open From Cat'), 8);
-  for (const f of ['rule_exception_one_value', 'rule_exception_second_item', 'rule_exception_values_listref',
-    'rule_exception_values_listref_noparens', 'rule_exception_comp', 'rule_exception_append_multiple', 'rule_exception_quoted',
-    'rule_exception_new_second_field_append', 'rule_exception_single_field_append']) {
+  for (const f of [
+    'rule_exception_one_value',
+    'rule_exception_second_item',
+    'rule_exception_values_listref',
+    'rule_exception_values_listref_noparens',
+    'rule_exception_comp',
+    'rule_exception_append_multiple',
+    'rule_exception_quoted',
+    'rule_exception_new_second_field_append',
+    'rule_exception_single_field_append',
+  ]) {
     const r = await countOn(CAT, [path.join(dir, f + '.yaml')]);
     assert.equal(r.lines.length, 0, f);
   }
@@ -153,20 +265,49 @@ test('exceptions from Falco tests: expected counts on cat_write.scap', { skip: S
 test('first vs all matching, priority and JSON alert shape', { skip: SKIP ?? undefined }, async () => {
   const rulesDir = path.join(SHARED, 'falco-tests', 'files', 'test', 'rules');
   const first = await countOn(CAT, [path.join(rulesDir, 'catchall_order.yaml')]);
-  assert.deepEqual([...first.counts], [['open_dev_null', 1], ['dev_null', 6]]);
+  assert.deepEqual(
+    [...first.counts],
+    [
+      ['open_dev_null', 1],
+      ['dev_null', 6],
+    ],
+  );
   const all = await countOn(CAT, [path.join(rulesDir, 'catchall_order.yaml')], { overrides: ['rule_matching=all'] });
-  assert.deepEqual([...all.counts], [['open_dev_null', 1], ['dev_null', 7]]);
+  assert.deepEqual(
+    [...all.counts],
+    [
+      ['open_dev_null', 1],
+      ['dev_null', 7],
+    ],
+  );
   // current-Falco mode: exit events only
   const exitOnly = await countOn(CAT, [path.join(rulesDir, 'single_rule.yaml')], { bothDirections: false });
   assert.equal(exitOnly.counts.get('open_from_cat'), 4);
   assert.equal(exitOnly.lines[0], '16:17:57.881785348: Warning An open was seen (command=cat /dev/null)');
-  const j = await countOn(CAT, [path.join(rulesDir, 'single_rule_with_tags.yaml')], { json: true, bothDirections: false });
+  const j = await countOn(CAT, [path.join(rulesDir, 'single_rule_with_tags.yaml')], {
+    json: true,
+    bothDirections: false,
+  });
   const o = JSON.parse(j.lines[0]);
-  assert.deepEqual(Object.keys(o), ['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time']);
+  assert.deepEqual(Object.keys(o), [
+    'hostname',
+    'output',
+    'output_fields',
+    'priority',
+    'rule',
+    'source',
+    'tags',
+    'time',
+  ]);
   assert.deepEqual(o, {
-    hostname: 'h', output: '16:17:57.881785348: Warning An open was seen (command=cat /dev/null)',
-    output_fields: { 'evt.time': 1470327477881785348, 'proc.cmdline': 'cat /dev/null' }, priority: 'Warning',
-    rule: 'open_from_cat', source: 'syscall', tags: ['filesystem', 'process', 'testing'], time: '2016-08-04T16:17:57.881785348Z',
+    hostname: 'h',
+    output: '16:17:57.881785348: Warning An open was seen (command=cat /dev/null)',
+    output_fields: { 'evt.time': 1470327477881785348, 'proc.cmdline': 'cat /dev/null' },
+    priority: 'Warning',
+    rule: 'open_from_cat',
+    source: 'syscall',
+    tags: ['filesystem', 'process', 'testing'],
+    time: '2016-08-04T16:17:57.881785348Z',
   });
   assert.match(j.lines[0], /"evt\.time":1470327477881785348,/);
 });
@@ -174,14 +315,21 @@ test('first vs all matching, priority and JSON alert shape', { skip: SKIP ?? und
 test('exit-only mode reads enter-only parameters from the enter event', async () => {
   const d = tmpDir();
   const f = path.join(d, 'r.yaml');
-  fs.writeFileSync(f, '- rule: socket domain\n  desc: d\n  condition: evt.type=socket and evt.arg.domain contains AF_INET6\n'
-    + '  output: dom=%evt.arg.domain\n  priority: INFO\n');
+  fs.writeFileSync(
+    f,
+    '- rule: socket domain\n  desc: d\n  condition: evt.type=socket and evt.arg.domain contains AF_INET6\n' +
+      '  output: dom=%evt.arg.domain\n  priority: INFO\n',
+  );
   const trace = path.join(SHARED, 'scap', 'libs_single_ipv6_conn.scap');
   if (!fs.existsSync(trace)) return;
   const exitOnly = await countOn(trace, [f], { bothDirections: false });
   const both = await countOn(trace, [f], { bothDirections: true });
   assert.ok((exitOnly.counts.get('socket domain') ?? 0) > 0, 'exit events see the merged domain');
-  assert.equal(exitOnly.counts.get('socket domain'), both.counts.get('socket domain'), 'one alert per socket() either way');
+  assert.equal(
+    exitOnly.counts.get('socket domain'),
+    both.counts.get('socket domain'),
+    'one alert per socket() either way',
+  );
   assert.match(exitOnly.lines[0], /dom=AF_INET6/);
 });
 
@@ -189,7 +337,10 @@ test('default ruleset loads cleanly and stays quiet on benign captures', { skip:
   const l = new R.RulesLoader({ registry: fieldRegistry });
   const [r] = l.loadPath(R.DEFAULT_RULES);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.warnings.map((w) => w.message), []);
+  assert.deepEqual(
+    r.warnings.map((w) => w.message),
+    [],
+  );
   assert.ok(l.ruleset.rules.length >= 20);
   for (const x of l.ruleset.rules) {
     assert.ok(x.desc.length > 20 && x.tags.length > 0, x.name);
@@ -202,8 +353,10 @@ test('default ruleset loads cleanly and stays quiet on benign captures', { skip:
 });
 
 test('-t with -T/-D is refused like Falco', () => {
-  assert.throws(() => R.RulesSession.load({ rules: ['default'], runTags: ['a'], disablePatterns: ['x'] }),
-    /You can not specify both disabled \(-D\/-T\) and enabled \(-t\) rules/);
+  assert.throws(
+    () => R.RulesSession.load({ rules: ['default'], runTags: ['a'], disablePatterns: ['x'] }),
+    /You can not specify both disabled \(-D\/-T\) and enabled \(-t\) rules/,
+  );
 });
 
 test('expanded conditions re-parse to the compiled filter, fully parenthesised', { skip: SKIP ?? undefined }, () => {
@@ -218,11 +371,16 @@ test('expanded conditions re-parse to the compiled filter, fully parenthesised',
     assert.ok(F.astEqual(F.parseFilter(text).ast, r.filter.expanded), r.name);
     F.walk(F.parseFilter(text).ast, (n) => assert.notEqual(n.kind, 'identifier', `${r.name}: macro left in ${text}`));
   }
-  const { l: l2, res } = load('- macro: m\n  condition: evt.type = open or evt.type = close\n'
-    + '- list: l\n  items: [a, "b c"]\n'
-    + '- rule: r\n  desc: d\n  condition: m and proc.name in (l) or not fd.num = 1\n  output: o\n  priority: INFO\n');
+  const { l: l2, res } = load(
+    '- macro: m\n  condition: evt.type = open or evt.type = close\n' +
+      '- list: l\n  items: [a, "b c"]\n' +
+      '- rule: r\n  desc: d\n  condition: m and proc.name in (l) or not fd.num = 1\n  output: o\n  priority: INFO\n',
+  );
   assert.ok(res[0].ok);
-  assert.equal(R.expandedCondition(l2.ruleset.rules[0]), '(((evt.type = open or evt.type = close) and proc.name in (a, "b c")) or not fd.num = 1)');
+  assert.equal(
+    R.expandedCondition(l2.ruleset.rules[0]),
+    '(((evt.type = open or evt.type = close) and proc.name in (a, "b c")) or not fd.num = 1)',
+  );
 });
 
 test('rules conditions: per rule, --json, and --or (one filter, the OR of the enabled rules)', () => {
@@ -230,14 +388,22 @@ test('rules conditions: per rule, --json, and --or (one filter, the OR of the en
   const F = require('../src/filter') as typeof import('../src/filter');
   const json = runCli(['rules', 'conditions', '--json', 'default']);
   assert.equal(json.status, 0, json.stderr.toString());
-  const rules = JSON.parse(json.stdout.toString()) as { name: string; enabled: boolean; source: string; condition: string }[];
+  const rules = JSON.parse(json.stdout.toString()) as {
+    name: string;
+    enabled: boolean;
+    source: string;
+    condition: string;
+  }[];
   const on = rules.filter((r) => r.enabled && r.source === 'syscall');
   assert.ok(on.length > 3);
   const or = runCli(['rules', 'conditions', '--or', 'default']);
   assert.equal(or.status, 0);
   const ast = F.parseFilter(or.stdout.toString().trim()).ast;
   assert.equal(ast.kind, 'or');
-  assert.deepEqual((ast as import('../src/filter').OrNode).children.map(F.astToString), on.map((r) => r.condition));
+  assert.deepEqual(
+    (ast as import('../src/filter').OrNode).children.map(F.astToString),
+    on.map((r) => r.condition),
+  );
   const text = runCli(['rules', 'conditions', 'default']).stdout.toString();
   assert.ok(text.startsWith(`# ${rules[0].name}\n${rules[0].condition}\n`));
 });

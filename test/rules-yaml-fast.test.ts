@@ -15,15 +15,27 @@ const Y = require('../src/rules/yaml-node') as typeof import('../src/rules/yaml-
 const F = require('../src/rules/yaml-fast') as typeof import('../src/rules/yaml-fast');
 
 type N = import('../src/rules/yaml-node').YNode;
-const norm = (n: N | null): unknown => (n === null ? null : {
-  k: n.kind, s: n.str, l: n.line, c: n.col, p: n.pos, i: n.items.map(norm),
-  m: [...n.map].map(([k, v]) => [k, norm(v.key), norm(v.value)]),
-});
+const norm = (n: N | null): unknown =>
+  n === null
+    ? null
+    : {
+        k: n.kind,
+        s: n.str,
+        l: n.line,
+        c: n.col,
+        p: n.pos,
+        i: n.items.map(norm),
+        m: [...n.map].map(([k, v]) => [k, norm(v.key), norm(v.value)]),
+      };
 
 /** The general reader's tree (or its error) and the fast reader's (or 'fallback'). */
 function both(text: string): { general: string; fast: string } {
   let general: string;
-  try { general = JSON.stringify(Y.parseYamlGeneral(text).map((d) => norm(d.root))); } catch (e) { general = `error: ${(e as Error).message}`; }
+  try {
+    general = JSON.stringify(Y.parseYamlGeneral(text).map((d) => norm(d.root)));
+  } catch (e) {
+    general = `error: ${(e as Error).message}`;
+  }
   const f = F.parseYamlFast(text);
   return { general, fast: f === null ? 'fallback' : JSON.stringify(f.map((d) => norm(d.root))) };
 }
@@ -36,36 +48,82 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-test('fast and general readers agree on every rules file and spec at hand', { skip: sharedSkipReason() ?? undefined }, () => {
-  const files = [...yamlFiles(path.join(SHARED, 'rules')), ...yamlFiles(path.join(SHARED, 'falco-tests')),
-    ...yamlFiles(path.join(ROOT, 'rules')), ...yamlFiles(path.join(ROOT, 'test', 'specs'))];
-  assert.ok(files.length > 50);
-  let fast = 0;
-  for (const f of files) {
-    const r = both(fs.readFileSync(f, 'utf8'));
-    if (r.fast === 'fallback') continue;
-    fast++;
-    assert.equal(r.fast, r.general, f);
-  }
-  // the upstream rules files themselves take the fast route
-  for (const f of yamlFiles(path.join(SHARED, 'rules'))) assert.notEqual(F.parseYamlFast(fs.readFileSync(f, 'utf8')), null, f);
-  assert.ok(fast > files.length / 2, `${fast} of ${files.length} read by the fast reader`);
-});
+test(
+  'fast and general readers agree on every rules file and spec at hand',
+  { skip: sharedSkipReason() ?? undefined },
+  () => {
+    const files = [
+      ...yamlFiles(path.join(SHARED, 'rules')),
+      ...yamlFiles(path.join(SHARED, 'falco-tests')),
+      ...yamlFiles(path.join(ROOT, 'rules')),
+      ...yamlFiles(path.join(ROOT, 'test', 'specs')),
+    ];
+    assert.ok(files.length > 50);
+    let fast = 0;
+    for (const f of files) {
+      const r = both(fs.readFileSync(f, 'utf8'));
+      if (r.fast === 'fallback') continue;
+      fast++;
+      assert.equal(r.fast, r.general, f);
+    }
+    // the upstream rules files themselves take the fast route
+    for (const f of yamlFiles(path.join(SHARED, 'rules')))
+      assert.notEqual(F.parseYamlFast(fs.readFileSync(f, 'utf8')), null, f);
+    assert.ok(fast > files.length / 2, `${fast} of ${files.length} read by the fast reader`);
+  },
+);
 
 test('fast reader: tricky shapes read alike or fall back', () => {
   const cases = [
-    '- a: 1\n  b:\n- c\n', '- a:\n    - x\n    - y\n  b: [1, 2,\n     3]\n', 'a:\n- x\n- y\nb: z\n',
+    '- a: 1\n  b:\n- c\n',
+    '- a:\n    - x\n    - y\n  b: [1, 2,\n     3]\n',
+    'a:\n- x\n- y\nb: z\n',
     '- rule: r\n  desc: >-\n    hello\n    world\n\n    again\n  x: |\n    l1\n      l2\n    l3\n\n\n- x: y',
-    '- a: b # c\n- "q: r"\n', "- a: 'it''s'\n  b: \"x\\ty\\u00e9\"\n", '---\n- a\n---\n- b\n', '---\n', '', '# only comment\n',
-    '- a\n---\n', 'a: b', '- cond: >\n    x\n', '- cond: >\n    x', '- a: multi\n    line plain\n\n    with blank\n  b: c\n',
-    '- list: l\n  items: []\n- list: m\n  items: [ ]\n', '- x:\n  - y\n  -\n  - z\n', '- x: [a, [b, c], "d e", \'f\']\n',
-    '- x: [a,\n  # comment\n  b]\n', 'key: ~\nk2: null\nk3: true\nk4: 0x10\nk5: 1.5\n', '-\n- a\n', '- a:\n\n    b\n',
-    '- a: >\n\n    b\n', '- a: >\n    b\n   \n    c\n', '- a: x\n  b: >\n      deep\n      more\n  c: d\n',
-    '- exceptions:\n  - name: n\n    fields: [a, b]\n    values:\n      - [x, y]\n      - [z, w]\n', '- a: b\n  # comment\n  c: d\n',
-    '- a: "x" # c\n', '- a: [x] # c\n', '- a: >\n    x\n  # c\n  b: y\n', '- a: >\n    first\n      indented\n    back\n',
-    '- x: [a,\n  ]\n', '- x: [a,\n]\n', '- x: [a,\n ]\n', 'x: [a,\nb]\n', '- [a,\n b]\n', '- a: b\n c: d\n', '- a\n  - b\n',
-    '- a: &x 1\n- b: *x\n', '- a: !tag x\n', '- {a: 1}\n', '- a: "multi\n  line"\n', '- a:\tb\n', '- a: b\r\n', 'a: b: c\n',
-    '- a: [b, c\n', '- a: "unterminated\n', '- a: >2\n   x\n', '- a: |+\n    x\n\n',
+    '- a: b # c\n- "q: r"\n',
+    "- a: 'it''s'\n  b: \"x\\ty\\u00e9\"\n",
+    '---\n- a\n---\n- b\n',
+    '---\n',
+    '',
+    '# only comment\n',
+    '- a\n---\n',
+    'a: b',
+    '- cond: >\n    x\n',
+    '- cond: >\n    x',
+    '- a: multi\n    line plain\n\n    with blank\n  b: c\n',
+    '- list: l\n  items: []\n- list: m\n  items: [ ]\n',
+    '- x:\n  - y\n  -\n  - z\n',
+    '- x: [a, [b, c], "d e", \'f\']\n',
+    '- x: [a,\n  # comment\n  b]\n',
+    'key: ~\nk2: null\nk3: true\nk4: 0x10\nk5: 1.5\n',
+    '-\n- a\n',
+    '- a:\n\n    b\n',
+    '- a: >\n\n    b\n',
+    '- a: >\n    b\n   \n    c\n',
+    '- a: x\n  b: >\n      deep\n      more\n  c: d\n',
+    '- exceptions:\n  - name: n\n    fields: [a, b]\n    values:\n      - [x, y]\n      - [z, w]\n',
+    '- a: b\n  # comment\n  c: d\n',
+    '- a: "x" # c\n',
+    '- a: [x] # c\n',
+    '- a: >\n    x\n  # c\n  b: y\n',
+    '- a: >\n    first\n      indented\n    back\n',
+    '- x: [a,\n  ]\n',
+    '- x: [a,\n]\n',
+    '- x: [a,\n ]\n',
+    'x: [a,\nb]\n',
+    '- [a,\n b]\n',
+    '- a: b\n c: d\n',
+    '- a\n  - b\n',
+    '- a: &x 1\n- b: *x\n',
+    '- a: !tag x\n',
+    '- {a: 1}\n',
+    '- a: "multi\n  line"\n',
+    '- a:\tb\n',
+    '- a: b\r\n',
+    'a: b: c\n',
+    '- a: [b, c\n',
+    '- a: "unterminated\n',
+    '- a: >2\n   x\n',
+    '- a: |+\n    x\n\n',
   ];
   for (const c of cases) {
     const r = both(c);
@@ -80,7 +138,10 @@ test('fast reader: a BOM inside the text and very deep nesting are left to the y
   assert.match(both(bom).general, /priority\\ufeff|priority\ufeff/);
   // deep nesting gets one behaviour whichever reader would have taken it: a clear error
   // where the yaml package runs out of stack, never the fast reader's different answer
-  for (const text of ['- x: ' + '['.repeat(1000) + ']'.repeat(1000) + '\n', '- x: ' + '['.repeat(65) + ']'.repeat(65) + '\n']) {
+  for (const text of [
+    '- x: ' + '['.repeat(1000) + ']'.repeat(1000) + '\n',
+    '- x: ' + '['.repeat(65) + ']'.repeat(65) + '\n',
+  ]) {
     assert.equal(F.parseYamlFast(text), null);
   }
   const r = both('- x: ' + '['.repeat(1000) + ']'.repeat(1000) + '\n');

@@ -58,7 +58,10 @@ function thread(s: State, tid: number) {
 
 test('cat_write: execve identity, open/close of fds, lazy removal after procexit', async (t) => {
   const f = capture('falco_cat_write.scap');
-  if (f === null) { t.skip(`no capture dir ${SCAP_DIR}`); return; }
+  if (f === null) {
+    t.skip(`no capture dir ${SCAP_DIR}`);
+    return;
+  }
   await replay(f, {
     131: (s) => {
       const c = thread(s, 20072);
@@ -100,7 +103,10 @@ test('cat_write: execve identity, open/close of fds, lazy removal after procexit
 
 test('example4-1: pipe, fork copies fds and cwd, execve, thread clone and its exit', async (t) => {
   const f = capture('bencer_example4_example4-1.scap');
-  if (f === null) { t.skip(`no capture dir ${SCAP_DIR}`); return; }
+  if (f === null) {
+    t.skip(`no capture dir ${SCAP_DIR}`);
+    return;
+  }
   await replay(f, {
     2258: (s) => {
       const b = thread(s, 19498);
@@ -144,19 +150,26 @@ test('example4-1: pipe, fork copies fds and cwd, execve, thread clone and its ex
       assert.equal(th.getFd(3), thread(s, 25294).getFd(3));
       assert.equal(thread(s, 25294).nchilds, 1);
     },
-    3350: (s) => { assert.ok(s.threads.has(25295)); },
+    3350: (s) => {
+      assert.ok(s.threads.has(25295));
+    },
     3351: (s) => {
       assert.equal(s.threads.has(25295), false);
       assert.equal(thread(s, 25294).nchilds, 0);
       assert.equal(s.cur.thread, null); // the switch of the removed thread shows <NA>
     },
-    3546: (s) => { assert.equal(thread(s, 25109).getCwd(), '/var/www/html/'); },
+    3546: (s) => {
+      assert.equal(thread(s, 25109).getCwd(), '/var/www/html/');
+    },
   });
 });
 
 test('502Error: leading container events hidden, inverted clone, clone inside a pid namespace', async (t) => {
   const f = capture('sysdiginspect_502Error.scap');
-  if (f === null) { t.skip(`no capture dir ${SCAP_DIR}`); return; }
+  if (f === null) {
+    t.skip(`no capture dir ${SCAP_DIR}`);
+    return;
+  }
   const { hidden } = await replay(f, {
     23: (s) => {
       // child returns first (tid 843 unknown): it creates itself, with the event's identity,
@@ -183,12 +196,18 @@ test('502Error: leading container events hidden, inverted clone, clone inside a 
       assert.equal(s.cur.thread, c);
     },
   });
-  assert.deepEqual(hidden.filter((n) => n <= 30), Array.from({ length: 22 }, (_, i) => i + 1));
+  assert.deepEqual(
+    hidden.filter((n) => n <= 30),
+    Array.from({ length: 22 }, (_, i) => i + 1),
+  );
 });
 
 test('psp_privileged: a container event gets its synthetic container thread', async (t) => {
   const f = capture('falco_psp_privileged.scap');
-  if (f === null) { t.skip(`no capture dir ${SCAP_DIR}`); return; }
+  if (f === null) {
+    t.skip(`no capture dir ${SCAP_DIR}`);
+    return;
+  }
   await replay(f, {
     1405: (s) => {
       assert.equal(s.cur.hidden, false);
@@ -203,7 +222,8 @@ test('psp_privileged: a container event gets its synthetic container thread', as
 // F_DUPFD, relative openat). Layout: v2 header + u16 lengths + params.
 
 function mkEvent(type: number, tid: number, ts: number, params: Buffer[]): Buffer {
-  const hdr = 26, lens = params.length * 2;
+  const hdr = 26,
+    lens = params.length * 2;
   const len = hdr + lens + params.reduce((a, p) => a + p.length, 0);
   const b = Buffer.alloc(len);
   b.writeBigUInt64LE(BigInt(ts), 0);
@@ -212,11 +232,23 @@ function mkEvent(type: number, tid: number, ts: number, params: Buffer[]): Buffe
   b.writeUInt16LE(type, 20);
   b.writeUInt32LE(params.length, 22);
   let o = hdr + lens;
-  params.forEach((p, i) => { b.writeUInt16LE(p.length, hdr + i * 2); p.copy(b, o); o += p.length; });
+  params.forEach((p, i) => {
+    b.writeUInt16LE(p.length, hdr + i * 2);
+    p.copy(b, o);
+    o += p.length;
+  });
   return b;
 }
-const i64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v)); return b; };
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+const i64 = (v: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64LE(BigInt(v));
+  return b;
+};
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return b;
+};
 const u8 = (v: number) => Buffer.from([v]);
 const str = (s: string) => Buffer.from(s + '\0', 'latin1');
 
@@ -284,8 +316,11 @@ test('set_args / set_env / set_cgroups splitting', () => {
   assert.deepEqual(splitArgs(Buffer.from('a\0b', 'latin1')), ['a', 'b']);
   assert.deepEqual(splitEnv(Buffer.from('A=1\0B=2\0\0\0\0', 'latin1')), ['A=1', 'B=2']);
   assert.deepEqual(splitEnv(Buffer.from('A=1\0\0B=2\0', 'latin1')), ['A=1', '', 'B=2']);
-  assert.deepEqual(
-    splitCgroups(Buffer.from('cpuset=/\0io=/user.slice\0perf=/\0mem=/x\0cpu_cgroup=/y\0', 'latin1')),
-    ['cpuset=/', 'blkio=/user.slice', 'perf_event=/', 'memory=/x', 'cpu=/y'],
-  );
+  assert.deepEqual(splitCgroups(Buffer.from('cpuset=/\0io=/user.slice\0perf=/\0mem=/x\0cpu_cgroup=/y\0', 'latin1')), [
+    'cpuset=/',
+    'blkio=/user.slice',
+    'perf_event=/',
+    'memory=/x',
+    'cpu=/y',
+  ]);
 });

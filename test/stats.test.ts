@@ -9,20 +9,38 @@ import { SCAP_DIR, runCli, runSysdig, sharedSkipReason, which } from './helpers/
 
 const FMT = '*%proc.name\t%evt.type\t%fd.type\t%fd.name\t%evt.is_io\t%evt.dir\t%evt.rawres\t%container.id\t%fd.l4proto';
 
-interface Row { key: string; events: number; bytes: number }
-type Counts = Record<'processes' | 'syscalls' | 'files' | 'connections', Map<string, [number, number]>> & { events: number; bytes: number };
+interface Row {
+  key: string;
+  events: number;
+  bytes: number;
+}
+type Counts = Record<'processes' | 'syscalls' | 'files' | 'connections', Map<string, [number, number]>> & {
+  events: number;
+  bytes: number;
+};
 
 /** Counts from -p lines, with the definitions stats documents. */
 function countLines(text: string): Counts {
-  const c: Counts = { processes: new Map(), syscalls: new Map(), files: new Map(), connections: new Map(), events: 0, bytes: 0 };
+  const c: Counts = {
+    processes: new Map(),
+    syscalls: new Map(),
+    files: new Map(),
+    connections: new Map(),
+    events: 0,
+    bytes: 0,
+  };
   const add = (m: Map<string, [number, number]>, k: string, b: number) => {
-    const r = m.get(k) ?? [0, 0]; r[0]++; r[1] += b; m.set(k, r);
+    const r = m.get(k) ?? [0, 0];
+    r[0]++;
+    r[1] += b;
+    m.set(k, r);
   };
   for (const l of text.split('\n')) {
     if (l === '') continue;
     const [pn, et, ft, fn, io, dir, res, , l4] = l.split('\t');
     const b = dir === '<' && io === 'true' && Number(res) > 0 ? Number(res) : 0;
-    c.events++; c.bytes += b;
+    c.events++;
+    c.bytes += b;
     add(c.processes, pn, b);
     add(c.syscalls, et, b);
     const named = fn !== '<NA>' && fn !== '';
@@ -32,11 +50,19 @@ function countLines(text: string): Counts {
   return c;
 }
 
-const CAPTURES = ['libs_curl_google.scap', 'bencer_example4_example4-1.scap', 'sysdiginspect_502Error.scap', 'falco_psp_run_as_user_0_container.scap'];
+const CAPTURES = [
+  'libs_curl_google.scap',
+  'bencer_example4_example4-1.scap',
+  'sysdiginspect_502Error.scap',
+  'falco_psp_run_as_user_0_container.scap',
+];
 
 test('stats --json matches counts computed independently from -p output', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const useSysdig = which('sysdig') !== null;
   for (const name of CAPTURES) {
     const file = path.join(SCAP_DIR, name);
@@ -64,12 +90,25 @@ test('stats --json matches counts computed independently from -p output', (t) =>
 
 test('stats: tables, --top, filter, errors', (t) => {
   const skip = sharedSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const file = path.join(SCAP_DIR, 'bencer_example5_httpd.scap');
   const r = runCli(['stats', file, '--top', '3']);
   assert.equal(r.status, 0, r.stderr.toString());
   const out = r.stdout.toString('utf8');
-  for (const s of ['Top processes', 'Top syscalls', 'Top files', 'Top connections', 'Top containers', 'httpd', 'writev', 'tcp 172.18.0.1:60304->172.18.0.3:80', '20,480,339']) {
+  for (const s of [
+    'Top processes',
+    'Top syscalls',
+    'Top files',
+    'Top connections',
+    'Top containers',
+    'httpd',
+    'writev',
+    'tcp 172.18.0.1:60304->172.18.0.3:80',
+    '20,480,339',
+  ]) {
     assert.ok(out.includes(s), `${s} missing:\n${out}`);
   }
   assert.ok(!out.includes('\x1b['), 'no colours when piped');
@@ -77,7 +116,10 @@ test('stats: tables, --top, filter, errors', (t) => {
   const sysRows = /Syscall \((\d+) distinct\)/.exec(out);
   assert.ok(sysRows && Number(sysRows[1]) > 3);
   const f = JSON.parse(runCli(['stats', file, '--json', 'evt.type=writev']).stdout.toString('utf8'));
-  assert.deepEqual(f.syscalls.by_events.map((x: Row) => x.key), ['writev']);
+  assert.deepEqual(
+    f.syscalls.by_events.map((x: Row) => x.key),
+    ['writev'],
+  );
   assert.equal(f.filter, 'evt.type=writev');
   const bad = runCli(['stats', file, '--top', '0']);
   assert.equal(bad.status, 2);

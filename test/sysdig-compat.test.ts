@@ -31,7 +31,11 @@ function withoutLaterEvents(ours: string[], ref: string[]): [string[], string[]]
 
 const BASELINE = path.join(ROOT, 'test', 'baselines', 'sysdig-compat.json');
 
-interface Row { identical: number; sysdig: number; ours: number }
+interface Row {
+  identical: number;
+  sysdig: number;
+  ours: number;
+}
 
 function lines(b: Buffer): string[] {
   const s = b.toString('latin1');
@@ -46,18 +50,25 @@ export function identicalLines(ref: string[], got: string[]): number {
   let n = 0;
   for (const l of ref) {
     const c = bag.get(l);
-    if (c) { n++; bag.set(l, c - 1); }
+    if (c) {
+      n++;
+      bag.set(l, c - 1);
+    }
   }
   return n;
 }
 
 test('replay prints what sysdig -r prints, on every capture sysdig opens', (t) => {
   const skip = sharedSkipReason() ?? sysdigSkipReason();
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const baseline: Record<string, Row> = fs.existsSync(BASELINE) ? JSON.parse(fs.readFileSync(BASELINE, 'utf8')) : {};
   const results: Record<string, Row> = {};
   const report: string[] = [];
-  let totalSame = 0, totalRef = 0;
+  let totalSame = 0,
+    totalRef = 0;
   for (const file of captures()) {
     const name = path.basename(file);
     const ref = runSysdig(['-r', file]);
@@ -69,15 +80,21 @@ test('replay prints what sysdig -r prints, on every capture sysdig opens', (t) =
       continue;
     }
     const ours = runCli(['replay', file]);
-    let r = lines(ref.stdout), o = lines(ours.stdout);
+    let r = lines(ref.stdout),
+      o = lines(ours.stdout);
     const norm = withoutLaterEvents(o, r);
     if (norm) [o, r] = norm;
     const same = identicalLines(r, o);
     results[name] = { identical: same, sysdig: r.length, ours: o.length };
-    totalSame += same; totalRef += r.length;
-    report.push(`${name}: ${same}/${r.length} identical (ours ${o.length} lines)${norm ? ' [newer-libs events and evt.num left out]' : ''}${ours.status !== 0 ? ` exit ${ours.status}: ${ours.stderr.toString().trim()}` : ''}`);
+    totalSame += same;
+    totalRef += r.length;
+    report.push(
+      `${name}: ${same}/${r.length} identical (ours ${o.length} lines)${norm ? ' [newer-libs events and evt.num left out]' : ''}${ours.status !== 0 ? ` exit ${ours.status}: ${ours.stderr.toString().trim()}` : ''}`,
+    );
   }
-  report.push(`TOTAL: ${totalSame}/${totalRef} lines identical (${(100 * totalSame / Math.max(1, totalRef)).toFixed(2)}%)`);
+  report.push(
+    `TOTAL: ${totalSame}/${totalRef} lines identical (${((100 * totalSame) / Math.max(1, totalRef)).toFixed(2)}%)`,
+  );
   t.diagnostic(report.join('\n'));
   console.log(report.join('\n'));
   if (process.env.FALCO_TS_UPDATE_BASELINE === '1') {
@@ -87,7 +104,9 @@ test('replay prints what sysdig -r prints, on every capture sysdig opens', (t) =
   for (const [name, row] of Object.entries(results)) {
     const base = baseline[name];
     if (!base) continue;
-    assert.ok(row.identical >= base.identical,
-      `${name}: ${row.identical} identical lines, fewer than the baseline ${base.identical}`);
+    assert.ok(
+      row.identical >= base.identical,
+      `${name}: ${row.identical} identical lines, fewer than the baseline ${base.identical}`,
+    );
   }
 });

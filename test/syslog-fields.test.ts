@@ -10,11 +10,18 @@ import * as path from 'node:path';
 import { ROOT, runCli, runSysdig, sysdigSkipReason, tmpDir } from './helpers/env';
 
 const TRACE = path.join(ROOT, 'fixtures', 'syslog', 'syslog.scap');
-const FMT = '*%evt.num %evt.type %evt.is_syslog | %syslog.facility %syslog.facility.str %syslog.severity %syslog.severity.str | %syslog.message';
+const FMT =
+  '*%evt.num %evt.type %evt.is_syslog | %syslog.facility %syslog.facility.str %syslog.severity %syslog.severity.str | %syslog.message';
 const WRITES = 'evt.dir=< and evt.is_io_write=true';
 
-test('syslog fields: the scenario\'s messages', () => {
-  const r = runCli(['replay', TRACE, '-p', '%syslog.facility.str %syslog.severity.str %syslog.facility %syslog.severity|%syslog.message', 'syslog.message exists']);
+test("syslog fields: the scenario's messages", () => {
+  const r = runCli([
+    'replay',
+    TRACE,
+    '-p',
+    '%syslog.facility.str %syslog.severity.str %syslog.facility %syslog.severity|%syslog.message',
+    'syslog.message exists',
+  ]);
   assert.equal(r.status, 0, r.stderr.toString());
   assert.deepEqual(r.stdout.toString().trim().split('\n'), [
     'user notice 1 5|Nov 26 20:00:00 ft-test: hello from falco-ts',
@@ -24,16 +31,31 @@ test('syslog fields: the scenario\'s messages', () => {
     'daemon info 3 6|daemon via sendto',
     'kern err 0 3|kern err via write',
   ]);
-  const f = runCli(['replay', TRACE, '-p', '%evt.type %syslog.message', 'syslog.severity.str = err or syslog.facility = 10']);
+  const f = runCli([
+    'replay',
+    TRACE,
+    '-p',
+    '%evt.type %syslog.message',
+    'syslog.severity.str = err or syslog.facility = 10',
+  ]);
   assert.equal(f.stdout.toString(), 'sendto auth message\nwrite kern err via write\n');
   // the malformed ones are writes to /dev/log with no syslog value
-  const w = runCli(['replay', TRACE, '-p', '%evt.num', `${WRITES} and evt.is_syslog=true and not syslog.message exists`]);
+  const w = runCli([
+    'replay',
+    TRACE,
+    '-p',
+    '%evt.num',
+    `${WRITES} and evt.is_syslog=true and not syslog.message exists`,
+  ]);
   assert.equal(w.stdout.toString().trim().split('\n').length, 3);
 });
 
 test('syslog fields: the same lines as sysdig 0.29.3', (t) => {
   const why = sysdigSkipReason();
-  if (why !== null) { t.skip(why); return; }
+  if (why !== null) {
+    t.skip(why);
+    return;
+  }
   const raw = path.join(tmpDir('syslog'), 'syslog.scap');
   assert.equal(runCli(['convert', TRACE, raw, '-z', 'none']).status, 0);
   const ours = runCli(['replay', raw, '-p', FMT, WRITES]);

@@ -32,7 +32,13 @@ import { captures, runSysdig, sharedSkipReason, sysdigSkipReason, SCAP_DIR, tmpD
 
 const COMPRESSIONS: SinkCompression[] = ['lz4', 'gzip', 'none'];
 const TMP = tmpDir('falco-ts-writer-');
-process.on('exit', () => { try { fs.rmSync(TMP, { recursive: true, force: true }); } catch { /* ignore */ } });
+process.on('exit', () => {
+  try {
+    fs.rmSync(TMP, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -59,15 +65,21 @@ function eventRecord(ev: EventView): Buffer {
 
 function describeRecord(r: Buffer | undefined): string {
   if (r === undefined) return '(none)';
-  return `ts=${r.readBigUInt64LE(0)} tid=${r.readDoubleLE(8)} type=${r.readUInt16LE(16)} cpu=${r.readUInt16LE(18)} ` +
-    `flags=${r.readUInt32LE(20)} nparams=${r.readUInt32LE(24)} params=${r.subarray(28, 60).toString('hex')}`;
+  return (
+    `ts=${r.readBigUInt64LE(0)} tid=${r.readDoubleLE(8)} type=${r.readUInt16LE(16)} cpu=${r.readUInt16LE(18)} ` +
+    `flags=${r.readUInt32LE(20)} nparams=${r.readUInt32LE(24)} params=${r.subarray(28, 60).toString('hex')}`
+  );
 }
 
 async function readAll(file: string): Promise<Reading> {
   const out: Reading = { sections: [], events: [] };
   await readTraceFile(file, {
-    onSection(m) { out.sections.push(m); },
-    onEvent(ev) { out.events.push(eventRecord(ev)); },
+    onSection(m) {
+      out.sections.push(m);
+    },
+    onEvent(ev) {
+      out.events.push(eventRecord(ev));
+    },
   });
   return out;
 }
@@ -79,22 +91,60 @@ function normMeta(m: SectionMetadata): unknown {
     machine: m.machine === null ? null : { ...m.machine, reserved: m.machine.reserved.toString('hex') },
     // newer-libs tail fields (tty, pidns_init_start_ts, capabilities, ...) are not written
     procs: m.procs.map((p) => ({
-      tid: p.tid, pid: p.pid, ptid: p.ptid, sid: p.sid, vpgid: p.vpgid, comm: p.comm, exe: p.exe, exepath: p.exepath,
-      args: p.args, cwd: p.cwd, fdlimit: p.fdlimit, flags: p.flags, uid: p.uid, gid: p.gid, vmsizeKb: p.vmsizeKb,
-      vmrssKb: p.vmrssKb, vmswapKb: p.vmswapKb, pfMajor: p.pfMajor, pfMinor: p.pfMinor, env: p.env, vtid: p.vtid,
-      vpid: p.vpid, cgroups: p.cgroups, root: p.root, loginuid: p.loginuid, exeWritable: p.exeWritable,
+      tid: p.tid,
+      pid: p.pid,
+      ptid: p.ptid,
+      sid: p.sid,
+      vpgid: p.vpgid,
+      comm: p.comm,
+      exe: p.exe,
+      exepath: p.exepath,
+      args: p.args,
+      cwd: p.cwd,
+      fdlimit: p.fdlimit,
+      flags: p.flags,
+      uid: p.uid,
+      gid: p.gid,
+      vmsizeKb: p.vmsizeKb,
+      vmrssKb: p.vmrssKb,
+      vmswapKb: p.vmswapKb,
+      pfMajor: p.pfMajor,
+      pfMinor: p.pfMinor,
+      env: p.env,
+      vtid: p.vtid,
+      vpid: p.vpid,
+      cgroups: p.cgroups,
+      root: p.root,
+      loginuid: p.loginuid,
+      exeWritable: p.exeWritable,
     })),
     // fd lists only for listed threads; SCAP_FD_UNKNOWN entries dropped; newer types → UNSUPPORTED
-    fds: [...m.fds].filter(([tid]) => tids.has(tid)).map(([tid, list]) => [tid, list.filter((f) => f.type !== 0).map((f) => ({
-      ...f, type: fdTypeForE5(f.type), unixSource: f.unixSource.toString(16), unixDest: f.unixDest.toString(16),
-      sip6: f.sip6 === null ? null : f.sip6.toString('hex'), dip6: f.dip6 === null ? null : f.dip6.toString('hex'),
-    }))]).filter(([, list]) => (list as unknown[]).length > 0),
+    fds: [...m.fds]
+      .filter(([tid]) => tids.has(tid))
+      .map(([tid, list]) => [
+        tid,
+        list
+          .filter((f) => f.type !== 0)
+          .map((f) => ({
+            ...f,
+            type: fdTypeForE5(f.type),
+            unixSource: f.unixSource.toString(16),
+            unixDest: f.unixDest.toString(16),
+            sip6: f.sip6 === null ? null : f.sip6.toString('hex'),
+            dip6: f.dip6 === null ? null : f.dip6.toString('hex'),
+          })),
+      ])
+      .filter(([, list]) => (list as unknown[]).length > 0),
     users: m.users,
     groups: m.groups,
     // legacy interface types 3/4 (no linkspeed) are written as 1/2
     interfaces: m.interfaces.map((i) => ({
-      type: i.type === 3 ? 1 : i.type === 4 ? 2 : i.type, name: i.name, addr: i.addr.toString('hex'),
-      netmask: i.netmask.toString('hex'), bcast: i.bcast.toString('hex'), linkspeed: i.linkspeed,
+      type: i.type === 3 ? 1 : i.type === 4 ? 2 : i.type,
+      name: i.name,
+      addr: i.addr.toString('hex'),
+      netmask: i.netmask.toString('hex'),
+      bcast: i.bcast.toString('hex'),
+      linkspeed: i.linkspeed,
     })),
   };
 }
@@ -103,7 +153,9 @@ function assertSameEvents(a: Reading, b: Reading, what: string): void {
   const n = Math.min(a.events.length, b.events.length);
   for (let i = 0; i < n; i++) {
     if (!a.events[i].equals(b.events[i])) {
-      assert.fail(`${what}: event #${i + 1} differs\n  in:  ${describeRecord(a.events[i])}\n  out: ${describeRecord(b.events[i])}`);
+      assert.fail(
+        `${what}: event #${i + 1} differs\n  in:  ${describeRecord(a.events[i])}\n  out: ${describeRecord(b.events[i])}`,
+      );
     }
   }
   assert.equal(b.events.length, a.events.length, `${what}: event count`);
@@ -121,8 +173,12 @@ async function rewrite(input: string, outs: { file: string; comp: SinkCompressio
   const writers = outs.map((o) => new ScapWriter(openTraceSink(o.file, o.comp)));
   try {
     await readTraceFile(input, {
-      onSection(m) { for (const w of writers) w.writeSection(m); },
-      onEvent(ev) { for (const w of writers) w.writeEvent(ev, ev.dumpFlags); },
+      onSection(m) {
+        for (const w of writers) w.writeSection(m);
+      },
+      onEvent(ev) {
+        for (const w of writers) w.writeEvent(ev, ev.dumpFlags);
+      },
     });
   } finally {
     for (const w of writers) w.close();
@@ -141,7 +197,8 @@ function sysdigPrint(file: string, extra: string[] = []): { status: number | nul
 }
 
 function firstDiffLine(a: string, b: string): string {
-  const la = a.split('\n'), lb = b.split('\n');
+  const la = a.split('\n'),
+    lb = b.split('\n');
   for (let i = 0; i < Math.max(la.length, lb.length); i++) {
     if (la[i] !== lb[i]) return `line ${i + 1}:\n  in:  ${la[i]}\n  out: ${lb[i]}`;
   }
@@ -151,7 +208,8 @@ function firstDiffLine(a: string, b: string): string {
 function blockTypes(raw: Buffer): Map<number, number> {
   const m = new Map<number, number>();
   for (let p = 0; p + 8 <= raw.length;) {
-    const t = raw.readUInt32LE(p), l = raw.readUInt32LE(p + 4);
+    const t = raw.readUInt32LE(p),
+      l = raw.readUInt32LE(p + 4);
     m.set(t, (m.get(t) ?? 0) + 1);
     if (l < 12) break;
     p += l;
@@ -161,7 +219,11 @@ function blockTypes(raw: Buffer): Map<number, number> {
 
 function skipShared(t: TestContext): boolean {
   const why = sharedSkipReason();
-  if (why) { console.log(`# skipped: ${why}`); t.skip(why); return true; }
+  if (why) {
+    console.log(`# skipped: ${why}`);
+    t.skip(why);
+    return true;
+  }
   return false;
 }
 
@@ -190,8 +252,10 @@ test('round trip: every capture, written as lz4, gzip and raw, reads back the sa
       // Only v2 blocks are written.
       const raw = fs.readFileSync(outs[2].file);
       for (const type of blockTypes(raw).keys()) {
-        assert.ok([0x0a0d0d0a, 0x201, 0x219, 0x220, 0x215, 0x218, 0x216, 0x217, 0x221, 0x222].includes(type),
-          `${name}: unexpected block type 0x${type.toString(16)}`);
+        assert.ok(
+          [0x0a0d0d0a, 0x201, 0x219, 0x220, 0x215, 0x218, 0x216, 0x217, 0x221, 0x222].includes(type),
+          `${name}: unexpected block type 0x${type.toString(16)}`,
+        );
       }
       if (noSysdig) return;
       let ref = sysdigPrint(file);
@@ -200,7 +264,10 @@ test('round trip: every capture, written as lz4, gzip and raw, reads back the sa
         // libs_curl_google_comments.scap: SHB options e5c53d64 cannot skip. Our rewrite drops
         // them; it holds the same capture as libs_curl_google.scap, so sysdig must print that.
         const twin = path.join(SCAP_DIR, name.replace('_comments', ''));
-        assert.ok(twin !== file && fs.existsSync(twin), `${name}: sysdig cannot read it (${ref.err}) and it has no twin`);
+        assert.ok(
+          twin !== file && fs.existsSync(twin),
+          `${name}: sysdig cannot read it (${ref.err}) and it has no twin`,
+        );
         const twinReading = await readAll(twin);
         assertSameEvents(twinReading, orig, `${name} vs ${path.basename(twin)}`);
         assertSameMeta(twinReading, orig, `${name} vs ${path.basename(twin)}`);
@@ -213,10 +280,14 @@ test('round trip: every capture, written as lz4, gzip and raw, reads back the sa
         const got = sysdigPrint(o.file);
         assert.equal(got.status, 0, `sysdig -r ${name} rewritten as ${o.comp} failed: ${got.err}`);
         if (got.out !== ref.out) {
-          assert.fail(`sysdig -r ${name} rewritten as ${o.comp} differs from sysdig -r ${refName}: ${firstDiffLine(ref.out, got.out)}`);
+          assert.fail(
+            `sysdig -r ${name} rewritten as ${o.comp} differs from sysdig -r ${refName}: ${firstDiffLine(ref.out, got.out)}`,
+          );
         }
       }
-      report.push(`${name}: ${orig.events.length} events, sysdig prints ${ref.out === '' ? 0 : ref.out.split('\n').length - 1} identical lines`);
+      report.push(
+        `${name}: ${orig.events.length} events, sysdig prints ${ref.out === '' ? 0 : ref.out.split('\n').length - 1} identical lines`,
+      );
     });
   }
   for (const l of report) t.diagnostic(l);
@@ -225,28 +296,34 @@ test('round trip: every capture, written as lz4, gzip and raw, reads back the sa
 // ---------------------------------------------------------------------------------------------
 // byte-exact reference
 
-test('falco_ping_sendto.scap rewritten raw is byte-identical to sysdig 0.29.3\'s rewrite', async (t) => {
+test("falco_ping_sendto.scap rewritten raw is byte-identical to sysdig 0.29.3's rewrite", async (t) => {
   if (skipShared(t)) return;
   const input = path.join(SCAP_DIR, 'falco_ping_sendto.scap');
   const refFile = path.join(SCAP_DIR, 'sysdig0293_rewrite_of_falco_ping_sendto.scap');
-  if (!fs.existsSync(refFile)) { t.skip('reference rewrite not present'); return; }
+  if (!fs.existsSync(refFile)) {
+    t.skip('reference rewrite not present');
+    return;
+  }
   const out = path.join(TMP, 'ping_sendto_ref.scap');
   await rewrite(input, [{ file: out, comp: 'none' }]);
   const got = fs.readFileSync(out);
   const ref = fs.readFileSync(refFile);
   let same = 0;
   for (let i = 0; i < Math.min(got.length, ref.length); i++) if (got[i] === ref[i]) same++;
-  t.diagnostic(`ours ${got.length} bytes, sysdig ${ref.length} bytes, ${same} identical positions (${(100 * same / ref.length).toFixed(2)}%)`);
+  t.diagnostic(
+    `ours ${got.length} bytes, sysdig ${ref.length} bytes, ${same} identical positions (${((100 * same) / ref.length).toFixed(2)}%)`,
+  );
   // the event blocks at least must match exactly: find the first event block in both
   const firstEvent = (b: Buffer): number => {
     for (let p = 0; p + 8 <= b.length; p += b.readUInt32LE(p + 4)) if (b.readUInt32LE(p) === 0x216) return p;
     return -1;
   };
-  const ge = firstEvent(got), re = firstEvent(ref);
+  const ge = firstEvent(got),
+    re = firstEvent(ref);
   assert.ok(ge > 0 && re > 0);
-  assert.ok(got.subarray(ge).equals(ref.subarray(re)), 'event blocks differ from sysdig\'s');
-  assert.equal(ge, re, 'metadata length differs from sysdig\'s');
-  assert.ok(got.equals(ref), 'metadata bytes differ from sysdig\'s');
+  assert.ok(got.subarray(ge).equals(ref.subarray(re)), "event blocks differ from sysdig's");
+  assert.equal(ge, re, "metadata length differs from sysdig's");
+  assert.ok(got.equals(ref), "metadata bytes differ from sysdig's");
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -262,8 +339,15 @@ function rawEvent(type: number, tid: number, ts: bigint, params: Buffer[]): Buff
   b.writeUInt16LE(type, 20);
   b.writeUInt32LE(params.length, 22);
   let p = 26;
-  for (const x of params) { if (lw === 2) b.writeUInt16LE(x.length, p); else b.writeUInt32LE(x.length, p); p += lw; }
-  for (const x of params) { x.copy(b, p); p += x.length; }
+  for (const x of params) {
+    if (lw === 2) b.writeUInt16LE(x.length, p);
+    else b.writeUInt32LE(x.length, p);
+    p += lw;
+  }
+  for (const x of params) {
+    x.copy(b, p);
+    p += x.length;
+  }
   return b;
 }
 
@@ -273,15 +357,19 @@ test('EVF blocks for dump flags, LARGE blocks for large-payload and >64 KiB even
   const out = path.join(TMP, 'variants.scap');
   const w = new ScapWriter(openTraceSink(out, 'none'));
   let n = 0;
-  let lastTs = 0n, lastTid = 0;
+  let lastTs = 0n,
+    lastTid = 0;
   await readTraceFile(input, {
-    onSection(m) { w.writeSection(m); },
+    onSection(m) {
+      w.writeSection(m);
+    },
     onEvent(ev) {
       // (no early stop: see loadMeta)
       if (++n > 200) return;
       // every third event state-only, every fifth a tracer event
       w.writeEvent(ev, (n % 3 === 0 ? 1 : 0) | (n % 5 === 0 ? 2 : 0));
-      lastTs = ev.tsBig(); lastTid = ev.tid;
+      lastTs = ev.tsBig();
+      lastTid = ev.tid;
     },
   });
   // CONTAINER_JSON_2 (u32 lengths) with a 300 KB payload (bigger than the writer's batch), and an execve exit with two ~40 KB
@@ -291,7 +379,9 @@ test('EVF blocks for dump flags, LARGE blocks for large-payload and >64 KiB even
   const execve = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCALL_EXECVE_19_X');
   const big = Buffer.alloc(40000, 0x61);
   big[big.length - 1] = 0;
-  const params = EVENTS[execve]!.params.map((p) => (p.name === 'args' || p.name === 'env' ? big : Buffer.alloc(p.type === 9 ? 1 : 8)));
+  const params = EVENTS[execve]!.params.map((p) =>
+    p.name === 'args' || p.name === 'env' ? big : Buffer.alloc(p.type === 9 ? 1 : 8),
+  );
   w.writeEventBytes(rawEvent(execve, lastTid, lastTs + 2n, params), 0);
   w.writeEventBytes(rawEvent(324, lastTid, lastTs + 3n, [Buffer.from('{}\0')]), 0, 1);
   w.close();
@@ -305,13 +395,20 @@ test('EVF blocks for dump flags, LARGE blocks for large-payload and >64 KiB even
   assert.equal(back.events.length, 203);
   for (let i = 0; i < 200; i++) {
     const i1 = i + 1;
-    assert.equal(back.events[i].readUInt32LE(20), (i1 % 3 === 0 ? 1 : 0) | (i1 % 5 === 0 ? 2 : 0), `flags of event ${i1}`);
+    assert.equal(
+      back.events[i].readUInt32LE(20),
+      (i1 % 3 === 0 ? 1 : 0) | (i1 % 5 === 0 ? 2 : 0),
+      `flags of event ${i1}`,
+    );
   }
   assert.equal(back.events[200].readUInt16LE(16), 324);
   assert.ok(back.events[200].subarray(32).equals(json), 'large payload intact');
   assert.equal(back.events[201].length - 28, params.length * 2 + params.reduce((s, p) => s + p.length, 0));
   const noSysdig = sysdigSkipReason();
-  if (noSysdig) { t.diagnostic(`sysdig check skipped: ${noSysdig}`); return; }
+  if (noSysdig) {
+    t.diagnostic(`sysdig check skipped: ${noSysdig}`);
+    return;
+  }
   const r = sysdigPrint(out, ['-p', '*%evt.num %evt.type %evt.dir', 'evt.num > 195']);
   assert.equal(r.status, 0, r.err);
   // state-only events are hidden by sysdig; the big execve is printed
@@ -331,7 +428,9 @@ test('flush() leaves a readable file; more events after it are read too', async 
     let atFlush = 0;
     const checks: Promise<void>[] = [];
     await readTraceFile(input, {
-      onSection(m) { w.writeSection(m); },
+      onSection(m) {
+        w.writeSection(m);
+      },
       onEvent(ev) {
         w.writeEvent(ev, ev.dumpFlags);
         if (++n === 5000) {
@@ -340,7 +439,11 @@ test('flush() leaves a readable file; more events after it are read too', async 
           // the file as it is now (writer still open) must decode completely
           const copy = path.join(TMP, `flush.${comp}.copy.scap`);
           fs.copyFileSync(out, copy);
-          checks.push(readAll(copy).then((r) => { assert.equal(r.events.length, atFlush, `${comp}: events readable after flush`); }));
+          checks.push(
+            readAll(copy).then((r) => {
+              assert.equal(r.events.length, atFlush, `${comp}: events readable after flush`);
+            }),
+          );
         }
       },
     });
@@ -374,7 +477,10 @@ test('output files are created 0600, an existing file is truncated, hard links a
   assert.equal(fs.statSync(g).mode & 0o777, 0o600);
   const link = path.join(TMP, 'hardlinked.scap');
   fs.linkSync(f, link);
-  assert.throws(() => openTraceSink(link, 'none'), (e: Error) => e instanceof InputError && /hard links/.test(e.message) && e.message.includes(link));
+  assert.throws(
+    () => openTraceSink(link, 'none'),
+    (e: Error) => e instanceof InputError && /hard links/.test(e.message) && e.message.includes(link),
+  );
   assert.equal(fs.readFileSync(f).toString(), 'abc', 'hard-linked file untouched');
 });
 
@@ -384,8 +490,10 @@ test('a symlink planted at the output path is refused and its target left untouc
   const link = path.join(TMP, 'trace-link.scap');
   fs.symlinkSync(target, link);
   for (const comp of COMPRESSIONS) {
-    assert.throws(() => openTraceSink(link, comp),
-      (e: Error) => e instanceof InputError && /symbolic link/.test(e.message) && e.message.includes(link));
+    assert.throws(
+      () => openTraceSink(link, comp),
+      (e: Error) => e instanceof InputError && /symbolic link/.test(e.message) && e.message.includes(link),
+    );
   }
   assert.equal(fs.readFileSync(target, 'utf8'), 'precious');
   // a dangling symlink is refused too (nothing gets created at its target)
@@ -396,13 +504,27 @@ test('a symlink planted at the output path is refused and its target left untouc
 });
 
 test('I/O errors are one line naming the file', () => {
-  assert.throws(() => openTraceSink(TMP, 'none'), (e: Error) => e instanceof InputError && e.message === `${TMP}: cannot open for writing: is a directory`);
+  assert.throws(
+    () => openTraceSink(TMP, 'none'),
+    (e: Error) => e instanceof InputError && e.message === `${TMP}: cannot open for writing: is a directory`,
+  );
   const missing = path.join(TMP, 'no', 'such', 'dir.scap');
-  assert.throws(() => openTraceSink(missing, 'none'), (e: Error) => e instanceof InputError && e.message.startsWith(`${missing}: cannot open for writing: no such file`));
+  assert.throws(
+    () => openTraceSink(missing, 'none'),
+    (e: Error) => e instanceof InputError && e.message.startsWith(`${missing}: cannot open for writing: no such file`),
+  );
   if (fs.existsSync('/dev/full')) {
     const s = openTraceSink('/dev/full', 'none');
-    assert.throws(() => { s.write(Buffer.alloc(1 << 20)); s.flush(); },
-      (e: Error) => e instanceof InputError && e.message === '/dev/full: cannot write: no space left on device' && !e.message.includes('\n'));
+    assert.throws(
+      () => {
+        s.write(Buffer.alloc(1 << 20));
+        s.flush();
+      },
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message === '/dev/full: cannot write: no space left on device' &&
+        !e.message.includes('\n'),
+    );
     assert.throws(() => s.write(Buffer.alloc(1)), /no space left/); // stays failed
     s.close();
   }
@@ -416,14 +538,26 @@ async function loadMeta(file: string): Promise<SectionMetadata> {
   // Reads to the end on purpose: stopping a gzip read early (onEvent → false) currently makes
   // readTraceFile close its fd twice (fs.ReadStream.destroy() closes an fd even with
   // autoClose: false), which can close a file opened meanwhile, such as our output.
-  await readTraceFile(file, { onSection(m) { meta = m; }, onEvent() { /* to the end */ } });
+  await readTraceFile(file, {
+    onSection(m) {
+      meta = m;
+    },
+    onEvent() {
+      /* to the end */
+    },
+  });
   return meta!;
 }
 
 test('snapshot of the loaded state: written as the section, it round-trips and sysdig prints the same', async (t) => {
   if (skipShared(t)) return;
   const noSysdig = sysdigSkipReason();
-  for (const name of ['falco_ping_sendto.scap', 'bencer_example5_httpd.scap', 'libs_single_ipv6_conn.scap', 'sysdiginspect_502Error.scap']) {
+  for (const name of [
+    'falco_ping_sendto.scap',
+    'bencer_example5_httpd.scap',
+    'libs_single_ipv6_conn.scap',
+    'sysdiginspect_502Error.scap',
+  ]) {
     const file = path.join(SCAP_DIR, name);
     const meta = await loadMeta(file);
     const state = new State();
@@ -433,8 +567,13 @@ test('snapshot of the loaded state: written as the section, it round-trips and s
     const w = new ScapWriter(openTraceSink(out, 'none'));
     let first = true;
     await readTraceFile(file, {
-      onSection() { if (first) w.writeSection(snap); first = false; },
-      onEvent(ev) { w.writeEvent(ev, ev.dumpFlags); },
+      onSection() {
+        if (first) w.writeSection(snap);
+        first = false;
+      },
+      onEvent(ev) {
+        w.writeEvent(ev, ev.dumpFlags);
+      },
     });
     w.close();
     // our reading: the state loaded from the snapshot section equals the original state
@@ -444,7 +583,19 @@ test('snapshot of the loaded state: written as the section, it round-trips and s
     for (const [tid, a] of state.threads) {
       const b = state2.threads.get(tid)!;
       assert.ok(b, `${name}: thread ${tid}`);
-      for (const k of ['pid', 'ptid', 'comm', 'exe', 'exepath', 'uid', 'gid', 'loginuid', 'vtid', 'vpid', 'root'] as const) {
+      for (const k of [
+        'pid',
+        'ptid',
+        'comm',
+        'exe',
+        'exepath',
+        'uid',
+        'gid',
+        'loginuid',
+        'vtid',
+        'vpid',
+        'root',
+      ] as const) {
         assert.equal(b[k], a[k], `${name}: thread ${tid} ${k}`);
       }
       assert.deepEqual(b.args, a.args, `${name}: thread ${tid} args`);
@@ -458,21 +609,33 @@ test('snapshot of the loaded state: written as the section, it round-trips and s
       }
     }
     if (noSysdig) continue;
-    const ref = sysdigPrint(file), got = sysdigPrint(out);
+    const ref = sysdigPrint(file),
+      got = sysdigPrint(out);
     assert.equal(got.status, 0, got.err);
-    if (got.out !== ref.out) assert.fail(`${name}: sysdig -r of the snapshot rewrite differs: ${firstDiffLine(ref.out, got.out)}`);
+    if (got.out !== ref.out)
+      assert.fail(`${name}: sysdig -r of the snapshot rewrite differs: ${firstDiffLine(ref.out, got.out)}`);
   }
 });
 
 test('snapshot in the middle of a replay: the second half, written with it, resolves names in sysdig', async (t) => {
   if (skipShared(t)) return;
   const noSysdig = sysdigSkipReason();
-  if (noSysdig) { t.skip(noSysdig); return; }
+  if (noSysdig) {
+    t.skip(noSysdig);
+    return;
+  }
   const fmt = '*%evt.num %thread.tid %proc.name %proc.pname %fd.name %evt.type';
   for (const name of ['falco_cat_write.scap', 'libs_curl_google.scap', 'bencer_example4_example4-1.scap']) {
     const file = path.join(SCAP_DIR, name);
     let total = 0;
-    await readTraceFile(file, { onSection() { /* count */ }, onEvent() { total++; } });
+    await readTraceFile(file, {
+      onSection() {
+        /* count */
+      },
+      onEvent() {
+        total++;
+      },
+    });
     const split = Math.floor(total / 2);
     const outSnap = path.join(TMP, `mid-snap.${name}`);
     const outStale = path.join(TMP, `mid-stale.${name}`);
@@ -481,9 +644,16 @@ test('snapshot in the middle of a replay: the second half, written with it, reso
     const state = new State();
     let meta: SectionMetadata | null = null;
     await readTraceFile(file, {
-      onSection(m) { meta = m; state.loadSection(m); staleW.writeSection(m); },
+      onSection(m) {
+        meta = m;
+        state.loadSection(m);
+        staleW.writeSection(m);
+      },
       onEvent(ev) {
-        if (ev.num <= split) { state.processEvent(ev); return; }
+        if (ev.num <= split) {
+          state.processEvent(ev);
+          return;
+        }
         if (ev.num === split + 1) snapW.writeSection(snapshotState(state, meta));
         snapW.writeEvent(ev, ev.dumpFlags);
         staleW.writeEvent(ev, ev.dumpFlags);
@@ -492,7 +662,9 @@ test('snapshot in the middle of a replay: the second half, written with it, reso
     snapW.close();
     staleW.close();
     // Expected: sysdig on the whole file, events after the split (evt.num renumbered from 1).
-    const ref = sysdigPrint(file, ['-p', fmt, `evt.num > ${split}`]).out.split('\n').filter((l) => l !== '')
+    const ref = sysdigPrint(file, ['-p', fmt, `evt.num > ${split}`])
+      .out.split('\n')
+      .filter((l) => l !== '')
       .map((l) => l.replace(/^(\d+)/, (m0) => String(Number(m0) - split)));
     const score = (f: string): number => {
       const r = sysdigPrint(f, ['-p', fmt]);
@@ -500,8 +672,11 @@ test('snapshot in the middle of a replay: the second half, written with it, reso
       const got = new Set(r.out.split('\n'));
       return ref.filter((l) => got.has(l)).length;
     };
-    const withSnap = score(outSnap), withStale = score(outStale);
-    t.diagnostic(`${name}: split at event ${split}; identical lines with snapshot ${withSnap}/${ref.length}, with the file's original metadata ${withStale}/${ref.length}`);
+    const withSnap = score(outSnap),
+      withStale = score(outStale);
+    t.diagnostic(
+      `${name}: split at event ${split}; identical lines with snapshot ${withSnap}/${ref.length}, with the file's original metadata ${withStale}/${ref.length}`,
+    );
     assert.ok(withSnap >= withStale, `${name}: the snapshot must not do worse than the stale metadata`);
     assert.ok(withSnap >= 0.9 * ref.length, `${name}: only ${withSnap}/${ref.length} lines resolve like sysdig`);
   }
@@ -515,12 +690,36 @@ test('throughput: 502Error events repeated, each compression', async (t) => {
   const input = path.join(SCAP_DIR, 'sysdiginspect_502Error.scap');
   // Materialize the events (v1 blocks: exercises the v1 → v2 conversion) in one buffer.
   const raw = fs.readFileSync(input);
-  const evs: { off: number; lensOff: number; len: number; type: number; nparams: number; v1: boolean; cpu: number; tid: number; tsLo: number; tsHi: number }[] = [];
+  const evs: {
+    off: number;
+    lensOff: number;
+    len: number;
+    type: number;
+    nparams: number;
+    v1: boolean;
+    cpu: number;
+    tid: number;
+    tsLo: number;
+    tsHi: number;
+  }[] = [];
   let meta: SectionMetadata | null = null;
   const reader = new ScapReader({
-    onSection(m) { meta = m; },
+    onSection(m) {
+      meta = m;
+    },
     onEvent(ev) {
-      evs.push({ off: ev.off, lensOff: ev.lensOff, len: ev.len, type: ev.type, nparams: ev.nparams, v1: ev.v1, cpu: ev.cpu, tid: ev.tid, tsLo: ev.tsLo, tsHi: ev.tsHi });
+      evs.push({
+        off: ev.off,
+        lensOff: ev.lensOff,
+        len: ev.len,
+        type: ev.type,
+        nparams: ev.nparams,
+        v1: ev.v1,
+        cpu: ev.cpu,
+        tid: ev.tid,
+        tsLo: ev.tsLo,
+        tsHi: ev.tsHi,
+      });
     },
   });
   reader.feed(raw);
@@ -536,7 +735,10 @@ test('throughput: 502Error events repeated, each compression', async (t) => {
     for (let r = 0; r < rounds; r++) {
       for (const e of evs) {
         view.set(raw, e.off, e.lensOff, e.len, e.type, e.nparams, e.v1);
-        view.cpu = e.cpu; view.tid = e.tid; view.tsLo = e.tsLo; view.tsHi = e.tsHi;
+        view.cpu = e.cpu;
+        view.tid = e.tid;
+        view.tsLo = e.tsLo;
+        view.tsHi = e.tsHi;
         w.writeEvent(view, 0);
       }
     }
@@ -544,7 +746,9 @@ test('throughput: 502Error events repeated, each compression', async (t) => {
     const cpu = process.cpuUsage(c0);
     const s = (cpu.user + cpu.system) / 1e6;
     const mb = sink.bytesIn / 1e6;
-    t.diagnostic(`${comp}: ${mb.toFixed(1)} MB scap (${(evs.length * rounds)} events) in ${s.toFixed(2)} s CPU = ${(mb / s).toFixed(0)} MB/s; file ${(fs.statSync(out).size / 1e6).toFixed(1)} MB (ratio ${(sink.bytesIn / fs.statSync(out).size).toFixed(2)})`);
+    t.diagnostic(
+      `${comp}: ${mb.toFixed(1)} MB scap (${evs.length * rounds} events) in ${s.toFixed(2)} s CPU = ${(mb / s).toFixed(0)} MB/s; file ${(fs.statSync(out).size / 1e6).toFixed(1)} MB (ratio ${(sink.bytesIn / fs.statSync(out).size).toFixed(2)})`,
+    );
     fs.rmSync(out);
   }
 });

@@ -54,15 +54,38 @@ const CHUNK = 1 << 20;
 const REC = 8;
 const TWO32 = 4294967296;
 
-interface Chunk { buf: Buffer; used: number; firstSeq: number; count: number; lastTs: number }
-interface Snap { ts: number; seq: number; meta: SectionMetadata }
-interface Active { file: string; sink: TraceSink; writer: ScapWriter; endTs: number; maxEndTs: number; endWall: number; maxEndWall: number }
+interface Chunk {
+  buf: Buffer;
+  used: number;
+  firstSeq: number;
+  count: number;
+  lastTs: number;
+}
+interface Snap {
+  ts: number;
+  seq: number;
+  meta: SectionMetadata;
+}
+interface Active {
+  file: string;
+  sink: TraceSink;
+  writer: ScapWriter;
+  endTs: number;
+  maxEndTs: number;
+  endWall: number;
+  maxEndWall: number;
+}
 
 export const ALERT_FILE_RE = /^falco-ts-alert-.*\.scap$/;
 
 export function alertFileName(rule: string, wallMs: number): string {
   const t = new Date(wallMs).toISOString().replace(/[-:]/g, '').replace('.', '-'); // 20250101T120000-123Z
-  const r = rule.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'rule';
+  const r =
+    rule
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'rule';
   return `falco-ts-alert-${t}-${r}.scap`;
 }
 
@@ -133,9 +156,13 @@ export class AlertCapture {
   }
 
   /** Ends the capture being written, if any. */
-  close(): void { this.finish(); }
+  close(): void {
+    this.finish();
+  }
 
-  get capturing(): boolean { return this.active !== null; }
+  get capturing(): boolean {
+    return this.active !== null;
+  }
 
   private append(ev: EventView, ts: number): void {
     const len = ev.len; // live events are v2
@@ -191,7 +218,9 @@ export class AlertCapture {
     const from = ts - this.before;
     // the newest snapshot at or before the window start, else the oldest we have
     let snap: Snap | null = null;
-    for (const s of this.snaps) { if (s.ts <= from) snap = s; }
+    for (const s of this.snaps) {
+      if (s.ts <= from) snap = s;
+    }
     if (snap === null) snap = this.snaps.length > 0 ? this.snaps[0] : { ts, seq: this.seq, meta: this.o.snapshot() };
     let sink: TraceSink;
     try {
@@ -228,8 +257,13 @@ export class AlertCapture {
     this.files.push(file);
     const wallAfter = this.after / 1e6;
     this.active = {
-      file, sink, writer, endTs: ts + this.after, maxEndTs: ts + 4 * this.after,
-      endWall: wall + wallAfter + 1000, maxEndWall: wall + 4 * wallAfter + 1000,
+      file,
+      sink,
+      writer,
+      endTs: ts + this.after,
+      maxEndTs: ts + 4 * this.after,
+      endWall: wall + wallAfter + 1000,
+      maxEndWall: wall + 4 * wallAfter + 1000,
     };
   }
 
@@ -237,18 +271,39 @@ export class AlertCapture {
     const a = this.active;
     if (a === null) return;
     this.active = null;
-    try { a.writer.close(); } catch (e) { process.stderr.write(`falco-ts: capture on alert: ${a.file}: ${(e as Error).message}\n`); }
+    try {
+      a.writer.close();
+    } catch (e) {
+      process.stderr.write(`falco-ts: capture on alert: ${a.file}: ${(e as Error).message}\n`);
+    }
   }
 
   /** Removes the oldest capture files so one more fits in maxFiles / maxBytes. */
   private enforceLimits(): void {
     let names: string[];
-    try { names = fs.readdirSync(this.o.dir).filter((n) => ALERT_FILE_RE.test(n)).sort(); } catch { return; }
-    const sizes = names.map((n) => { try { return fs.statSync(path.join(this.o.dir, n)).size; } catch { return 0; } });
+    try {
+      names = fs
+        .readdirSync(this.o.dir)
+        .filter((n) => ALERT_FILE_RE.test(n))
+        .sort();
+    } catch {
+      return;
+    }
+    const sizes = names.map((n) => {
+      try {
+        return fs.statSync(path.join(this.o.dir, n)).size;
+      } catch {
+        return 0;
+      }
+    });
     let total = sizes.reduce((a, b) => a + b, 0);
     let i = 0;
     while (i < names.length && (names.length - i >= this.maxFiles || total > this.maxBytes * 0.75)) {
-      try { fs.unlinkSync(path.join(this.o.dir, names[i])); } catch { /* gone */ }
+      try {
+        fs.unlinkSync(path.join(this.o.dir, names[i]));
+      } catch {
+        /* gone */
+      }
       total -= sizes[i];
       i++;
     }

@@ -41,28 +41,49 @@ export const EVF_V2_LARGE = 0x222;
 /** Process-list version (1..9) of a block type, or 0 if it is not a process list. */
 export function procListVersion(t: number): number {
   switch (t) {
-    case PL_V1: case PL_V1_INT: return 1;
-    case PL_V2: case PL_V2_INT: return 2;
-    case PL_V3: case PL_V3_INT: return 3;
-    case PL_V4: return 4;
-    case PL_V5: return 5;
-    case PL_V6: return 6;
-    case PL_V7: return 7;
-    case PL_V8: return 8;
-    case PL_V9: return 9;
-    default: return 0;
+    case PL_V1:
+    case PL_V1_INT:
+      return 1;
+    case PL_V2:
+    case PL_V2_INT:
+      return 2;
+    case PL_V3:
+    case PL_V3_INT:
+      return 3;
+    case PL_V4:
+      return 4;
+    case PL_V5:
+      return 5;
+    case PL_V6:
+      return 6;
+    case PL_V7:
+      return 7;
+    case PL_V8:
+      return 8;
+    case PL_V9:
+      return 9;
+    default:
+      return 0;
   }
 }
 
 /** Event block kinds: bit 0 = has dump flags, bit 1 = v2 header (nparams), bit 2 = large. 0 = not an event block. */
 export function eventBlockKind(t: number): number {
   switch (t) {
-    case EV_V1: case EV_V1_INT: return 8;
-    case EVF_V1: return 8 | 1;
-    case EV_V2: return 8 | 2;
-    case EVF_V2: return 8 | 2 | 1;
-    case EV_V2_LARGE: return 8 | 2 | 4;
-    case EVF_V2_LARGE: return 8 | 2 | 4 | 1;
-    default: return 0;
+    case EV_V1:
+    case EV_V1_INT:
+      return 8;
+    case EVF_V1:
+      return 8 | 1;
+    case EV_V2:
+      return 8 | 2;
+    case EVF_V2:
+      return 8 | 2 | 1;
+    case EV_V2_LARGE:
+      return 8 | 2 | 4;
+    case EVF_V2_LARGE:
+      return 8 | 2 | 4 | 1;
+    default:
+      return 0;
   }
 }

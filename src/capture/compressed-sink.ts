@@ -66,18 +66,42 @@ function ioError(path: string, e: unknown, writing: boolean): InputError {
   const code = err && err.code;
   let what: string;
   switch (code) {
-    case 'ENOSPC': what = 'no space left on device'; break;
-    case 'EDQUOT': what = 'disk quota exceeded'; break;
-    case 'EFBIG': what = 'file too large'; break;
-    case 'EACCES': case 'EPERM': what = 'permission denied'; break;
-    case 'EISDIR': what = 'is a directory'; break;
-    case 'ENOENT': what = 'no such file or directory (does the directory exist?)'; break;
-    case 'ENOTDIR': what = 'a component of the path is not a directory'; break;
-    case 'EROFS': what = 'read-only file system'; break;
-    case 'ELOOP': what = 'refusing to write through a symbolic link'; break;
-    case 'EIO': what = 'I/O error'; break;
-    case 'EPIPE': what = 'broken pipe'; break;
-    default: what = err && err.message ? err.message : String(e);
+    case 'ENOSPC':
+      what = 'no space left on device';
+      break;
+    case 'EDQUOT':
+      what = 'disk quota exceeded';
+      break;
+    case 'EFBIG':
+      what = 'file too large';
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      what = 'permission denied';
+      break;
+    case 'EISDIR':
+      what = 'is a directory';
+      break;
+    case 'ENOENT':
+      what = 'no such file or directory (does the directory exist?)';
+      break;
+    case 'ENOTDIR':
+      what = 'a component of the path is not a directory';
+      break;
+    case 'EROFS':
+      what = 'read-only file system';
+      break;
+    case 'ELOOP':
+      what = 'refusing to write through a symbolic link';
+      break;
+    case 'EIO':
+      what = 'I/O error';
+      break;
+    case 'EPIPE':
+      what = 'broken pipe';
+      break;
+    default:
+      what = err && err.message ? err.message : String(e);
   }
   // Problems opening are the user's to fix (exit 2); failures while writing are runtime errors (1).
   return new InputError(`${path}: cannot ${writing ? 'write' : 'open for writing'}: ${what}`, writing ? 1 : 2);
@@ -114,7 +138,11 @@ export function openOutputFile(path: string, mode = 0o600): number {
       }
     }
   } catch (e) {
-    try { fs.closeSync(fd); } catch { /* ignore */ }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* ignore */
+    }
     if (e instanceof InputError) throw e;
     throw ioError(path, e, false);
   }
@@ -132,7 +160,11 @@ class FileTraceSink implements TraceSink {
   private lz4: Lz4FrameEncoder | null = null;
   private readonly gzipLevel: number;
 
-  constructor(readonly path: string, readonly compression: SinkCompression, opts: SinkOptions) {
+  constructor(
+    readonly path: string,
+    readonly compression: SinkCompression,
+    opts: SinkOptions,
+  ) {
     if (compression !== 'none' && compression !== 'gzip' && compression !== 'lz4') {
       throw new InputError(`${path}: unknown compression '${String(compression)}' (expected lz4, gzip or none)`, 2);
     }
@@ -184,7 +216,11 @@ class FileTraceSink implements TraceSink {
       this.writeOut(tail);
     }
     if (durable) {
-      try { fs.fsyncSync(this.fd); } catch (e) { this.fail(e); }
+      try {
+        fs.fsyncSync(this.fd);
+      } catch (e) {
+        this.fail(e);
+      }
     }
   }
 
@@ -192,10 +228,18 @@ class FileTraceSink implements TraceSink {
     if (this.closed) return;
     let err: unknown = null;
     if (this.failed === null) {
-      try { this.flush(); } catch (e) { err = e; }
+      try {
+        this.flush();
+      } catch (e) {
+        err = e;
+      }
     }
     this.closed = true;
-    try { fs.closeSync(this.fd); } catch (e) { if (err === null) err = ioError(this.path, e, true); }
+    try {
+      fs.closeSync(this.fd);
+    } catch (e) {
+      if (err === null) err = ioError(this.path, e, true);
+    }
     this.fd = -1;
     if (err !== null) throw err;
   }
@@ -262,9 +306,22 @@ export class MemorySink implements TraceSink {
   readonly compression: SinkCompression = 'none';
   private parts: Buffer[] = [];
   bytesIn = 0;
-  get bytesWritten(): number { return this.bytesIn; }
-  write(buf: Buffer): void { this.parts.push(Buffer.from(buf)); this.bytesIn += buf.length; }
-  flush(): void { /* nothing buffered */ }
-  close(): void { /* nothing to close */ }
-  contents(): Buffer { const b = Buffer.concat(this.parts); this.parts = [b]; return b; }
+  get bytesWritten(): number {
+    return this.bytesIn;
+  }
+  write(buf: Buffer): void {
+    this.parts.push(Buffer.from(buf));
+    this.bytesIn += buf.length;
+  }
+  flush(): void {
+    /* nothing buffered */
+  }
+  close(): void {
+    /* nothing to close */
+  }
+  contents(): Buffer {
+    const b = Buffer.concat(this.parts);
+    this.parts = [b];
+    return b;
+  }
 }

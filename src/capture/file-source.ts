@@ -20,7 +20,11 @@ export function sniffCompression(head: Buffer): Compression | null {
   return null;
 }
 
-export interface ReadResult { stats: ReaderStats; compression: Compression; stopped: boolean }
+export interface ReadResult {
+  stats: ReaderStats;
+  compression: Compression;
+  stopped: boolean;
+}
 
 function describe(file: string, err: unknown, comp: Compression): InputError {
   if (err instanceof TraceFormatError) {
@@ -68,24 +72,56 @@ export async function readTraceFile(file: string, handler: TraceHandler, progres
     const sniffed = sniffCompression(head.subarray(0, got));
     if (sniffed === null) {
       if (got === 0) throw new InputError('empty file');
-      throw new InputError(`not a scap file (unknown magic ${head.subarray(0, got).toString('hex')}; expected scap, gzip or LZ4)`);
+      throw new InputError(
+        `not a scap file (unknown magic ${head.subarray(0, got).toString('hex')}; expected scap, gzip or LZ4)`,
+      );
     }
     comp = sniffed;
     const size = progress !== undefined ? fs.fstatSync(fd).size : 0;
     if (comp === 'none') {
-      if (progress === undefined) readRaw(fd, (b) => reader.feed(b), () => reader.stopped);
-      else await readRawProgress(fd, (b) => reader.feed(b), () => reader.stopped, (n) => progress.onProgress(n, size));
+      if (progress === undefined)
+        readRaw(
+          fd,
+          (b) => reader.feed(b),
+          () => reader.stopped,
+        );
+      else
+        await readRawProgress(
+          fd,
+          (b) => reader.feed(b),
+          () => reader.stopped,
+          (n) => progress.onProgress(n, size),
+        );
     } else if (comp === 'lz4') {
       // (lent views: the reader copies what it keeps before feed returns)
       const dec = new Lz4FrameDecoder((b) => reader.feed(b), true);
-      if (progress === undefined) readRaw(fd, (b) => dec.push(b), () => reader.stopped);
-      else await readRawProgress(fd, (b) => dec.push(b), () => reader.stopped, (n) => progress.onProgress(n, size));
+      if (progress === undefined)
+        readRaw(
+          fd,
+          (b) => dec.push(b),
+          () => reader.stopped,
+        );
+      else
+        await readRawProgress(
+          fd,
+          (b) => dec.push(b),
+          () => reader.stopped,
+          (n) => progress.onProgress(n, size),
+        );
       if (!reader.stopped) dec.end();
     } else {
       // The stream owns its own descriptor (destroying a stream closes even a borrowed fd).
       fs.closeSync(fd);
       fd = -1;
-      await readGzip(file, reader, progress !== undefined ? (n) => { void progress.onProgress(n, size); } : undefined);
+      await readGzip(
+        file,
+        reader,
+        progress !== undefined
+          ? (n) => {
+              void progress.onProgress(n, size);
+            }
+          : undefined,
+      );
     }
     reader.finish();
   } catch (e) {
@@ -115,7 +151,10 @@ function readRaw(fd: number, sink: (b: Buffer) => void, stopped: () => boolean):
 
 /** readRaw with a progress callback after each chunk; awaits the promise it may return. */
 async function readRawProgress(
-  fd: number, sink: (b: Buffer) => void, stopped: () => boolean, onChunk: (pos: number) => void | Promise<void>,
+  fd: number,
+  sink: (b: Buffer) => void,
+  stopped: () => boolean,
+  onChunk: (pos: number) => void | Promise<void>,
 ): Promise<void> {
   let pos = 0;
   const buf = Buffer.allocUnsafe(CHUNK); // reused, as in readRaw
@@ -140,7 +179,10 @@ function readGzip(file: string, reader: ScapReader, onBytes?: (fileBytes: number
       done = true;
       gunzip.destroy();
       if (src.closed) reject(e);
-      else { src.once('close', () => reject(e)); src.destroy(); }
+      else {
+        src.once('close', () => reject(e));
+        src.destroy();
+      }
     };
     gunzip.on('data', (b: Buffer) => {
       if (done) return;
@@ -160,13 +202,17 @@ function readGzip(file: string, reader: ScapReader, onBytes?: (fileBytes: number
     gunzip.on('end', () => {
       if (done) return;
       done = true;
-      if (src.closed) resolve(); else src.once('close', () => resolve());
+      if (src.closed) resolve();
+      else src.once('close', () => resolve());
     });
     gunzip.on('error', fail);
     src.on('error', fail);
     if (onBytes !== undefined) {
       let read = 0;
-      src.on('data', (b) => { read += b.length; onBytes(read); });
+      src.on('data', (b) => {
+        read += b.length;
+        onBytes(read);
+      });
     }
     src.pipe(gunzip);
   });

@@ -30,7 +30,9 @@ export function privilegeProblem(): string | null {
   try {
     const m = /^CapEff:\s*([0-9a-fA-F]+)/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
     if (m !== null) eff = BigInt('0x' + m[1]);
-  } catch { /* treat as none */ }
+  } catch {
+    /* treat as none */
+  }
   const has = (bit: number) => ((eff >> BigInt(bit)) & 1n) === 1n;
   if ((has(39) && has(38)) || has(21)) return null;
   return 'live capture needs root (or CAP_BPF+CAP_PERFMON): run as root';
@@ -48,7 +50,10 @@ export function loadNativeModule(): NativeModule {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'MODULE_NOT_FOUND') {
-      throw new NativeError("live capture is not available: the native addon is not built (src/capture/native is missing)", 'not-built');
+      throw new NativeError(
+        'live capture is not available: the native addon is not built (src/capture/native is missing)',
+        'not-built',
+      );
     }
     throw e;
   }
@@ -65,7 +70,8 @@ export function openLiveProbe(opts: Parameters<NativeModule['openProbe']>[0]): N
   try {
     return loadNativeModule().openProbe(opts);
   } catch (e) {
-    if (e instanceof NativeError || (e instanceof Error && e.name === 'NativeError')) throw new InputError(e.message, 1);
+    if (e instanceof NativeError || (e instanceof Error && e.name === 'NativeError'))
+      throw new InputError(e.message, 1);
     throw e;
   }
 }
@@ -86,7 +92,10 @@ export function frameEnds(buf: Buffer, max = Infinity, out?: Uint32Array): { end
     const type = buf.readUInt32LE(p);
     const total = buf.readUInt32LE(p + 4);
     if (B.eventBlockKind(type) === 0 || total < 12 || p + total > len) {
-      throw new TraceFormatError(`probe delivered a malformed event block (type 0x${type.toString(16)}, length ${total})`, p);
+      throw new TraceFormatError(
+        `probe delivered a malformed event block (type 0x${type.toString(16)}, length ${total})`,
+        p,
+      );
     }
     p += total;
     if (n === ends.length) {
@@ -125,7 +134,9 @@ export class EventDecoder {
 
   constructor(onEvent: (ev: EventView) => boolean | void) {
     this.reader = new ScapReader({
-      onSection: (_m: SectionMetadata) => { /* empty: the snapshot is loaded by the caller */ },
+      onSection: (_m: SectionMetadata) => {
+        /* empty: the snapshot is loaded by the caller */
+      },
       onEvent: (ev) => {
         const r = onEvent(ev);
         if (r === false) this.stopped = true;
@@ -142,8 +153,12 @@ export class EventDecoder {
     return !this.stopped;
   }
 
-  get events(): number { return this.reader.stats.events; }
-  get unknownEvents(): number { return this.reader.stats.unknownEvents; }
+  get events(): number {
+    return this.reader.stats.events;
+  }
+  get unknownEvents(): number {
+    return this.reader.stats.unknownEvents;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +198,11 @@ export class LivePump {
    * `onBatch` consumes one batch; it returns false to stop (its limit is reached: the rest
    * is not drained).
    */
-  constructor(private readonly probe: NativeProbe, private readonly onBatch: (batch: Buffer) => boolean, private readonly opts: PumpOptions = {}) {}
+  constructor(
+    private readonly probe: NativeProbe,
+    private readonly onBatch: (batch: Buffer) => boolean,
+    private readonly opts: PumpOptions = {},
+  ) {}
 
   /** Asks the pump to stop (as a signal would). */
   stop(reason: StopReason = 'signal'): void {
@@ -222,12 +241,20 @@ export class LivePump {
         if (b !== null && b.length > 0) {
           this.batches++;
           this.bytes += b.length;
-          if (!this.onBatch(b)) { consumerStopped = true; this.stop('consumer'); break; }
+          if (!this.onBatch(b)) {
+            consumerStopped = true;
+            this.stop('consumer');
+            break;
+          }
         }
         const now = Date.now();
         if (now >= nextTick) {
           nextTick = now + tickMs;
-          if (this.opts.onTick && this.opts.onTick(now) === false) { consumerStopped = true; this.stop('consumer'); break; }
+          if (this.opts.onTick && this.opts.onTick(now) === false) {
+            consumerStopped = true;
+            this.stop('consumer');
+            break;
+          }
         }
         if (now - lastYield >= 20) {
           await yieldNow();
@@ -236,7 +263,11 @@ export class LivePump {
       }
     } catch (e) {
       this.stopReason = 'error';
-      try { this.probe.close(); } catch { /* keep the first error */ }
+      try {
+        this.probe.close();
+      } catch {
+        /* keep the first error */
+      }
       throw e;
     } finally {
       if (timer !== null) clearTimeout(timer);
@@ -244,7 +275,9 @@ export class LivePump {
     // detach, then drain what the rings still hold (events that happened before the stop)
     try {
       stats = this.probe.stats();
-    } catch { stats = null; }
+    } catch {
+      stats = null;
+    }
     this.probe.close();
     if (!consumerStopped) {
       for (let b = this.probe.read(); b !== null; b = this.probe.read()) {
@@ -255,12 +288,22 @@ export class LivePump {
         if (!this.onBatch(b)) break;
       }
     }
-    try { stats = this.probe.stats(); } catch { /* closed probes may not report: keep the last */ }
+    try {
+      stats = this.probe.stats();
+    } catch {
+      /* closed probes may not report: keep the last */
+    }
     if (useSignals) {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
-    return { reason: this.stopReason ?? 'signal', batches: this.batches, bytes: this.bytes, durationMs: Date.now() - t0, stats };
+    return {
+      reason: this.stopReason ?? 'signal',
+      batches: this.batches,
+      bytes: this.bytes,
+      durationMs: Date.now() - t0,
+      stats,
+    };
   }
 }
 
@@ -300,7 +343,10 @@ export function formatSummary(s: LiveSummary): string {
   if (s.bytesWritten !== undefined) {
     line += `, ${human(s.bytesWritten)} written`;
     if (s.files !== undefined && s.files.length > 0) {
-      line += s.files.length === 1 ? ` to ${s.files[0]}` : ` to ${s.files.length} files (last ${s.files[s.files.length - 1]})`;
+      line +=
+        s.files.length === 1
+          ? ` to ${s.files[0]}`
+          : ` to ${s.files.length} files (last ${s.files[s.files.length - 1]})`;
     }
   }
   line += `, ${(s.durationMs / 1000).toFixed(2)} s`;

@@ -168,10 +168,7 @@ class Xxh32 {
   }
 
   digest(): number {
-    const h =
-      this.total >= 16
-        ? (rotl(this.v1, 1) + rotl(this.v2, 7) + rotl(this.v3, 12) + rotl(this.v4, 18)) | 0
-        : P5;
+    const h = this.total >= 16 ? (rotl(this.v1, 1) + rotl(this.v2, 7) + rotl(this.v3, 12) + rotl(this.v4, 18)) | 0 : P5;
     // the spec adds the length modulo 2^32; >>> 0 wraps exactly for lengths below 2^53
     return xxhFinish((h + (this.total >>> 0)) | 0, this.mem, 0, this.memLen);
   }
@@ -264,7 +261,7 @@ function decodeBlock(
       op += len;
     } else if (len < 32) {
       // byte loop also gives the repeating-pattern semantics of overlapping matches
-      for (const e = op + len; op < e; ) dst[op++] = dst[m++];
+      for (const e = op + len; op < e;) dst[op++] = dst[m++];
     } else if (offset >= len) {
       dst.copyWithin(op, m, m + len);
       op += len;
@@ -345,7 +342,10 @@ export class Lz4FrameDecoder {
    * `lend`: onData receives views of the decoder's own buffer, valid until the callback returns
    * (for a consumer that copies what it keeps, like ScapReader.feed): no copy per block.
    */
-  constructor(onData: (chunk: Buffer) => void, private readonly lend = false) {
+  constructor(
+    onData: (chunk: Buffer) => void,
+    private readonly lend = false,
+  ) {
     this.onData = onData;
   }
 
@@ -516,7 +516,10 @@ export class Lz4FrameDecoder {
     const stored = buf[off + n];
     const expected = (xxh32(desc, 0, 2 + n) >>> 8) & 0xff;
     if (stored !== expected) {
-      throw new Lz4Error(`frame header checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${expected.toString(16)})`, at + n);
+      throw new Lz4Error(
+        `frame header checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${expected.toString(16)})`,
+        at + n,
+      );
     }
     const flg = desc[0];
     this.linked = (flg & 0x20) === 0;
@@ -610,7 +613,15 @@ function writeLength(dst: Uint8Array, op: number, n: number): number {
   return op;
 }
 
-function copyLiterals(src: Uint8Array, sv: DataView, s: number, e: number, dst: Uint8Array, dv: DataView, op: number): void {
+function copyLiterals(
+  src: Uint8Array,
+  sv: DataView,
+  s: number,
+  e: number,
+  dst: Uint8Array,
+  dv: DataView,
+  op: number,
+): void {
   const len = e - s;
   if (len <= WORD_COPY_MAX && e + 4 <= src.length && op + len + 4 <= dst.length) {
     // 4-byte words; the overshoot lands in dst bytes that are written next anyway
@@ -751,7 +762,9 @@ type NativeBlockCompressor = (src: Buffer, start: number, end: number, dst: Buff
 let nativeBlock: NativeBlockCompressor | null = null;
 
 /** Encoders compress blocks with `fn` from now on (null: back to the JS compressor). */
-export function useNativeLz4(fn: NativeBlockCompressor | null): void { nativeBlock = fn; }
+export function useNativeLz4(fn: NativeBlockCompressor | null): void {
+  nativeBlock = fn;
+}
 
 export interface Lz4FrameEncoderOptions {
   /** maximum uncompressed bytes per block (default 64 KiB) */

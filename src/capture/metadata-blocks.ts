@@ -6,7 +6,15 @@
 import { Cursor } from './cursor';
 import { TraceFormatError } from '../util/errors';
 import {
-  FdEntry, FdType, GroupEntry, InterfaceEntry, MachineInfo, ProcEntry, UserEntry, emptyFd, emptyProc,
+  FdEntry,
+  FdType,
+  GroupEntry,
+  InterfaceEntry,
+  MachineInfo,
+  ProcEntry,
+  UserEntry,
+  emptyFd,
+  emptyProc,
 } from './metadata';
 
 const MAX_PATH = 1024;
@@ -14,7 +22,8 @@ const MAX_ARGS = 4096;
 const MAX_CRED = 256;
 
 export function parseMachineInfo(c: Cursor): MachineInfo {
-  if (c.remaining() < 180) throw new TraceFormatError(`corrupt machine info block: body is ${c.remaining()} bytes, expected 180`, c.at());
+  if (c.remaining() < 180)
+    throw new TraceFormatError(`corrupt machine info block: body is ${c.remaining()} bytes, expected 180`, c.at());
   const numCpus = c.u32();
   const memorySizeBytes = c.u64();
   const maxPid = c.u64();
@@ -41,7 +50,10 @@ export function parseProcList(c: Cursor, version: number): ProcEntry[] {
     if (version === 9) {
       entryLen = c.u32();
       if (entryLen < 4 + 24 || entryStart + entryLen > c.end) {
-        throw new TraceFormatError(`corrupt process list: entry length ${entryLen} does not fit the block`, c.base + entryStart);
+        throw new TraceFormatError(
+          `corrupt process list: entry length ${entryLen} does not fit the block`,
+          c.base + entryStart,
+        );
       }
     } else if (c.remaining() < 24) {
       break; // padding
@@ -92,9 +104,12 @@ export function parseProcList(c: Cursor, version: number): ProcEntry[] {
         p.loginuid = c.u32();
         p.exeWritable = c.u8() !== 0;
         if (c.remaining() >= 24) {
-          p.capInheritable = c.buf.readBigUInt64LE(c.pos); c.pos += 8;
-          p.capPermitted = c.buf.readBigUInt64LE(c.pos); c.pos += 8;
-          p.capEffective = c.buf.readBigUInt64LE(c.pos); c.pos += 8;
+          p.capInheritable = c.buf.readBigUInt64LE(c.pos);
+          c.pos += 8;
+          p.capPermitted = c.buf.readBigUInt64LE(c.pos);
+          c.pos += 8;
+          p.capEffective = c.buf.readBigUInt64LE(c.pos);
+          c.pos += 8;
         }
         if (c.remaining() >= 25) {
           p.exeUpperLayer = c.u8() !== 0;
@@ -114,21 +129,34 @@ export function parseProcList(c: Cursor, version: number): ProcEntry[] {
 function readFdBody(c: Cursor, f: FdEntry, entryEnd: number, v2: boolean): void {
   switch (f.type) {
     case FdType.IPV4_SOCK:
-      f.sip = c.u32(); f.dip = c.u32(); f.sport = c.u16(); f.dport = c.u16(); f.l4proto = c.u8();
+      f.sip = c.u32();
+      f.dip = c.u32();
+      f.sport = c.u16();
+      f.dport = c.u16();
+      f.l4proto = c.u8();
       break;
     case FdType.IPV4_SERVSOCK:
-      f.sip = c.u32(); f.sport = c.u16(); f.l4proto = c.u8();
+      f.sip = c.u32();
+      f.sport = c.u16();
+      f.l4proto = c.u8();
       break;
     case FdType.IPV6_SOCK:
-      f.sip6 = Buffer.from(c.bytes(16)); f.dip6 = Buffer.from(c.bytes(16));
-      f.sport = c.u16(); f.dport = c.u16(); f.l4proto = c.u8();
+      f.sip6 = Buffer.from(c.bytes(16));
+      f.dip6 = Buffer.from(c.bytes(16));
+      f.sport = c.u16();
+      f.dport = c.u16();
+      f.l4proto = c.u8();
       break;
     case FdType.IPV6_SERVSOCK:
-      f.sip6 = Buffer.from(c.bytes(16)); f.sport = c.u16(); f.l4proto = c.u8();
+      f.sip6 = Buffer.from(c.bytes(16));
+      f.sport = c.u16();
+      f.l4proto = c.u8();
       break;
     case FdType.UNIX_SOCK:
-      f.unixSource = c.buf.readBigUInt64LE((c.need(8), c.pos)); c.pos += 8;
-      f.unixDest = c.buf.readBigUInt64LE((c.need(8), c.pos)); c.pos += 8;
+      f.unixSource = c.buf.readBigUInt64LE((c.need(8), c.pos));
+      c.pos += 8;
+      f.unixDest = c.buf.readBigUInt64LE((c.need(8), c.pos));
+      c.pos += 8;
       f.name = c.str16(MAX_PATH, 'unix socket name');
       break;
     case FdType.FILE_V2:
@@ -136,9 +164,21 @@ function readFdBody(c: Cursor, f: FdEntry, entryEnd: number, v2: boolean): void 
       f.name = c.str16(MAX_PATH, 'fd name');
       if (v2 && entryEnd - c.pos >= 4) f.dev = c.u32(); // dev only where the v2 entry length leaves room
       break;
-    case FdType.FILE: case FdType.DIRECTORY: case FdType.FIFO: case FdType.EVENT: case FdType.UNSUPPORTED:
-    case FdType.SIGNALFD: case FdType.EVENTPOLL: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
-    case FdType.BPF: case FdType.USERFAULTFD: case FdType.IOURING: case FdType.MEMFD: case FdType.PIDFD:
+    case FdType.FILE:
+    case FdType.DIRECTORY:
+    case FdType.FIFO:
+    case FdType.EVENT:
+    case FdType.UNSUPPORTED:
+    case FdType.SIGNALFD:
+    case FdType.EVENTPOLL:
+    case FdType.INOTIFY:
+    case FdType.TIMERFD:
+    case FdType.NETLINK:
+    case FdType.BPF:
+    case FdType.USERFAULTFD:
+    case FdType.IOURING:
+    case FdType.MEMFD:
+    case FdType.PIDFD:
       f.name = c.str16(MAX_PATH - 1, 'fd name');
       break;
     case FdType.UNINITIALIZED:
@@ -185,18 +225,22 @@ export function parseInterfaceList(c: Cursor, v2: boolean): InterfaceEntry[] {
     if (v2) {
       const len = c.u32();
       entryEnd = entryStart + 4 + len;
-      type = c.u16(); namelen = c.u16();
+      type = c.u16();
+      namelen = c.u16();
     } else {
-      type = c.u16(); namelen = c.u16();
+      type = c.u16();
+      namelen = c.u16();
       const fixed = type === 1 ? 24 : type === 2 ? 60 : type === 3 ? 16 : type === 4 ? 52 : -1;
-      if (fixed < 0) throw new TraceFormatError(`corrupt interface list: unknown interface type ${type}`, c.base + entryStart);
+      if (fixed < 0)
+        throw new TraceFormatError(`corrupt interface list: unknown interface type ${type}`, c.base + entryStart);
       entryEnd = entryStart + fixed + namelen;
     }
     if (entryEnd > c.end || namelen >= MAX_PATH) {
       throw new TraceFormatError('corrupt interface list: entry does not fit the block', c.base + entryStart);
     }
     const alen = type === 1 || type === 3 ? 4 : 16;
-    if (type < 1 || type > 4) throw new TraceFormatError(`corrupt interface list: unknown interface type ${type}`, c.base + entryStart);
+    if (type < 1 || type > 4)
+      throw new TraceFormatError(`corrupt interface list: unknown interface type ${type}`, c.base + entryStart);
     const addr = Buffer.from(c.bytes(alen));
     const netmask = Buffer.from(c.bytes(alen));
     const bcast = Buffer.from(c.bytes(alen));
@@ -217,12 +261,17 @@ export function parseUserList(c: Cursor, v2: boolean): { users: UserEntry[]; gro
     let entryEnd = -1;
     if (v2) {
       const len = c.u32();
-      if (len < 5 || entryStart + len > c.end) throw new TraceFormatError(`corrupt user list: entry length ${len} does not fit the block`, c.base + entryStart);
+      if (len < 5 || entryStart + len > c.end)
+        throw new TraceFormatError(
+          `corrupt user list: entry length ${len} does not fit the block`,
+          c.base + entryStart,
+        );
       entryEnd = entryStart + len;
     }
     const type = c.u8();
     if (type === 0) {
-      const uid = c.u32(), gid = c.u32();
+      const uid = c.u32(),
+        gid = c.u32();
       const name = c.str16(MAX_CRED - 1, 'user name');
       const homedir = c.str16(MAX_CRED - 1, 'user homedir');
       const shell = c.str16(MAX_CRED - 1, 'user shell');

@@ -57,9 +57,32 @@ export interface ProcEntry {
  * thread table copy them as they are, both ways (state.loadSection, capture/snapshot.ts).
  */
 export const PROC_THREAD_FIELDS = [
-  'pid', 'ptid', 'sid', 'vpgid', 'comm', 'exe', 'exepath', 'exeWritable', 'fdlimit', 'uid', 'gid',
-  'vmsizeKb', 'vmrssKb', 'vmswapKb', 'pfMajor', 'pfMinor', 'vtid', 'vpid', 'tty', 'loginuid', 'root',
-  'capInheritable', 'capPermitted', 'capEffective', 'exeUpperLayer', 'exeFromMemfd',
+  'pid',
+  'ptid',
+  'sid',
+  'vpgid',
+  'comm',
+  'exe',
+  'exepath',
+  'exeWritable',
+  'fdlimit',
+  'uid',
+  'gid',
+  'vmsizeKb',
+  'vmrssKb',
+  'vmswapKb',
+  'pfMajor',
+  'pfMinor',
+  'vtid',
+  'vpid',
+  'tty',
+  'loginuid',
+  'root',
+  'capInheritable',
+  'capPermitted',
+  'capEffective',
+  'exeUpperLayer',
+  'exeFromMemfd',
 ] as const satisfies readonly (keyof ProcEntry)[];
 
 /** Copies the named fields from src to dst (same names, same types). */
@@ -69,10 +92,28 @@ export function copyFields<T, K extends keyof T>(dst: T, src: Pick<T, K>, keys: 
 
 /** scap_fd_type */
 export const enum FdType {
-  UNINITIALIZED = 0, FILE = 1, DIRECTORY = 2, IPV4_SOCK = 3, IPV6_SOCK = 4, IPV4_SERVSOCK = 5,
-  IPV6_SERVSOCK = 6, FIFO = 7, UNIX_SOCK = 8, EVENT = 9, UNSUPPORTED = 10, SIGNALFD = 11,
-  EVENTPOLL = 12, INOTIFY = 13, TIMERFD = 14, NETLINK = 15, FILE_V2 = 16, BPF = 17,
-  USERFAULTFD = 18, IOURING = 19, MEMFD = 20, PIDFD = 21,
+  UNINITIALIZED = 0,
+  FILE = 1,
+  DIRECTORY = 2,
+  IPV4_SOCK = 3,
+  IPV6_SOCK = 4,
+  IPV4_SERVSOCK = 5,
+  IPV6_SERVSOCK = 6,
+  FIFO = 7,
+  UNIX_SOCK = 8,
+  EVENT = 9,
+  UNSUPPORTED = 10,
+  SIGNALFD = 11,
+  EVENTPOLL = 12,
+  INOTIFY = 13,
+  TIMERFD = 14,
+  NETLINK = 15,
+  FILE_V2 = 16,
+  BPF = 17,
+  USERFAULTFD = 18,
+  IOURING = 19,
+  MEMFD = 20,
+  PIDFD = 21,
 }
 
 export interface FdEntry {
@@ -95,8 +136,17 @@ export interface FdEntry {
   unixDest: bigint;
 }
 
-export interface UserEntry { uid: number; gid: number; name: string; homedir: string; shell: string }
-export interface GroupEntry { gid: number; name: string }
+export interface UserEntry {
+  uid: number;
+  gid: number;
+  name: string;
+  homedir: string;
+  shell: string;
+}
+export interface GroupEntry {
+  gid: number;
+  name: string;
+}
 
 export interface InterfaceEntry {
   /** 1 IPv4, 2 IPv6, 3 IPv4 no linkspeed, 4 IPv6 no linkspeed */
@@ -123,17 +173,58 @@ export interface SectionMetadata {
 
 export function emptyProc(tid: number): ProcEntry {
   return {
-    tid, pid: tid, ptid: -1, sid: 0, vpgid: 0, comm: '', exe: '', exepath: '', args: [], cwd: '', fdlimit: 0,
-    flags: 0, uid: 0xffffffff, gid: 0xffffffff, vmsizeKb: 0, vmrssKb: 0, vmswapKb: 0, pfMajor: 0, pfMinor: 0,
-    env: [], vtid: -1, vpid: -1, cgroups: [], root: '', loginuid: 0xffffffff, exeWritable: false, tty: 0,
-    pidnsInitStartTs: 0, capInheritable: null, capPermitted: null, capEffective: null, exeUpperLayer: false,
+    tid,
+    pid: tid,
+    ptid: -1,
+    sid: 0,
+    vpgid: 0,
+    comm: '',
+    exe: '',
+    exepath: '',
+    args: [],
+    cwd: '',
+    fdlimit: 0,
+    flags: 0,
+    uid: 0xffffffff,
+    gid: 0xffffffff,
+    vmsizeKb: 0,
+    vmrssKb: 0,
+    vmswapKb: 0,
+    pfMajor: 0,
+    pfMinor: 0,
+    env: [],
+    vtid: -1,
+    vpid: -1,
+    cgroups: [],
+    root: '',
+    loginuid: 0xffffffff,
+    exeWritable: false,
+    tty: 0,
+    pidnsInitStartTs: 0,
+    capInheritable: null,
+    capPermitted: null,
+    capEffective: null,
+    exeUpperLayer: false,
     exeFromMemfd: false,
   };
 }
 
 export function emptyFd(fd: number, type: number): FdEntry {
   return {
-    fd, ino: 0, type, name: '', openFlags: 0, dev: 0, sip: 0, dip: 0, sip6: null, dip6: null, sport: 0, dport: 0,
-    l4proto: 0, unixSource: 0n, unixDest: 0n,
+    fd,
+    ino: 0,
+    type,
+    name: '',
+    openFlags: 0,
+    dev: 0,
+    sip: 0,
+    dip: 0,
+    sip6: null,
+    dip6: null,
+    sport: 0,
+    dport: 0,
+    l4proto: 0,
+    unixSource: 0n,
+    unixDest: 0n,
   };
 }

@@ -60,7 +60,10 @@ export interface NativeModule {
 
 /** A failure to load or attach the probe, with a user-facing one-line message. */
 export class NativeError extends Error {
-  constructor(message: string, readonly code: 'not-built' | 'no-permission' | 'no-btf' | 'verifier' | 'attach' | 'other') {
+  constructor(
+    message: string,
+    readonly code: 'not-built' | 'no-permission' | 'no-btf' | 'verifier' | 'attach' | 'other',
+  ) {
     super(message);
     this.name = 'NativeError';
   }

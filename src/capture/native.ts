@@ -98,12 +98,19 @@ function toNativeError(e: unknown): NativeError {
 
 class Probe implements NativeProbeExt {
   private closed = false;
-  constructor(private readonly raw: RawProbe, readonly driver: 'ebpf' | 'kmod' = 'ebpf') {}
-  read(): Buffer | null { return this.raw.read(); }
+  constructor(
+    private readonly raw: RawProbe,
+    readonly driver: 'ebpf' | 'kmod' = 'ebpf',
+  ) {}
+  read(): Buffer | null {
+    return this.raw.read();
+  }
   wait(timeoutMs: number): Promise<Buffer | null> {
     return this.raw.wait(Math.max(0, Math.floor(timeoutMs)));
   }
-  stats(): NativeProbeStats { return this.raw.stats(); }
+  stats(): NativeProbeStats {
+    return this.raw.stats();
+  }
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -119,15 +126,19 @@ function loadRaw(): RawModule {
   if (!fs.existsSync(p)) {
     throw new NativeError(
       `live capture is not available: the native addon is not built (${path.relative(process.cwd(), p) || p} is missing): ` +
-      'run npm run build:native as root on a machine with clang, bpftool, libbpf-dev, libelf-dev and cmake (scripts/setup.sh installs them)',
-      'not-built');
+        'run npm run build:native as root on a machine with clang, bpftool, libbpf-dev, libelf-dev and cmake (scripts/setup.sh installs them)',
+      'not-built',
+    );
   }
   try {
     cached = require(p) as RawModule;
     // frames JS assembles during a capture (filtered, -n/-M) get liblz4's block compressor
     if (typeof cached.lz4CompressBlock === 'function') useNativeLz4(cached.lz4CompressBlock);
   } catch (e) {
-    throw new NativeError(`live capture is not available: the native addon ${p} does not load: ${String((e as Error).message).split('\n')[0]} (run npm run build:native)`, 'not-built');
+    throw new NativeError(
+      `live capture is not available: the native addon ${p} does not load: ${String((e as Error).message).split('\n')[0]} (run npm run build:native)`,
+      'not-built',
+    );
   }
   return cached;
 }
@@ -156,7 +167,8 @@ export function loadNative(): NativeModuleExt {
       };
       const driver = opts.driver ?? 'auto';
       if (driver === 'ebpf' || driver === 'kmod') return open(driver);
-      if (!DRIVERS.includes(driver)) throw new NativeError(`unknown driver '${String(driver)}': expected ebpf, kmod or auto`, 'other');
+      if (!DRIVERS.includes(driver))
+        throw new NativeError(`unknown driver '${String(driver)}': expected ebpf, kmod or auto`, 'other');
       // auto: eBPF where the kernel supports it, else the module
       const kmodReady = raw.info().kmod === '';
       try {
@@ -167,11 +179,16 @@ export function loadNative(): NativeModuleExt {
         try {
           return open('kmod');
         } catch (k) {
-          throw new NativeError(`${err.message}; the kernel module failed too: ${(k as Error).message}`, (k as NativeError).code);
+          throw new NativeError(
+            `${err.message}; the kernel module failed too: ${(k as Error).message}`,
+            (k as NativeError).code,
+          );
         }
       }
     },
-    info() { return raw.info(); },
+    info() {
+      return raw.info();
+    },
   };
 }
 

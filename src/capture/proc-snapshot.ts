@@ -21,8 +21,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  FdEntry, FdType, GroupEntry, InterfaceEntry, MachineInfo, ProcEntry, SectionMetadata, UserEntry,
-  emptyFd, emptyProc,
+  FdEntry,
+  FdType,
+  GroupEntry,
+  InterfaceEntry,
+  MachineInfo,
+  ProcEntry,
+  SectionMetadata,
+  UserEntry,
+  emptyFd,
+  emptyProc,
 } from './metadata';
 
 export interface ProcSnapshotOptions {
@@ -86,9 +94,15 @@ const O_TMPFILE = 0o20200000;
 export function openFlagsToScap(flags: number): number {
   let r = 0;
   switch (flags & O_ACCMODE) {
-    case O_WRONLY: r |= 1 << 1; break;
-    case O_RDWR: r |= (1 << 0) | (1 << 1); break;
-    default: r |= 1 << 0; break;
+    case O_WRONLY:
+      r |= 1 << 1;
+      break;
+    case O_RDWR:
+      r |= (1 << 0) | (1 << 1);
+      break;
+    default:
+      r |= 1 << 0;
+      break;
   }
   if (flags & O_CREAT) r |= 1 << 2;
   if ((flags & O_TMPFILE) === O_TMPFILE) r |= 1 << 13;
@@ -116,7 +130,11 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  */
 function readText(p: string): string | null {
   let fd: number;
-  try { fd = fs.openSync(p, 'r'); } catch { return null; }
+  try {
+    fd = fs.openSync(p, 'r');
+  } catch {
+    return null;
+  }
   try {
     let n = 0;
     for (;;) {
@@ -133,20 +151,36 @@ function readText(p: string): string | null {
   } catch {
     return null;
   } finally {
-    try { fs.closeSync(fd); } catch { /* ignore */ }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* ignore */
+    }
   }
 }
 
 function readLink(p: string): string | null {
-  try { return fs.readlinkSync(p, 'latin1') as string; } catch { return null; }
+  try {
+    return fs.readlinkSync(p, 'latin1') as string;
+  } catch {
+    return null;
+  }
 }
 
 function readDir(p: string): string[] | null {
-  try { return fs.readdirSync(p); } catch { return null; }
+  try {
+    return fs.readdirSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function statMode(p: string): fs.Stats | null {
-  try { return fs.statSync(p); } catch { return null; }
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
 }
 
 /** NUL-separated list without the empty tail. */
@@ -180,22 +214,34 @@ function makedev32(major: number, minor: number): number {
 
 interface SockInfo {
   type: number;
-  sip: number; dip: number; sport: number; dport: number; l4proto: number;
-  sip6: Buffer | null; dip6: Buffer | null;
-  unixSource: bigint; name: string;
+  sip: number;
+  dip: number;
+  sport: number;
+  dport: number;
+  l4proto: number;
+  sip6: Buffer | null;
+  dip6: Buffer | null;
+  unixSource: bigint;
+  name: string;
 }
 
 function sock(type: number): SockInfo {
   return { type, sip: 0, dip: 0, sport: 0, dport: 0, l4proto: 0, sip6: null, dip6: null, unixSource: 0n, name: '' };
 }
 
-function hexU32(s: string): number { return parseInt(s, 16) >>> 0; }
+function hexU32(s: string): number {
+  return parseInt(s, 16) >>> 0;
+}
 
 /**
  * The rows of /proc/net/{tcp,udp,raw}[6]: local and remote address and port (hex, as printed)
  * and the socket's inode, for rows that have them all.
  */
-function forEachInetRow(file: string, addrLen: number, row: (la: string, lp: number, ra: string, rp: number, ino: number) => void): void {
+function forEachInetRow(
+  file: string,
+  addrLen: number,
+  row: (la: string, lp: number, ra: string, rp: number, ino: number) => void,
+): void {
   const text = readText(file);
   if (text === null) return;
   const lines = text.split('\n');
@@ -205,7 +251,14 @@ function forEachInetRow(file: string, addrLen: number, row: (la: string, lp: num
     const [la, lp] = t[1].split(':');
     const [ra, rp] = t[2].split(':');
     const ino = Number(t[9]);
-    if (!Number.isSafeInteger(ino) || la === undefined || ra === undefined || la.length !== addrLen || ra.length !== addrLen) continue;
+    if (
+      !Number.isSafeInteger(ino) ||
+      la === undefined ||
+      ra === undefined ||
+      la.length !== addrLen ||
+      ra.length !== addrLen
+    )
+      continue;
     row(la, parseInt(lp, 16) & 0xffff, ra, parseInt(rp, 16) & 0xffff, ino);
   }
 }
@@ -256,7 +309,11 @@ function readUnix(file: string, out: Map<number, SockInfo>): void {
     const m = /^([0-9a-fA-F]+):?\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)(?:\s(.*))?$/.exec(line);
     if (m === null) continue;
     const s = sock(FdType.UNIX_SOCK);
-    try { s.unixSource = BigInt('0x' + m[1]); } catch { s.unixSource = 0n; }
+    try {
+      s.unixSource = BigInt('0x' + m[1]);
+    } catch {
+      s.unixSource = 0n;
+    }
     s.name = m[3] !== undefined ? m[3].trim() : '';
     out.set(Number(m[2]), s);
   }
@@ -302,7 +359,11 @@ class Scanner {
   threads = 0;
   skipped = 0;
 
-  constructor(private readonly root: string, private readonly withEnv: boolean, private readonly withFds: boolean) {
+  constructor(
+    private readonly root: string,
+    private readonly withEnv: boolean,
+    private readonly withFds: boolean,
+  ) {
     this.ownNetNs = readLink(path.join(root, 'self', 'ns', 'net'));
     const fsys = readText(path.join(root, 'filesystems')) ?? '';
     this.cgroupVersion = /\bcgroup2\b/.test(fsys) ? 2 : /\bcgroup\b/.test(fsys) ? 1 : 0;
@@ -320,29 +381,44 @@ class Scanner {
       } catch {
         main = null;
       }
-      if (main === null) { this.skipped++; continue; }
+      if (main === null) {
+        this.skipped++;
+        continue;
+      }
       this.procs.push(main);
       if (this.withFds) {
         try {
           const list = this.readFds(pid);
           if (list.length > 0) this.fds.set(pid, list);
-        } catch { /* vanished: keep the process without fds */ }
+        } catch {
+          /* vanished: keep the process without fds */
+        }
       }
       const tasks = readDir(path.join(this.root, String(pid), 'task'));
       if (tasks === null) continue;
-      const tids = tasks.filter((t) => /^\d+$/.test(t)).map(Number).filter((t) => t !== pid).sort((a, b) => a - b);
+      const tids = tasks
+        .filter((t) => /^\d+$/.test(t))
+        .map(Number)
+        .filter((t) => t !== pid)
+        .sort((a, b) => a - b);
       for (const tid of tids) {
         try {
           const t = this.readThread(pid, tid, main);
-          if (t !== null) { this.procs.push(t); this.threads++; }
-        } catch { /* vanished */ }
+          if (t !== null) {
+            this.procs.push(t);
+            this.threads++;
+          }
+        } catch {
+          /* vanished */
+        }
       }
     }
   }
 
   /** One process (tid === pid, main === null) or one of its threads. null if it is gone or a kernel thread. */
   private readThread(pid: number, tid: number, main: ProcEntry | null): ProcEntry | null {
-    const dir = main === null ? path.join(this.root, String(pid)) : path.join(this.root, String(pid), 'task', String(tid));
+    const dir =
+      main === null ? path.join(this.root, String(pid)) : path.join(this.root, String(pid), 'task', String(tid));
     const stat = readText(path.join(dir, 'stat'));
     const status = readText(path.join(dir, 'status'));
     if (stat === null || status === null) return null;
@@ -367,9 +443,17 @@ class Scanner {
       p.exeFromMemfd = p.exepath.startsWith('/memfd:');
       p.flags = PPM_CL_IS_MAIN_THREAD;
     } else {
-      p.exepath = main.exepath; p.exe = main.exe; p.args = main.args; p.env = main.env;
-      p.cwd = main.cwd; p.root = main.root; p.cgroups = main.cgroups; p.fdlimit = main.fdlimit;
-      p.loginuid = main.loginuid; p.exeFromMemfd = main.exeFromMemfd; p.exeWritable = main.exeWritable;
+      p.exepath = main.exepath;
+      p.exe = main.exe;
+      p.args = main.args;
+      p.env = main.env;
+      p.cwd = main.cwd;
+      p.root = main.root;
+      p.cgroups = main.cgroups;
+      p.fdlimit = main.fdlimit;
+      p.loginuid = main.loginuid;
+      p.exeFromMemfd = main.exeFromMemfd;
+      p.exeWritable = main.exeWritable;
       p.flags = PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES;
     }
 
@@ -395,23 +479,60 @@ class Scanner {
       const key = line.slice(0, c);
       const v = line.slice(c + 1);
       switch (key) {
-        case 'Tgid': p.pid = Number(v.trim()) || pid; break;
-        case 'PPid': p.ptid = Number(v.trim()); break;
-        case 'Uid': { const u = v.trim().split(/\s+/); p.uid = Number(u[1] ?? u[0]) >>> 0; break; }
-        case 'Gid': { const g = v.trim().split(/\s+/); p.gid = Number(g[1] ?? g[0]) >>> 0; break; }
-        case 'VmSize': p.vmsizeKb = parseInt(v, 10) || 0; break;
-        case 'VmRSS': p.vmrssKb = parseInt(v, 10) || 0; break;
-        case 'VmSwap': p.vmswapKb = parseInt(v, 10) || 0; break;
-        case 'NSpid': { const n = lastNumber(v); if (!Number.isNaN(n)) p.vtid = n; break; }
-        case 'NStgid': { const n = lastNumber(v); if (!Number.isNaN(n)) p.vpid = n; break; }
-        case 'NSpgid': { const n = lastNumber(v); if (!Number.isNaN(n)) vpgid = n; break; }
-        case 'CapInh': p.capInheritable = hexBig(v); break;
-        case 'CapPrm': p.capPermitted = hexBig(v); break;
-        case 'CapEff': p.capEffective = hexBig(v); break;
-        default: break;
+        case 'Tgid':
+          p.pid = Number(v.trim()) || pid;
+          break;
+        case 'PPid':
+          p.ptid = Number(v.trim());
+          break;
+        case 'Uid': {
+          const u = v.trim().split(/\s+/);
+          p.uid = Number(u[1] ?? u[0]) >>> 0;
+          break;
+        }
+        case 'Gid': {
+          const g = v.trim().split(/\s+/);
+          p.gid = Number(g[1] ?? g[0]) >>> 0;
+          break;
+        }
+        case 'VmSize':
+          p.vmsizeKb = parseInt(v, 10) || 0;
+          break;
+        case 'VmRSS':
+          p.vmrssKb = parseInt(v, 10) || 0;
+          break;
+        case 'VmSwap':
+          p.vmswapKb = parseInt(v, 10) || 0;
+          break;
+        case 'NSpid': {
+          const n = lastNumber(v);
+          if (!Number.isNaN(n)) p.vtid = n;
+          break;
+        }
+        case 'NStgid': {
+          const n = lastNumber(v);
+          if (!Number.isNaN(n)) p.vpid = n;
+          break;
+        }
+        case 'NSpgid': {
+          const n = lastNumber(v);
+          if (!Number.isNaN(n)) vpgid = n;
+          break;
+        }
+        case 'CapInh':
+          p.capInheritable = hexBig(v);
+          break;
+        case 'CapPrm':
+          p.capPermitted = hexBig(v);
+          break;
+        case 'CapEff':
+          p.capEffective = hexBig(v);
+          break;
+        default:
+          break;
       }
     }
-    p.vpgid = vpgid !== 0 ? vpgid : (Number.isFinite(pgid) ? pgid : 0);
+    p.vpgid = vpgid !== 0 ? vpgid : Number.isFinite(pgid) ? pgid : 0;
     if (main === null) p.exeWritable = exeWritable(dir, p.exepath, p.uid, p.gid);
     return p;
   }
@@ -472,7 +593,10 @@ class Scanner {
     const fdDir = path.join(dir, 'fd');
     const names = readDir(fdDir);
     if (names === null) return [];
-    const nums = names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+    const nums = names
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b);
     const out: FdEntry[] = [];
     let sockets: Map<number, SockInfo> | null = null;
     for (const fd of nums) {
@@ -487,8 +611,15 @@ class Scanner {
         if (s === undefined) continue; // not a socket kind libscap resolves: left out, as it does
         e = emptyFd(fd, s.type);
         e.ino = ino;
-        e.sip = s.sip; e.dip = s.dip; e.sport = s.sport; e.dport = s.dport; e.l4proto = s.l4proto;
-        e.sip6 = s.sip6; e.dip6 = s.dip6; e.unixSource = s.unixSource; e.name = s.name;
+        e.sip = s.sip;
+        e.dip = s.dip;
+        e.sport = s.sport;
+        e.dport = s.dport;
+        e.l4proto = s.l4proto;
+        e.sip6 = s.sip6;
+        e.dip6 = s.dip6;
+        e.unixSource = s.unixSource;
+        e.name = s.name;
       } else if (link.startsWith('pipe:[')) {
         e = emptyFd(fd, FdType.FIFO);
         e.ino = bracketIno(link, 'pipe:[');
@@ -537,13 +668,19 @@ class Scanner {
 
 function anonType(link: string): number {
   switch (link) {
-    case 'anon_inode:[eventfd]': return FdType.EVENT;
-    case 'anon_inode:[signalfd]': return FdType.SIGNALFD;
-    case 'anon_inode:[eventpoll]': return FdType.EVENTPOLL;
-    case 'anon_inode:inotify': return FdType.INOTIFY;
-    case 'anon_inode:[timerfd]': return FdType.TIMERFD;
+    case 'anon_inode:[eventfd]':
+      return FdType.EVENT;
+    case 'anon_inode:[signalfd]':
+      return FdType.SIGNALFD;
+    case 'anon_inode:[eventpoll]':
+      return FdType.EVENTPOLL;
+    case 'anon_inode:inotify':
+      return FdType.INOTIFY;
+    case 'anon_inode:[timerfd]':
+      return FdType.TIMERFD;
     // bpf-map/prog, [userfaultfd], [io_uring], [pidfd], ...: types e5c53d64 does not know
-    default: return FdType.UNSUPPORTED;
+    default:
+      return FdType.UNSUPPORTED;
   }
 }
 
@@ -581,7 +718,7 @@ export function machineInfo(procRoot = '/proc'): MachineInfo {
   const pidMax = Number((readText(path.join(procRoot, 'sys', 'kernel', 'pid_max')) ?? '').trim());
   const reserved = Buffer.alloc(32);
   // reserved1 = boot_ts_epoch in newer libs (ignored by e5c53d64)
-  const boot = BigInt(Math.round((Date.now() - os.uptime() * 1000))) * 1000000n;
+  const boot = BigInt(Math.round(Date.now() - os.uptime() * 1000)) * 1000000n;
   reserved.writeBigUInt64LE(boot, 0);
   return {
     numCpus: os.cpus().length || 1,
@@ -634,7 +771,8 @@ export function parseIpv6(text: string): Buffer | null {
   }
   const halves = s.split('::');
   if (halves.length > 2) return null;
-  const words = (h: string) => (h === '' ? [] : h.split(':').map((w) => (/^[0-9a-fA-F]{1,4}$/.test(w) ? parseInt(w, 16) : NaN)));
+  const words = (h: string) =>
+    h === '' ? [] : h.split(':').map((w) => (/^[0-9a-fA-F]{1,4}$/.test(w) ? parseInt(w, 16) : NaN));
   const head = words(halves[0]);
   const rest = halves.length === 2 ? words(halves[1]) : [];
   const fill = 8 - head.length - rest.length;
@@ -656,7 +794,11 @@ export function readInterfaces(): InterfaceEntry[] {
   const v4: InterfaceEntry[] = [];
   const v6: InterfaceEntry[] = [];
   let all: NodeJS.Dict<os.NetworkInterfaceInfo[]>;
-  try { all = os.networkInterfaces(); } catch { return []; }
+  try {
+    all = os.networkInterfaces();
+  } catch {
+    return [];
+  }
   for (const [name, list] of Object.entries(all)) {
     for (const a of list ?? []) {
       if (a.family === 'IPv4') {

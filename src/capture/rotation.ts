@@ -53,26 +53,41 @@ export function strftime(fmt: string, d: Date): string {
   const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   return fmt.replace(/%(.)/g, (all, c: string) => {
     switch (c) {
-      case 'Y': return String(d.getFullYear());
-      case 'y': return p2(d.getFullYear() % 100);
-      case 'm': return p2(d.getMonth() + 1);
-      case 'd': return p2(d.getDate());
-      case 'e': return String(d.getDate()).padStart(2, ' ');
-      case 'H': return p2(d.getHours());
-      case 'M': return p2(d.getMinutes());
-      case 'S': return p2(d.getSeconds());
+      case 'Y':
+        return String(d.getFullYear());
+      case 'y':
+        return p2(d.getFullYear() % 100);
+      case 'm':
+        return p2(d.getMonth() + 1);
+      case 'd':
+        return p2(d.getDate());
+      case 'e':
+        return String(d.getDate()).padStart(2, ' ');
+      case 'H':
+        return p2(d.getHours());
+      case 'M':
+        return p2(d.getMinutes());
+      case 'S':
+        return p2(d.getSeconds());
       case 'j': {
         const start = new Date(d.getFullYear(), 0, 1);
         const day = Math.floor((d.getTime() - start.getTime()) / 86400000) + 1;
         return String(day).padStart(3, '0');
       }
-      case 's': return String(Math.floor(d.getTime() / 1000));
-      case 'b': return months[d.getMonth()];
-      case 'a': return days[d.getDay()];
-      case 'F': return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
-      case 'T': return `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
-      case '%': return '%';
-      default: return all;
+      case 's':
+        return String(Math.floor(d.getTime() / 1000));
+      case 'b':
+        return months[d.getMonth()];
+      case 'a':
+        return days[d.getDay()];
+      case 'F':
+        return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
+      case 'T':
+        return `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+      case '%':
+        return '%';
+      default:
+        return all;
     }
   });
 }
@@ -135,7 +150,10 @@ export class RotatingWriter {
   /** called after each file's snapshot section (e.g. to record the known containers) */
   onOpen: ((w: ScapWriter) => void) | null = null;
 
-  constructor(private readonly o: RotationOptions, private readonly snapshot: () => SectionMetadata) {
+  constructor(
+    private readonly o: RotationOptions,
+    private readonly snapshot: () => SectionMetadata,
+  ) {
     this.namer = new FileNamer(o);
     this.rolloverBytes = (o.rolloverMB ?? 0) > 0 ? o.rolloverMB! * 1e6 : Infinity;
     const ring = (o.rolloverMB ?? 0) > 0 || (o.eventLimit ?? 0) > 0;
@@ -148,10 +166,14 @@ export class RotatingWriter {
   }
 
   /** Name of the file being written. */
-  get current(): string { return this.files[this.files.length - 1] ?? ''; }
+  get current(): string {
+    return this.files[this.files.length - 1] ?? '';
+  }
 
   /** Bytes on disk so far, all files (what is still batched in memory excluded). */
-  get bytesWritten(): number { return this.closedBytes + (this.sink !== null ? this.sink.bytesWritten : 0); }
+  get bytesWritten(): number {
+    return this.closedBytes + (this.sink !== null ? this.sink.bytesWritten : 0);
+  }
 
   /** Opens the first file and writes its snapshot section. */
   open(nowMs = Date.now()): void {
@@ -186,7 +208,9 @@ export class RotatingWriter {
   }
 
   /** Counts events written through `writer` directly (filtered path). */
-  noteEvents(n: number): void { this.eventsInFile += n; }
+  noteEvents(n: number): void {
+    this.eventsInFile += n;
+  }
 
   /**
    * Writes pre-framed blocks (count of them), splitting the batch at -e boundaries and
@@ -252,7 +276,11 @@ export class RotatingWriter {
   private openNext(nowMs: number): void {
     const { name, previous } = this.namer.next(new Date(nowMs));
     if (previous !== null) {
-      try { fs.unlinkSync(previous); } catch { /* already gone */ }
+      try {
+        fs.unlinkSync(previous);
+      } catch {
+        /* already gone */
+      }
     }
     const sink = openTraceSink(name, this.o.compression);
     this.sink = sink;

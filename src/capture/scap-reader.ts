@@ -5,9 +5,7 @@
  */
 import * as B from './blocks';
 import { Cursor } from './cursor';
-import {
-  parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parseUserList,
-} from './metadata-blocks';
+import { parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parseUserList } from './metadata-blocks';
 import type { SectionMetadata } from './metadata';
 import { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
@@ -41,7 +39,12 @@ export interface ReaderStats {
 export class ScapReader {
   readonly view = new EventView();
   readonly stats: ReaderStats = {
-    events: 0, sections: 0, unknownEvents: 0, firstUnknownCode: -1, firstUnknownOffset: -1, skippedBlocks: 0,
+    events: 0,
+    sections: 0,
+    unknownEvents: 0,
+    firstUnknownCode: -1,
+    firstUnknownOffset: -1,
+    skippedBlocks: 0,
   };
   stopped = false;
   private pending: Buffer | null = null;
@@ -58,7 +61,9 @@ export class ScapReader {
   constructor(private readonly handler: TraceHandler) {}
 
   /** Bytes consumed so far (offset of the next block). */
-  get offset(): number { return this.base; }
+  get offset(): number {
+    return this.base;
+  }
 
   feed(chunk: Buffer): void {
     if (this.stopped) return;
@@ -138,7 +143,10 @@ export class ScapReader {
         const cpu = data[q] | (data[q + 1] << 8);
         q += 2;
         let flags = 0;
-        if ((kind & 1) !== 0) { flags = (data[q] | (data[q + 1] << 8) | (data[q + 2] << 16) | (data[q + 3] << 24)) >>> 0; q += 4; }
+        if ((kind & 1) !== 0) {
+          flags = (data[q] | (data[q + 1] << 8) | (data[q + 2] << 16) | (data[q + 3] << 24)) >>> 0;
+          q += 4;
+        }
         const bodyEnd = p + total - 4;
         const v2 = (kind & 2) !== 0;
         const hdr = v2 ? 26 : 22;
@@ -167,14 +175,16 @@ export class ScapReader {
         } else {
           if (etype === PPME_NOTIFICATION_E || etype === PPME_INFRASTRUCTURE_EVENT_E) len -= 3;
           nparams = guessV1Params(data, q, len, info.params.length);
-          if (nparams < 0) throw new TraceFormatError('corrupt v1 event: parameter lengths do not add up', this.base + p);
+          if (nparams < 0)
+            throw new TraceFormatError('corrupt v1 event: parameter lengths do not add up', this.base + p);
         }
         view.setHot(data, q, q + hdr, len, etype, info, nparams, !v2);
         view.cpu = cpu;
         view.dumpFlags = flags;
         view.tsLo = (data[q] | (data[q + 1] << 8) | (data[q + 2] << 16) | (data[q + 3] << 24)) >>> 0;
         view.tsHi = (data[q + 4] | (data[q + 5] << 8) | (data[q + 6] << 16) | (data[q + 7] << 24)) >>> 0;
-        view.tid = (data[q + 12] | (data[q + 13] << 8) | (data[q + 14] << 16) | (data[q + 15] << 24)) * 4294967296 +
+        view.tid =
+          (data[q + 12] | (data[q + 13] << 8) | (data[q + 14] << 16) | (data[q + 15] << 24)) * 4294967296 +
           ((data[q + 8] | (data[q + 9] << 8) | (data[q + 10] << 16) | (data[q + 11] << 24)) >>> 0);
         view.num = ++stats.events;
         view.blockOffset = this.base + p;
@@ -188,10 +198,16 @@ export class ScapReader {
       }
       // Any other block: framing checks, then dispatch.
       if (this.phase === 0 && type !== B.SHB) {
-        throw new TraceFormatError(`not a scap file: first block has type 0x${type.toString(16)}, expected a section header block`, this.base + p);
+        throw new TraceFormatError(
+          `not a scap file: first block has type 0x${type.toString(16)}, expected a section header block`,
+          this.base + p,
+        );
       }
-      if (total < 12 || total > MAX_BLOCK || (total & 3) !== 0 && type !== B.SHB) {
-        throw new TraceFormatError(`impossible block length ${total} for block type 0x${type.toString(16)}`, this.base + p);
+      if (total < 12 || total > MAX_BLOCK || ((total & 3) !== 0 && type !== B.SHB)) {
+        throw new TraceFormatError(
+          `impossible block length ${total} for block type 0x${type.toString(16)}`,
+          this.base + p,
+        );
       }
       if (p + total > n) break;
       this.metadataBlock(data, p, type, total);
@@ -208,8 +224,12 @@ export class ScapReader {
       let where = 'inside a block header';
       if (rest >= 8) {
         const type = this.pending!.readUInt32LE(0);
-        where = this.phase === 2 && B.eventBlockKind(type) !== 0 ? 'inside an event block'
-          : type === B.SHB ? 'inside a section header block' : 'inside a metadata block';
+        where =
+          this.phase === 2 && B.eventBlockKind(type) !== 0
+            ? 'inside an event block'
+            : type === B.SHB
+              ? 'inside a section header block'
+              : 'inside a metadata block';
       }
       throw new TraceFormatError(`truncated ${where}`, this.base, `truncated at byte ${this.base} ${where}`);
     }
@@ -227,7 +247,10 @@ export class ScapReader {
       return;
     }
     if (this.phase === 0) {
-      throw new TraceFormatError(`not a scap file: first block has type 0x${type.toString(16)}, expected a section header block`, abs);
+      throw new TraceFormatError(
+        `not a scap file: first block has type 0x${type.toString(16)}, expected a section header block`,
+        abs,
+      );
     }
     if (this.phase === 2) {
       // libscap would fail here; we keep going and skip the stray block.
@@ -235,7 +258,8 @@ export class ScapReader {
       return;
     }
     const trailer = data.readUInt32LE(p + total - 4);
-    if (trailer !== total) throw new TraceFormatError(`wrong block total length (header ${total}, trailer ${trailer})`, abs);
+    if (trailer !== total)
+      throw new TraceFormatError(`wrong block total length (header ${total}, trailer ${trailer})`, abs);
     const c = new Cursor(data, p + 8, p + total - 4, this.base, 'block');
     const meta = this.meta!;
     const plv = B.procListVersion(type);
@@ -245,19 +269,27 @@ export class ScapReader {
       return;
     }
     switch (type) {
-      case B.MI: case B.MI_INT:
+      case B.MI:
+      case B.MI_INT:
         meta.machine = parseMachineInfo(c);
         return;
-      case B.FDL_V1: case B.FDL_V1_INT: case B.FDL_V2: {
+      case B.FDL_V1:
+      case B.FDL_V1_INT:
+      case B.FDL_V2: {
         const { tid, fds } = parseFdList(c, type === B.FDL_V2);
         const cur = meta.fds.get(tid);
-        if (cur) cur.push(...fds); else meta.fds.set(tid, fds);
+        if (cur) cur.push(...fds);
+        else meta.fds.set(tid, fds);
         return;
       }
-      case B.IL_V1: case B.IL_V1_INT: case B.IL_V2:
+      case B.IL_V1:
+      case B.IL_V1_INT:
+      case B.IL_V2:
         meta.interfaces = parseInterfaceList(c, type === B.IL_V2);
         return;
-      case B.UL_V1: case B.UL_V1_INT: case B.UL_V2: {
+      case B.UL_V1:
+      case B.UL_V1_INT:
+      case B.UL_V2: {
         const { users, groups } = parseUserList(c, type === B.UL_V2);
         meta.users = users;
         meta.groups = groups;
@@ -274,18 +306,29 @@ export class ScapReader {
     const magic = data.readUInt32LE(p + 8);
     if (magic !== B.BYTE_ORDER_MAGIC) {
       if (magic === 0x4d3c2b1a) throw new TraceFormatError('big-endian scap files are not supported', abs + 8);
-      throw new TraceFormatError(`not a scap file: bad byte-order magic 0x${magic.toString(16).padStart(8, '0')}`, abs + 8);
+      throw new TraceFormatError(
+        `not a scap file: bad byte-order magic 0x${magic.toString(16).padStart(8, '0')}`,
+        abs + 8,
+      );
     }
     const major = data.readUInt16LE(p + 12);
     const minor = data.readUInt16LE(p + 14);
     if (major !== 1) throw new TraceFormatError(`unsupported scap version ${major}.${minor}`, abs + 12);
     // pcapng options after the 16-byte body are skipped (libs >= 0.21 writes them).
     const trailer = data.readUInt32LE(p + total - 4);
-    if (trailer !== total) throw new TraceFormatError(`wrong section header length (header ${total}, trailer ${trailer})`, abs);
+    if (trailer !== total)
+      throw new TraceFormatError(`wrong section header length (header ${total}, trailer ${trailer})`, abs);
     this.phase = 1;
     this.stats.sections++;
     this.meta = {
-      major, minor, machine: null, procs: [], fds: new Map(), users: [], groups: [], interfaces: [],
+      major,
+      minor,
+      machine: null,
+      procs: [],
+      fds: new Map(),
+      users: [],
+      groups: [],
+      interfaces: [],
     };
   }
 }
@@ -297,10 +340,12 @@ function guessV1Params(data: Buffer, q: number, len: number, tableParams: number
   for (let np = tableParams; np >= 0; np--) {
     let v = lens + np * 2;
     if (v > end) continue;
-    for (let i = 0; i < np; i++) { const o = lens + i * 2; v += data[o] | (data[o + 1] << 8); }
+    for (let i = 0; i < np; i++) {
+      const o = lens + i * 2;
+      v += data[o] | (data[o + 1] << 8);
+    }
     if (v < end) return -1;
     if (v === end) return np;
   }
   return -1;
 }
-

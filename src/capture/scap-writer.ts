@@ -17,7 +17,13 @@
 import * as B from './blocks';
 import type { TraceSink } from './compressed-sink';
 import type {
-  FdEntry, GroupEntry, InterfaceEntry, MachineInfo, ProcEntry, SectionMetadata, UserEntry,
+  FdEntry,
+  GroupEntry,
+  InterfaceEntry,
+  MachineInfo,
+  ProcEntry,
+  SectionMetadata,
+  UserEntry,
 } from './metadata';
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
@@ -47,7 +53,9 @@ export interface ScapWriterOptions {
 class Builder {
   buf: Buffer;
   pos = 0;
-  constructor(size = 4096) { this.buf = Buffer.alloc(size); }
+  constructor(size = 4096) {
+    this.buf = Buffer.alloc(size);
+  }
   private need(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let sz = this.buf.length * 2;
@@ -56,12 +64,31 @@ class Builder {
     this.buf.copy(nb, 0, 0, this.pos);
     this.buf = nb;
   }
-  u8(v: number): void { this.need(1); this.buf[this.pos++] = v & 0xff; }
-  u16(v: number): void { this.need(2); this.buf.writeUInt16LE(v & 0xffff, this.pos); this.pos += 2; }
-  u32(v: number): void { this.need(4); this.buf.writeUInt32LE(u32(v), this.pos); this.pos += 4; }
+  u8(v: number): void {
+    this.need(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u16(v: number): void {
+    this.need(2);
+    this.buf.writeUInt16LE(v & 0xffff, this.pos);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    this.need(4);
+    this.buf.writeUInt32LE(u32(v), this.pos);
+    this.pos += 4;
+  }
   /** 64-bit two's complement of a Number (exact within ±2^53; -1 → ff..ff) */
-  i64(v: number): void { this.need(8); writeI64(this.buf, this.pos, v); this.pos += 8; }
-  big64(v: bigint): void { this.need(8); this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos); this.pos += 8; }
+  i64(v: number): void {
+    this.need(8);
+    writeI64(this.buf, this.pos, v);
+    this.pos += 8;
+  }
+  big64(v: bigint): void {
+    this.need(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos);
+    this.pos += 8;
+  }
   bytes(b: Buffer, max = b.length): void {
     const n = Math.min(b.length, max);
     this.need(n);
@@ -88,8 +115,14 @@ class Builder {
     for (const it of items) s += it + '\0';
     this.str16(s, max);
   }
-  zeros(n: number): void { this.need(n); this.buf.fill(0, this.pos, this.pos + n); this.pos += n; }
-  patchU32(at: number, v: number): void { this.buf.writeUInt32LE(u32(v), at); }
+  zeros(n: number): void {
+    this.need(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+  patchU32(at: number, v: number): void {
+    this.buf.writeUInt32LE(u32(v), at);
+  }
 }
 
 function u32(v: number): number {
@@ -139,12 +172,17 @@ export class ScapWriter {
   private used = 0;
   private closed = false;
 
-  constructor(private readonly sink: TraceSink, opts: ScapWriterOptions = {}) {
+  constructor(
+    private readonly sink: TraceSink,
+    opts: ScapWriterOptions = {},
+  ) {
     this.batch = Buffer.allocUnsafe(Math.max(opts.batchSize ?? 256 * 1024, 1024));
   }
 
   /** Uncompressed bytes produced so far (including what is still in the batch). */
-  get offset(): number { return this.sink.bytesIn + this.used; }
+  get offset(): number {
+    return this.sink.bytesIn + this.used;
+  }
 
   /**
    * Starts a section: SHB 1.2 then the metadata blocks. Empty lists are left out (they are
@@ -199,7 +237,7 @@ export class ScapWriter {
     const total = 8 + body + ((4 - (body & 3)) & 3) + 4;
     const info = ev.info;
     const large = (dumpFlags & DF_LARGE) !== 0 || (info !== null && info.large) || total - 8 > READER_BUF_SIZE;
-    const btype = large ? (fl ? B.EVF_V2_LARGE : B.EV_V2_LARGE) : (fl ? B.EVF_V2 : B.EV_V2);
+    const btype = large ? (fl ? B.EVF_V2_LARGE : B.EV_V2_LARGE) : fl ? B.EVF_V2 : B.EV_V2;
 
     let b = this.batch;
     if (this.used + total > b.length) {
@@ -212,7 +250,10 @@ export class ScapWriter {
     b.writeUInt32LE(total, p + 4);
     b.writeUInt16LE(ev.cpu & 0xffff, p + 8);
     p += 10;
-    if (fl) { b.writeUInt32LE(flags, p); p += 4; }
+    if (fl) {
+      b.writeUInt32LE(flags, p);
+      p += 4;
+    }
     if (v1) {
       copyBytes(src, off, off + V1_HDR, b, p);
       b.writeUInt32LE(evLen, p + 16);
@@ -248,7 +289,7 @@ export class ScapWriter {
     const total = 8 + body + ((4 - (body & 3)) & 3) + 4;
     const isLarge = large || (dumpFlags & DF_LARGE) !== 0 || total - 8 > READER_BUF_SIZE;
     const w = new Builder(total);
-    w.u32(isLarge ? (fl ? B.EVF_V2_LARGE : B.EV_V2_LARGE) : (fl ? B.EVF_V2 : B.EV_V2));
+    w.u32(isLarge ? (fl ? B.EVF_V2_LARGE : B.EV_V2_LARGE) : fl ? B.EVF_V2 : B.EV_V2);
     w.u32(total);
     w.u16(cpu);
     if (fl) w.u32(flags);
@@ -307,7 +348,8 @@ export class ScapWriter {
 
   private checkOpen(needSection = false): void {
     if (this.closed) throw new Error('ScapWriter: used after close()');
-    if (needSection && this.sections === 0) throw new Error('ScapWriter: writeSection() must come before the first event');
+    if (needSection && this.sections === 0)
+      throw new Error('ScapWriter: writeSection() must come before the first event');
   }
 
   private drain(): void {
@@ -434,22 +476,38 @@ function writeFdList(w: Builder, tid: number, fds: FdEntry[]): void {
     w.u8(type);
     switch (type) {
       case 3: // IPV4_SOCK
-        w.u32(f.sip); w.u32(f.dip); w.u16(f.sport); w.u16(f.dport); w.u8(f.l4proto);
+        w.u32(f.sip);
+        w.u32(f.dip);
+        w.u16(f.sport);
+        w.u16(f.dport);
+        w.u8(f.l4proto);
         break;
       case 5: // IPV4_SERVSOCK
-        w.u32(f.sip); w.u16(f.sport); w.u8(f.l4proto);
+        w.u32(f.sip);
+        w.u16(f.sport);
+        w.u8(f.l4proto);
         break;
       case 4: // IPV6_SOCK
-        addr16(w, f.sip6); addr16(w, f.dip6); w.u16(f.sport); w.u16(f.dport); w.u8(f.l4proto);
+        addr16(w, f.sip6);
+        addr16(w, f.dip6);
+        w.u16(f.sport);
+        w.u16(f.dport);
+        w.u8(f.l4proto);
         break;
       case 6: // IPV6_SERVSOCK
-        addr16(w, f.sip6); w.u16(f.sport); w.u8(f.l4proto);
+        addr16(w, f.sip6);
+        w.u16(f.sport);
+        w.u8(f.l4proto);
         break;
       case 8: // UNIX_SOCK
-        w.big64(f.unixSource); w.big64(f.unixDest); w.str16(f.name, MAX_FD_NAME);
+        w.big64(f.unixSource);
+        w.big64(f.unixDest);
+        w.str16(f.name, MAX_FD_NAME);
         break;
       case 16: // FILE_V2
-        w.u32(f.openFlags); w.str16(f.name, MAX_FD_NAME); w.u32(f.dev);
+        w.u32(f.openFlags);
+        w.str16(f.name, MAX_FD_NAME);
+        w.u32(f.dev);
         break;
       default: // FILE, DIRECTORY, FIFO, EVENT, UNSUPPORTED, SIGNALFD, EVENTPOLL, INOTIFY, TIMERFD, NETLINK
         w.str16(f.name, MAX_FD_NAME);

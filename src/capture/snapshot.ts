@@ -12,7 +12,14 @@ import type { State } from '../state/state';
 import { CANCELED_FD_NUMBER, CL, ThreadInfo } from '../state/threadinfo';
 import type { FdInfo } from '../state/fdinfo';
 import {
-  FdEntry, FdType, PROC_THREAD_FIELDS, ProcEntry, SectionMetadata, copyFields, emptyFd, emptyProc,
+  FdEntry,
+  FdType,
+  PROC_THREAD_FIELDS,
+  ProcEntry,
+  SectionMetadata,
+  copyFields,
+  emptyFd,
+  emptyProc,
 } from './metadata';
 
 export function snapshotState(state: State, base: SectionMetadata | null): SectionMetadata {
@@ -70,23 +77,38 @@ export function fdEntryFromInfo(fd: number, f: FdInfo): FdEntry | null {
   e.ino = f.ino;
   switch (f.type) {
     case FdType.IPV4_SOCK:
-      e.sip = f.sip; e.dip = f.dip; e.sport = f.sport; e.dport = f.dport; e.l4proto = f.l4proto;
+      e.sip = f.sip;
+      e.dip = f.dip;
+      e.sport = f.sport;
+      e.dport = f.dport;
+      e.l4proto = f.l4proto;
       break;
     case FdType.IPV4_SERVSOCK:
-      e.sip = f.sip; e.sport = f.sport; e.l4proto = f.l4proto;
+      e.sip = f.sip;
+      e.sport = f.sport;
+      e.l4proto = f.l4proto;
       break;
     case FdType.IPV6_SOCK:
-      e.sip6 = Buffer.from(f.sip6); e.dip6 = Buffer.from(f.dip6);
-      e.sport = f.sport; e.dport = f.dport; e.l4proto = f.l4proto;
+      e.sip6 = Buffer.from(f.sip6);
+      e.dip6 = Buffer.from(f.dip6);
+      e.sport = f.sport;
+      e.dport = f.dport;
+      e.l4proto = f.l4proto;
       break;
     case FdType.IPV6_SERVSOCK:
-      e.sip6 = Buffer.from(f.sip6); e.sport = f.sport; e.l4proto = f.l4proto;
+      e.sip6 = Buffer.from(f.sip6);
+      e.sport = f.sport;
+      e.l4proto = f.l4proto;
       break;
     case FdType.UNIX_SOCK:
-      e.unixSource = f.unixSource; e.unixDest = f.unixDest; e.name = f.name;
+      e.unixSource = f.unixSource;
+      e.unixDest = f.unixDest;
+      e.name = f.name;
       break;
     case FdType.FILE_V2:
-      e.openFlags = f.openFlags; e.name = f.name; e.dev = f.dev;
+      e.openFlags = f.openFlags;
+      e.name = f.name;
+      e.dev = f.dev;
       break;
     default:
       e.name = f.name;

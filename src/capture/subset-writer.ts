@@ -21,7 +21,13 @@ export function isStateful(type: number): boolean {
   return STATEFUL[type] === 1;
 }
 
-interface Enter { buf: Buffer; len: number; cpu: number; type: number; written: boolean }
+interface Enter {
+  buf: Buffer;
+  len: number;
+  cpu: number;
+  type: number;
+  written: boolean;
+}
 
 export class SubsetWriter {
   /** the last enter event per thread (v2 layout), and whether it was written */
@@ -64,6 +70,9 @@ export class SubsetWriter {
     } else {
       ev.buf.copy(e.buf, 0, ev.off, ev.off + len);
     }
-    e.len = len; e.cpu = ev.cpu; e.type = ev.type; e.written = written;
+    e.len = len;
+    e.cpu = ev.cpu;
+    e.type = ev.type;
+    e.written = written;
   }
 }

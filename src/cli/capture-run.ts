@@ -8,7 +8,12 @@ import { DF_STATE_ONLY } from '../capture/scap-writer';
 import { SubsetWriter, isStateful } from '../capture/subset-writer';
 import { RotatingWriter, checkRotation } from '../capture/rotation';
 import {
-  EventDecoder, LivePump, formatSummary, frameEnds, kernelEventTypes, openLiveProbe,
+  EventDecoder,
+  LivePump,
+  formatSummary,
+  frameEnds,
+  kernelEventTypes,
+  openLiveProbe,
 } from '../capture/live-source';
 import type { ProbeOptions } from '../capture/native-api';
 import { State } from '../state/state';
@@ -23,17 +28,25 @@ import { type CaptureOptions, probeOptions } from './capture';
 
 export async function capture(opts: CaptureOptions): Promise<number> {
   const rotation = checkRotation({
-    base: opts.write, compression: opts.compression, rolloverMB: opts.rolloverMB,
-    durationSec: opts.rotateSec, fileLimit: opts.fileLimit, eventLimit: opts.eventLimit,
+    base: opts.write,
+    compression: opts.compression,
+    rolloverMB: opts.rolloverMB,
+    durationSec: opts.rotateSec,
+    fileLimit: opts.fileLimit,
+    eventLimit: opts.eventLimit,
   });
   if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 0 || opts.snaplen > 65535)) {
     throw new InputError('-s: expected a snaplen between 0 and 65535');
   }
   const filter = buildFilter(opts.filter);
-  const popts: ProbeOptions & { compress?: 'lz4' } = probeOptions(opts, kernelEventTypes(filter !== null ? filter.eventTypes : null));
+  const popts: ProbeOptions & { compress?: 'lz4' } = probeOptions(
+    opts,
+    kernelEventTypes(filter !== null ? filter.eventTypes : null),
+  );
   // Unfiltered LZ4 capture without event-count limits: the addon compresses the batches on its
   // native thread and JS appends the frames (event bytes never touched in JS).
-  if (filter === null && opts.compression === 'lz4' && opts.numEvents === undefined && opts.eventLimit === undefined) popts.compress = 'lz4';
+  if (filter === null && opts.compression === 'lz4' && opts.numEvents === undefined && opts.eventLimit === undefined)
+    popts.compress = 'lz4';
   const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
 
   const limit = opts.numEvents ?? Infinity;
@@ -42,7 +55,13 @@ export async function capture(opts: CaptureOptions): Promise<number> {
   /** container events: the known ones at each file's start, new ones as they are learnt */
   const recordContainers = (r: RotatingWriter) => {
     if (cm === null) return;
-    const rec = new ContainerRecorder(cm, () => { try { return r.writer; } catch { return null; } });
+    const rec = new ContainerRecorder(cm, () => {
+      try {
+        return r.writer;
+      } catch {
+        return null;
+      }
+    });
     r.onOpen = (w) => rec.fileStarted(w);
   };
   let decoder: EventDecoder | null = null;
@@ -56,14 +75,18 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     if (opts.dropUser !== undefined) {
       // tcpdump -Z: the probe is attached and /proc read; no output file is open yet
       const ids = dropPrivileges(opts.dropUser);
-      if (!opts.quiet) process.stderr.write(`falco-ts: dropped privileges to ${ids.name} (uid ${ids.uid}, gid ${ids.gid})\n`);
+      if (!opts.quiet)
+        process.stderr.write(`falco-ts: dropped privileges to ${ids.name} (uid ${ids.uid}, gid ${ids.gid})\n`);
     }
     let first = true;
     let onBatch: (b: Buffer) => boolean;
 
     if (filter === null) {
       rot = new RotatingWriter(rotation, () => {
-        if (first) { first = false; return initial; }
+        if (first) {
+          first = false;
+          return initial;
+        }
         return opts.snapshot ? opts.snapshot() : snapshotProc();
       });
       recordContainers(rot);
@@ -90,7 +113,10 @@ export async function capture(opts: CaptureOptions): Promise<number> {
       state.loadSection(initial);
       cm?.attachTable(state.containers);
       rot = new RotatingWriter(rotation, () => {
-        if (first) { first = false; return initial; }
+        if (first) {
+          first = false;
+          return initial;
+        }
         return snapshotState(state, initial);
       });
       recordContainers(rot);
@@ -111,8 +137,14 @@ export async function capture(opts: CaptureOptions): Promise<number> {
           subset.matched(w, ev);
           events++;
           r.noteEvents(1);
-          if (events >= limit) { stopped = true; return false; }
-          if (r.due() && !r.maybeRotate()) { stopped = true; return false; }
+          if (events >= limit) {
+            stopped = true;
+            return false;
+          }
+          if (r.due() && !r.maybeRotate()) {
+            stopped = true;
+            return false;
+          }
         } else {
           subset.unmatched(w, ev);
         }
@@ -136,19 +168,28 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     });
     result = await pump.run();
   } finally {
-    try { probe.close(); } catch { /* already closed */ }
+    try {
+      probe.close();
+    } catch {
+      /* already closed */
+    }
     cm?.stop();
     if (rot !== null) rot.close();
   }
 
   if (!opts.quiet) {
-    process.stderr.write(formatSummary({
-      events, stats: result.stats, bytesWritten: rot.bytesWritten, files: [...new Set(rot.files)], durationMs: result.durationMs,
-    }) + '\n');
+    process.stderr.write(
+      formatSummary({
+        events,
+        stats: result.stats,
+        bytesWritten: rot.bytesWritten,
+        files: [...new Set(rot.files)],
+        durationMs: result.durationMs,
+      }) + '\n',
+    );
   }
   if (decoder !== null && decoder.unknownEvents > 0) {
     process.stderr.write(`falco-ts: the probe sent ${decoder.unknownEvents} events of unknown type (skipped)\n`);
   }
   return 0;
 }
-

@@ -48,14 +48,20 @@ export interface CaptureOptions {
   containers?: ContainerSetting;
 }
 
-export function probeOptions(o: { snaplen?: number; driver?: Driver }, eventTypes: number[] | null): ProbeOptions & { driver?: Driver } {
+export function probeOptions(
+  o: { snaplen?: number; driver?: Driver },
+  eventTypes: number[] | null,
+): ProbeOptions & { driver?: Driver } {
   return {
     driver: o.driver,
     snaplen: o.snaplen ?? 80,
     eventTypes,
     ignorePids: [process.pid],
     // (node:os is required here, not at load: every command loads this module)
-    verifierLogPath: path.join((require('node:os') as typeof import('node:os')).tmpdir(), `falco-ts-verifier-${process.pid}.log`),
+    verifierLogPath: path.join(
+      (require('node:os') as typeof import('node:os')).tmpdir(),
+      `falco-ts-verifier-${process.pid}.log`,
+    ),
   };
 }
 
@@ -93,9 +99,12 @@ export function parseCompression(v: string): SinkCompression {
 }
 
 /** Adds the `capture` command; `done` receives its exit code. */
-export function registerCapture(program: Command, done: (code: number) => void, run: (o: CaptureOptions) => Promise<number> = capture): Command {
-  return addContainerOptions(program
-    .command('capture'))
+export function registerCapture(
+  program: Command,
+  done: (code: number) => void,
+  run: (o: CaptureOptions) => Promise<number> = capture,
+): Command {
+  return addContainerOptions(program.command('capture'))
     .description('record live events (root) into scap trace files, as sysdig -w does')
     .argument('[filter...]', 'filter expression: only matching events are written (plus hidden state events)')
     .requiredOption('-w, --write <file>', 'trace file to write (created 0600)')
@@ -103,35 +112,52 @@ export function registerCapture(program: Command, done: (code: number) => void, 
     .option('-n, --numevents <n>', 'stop after N events', count('-n'))
     .option('-M <secs>', 'stop after N seconds', count('-M'))
     .option('-s, --snaplen <len>', 'bytes of each I/O buffer captured (default 80)', count('-s'))
-    .option('-C <MB>', 'start a new file when the current one exceeds MB x 10^6 bytes: FILE0, FILE1, ...', positive('-C'))
+    .option(
+      '-C <MB>',
+      'start a new file when the current one exceeds MB x 10^6 bytes: FILE0, FILE1, ...',
+      positive('-C'),
+    )
     .option('-G <secs>', 'start a new file every N seconds (strftime patterns in FILE are expanded)', positive('-G'))
     .option('-W <num>', 'with -C or -e: a ring of N files; with -G: stop after N files', positive('-W'))
     .option('-e <num>', 'start a new file every N events', positive('-e'))
     .option('-q, --quiet', 'no summary line at the end')
-    .option('-Z, --drop-user <user>', 'once the probe is attached, switch to this user before opening output files (as tcpdump -Z); FILE\'s directory must be writable by the user')
-    .addOption(new Option('--driver <kind>', 'kernel probe: ebpf, kmod (the falco_ts module, /dev/falco_ts) or auto (default: eBPF where the kernel supports it, else the module)').argParser(parseDriver))
-    .addHelpText('after', `
+    .option(
+      '-Z, --drop-user <user>',
+      "once the probe is attached, switch to this user before opening output files (as tcpdump -Z); FILE's directory must be writable by the user",
+    )
+    .addOption(
+      new Option(
+        '--driver <kind>',
+        'kernel probe: ebpf, kmod (the falco_ts module, /dev/falco_ts) or auto (default: eBPF where the kernel supports it, else the module)',
+      ).argParser(parseDriver),
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   falco-ts capture -w trace.scap                          # everything, LZ4, until Ctrl-C
   falco-ts capture -w trace.scap -z gzip -M 10            # 10 seconds, gzip (sysdig -r reads it)
   falco-ts capture -w trace.scap -C 100 -W 5              # ring of 5 files of ~100 MB
-  falco-ts capture -w web.scap 'proc.name in (nginx, php-fpm)'`)
+  falco-ts capture -w web.scap 'proc.name in (nginx, php-fpm)'`,
+    )
     .action(async (words: string[], o: Record<string, unknown>) => {
-      done(await run({
-        write: o.write as string,
-        compression: (o.compress as SinkCompression | undefined) ?? 'lz4',
-        filter: words.join(' '),
-        numEvents: o.numevents as number | undefined,
-        durationSec: o.M as number | undefined,
-        snaplen: o.snaplen as number | undefined,
-        rolloverMB: o.C as number | undefined,
-        rotateSec: o.G as number | undefined,
-        fileLimit: o.W as number | undefined,
-        eventLimit: o.e as number | undefined,
-        quiet: o.quiet === true,
-        dropUser: o.dropUser as string | undefined,
-        containers: containerOptionsFrom(o),
-        driver: o.driver as Driver | undefined,
-      }));
+      done(
+        await run({
+          write: o.write as string,
+          compression: (o.compress as SinkCompression | undefined) ?? 'lz4',
+          filter: words.join(' '),
+          numEvents: o.numevents as number | undefined,
+          durationSec: o.M as number | undefined,
+          snaplen: o.snaplen as number | undefined,
+          rolloverMB: o.C as number | undefined,
+          rotateSec: o.G as number | undefined,
+          fileLimit: o.W as number | undefined,
+          eventLimit: o.e as number | undefined,
+          quiet: o.quiet === true,
+          dropUser: o.dropUser as string | undefined,
+          containers: containerOptionsFrom(o),
+          driver: o.driver as Driver | undefined,
+        }),
+      );
     });
 }

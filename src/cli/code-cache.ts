@@ -68,9 +68,12 @@ export function installCodeCache(record = false): void {
       const entry = fs.readFileSync(file);
       if (entry.length > DIGEST && entry.subarray(0, DIGEST).equals(digest)) cachedData = entry.subarray(DIGEST);
       else if (process.env.FALCO_TS_DEBUG_CODE_CACHE) process.stderr.write(`code cache stale: ${filename}\n`);
-    } catch { /* not cached: compile */ }
+    } catch {
+      /* not cached: compile */
+    }
     const script = new vm.Script((Module as unknown as ModuleStatics).wrap(content), { filename, cachedData });
-    if (process.env.FALCO_TS_DEBUG_CODE_CACHE && cachedData !== undefined && script.cachedDataRejected) process.stderr.write(`code cache rejected: ${filename}\n`);
+    if (process.env.FALCO_TS_DEBUG_CODE_CACHE && cachedData !== undefined && script.cachedDataRejected)
+      process.stderr.write(`code cache rejected: ${filename}\n`);
     if (record) compiled.push([script, file, digest]);
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
     const req = Module.createRequire(filename);
@@ -84,7 +87,8 @@ export function installCodeCache(record = false): void {
 /** Serializes every recorded script (with the functions compiled so far) into the cache. */
 function writeRecorded(): number {
   fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o755 });
-  for (const [script, file, digest] of compiled) fs.writeFileSync(file, Buffer.concat([digest, script.createCachedData()]), { mode: 0o644 });
+  for (const [script, file, digest] of compiled)
+    fs.writeFileSync(file, Buffer.concat([digest, script.createCachedData()]), { mode: 0o644 });
   return compiled.length;
 }
 
@@ -109,7 +113,9 @@ function generate(): void {
   // one recording process per run; later runs add the functions earlier ones did not compile
   for (const args of runs) {
     // (same V8 flags as a normal run: V8 rejects a cache made under other flags)
-    const r = spawnSync(process.execPath, [__filename, '--record', bin, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync(process.execPath, [__filename, '--record', bin, ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (r.status !== 0 && r.status !== 2) process.stderr.write(`code cache: ${args.join(' ')} exited ${r.status}\n`);
   }
   const n = fs.existsSync(CACHE_DIR) ? fs.readdirSync(CACHE_DIR).length : 0;
@@ -118,7 +124,9 @@ function generate(): void {
 
 function record(bin: string, args: string[]): void {
   installCodeCache(true);
-  process.on('exit', () => { writeRecorded(); });
+  process.on('exit', () => {
+    writeRecorded();
+  });
   process.argv = [process.argv[0], bin, ...args];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(bin);

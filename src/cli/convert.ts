@@ -9,10 +9,14 @@ export async function convert(input: string, output: string, compression: SinkCo
   try {
     const res = await readTraceFile(input, {
       onSection: (meta) => writer.writeSection(meta),
-      onEvent: (ev) => { writer.writeEvent(ev, ev.dumpFlags); },
+      onEvent: (ev) => {
+        writer.writeEvent(ev, ev.dumpFlags);
+      },
     });
     if (res.stats.unknownEvents > 0) {
-      process.stderr.write(`falco-ts: ${input}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`);
+      process.stderr.write(
+        `falco-ts: ${input}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`,
+      );
       exit = 2;
     }
   } finally {

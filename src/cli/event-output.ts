@@ -39,7 +39,8 @@ export function eventOutputOptionsFrom(o: Record<string, unknown>): EventOutputO
     bufferFormat: bufferFormat(o),
     quiet: o.quiet === true,
     // -p arrives as UTF-8 argv; templates work on byte strings, as the event data does
-    format: typeof o.print === 'string' ? unescapeSysdigFormat(Buffer.from(o.print, 'utf8').toString('latin1')) : undefined,
+    format:
+      typeof o.print === 'string' ? unescapeSysdigFormat(Buffer.from(o.print, 'utf8').toString('latin1')) : undefined,
     json: o.json === true,
     timeFormat: o.timetype as string | undefined,
   };

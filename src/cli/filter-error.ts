@@ -40,7 +40,10 @@ export function editDistance(a: string, b: string, max = Infinity): number {
  * The known field closest to `name` (case-insensitive edit distance, at most a third of the
  * name's length and at least 2), keeping a `[arg]` suffix; null when nothing is close.
  */
-export function nearestField(name: string, names: Iterable<string> = fieldRegistry.list().map((f) => f.name)): string | null {
+export function nearestField(
+  name: string,
+  names: Iterable<string> = fieldRegistry.list().map((f) => f.name),
+): string | null {
   const br = name.indexOf('[');
   const base = (br < 0 ? name : name.slice(0, br)).toLowerCase();
   const suffix = br < 0 ? '' : name.slice(br);
@@ -55,7 +58,9 @@ export function nearestField(name: string, names: Iterable<string> = fieldRegist
     // ties: a completion of what was typed (fd.nam: fd.name, not fd.num), then the shorter
     const pre = n.toLowerCase().startsWith(base);
     if (best === null || d < bestD || (pre && !bestPre) || (pre === bestPre && n.length < best.length)) {
-      best = n; bestD = d; bestPre = pre;
+      best = n;
+      bestD = d;
+      bestPre = pre;
     }
   }
   return best === null ? null : best + suffix;
@@ -104,7 +109,9 @@ export function formatFilterError(e: FilterError, text: string): string {
   let lineNo = 1;
   for (let i = 0; i < start; i++) if (text[i] === '\n' || text[i] === '\r') lineNo++;
   const multiLine = /[\r\n]/.test(text);
-  const where = (multiLine ? `line ${lineNo}, ` : '') + `column ${col}` +
+  const where =
+    (multiLine ? `line ${lineNo}, ` : '') +
+    `column ${col}` +
     (e.macroChain.length > 0 ? ` in macro '${e.macroChain[e.macroChain.length - 1]}'` : '');
   return `filter error at ${where}: ${message}\n  ${line}\n  ${' '.repeat(col - 1)}^`;
 }

@@ -20,8 +20,13 @@ const tableModule = lazy(() => require('cli-table3') as typeof TableT);
 
 /** Events sysdig lists: not unused, not old versions, not internal. */
 export function listedEvents(): EventInfo[] {
-  return EVENTS.filter((e): e is EventInfo => e !== null
-    && !e.flags.includes('EF_UNUSED') && !e.flags.includes('EF_OLD_VERSION') && !e.category.includes('EC_INTERNAL'));
+  return EVENTS.filter(
+    (e): e is EventInfo =>
+      e !== null &&
+      !e.flags.includes('EF_UNUSED') &&
+      !e.flags.includes('EF_OLD_VERSION') &&
+      !e.category.includes('EC_INTERNAL'),
+  );
 }
 
 function paramType(t: number): string {
@@ -31,12 +36,18 @@ function paramType(t: number): string {
 
 /** sysdig -L lines. */
 export function eventLines(): string[] {
-  return listedEvents().map((e) => `${e.dir === 0 ? '>' : '<'} ${e.name}(${e.params.map((p) => `${paramType(p.type)} ${p.name}`).join(', ')})`);
+  return listedEvents().map(
+    (e) => `${e.dir === 0 ? '>' : '<'} ${e.name}(${e.params.map((p) => `${paramType(p.type)} ${p.name}`).join(', ')})`,
+  );
 }
 
 export function eventsJson(): unknown[] {
   return listedEvents().map((e) => ({
-    code: e.code, name: e.name, dir: e.dir === 0 ? '>' : '<', category: e.category, flags: [...e.flags],
+    code: e.code,
+    name: e.name,
+    dir: e.dir === 0 ? '>' : '<',
+    category: e.category,
+    flags: [...e.flags],
     params: e.params.map((p) => ({ name: p.name, type: paramType(p.type) })),
   }));
 }
@@ -53,7 +64,13 @@ export function fieldTags(f: FieldInfo): string {
 
 export function fieldsJson(): unknown[] {
   return fieldRegistry.list().map((f) => ({
-    name: f.name, class: f.cls, type: f.ptype, desc: f.desc, arg: f.arg, filter_only: f.filterOnly, is_list: f.isList,
+    name: f.name,
+    class: f.cls,
+    type: f.ptype,
+    desc: f.desc,
+    arg: f.arg,
+    filter_only: f.filterOnly,
+    is_list: f.isList,
   }));
 }
 
@@ -64,7 +81,10 @@ export function renderFields(width: number, color = false): string {
   const classes: string[] = [];
   const byClass = new Map<string, FieldInfo[]>();
   for (const f of all) {
-    if (!byClass.has(f.cls)) { byClass.set(f.cls, []); classes.push(f.cls); }
+    if (!byClass.has(f.cls)) {
+      byClass.set(f.cls, []);
+      classes.push(f.cls);
+    }
     byClass.get(f.cls)!.push(f);
   }
   const nameW = Math.min(48, Math.max(...all.map((f) => f.name.length)) + 2);
@@ -102,8 +122,9 @@ export function list(opts: ListOptions): number {
   if (opts.what === 'events') {
     text = opts.json ? JSON.stringify(eventsJson(), null, 2) + '\n' : eventLines().join('\n') + '\n';
   } else if (opts.what === 'fields') {
-    text = opts.json ? JSON.stringify(fieldsJson(), null, 2) + '\n'
-      : renderFields(opts.width ?? (process.stdout.isTTY ? process.stdout.columns ?? 120 : 120), opts.color === true);
+    text = opts.json
+      ? JSON.stringify(fieldsJson(), null, 2) + '\n'
+      : renderFields(opts.width ?? (process.stdout.isTTY ? (process.stdout.columns ?? 120) : 120), opts.color === true);
   } else {
     process.stderr.write(`falco-ts: list: expected 'events' or 'fields', got '${opts.what}'\n`);
     return 2;
@@ -121,12 +142,17 @@ export function registerList(program: Command, setCode: (c: number) => void): vo
     .argument('<what>', "'events' or 'fields'")
     .option('--json', 'machine-readable JSON')
     .option('--no-color', 'no colours (also NO_COLOR=1; colours only on a terminal)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   falco-ts list events | grep openat
   falco-ts list fields | less -S
-  falco-ts list fields --json | jq -r '.[] | select(.class == "fd") | .name'`)
+  falco-ts list fields --json | jq -r '.[] | select(.class == "fd") | .name'`,
+    )
     .action((what: string, o: Record<string, unknown>) => {
-      setCode(list({ what, json: o.json === true, color: colorEnabled(process.stdout, { noColor: o.color === false }) }));
+      setCode(
+        list({ what, json: o.json === true, color: colorEnabled(process.stdout, { noColor: o.color === false }) }),
+      );
     });
 }

@@ -38,15 +38,19 @@ export async function live(opts: LiveOptions): Promise<number> {
   if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 0 || opts.snaplen > 65535)) {
     throw new InputError('-s: expected a snaplen between 0 and 65535');
   }
-  const template = opts.format !== undefined || opts.json
-    ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry) : null;
+  const template =
+    opts.format !== undefined || opts.json ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry) : null;
   const fd = opts.fd ?? 1;
   const color = template === null && (opts.color ?? (fd === 1 && colorEnabled(process.stdout)));
-  const line = template !== null ? null : color ? new ColorLineFormatter(state, params) : new DefaultLineFormatter(state, params);
+  const line =
+    template !== null ? null : color ? new ColorLineFormatter(state, params) : new DefaultLineFormatter(state, params);
   const json = opts.json === true;
   const print = !opts.quiet;
 
-  const popts = probeOptions(opts, kernelEventTypes(filter !== null && rulesSession === null ? filter.eventTypes : null));
+  const popts = probeOptions(
+    opts,
+    kernelEventTypes(filter !== null && rulesSession === null ? filter.eventTypes : null),
+  );
   const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
   const out = new Out(fd);
   let counted = 0;
@@ -55,13 +59,21 @@ export async function live(opts: LiveOptions): Promise<number> {
   let exitCode = 0;
   // Drop monitoring with rules, on the probe's counters (Falco's syscall_evt_drop_mgr)
   let curEv: EventView | null = null;
-  const drops = rulesSession !== null && opts.drops !== undefined ? dropsModule().dropMonitorFor(opts.drops, {
-    emit: (a) => {
-      if (opts.outputs !== undefined) opts.outputs.emit(a);
-      else if (print && !out.closed) out.line(Buffer.from(alertModule().alertLine(a, rulesSession.config.jsonOutput), 'utf8').toString('latin1'));
-    },
-    current: () => curEv, json: rulesSession.config.jsonOutput, ebpf: opts.driver !== 'kmod',
-  }) : null;
+  const drops =
+    rulesSession !== null && opts.drops !== undefined
+      ? dropsModule().dropMonitorFor(opts.drops, {
+          emit: (a) => {
+            if (opts.outputs !== undefined) opts.outputs.emit(a);
+            else if (print && !out.closed)
+              out.line(
+                Buffer.from(alertModule().alertLine(a, rulesSession.config.jsonOutput), 'utf8').toString('latin1'),
+              );
+          },
+          current: () => curEv,
+          json: rulesSession.config.jsonOutput,
+          ebpf: opts.driver !== 'kmod',
+        })
+      : null;
   const probeCounters = () => {
     const st = probe.stats();
     return { events: st.seen, drops: st.droppedRingFull + st.droppedOther, dropsBuffer: st.droppedRingFull };
@@ -78,8 +90,12 @@ export async function live(opts: LiveOptions): Promise<number> {
     if (opts.captureOnAlert) {
       const c = opts.captureOnAlert;
       alertCap = new AlertCapture({
-        dir: c.dir, beforeSec: c.beforeSec, afterSec: c.afterSec, maxFiles: c.maxFiles,
-        maxBytes: c.maxMB !== undefined ? c.maxMB * 1e6 : undefined, snapshot: () => snapshotState(state, null),
+        dir: c.dir,
+        beforeSec: c.beforeSec,
+        afterSec: c.afterSec,
+        maxFiles: c.maxFiles,
+        maxBytes: c.maxMB !== undefined ? c.maxMB * 1e6 : undefined,
+        snapshot: () => snapshotState(state, null),
       });
     }
     const cap = alertCap;
@@ -92,7 +108,10 @@ export async function live(opts: LiveOptions): Promise<number> {
       if (drops !== null) {
         curEv = ev;
         // the exit action: stop with status 1, as Falco does
-        if (!drops.process(ev.tsApprox(), probeCounters)) { exitCode = 1; return false; }
+        if (!drops.process(ev.tsApprox(), probeCounters)) {
+          exitCode = 1;
+          return false;
+        }
       }
       if (filter !== null && !filter.match(ev, state)) return;
       judged++;
@@ -123,15 +142,28 @@ export async function live(opts: LiveOptions): Promise<number> {
       if (counted >= limit) return false;
     });
     const d = decoder;
-    const pump = new LivePump(probe, (b) => {
-      const more = d.feed(b);
-      // live output: show what this batch printed now, not when 64 KiB have piled up
-      out.flush();
-      return more && !out.closed;
-    }, { durationSec: opts.durationSec, onTick: () => { if (cap !== null) cap.tick(); } });
+    const pump = new LivePump(
+      probe,
+      (b) => {
+        const more = d.feed(b);
+        // live output: show what this batch printed now, not when 64 KiB have piled up
+        out.flush();
+        return more && !out.closed;
+      },
+      {
+        durationSec: opts.durationSec,
+        onTick: () => {
+          if (cap !== null) cap.tick();
+        },
+      },
+    );
     result = await pump.run();
   } finally {
-    try { probe.close(); } catch { /* already closed */ }
+    try {
+      probe.close();
+    } catch {
+      /* already closed */
+    }
     cm?.stop();
     if (alertCap !== null) alertCap.close();
     if (color) out.write(SYSDIG_RESET);
@@ -147,7 +179,9 @@ export async function live(opts: LiveOptions): Promise<number> {
     process.stderr.write(formatSummary({ ...counts, stats: result.stats, durationMs: result.durationMs }) + '\n');
   }
   if (alertCap !== null && !opts.noSummary) {
-    process.stderr.write(`falco-ts: ${alertCap.files.length} alert capture(s) written${alertCap.files.length > 0 ? ': ' + alertCap.files.join(', ') : ''}\n`);
+    process.stderr.write(
+      `falco-ts: ${alertCap.files.length} alert capture(s) written${alertCap.files.length > 0 ? ': ' + alertCap.files.join(', ') : ''}\n`,
+    );
   }
   if (decoder.unknownEvents > 0) {
     process.stderr.write(`falco-ts: the probe sent ${decoder.unknownEvents} events of unknown type (skipped)\n`);
@@ -158,5 +192,10 @@ export async function live(opts: LiveOptions): Promise<number> {
 
 /** One line per alert output for the end of a live run: nothing lost silently. */
 function formatOutputReport(r: OutputReport): string {
-  return r.outputs.map((o) => `falco-ts: output ${o.name}: ${o.sent} sent, ${o.retried} retried, ${o.failed} failed, ${o.dropped} dropped\n`).join('');
+  return r.outputs
+    .map(
+      (o) =>
+        `falco-ts: output ${o.name}: ${o.sent} sent, ${o.retried} retried, ${o.failed} failed, ${o.dropped} dropped\n`,
+    )
+    .join('');
 }

@@ -81,7 +81,11 @@ function timeType(v: string): string {
  * Makes `falco-ts [opts] [filter]` (no subcommand) run live mode. Program options become
  * positional, so a subcommand's own -p/-n/... are left to the subcommand.
  */
-export function registerLive(program: Command, done: (code: number) => void, run: (o: LiveOptions) => Promise<number> = live): Command {
+export function registerLive(
+  program: Command,
+  done: (code: number) => void,
+  run: (o: LiveOptions) => Promise<number> = live,
+): Command {
   addRulesOptions(program);
   addContainerOptions(program);
   return program
@@ -101,33 +105,59 @@ export function registerLive(program: Command, done: (code: number) => void, run
     .option('-b, --print-base64', 'live mode: data buffers in base64')
     .option('-q, --quiet', 'live mode: print no events (only the summary)')
     .option('--no-color', 'live mode: no colours (also NO_COLOR=1; colours only on a terminal)')
-    .option('--capture-on-alert <dir>', 'live mode with -r: when a rule fires, write a trace of the seconds around the alert (with the state to replay it) into DIR')
+    .option(
+      '--capture-on-alert <dir>',
+      'live mode with -r: when a rule fires, write a trace of the seconds around the alert (with the state to replay it) into DIR',
+    )
     .option('--before <secs>', 'with --capture-on-alert: seconds kept before the alert (default 5)', count('--before'))
     .option('--after <secs>', 'with --capture-on-alert: seconds written after the alert (default 5)', count('--after'))
-    .option('--capture-max-files <n>', 'with --capture-on-alert: capture files kept in DIR, oldest removed (default 20)', count('--capture-max-files'))
-    .option('--capture-max-mb <mb>', 'with --capture-on-alert: megabytes of capture files kept in DIR (default 100)', count('--capture-max-mb'))
+    .option(
+      '--capture-max-files <n>',
+      'with --capture-on-alert: capture files kept in DIR, oldest removed (default 20)',
+      count('--capture-max-files'),
+    )
+    .option(
+      '--capture-max-mb <mb>',
+      'with --capture-on-alert: megabytes of capture files kept in DIR (default 100)',
+      count('--capture-max-mb'),
+    )
     .option('--driver <kind>', 'live mode: kernel probe: ebpf, kmod or auto (default)', parseDriver)
-    .option('--output <dest>', 'live mode with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option(
+      '--output <dest>',
+      'live mode with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .action(async (words: string[], o: Record<string, unknown>) => {
       const configDrops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
-      done(await run({
-        drops: configDrops ?? (rulesOptionsFrom(o) !== undefined ? liveDropDefaults() : undefined),
-        filter: words.join(' '),
-        ...eventOutputOptionsFrom(o),
-        snaplen: o.snaplen as number | undefined,
-        color: o.color === false ? false : undefined,
-        rules: rulesOptionsFrom(o),
-        containers: containerOptionsFrom(o),
-        captureOnAlert: typeof o.captureOnAlert === 'string' ? {
-          dir: o.captureOnAlert, beforeSec: o.before as number | undefined, afterSec: o.after as number | undefined,
-          maxFiles: o.captureMaxFiles as number | undefined, maxMB: o.captureMaxMb as number | undefined,
-        } : undefined,
-        driver: o.driver as Driver | undefined,
-        // without --output, alerts take the live path to stdout (flushed after every batch)
-        outputs: rulesOptionsFrom(o) === undefined || o.output === undefined ? undefined : outputManager().OutputManager.create(o.output as string[], {
-          json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
+      done(
+        await run({
+          drops: configDrops ?? (rulesOptionsFrom(o) !== undefined ? liveDropDefaults() : undefined),
+          filter: words.join(' '),
+          ...eventOutputOptionsFrom(o),
+          snaplen: o.snaplen as number | undefined,
           color: o.color === false ? false : undefined,
+          rules: rulesOptionsFrom(o),
+          containers: containerOptionsFrom(o),
+          captureOnAlert:
+            typeof o.captureOnAlert === 'string'
+              ? {
+                  dir: o.captureOnAlert,
+                  beforeSec: o.before as number | undefined,
+                  afterSec: o.after as number | undefined,
+                  maxFiles: o.captureMaxFiles as number | undefined,
+                  maxMB: o.captureMaxMb as number | undefined,
+                }
+              : undefined,
+          driver: o.driver as Driver | undefined,
+          // without --output, alerts take the live path to stdout (flushed after every batch)
+          outputs:
+            rulesOptionsFrom(o) === undefined || o.output === undefined
+              ? undefined
+              : outputManager().OutputManager.create(o.output as string[], {
+                  json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
+                  color: o.color === false ? false : undefined,
+                }),
         }),
-      }));
+      );
     });
 }

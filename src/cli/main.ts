@@ -1,5 +1,5 @@
 /** Command-line entry: commander wiring only; each command lives in its own module. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { replay, splitFilesAndFilter } from './replay';
 import { convert } from './convert';
 import { registerCapture } from './capture';
@@ -29,15 +29,23 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
 
   let code = 0;
-  addRulesOptions(program
-    .command('replay'))
+  addRulesOptions(program.command('replay'))
     .description('read trace files (scap: raw, gzip or LZ4) and print their events like sysdig -r')
     .argument('<file...>', 'trace files, then an optional filter expression')
-    .option('-p, --print <format>', "output template, e.g. '%evt.num %proc.name %fd.name' (a leading * keeps lines with missing values)")
+    .option(
+      '-p, --print <format>',
+      "output template, e.g. '%evt.num %proc.name %fd.name' (a leading * keeps lines with missing values)",
+    )
     .option('-j, --json', 'one JSON object per event')
-    .option('-n, --numevents <n>', 'stop after N events (internal events count too, as in sysdig)', (v) => parseCount(v, '-n'))
+    .option('-n, --numevents <n>', 'stop after N events (internal events count too, as in sysdig)', (v) =>
+      parseCount(v, '-n'),
+    )
     .option('-M <secs>', 'stop after N seconds of event time', (v) => parseCount(v, '-M'))
-    .option('-t, --timetype <h|a|r|d|D>', 'how %evt.outputtime is shown: h local time, a absolute, r relative, d latency, D delta', parseTimeType)
+    .option(
+      '-t, --timetype <h|a|r|d|D>',
+      'how %evt.outputtime is shown: h local time, a absolute, r relative, d latency, D delta',
+      parseTimeType,
+    )
     .option('-v, --verbose', 'do not truncate rendered buffers to 80 bytes')
     .option('-D, --debug', 'also print internal events (procinfo, ...)')
     .option('-A, --print-ascii', 'data buffers: printable characters only')
@@ -47,25 +55,36 @@ export async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'print nothing (read and check the trace)')
     .option('-w, --write <file>', 'write the (matching) events to a trace file (implies -q)')
     .option('-z, --compress <kind>', 'compression of -w output: lz4 (default), gzip or none', parseCompression)
-    .option('--output <dest>', 'with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog', collect)
-    .option('--sysdig-filter-order', 'filter like sysdig 0.29.3: events that do not modify state are filtered before the state sees them (a rejected enter event leaves its exit without fd or enter data); default: after, like current libs')
+    .option(
+      '--output <dest>',
+      'with -r: where alerts go, repeatable: stdout (default), file:PATH, program:CMD, http(s)://URL (falcosidekick), syslog',
+      collect,
+    )
+    .option(
+      '--sysdig-filter-order',
+      'filter like sysdig 0.29.3: events that do not modify state are filtered before the state sees them (a rejected enter event leaves its exit without fd or enter data); default: after, like current libs',
+    )
     .option('--no-color', 'no colours (also NO_COLOR=1; colours only when stdout is a terminal)')
     .option('--summary', 'print the end-of-run summary on stderr (default: when stderr is a terminal)')
     .option('--no-summary', 'never print the end-of-run summary')
     .option('--no-progress', 'no progress bar (drawn on stderr only when it is a terminal)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   falco-ts replay trace.scap
   falco-ts replay trace.scap 'proc.name=cat and evt.type in (open,openat)'
   falco-ts replay trace.scap -p '%evt.num %proc.name %fd.name' evt.dir='<'
   falco-ts replay trace.scap -j -n 100
-  falco-ts replay trace.scap -w subset.scap -z gzip 'fd.name startswith /etc'`)
+  falco-ts replay trace.scap -w subset.scap -z gzip 'fd.name startswith /etc'`,
+    )
     .action(async (args: string[], o: Record<string, unknown>) => {
       const { files, filter } = splitFilesAndFilter(args);
       const drops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
       code = await replay({
         drops,
-        files, filter,
+        files,
+        filter,
         ...eventOutputOptionsFrom(o),
         write: o.write as string | undefined,
         compression: o.compress as SinkCompression | undefined,
@@ -84,28 +103,44 @@ Examples:
     .argument('<in>', 'input trace (any format falco-ts reads)')
     .argument('<out>', 'output trace, created with mode 0600')
     .option('-z, --compress <kind>', 'lz4 (default), gzip or none', parseCompression)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   falco-ts convert capture.scap.gz capture.scap -z none     # for tools that need raw scap
-  falco-ts convert old.scap small.scap                      # LZ4`)
+  falco-ts convert old.scap small.scap                      # LZ4`,
+    )
     .action(async (input: string, output: string, o: Record<string, unknown>) => {
       code = await convert(input, output, (o.compress as SinkCompression | undefined) ?? 'lz4');
     });
 
   // live capture: `capture -w FILE ...`, and `falco-ts [opts] [filter]` with no subcommand
-  registerCapture(program, (c) => { code = c; });
-  registerLive(program, (c) => { code = c; });
-  registerStats(program, (c) => { code = c; });
-  registerList(program, (c) => { code = c; });
-  registerRules(program, (c) => { code = c; });
-  registerTest(program, (c) => { code = c; });
+  registerCapture(program, (c) => {
+    code = c;
+  });
+  registerLive(program, (c) => {
+    code = c;
+  });
+  registerStats(program, (c) => {
+    code = c;
+  });
+  registerList(program, (c) => {
+    code = c;
+  });
+  registerRules(program, (c) => {
+    code = c;
+  });
+  registerTest(program, (c) => {
+    code = c;
+  });
 
   try {
     await program.parseAsync(argv);
   } catch (e) {
     const ce = e as { code?: string; exitCode?: number };
     if (ce && typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
-      if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return 0;
+      if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help')
+        return 0;
       return 2;
     }
     throw e;
@@ -124,7 +159,9 @@ function alertOutputs(o: Record<string, unknown>): OutputManager | undefined {
   });
 }
 
-function collect(v: string, prev: string[] | undefined): string[] { return [...(prev ?? []), v]; }
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
 
 function parseCompression(v: string): SinkCompression {
   if (v === 'lz4' || v === 'gzip' || v === 'none') return v;

@@ -112,16 +112,24 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     return m;
   };
   // (-t other than h: the default line's time is %evt.outputtime, which the template renders)
-  const template = opts.format !== undefined || opts.json || (opts.timeFormat !== undefined && opts.timeFormat !== 'h')
-    ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry) : null;
-  const line = template === null
-    ? (opts.color ? new ColorLineFormatter(state, params) : new DefaultLineFormatter(state, params)) : null;
+  const template =
+    opts.format !== undefined || opts.json || (opts.timeFormat !== undefined && opts.timeFormat !== 'h')
+      ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry)
+      : null;
+  const line =
+    template === null
+      ? opts.color
+        ? new ColorLineFormatter(state, params)
+        : new DefaultLineFormatter(state, params)
+      : null;
   const json = opts.json === true;
   // sysdig -w implies -q
   const print = !opts.quiet && opts.write === undefined;
   // the bar shares the terminal with nothing: not drawn while events stream to the same TTY
   const ui = new ReplayUi({
-    progress: opts.progress && !(print && process.stdout.isTTY === true), summary: opts.summary, outputs: opts.outputs,
+    progress: opts.progress && !(print && process.stdout.isTTY === true),
+    summary: opts.summary,
+    outputs: opts.outputs,
     noColor: opts.color === false,
   });
 
@@ -141,10 +149,23 @@ export async function replay(opts: ReplayOptions): Promise<number> {
 
   // Drop monitoring in rules mode: a trace has no driver counters, so only simulated drops count.
   let curEv: EventView | null = null;
-  const drops = rulesSession !== null && opts.drops !== undefined ? dropsModule().dropMonitorFor(opts.drops, {
-    emit: (a) => { if (opts.outputs !== undefined) opts.outputs.emit(a); else if (print && !out.closed) out.line(Buffer.from(alertModule().alertLine(a, json || rulesSession.config.jsonOutput), 'utf8').toString('latin1')); },
-    current: () => curEv, json: rulesSession.config.jsonOutput, ebpf: false,
-  }) : null;
+  const drops =
+    rulesSession !== null && opts.drops !== undefined
+      ? dropsModule().dropMonitorFor(opts.drops, {
+          emit: (a) => {
+            if (opts.outputs !== undefined) opts.outputs.emit(a);
+            else if (print && !out.closed)
+              out.line(
+                Buffer.from(alertModule().alertLine(a, json || rulesSession.config.jsonOutput), 'utf8').toString(
+                  'latin1',
+                ),
+              );
+          },
+          current: () => curEv,
+          json: rulesSession.config.jsonOutput,
+          ebpf: false,
+        })
+      : null;
   const traceCounters = () => ({ events: ui.eventsRead, drops: 0, dropsBuffer: 0 });
 
   const onSection = (meta: SectionMetadata) => {
@@ -164,7 +185,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const subset = new SubsetWriter();
   const writeEvent = (ev: EventView, matched: boolean) => {
     if (writer === null) return;
-    if (filter === null) { writer.writeEvent(ev, ev.dumpFlags); return; }
+    if (filter === null) {
+      writer.writeEvent(ev, ev.dumpFlags);
+      return;
+    }
     if (matched) {
       if (!wroteSection) {
         writer.writeSection(snapshotState(state, pendingMeta));
@@ -184,7 +208,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     if (stop) return false;
     ui.eventsRead++;
     if (startNs < 0) startNs = ev.tsApprox();
-    else if (durNs !== Infinity && ev.tsApprox() - startNs >= durNs) { stop = true; return false; }
+    else if (durNs !== Infinity && ev.tsApprox() - startNs >= durNs) {
+      stop = true;
+      return false;
+    }
     if (observing) {
       observeEvent(state, ev); // evt.reltime counts from the first event read
       // (it takes the first event that is not container JSON; a no-op after that one)
@@ -202,7 +229,11 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       if (drops !== null) {
         curEv = ev;
         // the exit action: stop with status 1, as Falco does
-        if (!drops.process(ev.tsApprox(), traceCounters)) { exit = 1; stop = true; return false; }
+        if (!drops.process(ev.tsApprox(), traceCounters)) {
+          exit = 1;
+          stop = true;
+          return false;
+        }
       }
       // rules mode: a filter, if given, selects the events the rules judge
       if (filter === null || filter.match(ev, state)) {
@@ -210,7 +241,9 @@ export async function replay(opts: ReplayOptions): Promise<number> {
           const outputs = opts.outputs;
           counted += rulesSession.processJson(ev, state, (j) => outputs.emit(alertFromJson!(j)));
         } else {
-          counted += rulesSession.process(ev, state, (l) => { if (print && !out.closed) out.line(l); });
+          counted += rulesSession.process(ev, state, (l) => {
+            if (print && !out.closed) out.line(l);
+          });
         }
       }
       return;
@@ -225,7 +258,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       else if (json) template.formatJsonInto(ev, state, out);
       else template.formatInto(ev, state, out);
     }
-    if (counted >= limit) { stop = true; return false; }
+    if (counted >= limit) {
+      stop = true;
+      return false;
+    }
   };
 
   try {
@@ -234,7 +270,9 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       ui.fileDone(res.stats);
       if (res.stats.unknownEvents > 0) {
         out.flush();
-        process.stderr.write(`falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`);
+        process.stderr.write(
+          `falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`,
+        );
         exit = 2;
       }
       if (stop) break;
@@ -256,8 +294,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     const cpu = process.cpuUsage(cpu0);
     const secs = (cpu.user + cpu.system) / 1e6;
     const eps = secs > 0 ? (counted / secs).toFixed(2) : counted > 0 ? 'inf' : '-nan';
-    process.stderr.write(`Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n` +
-      `Elapsed time: ${secs.toFixed(3)}, Captured Events: ${counted}, ${eps} eps\n`);
+    process.stderr.write(
+      `Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n` +
+        `Elapsed time: ${secs.toFixed(3)}, Captured Events: ${counted}, ${eps} eps\n`,
+    );
   }
   return exit;
 }
@@ -270,5 +310,9 @@ export function splitFilesAndFilter(args: string[]): { files: string[]; filter: 
 }
 
 function isFile(p: string): boolean {
-  try { return fs.statSync(p).isFile(); } catch { return false; }
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -19,13 +19,31 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 /** Adds the rules options to a command (replay; live mode later). */
 export function addRulesOptions(cmd: Command): Command {
   return cmd
-    .option('-r, --rules <file|dir|default>', "Falco rules file or directory (repeatable, loaded in order); 'default' = our default ruleset. Prints alerts instead of events", collect)
-    .option('-o, --option <key=value>', 'Falco configuration: priority=<min>, rule_matching=first|all, json_output=true, json_include_output_property=false, json_include_tags_property=false, time_format_iso_8601=true, suggested_output=true|false (repeatable)', collect)
+    .option(
+      '-r, --rules <file|dir|default>',
+      "Falco rules file or directory (repeatable, loaded in order); 'default' = our default ruleset. Prints alerts instead of events",
+      collect,
+    )
+    .option(
+      '-o, --option <key=value>',
+      'Falco configuration: priority=<min>, rule_matching=first|all, json_output=true, json_include_output_property=false, json_include_tags_property=false, time_format_iso_8601=true, suggested_output=true|false (repeatable)',
+      collect,
+    )
     .option('--tag <tag>', "only run rules with this tag (Falco's -t; repeatable)", collect)
     .option('-T, --disable-tag <tag>', 'disable rules with this tag (repeatable)', collect)
-    .option('--disable-rule <pattern>', "disable rules whose name contains the substring, or matches the '*' wildcard (Falco's -D; repeatable)", collect)
-    .option('--legacy-both-directions', 'judge enter and exit events, as Falco <= 0.41 did (its regression traces need it); default: exit events only with enter parameters merged, as current Falco')
-    .option('-c, --config <falco.yaml>', "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level and syscall_event_drops; -r, -o and --output on the command line win");
+    .option(
+      '--disable-rule <pattern>',
+      "disable rules whose name contains the substring, or matches the '*' wildcard (Falco's -D; repeatable)",
+      collect,
+    )
+    .option(
+      '--legacy-both-directions',
+      'judge enter and exit events, as Falco <= 0.41 did (its regression traces need it); default: exit events only with enter parameters merged, as current Falco',
+    )
+    .option(
+      '-c, --config <falco.yaml>',
+      "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level and syscall_event_drops; -r, -o and --output on the command line win",
+    );
 }
 
 /**
@@ -81,12 +99,18 @@ export function validateRules(files: string[], json: boolean): number {
       if (json) out.push({ ...resultJson(r), ...counts });
       else {
         process.stdout.write(formatResult(r) + '\n');
-        process.stdout.write(`${r.name}: ${counts.rules} rules, ${counts.macros} macros, ${counts.lists} lists loaded so far\n`);
+        process.stdout.write(
+          `${r.name}: ${counts.rules} rules, ${counts.macros} macros, ${counts.lists} lists loaded so far\n`,
+        );
       }
     }
     if (bad) break;
   }
-  if (!bad) for (const e of loader.pluginRequirementErrors()) { bad = true; process.stdout.write(e + '\n'); }
+  if (!bad)
+    for (const e of loader.pluginRequirementErrors()) {
+      bad = true;
+      process.stdout.write(e + '\n');
+    }
   if (json) process.stdout.write(JSON.stringify({ falco_load_results: out }) + '\n');
   return bad ? 1 : 0;
 }
@@ -98,7 +122,10 @@ function loadOrReport(files: string[]): RulesLoader | null {
   for (const f of files) {
     const rs = loader.loadPath(resolveRulesPath(f));
     const bad = rs.find((r) => !r.ok);
-    if (bad) { process.stderr.write(formatResult(bad, false) + '\n'); return null; }
+    if (bad) {
+      process.stderr.write(formatResult(bad, false) + '\n');
+      return null;
+    }
   }
   return loader;
 }
@@ -111,17 +138,38 @@ export function listRules(files: string[], json: boolean): number {
   const rules = loader.ruleset.rules;
   const out = new Out(1);
   if (json) {
-    out.line(JSON.stringify(rules.map((r) => ({
-      name: r.name, priority: PRIORITY_NAMES[r.priority], tags: r.tags, enabled: r.enabled, source: r.source,
-      event_types: eventNames(r), description: r.desc, condition: r.info.cond, output: r.info.output,
-    }))));
+    out.line(
+      JSON.stringify(
+        rules.map((r) => ({
+          name: r.name,
+          priority: PRIORITY_NAMES[r.priority],
+          tags: r.tags,
+          enabled: r.enabled,
+          source: r.source,
+          event_types: eventNames(r),
+          description: r.desc,
+          condition: r.info.cond,
+          output: r.info.output,
+        })),
+      ),
+    );
     out.flush();
     return 0;
   }
-  const rows = rules.map((r) => [r.name, PRIORITY_NAMES[r.priority], r.tags.join(','), r.enabled ? 'yes' : 'no', eventNames(r)]);
+  const rows = rules.map((r) => [
+    r.name,
+    PRIORITY_NAMES[r.priority],
+    r.tags.join(','),
+    r.enabled ? 'yes' : 'no',
+    eventNames(r),
+  ]);
   const head = ['RULE', 'PRIORITY', 'TAGS', 'ENABLED', 'EVENT TYPES'];
   const w = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i])))
+      .join('  ')
+      .trimEnd();
   for (const r of [head, ...rows]) out.line(line(r));
   out.line(`${rules.length} rules, ${loader.ruleset.macros.length} macros, ${loader.ruleset.lists.length} lists`);
   out.flush();
@@ -143,7 +191,11 @@ export function printConditions(files: string[], o: { json?: boolean; or?: boole
     const on = rules.filter((r) => r.enabled && r.source === 'syscall');
     out.line(on.length === 0 ? '' : '(' + on.map(expandedCondition).join(' or ') + ')');
   } else if (o.json) {
-    out.line(JSON.stringify(rules.map((r) => ({ name: r.name, enabled: r.enabled, source: r.source, condition: expandedCondition(r) }))));
+    out.line(
+      JSON.stringify(
+        rules.map((r) => ({ name: r.name, enabled: r.enabled, source: r.source, condition: expandedCondition(r) })),
+      ),
+    );
   } else {
     for (const r of rules) out.line(`# ${r.name}${r.enabled ? '' : ' (disabled)'}\n${expandedCondition(r)}`);
   }
@@ -153,20 +205,29 @@ export function printConditions(files: string[], o: { json?: boolean; or?: boole
 
 export function registerRules(program: Command, setCode: (c: number) => void): void {
   const rules = program.command('rules').description('validate or list Falco rules files');
-  rules.command('validate')
+  rules
+    .command('validate')
     .description('load rules files in order (like falco -V): Ok, or each error/warning with file:line:col')
     .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
     .option('--json', 'one JSON object {falco_load_results: [...]}')
-    .action((files: string[], o: Record<string, unknown>) => { setCode(validateRules(files, o.json === true)); });
-  rules.command('list')
+    .action((files: string[], o: Record<string, unknown>) => {
+      setCode(validateRules(files, o.json === true));
+    });
+  rules
+    .command('list')
     .description('table of the rules: name, priority, tags, enabled, event types')
     .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
     .option('--json', 'JSON array')
-    .action((files: string[], o: Record<string, unknown>) => { setCode(listRules(files, o.json === true)); });
-  rules.command('conditions')
-    .description('each rule\'s condition with macros expanded and lists substituted, fully parenthesised')
+    .action((files: string[], o: Record<string, unknown>) => {
+      setCode(listRules(files, o.json === true));
+    });
+  rules
+    .command('conditions')
+    .description("each rule's condition with macros expanded and lists substituted, fully parenthesised")
     .argument('<file...>', "rules files or directories ('default' = our default ruleset)")
     .option('--json', 'JSON array of {name, enabled, source, condition}')
-    .option('--or', 'one filter: the OR of the enabled syscall rules\' conditions')
-    .action((files: string[], o: Record<string, unknown>) => { setCode(printConditions(files, { json: o.json === true, or: o.or === true })); });
+    .option('--or', "one filter: the OR of the enabled syscall rules' conditions")
+    .action((files: string[], o: Record<string, unknown>) => {
+      setCode(printConditions(files, { json: o.json === true, or: o.or === true }));
+    });
 }

@@ -35,7 +35,9 @@ export async function testCommand(o: TestCliOptions): Promise<number> {
   const color = o.color ?? false;
   const results = await runSpecs(files, {
     filter: o.filter,
-    onResult: (r) => { if (!o.json) process.stdout.write(caseLine(r, color) + '\n'); },
+    onResult: (r) => {
+      if (!o.json) process.stdout.write(caseLine(r, color) + '\n');
+    },
   });
   const s = summarize(results, Date.now() - t0);
   if (o.json) process.stdout.write(jsonReport(results, s) + '\n');
@@ -53,32 +55,59 @@ export function registerTest(program: Command, done: (code: number) => void): Co
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--filter <text>', 'only cases whose name contains the text')
     .option('--no-color', 'no colours')
-    .option('--record <case>', 'capture (root) while the command after -- runs, write its trace beside the spec and add the case with what fired')
-    .option('--spec <file>', 'with --record: the spec file to add the case to (created if missing; default rule-tests.yaml)')
+    .option(
+      '--record <case>',
+      'capture (root) while the command after -- runs, write its trace beside the spec and add the case with what fired',
+    )
+    .option(
+      '--spec <file>',
+      'with --record: the spec file to add the case to (created if missing; default rule-tests.yaml)',
+    )
     .option('--trace <file>', 'with --record: where the trace goes (default: beside the spec, named after the case)')
-    .option('-r, --rules <file|dir|default>', "with --record: rules files (repeatable; 'default' = our default ruleset)", collect)
+    .option(
+      '-r, --rules <file|dir|default>',
+      "with --record: rules files (repeatable; 'default' = our default ruleset)",
+      collect,
+    )
     .option('-o, --option <key=value>', 'with --record: Falco configuration for the case (repeatable)', collect)
     .option('--must-not-fire <rule>', 'with --record: also expect that this rule does not fire (repeatable)', collect)
-    .option('--settle <ms>', 'with --record: keep capturing this long after the command exits (default 300)', (v) => Number(v))
-    .addHelpText('after', `
+    .option('--settle <ms>', 'with --record: keep capturing this long after the command exits (default 300)', (v) =>
+      Number(v),
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   falco-ts test test/specs/                         # every spec below the directory
   falco-ts test my-rules.test.yaml --junit out.xml   # JUnit XML for CI
-  sudo falco-ts test --record shadow-read --spec my-rules.test.yaml -r my-rules.yaml -- cat /etc/shadow`)
+  sudo falco-ts test --record shadow-read --spec my-rules.test.yaml -r my-rules.yaml -- cat /etc/shadow`,
+    )
     .action(async (args: string[], o: Record<string, unknown>) => {
       if (typeof o.record === 'string') {
         if (args.length === 0) throw new InputError('test --record: give the command to run after --');
         const rec = await import('../testing/record');
-        done(await rec.record({
-          caseName: o.record, spec: (o.spec as string | undefined) ?? 'rule-tests.yaml', trace: o.trace as string | undefined,
-          rules: (o.rules as string[] | undefined) ?? [], overrides: (o.option as string[] | undefined) ?? [],
-          mustNotFire: (o.mustNotFire as string[] | undefined) ?? [], command: args, settleMs: (o.settle as number | undefined) ?? 300,
-        }));
+        done(
+          await rec.record({
+            caseName: o.record,
+            spec: (o.spec as string | undefined) ?? 'rule-tests.yaml',
+            trace: o.trace as string | undefined,
+            rules: (o.rules as string[] | undefined) ?? [],
+            overrides: (o.option as string[] | undefined) ?? [],
+            mustNotFire: (o.mustNotFire as string[] | undefined) ?? [],
+            command: args,
+            settleMs: (o.settle as number | undefined) ?? 300,
+          }),
+        );
         return;
       }
-      done(await testCommand({
-        specs: args, json: o.json === true, junit: o.junit as string | undefined, filter: o.filter as string | undefined,
-        color: o.color !== false && colorEnabled(process.stdout),
-      }));
+      done(
+        await testCommand({
+          specs: args,
+          json: o.json === true,
+          junit: o.junit as string | undefined,
+          filter: o.filter as string | undefined,
+          color: o.color !== false && colorEnabled(process.stdout),
+        }),
+      );
     });
 }

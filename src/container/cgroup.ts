@@ -30,7 +30,12 @@ const PREFIXED = /^(docker|crio|cri-containerd|libpod)-([0-9a-f]{64})(\.scope)?$
 const COLON_CRI = /:(cri-containerd|crio|docker):([0-9a-f]{64})$/i;
 /** containerd's identifier rule (namespaces and container ids) */
 const IDENT = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
-const PREFIX_TYPE: Record<string, string> = { docker: 'docker', crio: 'cri-o', 'cri-containerd': 'containerd', libpod: 'podman' };
+const PREFIX_TYPE: Record<string, string> = {
+  docker: 'docker',
+  crio: 'cri-o',
+  'cri-containerd': 'containerd',
+  libpod: 'podman',
+};
 
 /** containerd namespaces whose /<namespace>/<id> cgroups are containers */
 const namespaces = new Set<string>(['default', 'k8s.io', 'moby', 'buildkit']);
@@ -46,10 +51,16 @@ export function addContainerdNamespace(ns: string): void {
   }
 }
 
-export function containerdNamespaces(): string[] { return [...namespaces]; }
-export function namespaceGeneration(): number { return nsGeneration; }
+export function containerdNamespaces(): string[] {
+  return [...namespaces];
+}
+export function namespaceGeneration(): number {
+  return nsGeneration;
+}
 
-function short(id: string): string { return id.length > 12 ? id.slice(0, 12) : id; }
+function short(id: string): string {
+  return id.length > 12 ? id.slice(0, 12) : id;
+}
 
 /** The container a cgroup path belongs to, or null for the host. */
 export function matchCgroupPath(path: string): CgroupMatch | null {

@@ -37,9 +37,19 @@ export interface ContainerdContainer {
   sandbox: string;
 }
 
-export interface ContainerdImage { name: string; digest: string; mediaType: string; size: number; labels: Record<string, string> }
+export interface ContainerdImage {
+  name: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  labels: Record<string, string>;
+}
 
-export interface ContainerdEvent { namespace: string; topic: string; /** the container id the event is about ('' if none) */ id: string }
+export interface ContainerdEvent {
+  namespace: string;
+  topic: string;
+  /** the container id the event is about ('' if none) */ id: string;
+}
 
 function timestampSeconds(m: Msg | null): number {
   return m === null ? 0 : m.num(1);
@@ -51,7 +61,11 @@ function parseContainer(ns: string, m: Msg): ContainerdContainer {
   if (any !== null) {
     const v = any.bytes(2);
     if (v !== null && v.length > 0) {
-      try { spec = JSON.parse(v.toString('utf8')) as Record<string, unknown>; } catch { spec = null; }
+      try {
+        spec = JSON.parse(v.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        spec = null;
+      }
     }
   }
   return {
@@ -70,13 +84,19 @@ function parseContainer(ns: string, m: Msg): ContainerdContainer {
 export class ContainerdClient {
   readonly grpc: GrpcClient;
 
-  constructor(readonly socketPath = DEFAULT_CONTAINERD_SOCKET, timeoutMs = 3000) {
+  constructor(
+    readonly socketPath = DEFAULT_CONTAINERD_SOCKET,
+    timeoutMs = 3000,
+  ) {
     this.grpc = new GrpcClient(socketPath, timeoutMs);
   }
 
   async namespaces(): Promise<string[]> {
     const r = new Msg(await this.grpc.unary(NS_LIST, Buffer.alloc(0)));
-    return r.msgs(1).map((n) => n.str(1)).filter((n) => n !== '');
+    return r
+      .msgs(1)
+      .map((n) => n.str(1))
+      .filter((n) => n !== '');
   }
 
   async listContainers(ns: string, filters: string[] = []): Promise<ContainerdContainer[]> {
@@ -104,7 +124,13 @@ export class ContainerdClient {
       const img = r.msg(1);
       if (img === null) return null;
       const t = img.msg(3);
-      return { name: img.str(1), labels: img.strMap(2), mediaType: t?.str(1) ?? '', digest: t?.str(2) ?? '', size: t?.num(3) ?? 0 };
+      return {
+        name: img.str(1),
+        labels: img.strMap(2),
+        mediaType: t?.str(1) ?? '',
+        digest: t?.str(2) ?? '',
+        size: t?.num(3) ?? 0,
+      };
     } catch (e) {
       if (e instanceof GrpcError && e.code === GRPC_NOT_FOUND) return null;
       throw e;
@@ -112,22 +138,44 @@ export class ContainerdClient {
   }
 
   /** Events of every namespace matching the filters (e.g. 'topic~="/containers/"'). */
-  subscribe(filters: string[], onEvent: (e: ContainerdEvent) => void, onEnd: (err: Error | null) => void): StreamHandle {
+  subscribe(
+    filters: string[],
+    onEvent: (e: ContainerdEvent) => void,
+    onEnd: (err: Error | null) => void,
+  ): StreamHandle {
     const req = new Enc();
     for (const f of filters) req.str(1, f);
-    return this.grpc.stream(EV_SUB, req.finish(), {}, (b) => {
-      let env: Msg;
-      try { env = new Msg(b); } catch { return; }
-      const any = env.msg(4);
-      let id = '';
-      const v = any?.bytes(2);
-      // ContainerCreate/Update/Delete.id, TaskCreate/Start/Exit/Delete.container_id: field 1
-      if (v) { try { id = new Msg(v).str(1); } catch { id = ''; } }
-      onEvent({ namespace: env.str(2), topic: env.str(3), id });
-    }, onEnd);
+    return this.grpc.stream(
+      EV_SUB,
+      req.finish(),
+      {},
+      (b) => {
+        let env: Msg;
+        try {
+          env = new Msg(b);
+        } catch {
+          return;
+        }
+        const any = env.msg(4);
+        let id = '';
+        const v = any?.bytes(2);
+        // ContainerCreate/Update/Delete.id, TaskCreate/Start/Exit/Delete.container_id: field 1
+        if (v) {
+          try {
+            id = new Msg(v).str(1);
+          } catch {
+            id = '';
+          }
+        }
+        onEvent({ namespace: env.str(2), topic: env.str(3), id });
+      },
+      onEnd,
+    );
   }
 
-  close(): void { this.grpc.close(); }
+  close(): void {
+    this.grpc.close();
+  }
 }
 
 /** Splits an image reference into repository and tag (digest references have no tag). */
@@ -135,11 +183,17 @@ export function parseImageRef(ref: string): { repo: string; tag: string; digest:
   let s = ref;
   let digest = '';
   const at = s.indexOf('@');
-  if (at >= 0) { digest = s.slice(at + 1); s = s.slice(0, at); }
+  if (at >= 0) {
+    digest = s.slice(at + 1);
+    s = s.slice(0, at);
+  }
   const slash = s.lastIndexOf('/');
   const colon = s.lastIndexOf(':');
   let tag = '';
-  if (colon > slash) { tag = s.slice(colon + 1); s = s.slice(0, colon); }
+  if (colon > slash) {
+    tag = s.slice(colon + 1);
+    s = s.slice(0, colon);
+  }
   return { repo: s, tag, digest };
 }
 
@@ -148,8 +202,15 @@ type Spec = {
   mounts?: { destination?: string; type?: string; source?: string; options?: string[] }[];
   annotations?: Record<string, string>;
   linux?: {
-    namespaces?: { type?: string }[]; maskedPaths?: unknown; readonlyPaths?: unknown; seccomp?: unknown; rootfsPropagation?: string;
-    resources?: { memory?: { limit?: number; swap?: number }; cpu?: { shares?: number; quota?: number; period?: number; cpus?: string } };
+    namespaces?: { type?: string }[];
+    maskedPaths?: unknown;
+    readonlyPaths?: unknown;
+    seccomp?: unknown;
+    rootfsPropagation?: string;
+    resources?: {
+      memory?: { limit?: number; swap?: number };
+      cpu?: { shares?: number; quota?: number; period?: number; cpus?: string };
+    };
   };
 };
 
@@ -172,23 +233,37 @@ export function containerdToMeta(c: ContainerdContainer, image: ContainerdImage 
   const nsTypes = new Set((linux?.namespaces ?? []).map((n) => n.type));
   // oci.WithPrivileged leaves no masked/readonly paths, no seccomp, no LSM label, rw sysfs/cgroup
   let privileged = false;
-  if (linux !== undefined && proc !== undefined && linux.maskedPaths == null && linux.readonlyPaths == null
-    && !proc.selinuxLabel && (!proc.apparmorProfile || proc.apparmorProfile === 'unconfined') && linux.seccomp == null) {
+  if (
+    linux !== undefined &&
+    proc !== undefined &&
+    linux.maskedPaths == null &&
+    linux.readonlyPaths == null &&
+    !proc.selinuxLabel &&
+    (!proc.apparmorProfile || proc.apparmorProfile === 'unconfined') &&
+    linux.seccomp == null
+  ) {
     privileged = true;
     for (const m of spec.mounts ?? []) {
-      if ((m.type === 'sysfs' || m.type === 'cgroup') && (m.options ?? []).includes('ro')) { privileged = false; break; }
+      if ((m.type === 'sysfs' || m.type === 'cgroup') && (m.options ?? []).includes('ro')) {
+        privileged = false;
+        break;
+      }
     }
   }
   const labels = c.labels;
   const cri = labels['io.kubernetes.pod.name'] !== undefined || labels['io.cri-containerd.kind'] !== undefined;
-  const sandbox = c.sandbox || spec.annotations?.['io.kubernetes.cri.sandbox-id'] || labels['io.kubernetes.sandbox.id'] || '';
+  const sandbox =
+    c.sandbox || spec.annotations?.['io.kubernetes.cri.sandbox-id'] || labels['io.kubernetes.sandbox.id'] || '';
   const name = labels['io.kubernetes.container.name'] || labels['nerdctl/name'] || shortId(c.id);
   const mounts = (spec.mounts ?? []).map((m) => {
     const opts = m.options ?? [];
     const mode = opts.find((o) => o.startsWith('mode='));
     return {
-      source: m.source ?? '', dest: m.destination ?? '', mode: mode !== undefined ? mode.slice(5) : '',
-      rdwr: !opts.includes('ro'), propagation: linux?.rootfsPropagation ?? '',
+      source: m.source ?? '',
+      dest: m.destination ?? '',
+      mode: mode !== undefined ? mode.slice(5) : '',
+      rdwr: !opts.includes('ro'),
+      propagation: linux?.rootfsPropagation ?? '',
     };
   });
   const res = linux?.resources;

@@ -11,39 +11,71 @@ export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 export const DEFAULT_PODMAN_SOCKET = '/run/podman/podman.sock';
 
 export class DockerApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'DockerApiError';
   }
 }
 
-export interface DockerEvent { id: string; action: string }
+export interface DockerEvent {
+  id: string;
+  action: string;
+}
 
 export class DockerClient {
   private readonly agent: http.Agent;
 
-  constructor(readonly socketPath: string, readonly type: 'docker' | 'podman' = 'docker', readonly timeoutMs = 3000) {
+  constructor(
+    readonly socketPath: string,
+    readonly type: 'docker' | 'podman' = 'docker',
+    readonly timeoutMs = 3000,
+  ) {
     this.agent = new http.Agent({ keepAlive: false });
   }
 
   /** GET path → parsed JSON; null on 404. */
   get(path: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ socketPath: this.socketPath, path, method: 'GET', agent: this.agent, headers: { Host: 'localhost' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          const status = res.statusCode ?? 0;
-          if (status === 404) { resolve(null); return; }
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (status !== 200) { reject(new DockerApiError(`${path}: HTTP ${status} ${text.slice(0, 200)}`, status)); return; }
-          try { resolve(JSON.parse(text)); } catch (e) { reject(new DockerApiError(`${path}: bad JSON (${(e as Error).message})`, status)); }
-        });
-        res.on('error', (e) => { clearTimeout(timer); reject(e); });
+      const req = http.request(
+        { socketPath: this.socketPath, path, method: 'GET', agent: this.agent, headers: { Host: 'localhost' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            clearTimeout(timer);
+            const status = res.statusCode ?? 0;
+            if (status === 404) {
+              resolve(null);
+              return;
+            }
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (status !== 200) {
+              reject(new DockerApiError(`${path}: HTTP ${status} ${text.slice(0, 200)}`, status));
+              return;
+            }
+            try {
+              resolve(JSON.parse(text));
+            } catch (e) {
+              reject(new DockerApiError(`${path}: bad JSON (${(e as Error).message})`, status));
+            }
+          });
+          res.on('error', (e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
+        },
+      );
+      const timer = setTimeout(
+        () => req.destroy(new DockerApiError(`${path}: timed out after ${this.timeoutMs} ms`, 0)),
+        this.timeoutMs,
+      );
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
       });
-      const timer = setTimeout(() => req.destroy(new DockerApiError(`${path}: timed out after ${this.timeoutMs} ms`, 0)), this.timeoutMs);
-      req.on('error', (e) => { clearTimeout(timer); reject(e); });
       req.end();
     });
   }
@@ -51,16 +83,22 @@ export class DockerClient {
   /** Full ids of the containers (all states). */
   async list(): Promise<string[]> {
     const r = await this.get('/containers/json?all=1');
-    return Array.isArray(r) ? r.map((c: { Id?: unknown }) => (typeof c.Id === 'string' ? c.Id : '')).filter((x) => x !== '') : [];
+    return Array.isArray(r)
+      ? r.map((c: { Id?: unknown }) => (typeof c.Id === 'string' ? c.Id : '')).filter((x) => x !== '')
+      : [];
   }
 
   /** The container's metadata, or null when the runtime does not know the id. */
   async inspect(id: string): Promise<ContainerMeta | null> {
-    const c = await this.get(`/containers/${encodeURIComponent(id)}/json`) as DockerInspect | null;
+    const c = (await this.get(`/containers/${encodeURIComponent(id)}/json`)) as DockerInspect | null;
     if (c === null || typeof c !== 'object') return null;
     let img: DockerImage | null = null;
     if (typeof c.Image === 'string' && c.Image !== '') {
-      try { img = await this.get(`/images/${encodeURIComponent(c.Image)}/json`) as DockerImage | null; } catch { img = null; }
+      try {
+        img = (await this.get(`/images/${encodeURIComponent(c.Image)}/json`)) as DockerImage | null;
+      } catch {
+        img = null;
+      }
     }
     return dockerToMeta(c, img, this.type);
   }
@@ -68,51 +106,97 @@ export class DockerClient {
   /** Container events (start, create, destroy, ...) as they happen; returns a cancel function. */
   events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): () => void {
     let ended = false;
-    const end = (e: Error | null) => { if (!ended) { ended = true; onEnd(e); } };
+    const end = (e: Error | null) => {
+      if (!ended) {
+        ended = true;
+        onEnd(e);
+      }
+    };
     const filters = encodeURIComponent(JSON.stringify({ type: ['container'] }));
-    const req = http.request({ socketPath: this.socketPath, path: `/events?filters=${filters}`, method: 'GET', agent: this.agent, headers: { Host: 'localhost' } }, (res) => {
-      if (res.statusCode !== 200) { res.resume(); end(new DockerApiError(`/events: HTTP ${res.statusCode}`, res.statusCode ?? 0)); return; }
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (s: string) => {
-        buf += s;
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (line === '') continue;
-          try {
-            const o = JSON.parse(line) as { id?: string; Action?: string; status?: string; Actor?: { ID?: string } };
-            const id = o.Actor?.ID ?? o.id ?? '';
-            if (id !== '') onEvent({ id, action: o.Action ?? o.status ?? '' });
-          } catch { /* not an event line */ }
+    const req = http.request(
+      {
+        socketPath: this.socketPath,
+        path: `/events?filters=${filters}`,
+        method: 'GET',
+        agent: this.agent,
+        headers: { Host: 'localhost' },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          end(new DockerApiError(`/events: HTTP ${res.statusCode}`, res.statusCode ?? 0));
+          return;
         }
-      });
-      res.on('end', () => end(null));
-      res.on('error', (e) => end(e));
-    });
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (s: string) => {
+          buf += s;
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (line === '') continue;
+            try {
+              const o = JSON.parse(line) as { id?: string; Action?: string; status?: string; Actor?: { ID?: string } };
+              const id = o.Actor?.ID ?? o.id ?? '';
+              if (id !== '') onEvent({ id, action: o.Action ?? o.status ?? '' });
+            } catch {
+              /* not an event line */
+            }
+          }
+        });
+        res.on('end', () => end(null));
+        res.on('error', (e) => end(e));
+      },
+    );
     req.on('error', (e) => end(e));
     req.end();
     // the stream never keeps the process alive
     req.on('socket', (s) => s.unref());
-    return () => { ended = true; req.destroy(); };
+    return () => {
+      ended = true;
+      req.destroy();
+    };
   }
 
-  close(): void { this.agent.destroy(); }
+  close(): void {
+    this.agent.destroy();
+  }
 }
 
 interface DockerInspect {
-  Id?: string; Name?: string; Created?: string; Image?: string;
+  Id?: string;
+  Name?: string;
+  Created?: string;
+  Image?: string;
   State?: { StartedAt?: string };
-  Config?: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null; User?: string; Healthcheck?: { Test?: string[] } };
+  Config?: {
+    Image?: string;
+    Labels?: Record<string, string> | null;
+    Env?: string[] | null;
+    User?: string;
+    Healthcheck?: { Test?: string[] };
+  };
   HostConfig?: {
-    Privileged?: boolean; NetworkMode?: string; PidMode?: string; IpcMode?: string;
-    Memory?: number; MemorySwap?: number; CpuShares?: number; CpuQuota?: number; CpuPeriod?: number; CpusetCpus?: string;
+    Privileged?: boolean;
+    NetworkMode?: string;
+    PidMode?: string;
+    IpcMode?: string;
+    Memory?: number;
+    MemorySwap?: number;
+    CpuShares?: number;
+    CpuQuota?: number;
+    CpuPeriod?: number;
+    CpusetCpus?: string;
   };
   Mounts?: { Source?: string; Destination?: string; Mode?: string; RW?: boolean; Propagation?: string }[] | null;
   NetworkSettings?: { IPAddress?: string };
 }
 
-interface DockerImage { Id?: string; RepoTags?: string[] | null; RepoDigests?: string[] | null }
+interface DockerImage {
+  Id?: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+}
 
 function ipv4(s: string | undefined): number | undefined {
   if (!s) return undefined;
@@ -132,12 +216,17 @@ function cpusetCount(s: string | undefined): number {
 }
 
 /** libsinsp's docker parse (async_source.cpp parse_docker): inspect JSON → metadata. */
-export function dockerToMeta(c: DockerInspect, img: DockerImage | null, type: 'docker' | 'podman' = 'docker'): ContainerMeta {
+export function dockerToMeta(
+  c: DockerInspect,
+  img: DockerImage | null,
+  type: 'docker' | 'podman' = 'docker',
+): ContainerMeta {
   const cfg = c.Config ?? {};
   let image = cfg.Image ?? '';
   const imageIdFull = (c.Image ?? '').replace(/^sha256:/, '');
   // an image given by id: name it by its first tag, as libs does
-  if ((image === '' || /^(sha256:)?[0-9a-f]{12,64}$/.test(image)) && img?.RepoTags && img.RepoTags.length > 0) image = img.RepoTags[0];
+  if ((image === '' || /^(sha256:)?[0-9a-f]{12,64}$/.test(image)) && img?.RepoTags && img.RepoTags.length > 0)
+    image = img.RepoTags[0];
   const ref = parseImageRef(image);
   let digest = ref.digest;
   if (digest === '' && img?.RepoDigests) {
@@ -156,7 +245,13 @@ export function dockerToMeta(c: DockerInspect, img: DockerImage | null, type: 'd
     imageDigest: digest,
     type,
     privileged: hc.Privileged === true,
-    mounts: (c.Mounts ?? []).map((m) => ({ source: m.Source ?? '', dest: m.Destination ?? '', mode: m.Mode ?? '', rdwr: m.RW === true, propagation: m.Propagation ?? '' })),
+    mounts: (c.Mounts ?? []).map((m) => ({
+      source: m.Source ?? '',
+      dest: m.Destination ?? '',
+      mode: m.Mode ?? '',
+      rdwr: m.RW === true,
+      propagation: m.Propagation ?? '',
+    })),
     ip: ipv4(c.NetworkSettings?.IPAddress),
     createdTime: Number.isFinite(created) ? Math.floor(created / 1000) : undefined,
     labels: { ...(cfg.Labels ?? {}) },
@@ -175,10 +270,13 @@ export function dockerToMeta(c: DockerInspect, img: DockerImage | null, type: 'd
   const test = cfg.Healthcheck?.Test;
   if (Array.isArray(test) && test.length > 0) {
     if (test[0] === 'NONE') meta.healthProbes = [];
-    else if (test[0] === 'CMD' && test.length > 1) meta.healthProbes = [{ type: 'healthcheck', exe: test[1], args: test.slice(2) }];
-    else if (test[0] === 'CMD-SHELL' && test.length > 1) meta.healthProbes = [{ type: 'healthcheck', exe: '/bin/sh', args: ['-c', test[1]] }];
+    else if (test[0] === 'CMD' && test.length > 1)
+      meta.healthProbes = [{ type: 'healthcheck', exe: test[1], args: test.slice(2) }];
+    else if (test[0] === 'CMD-SHELL' && test.length > 1)
+      meta.healthProbes = [{ type: 'healthcheck', exe: '/bin/sh', args: ['-c', test[1]] }];
   }
   const podNs = meta.labels?.['io.kubernetes.pod.namespace'];
-  if (podNs !== undefined && meta.labels?.['io.kubernetes.sandbox.id']) meta.podSandboxId = meta.labels['io.kubernetes.sandbox.id'];
+  if (podNs !== undefined && meta.labels?.['io.kubernetes.sandbox.id'])
+    meta.podSandboxId = meta.labels['io.kubernetes.sandbox.id'];
   return meta;
 }

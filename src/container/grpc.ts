@@ -9,7 +9,10 @@ import * as net from 'node:net';
 
 export class GrpcError extends Error {
   /** grpc-status (2 UNKNOWN for transport errors, 4 DEADLINE_EXCEEDED for our timeouts, 5 NOT_FOUND, 14 UNAVAILABLE) */
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
     this.name = 'GrpcError';
   }
@@ -33,7 +36,9 @@ class Deframer {
       onMessage(m);
     }
   }
-  get pending(): number { return this.buf.length; }
+  get pending(): number {
+    return this.buf.length;
+  }
 }
 
 function frame(body: Buffer): Buffer {
@@ -42,22 +47,33 @@ function frame(body: Buffer): Buffer {
   return Buffer.concat([h, body]);
 }
 
-export interface StreamHandle { cancel(): void }
+export interface StreamHandle {
+  cancel(): void;
+}
 
 export class GrpcClient {
   private session: http2.ClientHttp2Session | null = null;
   /** unary calls in flight: the session is ref'd while there are any (streams never ref it) */
   private active = 0;
 
-  constructor(readonly socketPath: string, readonly timeoutMs = 3000) {}
+  constructor(
+    readonly socketPath: string,
+    readonly timeoutMs = 3000,
+  ) {}
 
   private connect(): http2.ClientHttp2Session {
     const cur = this.session;
     if (cur !== null && !cur.closed && !cur.destroyed) return cur;
     const s = http2.connect('http://localhost', { createConnection: () => net.connect(this.socketPath) });
-    s.on('error', () => { /* each call reports its own failure */ });
-    s.on('close', () => { if (this.session === s) this.session = null; });
-    s.on('goaway', () => { if (this.session === s) this.session = null; });
+    s.on('error', () => {
+      /* each call reports its own failure */
+    });
+    s.on('close', () => {
+      if (this.session === s) this.session = null;
+    });
+    s.on('goaway', () => {
+      if (this.session === s) this.session = null;
+    });
     s.unref();
     this.session = s;
     return s;
@@ -65,7 +81,11 @@ export class GrpcClient {
 
   private request(path: string, body: Buffer, headers: Record<string, string>): http2.ClientHttp2Stream {
     const req = this.connect().request({
-      ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers,
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      ...headers,
     });
     req.end(frame(body));
     return req;
@@ -84,7 +104,8 @@ export class GrpcClient {
         clearTimeout(timer);
         if (--this.active === 0 && this.session !== null) this.session.unref();
         if (err !== null) reject(err);
-        else if (status !== null && status !== 0) reject(new GrpcError(`${path}: ${message || 'status ' + status}`, status));
+        else if (status !== null && status !== 0)
+          reject(new GrpcError(`${path}: ${message || 'status ' + status}`, status));
         else if (msgs.length === 0) reject(new GrpcError(`${path}: no response message`, 2));
         else resolve(msgs[0]);
       };
@@ -110,12 +131,20 @@ export class GrpcClient {
       };
       req.on('response', (h) => {
         const st = h[':status'];
-        if (st !== undefined && st !== 200) { done(new GrpcError(`${path}: HTTP status ${st}`, GRPC_UNAVAILABLE)); return; }
+        if (st !== undefined && st !== 200) {
+          done(new GrpcError(`${path}: HTTP status ${st}`, GRPC_UNAVAILABLE));
+          return;
+        }
         readStatus(h);
       });
       req.on('trailers', readStatus);
       req.on('data', (c: Buffer) => {
-        try { df.push(c, (m) => msgs.push(m)); } catch (e) { done(e as Error); req.close(http2.constants.NGHTTP2_CANCEL); }
+        try {
+          df.push(c, (m) => msgs.push(m));
+        } catch (e) {
+          done(e as Error);
+          req.close(http2.constants.NGHTTP2_CANCEL);
+        }
       });
       req.on('end', () => done(null));
       req.on('close', () => done(null));
@@ -127,8 +156,13 @@ export class GrpcClient {
    * A server-streaming call: onMessage for each message, onEnd once (null on a clean end).
    * The call has no deadline; cancel() ends it.
    */
-  stream(path: string, body: Buffer, headers: Record<string, string>, onMessage: (m: Buffer) => void,
-    onEnd: (err: Error | null) => void): StreamHandle {
+  stream(
+    path: string,
+    body: Buffer,
+    headers: Record<string, string>,
+    onMessage: (m: Buffer) => void,
+    onEnd: (err: Error | null) => void,
+  ): StreamHandle {
     let ended = false;
     let req: http2.ClientHttp2Stream | null = null;
     const end = (err: Error | null) => {
@@ -140,7 +174,11 @@ export class GrpcClient {
       req = this.request(path, body, headers);
     } catch (e) {
       setImmediate(() => end(new GrpcError(`${path}: ${(e as Error).message}`, GRPC_UNAVAILABLE)));
-      return { cancel: () => { ended = true; } };
+      return {
+        cancel: () => {
+          ended = true;
+        },
+      };
     }
     const r = req;
     const df = new Deframer();
@@ -155,16 +193,26 @@ export class GrpcClient {
     r.on('response', readStatus);
     r.on('trailers', readStatus);
     r.on('data', (c: Buffer) => {
-      try { df.push(c, onMessage); } catch (e) { end(e as Error); r.close(http2.constants.NGHTTP2_CANCEL); }
+      try {
+        df.push(c, onMessage);
+      } catch (e) {
+        end(e as Error);
+        r.close(http2.constants.NGHTTP2_CANCEL);
+      }
     });
-    const fin = () => end(status !== null && status !== 0 ? new GrpcError(`${path}: ${message || 'status ' + status}`, status) : null);
+    const fin = () =>
+      end(status !== null && status !== 0 ? new GrpcError(`${path}: ${message || 'status ' + status}`, status) : null);
     r.on('end', fin);
     r.on('close', fin);
     r.on('error', (e) => end(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
     return {
       cancel: () => {
         ended = true;
-        try { r.close(http2.constants.NGHTTP2_CANCEL); } catch { /* closed */ }
+        try {
+          r.close(http2.constants.NGHTTP2_CANCEL);
+        } catch {
+          /* closed */
+        }
       },
     };
   }
@@ -172,6 +220,12 @@ export class GrpcClient {
   close(): void {
     const s = this.session;
     this.session = null;
-    if (s !== null) { try { s.destroy(); } catch { /* closed */ } }
+    if (s !== null) {
+      try {
+        s.destroy();
+      } catch {
+        /* closed */
+      }
+    }
   }
 }

@@ -9,9 +9,22 @@ import type { ContainerMeta } from '../filter/fields/container';
 
 /** sinsp_container_type numbers */
 export const CONTAINER_TYPE_CODES: Record<string, number> = {
-  docker: 0, lxc: 1, 'libvirt-lxc': 2, mesos: 3, rkt: 4, custom: 5, cri: 6, containerd: 7, 'cri-o': 8, bpm: 9, static: 10, podman: 11,
+  docker: 0,
+  lxc: 1,
+  'libvirt-lxc': 2,
+  mesos: 3,
+  rkt: 4,
+  custom: 5,
+  cri: 6,
+  containerd: 7,
+  'cri-o': 8,
+  bpm: 9,
+  static: 10,
+  podman: 11,
 };
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(CONTAINER_TYPE_CODES).map(([k, v]) => [v, k]));
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(CONTAINER_TYPE_CODES).map(([k, v]) => [v, k]),
+);
 
 export const PPME_CONTAINER_JSON_2_E = 324;
 
@@ -30,7 +43,14 @@ function sortedJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return '[' + v.map(sortedJson).join(',') + ']';
   const o = v as Record<string, unknown>;
-  return '{' + Object.keys(o).sort().map((k) => JSON.stringify(k) + ':' + sortedJson(o[k])).join(',') + '}';
+  return (
+    '{' +
+    Object.keys(o)
+      .sort()
+      .map((k) => JSON.stringify(k) + ':' + sortedJson(o[k]))
+      .join(',') +
+    '}'
+  );
 }
 
 /** container_to_json(): the libs JSON text for one container. */
@@ -51,7 +71,13 @@ export function containerToJson(m: ContainerMeta): string {
     is_pod_sandbox: m.isPodSandbox === true,
     lookup_state: 1,
     created_time: m.createdTime ?? 0,
-    Mounts: (m.mounts ?? []).map((x) => ({ Source: x.source, Destination: x.dest, Mode: x.mode, RW: x.rdwr, Propagation: x.propagation })),
+    Mounts: (m.mounts ?? []).map((x) => ({
+      Source: x.source,
+      Destination: x.dest,
+      Mode: x.mode,
+      RW: x.rdwr,
+      Propagation: x.propagation,
+    })),
     ip: ipString(m.ip),
     port_mappings: [],
     labels,
@@ -116,8 +142,14 @@ export function containerMetaExtras(c: Record<string, unknown>): Partial<Contain
   if (typeof c.host_network === 'boolean') m.hostNetwork = c.host_network;
   if (typeof c.host_ipc === 'boolean') m.hostIpc = c.host_ipc;
   if (typeof c.User === 'string') m.user = c.User;
-  for (const [k, f] of [['memory_limit', 'memoryLimit'], ['swap_limit', 'swapLimit'], ['cpu_shares', 'cpuShares'], ['cpu_quota', 'cpuQuota'],
-    ['cpu_period', 'cpuPeriod'], ['cpuset_cpu_count', 'cpusetCpuCount']] as const) {
+  for (const [k, f] of [
+    ['memory_limit', 'memoryLimit'],
+    ['swap_limit', 'swapLimit'],
+    ['cpu_shares', 'cpuShares'],
+    ['cpu_quota', 'cpuQuota'],
+    ['cpu_period', 'cpuPeriod'],
+    ['cpuset_cpu_count', 'cpusetCpuCount'],
+  ] as const) {
     if (typeof c[k] === 'number') m[f] = c[k] as number;
   }
   return m;
@@ -126,15 +158,25 @@ export function containerMetaExtras(c: Record<string, unknown>): Partial<Contain
 /** Parses a container JSON text (as recorded) into metadata; null when it is not one. */
 export function containerFromJson(text: string): ContainerMeta | null {
   let root: unknown;
-  try { root = JSON.parse(text); } catch { return null; }
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return null;
+  }
   const c = (root as { container?: unknown } | null)?.container;
   if (c === null || typeof c !== 'object') return null;
   const o = c as Record<string, unknown>;
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const id = str(o.full_id) || str(o.id) || '';
   const m: ContainerMeta = {
-    id, name: str(o.name), image: str(o.image), imageId: str(o.imageid), imageRepo: str(o.imagerepo),
-    imageTag: str(o.imagetag), imageDigest: str(o.imagedigest), ...containerMetaExtras(o),
+    id,
+    name: str(o.name),
+    image: str(o.image),
+    imageId: str(o.imageid),
+    imageRepo: str(o.imagerepo),
+    imageTag: str(o.imagetag),
+    imageDigest: str(o.imagedigest),
+    ...containerMetaExtras(o),
   };
   if (typeof o.privileged === 'boolean') m.privileged = o.privileged;
   if (typeof o.created_time === 'number') m.createdTime = o.created_time;

@@ -21,17 +21,24 @@ export type ContainerSetting = ContainerEngineOptions | false;
 /** Adds --container-engines and the socket options to a live command. */
 export function addContainerOptions(cmd: Command): Command {
   return cmd
-    .option('--container-engines <list>', `container runtimes to ask for metadata: comma-separated ${ALL_ENGINES.join(', ')}, or none (default: all; an absent socket is skipped)`)
+    .option(
+      '--container-engines <list>',
+      `container runtimes to ask for metadata: comma-separated ${ALL_ENGINES.join(', ')}, or none (default: all; an absent socket is skipped)`,
+    )
     .option('--containerd-socket <path>', 'containerd gRPC socket (default /run/containerd/containerd.sock)')
     .option('--docker-socket <path>', 'Docker API socket (default /var/run/docker.sock)')
     .option('--podman-socket <path>', 'podman API socket (default /run/podman/podman.sock)');
 }
 
 export function parseEngines(v: string): EngineName[] | false {
-  const words = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const words = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (words.length === 1 && words[0] === 'none') return false;
   for (const w of words) {
-    if (!(ALL_ENGINES as string[]).includes(w)) throw new InputError(`--container-engines: expected ${ALL_ENGINES.join(', ')} or none, got '${w}'`);
+    if (!(ALL_ENGINES as string[]).includes(w))
+      throw new InputError(`--container-engines: expected ${ALL_ENGINES.join(', ')} or none, got '${w}'`);
   }
   return words as EngineName[];
 }
@@ -52,7 +59,10 @@ export function containerOptionsFrom(o: Record<string, unknown>): ContainerSetti
  * The manager for a live session, started, or null when disabled. `fakeProbe`: a test's probe
  * (no real runtime behind its events): disabled unless a setting was given explicitly.
  */
-export function openContainerManager(setting: ContainerSetting | undefined, fakeProbe = false): ContainerManager | null {
+export function openContainerManager(
+  setting: ContainerSetting | undefined,
+  fakeProbe = false,
+): ContainerManager | null {
   if (setting === false || (setting === undefined && fakeProbe)) return null;
   if (process.env.FALCO_TS_CONTAINER_ENGINES !== undefined && setting === undefined) {
     const e = parseEngines(process.env.FALCO_TS_CONTAINER_ENGINES);
@@ -62,8 +72,14 @@ export function openContainerManager(setting: ContainerSetting | undefined, fake
   const cm = new (managerModule().ContainerManager)(setting ?? {});
   if (process.env.FALCO_TS_DEBUG_CONTAINERS) {
     const t0 = Date.now();
-    cm.onContainer((m) => process.stderr.write(`falco-ts: container ${m.id} (${m.type}, ${m.image ?? ''}) known after ${Date.now() - t0} ms\n`));
-    cm.onStop(() => { for (const e of cm.errors) process.stderr.write(`falco-ts: container lookup: ${e}\n`); });
+    cm.onContainer((m) =>
+      process.stderr.write(
+        `falco-ts: container ${m.id} (${m.type}, ${m.image ?? ''}) known after ${Date.now() - t0} ms\n`,
+      ),
+    );
+    cm.onStop(() => {
+      for (const e of cm.errors) process.stderr.write(`falco-ts: container lookup: ${e}\n`);
+    });
   }
   void cm.start();
   return cm;
@@ -73,11 +89,18 @@ export function openContainerManager(setting: ContainerSetting | undefined, fake
 export async function startedWithin(cm: ContainerManager | null, ms: number): Promise<void> {
   if (cm === null) return;
   let t: NodeJS.Timeout | undefined;
-  await Promise.race([cm.start(), new Promise<void>((r) => { t = setTimeout(r, ms); })]);
+  await Promise.race([
+    cm.start(),
+    new Promise<void>((r) => {
+      t = setTimeout(r, ms);
+    }),
+  ]);
   if (t !== undefined) clearTimeout(t);
 }
 
-function nowNs(): bigint { return BigInt(Date.now()) * 1000000n; }
+function nowNs(): bigint {
+  return BigInt(Date.now()) * 1000000n;
+}
 
 /** Writes one container event (CONTAINER_JSON_2_E) into a trace. */
 export function writeContainerEvent(w: ScapWriter, m: ContainerMeta, tsNs: bigint = nowNs()): void {
@@ -89,7 +112,10 @@ export function writeContainerEvent(w: ScapWriter, m: ContainerMeta, tsNs: bigin
  * each new or changed one as it is learnt, into the file being written (`current()`).
  */
 export class ContainerRecorder {
-  constructor(private readonly cm: ContainerManager, private readonly current: () => ScapWriter | null) {
+  constructor(
+    private readonly cm: ContainerManager,
+    private readonly current: () => ScapWriter | null,
+  ) {
     cm.onContainer((m) => {
       const w = this.current();
       if (w !== null) writeContainerEvent(w, m);

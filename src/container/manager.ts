@@ -18,7 +18,13 @@ import type { ContainerMeta } from '../filter/fields/container';
 import type { ThreadInfo } from '../state/threadinfo';
 import { CgroupMatch, addContainerdNamespace } from './cgroup';
 import { threadCgroupMatch } from '../filter/fields/container';
-import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET, containerdToMeta, ContainerdContainer, ContainerdImage } from './containerd';
+import {
+  ContainerdClient,
+  DEFAULT_CONTAINERD_SOCKET,
+  containerdToMeta,
+  ContainerdContainer,
+  ContainerdImage,
+} from './containerd';
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET, DockerClient } from './docker';
 import { containerToJson, shortId } from './json';
 
@@ -40,7 +46,10 @@ export interface ContainerEngineOptions {
 const RETRY_MS = 1000;
 const MAX_TRIES = 5;
 
-interface Failure { at: number; tries: number }
+interface Failure {
+  at: number;
+  tries: number;
+}
 
 export class ContainerManager {
   /** short id → metadata: every container seen */
@@ -69,9 +78,13 @@ export class ContainerManager {
   constructor(readonly opts: ContainerEngineOptions = {}) {
     const engines = new Set(opts.engines ?? ALL_ENGINES);
     const t = opts.timeoutMs ?? 3000;
-    this.ctrd = engines.has('containerd') ? new ContainerdClient(opts.containerdSocket ?? DEFAULT_CONTAINERD_SOCKET, t) : null;
-    if (engines.has('docker')) this.dockers.push(new DockerClient(opts.dockerSocket ?? DEFAULT_DOCKER_SOCKET, 'docker', t));
-    if (engines.has('podman')) this.dockers.push(new DockerClient(opts.podmanSocket ?? DEFAULT_PODMAN_SOCKET, 'podman', t));
+    this.ctrd = engines.has('containerd')
+      ? new ContainerdClient(opts.containerdSocket ?? DEFAULT_CONTAINERD_SOCKET, t)
+      : null;
+    if (engines.has('docker'))
+      this.dockers.push(new DockerClient(opts.dockerSocket ?? DEFAULT_DOCKER_SOCKET, 'docker', t));
+    if (engines.has('podman'))
+      this.dockers.push(new DockerClient(opts.podmanSocket ?? DEFAULT_PODMAN_SOCKET, 'podman', t));
   }
 
   /** Keeps `table` (e.g. a State's containers) filled with every container known, now and later. */
@@ -81,7 +94,9 @@ export class ContainerManager {
   }
 
   /** Called with each container that becomes known or changes. */
-  onContainer(fn: (m: ContainerMeta) => void): void { this.listeners.push(fn); }
+  onContainer(fn: (m: ContainerMeta) => void): void {
+    this.listeners.push(fn);
+  }
 
   /** Lists the runtimes' containers and subscribes to their events; resolves when the listing is done. */
   start(): Promise<void> {
@@ -115,22 +130,32 @@ export class ContainerManager {
 
   private watchContainerd(c: ContainerdClient): void {
     if (this.stopped) return;
-    const h = c.subscribe(['topic=="/containers/create"', 'topic=="/containers/update"', 'topic=="/tasks/start"'], (ev) => {
-      if (ev.id === '' || ev.namespace === '') return;
-      addContainerdNamespace(ev.namespace);
-      if (!this.ctrdNamespaces.includes(ev.namespace)) this.ctrdNamespaces.push(ev.namespace);
-      const key = shortId(ev.id);
-      const p = c.getContainer(ev.namespace, ev.id)
-        .then((ct) => (ct === null ? null : this.setContainerd(c, ct)))
-        .catch((e) => { this.note('containerd', e); return null; })
-        .finally(() => { if (this.pending.get(key) === p) this.pending.delete(key); });
-      this.pending.set(key, p);
-    }, (err) => {
-      if (this.stopped) return;
-      if (err !== null) this.note('containerd events', err);
-      // containerd restarted or the stream broke: subscribe again a bit later
-      this.later(() => this.watchContainerd(c), RETRY_MS);
-    });
+    const h = c.subscribe(
+      ['topic=="/containers/create"', 'topic=="/containers/update"', 'topic=="/tasks/start"'],
+      (ev) => {
+        if (ev.id === '' || ev.namespace === '') return;
+        addContainerdNamespace(ev.namespace);
+        if (!this.ctrdNamespaces.includes(ev.namespace)) this.ctrdNamespaces.push(ev.namespace);
+        const key = shortId(ev.id);
+        const p = c
+          .getContainer(ev.namespace, ev.id)
+          .then((ct) => (ct === null ? null : this.setContainerd(c, ct)))
+          .catch((e) => {
+            this.note('containerd', e);
+            return null;
+          })
+          .finally(() => {
+            if (this.pending.get(key) === p) this.pending.delete(key);
+          });
+        this.pending.set(key, p);
+      },
+      (err) => {
+        if (this.stopped) return;
+        if (err !== null) this.note('containerd events', err);
+        // containerd restarted or the stream broke: subscribe again a bit later
+        this.later(() => this.watchContainerd(c), RETRY_MS);
+      },
+    );
     this.cancels.push(() => h.cancel());
   }
 
@@ -146,7 +171,11 @@ export class ContainerManager {
     this.set(m);
     if (cached === undefined && ct.image !== '') {
       let img = null;
-      try { img = await c.getImage(ct.namespace, ct.image); } catch { img = null; }
+      try {
+        img = await c.getImage(ct.namespace, ct.image);
+      } catch {
+        img = null;
+      }
       if (img !== null) {
         this.images.set(key, img);
         m = containerdToMeta(ct, img);
@@ -158,15 +187,29 @@ export class ContainerManager {
 
   private async startDocker(d: DockerClient): Promise<void> {
     if (this.opts.watch !== false) {
-      const cancel = d.events((ev) => {
-        if (!/^(create|start|update|rename)$/.test(ev.action)) return;
-        const key = shortId(ev.id);
-        const p = d.inspect(ev.id)
-          .then((m) => { if (m !== null) this.set(m); return m; })
-          .catch((e) => { this.note(d.type, e); return null; })
-          .finally(() => { if (this.pending.get(key) === p) this.pending.delete(key); });
-        this.pending.set(key, p);
-      }, (err) => { if (err !== null && !this.stopped) this.note(`${d.type} events`, err); });
+      const cancel = d.events(
+        (ev) => {
+          if (!/^(create|start|update|rename)$/.test(ev.action)) return;
+          const key = shortId(ev.id);
+          const p = d
+            .inspect(ev.id)
+            .then((m) => {
+              if (m !== null) this.set(m);
+              return m;
+            })
+            .catch((e) => {
+              this.note(d.type, e);
+              return null;
+            })
+            .finally(() => {
+              if (this.pending.get(key) === p) this.pending.delete(key);
+            });
+          this.pending.set(key, p);
+        },
+        (err) => {
+          if (err !== null && !this.stopped) this.note(`${d.type} events`, err);
+        },
+      );
       this.cancels.push(cancel);
     }
     try {
@@ -203,7 +246,10 @@ export class ContainerManager {
     const f = this.failed.get(m.id);
     if (f !== undefined && (f.tries >= MAX_TRIES || Date.now() - f.at < RETRY_MS)) return Promise.resolve(null);
     const q = this.lookup(m)
-      .catch((e) => { this.note('lookup', e); return null; })
+      .catch((e) => {
+        this.note('lookup', e);
+        return null;
+      })
       .then((r) => {
         if (r === null) {
           const g = this.failed.get(m.id);
@@ -213,7 +259,9 @@ export class ContainerManager {
         }
         return r;
       })
-      .finally(() => { if (this.pending.get(m.id) === q) this.pending.delete(m.id); });
+      .finally(() => {
+        if (this.pending.get(m.id) === q) this.pending.delete(m.id);
+      });
     this.pending.set(m.id, q);
     return q;
   }
@@ -232,13 +280,22 @@ export class ContainerManager {
         if (!sockExists(d.socketPath)) continue;
         try {
           const r = await d.inspect(m.fullId);
-          if (r !== null) { this.set(r); return r; }
-        } catch (e) { this.note(d.type, e); }
+          if (r !== null) {
+            this.set(r);
+            return r;
+          }
+        } catch (e) {
+          this.note(d.type, e);
+        }
       }
     }
     if (tryCtrd) {
       if (this.ctrdNamespaces.length === 0) {
-        try { this.ctrdNamespaces = await c.namespaces(); } catch (e) { this.note('containerd', e); }
+        try {
+          this.ctrdNamespaces = await c.namespaces();
+        } catch (e) {
+          this.note('containerd', e);
+        }
       }
       for (const ns of this.ctrdNamespaces) {
         if (ns === m.namespace) continue;
@@ -261,7 +318,11 @@ export class ContainerManager {
     for (const t of this.tables) t.set(key, m);
     if (same) return;
     for (const fn of this.listeners) {
-      try { fn(m); } catch (e) { this.note('listener', e); }
+      try {
+        fn(m);
+      } catch (e) {
+        this.note('listener', e);
+      }
     }
   }
 
@@ -272,13 +333,27 @@ export class ContainerManager {
   }
 
   /** Called once by stop(). */
-  onStop(fn: () => void): void { this.stopFns.push(fn); }
+  onStop(fn: () => void): void {
+    this.stopFns.push(fn);
+  }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const fn of this.stopFns) { try { fn(); } catch { /* diagnostics only */ } }
-    for (const c of this.cancels.splice(0)) { try { c(); } catch { /* gone */ } }
+    for (const fn of this.stopFns) {
+      try {
+        fn();
+      } catch {
+        /* diagnostics only */
+      }
+    }
+    for (const c of this.cancels.splice(0)) {
+      try {
+        c();
+      } catch {
+        /* gone */
+      }
+    }
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.ctrd?.close();
@@ -286,7 +361,10 @@ export class ContainerManager {
   }
 
   private later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
     t.unref();
     this.timers.add(t);
   }
@@ -297,5 +375,9 @@ export class ContainerManager {
 }
 
 function sockExists(p: string): boolean {
-  try { return fs.statSync(p).isSocket(); } catch { return false; }
+  try {
+    return fs.statSync(p).isSocket();
+  } catch {
+    return false;
+  }
 }

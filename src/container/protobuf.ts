@@ -38,24 +38,36 @@ export function decode(b: Buffer): Fields {
     const wt = key & 7;
     let v: number | Buffer;
     switch (wt) {
-      case WT_VARINT: [v, p] = readVarint(b, p); break;
+      case WT_VARINT:
+        [v, p] = readVarint(b, p);
+        break;
       case WT_I64:
         if (p + 8 > b.length) throw new ProtoError('truncated fixed64');
-        v = Number(b.readBigUInt64LE(p)); p += 8; break;
+        v = Number(b.readBigUInt64LE(p));
+        p += 8;
+        break;
       case WT_I32:
         if (p + 4 > b.length) throw new ProtoError('truncated fixed32');
-        v = b.readUInt32LE(p); p += 4; break;
+        v = b.readUInt32LE(p);
+        p += 4;
+        break;
       case WT_LEN: {
         let n: number;
         [n, p] = readVarint(b, p);
         if (p + n > b.length) throw new ProtoError('truncated length-delimited field');
-        v = b.subarray(p, p + n); p += n; break;
+        v = b.subarray(p, p + n);
+        p += n;
+        break;
       }
-      default: throw new ProtoError(`unsupported wire type ${wt}`);
+      default:
+        throw new ProtoError(`unsupported wire type ${wt}`);
     }
     if (field === 0) throw new ProtoError('field number 0');
     let list = out.get(field);
-    if (list === undefined) { list = []; out.set(field, list); }
+    if (list === undefined) {
+      list = [];
+      out.set(field, list);
+    }
     list.push(v);
   }
   return out;
@@ -64,7 +76,9 @@ export function decode(b: Buffer): Fields {
 /** Reads helpers over a decoded message. */
 export class Msg {
   readonly f: Fields;
-  constructor(b: Buffer) { this.f = decode(b); }
+  constructor(b: Buffer) {
+    this.f = decode(b);
+  }
   str(n: number): string {
     const v = this.f.get(n);
     const x = v?.[v.length - 1];
@@ -120,16 +134,22 @@ export class Enc {
     this.parts.push(varint(n * 8 + WT_LEN), varint(b.length), b);
     return this;
   }
-  msg(n: number, m: Enc): this { return this.bytes(n, m.finish()); }
+  msg(n: number, m: Enc): this {
+    return this.bytes(n, m.finish());
+  }
   uint(n: number, v: number): this {
     if (v === 0) return this;
     this.parts.push(varint(n * 8 + WT_VARINT), varint(v));
     return this;
   }
-  bool(n: number, v: boolean): this { return this.uint(n, v ? 1 : 0); }
+  bool(n: number, v: boolean): this {
+    return this.uint(n, v ? 1 : 0);
+  }
   strMap(n: number, m: Record<string, string>): this {
     for (const [k, v] of Object.entries(m)) this.msg(n, new Enc().str(1, k).str(2, v));
     return this;
   }
-  finish(): Buffer { return Buffer.concat(this.parts); }
+  finish(): Buffer {
+    return Buffer.concat(this.parts);
+  }
 }

@@ -8,7 +8,9 @@ import type { EventInfo } from './types';
 
 declare global {
   // Node's fast latin1 decoder (undocumented but stable since Node 0.x).
-  interface Buffer { latin1Slice(start: number, end: number): string }
+  interface Buffer {
+    latin1Slice(start: number, end: number): string;
+  }
 }
 
 const TWO32 = 4294967296;
@@ -48,7 +50,9 @@ export class EventView {
   private paramsFor = -1;
 
   /** The event info from our table (e5c53d64 + newer codes), or null for an unknown code. */
-  get evinfo(): EventInfo | null { return this.info; }
+  get evinfo(): EventInfo | null {
+    return this.info;
+  }
 
   /** Number of params usable: min(file, table) as libsinsp does. */
   get paramCount(): number {
@@ -57,7 +61,9 @@ export class EventView {
     return this.nparams < i.params.length ? this.nparams : i.params.length;
   }
 
-  isEnter(): boolean { return (this.type & 1) === 0; }
+  isEnter(): boolean {
+    return (this.type & 1) === 0;
+  }
 
   private loadParams(): void {
     const n = Math.min(this.nparams, 64);
@@ -68,13 +74,18 @@ export class EventView {
     const wide = this.lenWidth !== 2;
     for (let i = 0; i < n; i++) {
       let l: number;
-      if (wide) { const o = lensOff + i * 4; l = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0; }
-      else { const o = lensOff + i * 2; l = b[o] | (b[o + 1] << 8); }
+      if (wide) {
+        const o = lensOff + i * 4;
+        l = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+      } else {
+        const o = lensOff + i * 2;
+        l = b[o] | (b[o + 1] << 8);
+      }
       // A length running past the event is clamped so readers never leave the event; so is
       // the offset of a param after it (renderers index the buffer at the offset itself).
       this.poff[i] = p <= end ? p : end;
       const lim = end - p;
-      this.plen[i] = l <= lim ? l : (lim > 0 ? lim : 0);
+      this.plen[i] = l <= lim ? l : lim > 0 ? lim : 0;
       p += l;
     }
     this.paramsFor = this.num;
@@ -89,7 +100,9 @@ export class EventView {
     return this.plen[i];
   }
   /** True when param i exists in this event. */
-  has(i: number): boolean { return i < this.paramCount; }
+  has(i: number): boolean {
+    return i < this.paramCount;
+  }
 
   // Typed readers: callers check has(i) and the length first where it matters. Reads stay
   // inside the param (lengths are clamped to the event), so inline byte reads are in bounds.
@@ -97,50 +110,68 @@ export class EventView {
     if (this.paramsFor !== this.num) this.loadParams();
     return this.plen[i] >= 1 ? this.buf[this.poff[i]] : 0;
   }
-  i8(i: number): number { return this.u8(i) << 24 >> 24; }
+  i8(i: number): number {
+    return (this.u8(i) << 24) >> 24;
+  }
   u16(i: number): number {
     if (this.paramsFor !== this.num) this.loadParams();
     if (this.plen[i] < 2) return 0;
-    const b = this.buf, o = this.poff[i];
+    const b = this.buf,
+      o = this.poff[i];
     return b[o] | (b[o + 1] << 8);
   }
-  i16(i: number): number { return this.u16(i) << 16 >> 16; }
+  i16(i: number): number {
+    return (this.u16(i) << 16) >> 16;
+  }
   u32(i: number): number {
     if (this.paramsFor !== this.num) this.loadParams();
     if (this.plen[i] < 4) return 0;
-    const b = this.buf, o = this.poff[i];
+    const b = this.buf,
+      o = this.poff[i];
     return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
   }
   i32(i: number): number {
     if (this.paramsFor !== this.num) this.loadParams();
     if (this.plen[i] < 4) return 0;
-    const b = this.buf, o = this.poff[i];
+    const b = this.buf,
+      o = this.poff[i];
     return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
   }
   /** signed 64-bit as a Number (exact within ±2^53) */
   i64(i: number): number {
     if (this.paramsFor !== this.num) this.loadParams();
     const l = this.plen[i];
-    const b = this.buf, o = this.poff[i];
+    const b = this.buf,
+      o = this.poff[i];
     if (l < 8) return l >= 4 ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : 0;
-    return (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) * TWO32 +
-      ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0);
+    return (
+      (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) * TWO32 +
+      ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0)
+    );
   }
   u64(i: number): number {
     if (this.paramsFor !== this.num) this.loadParams();
     const l = this.plen[i];
-    const b = this.buf, o = this.poff[i];
+    const b = this.buf,
+      o = this.poff[i];
     if (l < 8) return l >= 4 ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0 : 0;
-    return ((b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0) * TWO32 +
-      ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0);
+    return (
+      ((b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0) * TWO32 +
+      ((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0)
+    );
   }
   /** exact 64-bit values, for the rare fields that need them */
-  bigU64(i: number): bigint { return this.paramLen(i) >= 8 ? this.buf.readBigUInt64LE(this.paramOffset(i)) : BigInt(this.u32(i)); }
-  bigI64(i: number): bigint { return this.paramLen(i) >= 8 ? this.buf.readBigInt64LE(this.paramOffset(i)) : BigInt(this.i32(i)); }
+  bigU64(i: number): bigint {
+    return this.paramLen(i) >= 8 ? this.buf.readBigUInt64LE(this.paramOffset(i)) : BigInt(this.u32(i));
+  }
+  bigI64(i: number): bigint {
+    return this.paramLen(i) >= 8 ? this.buf.readBigInt64LE(this.paramOffset(i)) : BigInt(this.i32(i));
+  }
 
   /** NUL-terminated string param as a byte string (stops at the first NUL). */
   str(i: number): string {
-    const o = this.paramOffset(i), l = this.paramLen(i);
+    const o = this.paramOffset(i),
+      l = this.paramLen(i);
     let e = o;
     const end = o + l;
     const b = this.buf;
@@ -173,10 +204,14 @@ export class EventView {
     if (tsBaseHi <= 0) tsBaseHi = this.tsHi;
     return (this.tsHi - tsBaseHi) * TWO32 + this.tsLo;
   }
-  tsBig(): bigint { return (BigInt(this.tsHi) << 32n) | BigInt(this.tsLo); }
+  tsBig(): bigint {
+    return (BigInt(this.tsHi) << 32n) | BigInt(this.tsLo);
+  }
 
   /** Copy of the raw event bytes (header through params), for writers. */
-  rawEvent(): Buffer { return this.buf.subarray(this.off, this.off + this.len); }
+  rawEvent(): Buffer {
+    return this.buf.subarray(this.off, this.off + this.len);
+  }
 
   /** Point the view at an event in buf (v2 layout, or v1 with v1 = true). */
   set(buf: Buffer, off: number, lensOff: number, len: number, type: number, nparams: number, v1: boolean): void {
@@ -193,7 +228,16 @@ export class EventView {
   }
 
   /** set() for the reader's hot loop, which already has the table entry. */
-  setHot(buf: Buffer, off: number, lensOff: number, len: number, type: number, info: EventInfo, nparams: number, v1: boolean): void {
+  setHot(
+    buf: Buffer,
+    off: number,
+    lensOff: number,
+    len: number,
+    type: number,
+    info: EventInfo,
+    nparams: number,
+    v1: boolean,
+  ): void {
     this.v1 = v1;
     this.buf = buf;
     this.off = off;

@@ -22,12 +22,17 @@ import { FieldError, type BoundField, type FieldRegistry, type FieldType, type F
 import { compileGlob, type GlobMatcher } from './glob';
 import { compileRegex, RegexSyntaxError } from './regex';
 import {
-  OP_TEXT, PathPrefixSearch, asciiLower, asciiUpper, comparableError, includesAsciiCI, parseComparator,
-  type Comparator, type Op,
+  OP_TEXT,
+  PathPrefixSearch,
+  asciiLower,
+  asciiUpper,
+  comparableError,
+  includesAsciiCI,
+  parseComparator,
+  type Comparator,
+  type Op,
 } from './operators';
-import {
-  ValueError, inNet, normNum, parseLiteral, type IpNet, type Literal, type Num,
-} from './values';
+import { ValueError, inNet, normNum, parseLiteral, type IpNet, type Literal, type Num } from './values';
 import { EventTypeAnalysisError, childrenByEventCode, eventTypesOf, isKnownEventName } from './evttypes';
 import { parseFilter, type ParseOptions } from './parser';
 import { supportedTransformers } from './lexer';
@@ -35,7 +40,10 @@ import { supportedTransformers } from './lexer';
 export type EvalFn = (ev: EventView, st: State) => boolean;
 
 /** A macro body: a parsed condition, optionally with the text it was parsed from (for error line/column). */
-export interface MacroDef { ast: Node; text?: string }
+export interface MacroDef {
+  ast: Node;
+  text?: string;
+}
 
 export interface CompileOptions extends ParseOptions {
   /** Falco macros: the AST of macro `name`, or null/undefined if undefined. Without it an identifier is an error. */
@@ -91,8 +99,17 @@ export interface Source {
 }
 
 const DEFAULT_PTYPE: Record<FieldType, string> = {
-  string: 'CHARBUF', int: 'INT64', uint: 'UINT64', bool: 'BOOL', ipaddr: 'IPADDR', ipnet: 'IPNET', port: 'PORT',
-  bytebuf: 'BYTEBUF', reltime: 'RELTIME', abstime: 'ABSTIME', double: 'DOUBLE',
+  string: 'CHARBUF',
+  int: 'INT64',
+  uint: 'UINT64',
+  bool: 'BOOL',
+  ipaddr: 'IPADDR',
+  ipnet: 'IPNET',
+  port: 'PORT',
+  bytebuf: 'BYTEBUF',
+  reltime: 'RELTIME',
+  abstime: 'ABSTIME',
+  double: 'DOUBLE',
 };
 
 const normPtype = (p: string | undefined, t: FieldType): string =>
@@ -100,8 +117,16 @@ const normPtype = (p: string | undefined, t: FieldType): string =>
 
 function constSource(value: FieldValue, isList: boolean): Source {
   return {
-    name: 'INTERNAL', type: 'string', ptype: 'CHARBUF', isList, mode: 'scalar', noRhs: false, noTransformer: false,
-    plainField: null, get: () => value, values: null,
+    name: 'INTERNAL',
+    type: 'string',
+    ptype: 'CHARBUF',
+    isList,
+    mode: 'scalar',
+    noRhs: false,
+    noTransformer: false,
+    plainField: null,
+    get: () => value,
+    values: null,
   };
 }
 
@@ -109,7 +134,10 @@ function constSource(value: FieldValue, isList: boolean): Source {
 function b64decode(s: string): Buffer | null {
   let body = s;
   let pad = 0;
-  while (body.endsWith('=') && pad < 2) { body = body.slice(0, -1); pad++; }
+  while (body.endsWith('=') && pad < 2) {
+    body = body.slice(0, -1);
+    pad++;
+  }
   if (!/^[A-Za-z0-9+/]*$/.test(body)) return null;
   if (body.length % 4 === 1) return null;
   if (pad > 0 && (body.length + pad) % 4 !== 0) return null;
@@ -147,7 +175,9 @@ function makeHas(type: FieldType, lits: Literal[]): Pred {
     case 'ipaddr': {
       const v4 = new Set<number>();
       const v6: Buffer[] = [];
-      for (const l of lits as Buffer[]) if (l.length === 4) v4.add(l.readUInt32BE(0)); else v6.push(l);
+      for (const l of lits as Buffer[])
+        if (l.length === 4) v4.add(l.readUInt32BE(0));
+        else v6.push(l);
       return (v) => {
         const b = v as Buffer;
         if (b.length === 4) return v4.has(b.readUInt32BE(0));
@@ -157,11 +187,18 @@ function makeHas(type: FieldType, lits: Literal[]): Pred {
     }
     case 'ipnet': {
       const nets = lits as IpNet[];
-      return (v) => { for (const n of nets) if (inNet(v as Buffer, n)) return true; return false; };
+      return (v) => {
+        for (const n of nets) if (inNet(v as Buffer, n)) return true;
+        return false;
+      };
     }
     case 'bytebuf': {
       const bufs = lits as Buffer[];
-      return (v) => { const b = asBuf(v); for (const x of bufs) if (bufEq(b, x)) return true; return false; };
+      return (v) => {
+        const b = asBuf(v);
+        for (const x of bufs) if (bufEq(b, x)) return true;
+        return false;
+      };
     }
     default: {
       const s = new Set<FieldValue>(lits as Num[]);
@@ -176,20 +213,42 @@ function makePred(type: FieldType, op: Op, lit: Literal, raw: string): Pred {
     case 'string': {
       const a = lit as string;
       switch (op) {
-        case 'eq': return (v) => v === a;
-        case 'ne': return (v) => v !== a;
-        case 'lt': return (v) => (v as string) < a;
-        case 'le': return (v) => (v as string) <= a;
-        case 'gt': return (v) => (v as string) > a;
-        case 'ge': return (v) => (v as string) >= a;
-        case 'contains': return (v) => (v as string).includes(a);
-        case 'icontains': { const l = asciiLower(a); return (v) => includesAsciiCI(v as string, l); }
-        case 'startswith': return (v) => (v as string).startsWith(a);
-        case 'endswith': return (v) => (v as string).endsWith(a);
-        case 'glob': { const m = compileGlob(a, false); return (v) => m(v as string); }
-        case 'iglob': { const m = compileGlob(a, true); return (v) => m(v as string); }
-        case 'regex': { const m = compileRegex(raw); return (v) => m(v as string); }
-        default: break;
+        case 'eq':
+          return (v) => v === a;
+        case 'ne':
+          return (v) => v !== a;
+        case 'lt':
+          return (v) => (v as string) < a;
+        case 'le':
+          return (v) => (v as string) <= a;
+        case 'gt':
+          return (v) => (v as string) > a;
+        case 'ge':
+          return (v) => (v as string) >= a;
+        case 'contains':
+          return (v) => (v as string).includes(a);
+        case 'icontains': {
+          const l = asciiLower(a);
+          return (v) => includesAsciiCI(v as string, l);
+        }
+        case 'startswith':
+          return (v) => (v as string).startsWith(a);
+        case 'endswith':
+          return (v) => (v as string).endsWith(a);
+        case 'glob': {
+          const m = compileGlob(a, false);
+          return (v) => m(v as string);
+        }
+        case 'iglob': {
+          const m = compileGlob(a, true);
+          return (v) => m(v as string);
+        }
+        case 'regex': {
+          const m = compileRegex(raw);
+          return (v) => m(v as string);
+        }
+        default:
+          break;
       }
       break;
     }
@@ -197,14 +256,26 @@ function makePred(type: FieldType, op: Op, lit: Literal, raw: string): Pred {
       const a = lit as Buffer;
       const n = a.length;
       switch (op) {
-        case 'eq': return (v) => bufEq(asBuf(v), a);
-        case 'ne': return (v) => !bufEq(asBuf(v), a);
+        case 'eq':
+          return (v) => bufEq(asBuf(v), a);
+        case 'ne':
+          return (v) => !bufEq(asBuf(v), a);
         case 'contains':
-        case 'bcontains': return (v) => asBuf(v).indexOf(a) !== -1;
+        case 'bcontains':
+          return (v) => asBuf(v).indexOf(a) !== -1;
         case 'startswith':
-        case 'bstartswith': return (v) => { const b = asBuf(v); return b.length >= n && a.compare(b, 0, n) === 0; };
-        case 'endswith': return (v) => { const b = asBuf(v); return b.length >= n && a.compare(b, b.length - n) === 0; };
-        default: break;
+        case 'bstartswith':
+          return (v) => {
+            const b = asBuf(v);
+            return b.length >= n && a.compare(b, 0, n) === 0;
+          };
+        case 'endswith':
+          return (v) => {
+            const b = asBuf(v);
+            return b.length >= n && a.compare(b, b.length - n) === 0;
+          };
+        default:
+          break;
       }
       break;
     }
@@ -232,19 +303,27 @@ function makePred(type: FieldType, op: Op, lit: Literal, raw: string): Pred {
       if (op === 'ne') return (v) => !inNet(v as Buffer, n);
       break;
     }
-    default: { // numeric: loose comparisons are exact across number/bigint
+    default: {
+      // numeric: loose comparisons are exact across number/bigint
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const a = lit as any;
       switch (op) {
         // eslint-disable-next-line eqeqeq
-        case 'eq': return (v) => v == a;
+        case 'eq':
+          return (v) => v == a;
         // eslint-disable-next-line eqeqeq
-        case 'ne': return (v) => v != a;
-        case 'lt': return (v) => (v as Num) < a;
-        case 'le': return (v) => (v as Num) <= a;
-        case 'gt': return (v) => (v as Num) > a;
-        case 'ge': return (v) => (v as Num) >= a;
-        default: break;
+        case 'ne':
+          return (v) => v != a;
+        case 'lt':
+          return (v) => (v as Num) < a;
+        case 'le':
+          return (v) => (v as Num) <= a;
+        case 'gt':
+          return (v) => (v as Num) > a;
+        case 'ge':
+          return (v) => (v as Num) >= a;
+        default:
+          break;
       }
     }
   }
@@ -257,39 +336,73 @@ function makePred2(type: FieldType, op: Op): Pred2 {
     case 'string': {
       let lastPat: string | null = null;
       let lastM: GlobMatcher | null = null;
-      const glob = (fold: boolean): Pred2 => (v, r) => {
-        if (r !== lastPat) { lastPat = r as string; lastM = compileGlob(lastPat, fold); }
-        return lastM!(v as string);
-      };
+      const glob =
+        (fold: boolean): Pred2 =>
+        (v, r) => {
+          if (r !== lastPat) {
+            lastPat = r as string;
+            lastM = compileGlob(lastPat, fold);
+          }
+          return lastM!(v as string);
+        };
       switch (op) {
-        case 'eq': case 'in': case 'intersects': return (v, r) => v === r;
-        case 'ne': return (v, r) => v !== r;
-        case 'lt': return (v, r) => (v as string) < (r as string);
-        case 'le': return (v, r) => (v as string) <= (r as string);
-        case 'gt': return (v, r) => (v as string) > (r as string);
-        case 'ge': return (v, r) => (v as string) >= (r as string);
-        case 'contains': return (v, r) => (v as string).includes(r as string);
-        case 'icontains': return (v, r) => includesAsciiCI(v as string, asciiLower(r as string));
-        case 'startswith': return (v, r) => (v as string).startsWith(r as string);
-        case 'endswith': return (v, r) => (v as string).endsWith(r as string);
-        case 'glob': return glob(false);
-        case 'iglob': return glob(true);
-        default: break;
+        case 'eq':
+        case 'in':
+        case 'intersects':
+          return (v, r) => v === r;
+        case 'ne':
+          return (v, r) => v !== r;
+        case 'lt':
+          return (v, r) => (v as string) < (r as string);
+        case 'le':
+          return (v, r) => (v as string) <= (r as string);
+        case 'gt':
+          return (v, r) => (v as string) > (r as string);
+        case 'ge':
+          return (v, r) => (v as string) >= (r as string);
+        case 'contains':
+          return (v, r) => (v as string).includes(r as string);
+        case 'icontains':
+          return (v, r) => includesAsciiCI(v as string, asciiLower(r as string));
+        case 'startswith':
+          return (v, r) => (v as string).startsWith(r as string);
+        case 'endswith':
+          return (v, r) => (v as string).endsWith(r as string);
+        case 'glob':
+          return glob(false);
+        case 'iglob':
+          return glob(true);
+        default:
+          break;
       }
       break;
     }
     case 'bytebuf':
       switch (op) {
-        case 'eq': case 'in': case 'intersects': return (v, r) => bufEq(asBuf(v), asBuf(r));
-        case 'ne': return (v, r) => !bufEq(asBuf(v), asBuf(r));
-        case 'contains': case 'bcontains': return (v, r) => asBuf(v).indexOf(asBuf(r)) !== -1;
-        case 'startswith': case 'bstartswith': return (v, r) => {
-          const b = asBuf(v); const a = asBuf(r); return b.length >= a.length && a.compare(b, 0, a.length) === 0;
-        };
-        case 'endswith': return (v, r) => {
-          const b = asBuf(v); const a = asBuf(r); return b.length >= a.length && a.compare(b, b.length - a.length) === 0;
-        };
-        default: break;
+        case 'eq':
+        case 'in':
+        case 'intersects':
+          return (v, r) => bufEq(asBuf(v), asBuf(r));
+        case 'ne':
+          return (v, r) => !bufEq(asBuf(v), asBuf(r));
+        case 'contains':
+        case 'bcontains':
+          return (v, r) => asBuf(v).indexOf(asBuf(r)) !== -1;
+        case 'startswith':
+        case 'bstartswith':
+          return (v, r) => {
+            const b = asBuf(v);
+            const a = asBuf(r);
+            return b.length >= a.length && a.compare(b, 0, a.length) === 0;
+          };
+        case 'endswith':
+          return (v, r) => {
+            const b = asBuf(v);
+            const a = asBuf(r);
+            return b.length >= a.length && a.compare(b, b.length - a.length) === 0;
+          };
+        default:
+          break;
       }
       break;
     case 'bool':
@@ -305,14 +418,23 @@ function makePred2(type: FieldType, op: Op): Pred2 {
     default:
       switch (op) {
         // eslint-disable-next-line eqeqeq
-        case 'eq': case 'in': case 'intersects': return (v, r) => v == r;
+        case 'eq':
+        case 'in':
+        case 'intersects':
+          return (v, r) => v == r;
         // eslint-disable-next-line eqeqeq
-        case 'ne': return (v, r) => v != r;
-        case 'lt': return (v, r) => (v as Num) < (r as Num);
-        case 'le': return (v, r) => (v as Num) <= (r as Num);
-        case 'gt': return (v, r) => (v as Num) > (r as Num);
-        case 'ge': return (v, r) => (v as Num) >= (r as Num);
-        default: break;
+        case 'ne':
+          return (v, r) => v != r;
+        case 'lt':
+          return (v, r) => (v as Num) < (r as Num);
+        case 'le':
+          return (v, r) => (v as Num) <= (r as Num);
+        case 'gt':
+          return (v, r) => (v as Num) > (r as Num);
+        case 'ge':
+          return (v, r) => (v as Num) >= (r as Num);
+        default:
+          break;
       }
   }
   throw new Error(`'${OP_TEXT[op]}' operator not supported for type ${type}`);
@@ -348,7 +470,11 @@ class Compiler {
   private expanded = 0;
   private expandedValues = 0;
 
-  constructor(private readonly registry: FieldRegistry, private readonly opts: CompileOptions, text: string) {
+  constructor(
+    private readonly registry: FieldRegistry,
+    private readonly opts: CompileOptions,
+    text: string,
+  ) {
     this.ctx = { chain: [], text };
     this.extraNames = opts.extraEventNames ? new Set(opts.extraEventNames) : undefined;
   }
@@ -365,9 +491,13 @@ class Compiler {
       if (n.kind === 'binary' && n.right.kind === 'list') this.expandedValues += n.right.values.length;
       if (++this.expanded > MAX_EXPANDED_NODES || this.expandedValues > MAX_EXPANDED_VALUES) {
         const chain = this.ctx.chain;
-        const what = this.expanded > MAX_EXPANDED_NODES ? `${MAX_EXPANDED_NODES} nodes` : `${MAX_EXPANDED_VALUES} list values`;
-        this.fail(`filter too large after macro expansion (more than ${what}): macro '${chain[chain.length - 1]}' ` +
-          `is expanded too many times (via ${chain.join(' -> ')})`, n.start);
+        const what =
+          this.expanded > MAX_EXPANDED_NODES ? `${MAX_EXPANDED_NODES} nodes` : `${MAX_EXPANDED_VALUES} list values`;
+        this.fail(
+          `filter too large after macro expansion (more than ${what}): macro '${chain[chain.length - 1]}' ` +
+            `is expanded too many times (via ${chain.join(' -> ')})`,
+          n.start,
+        );
       }
     }
     try {
@@ -375,15 +505,21 @@ class Compiler {
         case 'and':
         case 'or': {
           let changed = false;
-          const children = n.children.map((c) => { const e = this.expand(c); if (e !== c) changed = true; return e; });
+          const children = n.children.map((c) => {
+            const e = this.expand(c);
+            if (e !== c) changed = true;
+            return e;
+          });
           return changed ? { ...n, children } : n;
         }
         case 'not': {
           const c = this.expand(n.child);
           return c === n.child ? n : { ...n, child: c };
         }
-        case 'identifier': return this.expandMacro(n.name, n.start);
-        default: return n;
+        case 'identifier':
+          return this.expandMacro(n.name, n.start);
+        default:
+          return n;
       }
     } finally {
       this.depth--;
@@ -420,16 +556,24 @@ class Compiler {
     if (++this.depth > MAX_COMPILE_DEPTH) this.fail('exceeded max depth limit', n.start);
     try {
       switch (n.kind) {
-        case 'and': return andOf(n.children.map((c) => this.compile(c)));
+        case 'and':
+          return andOf(n.children.map((c) => this.compile(c)));
         case 'or': {
           const fs = n.children.map((c) => this.compile(c));
           return (fs.length >= 4 ? orByEventCode(n.children, fs) : null) ?? orOf(fs);
         }
-        case 'not': { const f = this.compile(n.child); return (ev, st) => !f(ev, st); }
-        case 'unary': return this.compileUnary(n);
-        case 'binary': return this.compileBinary(n);
-        case 'identifier': return this.fail(`unexpected identifier '${n.name}'`, n.start);
-        default: return this.fail(`unexpected ${n.kind} expression in filter`, n.start);
+        case 'not': {
+          const f = this.compile(n.child);
+          return (ev, st) => !f(ev, st);
+        }
+        case 'unary':
+          return this.compileUnary(n);
+        case 'binary':
+          return this.compileBinary(n);
+        case 'identifier':
+          return this.fail(`unexpected identifier '${n.name}'`, n.start);
+        default:
+          return this.fail(`unexpected ${n.kind} expression in filter`, n.start);
       }
     } finally {
       this.depth--;
@@ -441,8 +585,10 @@ class Compiler {
 
   source(n: Node): Source {
     switch (n.kind) {
-      case 'field': return this.fieldSource(n.field, n.arg, n.start);
-      case 'value': return constSource(n.value, false);
+      case 'field':
+        return this.fieldSource(n.field, n.arg, n.start);
+      case 'value':
+        return constSource(n.value, false);
       case 'transformer_list': {
         const elems = n.children.map((c) => this.source(c));
         const getters = elems.map((e) => e.get);
@@ -460,8 +606,10 @@ class Compiler {
           },
         };
       }
-      case 'transformer': return this.transformerSource(n);
-      default: return this.fail(`unexpected ${n.kind} expression where a field was expected`, n.start);
+      case 'transformer':
+        return this.transformerSource(n);
+      default:
+        return this.fail(`unexpected ${n.kind} expression where a field was expected`, n.start);
     }
   }
 
@@ -478,7 +626,11 @@ class Compiler {
     let values: Source['values'] = null;
     if (mode === 'any' || mode === 'endpoints') {
       if (b.values) values = b.values.bind(b);
-      else values = (ev, st) => { const v = b.extract(ev, st); return v === null ? null : Array.isArray(v) ? v : [v]; };
+      else
+        values = (ev, st) => {
+          const v = b.extract(ev, st);
+          return v === null ? null : Array.isArray(v) ? v : [v];
+        };
     }
     return {
       name: info.name,
@@ -506,46 +658,74 @@ class Compiler {
     }
     const args = n.args.map((a) => this.source(a));
     switch (name) {
-      case 'join': return this.joinTransformer(args, n);
-      case 'concat': return this.concatTransformer(args, n);
-      case 'getopt': return this.getoptTransformer(args, n);
-      default: return this.fail(`unknown multivalue transformer '${name}'`, n.start);
+      case 'join':
+        return this.joinTransformer(args, n);
+      case 'concat':
+        return this.concatTransformer(args, n);
+      case 'getopt':
+        return this.getoptTransformer(args, n);
+      default:
+        return this.fail(`unknown multivalue transformer '${name}'`, n.start);
     }
   }
 
   private unaryTransformer(name: string, src: Source, pos: number): Source {
     if (src.noTransformer) this.fail(`field '${src.name}' does not support transformers`, pos);
-    const bad = (): never => this.fail(
-      `can't add field transformer: type '${src.ptype}' is not supported by '${name}' transformer applied on `
-      + `${src.isList ? 'list ' : ''}field '${src.name}'`, pos);
+    const bad = (): never =>
+      this.fail(
+        `can't add field transformer: type '${src.ptype}' is not supported by '${name}' transformer applied on ` +
+          `${src.isList ? 'list ' : ''}field '${src.name}'`,
+        pos,
+      );
     const g = src.get;
-    const mapStr = (f: (s: string) => string | null): Getter => (ev, st) => {
-      const v = g(ev, st);
-      if (v === null) return null;
-      if (Array.isArray(v)) {
-        const out: string[] = [];
-        for (const x of v) { const r = f(toStr(x)); if (r === null) return null; out.push(r); }
-        return out;
-      }
-      return f(toStr(v as string));
-    };
+    const mapStr =
+      (f: (s: string) => string | null): Getter =>
+      (ev, st) => {
+        const v = g(ev, st);
+        if (v === null) return null;
+        if (Array.isArray(v)) {
+          const out: string[] = [];
+          for (const x of v) {
+            const r = f(toStr(x));
+            if (r === null) return null;
+            out.push(r);
+          }
+          return out;
+        }
+        return f(toStr(v as string));
+      };
     switch (name) {
       case 'tolower':
       case 'toupper':
       case 'basename': {
         if (src.type !== 'string') bad();
-        const f = name === 'tolower' ? asciiLower : name === 'toupper' ? asciiUpper
-          : (s: string): string => s.slice(s.lastIndexOf('/') + 1);
+        const f =
+          name === 'tolower'
+            ? asciiLower
+            : name === 'toupper'
+              ? asciiUpper
+              : (s: string): string => s.slice(s.lastIndexOf('/') + 1);
         return { ...src, plainField: null, get: mapStr(f) };
       }
       case 'b64': {
         if (src.type === 'string' && src.ptype === 'CHARBUF') {
-          return { ...src, plainField: null, get: mapStr((s) => { const b = b64decode(s); return b ? b.toString('latin1') : null; }) };
+          return {
+            ...src,
+            plainField: null,
+            get: mapStr((s) => {
+              const b = b64decode(s);
+              return b ? b.toString('latin1') : null;
+            }),
+          };
         }
         if (src.type === 'bytebuf') {
           return {
-            ...src, plainField: null,
-            get: (ev, st) => { const v = g(ev, st); return v === null ? null : b64decode(asBuf(v).toString('latin1')); },
+            ...src,
+            plainField: null,
+            get: (ev, st) => {
+              const v = g(ev, st);
+              return v === null ? null : b64decode(asBuf(v).toString('latin1'));
+            },
           };
         }
         return bad();
@@ -553,13 +733,23 @@ class Compiler {
       case 'len': {
         if (src.isList) {
           return {
-            ...src, type: 'uint', ptype: 'UINT64', isList: false, plainField: null,
-            get: (ev, st) => { const v = g(ev, st); return Array.isArray(v) ? v.length : v === null ? null : 1; },
+            ...src,
+            type: 'uint',
+            ptype: 'UINT64',
+            isList: false,
+            plainField: null,
+            get: (ev, st) => {
+              const v = g(ev, st);
+              return Array.isArray(v) ? v.length : v === null ? null : 1;
+            },
           };
         }
         if (src.type === 'string') {
           return {
-            ...src, type: 'uint', ptype: 'UINT64', plainField: null,
+            ...src,
+            type: 'uint',
+            ptype: 'UINT64',
+            plainField: null,
             get: (ev, st) => {
               const v = g(ev, st);
               if (v === null) return null;
@@ -571,8 +761,14 @@ class Compiler {
         }
         if (src.type === 'bytebuf') {
           return {
-            ...src, type: 'uint', ptype: 'UINT64', plainField: null,
-            get: (ev, st) => { const v = g(ev, st); return v === null ? null : asBuf(v).length; },
+            ...src,
+            type: 'uint',
+            ptype: 'UINT64',
+            plainField: null,
+            get: (ev, st) => {
+              const v = g(ev, st);
+              return v === null ? null : asBuf(v).length;
+            },
           };
         }
         return bad();
@@ -609,7 +805,11 @@ class Compiler {
       ...constSource(null, false),
       get: (ev, st) => {
         let out = '';
-        for (const g of gs) { const v = g(ev, st); if (v === null) return null; out += toStr(v as string); }
+        for (const g of gs) {
+          const v = g(ev, st);
+          if (v === null) return null;
+          out += toStr(v as string);
+        }
         return out;
       },
     };
@@ -619,8 +819,10 @@ class Compiler {
     if (args.length !== 2) this.fail('getopt() requires exactly 2 arguments: args list and optstring', n.start);
     if (!args[0].isList) this.fail('getopt() first argument must be a list', n.start);
     if (args[1].isList) this.fail('getopt() second argument (optstring) must be a single value', n.start);
-    if (args[0].type !== 'string' || args[1].type !== 'string') this.fail('getopt() arguments must be strings', n.start);
-    if (n.arg !== null && n.arg.length !== 1) this.fail('getopt() field argument must be a single option character', n.start);
+    if (args[0].type !== 'string' || args[1].type !== 'string')
+      this.fail('getopt() arguments must be strings', n.start);
+    if (n.arg !== null && n.arg.length !== 1)
+      this.fail('getopt() field argument must be a single option character', n.start);
     const sel = n.arg;
     const [argv, optg] = [args[0].get, args[1].get];
     return {
@@ -630,7 +832,11 @@ class Compiler {
         if (os === null) return null;
         const av = argv(ev, st);
         if (av === null) return null;
-        return getopt((av as (string | number)[]).map((x) => toStr(x)), toStr(os as string), sel);
+        return getopt(
+          (av as (string | number)[]).map((x) => toStr(x)),
+          toStr(os as string),
+          sel,
+        );
       },
     };
   }
@@ -642,7 +848,10 @@ class Compiler {
     const g = L.get;
     if (L.values) {
       const vs = L.values;
-      return (ev, st) => { const a = vs(ev, st); return a !== null && a.length > 0; };
+      return (ev, st) => {
+        const a = vs(ev, st);
+        return a !== null && a.length > 0;
+      };
     }
     return (ev, st) => g(ev, st) !== null;
   }
@@ -680,7 +889,8 @@ class Compiler {
     const out: string[] = [];
     r.values.forEach((v, i) => {
       const items = r.quoted[i] ? null : rl(v);
-      if (items) out.push(...items); else out.push(v);
+      if (items) out.push(...items);
+      else out.push(v);
     });
     return out;
   }
@@ -723,17 +933,29 @@ class Compiler {
     if (cmp.mod !== null) {
       if (lits.length === 0) return () => false;
       if (cmp.mod === 'anyof' && op === 'eq') return makeHas(type, lits);
-      if (cmp.mod === 'allof' && op === 'ne') { const h = makeHas(type, lits); return (v) => !h(v); }
+      if (cmp.mod === 'allof' && op === 'ne') {
+        const h = makeHas(type, lits);
+        return (v) => !h(v);
+      }
       const preds = lits.map((l, i) => makePred(type, op, l, raws[i]));
       const k = preds.length;
       switch (cmp.mod) {
-        case 'anyof': return (v) => { for (let i = 0; i < k; i++) if (preds[i](v)) return true; return false; };
-        case 'allof': return (v) => { for (let i = 0; i < k; i++) if (!preds[i](v)) return false; return true; };
-        case 'oneof': return (v) => {
-          let c = 0;
-          for (let i = 0; i < k; i++) if (preds[i](v) && ++c > 1) return false;
-          return c === 1;
-        };
+        case 'anyof':
+          return (v) => {
+            for (let i = 0; i < k; i++) if (preds[i](v)) return true;
+            return false;
+          };
+        case 'allof':
+          return (v) => {
+            for (let i = 0; i < k; i++) if (!preds[i](v)) return false;
+            return true;
+          };
+        case 'oneof':
+          return (v) => {
+            let c = 0;
+            for (let i = 0; i < k; i++) if (preds[i](v) && ++c > 1) return false;
+            return c === 1;
+          };
       }
     }
     if (op === 'in' || op === 'intersects') return makeHas(type, lits);
@@ -751,7 +973,10 @@ class Compiler {
     const g = L.get;
     if (L.mode === 'around') {
       const d = lits[0] as Num;
-      return (ev, st) => { const v = g(ev, st); return v !== null && (v as Num) <= d; };
+      return (ev, st) => {
+        const v = g(ev, st);
+        return v !== null && (v as Num) <= d;
+      };
     }
     if (L.values) {
       const vs = L.values;
@@ -792,32 +1017,81 @@ class Compiler {
       if (L.type === 'string') {
         const s = a as string;
         switch (cmp.op) {
-          case 'eq': return (ev, st) => g(ev, st) === s;
-          case 'ne': return (ev, st) => { const v = g(ev, st); return v !== null && v !== s; };
-          case 'startswith': return (ev, st) => { const v = g(ev, st); return v !== null && (v as string).startsWith(s); };
-          case 'contains': return (ev, st) => { const v = g(ev, st); return v !== null && (v as string).includes(s); };
-          case 'endswith': return (ev, st) => { const v = g(ev, st); return v !== null && (v as string).endsWith(s); };
-          default: break;
+          case 'eq':
+            return (ev, st) => g(ev, st) === s;
+          case 'ne':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && v !== s;
+            };
+          case 'startswith':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as string).startsWith(s);
+            };
+          case 'contains':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as string).includes(s);
+            };
+          case 'endswith':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as string).endsWith(s);
+            };
+          default:
+            break;
         }
       } else if (typeof a === 'number') {
         switch (cmp.op) {
           // eslint-disable-next-line eqeqeq
-          case 'eq': return (ev, st) => { const v = g(ev, st); return v !== null && v == a; };
+          case 'eq':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && v == a;
+            };
           // eslint-disable-next-line eqeqeq
-          case 'ne': return (ev, st) => { const v = g(ev, st); return v !== null && v != a; };
-          case 'lt': return (ev, st) => { const v = g(ev, st); return v !== null && (v as Num) < a; };
-          case 'le': return (ev, st) => { const v = g(ev, st); return v !== null && (v as Num) <= a; };
-          case 'gt': return (ev, st) => { const v = g(ev, st); return v !== null && (v as Num) > a; };
-          case 'ge': return (ev, st) => { const v = g(ev, st); return v !== null && (v as Num) >= a; };
-          default: break;
+          case 'ne':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && v != a;
+            };
+          case 'lt':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as Num) < a;
+            };
+          case 'le':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as Num) <= a;
+            };
+          case 'gt':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as Num) > a;
+            };
+          case 'ge':
+            return (ev, st) => {
+              const v = g(ev, st);
+              return v !== null && (v as Num) >= a;
+            };
+          default:
+            break;
         }
       }
     }
     if ((cmp.op === 'in' || cmp.op === 'intersects') && L.type === 'string' && cmp.mod === null) {
       const set = new Set(lits as string[]);
-      return (ev, st) => { const v = g(ev, st); return v !== null && set.has(v as string); };
+      return (ev, st) => {
+        const v = g(ev, st);
+        return v !== null && set.has(v as string);
+      };
     }
-    return (ev, st) => { const v = g(ev, st); return v !== null && pred(v); };
+    return (ev, st) => {
+      const v = g(ev, st);
+      return v !== null && pred(v);
+    };
   }
 
   /** Field-to-field comparison (val(x) or a transformer on the right). */
@@ -832,8 +1106,11 @@ class Compiler {
     if (R.noRhs) this.fail(`field '${R.name}' can't be used as a right-hand side field`, r.start);
     if (R.mode !== 'scalar') this.fail(`field '${R.name}' can't be used as a right-hand side field`, r.start);
     if (L.ptype !== R.ptype || L.isList !== R.isList) {
-      this.fail(`field '${L.name}' has type '${L.ptype}${L.isList ? ' (list)' : ''}' while the right-hand side field '`
-        + `${R.name}' has incompatible type '${R.ptype}${R.isList ? ' (list)' : ''}'`, r.start);
+      this.fail(
+        `field '${L.name}' has type '${L.ptype}${L.isList ? ' (list)' : ''}' while the right-hand side field '` +
+          `${R.name}' has incompatible type '${R.ptype}${R.isList ? ' (list)' : ''}'`,
+        r.start,
+      );
     }
     let p2: Pred2;
     try {
@@ -847,7 +1124,10 @@ class Compiler {
     // value vs right-hand value(s)
     const one = (v: FieldValue, rv: FieldValue): boolean => {
       if (member) {
-        if (Array.isArray(rv)) { for (const x of rv) if (p2(v, x)) return true; return false; }
+        if (Array.isArray(rv)) {
+          for (const x of rv) if (p2(v, x)) return true;
+          return false;
+        }
         return p2(v, rv);
       }
       return p2(v, rv);
@@ -860,7 +1140,10 @@ class Compiler {
         if (a === null || a.length === 0) return false;
         const rv = rg(ev, st);
         if (rv === null) return false;
-        if (all) { for (const v of a) if (v === null || !one(v, rv)) return false; return true; }
+        if (all) {
+          for (const v of a) if (v === null || !one(v, rv)) return false;
+          return true;
+        }
         for (const v of a) if (v !== null && one(v, rv)) return true;
         return false;
       };
@@ -872,7 +1155,10 @@ class Compiler {
         if (a === null) return false;
         const rv = rg(ev, st);
         if (rv === null) return false;
-        if (every) { for (const v of a) if (!one(v, rv)) return false; return true; }
+        if (every) {
+          for (const v of a) if (!one(v, rv)) return false;
+          return true;
+        }
         for (const v of a) if (one(v, rv)) return true;
         return false;
       };
@@ -896,13 +1182,25 @@ class Compiler {
         const name = b < 0 ? nospaces : nospaces.slice(0, b);
         const arg = b < 0 ? null : nospaces.slice(b + 1, -1);
         let ok = false;
-        try { this.registry.bind(name, arg); ok = true; } catch { ok = false; }
+        try {
+          this.registry.bind(name, arg);
+          ok = true;
+        } catch {
+          ok = false;
+        }
         if (ok) this.warnings.push({ message: `'${v}' may be a valid field misused as a const string value`, pos });
       }
       for (const t of supportedTransformers(true)) {
-        if (nospaces.length >= t.length + 2 && nospaces.startsWith(t) && nospaces[t.length] === '('
-          && nospaces.endsWith(')')) {
-          this.warnings.push({ message: `'${v}' may be a valid field transformer misused as a const string value`, pos });
+        if (
+          nospaces.length >= t.length + 2 &&
+          nospaces.startsWith(t) &&
+          nospaces[t.length] === '(' &&
+          nospaces.endsWith(')')
+        ) {
+          this.warnings.push({
+            message: `'${v}' may be a valid field transformer misused as a const string value`,
+            pos,
+          });
         }
       }
     } catch {
@@ -915,7 +1213,10 @@ class Compiler {
     const len = v.length;
     for (let i = 0; i < len; i++) {
       if ((i === 0 && v[i] === '^') || (i === len - 1 && v[i] === '$')) continue;
-      if (((i === 0 && len > 1) || i === len - 2) && v[i] === '.' && '+*?'.includes(v[i + 1])) { i++; continue; }
+      if (((i === 0 && len > 1) || i === len - 2) && v[i] === '.' && '+*?'.includes(v[i + 1])) {
+        i++;
+        continue;
+      }
       if (special.includes(v[i])) return;
     }
     this.warnings.push({
@@ -927,18 +1228,36 @@ class Compiler {
 
 function andOf(fs: EvalFn[]): EvalFn {
   if (fs.length === 1) return fs[0];
-  if (fs.length === 2) { const [a, b] = fs; return (ev, st) => a(ev, st) && b(ev, st); }
-  if (fs.length === 3) { const [a, b, c] = fs; return (ev, st) => a(ev, st) && b(ev, st) && c(ev, st); }
+  if (fs.length === 2) {
+    const [a, b] = fs;
+    return (ev, st) => a(ev, st) && b(ev, st);
+  }
+  if (fs.length === 3) {
+    const [a, b, c] = fs;
+    return (ev, st) => a(ev, st) && b(ev, st) && c(ev, st);
+  }
   const n = fs.length;
-  return (ev, st) => { for (let i = 0; i < n; i++) if (!fs[i](ev, st)) return false; return true; };
+  return (ev, st) => {
+    for (let i = 0; i < n; i++) if (!fs[i](ev, st)) return false;
+    return true;
+  };
 }
 
 function orOf(fs: EvalFn[]): EvalFn {
   if (fs.length === 1) return fs[0];
-  if (fs.length === 2) { const [a, b] = fs; return (ev, st) => a(ev, st) || b(ev, st); }
-  if (fs.length === 3) { const [a, b, c] = fs; return (ev, st) => a(ev, st) || b(ev, st) || c(ev, st); }
+  if (fs.length === 2) {
+    const [a, b] = fs;
+    return (ev, st) => a(ev, st) || b(ev, st);
+  }
+  if (fs.length === 3) {
+    const [a, b, c] = fs;
+    return (ev, st) => a(ev, st) || b(ev, st) || c(ev, st);
+  }
   const n = fs.length;
-  return (ev, st) => { for (let i = 0; i < n; i++) if (fs[i](ev, st)) return true; return false; };
+  return (ev, st) => {
+    for (let i = 0; i < n; i++) if (fs[i](ev, st)) return true;
+    return false;
+  };
 }
 
 /**
@@ -953,7 +1272,10 @@ function orByEventCode(children: readonly Node[], fs: EvalFn[]): EvalFn | null {
   const never: EvalFn = () => false;
   const table = byCode.map((idx) => {
     let f = memo.get(idx);
-    if (f === undefined) { f = idx.length === 0 ? never : orOf(idx.map((i) => fs[i])); memo.set(idx, f); }
+    if (f === undefined) {
+      f = idx.length === 0 ? never : orOf(idx.map((i) => fs[i]));
+      memo.set(idx, f);
+    }
     return f;
   });
   const all = orOf(fs);
@@ -969,13 +1291,19 @@ export function getopt(argv: string[], optstring: string, sel: string | null): s
     const o = optstring[i];
     if (o === ':') continue;
     valid.add(o);
-    if (optstring[i + 1] === ':') { withArg.add(o); i++; }
+    if (optstring[i + 1] === ':') {
+      withArg.add(o);
+      i++;
+    }
   }
   const results: string[] = [];
   let selected: string | null = null;
   const emit = (name: string, value: string | null): void => {
     if (sel !== null) selected = value ?? name;
-    else { results.push(name); if (value !== null) results.push(value); }
+    else {
+      results.push(name);
+      if (value !== null) results.push(value);
+    }
   };
   for (let ai = 0; ai < argv.length; ai++) {
     const a = argv[ai];
@@ -984,13 +1312,22 @@ export function getopt(argv: string[], optstring: string, sel: string | null): s
     if (a.length === 0 || a[0] !== '-' || a.length === 1) break;
     for (let i = 1; i < a.length; i++) {
       const o = a[i];
-      if (o === ':' || !valid.has(o)) { if (sel === null) results.push('?'); continue; }
+      if (o === ':' || !valid.has(o)) {
+        if (sel === null) results.push('?');
+        continue;
+      }
       const match = sel === null || o === sel;
-      if (!withArg.has(o)) { if (match) emit(o, null); continue; }
+      if (!withArg.has(o)) {
+        if (match) emit(o, null);
+        continue;
+      }
       let val: string | null = null;
       if (i + 1 < a.length) val = a.slice(i + 1);
       else if (ai + 1 < argv.length) val = argv[++ai];
-      if (val === null) { if (match) emit('', null); break; }
+      if (val === null) {
+        if (match) emit('', null);
+        break;
+      }
       if (match) emit(o, val);
       break;
     }

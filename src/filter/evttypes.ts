@@ -27,7 +27,8 @@ const CODES_BY_NAME = new Map<string, number[]>();
 for (const e of EVENTS) {
   if (!e || e.code < 2) continue;
   const l = CODES_BY_NAME.get(e.name);
-  if (l) l.push(e.code); else CODES_BY_NAME.set(e.name, [e.code]);
+  if (l) l.push(e.code);
+  else CODES_BY_NAME.set(e.name, [e.code]);
 }
 const ALL_EVENT_NAMES = new Set<string>();
 for (const e of EVENTS) if (e) ALL_EVENT_NAMES.add(e.name);
@@ -47,7 +48,10 @@ export function namesToEventCodes(names: Iterable<string>): Set<number> {
     if (codes) for (const c of codes) out.add(c);
     else if (SC_NAMES.has(n)) remaining = true;
   }
-  if (remaining) { out.add(PPME_GENERIC_E); out.add(PPME_GENERIC_X); }
+  if (remaining) {
+    out.add(PPME_GENERIC_E);
+    out.add(PPME_GENERIC_X);
+  }
   return out;
 }
 
@@ -60,7 +64,12 @@ export function allEventCodes(): Set<number> {
 
 /** Thrown for evt.type checks the analysis cannot handle. */
 export class EventTypeAnalysisError extends Error {
-  constructor(message: string, readonly pos: number) { super(message); }
+  constructor(
+    message: string,
+    readonly pos: number,
+  ) {
+    super(message);
+  }
 }
 
 const isEvttypeOp = (op: string): boolean => op === '==' || op === '=' || op === '!=' || op === 'in';
@@ -125,7 +134,10 @@ export function childrenByEventCode(children: readonly Node[]): number[][] | nul
     for (let i = 0; i < bits.length; i++) if (bits[i][code] === 1) idx.push(i);
     const key = idx.join(',');
     let shared = byKey.get(key);
-    if (shared === undefined) { shared = idx; byKey.set(key, idx); }
+    if (shared === undefined) {
+      shared = idx;
+      byKey.set(key, idx);
+    }
     out.push(shared);
   }
   return out;
@@ -151,7 +163,8 @@ function codeBits(ast: Node): Bits {
         }
         return acc;
       }
-      case 'not': return visit(n.child, !neg);
+      case 'not':
+        return visit(n.child, !neg);
       case 'unary': {
         checkNoTransformedEvttype(n.left);
         const hasCodes = isEvttypeField(n.left);
@@ -174,7 +187,9 @@ function codeBits(ast: Node): Bits {
     else if (r.kind === 'list') names = r.values;
     else {
       throw new EventTypeAnalysisError(
-        'right-hand field comparisons on `evt.type`/`syscall.type` checks are not supported by event code search', r.start);
+        'right-hand field comparisons on `evt.type`/`syscall.type` checks are not supported by event code search',
+        r.start,
+      );
     }
     let codes: Bits = new Uint8Array(EVENT_CODE_COUNT);
     for (const c of namesToEventCodes(names)) codes[c] = 1;
@@ -190,7 +205,10 @@ function checkNoTransformedEvttype(n: Node): void {
   if (n.kind !== 'transformer') return;
   for (const a of n.args) {
     if (isEvttypeField(a)) {
-      throw new EventTypeAnalysisError('event code search does not support `evt.type` checks with transformers', a.start);
+      throw new EventTypeAnalysisError(
+        'event code search does not support `evt.type` checks with transformers',
+        a.start,
+      );
     }
     checkNoTransformedEvttype(a);
   }

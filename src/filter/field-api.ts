@@ -20,7 +20,7 @@ import type { State } from '../state/state';
  * - 'double': number
  */
 export type FieldType =
-  | 'string' | 'int' | 'uint' | 'bool' | 'ipaddr' | 'ipnet' | 'port' | 'bytebuf' | 'reltime' | 'abstime' | 'double';
+  'string' | 'int' | 'uint' | 'bool' | 'ipaddr' | 'ipnet' | 'port' | 'bytebuf' | 'reltime' | 'abstime' | 'double';
 
 export interface FieldInfo {
   /** e.g. "proc.name", "evt.arg", "proc.aname" */

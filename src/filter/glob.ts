@@ -14,12 +14,7 @@
  * case, never exponential. Common shapes (`lit`, `lit*`, `*lit`, `*lit*`) use string methods.
  */
 
-type Tok =
-  | { t: 'lit'; c: number }
-  | { t: 'any' }
-  | { t: 'star' }
-  | { t: 'set'; m: Uint8Array }
-  | { t: 'never' };
+type Tok = { t: 'lit'; c: number } | { t: 'any' } | { t: 'star' } | { t: 'set'; m: Uint8Array } | { t: 'never' };
 
 const CLASSES: Record<string, (c: number) => boolean> = {
   alpha: (c) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122),
@@ -43,13 +38,19 @@ function parseBracket(p: string, i: number, fold: boolean): { tok: Tok; next: nu
   const m = new Uint8Array(256);
   let j = i + 1;
   let neg = false;
-  if (p[j] === '!' || p[j] === '^') { neg = true; j++; }
+  if (p[j] === '!' || p[j] === '^') {
+    neg = true;
+    j++;
+  }
   let first = true;
   let bad = false;
   for (;;) {
     if (j >= p.length) return null;
     let c = p.charCodeAt(j);
-    if (c === 93 /* ] */ && !first) { j++; break; }
+    if (c === 93 /* ] */ && !first) {
+      j++;
+      break;
+    }
     first = false;
     if (c === 91 /* [ */ && (p[j + 1] === ':' || p[j + 1] === '=' || p[j + 1] === '.')) {
       const kind = p[j + 1];
@@ -59,11 +60,17 @@ function parseBracket(p: string, i: number, fold: boolean): { tok: Tok; next: nu
       j = close + 2;
       if (kind === ':') {
         const f = CLASSES[name];
-        if (!f) { bad = true; continue; } // glibc: unknown class → pattern never matches
+        if (!f) {
+          bad = true;
+          continue;
+        } // glibc: unknown class → pattern never matches
         for (let k = 0; k < 256; k++) if (f(k)) m[k] = 1;
         continue;
       }
-      if (name.length !== 1) { bad = true; continue; }
+      if (name.length !== 1) {
+        bad = true;
+        continue;
+      }
       c = name.charCodeAt(0);
       m[c] = 1;
       continue;
@@ -90,7 +97,11 @@ function parseBracket(p: string, i: number, fold: boolean): { tok: Tok; next: nu
   }
   if (bad) return { tok: { t: 'never' }, next: j };
   if (fold) {
-    for (let k = 65; k <= 90; k++) if (m[k] || m[k + 32]) { m[k] = 1; m[k + 32] = 1; }
+    for (let k = 65; k <= 90; k++)
+      if (m[k] || m[k + 32]) {
+        m[k] = 1;
+        m[k + 32] = 1;
+      }
   }
   if (neg) for (let k = 0; k < 256; k++) m[k] = m[k] ? 0 : 1;
   return { tok: { t: 'set', m }, next: j };
@@ -108,9 +119,18 @@ function tokenize(p: string, fold: boolean): Tok[] {
       i++;
     } else if (c === 91 /* [ */) {
       const b = parseBracket(p, i, fold);
-      if (b) { toks.push(b.tok); i = b.next; } else { toks.push({ t: 'lit', c }); i++; }
+      if (b) {
+        toks.push(b.tok);
+        i = b.next;
+      } else {
+        toks.push({ t: 'lit', c });
+        i++;
+      }
     } else if (c === 92 /* \ */) {
-      if (i + 1 >= p.length) { toks.push({ t: 'never' }); i++; } else {
+      if (i + 1 >= p.length) {
+        toks.push({ t: 'never' });
+        i++;
+      } else {
         const e = p.charCodeAt(i + 1);
         toks.push({ t: 'lit', c: fold ? lower(e) : e });
         i += 2;
@@ -125,10 +145,14 @@ function tokenize(p: string, fold: boolean): Tok[] {
 
 function tokMatches(tk: Tok, c: number): boolean {
   switch (tk.t) {
-    case 'lit': return tk.c === c;
-    case 'any': return true;
-    case 'set': return c < 256 && tk.m[c] === 1;
-    default: return false;
+    case 'lit':
+      return tk.c === c;
+    case 'any':
+      return true;
+    case 'set':
+      return c < 256 && tk.m[c] === 1;
+    default:
+      return false;
   }
 }
 
@@ -147,7 +171,11 @@ function matchToks(toks: Tok[], s: string, fold: boolean): boolean {
         continue;
       }
       const c = fold ? lower(s.charCodeAt(si)) : s.charCodeAt(si);
-      if (tokMatches(tk, c)) { ti++; si++; continue; }
+      if (tokMatches(tk, c)) {
+        ti++;
+        si++;
+        continue;
+      }
     }
     if (starT < 0) return false;
     ti = starT + 1;
@@ -167,7 +195,10 @@ export function compileGlob(pattern: string, caseFold = false): GlobMatcher {
     // fast paths on literal shapes
     const lits = (a: Tok[]): string | null => {
       let r = '';
-      for (const t of a) { if (t.t !== 'lit') return null; r += String.fromCharCode(t.c); }
+      for (const t of a) {
+        if (t.t !== 'lit') return null;
+        r += String.fromCharCode(t.c);
+      }
       return r;
     };
     const n = toks.length;

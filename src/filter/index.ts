@@ -14,7 +14,14 @@ export type * from './ast';
 export { astEqual, astToString, escapeValue, walk } from './ast';
 export { FilterError, lineCol } from './errors';
 export type { FilterWarning, FilterErrorKind } from './errors';
-export { eventCodesOf, eventTypesOf, namesToEventCodes, isKnownEventName, allEventCodes, EVENT_CODE_COUNT } from './evttypes';
+export {
+  eventCodesOf,
+  eventTypesOf,
+  namesToEventCodes,
+  isKnownEventName,
+  allEventCodes,
+  EVENT_CODE_COUNT,
+} from './evttypes';
 export { compileGlob, globMatch } from './glob';
 export { compileRegex, RegexSyntaxError } from './regex';
 export { supportedOperators, supportedTransformers } from './lexer';

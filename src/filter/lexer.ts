@@ -25,14 +25,31 @@
 export const UNARY_OPS: readonly string[] = ['exists'];
 export const NUM_OPS: readonly string[] = ['<=', '<', '>=', '>'];
 export const STR_OPS: readonly string[] = [
-  '==', '=', '!=', 'glob ', 'iglob ', 'contains ', 'icontains ', 'bcontains ',
-  'startswith ', 'bstartswith ', 'endswith ', 'regex ',
+  '==',
+  '=',
+  '!=',
+  'glob ',
+  'iglob ',
+  'contains ',
+  'icontains ',
+  'bcontains ',
+  'startswith ',
+  'bstartswith ',
+  'endswith ',
+  'regex ',
 ];
 export const STR_MODIFIERS: readonly string[] = ['oneof ', 'anyof ', 'allof '];
 export const LIST_OPS: readonly string[] = ['intersects', 'in', 'pmatch'];
 export const VAL_TRANSFORMER = 'val(';
 export const TRANSFORMERS: readonly string[] = [
-  'tolower(', 'toupper(', 'b64(', 'basename(', 'len(', 'join(', 'concat(', 'getopt(',
+  'tolower(',
+  'toupper(',
+  'b64(',
+  'basename(',
+  'len(',
+  'join(',
+  'concat(',
+  'getopt(',
 ];
 
 /** Every operator name, trimmed (libsinsp parser::supported_operators). */
@@ -79,21 +96,35 @@ export function unescapeQuoted(raw: string): string {
       continue;
     }
     switch (c) {
-      case 'b': res += '\b'; break;
-      case 'f': res += '\f'; break;
-      case 'n': res += '\n'; break;
-      case 'r': res += '\r'; break;
-      case 't': res += '\t'; break;
+      case 'b':
+        res += '\b';
+        break;
+      case 'f':
+        res += '\f';
+        break;
+      case 'n':
+        res += '\n';
+        break;
+      case 'r':
+        res += '\r';
+        break;
+      case 't':
+        res += '\t';
+        break;
       case ' ': // kept by libsinsp for an old, wrongly escaped Falco rule
-      case '\\': res += '\\'; break;
-      case '/': res += '/'; break;
+      case '\\':
+        res += '\\';
+        break;
+      case '/':
+        res += '/';
+        break;
       case '"':
         if (q !== c) throw new LexError('invalid \\" escape in \'-quoted string');
         res += '"';
         break;
-      case '\'':
+      case "'":
         if (q !== c) throw new LexError('invalid \\\' escape in "-quoted string');
-        res += '\'';
+        res += "'";
         break;
       default:
         throw new LexError('unsupported string escape sequence: \\' + c);
@@ -115,7 +146,9 @@ export class Lexer {
     this.text = text;
   }
 
-  get atEnd(): boolean { return this.pos >= this.text.length; }
+  get atEnd(): boolean {
+    return this.pos >= this.text.length;
+  }
 
   private code(i: number): number {
     return i < this.text.length ? this.text.charCodeAt(i) : -1;

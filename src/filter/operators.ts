@@ -6,26 +6,76 @@ import type { FieldType } from './field-api';
 import { compileGlob, type GlobMatcher } from './glob';
 
 export type Op =
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  | 'contains' | 'icontains' | 'bcontains' | 'startswith' | 'bstartswith' | 'endswith'
-  | 'glob' | 'iglob' | 'regex' | 'in' | 'intersects' | 'pmatch' | 'exists';
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'contains'
+  | 'icontains'
+  | 'bcontains'
+  | 'startswith'
+  | 'bstartswith'
+  | 'endswith'
+  | 'glob'
+  | 'iglob'
+  | 'regex'
+  | 'in'
+  | 'intersects'
+  | 'pmatch'
+  | 'exists';
 
 export type Modifier = 'oneof' | 'anyof' | 'allof';
 
-export interface Comparator { op: Op; mod: Modifier | null }
+export interface Comparator {
+  op: Op;
+  mod: Modifier | null;
+}
 
 const OPS: Record<string, Op> = {
-  '=': 'eq', '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge',
-  contains: 'contains', icontains: 'icontains', bcontains: 'bcontains', startswith: 'startswith',
-  bstartswith: 'bstartswith', endswith: 'endswith', glob: 'glob', iglob: 'iglob', regex: 'regex',
-  in: 'in', intersects: 'intersects', pmatch: 'pmatch', exists: 'exists',
+  '=': 'eq',
+  '==': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '<=': 'le',
+  '>': 'gt',
+  '>=': 'ge',
+  contains: 'contains',
+  icontains: 'icontains',
+  bcontains: 'bcontains',
+  startswith: 'startswith',
+  bstartswith: 'bstartswith',
+  endswith: 'endswith',
+  glob: 'glob',
+  iglob: 'iglob',
+  regex: 'regex',
+  in: 'in',
+  intersects: 'intersects',
+  pmatch: 'pmatch',
+  exists: 'exists',
 };
 
 /** libsinsp cmpop_to_str */
 export const OP_TEXT: Record<Op, string> = {
-  eq: '=', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=', contains: 'contains', icontains: 'icontains',
-  bcontains: 'bcontains', startswith: 'startswith', bstartswith: 'bstartswith', endswith: 'endswith',
-  glob: 'glob', iglob: 'iglob', regex: 'regex', in: 'in', intersects: 'intersects', pmatch: 'pmatch',
+  eq: '=',
+  ne: '!=',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+  contains: 'contains',
+  icontains: 'icontains',
+  bcontains: 'bcontains',
+  startswith: 'startswith',
+  bstartswith: 'bstartswith',
+  endswith: 'endswith',
+  glob: 'glob',
+  iglob: 'iglob',
+  regex: 'regex',
+  in: 'in',
+  intersects: 'intersects',
+  pmatch: 'pmatch',
   exists: 'exists',
 };
 
@@ -37,7 +87,8 @@ export function parseComparator(text: string): Comparator {
   if (!op) throw new Error(`unrecognized filter comparison operator '${opText}'`);
   if (sp < 0) return { op, mod: null };
   const m = text.slice(sp + 1);
-  if (m !== 'oneof' && m !== 'anyof' && m !== 'allof') throw new Error(`unrecognized filter comparison modifier '${m}'`);
+  if (m !== 'oneof' && m !== 'anyof' && m !== 'allof')
+    throw new Error(`unrecognized filter comparison modifier '${m}'`);
   return { op, mod: m };
 }
 
@@ -47,11 +98,35 @@ export const isNumericType = (t: FieldType): boolean =>
 const NUMERIC_OPS = new Set<Op>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'intersects', 'exists']);
 const BOOL_OPS = new Set<Op>(['eq', 'ne', 'in', 'intersects', 'exists']);
 const STRING_OPS = new Set<Op>([
-  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'in', 'exists', 'icontains', 'startswith', 'glob',
-  'pmatch', 'endswith', 'intersects', 'iglob', 'regex',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'contains',
+  'in',
+  'exists',
+  'icontains',
+  'startswith',
+  'glob',
+  'pmatch',
+  'endswith',
+  'intersects',
+  'iglob',
+  'regex',
 ]);
 const BUFFER_OPS = new Set<Op>([
-  'eq', 'ne', 'contains', 'in', 'exists', 'startswith', 'endswith', 'intersects', 'bcontains', 'bstartswith',
+  'eq',
+  'ne',
+  'contains',
+  'in',
+  'exists',
+  'startswith',
+  'endswith',
+  'intersects',
+  'bcontains',
+  'bstartswith',
 ]);
 const IP_OPS = new Set<Op>(['eq', 'ne', 'in', 'exists', 'intersects']);
 const LIST_OPS = new Set<Op>(['in', 'exists', 'intersects']);
@@ -64,22 +139,35 @@ export function comparableError(cmp: Comparator, type: FieldType, isList: boolea
   if (cmp.op === 'exists') return null;
   const name = OP_TEXT[cmp.op];
   if (isList) {
-    if (!(type === 'string' || type === 'uint' || type === 'reltime' || type === 'abstime' || type === 'bool'
-      || type === 'ipaddr' || type === 'ipnet' || type === 'int')) {
+    if (!(
+      type === 'string' ||
+      type === 'uint' ||
+      type === 'reltime' ||
+      type === 'abstime' ||
+      type === 'bool' ||
+      type === 'ipaddr' ||
+      type === 'ipnet' ||
+      type === 'int'
+    )) {
       return `list filters are not supported for type '${typeName}'`;
     }
     return LIST_OPS.has(cmp.op) ? null : `'${name}' operator not supported list filters`;
   }
-  if (isNumericType(type)) return NUMERIC_OPS.has(cmp.op) ? null : `'${name}' operator not supported for numeric filters`;
+  if (isNumericType(type))
+    return NUMERIC_OPS.has(cmp.op) ? null : `'${name}' operator not supported for numeric filters`;
   switch (type) {
-    case 'bool': return BOOL_OPS.has(cmp.op) ? null : `'${name}' operator not supported for numeric filters`;
-    case 'string': return STRING_OPS.has(cmp.op) ? null : `'${name}' operator not supported for string filters`;
-    case 'bytebuf': return BUFFER_OPS.has(cmp.op) ? null : `'${name}' operator not supported for buffer filters`;
+    case 'bool':
+      return BOOL_OPS.has(cmp.op) ? null : `'${name}' operator not supported for numeric filters`;
+    case 'string':
+      return STRING_OPS.has(cmp.op) ? null : `'${name}' operator not supported for string filters`;
+    case 'bytebuf':
+      return BUFFER_OPS.has(cmp.op) ? null : `'${name}' operator not supported for buffer filters`;
     case 'ipaddr':
     case 'ipnet':
       if (cmp.mod !== null) return `'${name}' with modifier not supported for ip address and network filters`;
       return IP_OPS.has(cmp.op) ? null : `'${name}' operator not supported for ip address and network filters`;
-    default: return `'${name}' operator not supported for type '${typeName}'`;
+    default:
+      return `'${name}' operator not supported for type '${typeName}'`;
   }
 }
 
@@ -153,22 +241,32 @@ export class PathPrefixSearch {
 
   add(path: string): void {
     const comps = splitPath(path);
-    if (comps.length === 0) { this.matchAll = true; return; }
+    if (comps.length === 0) {
+      this.matchAll = true;
+      return;
+    }
     let node = this.root;
     for (let i = 0; i < comps.length; i++) {
       const c = comps[i];
       const isLast = i === comps.length - 1;
       if (/[?*[]/.test(c)) {
         let g = node.globs.find((x) => x.pat === c);
-        if (!g) { g = { pat: c, m: compileGlob(c), sub: isLast ? null : newPNode() }; node.globs.push(g); }
-        else if (isLast) { g.sub = null; }
+        if (!g) {
+          g = { pat: c, m: compileGlob(c), sub: isLast ? null : newPNode() };
+          node.globs.push(g);
+        } else if (isLast) {
+          g.sub = null;
+        }
         if (g.sub === null) return; // a shorter (or equal) prefix already covers this path
         node = g.sub;
         continue;
       }
       const ex = node.dirs.get(c);
       if (ex === undefined) {
-        if (isLast) { node.dirs.set(c, null); return; }
+        if (isLast) {
+          node.dirs.set(c, null);
+          return;
+        }
         const sub = newPNode();
         node.dirs.set(c, sub);
         node = sub;

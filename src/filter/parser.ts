@@ -45,12 +45,27 @@
  * Error positions are where libsinsp's cursor stood when it threw.
  */
 import type {
-  BinaryCheckNode, FieldNode, ListNode, Node, TransformerListNode, TransformerNode, ValueNode,
+  BinaryCheckNode,
+  FieldNode,
+  ListNode,
+  Node,
+  TransformerListNode,
+  TransformerNode,
+  ValueNode,
 } from './ast';
 import { FilterError } from './errors';
 import {
-  LIST_OPS, LexError, Lexer, NUM_OPS, STR_MODIFIERS, STR_OPS, TRANSFORMERS, UNARY_OPS, VAL_TRANSFORMER,
-  supportedOperators, supportedTransformers,
+  LIST_OPS,
+  LexError,
+  Lexer,
+  NUM_OPS,
+  STR_MODIFIERS,
+  STR_OPS,
+  TRANSFORMERS,
+  UNARY_OPS,
+  VAL_TRANSFORMER,
+  supportedOperators,
+  supportedTransformers,
 } from './lexer';
 
 export interface ParseOptions {
@@ -97,8 +112,12 @@ export class Parser {
     this.partial = opts.partial ?? false;
   }
 
-  get text(): string { return this.lx.text; }
-  get pos(): number { return this.lx.pos; }
+  get text(): string {
+    return this.lx.text;
+  }
+  get pos(): number {
+    return this.lx.pos;
+  }
 
   parse(): Node {
     if (this.lx.text.length === 0) this.raise('filter input string is empty');
@@ -128,7 +147,9 @@ export class Parser {
     if (++this.depth >= this.maxDepth) this.raise(`exceeded max depth limit of ${this.maxDepth}`);
   }
 
-  private leave(): void { this.depth--; }
+  private leave(): void {
+    this.depth--;
+  }
 
   /** Runs a lexer step that may throw LexError (bad escapes) and positions the error. */
   private quoted(): boolean {
@@ -362,13 +383,17 @@ export class Parser {
       } else if (this.lx.lexOperatorList(STR_OPS)) {
         op = this.lx.lastToken;
         const c = op.charCodeAt(0);
-        const wordOp = (c >= 97 && c <= 122);
+        const wordOp = c >= 97 && c <= 122;
         const hadBlank = wordOp || this.lx.lexBlank();
         const savedPos = this.lx.pos;
         const savedTok = this.lx.lastToken;
         const savedQ = this.lx.lastWasQuoted;
-        if (hadBlank && this.lx.lexOperatorList(STR_MODIFIERS) && this.lx.listValueFollows()
-          && !this.lx.boolKeywordFollows()) {
+        if (
+          hadBlank &&
+          this.lx.lexOperatorList(STR_MODIFIERS) &&
+          this.lx.listValueFollows() &&
+          !this.lx.boolKeywordFollows()
+        ) {
           op = op.trim() + ' ' + this.lx.lastToken;
           right = this.parseListValue();
         } else {
@@ -398,7 +423,9 @@ export class Parser {
       const t = this.tryParseTransformerOrVal();
       if (t) return t;
       if (this.lx.lexHexNum() || this.lx.lexNum()) return this.value(start);
-      this.raise(`expected a number value or a field with a valid transformer: ${quoteList(supportedTransformers(true))}`);
+      this.raise(
+        `expected a number value or a field with a valid transformer: ${quoteList(supportedTransformers(true))}`,
+      );
     } finally {
       this.leave();
     }
@@ -415,7 +442,9 @@ export class Parser {
       }
       if (this.quoted() || this.lx.lexBareStr()) return this.value(start);
       if (noTransformer) this.raise('expected a string value');
-      this.raise(`expected a string value or a field with a valid transformer: ${quoteList(supportedTransformers(true))}`);
+      this.raise(
+        `expected a string value or a field with a valid transformer: ${quoteList(supportedTransformers(true))}`,
+      );
     } finally {
       this.leave();
     }
@@ -481,7 +510,9 @@ export class Parser {
       const t = this.tryParseTransformerOrVal();
       if (t) return t;
       if (this.lx.lexIdentifier()) return this.value(start);
-      this.raise(`expected a list, an identifier, or a field with a valid transformer: ${quoteList(supportedTransformers(true))}`);
+      this.raise(
+        `expected a list, an identifier, or a field with a valid transformer: ${quoteList(supportedTransformers(true))}`,
+      );
     } finally {
       this.leave();
     }

@@ -45,8 +45,13 @@ function decodeAt(s: string, i: number): number {
     const c1 = i + 1 < n ? s.charCodeAt(i + 1) : 0;
     const c2 = i + 2 < n ? s.charCodeAt(i + 2) : 0;
     const c3 = i + 3 < n ? s.charCodeAt(i + 3) : 0;
-    if ((c1 & 0xc0) === 0x80 && (c2 & 0xc0) === 0x80 && (c3 & 0xc0) === 0x80
-      && (c0 !== 0xf0 || c1 >= 0x90) && (c0 !== 0xf4 || c1 < 0x90)) {
+    if (
+      (c1 & 0xc0) === 0x80 &&
+      (c2 & 0xc0) === 0x80 &&
+      (c3 & 0xc0) === 0x80 &&
+      (c0 !== 0xf0 || c1 >= 0x90) &&
+      (c0 !== 0xf4 || c1 < 0x90)
+    ) {
       return (((c0 & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f)) * 8 + 4;
     }
   }
@@ -76,7 +81,9 @@ function normRanges(r: Ranges): Ranges {
   const out: Ranges = [];
   for (const [lo, hi] of pairs) {
     const n = out.length;
-    if (n > 0 && lo <= out[n - 1] + 1) { if (hi > out[n - 1]) out[n - 1] = hi; } else out.push(lo, hi);
+    if (n > 0 && lo <= out[n - 1] + 1) {
+      if (hi > out[n - 1]) out[n - 1] = hi;
+    } else out.push(lo, hi);
   }
   return out;
 }
@@ -116,7 +123,7 @@ const MAX_NEST = 1000;
 const isAsciiAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
 const hexVal = (c: number): number =>
-  (c >= 48 && c <= 57) ? c - 48 : (c >= 65 && c <= 70) ? c - 55 : (c >= 97 && c <= 102) ? c - 87 : -1;
+  c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
 
 /** Parser over the pattern decoded to runes. */
 class RegexParser {
@@ -135,9 +142,15 @@ class RegexParser {
     this.runes = runes;
   }
 
-  private peek(o = 0): number { return this.i + o < this.runes.length ? this.runes[this.i + o] : -1; }
-  private text(from: number, to = this.i): string { return String.fromCodePoint(...this.runes.slice(from, to)); }
-  private err(code: string, arg: string): never { throw new RegexSyntaxError(arg === '' ? code : `${code}: ${arg}`); }
+  private peek(o = 0): number {
+    return this.i + o < this.runes.length ? this.runes[this.i + o] : -1;
+  }
+  private text(from: number, to = this.i): string {
+    return String.fromCodePoint(...this.runes.slice(from, to));
+  }
+  private err(code: string, arg: string): never {
+    throw new RegexSyntaxError(arg === '' ? code : `${code}: ${arg}`);
+  }
 
   parse(): RNode {
     const n = this.parseAlt();
@@ -165,7 +178,8 @@ class RegexParser {
       const c = this.peek();
       if (c === -1 || c === 0x7c || c === 0x29 /* ) */) break;
       const start = this.i;
-      if (c === 0x2a || c === 0x2b || c === 0x3f) { // * + ?
+      if (c === 0x2a || c === 0x2b || c === 0x3f) {
+        // * + ?
         this.i++;
         const last = items.pop();
         if (!last) this.err('missing argument to repetition operator', this.text(start));
@@ -201,7 +215,10 @@ class RegexParser {
     const num = (): number => {
       const s = j;
       let v = 0;
-      while (isAsciiDigit(this.runes[j] ?? -1)) { v = Math.min(v * 10 + (this.runes[j] - 48), 100000); j++; }
+      while (isAsciiDigit(this.runes[j] ?? -1)) {
+        v = Math.min(v * 10 + (this.runes[j] - 48), 100000);
+        j++;
+      }
       return j === s ? -1 : v;
     };
     const min = num();
@@ -210,7 +227,10 @@ class RegexParser {
     if (this.runes[j] === 0x2c /* , */) {
       j++;
       if (this.runes[j] === 0x7d) max = -1;
-      else { max = num(); if (max < 0) return null; }
+      else {
+        max = num();
+        if (max < 0) return null;
+      }
     }
     if (this.runes[j] !== 0x7d /* } */) return null;
     this.i = j + 1;
@@ -220,7 +240,8 @@ class RegexParser {
   private parseAtom(): RNode {
     const c = this.peek();
     switch (c) {
-      case 0x28: { // (
+      case 0x28: {
+        // (
         const start = this.i;
         this.i++;
         if (this.peek() === 0x3f /* ? */) this.err('missing argument to repetition operator', '?');
@@ -229,12 +250,24 @@ class RegexParser {
         this.i++;
         return inner;
       }
-      case 0x5e: this.i++; return { k: 'bol' };
-      case 0x24: this.i++; return { k: 'eol' };
-      case 0x2e: this.i++; return { k: 'set', r: [0, 9, 11, MAX_RUNE] };
-      case 0x5b: return this.parseClass();
-      case 0x5c: { const r = this.parseEscape(); return { k: 'set', r: [r, r] }; }
-      default: this.i++; return { k: 'set', r: [c, c] };
+      case 0x5e:
+        this.i++;
+        return { k: 'bol' };
+      case 0x24:
+        this.i++;
+        return { k: 'eol' };
+      case 0x2e:
+        this.i++;
+        return { k: 'set', r: [0, 9, 11, MAX_RUNE] };
+      case 0x5b:
+        return this.parseClass();
+      case 0x5c: {
+        const r = this.parseEscape();
+        return { k: 'set', r: [r, r] };
+      }
+      default:
+        this.i++;
+        return { k: 'set', r: [c, c] };
     }
   }
 
@@ -260,7 +293,8 @@ class RegexParser {
       return code;
     }
     switch (c) {
-      case 0x78: { // x
+      case 0x78: {
+        // x
         const c1 = this.peek();
         if (c1 === -1) bad();
         this.i++;
@@ -289,12 +323,18 @@ class RegexParser {
         if (h1 < 0 || h2 < 0) bad();
         return h1 * 16 + h2;
       }
-      case 0x61: return 7; // a
-      case 0x66: return 12; // f
-      case 0x6e: return 10; // n
-      case 0x72: return 13; // r
-      case 0x74: return 9; // t
-      case 0x76: return 11; // v
+      case 0x61:
+        return 7; // a
+      case 0x66:
+        return 12; // f
+      case 0x6e:
+        return 10; // n
+      case 0x72:
+        return 13; // r
+      case 0x74:
+        return 9; // t
+      case 0x76:
+        return 11; // v
       default:
         if (c < 0x80 && !isAsciiAlpha(c) && !isAsciiDigit(c)) return c;
         return bad();
@@ -306,7 +346,10 @@ class RegexParser {
     const start = this.i;
     this.i++; // [
     let negated = false;
-    if (this.peek() === 0x5e) { negated = true; this.i++; }
+    if (this.peek() === 0x5e) {
+      negated = true;
+      this.i++;
+    }
     const r: Ranges = [];
     let first = true;
     while (this.i < this.runes.length && (this.peek() !== 0x5d || first)) {
@@ -315,14 +358,18 @@ class RegexParser {
         this.err('invalid character class range', this.text(this.i, Math.min(this.i + 2, this.runes.length)));
       }
       first = false;
-      if (c === 0x5b && this.peek(1) === 0x3a) { // [:
+      if (c === 0x5b && this.peek(1) === 0x3a) {
+        // [:
         let j = this.i + 2;
         while (j + 1 < this.runes.length && !(this.runes[j] === 0x3a && this.runes[j + 1] === 0x5d)) j++;
         if (j + 1 < this.runes.length) {
           let name = this.text(this.i + 2, j);
           const whole = this.text(this.i, j + 2);
           let neg = false;
-          if (name.startsWith('^')) { neg = true; name = name.slice(1); }
+          if (name.startsWith('^')) {
+            neg = true;
+            name = name.slice(1);
+          }
           const cls = POSIX_CLASSES[name];
           if (!cls) this.err('invalid character class range', whole);
           r.push(...(neg ? negateRanges(cls) : cls));
@@ -406,10 +453,14 @@ class Nfa {
   /** Compiles `n` so that it continues to state `next`; returns its entry state. */
   comp(n: RNode, next: number): number {
     switch (n.k) {
-      case 'empty': return next;
-      case 'set': return this.add(K_CHAR, next, -1, this.setOf(n.r));
-      case 'bol': return this.add(K_BOL, next);
-      case 'eol': return this.add(K_EOL, next);
+      case 'empty':
+        return next;
+      case 'set':
+        return this.add(K_CHAR, next, -1, this.setOf(n.r));
+      case 'bol':
+        return this.add(K_BOL, next);
+      case 'eol':
+        return this.add(K_EOL, next);
       case 'cat': {
         let s = next;
         for (let i = n.a.length - 1; i >= 0; i--) s = this.comp(n.a[i], s);
@@ -440,7 +491,10 @@ class Nfa {
 /** Max product of nested counted repetitions (RE2's RepetitionWalker limit). */
 function checkRepeatProduct(n: RNode, mult: number): void {
   switch (n.k) {
-    case 'cat': case 'alt': for (const c of n.a) checkRepeatProduct(c, mult); break;
+    case 'cat':
+    case 'alt':
+      for (const c of n.a) checkRepeatProduct(c, mult);
+      break;
     case 'rep': {
       const m = n.max === -1 ? Math.max(n.min, 1) : Math.max(n.max, 1);
       const p = m > 1 || n.min > 1 ? mult * m : mult;
@@ -448,7 +502,8 @@ function checkRepeatProduct(n: RNode, mult: number): void {
       checkRepeatProduct(n.x, p);
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -484,7 +539,10 @@ class Matcher {
     const key = (bol ? 'b' : 'n') + states.join(',');
     let n = this.cache.get(key);
     if (!n) {
-      if (this.cache.size >= MAX_DFA_NODES) { this.cache.clear(); this.startNode = null; }
+      if (this.cache.size >= MAX_DFA_NODES) {
+        this.cache.clear();
+        this.startNode = null;
+      }
       n = { states: Int32Array.from(states), bol, next: new Array(256), acc: 0 };
       this.cache.set(key, n);
     }
@@ -503,15 +561,27 @@ class Matcher {
       if (s < 0 || this.mark[s] === g) continue;
       this.mark[s] = g;
       switch (nfa.kind[s]) {
-        case K_CHAR: if (visit) visit(s); break;
+        case K_CHAR:
+          if (visit) visit(s);
+          break;
         case K_SPLIT:
-          if (sp + 2 > this.stack.length) { const ns = new Int32Array(this.stack.length * 2); ns.set(this.stack); this.stack = ns; }
+          if (sp + 2 > this.stack.length) {
+            const ns = new Int32Array(this.stack.length * 2);
+            ns.set(this.stack);
+            this.stack = ns;
+          }
           this.stack[sp++] = nfa.out1[s];
           this.stack[sp++] = nfa.out[s];
           break;
-        case K_BOL: if (bol) this.stack[sp++] = nfa.out[s]; break;
-        case K_EOL: if (eol) this.stack[sp++] = nfa.out[s]; break;
-        case K_MATCH: matched = true; break;
+        case K_BOL:
+          if (bol) this.stack[sp++] = nfa.out[s];
+          break;
+        case K_EOL:
+          if (eol) this.stack[sp++] = nfa.out[s];
+          break;
+        case K_MATCH:
+          matched = true;
+          break;
       }
     }
     return matched;
@@ -541,7 +611,10 @@ class Matcher {
     for (let i = 0; i < n;) {
       const c = s.charCodeAt(i);
       let rune: number;
-      if (c < 0x80) { rune = c; i++; } else {
+      if (c < 0x80) {
+        rune = c;
+        i++;
+      } else {
         const dec = decodeAt(s, i);
         if (dec < 0) return false; // invalid UTF-8 can never be consumed
         rune = dec >> 3;

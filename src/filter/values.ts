@@ -35,19 +35,39 @@ export interface IpNet {
 export type Num = number | bigint;
 
 /** Width/signedness of an integer ppm type, by its libsinsp name. */
-interface IntKind { bits: 8 | 16 | 32 | 64; signed: boolean }
+interface IntKind {
+  bits: 8 | 16 | 32 | 64;
+  signed: boolean;
+}
 
 const INT_KINDS: Record<string, IntKind> = {
-  INT8: { bits: 8, signed: true }, INT16: { bits: 16, signed: true }, INT32: { bits: 32, signed: true },
-  INT64: { bits: 64, signed: true }, FD: { bits: 64, signed: true }, ERRNO: { bits: 64, signed: true },
-  PID: { bits: 64, signed: true }, FD32: { bits: 32, signed: true }, PID32: { bits: 32, signed: true },
-  UINT8: { bits: 8, signed: false }, FLAGS8: { bits: 8, signed: false }, ENUMFLAGS8: { bits: 8, signed: false },
-  L4PROTO: { bits: 8, signed: false }, SIGTYPE: { bits: 8, signed: false },
-  UINT16: { bits: 16, signed: false }, FLAGS16: { bits: 16, signed: false }, ENUMFLAGS16: { bits: 16, signed: false },
+  INT8: { bits: 8, signed: true },
+  INT16: { bits: 16, signed: true },
+  INT32: { bits: 32, signed: true },
+  INT64: { bits: 64, signed: true },
+  FD: { bits: 64, signed: true },
+  ERRNO: { bits: 64, signed: true },
+  PID: { bits: 64, signed: true },
+  FD32: { bits: 32, signed: true },
+  PID32: { bits: 32, signed: true },
+  UINT8: { bits: 8, signed: false },
+  FLAGS8: { bits: 8, signed: false },
+  ENUMFLAGS8: { bits: 8, signed: false },
+  L4PROTO: { bits: 8, signed: false },
+  SIGTYPE: { bits: 8, signed: false },
+  UINT16: { bits: 16, signed: false },
+  FLAGS16: { bits: 16, signed: false },
+  ENUMFLAGS16: { bits: 16, signed: false },
   SYSCALLID: { bits: 16, signed: false },
-  UINT32: { bits: 32, signed: false }, FLAGS32: { bits: 32, signed: false }, ENUMFLAGS32: { bits: 32, signed: false },
-  MODE: { bits: 32, signed: false }, UID: { bits: 32, signed: false }, GID: { bits: 32, signed: false },
-  UINT64: { bits: 64, signed: false }, RELTIME: { bits: 64, signed: false }, ABSTIME: { bits: 64, signed: false },
+  UINT32: { bits: 32, signed: false },
+  FLAGS32: { bits: 32, signed: false },
+  ENUMFLAGS32: { bits: 32, signed: false },
+  MODE: { bits: 32, signed: false },
+  UID: { bits: 32, signed: false },
+  GID: { bits: 32, signed: false },
+  UINT64: { bits: 64, signed: false },
+  RELTIME: { bits: 64, signed: false },
+  ABSTIME: { bits: 64, signed: false },
 };
 
 /** Integer kind of a field: from its ptype when known, else from the reduced type. */
@@ -73,7 +93,10 @@ function scanDecimal(str: string): { neg: boolean; mag: bigint } | null {
   let i = 0;
   while (i < str.length && isCSpace(str.charCodeAt(i))) i++;
   let neg = false;
-  if (str[i] === '+' || str[i] === '-') { neg = str[i] === '-'; i++; }
+  if (str[i] === '+' || str[i] === '-') {
+    neg = str[i] === '-';
+    i++;
+  }
   const d0 = i;
   while (i < str.length && str.charCodeAt(i) >= 48 && str.charCodeAt(i) <= 57) i++;
   if (i === d0 || i !== str.length) return null;
@@ -101,19 +124,22 @@ export function parseInteger(str: string, kind: IntKind): Num {
 
 /** A subset of /etc/services (getservbyname with any protocol). */
 const SERVICES_TEXT =
-  'tcpmux:1 echo:7 discard:9 systat:11 daytime:13 netstat:15 qotd:17 chargen:19 ftp-data:20 ftp:21 ssh:22 '
-  + 'telnet:23 smtp:25 time:37 whois:43 tacacs:49 domain:53 bootps:67 bootpc:68 tftp:69 gopher:70 finger:79 '
-  + 'http:80 www:80 kerberos:88 pop3:110 sunrpc:111 portmapper:111 auth:113 nntp:119 ntp:123 epmap:135 '
-  + 'netbios-ns:137 netbios-dgm:138 netbios-ssn:139 imap2:143 imap:143 snmp:161 snmp-trap:162 xdmcp:177 '
-  + 'bgp:179 ldap:389 https:443 microsoft-ds:445 kpasswd:464 submissions:465 isakmp:500 exec:512 biff:512 '
-  + 'login:513 who:513 shell:514 syslog:514 printer:515 talk:517 ntalk:518 route:520 uucp:540 klogin:543 '
-  + 'kshell:544 dhcpv6-client:546 dhcpv6-server:547 rtsp:554 nntps:563 submission:587 ipp:631 ldaps:636 '
-  + 'domain-s:853 rsync:873 ftps-data:989 ftps:990 telnets:992 imaps:993 pop3s:995 socks:1080 openvpn:1194 '
-  + 'ms-sql-s:1433 ms-sql-m:1434 radius:1812 radius-acct:1813 nfs:2049 svn:3690 mysql:3306 ms-wbt-server:3389 '
-  + 'sip:5060 sip-tls:5061 xmpp-client:5222 xmpp-server:5269 mdns:5353 postgresql:5432 amqps:5671 amqp:5672 '
-  + 'x11:6000 redis:6379 http-alt:8080 puppet:8140 zabbix-agent:10050 zabbix-trapper:10051';
+  'tcpmux:1 echo:7 discard:9 systat:11 daytime:13 netstat:15 qotd:17 chargen:19 ftp-data:20 ftp:21 ssh:22 ' +
+  'telnet:23 smtp:25 time:37 whois:43 tacacs:49 domain:53 bootps:67 bootpc:68 tftp:69 gopher:70 finger:79 ' +
+  'http:80 www:80 kerberos:88 pop3:110 sunrpc:111 portmapper:111 auth:113 nntp:119 ntp:123 epmap:135 ' +
+  'netbios-ns:137 netbios-dgm:138 netbios-ssn:139 imap2:143 imap:143 snmp:161 snmp-trap:162 xdmcp:177 ' +
+  'bgp:179 ldap:389 https:443 microsoft-ds:445 kpasswd:464 submissions:465 isakmp:500 exec:512 biff:512 ' +
+  'login:513 who:513 shell:514 syslog:514 printer:515 talk:517 ntalk:518 route:520 uucp:540 klogin:543 ' +
+  'kshell:544 dhcpv6-client:546 dhcpv6-server:547 rtsp:554 nntps:563 submission:587 ipp:631 ldaps:636 ' +
+  'domain-s:853 rsync:873 ftps-data:989 ftps:990 telnets:992 imaps:993 pop3s:995 socks:1080 openvpn:1194 ' +
+  'ms-sql-s:1433 ms-sql-m:1434 radius:1812 radius-acct:1813 nfs:2049 svn:3690 mysql:3306 ms-wbt-server:3389 ' +
+  'sip:5060 sip-tls:5061 xmpp-client:5222 xmpp-server:5269 mdns:5353 postgresql:5432 amqps:5671 amqp:5672 ' +
+  'x11:6000 redis:6379 http-alt:8080 puppet:8140 zabbix-agent:10050 zabbix-trapper:10051';
 const SERVICES = new Map<string, number>(
-  SERVICES_TEXT.split(' ').map((kv) => { const [k, v] = kv.split(':'); return [k, Number(v)] as [string, number]; }),
+  SERVICES_TEXT.split(' ').map((kv) => {
+    const [k, v] = kv.split(':');
+    return [k, Number(v)] as [string, number];
+  }),
 );
 
 /** PORT literal: digits (truncated to 16 bits) or a service name. */
@@ -229,7 +255,7 @@ export function parseIpNet(str: string): IpNet {
 export function inNet(a: Buffer, n: IpNet): boolean {
   if (n.family === 4) {
     if (a.length !== 4) return false;
-    return ((a.readUInt32BE(0) & n.v4mask) >>> 0) === ((n.v4addr & n.v4mask) >>> 0);
+    return (a.readUInt32BE(0) & n.v4mask) >>> 0 === (n.v4addr & n.v4mask) >>> 0;
   }
   if (a.length !== 16) return false;
   const full = n.prefix >> 3;

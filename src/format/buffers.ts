@@ -83,7 +83,10 @@ export function bufferToHex(src: Uint8Array, start: number, len: number, fmt: nu
       p += 2;
     }
     if (ascii) {
-      while (chunks < 8) { s += '     '; chunks++; }
+      while (chunks < 8) {
+        s += '     ';
+        chunks++;
+      }
       s += '  ';
       const e = Math.min(j + 16, len);
       for (let q = j; q < e; q++) s += String.fromCharCode(DOTS[src[start + q]]);
@@ -105,10 +108,15 @@ export function binaryBufferToString(src: Uint8Array, start: number, len: number
   if ((fmt & PFmt.BASE64) !== 0) return bufferToBase64(src, start, len);
   if ((fmt & (PFmt.JSON | PFmt.JSONHEX | PFmt.JSONEOLS | PFmt.JSONHEXASCII | PFmt.JSONBASE64)) !== 0) {
     switch (fmt) {
-      case PFmt.JSONHEX: case PFmt.JSONHEXASCII: return bufferToHex(src, start, len, fmt);
-      case PFmt.JSONEOLS: return bufferToAsciiOnly(src, start, len, fmt);
-      case PFmt.JSONBASE64: return bufferToBase64(src, start, len);
-      default: return bufferToDots(src, start, len);
+      case PFmt.JSONHEX:
+      case PFmt.JSONHEXASCII:
+        return bufferToHex(src, start, len, fmt);
+      case PFmt.JSONEOLS:
+        return bufferToAsciiOnly(src, start, len, fmt);
+      case PFmt.JSONBASE64:
+        return bufferToBase64(src, start, len);
+      default:
+        return bufferToDots(src, start, len);
     }
   }
   if ((fmt & (PFmt.EOLS | PFmt.EOLS_COMPACT)) !== 0) return bufferToAsciiOnly(src, start, len, fmt);
@@ -134,15 +142,25 @@ export function renderByteBuf(src: Uint8Array, start: number, len: number, fmt: 
 /** sysdig's CLI buffer-format names (-A -x -X -b, with -j) as param_fmt bits. */
 export function bufferFormatBits(name: string): number {
   switch (name) {
-    case 'ascii': return PFmt.EOLS;
-    case 'hex': return PFmt.HEX;
-    case 'hexascii': return PFmt.HEXASCII;
-    case 'base64': return PFmt.BASE64;
-    case 'json': return PFmt.JSON;
-    case 'jsonascii': return PFmt.JSONEOLS;
-    case 'jsonhex': return PFmt.JSONHEX;
-    case 'jsonhexascii': return PFmt.JSONHEXASCII;
-    case 'jsonbase64': return PFmt.JSONBASE64;
-    default: return PFmt.NORMAL;
+    case 'ascii':
+      return PFmt.EOLS;
+    case 'hex':
+      return PFmt.HEX;
+    case 'hexascii':
+      return PFmt.HEXASCII;
+    case 'base64':
+      return PFmt.BASE64;
+    case 'json':
+      return PFmt.JSON;
+    case 'jsonascii':
+      return PFmt.JSONEOLS;
+    case 'jsonhex':
+      return PFmt.JSONHEX;
+    case 'jsonhexascii':
+      return PFmt.JSONHEXASCII;
+    case 'jsonbase64':
+      return PFmt.JSONBASE64;
+    default:
+      return PFmt.NORMAL;
   }
 }

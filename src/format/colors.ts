@@ -42,14 +42,23 @@ export function makeChalk(enabled: boolean): ChalkInstance {
 /** Colour of each priority word. */
 export function paintPriority(c: ChalkInstance, p: Priority, text: string = p): string {
   switch (p) {
-    case 'Emergency': case 'Alert': return c.bold.white.bgRed(text);
-    case 'Critical': return c.bold.red(text);
-    case 'Error': return c.red(text);
-    case 'Warning': return c.yellow(text);
-    case 'Notice': return c.cyan(text);
-    case 'Informational': return c.green(text);
-    case 'Debug': return c.gray(text);
-    default: return text;
+    case 'Emergency':
+    case 'Alert':
+      return c.bold.white.bgRed(text);
+    case 'Critical':
+      return c.bold.red(text);
+    case 'Error':
+      return c.red(text);
+    case 'Warning':
+      return c.yellow(text);
+    case 'Notice':
+      return c.cyan(text);
+    case 'Informational':
+      return c.green(text);
+    case 'Debug':
+      return c.gray(text);
+    default:
+      return text;
   }
 }
 
@@ -77,15 +86,38 @@ export const SYSDIG_RESET = '\x1b[00m';
  * Print SYSDIG_RESET once at exit, as sysdig does.
  */
 export class ColorLineFormatter {
-  constructor(private readonly state: State, private readonly params: ParamRenderer) {}
+  constructor(
+    private readonly state: State,
+    private readonly params: ParamRenderer,
+  ) {}
 
   format(ev: EventView): string {
     const t = this.state.cur.thread;
-    return ev.num + ' ' + timeOfDay(ev.tsSeconds(), ev.tsNanos()) + ' ' + ev.cpu + ' ' +
-      SYSDIG_GREEN + (t !== null ? t.comm : '<NA>') + SYSDIG_RESET + ' (' +
-      SYSDIG_CYAN + (t !== null ? String(t.pid) : '<NA>') + SYSDIG_RESET + '.' + ev.tid + ') ' +
-      ((ev.type & 1) === 0 ? '>' : '<') + ' ' +
-      SYSDIG_BLUE + eventTypeName(ev) + SYSDIG_RESET + ' ' + this.params.info(ev);
+    return (
+      ev.num +
+      ' ' +
+      timeOfDay(ev.tsSeconds(), ev.tsNanos()) +
+      ' ' +
+      ev.cpu +
+      ' ' +
+      SYSDIG_GREEN +
+      (t !== null ? t.comm : '<NA>') +
+      SYSDIG_RESET +
+      ' (' +
+      SYSDIG_CYAN +
+      (t !== null ? String(t.pid) : '<NA>') +
+      SYSDIG_RESET +
+      '.' +
+      ev.tid +
+      ') ' +
+      ((ev.type & 1) === 0 ? '>' : '<') +
+      ' ' +
+      SYSDIG_BLUE +
+      eventTypeName(ev) +
+      SYSDIG_RESET +
+      ' ' +
+      this.params.info(ev)
+    );
   }
 
   /** Same interface as DefaultLineFormatter.writeLine (terminal output is not the hot path). */

@@ -28,7 +28,8 @@ import { signalToStr } from '../util/signals';
 import { FlagTable, flagTable } from './flags';
 import { PFmt, bufferFormatBits, renderByteBuf, binaryBufferToString } from './buffers';
 
-export type BufferFormat = 'normal' | 'ascii' | 'hex' | 'hexascii' | 'base64' | 'json' | 'jsonhex' | 'jsonhexascii' | 'jsonbase64' | 'jsonascii';
+export type BufferFormat =
+  'normal' | 'ascii' | 'hex' | 'hexascii' | 'base64' | 'json' | 'jsonhex' | 'jsonhexascii' | 'jsonbase64' | 'jsonascii';
 
 export interface RenderOptions {
   /** sysdig truncates rendered buffers to 80 bytes unless -v; 0 = no limit */
@@ -49,17 +50,32 @@ const PPM_SC_MAX = 329;
 // ---------------------------------------------------------------------------------------------
 // Per-event-type compiled param descriptors (built once per event code, on first use)
 
-interface DynEntry { readonly type: number; readonly fmt: number }
+interface DynEntry {
+  readonly type: number;
+  readonly fmt: number;
+}
 
 /** driver/dynamic_params_table.c (e5c53d64); keyctl is from newer libs (codes unknown to e5). */
 const DYN_TABLES: Record<string, readonly DynEntry[]> = {
   sockopt_dynamic_param: [
-    { type: PT.BYTEBUF, fmt: PF.HEX }, { type: PT.ERRNO, fmt: PF.DEC }, { type: PT.UINT32, fmt: PF.DEC },
-    { type: PT.UINT64, fmt: PF.DEC }, { type: PT.RELTIME, fmt: PF.DEC },
+    { type: PT.BYTEBUF, fmt: PF.HEX },
+    { type: PT.ERRNO, fmt: PF.DEC },
+    { type: PT.UINT32, fmt: PF.DEC },
+    { type: PT.UINT64, fmt: PF.DEC },
+    { type: PT.RELTIME, fmt: PF.DEC },
   ],
-  ptrace_dynamic_param: [{ type: PT.UINT64, fmt: PF.HEX }, { type: PT.SIGTYPE, fmt: PF.DEC }],
-  bpf_dynamic_param: [{ type: PT.FD, fmt: PF.DEC }, { type: PT.ERRNO, fmt: PF.DEC }],
-  keyctl_dynamic_param: [{ type: PT.CHARBUF, fmt: PF.NA }, { type: PT.INT64, fmt: PF.DEC }],
+  ptrace_dynamic_param: [
+    { type: PT.UINT64, fmt: PF.HEX },
+    { type: PT.SIGTYPE, fmt: PF.DEC },
+  ],
+  bpf_dynamic_param: [
+    { type: PT.FD, fmt: PF.DEC },
+    { type: PT.ERRNO, fmt: PF.DEC },
+  ],
+  keyctl_dynamic_param: [
+    { type: PT.CHARBUF, fmt: PF.NA },
+    { type: PT.INT64, fmt: PF.DEC },
+  ],
 };
 
 interface CParam {
@@ -89,7 +105,10 @@ function compile(info: EventInfo): CParam[] {
       type: p.type,
       fmt: p.fmt,
       flags: p.type === PT.DYN ? null : flagTable(p.info),
-      dyn: p.type === PT.DYN && p.info !== null && Object.prototype.hasOwnProperty.call(DYN_TABLES, p.info) ? DYN_TABLES[p.info] : null,
+      dyn:
+        p.type === PT.DYN && p.info !== null && Object.prototype.hasOwnProperty.call(DYN_TABLES, p.info)
+          ? DYN_TABLES[p.info]
+          : null,
       dirfd,
     });
   }
@@ -98,7 +117,10 @@ function compile(info: EventInfo): CParam[] {
 
 function compiledFor(info: EventInfo): CParam[] {
   let c = COMPILED[info.code];
-  if (c === undefined) { c = compile(info); COMPILED[info.code] = c; }
+  if (c === undefined) {
+    c = compile(info);
+    COMPILED[info.code] = c;
+  }
   return c;
 }
 
@@ -106,8 +128,12 @@ function compiledFor(info: EventInfo): CParam[] {
 // Raw readers: the C code dereferences the payload pointer with the type's width whatever the
 // stored length, so we do too (zero past the end of the buffer).
 
-function rdU8(b: Buffer, o: number): number { return o < b.length ? b[o] : 0; }
-function rdU16(b: Buffer, o: number): number { return o + 2 <= b.length ? b[o] | (b[o + 1] << 8) : rdU8(b, o) | (rdU8(b, o + 1) << 8); }
+function rdU8(b: Buffer, o: number): number {
+  return o < b.length ? b[o] : 0;
+}
+function rdU16(b: Buffer, o: number): number {
+  return o + 2 <= b.length ? b[o] | (b[o + 1] << 8) : rdU8(b, o) | (rdU8(b, o + 1) << 8);
+}
 function rdU32(b: Buffer, o: number): number {
   if (o + 4 <= b.length) return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
   return (rdU8(b, o) | (rdU8(b, o + 1) << 8) | (rdU8(b, o + 2) << 16) | (rdU8(b, o + 3) << 24)) >>> 0;
@@ -118,7 +144,9 @@ function rdI32(b: Buffer, o: number): number {
 }
 
 /** int64 at o as a Number (exact within +-2^53) */
-function rdI64(b: Buffer, o: number): number { return rdI32(b, o + 4) * TWO32 + rdU32(b, o); }
+function rdI64(b: Buffer, o: number): number {
+  return rdI32(b, o + 4) * TWO32 + rdU32(b, o);
+}
 
 /** decimal of the signed 64-bit value hi:lo (hi signed 32, lo unsigned 32) */
 function decHiLo(hi: number, lo: number): string {
@@ -129,10 +157,13 @@ function decHiLo(hi: number, lo: number): string {
 }
 
 /** "%" PRId64 of the 8 bytes at o */
-function decI64(b: Buffer, o: number): string { return decHiLo(rdI32(b, o + 4), rdU32(b, o)); }
+function decI64(b: Buffer, o: number): string {
+  return decHiLo(rdI32(b, o + 4), rdU32(b, o));
+}
 /** "%" PRIu64 of the 8 bytes at o */
 function decU64(b: Buffer, o: number): string {
-  const hi = rdU32(b, o + 4), lo = rdU32(b, o);
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
   if (hi < 2097152) return String(hi * TWO32 + lo);
   return ((BigInt(hi) << 32n) + BigInt(lo)).toString();
 }
@@ -142,8 +173,10 @@ const HEX1U: string[] = [];
 const HEX1L: string[] = [];
 for (let i = 0; i < 256; i++) {
   const l = i.toString(16);
-  HEX1L.push(l); HEX1U.push(l.toUpperCase());
-  HEX2L.push(l.length === 1 ? '0' + l : l); HEX2U.push(HEX2L[i].toUpperCase());
+  HEX1L.push(l);
+  HEX1U.push(l.toUpperCase());
+  HEX2L.push(l.length === 1 ? '0' + l : l);
+  HEX2U.push(HEX2L[i].toUpperCase());
 }
 /** v (u32) in hex without leading zeros */
 function hex32(v: number, h1: string[], h2: string[]): string {
@@ -158,20 +191,26 @@ function hex32pad(v: number, h2: string[]): string {
 }
 /** "%" PRIX64 (or PRIx64) of the 8 bytes at o */
 function hexU64(b: Buffer, o: number, upper: boolean): string {
-  const hi = rdU32(b, o + 4), lo = rdU32(b, o);
-  const h1 = upper ? HEX1U : HEX1L, h2 = upper ? HEX2U : HEX2L;
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
+  const h1 = upper ? HEX1U : HEX1L,
+    h2 = upper ? HEX2U : HEX2L;
   return hi === 0 ? hex32(lo, h1, h2) : hex32(hi, h1, h2) + hex32pad(lo, h2);
 }
 /** "%#" PRIo64 of the 8 bytes at o */
 function octU64(b: Buffer, o: number): string {
-  const hi = rdU32(b, o + 4), lo = rdU32(b, o);
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
   if (hi === 0 && lo === 0) return '0';
   return '0' + ((BigInt(hi) << 32n) + BigInt(lo)).toString(8);
 }
 /** "%09d" */
 function pad09(v: number | string): string {
   const s = String(v);
-  if (s[0] === '-') { const a = s.slice(1); return a.length >= 8 ? s : '-' + '00000000'.slice(a.length) + a; }
+  if (s[0] === '-') {
+    const a = s.slice(1);
+    return a.length >= 8 ? s : '-' + '00000000'.slice(a.length) + a;
+  }
   return s.length >= 9 ? s : '000000000'.slice(s.length) + s;
 }
 
@@ -181,18 +220,26 @@ function pad09(v: number | string): string {
  */
 function fmtNum32(fmt: number, signed: number, bits32: number): string {
   switch (fmt) {
-    case PF.OCT: return bits32 === 0 ? '0' : '0' + bits32.toString(8);
-    case PF.HEX: return hex32(bits32, HEX1U, HEX2U);
-    case PF.PADDED_DEC: return pad09(signed);
-    default: return String(signed);
+    case PF.OCT:
+      return bits32 === 0 ? '0' : '0' + bits32.toString(8);
+    case PF.HEX:
+      return hex32(bits32, HEX1U, HEX2U);
+    case PF.PADDED_DEC:
+      return pad09(signed);
+    default:
+      return String(signed);
   }
 }
 function fmtNum64(fmt: number, b: Buffer, o: number): string {
   switch (fmt) {
-    case PF.OCT: return octU64(b, o);
-    case PF.HEX: return hexU64(b, o, true);
-    case PF.PADDED_DEC: return pad09(decI64(b, o));
-    default: return decI64(b, o);
+    case PF.OCT:
+      return octU64(b, o);
+    case PF.HEX:
+      return hexU64(b, o, true);
+    case PF.PADDED_DEC:
+      return pad09(decI64(b, o));
+    default:
+      return decI64(b, o);
   }
 }
 
@@ -202,7 +249,7 @@ function fmtNum64(fmt: number, b: Buffer, o: number): string {
  */
 export function fmtG(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  if (!isFinite(v)) return v > 0 ? 'inf' : (v < 0 ? '-inf' : '-nan');
+  if (!isFinite(v)) return v > 0 ? 'inf' : v < 0 ? '-inf' : '-nan';
   const neg = v < 0;
   const a = neg ? -v : v;
   // exact decimal expansion (exact for a < 1e21 with up to 100 fraction digits, enough for ns)
@@ -216,30 +263,56 @@ export function fmtG(v: number): string {
   let x = intLen - first - 1; // decimal exponent of the first significant digit
   const P = 6;
   const digits: number[] = [];
-  for (let k = 0; k < P; k++) { const idx = first + k; digits.push(idx < all.length ? all.charCodeAt(idx) - 48 : 0); }
+  for (let k = 0; k < P; k++) {
+    const idx = first + k;
+    digits.push(idx < all.length ? all.charCodeAt(idx) - 48 : 0);
+  }
   const nextIdx = first + P;
   const next = nextIdx < all.length ? all.charCodeAt(nextIdx) - 48 : 0;
   let restNonZero = false;
-  for (let k = nextIdx + 1; k < all.length; k++) if (all.charCodeAt(k) !== 0x30) { restNonZero = true; break; }
+  for (let k = nextIdx + 1; k < all.length; k++)
+    if (all.charCodeAt(k) !== 0x30) {
+      restNonZero = true;
+      break;
+    }
   const roundUp = next > 5 || (next === 5 && (restNonZero || (digits[P - 1] & 1) === 1));
   if (roundUp) {
     let k = P - 1;
-    while (k >= 0) { digits[k]++; if (digits[k] < 10) break; digits[k] = 0; k--; }
-    if (k < 0) { digits.unshift(1); digits.pop(); x++; }
+    while (k >= 0) {
+      digits[k]++;
+      if (digits[k] < 10) break;
+      digits[k] = 0;
+      k--;
+    }
+    if (k < 0) {
+      digits.unshift(1);
+      digits.pop();
+      x++;
+    }
   }
   let out: string;
   if (x < -4 || x >= P) {
     let m = String(digits[0]);
     let last = P - 1;
     while (last > 0 && digits[last] === 0) last--;
-    if (last > 0) { m += '.'; for (let k = 1; k <= last; k++) m += digits[k]; }
+    if (last > 0) {
+      m += '.';
+      for (let k = 1; k <= last; k++) m += digits[k];
+    }
     const ax = x < 0 ? -x : x;
     out = m + 'e' + (x < 0 ? '-' : '+') + (ax < 10 ? '0' : '') + ax;
   } else {
     // fixed: P - 1 - x decimals
-    let ip = '', fp = '';
-    for (let k = 0; k < P; k++) { if (k <= x) ip += digits[k]; else fp += digits[k]; }
-    if (x < 0) { ip = '0'; fp = '0'.repeat(-x - 1) + digits.join(''); }
+    let ip = '',
+      fp = '';
+    for (let k = 0; k < P; k++) {
+      if (k <= x) ip += digits[k];
+      else fp += digits[k];
+    }
+    if (x < 0) {
+      ip = '0';
+      fp = '0'.repeat(-x - 1) + digits.join('');
+    }
     let e = fp.length;
     while (e > 0 && fp.charCodeAt(e - 1) === 0x30) e--;
     fp = fp.slice(0, e);
@@ -249,13 +322,18 @@ export function fmtG(v: number): string {
 }
 
 /** g_invalidchar: everything outside 0x20..0x7e */
-function isValidChar(c: number): boolean { return c >= 0x20 && c <= 0x7e; }
+function isValidChar(c: number): boolean {
+  return c >= 0x20 && c <= 0x7e;
+}
 
 /** sanitize_string: drops the characters outside 0x20..0x7e (and stops at a NUL, as a C string). */
 export function sanitizeString(s: string): string {
   const n = s.length;
   let i = 0;
-  for (; i < n; i++) { const c = s.charCodeAt(i); if (c < 0x20 || c > 0x7e) break; }
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) break;
+  }
   if (i === n) return s;
   let out = s.slice(0, i);
   for (; i < n; i++) {
@@ -308,27 +386,43 @@ export function joinRelativePath(base: string, b: Uint8Array, o: number): string
       return t.latin1Slice(0, tc);
     }
     if (!isValidChar(c)) {
-      t[tc++] = 0x2e; pc++;
+      t[tc++] = 0x2e;
+      pc++;
     } else if (c === 0x2e && at(pc + 1) === 0x2e && at(pc + 2) === 0x2f) {
-      if (tc > 1) { tc--; while (tc >= 1 && t[tc - 1] !== 0x2f) tc--; }
+      if (tc > 1) {
+        tc--;
+        while (tc >= 1 && t[tc - 1] !== 0x2f) tc--;
+      }
       pc += 3;
     } else if (c === 0x2e && at(pc + 1) === 0x2e) {
       if (at(pc + 2) === 0) {
-        if (tc > 1) { tc--; while (tc >= 1 && t[tc - 1] !== 0x2f) tc--; }
+        if (tc > 1) {
+          tc--;
+          while (tc >= 1 && t[tc - 1] !== 0x2f) tc--;
+        }
         pc += 2;
       } else {
-        t[tc++] = 0x2e; t[tc++] = 0x2e; pc += 2;
+        t[tc++] = 0x2e;
+        t[tc++] = 0x2e;
+        pc += 2;
       }
     } else if (c === 0x2e && at(pc + 1) === 0x2f) {
       pc += 2;
     } else if (c === 0x2e) {
       if (at(pc + 1) === 0) pc++;
-      else { t[tc++] = c; pc++; }
+      else {
+        t[tc++] = c;
+        pc++;
+      }
     } else if (c === 0x2f) {
       if (tc > 0 && t[tc - 1] === 0x2f) pc++;
-      else { t[tc++] = c; pc++; }
+      else {
+        t[tc++] = c;
+        pc++;
+      }
     } else {
-      t[tc++] = c; pc++;
+      t[tc++] = c;
+      pc++;
     }
   }
 }
@@ -345,7 +439,9 @@ function isV4Mapped(b: Buffer, o: number): boolean {
 }
 
 /** "%" PRIx64 of the u64 at o (lower case) */
-function hex64(b: Buffer, o: number): string { return hexU64(b, o, false); }
+function hex64(b: Buffer, o: number): string {
+  return hexU64(b, o, false);
+}
 
 /** The `<f>` / `<4t>` prefix of a resolved fd, without the name. */
 function fdTypeTag(f: FdInfo, simple: boolean): string {
@@ -355,11 +451,20 @@ function fdTypeTag(f: FdInfo, simple: boolean): string {
   // SCAP_FD_IPV4_SOCK 3, IPV6_SOCK 4, IPV4_SERVSOCK 5, IPV6_SERVSOCK 6
   if (ty >= 3 && ty <= 6) {
     switch (f.getL4Proto()) {
-      case 2: pch = 't'; break;
-      case 3: pch = 'u'; break;
-      case 4: pch = 'i'; break;
-      case 5: pch = 'r'; break;
-      default: break;
+      case 2:
+        pch = 't';
+        break;
+      case 3:
+        pch = 'u';
+        break;
+      case 4:
+        pch = 'i';
+        break;
+      case 5:
+        pch = 'r';
+        break;
+      default:
+        break;
     }
   }
   // typestr[0] == 0 makes the whole C string empty, even with a proto letter
@@ -373,7 +478,9 @@ function fdTypeTag(f: FdInfo, simple: boolean): string {
  * give a different (less truncated) value, so callers that reuse a rendering check it.
  */
 let storGrowths = 0;
-export function storageGrowths(): number { return storGrowths; }
+export function storageGrowths(): number {
+  return storGrowths;
+}
 
 export class ParamRenderer {
   /** the last rendered value and its resolved form ('' if none) */
@@ -384,7 +491,10 @@ export class ParamRenderer {
   /** size of libsinsp's m_paramstr_storage (grows like it does; caps CHARBUF/FSPATH values) */
   private storSize = 1024;
 
-  constructor(protected readonly state: State, public opts: RenderOptions) {
+  constructor(
+    protected readonly state: State,
+    public opts: RenderOptions,
+  ) {
     this.fmtBits = bufferFormatBits(opts.bufferFormat);
   }
 
@@ -403,7 +513,11 @@ export class ParamRenderer {
   /** Renders param i of ev into this.value / this.resolved (get_param_as_str). */
   render(ev: EventView, i: number): void {
     const info = ev.info;
-    if (info === null || i >= ev.paramCount) { this.value = ''; this.resolved = ''; return; }
+    if (info === null || i >= ev.paramCount) {
+      this.value = '';
+      this.resolved = '';
+      return;
+    }
     this.renderParam(ev, compiledFor(info)[i], i);
   }
 
@@ -419,20 +533,44 @@ export class ParamRenderer {
         len--;
       }
     }
-    this.renderTyped(ev, i, cp, type, o, len, this.fmtBits);
+    this.renderTyped(ev, cp, type, o, len, this.fmtBits);
   }
 
-  private renderTyped(ev: EventView, i: number, cp: CParam, type: number, o: number, len: number, fmt: number): void {
+  private renderTyped(ev: EventView, cp: CParam, type: number, o: number, len: number, fmt: number): void {
     const b = ev.buf;
     const pf = cp.fmt;
     this.resolved = '';
     switch (type) {
-      case PT.INT8: { const v = rdU8(b, o) << 24 >> 24; this.value = fmtNum32(pf, v, v >>> 0); return; }
-      case PT.INT16: { const v = rdU16(b, o) << 16 >> 16; this.value = fmtNum32(pf, v, v >>> 0); return; }
-      case PT.INT32: { const v = rdI32(b, o); this.value = fmtNum32(pf, v, v >>> 0); return; }
-      case PT.UINT8: { const v = rdU8(b, o); this.value = fmtNum32(pf, v, v); return; }
-      case PT.UINT16: { const v = rdU16(b, o); this.value = fmtNum32(pf, v, v); return; }
-      case PT.UINT32: { const v = rdU32(b, o); this.value = fmtNum32(pf, v | 0, v); return; }
+      case PT.INT8: {
+        const v = (rdU8(b, o) << 24) >> 24;
+        this.value = fmtNum32(pf, v, v >>> 0);
+        return;
+      }
+      case PT.INT16: {
+        const v = (rdU16(b, o) << 16) >> 16;
+        this.value = fmtNum32(pf, v, v >>> 0);
+        return;
+      }
+      case PT.INT32: {
+        const v = rdI32(b, o);
+        this.value = fmtNum32(pf, v, v >>> 0);
+        return;
+      }
+      case PT.UINT8: {
+        const v = rdU8(b, o);
+        this.value = fmtNum32(pf, v, v);
+        return;
+      }
+      case PT.UINT16: {
+        const v = rdU16(b, o);
+        this.value = fmtNum32(pf, v, v);
+        return;
+      }
+      case PT.UINT32: {
+        const v = rdU32(b, o);
+        this.value = fmtNum32(pf, v | 0, v);
+        return;
+      }
       case PT.INT64:
       case PT.UINT64:
         this.value = fmtNum64(pf, b, o);
@@ -448,19 +586,29 @@ export class ParamRenderer {
       case PT.PID:
       case PT.PID32: {
         let pid: number;
-        if (type === PT.PID) { this.value = decI64(b, o); pid = rdI64(b, o); } else { pid = rdI32(b, o); this.value = String(pid); }
+        if (type === PT.PID) {
+          this.value = decI64(b, o);
+          pid = rdI64(b, o);
+        } else {
+          pid = rdI32(b, o);
+          this.value = String(pid);
+        }
         const t = this.state.getThread(pid, false);
         if (t !== null) this.resolved = t.comm;
         return;
       }
       case PT.ERRNO: {
-        const hi = rdI32(b, o + 4), lo = rdU32(b, o);
+        const hi = rdI32(b, o + 4),
+          lo = rdU32(b, o);
         this.value = decI64(b, o);
         if (hi < 0) this.resolved = errnoToStr(lo | 0);
         return;
       }
       case PT.CHARBUF: {
-        if (len > this.storSize) { this.storSize = len; storGrowths++; }
+        if (len > this.storSize) {
+          this.storSize = len;
+          storGrowths++;
+        }
         let e = nulFrom(b, o);
         if (e - o > this.storSize - 1) e = o + this.storSize - 1;
         this.value = b.latin1Slice(o, e);
@@ -492,7 +640,11 @@ export class ParamRenderer {
         let p = o + 2;
         for (let j = 0; j < nfds; j++) {
           const f = t.getFd(rdI64(b, p));
-          s += decU64(b, p) + ':' + (f !== null ? f.typeChar() : '?') + hex32((rdU16(b, p + 8) << 16 >> 16) >>> 0, HEX1L, HEX2L);
+          s +=
+            decU64(b, p) +
+            ':' +
+            (f !== null ? f.typeChar() : '?') +
+            hex32(((rdU16(b, p + 8) << 16) >> 16) >>> 0, HEX1L, HEX2L);
           if (j < nfds - 1) s += ' ';
           p += 10;
         }
@@ -501,7 +653,10 @@ export class ParamRenderer {
       }
       case PT.SYSCALLID: {
         const id = rdU16(b, o);
-        if (id >= PPM_SC_MAX) { this.value = '<unknown syscall>'; return; }
+        if (id >= PPM_SC_MAX) {
+          this.value = '<unknown syscall>';
+          return;
+        }
         this.value = String(id);
         this.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
         return;
@@ -513,8 +668,12 @@ export class ParamRenderer {
         return;
       }
       case PT.RELTIME: {
-        const hi = rdU32(b, o + 4), lo = rdU32(b, o);
-        if (hi === 0xffffffff && lo === 0xffffffff) { this.value = 'none'; return; }
+        const hi = rdU32(b, o + 4),
+          lo = rdU32(b, o);
+        if (hi === 0xffffffff && lo === 0xffffffff) {
+          this.value = 'none';
+          return;
+        }
         this.value = decU64(b, o);
         this.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
         return;
@@ -545,7 +704,11 @@ export class ParamRenderer {
       case PT.UID:
       case PT.GID: {
         const v = rdU32(b, o);
-        if (v === 0xffffffff) { this.value = '-1'; this.resolved = '<NONE>'; return; }
+        if (v === 0xffffffff) {
+          this.value = '-1';
+          this.resolved = '<NONE>';
+          return;
+        }
         this.value = String(v | 0);
         if (type === PT.UID) {
           const u = this.state.users.get(v);
@@ -580,11 +743,21 @@ export class ParamRenderer {
         this.value = 'INVALID DYNAMIC PARAMETER';
         return;
       // Types no e5c53d64 event uses (only codes it does not know): as newer libs print them.
-      case PT.PORT: this.value = String(rdU16(b, o)); return;
-      case PT.IPV4ADDR: this.value = ipv4At(b, o); return;
-      case PT.IPV6ADDR: this.value = len >= 16 ? ipv6ToString(b, o) : ''; return;
-      case PT.BOOL: this.value = rdU32(b, o) !== 0 ? 'true' : 'false'; return;
-      case PT.DOUBLE: this.value = len >= 8 ? b.readDoubleLE(o).toFixed(6) : '0.000000'; return;
+      case PT.PORT:
+        this.value = String(rdU16(b, o));
+        return;
+      case PT.IPV4ADDR:
+        this.value = ipv4At(b, o);
+        return;
+      case PT.IPV6ADDR:
+        this.value = len >= 16 ? ipv6ToString(b, o) : '';
+        return;
+      case PT.BOOL:
+        this.value = rdU32(b, o) !== 0 ? 'true' : 'false';
+        return;
+      case PT.DOUBLE:
+        this.value = len >= 8 ? b.readDoubleLE(o).toFixed(6) : '0.000000';
+        return;
       default:
         this.value = '(n.a.)';
         return;
@@ -631,7 +804,8 @@ export class ParamRenderer {
     if (cp.type !== PT.FSRELPATH || cp.dirfd < 0 || cp.dirfd >= ev.paramCount) return cwd;
     const o = ev.paramOffset(cp.dirfd);
     const b = ev.buf;
-    const hi = rdI32(b, o + 4), lo = rdU32(b, o);
+    const hi = rdI32(b, o + 4),
+      lo = rdU32(b, o);
     if (hi === -1 && lo === 0xffffff9c) return cwd;
     // get_path_for_dir_fd: the fd's name; sysdig would readlink /proc/<pid>/fd/<n> on the
     // replaying host when the fd is unknown, which cannot apply to a trace: ''.
@@ -652,14 +826,15 @@ export class ParamRenderer {
       if (len === 19) return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17);
       return 'INVALID IPv6';
     }
-    return 'family ' + (fam << 24 >> 24);
+    return 'family ' + ((fam << 24) >> 24);
   }
 
   private socktuple(b: Buffer, o: number, len: number): string {
     if (len === 0) return 'NULL';
     const fam = rdU8(b, o);
     if (fam === PPM_AF_INET) {
-      if (len === 13) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5) + '->' + ipv4At(b, o + 7) + ':' + rdU16(b, o + 11);
+      if (len === 13)
+        return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5) + '->' + ipv4At(b, o + 7) + ':' + rdU16(b, o + 11);
       return 'INVALID IPv4';
     }
     if (fam === PPM_AF_INET6) {
@@ -667,14 +842,16 @@ export class ParamRenderer {
         if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
           return ipv4At(b, o + 13) + ':' + rdU16(b, o + 17) + '->' + ipv4At(b, o + 31) + ':' + rdU16(b, o + 35);
         }
-        return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17) + '->' + ipv6ToString(b, o + 19) + ':' + rdU16(b, o + 35);
+        return (
+          ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17) + '->' + ipv6ToString(b, o + 19) + ':' + rdU16(b, o + 35)
+        );
       }
       return 'INVALID IPv6';
     }
     if (fam === PPM_AF_UNIX) {
       return hex64(b, o + 1) + '->' + hex64(b, o + 9) + ' ' + (len > 17 ? sanitizedCStr(b, o + 17) : '');
     }
-    return 'family ' + (fam << 24 >> 24);
+    return 'family ' + ((fam << 24) >> 24);
   }
 
   private strArray(b: Buffer, o: number, len: number, pairs: boolean): string {
@@ -749,19 +926,31 @@ export class ParamRenderer {
     let type = cp.type;
     if (type === PT.DYN && cp.dyn !== null && len !== 0) {
       const idx = rdU8(ev.buf, o);
-      if (idx < cp.dyn.length) { type = cp.dyn[idx].type; o++; len--; }
+      if (idx < cp.dyn.length) {
+        type = cp.dyn[idx].type;
+        o++;
+        len--;
+      }
     }
     const b = ev.buf;
     const fmt = this.fmtBits;
     switch (type) {
-      case PT.INT8: return rdU8(b, o) << 24 >> 24;
-      case PT.INT16: return rdU16(b, o) << 16 >> 16;
-      case PT.INT32: return rdI32(b, o);
-      case PT.INT64: return json64(b, o, true);
-      case PT.UINT8: return rdU8(b, o);
-      case PT.UINT16: return rdU16(b, o);
-      case PT.UINT32: return rdU32(b, o);
-      case PT.UINT64: return json64(b, o, false);
+      case PT.INT8:
+        return (rdU8(b, o) << 24) >> 24;
+      case PT.INT16:
+        return (rdU16(b, o) << 16) >> 16;
+      case PT.INT32:
+        return rdI32(b, o);
+      case PT.INT64:
+        return json64(b, o, true);
+      case PT.UINT8:
+        return rdU8(b, o);
+      case PT.UINT16:
+        return rdU16(b, o);
+      case PT.UINT32:
+        return rdU32(b, o);
+      case PT.UINT64:
+        return json64(b, o, false);
       case PT.PID: {
         const t = this.state.getThread(rdI64(b, o), false);
         if (t !== null) this.resolved = t.comm;
@@ -772,7 +961,8 @@ export class ParamRenderer {
         return json64(b, o, true);
       }
       case PT.FD: {
-        const hi = rdI32(b, o + 4), lo = rdU32(b, o);
+        const hi = rdI32(b, o + 4),
+          lo = rdU32(b, o);
         const r: { [k: string]: JsonValue } = {};
         const t = this.thread(ev);
         if (t !== null) {
@@ -792,9 +982,13 @@ export class ParamRenderer {
         r.num = json64(b, o, false);
         return r;
       }
-      case PT.CHARBUF: case PT.FSPATH: case PT.FSRELPATH: case PT.BYTEBUF:
-      case PT.FDLIST: case PT.SIGSET: {
-        this.renderTyped(ev, i, cp, type, o, len, fmt);
+      case PT.CHARBUF:
+      case PT.FSPATH:
+      case PT.FSRELPATH:
+      case PT.BYTEBUF:
+      case PT.FDLIST:
+      case PT.SIGSET: {
+        this.renderTyped(ev, cp, type, o, len, fmt);
         return this.value;
       }
       case PT.SOCKADDR: {
@@ -805,23 +999,32 @@ export class ParamRenderer {
           if (len === 7) return { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) };
           return 'INVALID IPv4';
         }
-        return { family: fam << 24 >> 24 };
+        return { family: (fam << 24) >> 24 };
       }
       case PT.SOCKTUPLE: {
         if (len === 0) return null;
         const fam = rdU8(b, o);
         if (fam === PPM_AF_INET) {
           if (len === 13) {
-            return { dst: { addr: ipv4At(b, o + 7), port: rdU16(b, o + 11) }, src: { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) } };
+            return {
+              dst: { addr: ipv4At(b, o + 7), port: rdU16(b, o + 11) },
+              src: { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) },
+            };
           }
           return 'INVALID IPv4';
         }
         if (fam === PPM_AF_INET6) {
           if (len === 37) {
             if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
-              return { dst: { addr: ipv4At(b, o + 31), port: rdU16(b, o + 35) }, src: { addr: ipv4At(b, o + 13), port: rdU16(b, o + 17) } };
+              return {
+                dst: { addr: ipv4At(b, o + 31), port: rdU16(b, o + 35) },
+                src: { addr: ipv4At(b, o + 13), port: rdU16(b, o + 17) },
+              };
             }
-            return { dst: { addr: ipv6ToString(b, o + 19), port: rdU16(b, o + 35) }, src: { addr: ipv6ToString(b, o + 1), port: rdU16(b, o + 17) } };
+            return {
+              dst: { addr: ipv6ToString(b, o + 19), port: rdU16(b, o + 35) },
+              src: { addr: ipv6ToString(b, o + 1), port: rdU16(b, o + 17) },
+            };
           }
           return 'INVALID IPv6';
         }
@@ -830,11 +1033,14 @@ export class ParamRenderer {
           this.value = this.socktuple(b, o, len);
           return null;
         }
-        return { family: fam << 24 >> 24 };
+        return { family: (fam << 24) >> 24 };
       }
       case PT.SYSCALLID: {
         const id = rdU16(b, o);
-        if (id >= PPM_SC_MAX) { this.resolved = '<unknown syscall>'; return null; }
+        if (id >= PPM_SC_MAX) {
+          this.resolved = '<unknown syscall>';
+          return null;
+        }
         this.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
         return id;
       }
@@ -844,26 +1050,36 @@ export class ParamRenderer {
         return v;
       }
       case PT.RELTIME: {
-        const hi = rdU32(b, o + 4), lo = rdU32(b, o);
+        const hi = rdU32(b, o + 4),
+          lo = rdU32(b, o);
         this.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
         return json64(b, o, true);
       }
-      case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.MODE: {
+      case PT.FLAGS8:
+      case PT.FLAGS16:
+      case PT.FLAGS32:
+      case PT.MODE: {
         // *(uint32_t*)payload masked to the stored length
         const raw = rdU32(b, o);
         const v = len >= 4 ? raw : (raw & ((1 << (len * 8)) - 1)) >>> 0;
         const names: JsonValue[] = [];
-        if (cp.flags !== null) { const r = cp.flags.resolve(v); if (r !== '') for (const n of r.split('|')) names.push(n); }
+        if (cp.flags !== null) {
+          const r = cp.flags.resolve(v);
+          if (r !== '') for (const n of r.split('|')) names.push(n);
+        }
         return type === PT.MODE ? { mode: names, val: v } : { flags: names, val: v };
       }
-      case PT.UID: case PT.GID: {
+      case PT.UID:
+      case PT.GID: {
         const v = rdU32(b, o);
         return v === 0xffffffff ? -1 : v;
       }
       case PT.CHARBUFARRAY:
         this.value = this.strArray(b, o, len, false).split('.').join(',');
         return null;
-      case PT.CHARBUF_PAIR_ARRAY: case PT.ABSTIME: case PT.DYN:
+      case PT.CHARBUF_PAIR_ARRAY:
+      case PT.ABSTIME:
+      case PT.DYN:
         this.value = 'INVALID DYNAMIC PARAMETER';
         return null;
       default:

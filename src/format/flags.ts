@@ -17,7 +17,10 @@ export class FlagTable {
   private readonly memo = new Map<number, string>();
   private readonly enumMemo = new Map<number, string>();
 
-  constructor(readonly tableName: string, entries: ReadonlyArray<readonly [string, number]>) {
+  constructor(
+    readonly tableName: string,
+    entries: ReadonlyArray<readonly [string, number]>,
+  ) {
     this.names = entries.map((e) => e[0]);
     this.values = Uint32Array.from(entries.map((e) => e[1] >>> 0));
   }
@@ -34,7 +37,9 @@ export class FlagTable {
   }
 
   private compute(initial: number): string {
-    const names = this.names, values = this.values, n = values.length;
+    const names = this.names,
+      values = this.values,
+      n = values.length;
     let val = initial;
     let out = '';
     let sep = '';
@@ -42,7 +47,7 @@ export class FlagTable {
     for (; i < n; i++) {
       const fv = values[i];
       if (fv === initial) break;
-      if ((fv === 0 && initial === 0) || (fv !== 0 && ((val & fv) >>> 0) === fv && val !== 0)) {
+      if ((fv === 0 && initial === 0) || (fv !== 0 && (val & fv) >>> 0 === fv && val !== 0)) {
         out += sep + names[i];
         sep = '|';
         val = (val & ~fv) >>> 0;
@@ -59,7 +64,10 @@ export class FlagTable {
     if (s !== undefined) return s;
     s = '';
     for (let i = 0; i < this.values.length; i++) {
-      if (this.values[i] === v) { s = this.names[i]; break; }
+      if (this.values[i] === v) {
+        s = this.names[i];
+        break;
+      }
     }
     this.enumMemo.set(v, s);
     return s;

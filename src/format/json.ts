@@ -22,17 +22,38 @@ export function jsonQuote(s: string): string {
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     switch (c) {
-      case 0x22: out += '\\"'; continue;
-      case 0x5c: out += '\\\\'; continue;
-      case 0x08: out += '\\b'; continue;
-      case 0x0c: out += '\\f'; continue;
-      case 0x0a: out += '\\n'; continue;
-      case 0x0d: out += '\\r'; continue;
-      case 0x09: out += '\\t'; continue;
-      default: break;
+      case 0x22:
+        out += '\\"';
+        continue;
+      case 0x5c:
+        out += '\\\\';
+        continue;
+      case 0x08:
+        out += '\\b';
+        continue;
+      case 0x0c:
+        out += '\\f';
+        continue;
+      case 0x0a:
+        out += '\\n';
+        continue;
+      case 0x0d:
+        out += '\\r';
+        continue;
+      case 0x09:
+        out += '\\t';
+        continue;
+      default:
+        break;
     }
-    if (c < 0x20) { out += u4(c); continue; }
-    if (c < 0x80) { out += s[i]; continue; }
+    if (c < 0x20) {
+      out += u4(c);
+      continue;
+    }
+    if (c < 0x80) {
+      out += s[i];
+      continue;
+    }
     // jsoncpp's utf8ToCodepoint over the bytes (one latin1 char per byte)
     let cp = 0xfffd;
     if (c < 0xe0) {
@@ -49,13 +70,23 @@ export function jsonQuote(s: string): string {
       }
     } else if (c < 0xf8) {
       if (n - i >= 4) {
-        cp = ((c & 0x07) << 18) | ((s.charCodeAt(i + 1) & 0x3f) << 12) | ((s.charCodeAt(i + 2) & 0x3f) << 6) | (s.charCodeAt(i + 3) & 0x3f);
+        cp =
+          ((c & 0x07) << 18) |
+          ((s.charCodeAt(i + 1) & 0x3f) << 12) |
+          ((s.charCodeAt(i + 2) & 0x3f) << 6) |
+          (s.charCodeAt(i + 3) & 0x3f);
         i += 3;
         if (cp < 0x10000) cp = 0xfffd;
       }
     }
-    if (cp < 0x20) { out += u4(cp); continue; }
-    if (cp < 0x80) { out += String.fromCharCode(cp); continue; }
+    if (cp < 0x20) {
+      out += u4(cp);
+      continue;
+    }
+    if (cp < 0x80) {
+      out += String.fromCharCode(cp);
+      continue;
+    }
     if (cp >= 0x10000) {
       cp -= 0x10000;
       out += u4(0xd800 + ((cp >> 10) & 0x3ff)) + u4(0xdc00 + (cp & 0x3ff));

@@ -11,13 +11,30 @@ import { timeOfDay, writeTimeOfDay } from './time';
 import { eventTypeName } from './event-names';
 
 export class DefaultLineFormatter {
-  constructor(private readonly state: State, private readonly params: ParamRenderer) {}
+  constructor(
+    private readonly state: State,
+    private readonly params: ParamRenderer,
+  ) {}
 
   format(ev: EventView): string {
     const t = this.state.cur.thread;
-    return ev.num + ' ' + timeOfDay(ev.tsSeconds(), ev.tsNanos()) + ' ' + ev.cpu + ' ' +
-      (t !== null ? t.comm : '<NA>') + ' (' + ev.tid + ') ' + ((ev.type & 1) === 0 ? '>' : '<') + ' ' +
-      eventTypeName(ev) + ' ' + this.params.info(ev);
+    return (
+      ev.num +
+      ' ' +
+      timeOfDay(ev.tsSeconds(), ev.tsNanos()) +
+      ' ' +
+      ev.cpu +
+      ' ' +
+      (t !== null ? t.comm : '<NA>') +
+      ' (' +
+      ev.tid +
+      ') ' +
+      ((ev.type & 1) === 0 ? '>' : '<') +
+      ' ' +
+      eventTypeName(ev) +
+      ' ' +
+      this.params.info(ev)
+    );
   }
 
   /** format(ev) + '\n' written straight into out's buffer (same bytes, no intermediate strings). */

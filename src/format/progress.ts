@@ -21,8 +21,12 @@ export interface ProgressOptions {
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024, i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  let v = n / 1024,
+    i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
@@ -35,7 +39,9 @@ export function formatCount(n: number): string {
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return '--:--';
   const s = Math.round(sec);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   const mm = String(m).padStart(h > 0 ? 2 : 1, '0') + ':' + String(r).padStart(2, '0');
   return h > 0 ? `${h}:${mm}` : mm;
 }
@@ -46,7 +52,10 @@ export class ProgressBar {
   private drawn = false;
   private readonly now: () => number;
 
-  constructor(private readonly stream: ProgressStream, private readonly opts: ProgressOptions) {
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly opts: ProgressOptions,
+  ) {
     this.now = opts.now ?? Date.now;
     this.start = this.now();
   }
@@ -74,13 +83,20 @@ export class ProgressBar {
       total > 0 ? `${formatBytes(bytes)}/${formatBytes(total)}` : formatBytes(bytes),
       `${formatCount(rate)} ev/s`,
       total > 0 ? `ETA ${formatDuration(eta)}` : `${formatDuration(elapsed)}`,
-    ].filter((s) => s !== '').join('  ');
+    ]
+      .filter((s) => s !== '')
+      .join('  ');
     const label = this.opts.label !== undefined ? this.opts.label + ' ' : '';
     const cols = Math.max(40, (this.stream.columns || 80) - 1);
     const width = Math.max(10, Math.min(40, cols - label.length - info.length - 3));
     if (total <= 0) return (label + info).slice(0, cols);
     const fill = Math.round(frac * width);
-    const bar = '[' + '='.repeat(Math.max(0, fill - 1)) + (fill > 0 ? (fill === width ? '=' : '>') : '') + ' '.repeat(width - fill) + ']';
+    const bar =
+      '[' +
+      '='.repeat(Math.max(0, fill - 1)) +
+      (fill > 0 ? (fill === width ? '=' : '>') : '') +
+      ' '.repeat(width - fill) +
+      ']';
     return (label + bar + ' ' + info).slice(0, cols);
   }
 

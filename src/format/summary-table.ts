@@ -60,7 +60,11 @@ export function renderSummary(s: RunSummary, opts: SummaryTableOptions = {}): st
     parts.push(rules.toString());
   }
   if (o !== undefined && o.outputs.length > 0) {
-    const outs = table(c, ['Output', 'Sent', 'Retried', 'Failed', 'Dropped'], ['left', 'right', 'right', 'right', 'right']);
+    const outs = table(
+      c,
+      ['Output', 'Sent', 'Retried', 'Failed', 'Dropped'],
+      ['left', 'right', 'right', 'right', 'right'],
+    );
     for (const r of o.outputs) {
       const bad = (n: number) => (n > 0 ? c.red.bold(num(n)) : '0');
       const row = [r.name, num(r.sent), num(r.retried), bad(r.failed), bad(r.dropped)];

@@ -30,12 +30,19 @@ interface Token {
  * token (once to test for null, once for the value): for these fields both are visible.
  */
 const STATEFUL = new Set([
-  'evt.deltatime', 'evt.deltatime.s', 'evt.deltatime.ns', 'evt.outputtime', 'evt.latency.human',
-  'thread.exectime', 'thread.totexectime',
+  'evt.deltatime',
+  'evt.deltatime.s',
+  'evt.deltatime.ns',
+  'evt.outputtime',
+  'evt.latency.human',
+  'thread.exectime',
+  'thread.totexectime',
 ]);
 
 /** PF_NA, PF_HEX, PF_OCT (filter/fields/common.ts PF) */
-const PF_NA = 0, PF_HEX = 2, PF_OCT = 6;
+const PF_NA = 0,
+  PF_HEX = 2,
+  PF_OCT = 6;
 
 /**
  * libsinsp rawval_to_json for integer fields whose print format is not decimal: OCT/HEX
@@ -45,10 +52,19 @@ const PF_NA = 0, PF_HEX = 2, PF_OCT = 6;
  */
 function jsonFormOf(f: BoundField): 'string' | 'null' | undefined {
   const pf = (f as { pf?: number }).pf;
-  if (pf === undefined || f.info.cls === 'evt' && f.info.name !== 'evt.type.is') return undefined;
+  if (pf === undefined || (f.info.cls === 'evt' && f.info.name !== 'evt.type.is')) return undefined;
   switch (f.info.ptype) {
-    case 'INT8': case 'INT16': case 'INT32': case 'UINT8': case 'UINT16': case 'UINT32': case 'L4PROTO': case 'PORT':
-    case 'UINT64': case 'RELTIME': case 'ABSTIME':
+    case 'INT8':
+    case 'INT16':
+    case 'INT32':
+    case 'UINT8':
+    case 'UINT16':
+    case 'UINT32':
+    case 'L4PROTO':
+    case 'PORT':
+    case 'UINT64':
+    case 'RELTIME':
+    case 'ABSTIME':
       return pf === PF_OCT || pf === PF_HEX ? 'string' : pf === PF_NA ? 'null' : undefined;
     default:
       return undefined;
@@ -72,26 +88,46 @@ export class Template {
     let requireAll = true;
     let s = fmt;
     let base = 0;
-    if (s[0] === '*') { requireAll = false; s = s.slice(1); base = 1; }
+    if (s[0] === '*') {
+      requireAll = false;
+      s = s.slice(1);
+      base = 1;
+    }
     const tokens: Token[] = [];
     let lit = '';
     let j = 0;
     while (j < s.length) {
       const c = s[j];
-      if (c !== '%') { lit += c; j++; continue; }
-      if (lit !== '') { tokens.push({ text: lit, field: null, key: '', width: 0 }); lit = ''; }
-      if (j === s.length - 1) throw new InputError(`invalid output format at column ${base + j + 1}: it cannot end with a %`);
+      if (c !== '%') {
+        lit += c;
+        j++;
+        continue;
+      }
+      if (lit !== '') {
+        tokens.push({ text: lit, field: null, key: '', width: 0 });
+        lit = '';
+      }
+      if (j === s.length - 1)
+        throw new InputError(`invalid output format at column ${base + j + 1}: it cannot end with a %`);
       let k = j + 1;
       let width = 0;
-      while (k < s.length && s[k] >= '0' && s[k] <= '9') { width = width * 10 + (s.charCodeAt(k) - 48); k++; }
+      while (k < s.length && s[k] >= '0' && s[k] <= '9') {
+        width = width * 10 + (s.charCodeAt(k) - 48);
+        k++;
+      }
       // a huge width would build a line of that many bytes per event (or throw "Invalid string length")
       if (width > MAX_FIELD_WIDTH) {
-        throw new InputError(`invalid output format at column ${base + j + 2}: field width ${s.slice(j + 1, k)} is too large (at most ${MAX_FIELD_WIDTH})`);
+        throw new InputError(
+          `invalid output format at column ${base + j + 2}: field width ${s.slice(j + 1, k)} is too large (at most ${MAX_FIELD_WIDTH})`,
+        );
       }
-      if (k === s.length) throw new InputError(`invalid output format at column ${base + j + 1}: it cannot end with a number`);
+      if (k === s.length)
+        throw new InputError(`invalid output format at column ${base + j + 1}: it cannot end with a number`);
       const n = registry.matchPrefix(s, k);
       if (n === 0) {
-        throw new InputError(`invalid output format at column ${base + k + 1}: unknown field '${s.slice(k).split(/[\s%]/)[0]}'`);
+        throw new InputError(
+          `invalid output format at column ${base + k + 1}: unknown field '${s.slice(k).split(/[\s%]/)[0]}'`,
+        );
       }
       let end = k + n;
       let name = s.slice(k, end);
@@ -113,7 +149,8 @@ export class Template {
       try {
         field = bindDotted(registry, name, arg);
       } catch (e) {
-        if (e instanceof FieldError) throw new InputError(`invalid output format at column ${base + k + 1}: ${e.message}`);
+        if (e instanceof FieldError)
+          throw new InputError(`invalid output format at column ${base + k + 1}: ${e.message}`);
         throw e;
       }
       if (end < s.length && name.startsWith('evt.type.is.')) {
@@ -123,7 +160,9 @@ export class Template {
         end = k;
       }
       if (field.info.filterOnly) {
-        throw new InputError(`invalid output format at column ${base + k + 1}: field ${name} can only be used in filters`);
+        throw new InputError(
+          `invalid output format at column ${base + k + 1}: field ${name} can only be used in filters`,
+        );
       }
       name = s.slice(k, end);
       tokens.push({ text: '', field, key: name, width, stateful: STATEFUL.has(field.info.name) });
@@ -139,10 +178,16 @@ export class Template {
     const toks = this.tokens;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
-      if (t.field === null) { out += t.text; continue; }
+      if (t.field === null) {
+        out += t.text;
+        continue;
+      }
       let v = t.field.format(ev, st);
       if (v === null) {
-        if (this.requireAll) { this.drainStateful(i + 1, ev, st); return null; }
+        if (this.requireAll) {
+          this.drainStateful(i + 1, ev, st);
+          return null;
+        }
         v = '<NA>';
       }
       if (t.width !== 0) v = v.length >= t.width ? v.slice(0, t.width) : v + ' '.repeat(t.width - v.length);
@@ -167,12 +212,19 @@ export class Template {
       let v = f.extract(ev, st);
       if (v !== null && jsonFormOf(f) === 'null') v = null;
       if (v === null) {
-        if (this.requireAll) { this.drainStatefulJson(ev, st); return null; }
+        if (this.requireAll) {
+          this.drainStatefulJson(ev, st);
+          return null;
+        }
         parts.push([t.key, 'null']);
         continue;
       }
       if (t.stateful) v = f.extract(ev, st); // tojson's second call gives the value
-      if (jsonFormOf(f) === 'string') { const r = f.format(ev, st); parts.push([t.key, r === null ? 'null' : jsonQuote(r)]); continue; }
+      if (jsonFormOf(f) === 'string') {
+        const r = f.format(ev, st);
+        parts.push([t.key, r === null ? 'null' : jsonQuote(r)]);
+        continue;
+      }
       parts.push([t.key, jsonValue(f, v, ev, st)]);
     }
     let s = '{';
@@ -188,10 +240,17 @@ export class Template {
     const toks = this.tokens;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
-      if (t.field === null) { out.str(t.text); continue; }
+      if (t.field === null) {
+        out.str(t.text);
+        continue;
+      }
       let v = t.field.format(ev, st);
       if (v === null) {
-        if (this.requireAll) { out.abortLine(); this.drainStateful(i + 1, ev, st); return false; }
+        if (this.requireAll) {
+          out.abortLine();
+          this.drainStateful(i + 1, ev, st);
+          return false;
+        }
         v = '<NA>';
       }
       if (t.width !== 0) v = v.length >= t.width ? v.slice(0, t.width) : v + ' '.repeat(t.width - v.length);
@@ -209,18 +268,30 @@ export class Template {
       const t = toks[i];
       if (i !== 0) out.byte(0x2c);
       out.str(t.jkey);
-      if (t.rawTime) { writeRawTs(out, ev); continue; }
+      if (t.rawTime) {
+        writeRawTs(out, ev);
+        continue;
+      }
       const f = t.field;
       const g0 = storageGrowths();
       let v = f.extract(ev, st);
       if (v !== null && t.jsonForm === 'null') v = null;
       if (v === null) {
-        if (this.requireAll) { out.abortLine(); this.drainStatefulJson(ev, st); return false; }
+        if (this.requireAll) {
+          out.abortLine();
+          this.drainStatefulJson(ev, st);
+          return false;
+        }
         out.str('null');
         continue;
       }
       if (t.stateful) v = f.extract(ev, st); // tojson's second call gives the value
-      if (t.jsonForm === 'string') { const r = f.format(ev, st); if (r === null) out.str('null'); else jsonQuoteInto(out, r); continue; }
+      if (t.jsonForm === 'string') {
+        const r = f.format(ev, st);
+        if (r === null) out.str('null');
+        else jsonQuoteInto(out, r);
+        continue;
+      }
       // the value extracted above stands for format()'s own extraction unless that one could
       // differ (a stateful field, or the renderer's storage grew: libsinsp renders twice)
       writeJsonValue(out, f, v, ev, st, !t.stateful && storageGrowths() === g0);
@@ -234,8 +305,11 @@ export class Template {
   private jsonTokens(): JsonToken[] {
     if (this.jsonToks === null) {
       this.jsonToks = this.sortedFields().map((t) => ({
-        jkey: jsonQuote(t.key) + ':', rawTime: RAW_TIME_JSON.test(t.key), field: t.field!,
-        stateful: t.stateful === true, jsonForm: jsonFormOf(t.field!),
+        jkey: jsonQuote(t.key) + ':',
+        rawTime: RAW_TIME_JSON.test(t.key),
+        field: t.field!,
+        stateful: t.stateful === true,
+        jsonForm: jsonFormOf(t.field!),
       }));
     }
     return this.jsonToks;
@@ -268,30 +342,58 @@ export class Template {
 
 const RAW_TIME_JSON = /^evt\.(time|datetime|outputtime)(\.|$)/;
 
-interface JsonToken { jkey: string; rawTime: boolean; field: BoundField; stateful: boolean; jsonForm: 'string' | 'null' | undefined }
+interface JsonToken {
+  jkey: string;
+  rawTime: boolean;
+  field: BoundField;
+  stateful: boolean;
+  jsonForm: 'string' | 'null' | undefined;
+}
 
 /** String(ev.tsBig()) without a BigInt: seconds then 9 digits of nanoseconds. */
 function writeRawTs(out: Out, ev: EventView): void {
-  const sec = ev.tsSeconds(), ns = ev.tsNanos();
-  if (sec <= 0) { out.str(String(ev.tsBig())); return; }
+  const sec = ev.tsSeconds(),
+    ns = ev.tsNanos();
+  if (sec <= 0) {
+    out.str(String(ev.tsBig()));
+    return;
+  }
   out.int(sec);
   out.ensure(9);
   const b = out.buf;
   let p = out.pos + 9;
   out.pos = p;
   let x = ns;
-  for (let i = 0; i < 9; i++) { const q = Math.floor(x / 10); b[--p] = 48 + (x - q * 10); x = q; }
+  for (let i = 0; i < 9; i++) {
+    const q = Math.floor(x / 10);
+    b[--p] = 48 + (x - q * 10);
+    x = q;
+  }
 }
 
 /** jsonValue(f, v, ev, st) appended to out. */
 function writeJsonValue(out: Out, f: BoundField, v: FieldValue, ev: EventView, st: State, reuse: boolean): void {
   switch (f.info.type) {
-    case 'int': case 'uint': case 'reltime': case 'abstime': case 'double': case 'port':
-      if (typeof v === 'number') { out.int(v); return; }
-      if (typeof v === 'bigint') { out.str(String(v)); return; }
+    case 'int':
+    case 'uint':
+    case 'reltime':
+    case 'abstime':
+    case 'double':
+    case 'port':
+      if (typeof v === 'number') {
+        out.int(v);
+        return;
+      }
+      if (typeof v === 'bigint') {
+        out.str(String(v));
+        return;
+      }
       break;
     case 'bool':
-      if (typeof v === 'boolean') { out.str(v ? 'true' : 'false'); return; }
+      if (typeof v === 'boolean') {
+        out.str(v ? 'true' : 'false');
+        return;
+      }
       break;
     default:
       break;
@@ -304,7 +406,12 @@ function writeJsonValue(out: Out, f: BoundField, v: FieldValue, ev: EventView, s
 
 function jsonValue(f: BoundField, v: FieldValue, ev: EventView, st: State): string {
   switch (f.info.type) {
-    case 'int': case 'uint': case 'reltime': case 'abstime': case 'double': case 'port':
+    case 'int':
+    case 'uint':
+    case 'reltime':
+    case 'abstime':
+    case 'double':
+    case 'port':
       if (typeof v === 'number' || typeof v === 'bigint') return String(v);
       break;
     case 'bool':
@@ -329,10 +436,26 @@ export function unescapeSysdigFormat(s: string): string {
     const c = s[i];
     if (c === '\\' && i + 1 < s.length) {
       const n = s[i + 1];
-      if (n === 'n') { out += '\n'; i++; continue; }
-      if (n === 't') { out += '\t'; i++; continue; }
-      if (n === 'e') { out += '\x1b'; i++; continue; }
-      if (n === '\\') { out += '\\'; i++; continue; }
+      if (n === 'n') {
+        out += '\n';
+        i++;
+        continue;
+      }
+      if (n === 't') {
+        out += '\t';
+        i++;
+        continue;
+      }
+      if (n === 'e') {
+        out += '\x1b';
+        i++;
+        continue;
+      }
+      if (n === '\\') {
+        out += '\\';
+        i++;
+        continue;
+      }
     }
     out += c;
   }

@@ -43,7 +43,11 @@ export function writeTimeOfDay(out: Out, sec: number, nsec: number): void {
   p += 18;
   out.pos = p;
   let x = nsec | 0;
-  for (let i = 0; i < 9; i++) { const q = (x / 10) | 0; b[--p] = 48 + (x - q * 10); x = q; }
+  for (let i = 0; i < 9; i++) {
+    const q = (x / 10) | 0;
+    b[--p] = 48 + (x - q * 10);
+    x = q;
+  }
 }
 
 export function nanos9(ns: number): string {

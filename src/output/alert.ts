@@ -9,12 +9,18 @@
  */
 import * as os from 'node:os';
 
-export type Priority =
-  | 'Emergency' | 'Alert' | 'Critical' | 'Error' | 'Warning' | 'Notice' | 'Informational' | 'Debug';
+export type Priority = 'Emergency' | 'Alert' | 'Critical' | 'Error' | 'Warning' | 'Notice' | 'Informational' | 'Debug';
 
 /** Most to least severe; the index is the syslog severity (0 = emerg … 7 = debug). */
 export const PRIORITIES: readonly Priority[] = [
-  'Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug',
+  'Emergency',
+  'Alert',
+  'Critical',
+  'Error',
+  'Warning',
+  'Notice',
+  'Informational',
+  'Debug',
 ];
 
 export type OutputFieldValue = string | number | boolean | null | (string | number)[];
@@ -138,7 +144,7 @@ export function alertToJson(a: FalcoAlert): string {
 
 /** An alert as an output prints it: its JSON line, or its text line. */
 export function alertLine(a: FalcoAlert, json: boolean): string {
-  return json ? alertToJson(a) : a.output ?? '';
+  return json ? alertToJson(a) : (a.output ?? '');
 }
 
 /**
@@ -147,14 +153,24 @@ export function alertLine(a: FalcoAlert, json: boolean): string {
  * <message> (k="v" ...)`; in JSON, `output` is the message alone.
  */
 export function internalAlert(o: {
-  rule: string; priority: Priority; message: string; fields: Record<string, string>;
-  timeOfDay: string; time: string; json: boolean;
+  rule: string;
+  priority: Priority;
+  message: string;
+  fields: Record<string, string>;
+  timeOfDay: string;
+  time: string;
+  json: boolean;
 }): FalcoAlert {
   const keys = Object.keys(o.fields).sort();
   const text = `${o.timeOfDay}: ${o.priority} ${o.message} (${keys.map((k) => `${k}=${JSON.stringify(o.fields[k])}`).join(' ')})`;
   return {
-    hostname: defaultHostname(), output: o.json ? o.message : text, output_fields: o.fields,
-    priority: o.priority, rule: o.rule, source: 'internal', time: o.time,
+    hostname: defaultHostname(),
+    output: o.json ? o.message : text,
+    output_fields: o.fields,
+    priority: o.priority,
+    rule: o.rule,
+    source: 'internal',
+    time: o.time,
   };
 }
 

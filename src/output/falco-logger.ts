@@ -14,7 +14,7 @@ export const LOG_INFO = 6;
 export const LOG_DEBUG = 7;
 
 export function parseLogLevel(s: string): LogLevel | null {
-  const i = LOG_LEVELS.indexOf(s.toLowerCase() as typeof LOG_LEVELS[number]);
+  const i = LOG_LEVELS.indexOf(s.toLowerCase() as (typeof LOG_LEVELS)[number]);
   return i < 0 ? null : i;
 }
 
@@ -28,11 +28,19 @@ const p2 = (n: number): string => String(n).padStart(2, '0');
 
 /** C's asctime() without its newline: `Thu Nov 26 22:50:00 2026` (local time). */
 export function asctime(d: Date): string {
-  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} `
-    + `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+  return (
+    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`
+  );
 }
 
-export function stderrLogger(enabled: boolean, maxLevel: LogLevel, write: (s: string) => void = (s) => { process.stderr.write(s); }): FalcoLogger {
+export function stderrLogger(
+  enabled: boolean,
+  maxLevel: LogLevel,
+  write: (s: string) => void = (s) => {
+    process.stderr.write(s);
+  },
+): FalcoLogger {
   return {
     log(level, msg) {
       if (!enabled || level > maxLevel) return;

@@ -19,7 +19,10 @@ export class FileOutput implements AlertOutput {
   private fd: number;
   private warned = false;
 
-  constructor(readonly path: string, private readonly opts: FileOutputOptions = {}) {
+  constructor(
+    readonly path: string,
+    private readonly opts: FileOutputOptions = {},
+  ) {
     this.name = `file:${path}`;
     try {
       this.fd = fs.openSync(path, 'a', 0o600);
@@ -30,7 +33,10 @@ export class FileOutput implements AlertOutput {
   }
 
   emit(a: FalcoAlert): void {
-    if (this.fd < 0) { this.counters.dropped++; return; }
+    if (this.fd < 0) {
+      this.counters.dropped++;
+      return;
+    }
     const data = Buffer.from(alertLine(a, this.opts.json === true) + '\n', 'utf8');
     try {
       let off = 0;
@@ -40,18 +46,28 @@ export class FileOutput implements AlertOutput {
       this.counters.failed++;
       if (!this.warned) {
         this.warned = true;
-        this.opts.log?.(`${this.name}: write failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); failed alerts are counted in the summary`);
+        this.opts.log?.(
+          `${this.name}: write failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); failed alerts are counted in the summary`,
+        );
       }
     }
   }
 
-  pending(): number { return 0; }
+  pending(): number {
+    return 0;
+  }
 
-  flush(): void { /* every emit is written through */ }
+  flush(): void {
+    /* every emit is written through */
+  }
 
   async close(): Promise<void> {
     if (this.fd >= 0) {
-      try { fs.closeSync(this.fd); } catch { /* already reported */ }
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already reported */
+      }
       this.fd = -1;
     }
   }

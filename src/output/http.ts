@@ -33,7 +33,10 @@ export interface HttpOutputOptions {
   log?: (msg: string) => void;
 }
 
-interface Item { body: Buffer; attempts: number }
+interface Item {
+  body: Buffer;
+  attempts: number;
+}
 
 /** A URL as it may appear in logs: no user:pass, no query. */
 export function redactUrl(raw: string): string {
@@ -66,49 +69,79 @@ export class HttpOutput implements AlertOutput {
   private aborting = false;
   private warned = new Set<string>();
 
-  constructor(rawUrl: string, private readonly opts: HttpOutputOptions = {}) {
+  constructor(
+    rawUrl: string,
+    private readonly opts: HttpOutputOptions = {},
+  ) {
     this.name = redactUrl(rawUrl);
     let u: URL;
-    try { u = new URL(rawUrl); } catch { throw new InputError(`--output ${this.name}: not a valid URL`); }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InputError(`--output ${this.name}: expected http:// or https://`);
+    try {
+      u = new URL(rawUrl);
+    } catch {
+      throw new InputError(`--output ${this.name}: not a valid URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new InputError(`--output ${this.name}: expected http:// or https://`);
     this.url = u;
     this.lib = u.protocol === 'https:' ? https : http;
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     this.maxRetries = Math.max(0, opts.maxRetries ?? 5);
-    this.agent = u.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, maxSockets: this.concurrency, rejectUnauthorized: true, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) })
-      : new http.Agent({ keepAlive: true, maxSockets: this.concurrency });
+    this.agent =
+      u.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive: true,
+            maxSockets: this.concurrency,
+            rejectUnauthorized: true,
+            ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+          })
+        : new http.Agent({ keepAlive: true, maxSockets: this.concurrency });
     this.headers = { 'Content-Type': 'application/json', 'User-Agent': 'falco-ts/0.1.0', Accept: '*/*' };
     if (u.username !== '' || u.password !== '') {
-      const user = decodeURIComponent(u.username), pass = decodeURIComponent(u.password);
+      const user = decodeURIComponent(u.username),
+        pass = decodeURIComponent(u.password);
       this.headers.Authorization = 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
     }
     this.queue = new BoundedQueue(opts.queueCapacity ?? 10000);
   }
 
   emit(a: FalcoAlert): void {
-    if (this.closing) { this.counters.dropped++; return; }
+    if (this.closing) {
+      this.counters.dropped++;
+      return;
+    }
     if (!this.queue.push({ body: Buffer.from(alertToJson(a), 'utf8'), attempts: 0 })) {
       this.counters.dropped++;
-      this.warnOnce('full', `${this.name}: queue full (${this.queue.capacity} alerts waiting); dropping alerts (counted in the summary)`);
+      this.warnOnce(
+        'full',
+        `${this.name}: queue full (${this.queue.capacity} alerts waiting); dropping alerts (counted in the summary)`,
+      );
       return;
     }
     this.pump();
   }
 
-  pending(): number { return this.queue.length + this.inFlight.size; }
+  pending(): number {
+    return this.queue.length + this.inFlight.size;
+  }
 
   /** largest number of alerts that waited at once */
-  get queueHighWater(): number { return this.queue.highWater; }
+  get queueHighWater(): number {
+    return this.queue.highWater;
+  }
 
-  flush(): void { /* asynchronous: see close() */ }
+  flush(): void {
+    /* asynchronous: see close() */
+  }
 
   async close(timeoutMs: number): Promise<void> {
     this.closing = true;
     const deadline = Date.now() + timeoutMs;
     this.pump();
     await waitFor(() => this.pending() === 0, deadline);
-    if (this.pauseTimer !== null) { clearTimeout(this.pauseTimer); this.pauseTimer = null; }
+    if (this.pauseTimer !== null) {
+      clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    }
     this.counters.dropped += this.queue.drain().length;
     if (this.inFlight.size > 0) {
       this.aborting = true;
@@ -129,7 +162,10 @@ export class HttpOutput implements AlertOutput {
     const now = Date.now();
     if (now < this.pausedUntil) {
       if (this.pauseTimer === null) {
-        this.pauseTimer = setTimeout(() => { this.pauseTimer = null; this.pump(); }, this.pausedUntil - now);
+        this.pauseTimer = setTimeout(() => {
+          this.pauseTimer = null;
+          this.pump();
+        }, this.pausedUntil - now);
       }
       return;
     }
@@ -182,20 +218,31 @@ export class HttpOutput implements AlertOutput {
       return;
     }
     const what = err !== null ? (err.code ?? 'error') : `HTTP ${status}`;
-    if (this.aborting) { this.counters.failed++; return; }
+    if (this.aborting) {
+      this.counters.failed++;
+      return;
+    }
     const tls = err !== null && TLS_CODES.test(err.code ?? '');
     const retryable = !tls && (err !== null || status === 408 || status === 429 || status >= 500);
     if (!retryable) {
       this.counters.failed++;
-      if (tls) this.warnOnce('tls', `${this.name}: TLS verification failed (${what}); trust the server's CA with NODE_EXTRA_CA_CERTS`);
-      else this.warnOnce(`status${status}`, `${this.name}: alert rejected with ${what}; rejected alerts count as failed`);
+      if (tls)
+        this.warnOnce(
+          'tls',
+          `${this.name}: TLS verification failed (${what}); trust the server's CA with NODE_EXTRA_CA_CERTS`,
+        );
+      else
+        this.warnOnce(`status${status}`, `${this.name}: alert rejected with ${what}; rejected alerts count as failed`);
       this.pump();
       return;
     }
     this.consecutiveFailures++;
     if (item.attempts > this.maxRetries) {
       this.counters.failed++;
-      this.warnOnce('giveup', `${this.name}: giving up on alerts after ${this.maxRetries} retries (${what}); counted as failed`);
+      this.warnOnce(
+        'giveup',
+        `${this.name}: giving up on alerts after ${this.maxRetries} retries (${what}); counted as failed`,
+      );
     } else {
       this.counters.retried++;
       this.queue.unshift(item);

@@ -71,7 +71,9 @@ export interface OutputReport {
   outputs: OutputReportRow[];
 }
 
-const stderrLog = (msg: string) => { process.stderr.write(`falco-ts: ${msg}\n`); };
+const stderrLog = (msg: string) => {
+  process.stderr.write(`falco-ts: ${msg}\n`);
+};
 
 export class OutputManager implements AlertSink {
   emitted = 0;
@@ -98,13 +100,22 @@ export class OutputManager implements AlertSink {
             outputs.push(new FileOutput(p.path, { json: opts.json, log }));
             break;
           case 'program':
-            outputs.push(new ProgramOutput(p.command, { ...opts.program, json: opts.json, queueCapacity: opts.queueCapacity, log }));
+            outputs.push(
+              new ProgramOutput(p.command, {
+                ...opts.program,
+                json: opts.json,
+                queueCapacity: opts.queueCapacity,
+                log,
+              }),
+            );
             break;
           case 'http':
             outputs.push(new HttpOutput(p.url, { ...opts.http, queueCapacity: opts.queueCapacity, log }));
             break;
           case 'syslog':
-            outputs.push(createSyslogOutput({ json: opts.json, socket: p.socket, queueCapacity: opts.queueCapacity, log }));
+            outputs.push(
+              createSyslogOutput({ json: opts.json, socket: p.socket, queueCapacity: opts.queueCapacity, log }),
+            );
             break;
         }
       }
@@ -122,7 +133,10 @@ export class OutputManager implements AlertSink {
     this.byPriority.set(alert.priority, (this.byPriority.get(alert.priority) ?? 0) + 1);
     this.byRule.set(alert.rule, (this.byRule.get(alert.rule) ?? 0) + 1);
     for (const o of this.outputs) {
-      if (this.closed) { o.counters.dropped++; continue; }
+      if (this.closed) {
+        o.counters.dropped++;
+        continue;
+      }
       try {
         o.emit(alert);
       } catch {
@@ -166,7 +180,10 @@ export class OutputManager implements AlertSink {
 
   report(): OutputReport {
     const byPriority: Partial<Record<Priority, number>> = {};
-    for (const p of PRIORITIES) { const n = this.byPriority.get(p); if (n) byPriority[p] = n; }
+    for (const p of PRIORITIES) {
+      const n = this.byPriority.get(p);
+      if (n) byPriority[p] = n;
+    }
     const byRule: Record<string, number> = {};
     for (const [r, n] of [...this.byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) byRule[r] = n;
     return {

@@ -27,7 +27,10 @@ export interface ProgramOptions {
   displayName?: string;
 }
 
-interface Item { data: Buffer; attempts: number }
+interface Item {
+  data: Buffer;
+  attempts: number;
+}
 
 const STABLE_MS = 5000;
 
@@ -54,7 +57,10 @@ export class ProgramOutput implements AlertOutput {
   private warnedFull = false;
   private logged = 0;
 
-  constructor(readonly command: string, private readonly opts: ProgramOptions = {}) {
+  constructor(
+    readonly command: string,
+    private readonly opts: ProgramOptions = {},
+  ) {
     this.name = opts.displayName ?? programDisplayName(command);
     this.queue = new BoundedQueue(opts.queueCapacity ?? 10000);
     this.delay = opts.restartDelayMs ?? 100;
@@ -62,10 +68,15 @@ export class ProgramOutput implements AlertOutput {
   }
 
   /** pid of the running program, or null */
-  get pid(): number | null { return this.child?.pid ?? null; }
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
 
   emit(a: FalcoAlert): void {
-    if (this.closing) { this.counters.dropped++; return; }
+    if (this.closing) {
+      this.counters.dropped++;
+      return;
+    }
     const text = this.opts.format !== undefined ? this.opts.format(a) : alertLine(a, this.opts.json === true);
     const data = Buffer.from(text + '\n', 'utf8');
     if (!this.queue.push({ data, attempts: 0 })) {
@@ -79,9 +90,13 @@ export class ProgramOutput implements AlertOutput {
     this.pump();
   }
 
-  pending(): number { return this.queue.length + this.inFlight; }
+  pending(): number {
+    return this.queue.length + this.inFlight;
+  }
 
-  flush(): void { /* asynchronous: see close() */ }
+  flush(): void {
+    /* asynchronous: see close() */
+  }
 
   async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
@@ -89,26 +104,37 @@ export class ProgramOutput implements AlertOutput {
     const deadline = Date.now() + timeoutMs;
     this.pump();
     await waitFor(() => this.pending() === 0, deadline);
-    if (this.restartTimer !== null) { clearTimeout(this.restartTimer); this.restartTimer = null; }
+    if (this.restartTimer !== null) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
     const left = this.queue.drain();
     this.counters.dropped += left.length;
     const child = this.child;
     if (child !== null) {
       child.stdin?.end();
       // a program gets at least a moment to finish its work after EOF
-      const exited = await waitFor(() => child.exitCode !== null || child.signalCode !== null, Math.max(deadline, Date.now() + 1000));
+      const exited = await waitFor(
+        () => child.exitCode !== null || child.signalCode !== null,
+        Math.max(deadline, Date.now() + 1000),
+      );
       if (!exited) {
         child.kill('SIGTERM');
         await waitFor(() => child.exitCode !== null || child.signalCode !== null, Date.now() + 1000);
       }
     }
     // writes still unconfirmed after the deadline
-    if (this.inFlight > 0) { this.counters.failed += this.inFlight; this.inFlight = 0; }
+    if (this.inFlight > 0) {
+      this.counters.failed += this.inFlight;
+      this.inFlight = 0;
+    }
     this.closed = true;
     await sleep(0);
   }
 
-  private log(msg: string): void { this.opts.log?.(msg); }
+  private log(msg: string): void {
+    this.opts.log?.(msg);
+  }
 
   private start(): void {
     this.restartTimer = null;
@@ -117,8 +143,13 @@ export class ProgramOutput implements AlertOutput {
     this.child = child;
     this.startedAt = Date.now();
     this.waitingDrain = false;
-    child.stdin!.on('error', () => { /* reported per write, handled on exit */ });
-    child.stdin!.on('drain', () => { this.waitingDrain = false; this.pump(); });
+    child.stdin!.on('error', () => {
+      /* reported per write, handled on exit */
+    });
+    child.stdin!.on('drain', () => {
+      this.waitingDrain = false;
+      this.pump();
+    });
     child.on('error', (e) => {
       this.log(`${this.name}: cannot start (${(e as NodeJS.ErrnoException).code ?? e.message})`);
     });
@@ -138,7 +169,9 @@ export class ProgramOutput implements AlertOutput {
     if (this.logged < 5) {
       this.logged++;
       const how = signal !== null ? `signal ${signal}` : `code ${code}`;
-      this.log(`${this.name}: exited (${how}); restarting in ${wait} ms${this.logged === 5 ? ' (further restarts not logged)' : ''}`);
+      this.log(
+        `${this.name}: exited (${how}); restarting in ${wait} ms${this.logged === 5 ? ' (further restarts not logged)' : ''}`,
+      );
     }
     this.restartTimer = setTimeout(() => this.start(), wait);
   }
@@ -154,13 +187,22 @@ export class ProgramOutput implements AlertOutput {
       this.inFlight++;
       const ok = stdin.write(item.data, (err) => {
         this.inFlight--;
-        if (!err) { this.counters.sent++; return; }
-        if (item.attempts >= (this.opts.maxAttempts ?? 5)) { this.counters.failed++; return; }
+        if (!err) {
+          this.counters.sent++;
+          return;
+        }
+        if (item.attempts >= (this.opts.maxAttempts ?? 5)) {
+          this.counters.failed++;
+          return;
+        }
         this.counters.retried++;
         this.queue.unshift(item);
         // the program is gone or going: the exit handler restarts it and pump() resumes
       });
-      if (!ok) { this.waitingDrain = true; return; }
+      if (!ok) {
+        this.waitingDrain = true;
+        return;
+      }
     }
   }
 }

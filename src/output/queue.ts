@@ -15,16 +15,24 @@ export class BoundedQueue<T> {
   highWater = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
     this.buf = new Array(Math.min(capacity, 1024));
   }
 
-  get length(): number { return this.size; }
-  isFull(): boolean { return this.size >= this.capacity; }
+  get length(): number {
+    return this.size;
+  }
+  isFull(): boolean {
+    return this.size >= this.capacity;
+  }
 
   /** Appends; false (and refused++) when full. */
   push(item: T): boolean {
-    if (this.size >= this.capacity) { this.refused++; return false; }
+    if (this.size >= this.capacity) {
+      this.refused++;
+      return false;
+    }
     this.grow();
     this.buf[(this.head + this.size) % this.buf.length] = item;
     this.size++;

@@ -49,10 +49,18 @@ export class ReplayUi {
     let bar: ProgressBar | null = null;
     if (this.opts.progress) {
       let total = 0;
-      try { total = fs.statSync(file).size; } catch { /* reader reports it */ }
+      try {
+        total = fs.statSync(file).size;
+      } catch {
+        /* reader reports it */
+      }
       // FALCO_TS_PROGRESS_DELAY_MS: when the bar may first appear (tests set 0)
       const delay = Number(process.env.FALCO_TS_PROGRESS_DELAY_MS);
-      bar = new ProgressBar(this.stream, { total, label: shortName(file), delayMs: Number.isFinite(delay) && delay >= 0 ? delay : undefined });
+      bar = new ProgressBar(this.stream, {
+        total,
+        label: shortName(file),
+        delayMs: Number.isFinite(delay) && delay >= 0 ? delay : undefined,
+      });
       this.bar = bar;
     }
     return {

@@ -30,7 +30,10 @@ export class StdoutOutput implements AlertOutput {
   }
 
   emit(a: FalcoAlert): void {
-    if (this.out.closed) { this.counters.dropped++; return; }
+    if (this.out.closed) {
+      this.counters.dropped++;
+      return;
+    }
     let line = alertLine(a, this.opts.json === true);
     if (!this.opts.json && this.opts.color) line = colorAlertLine(this.chalk, line, a.priority);
     // Out writes byte strings (latin1); alerts are Unicode text
@@ -39,9 +42,15 @@ export class StdoutOutput implements AlertOutput {
     if (this.immediate) this.out.flush();
   }
 
-  pending(): number { return 0; }
+  pending(): number {
+    return 0;
+  }
 
-  flush(): void { this.out.flush(); }
+  flush(): void {
+    this.out.flush();
+  }
 
-  async close(): Promise<void> { this.out.flush(); }
+  async close(): Promise<void> {
+    this.out.flush();
+  }
 }

@@ -27,7 +27,12 @@ const LOG_USER = 1;
 function findLogger(): string | null {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/bin', '/bin'])) {
     const p = path.join(dir, 'logger');
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
@@ -49,11 +54,14 @@ export function createSyslogOutput(opts: SyslogOptions = {}): ProgramOutput {
   try {
     st = fs.statSync(sock);
   } catch {
-    throw new InputError(`--output syslog: ${sock} does not exist (no syslog daemon or journald here); use file:PATH or program:CMD instead`);
+    throw new InputError(
+      `--output syslog: ${sock} does not exist (no syslog daemon or journald here); use file:PATH or program:CMD instead`,
+    );
   }
   if (!st.isSocket()) throw new InputError(`--output syslog: ${sock} is not a socket`);
   const logger = findLogger();
-  if (logger === null) throw new InputError('--output syslog: needs the util-linux `logger` program, not found in PATH');
+  if (logger === null)
+    throw new InputError('--output syslog: needs the util-linux `logger` program, not found in PATH');
   const ident = opts.ident ?? 'falco-ts';
   const cmd = `exec ${shQuote(logger)} --prio-prefix --rfc3164 --socket-errors=on -u ${shQuote(sock)} -t ${shQuote(ident)}`;
   const json = opts.json === true;

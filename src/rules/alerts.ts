@@ -31,13 +31,19 @@ export interface AlertOptions {
   hostname?: string;
 }
 
-interface Prepared { line: Template; message: Template | null }
+interface Prepared {
+  line: Template;
+  message: Template | null;
+}
 
 export class AlertFormatter {
   private readonly cache = new Map<number, Prepared>();
   readonly hostname: string;
 
-  constructor(private readonly registry: FieldRegistry, readonly opts: AlertOptions = {}) {
+  constructor(
+    private readonly registry: FieldRegistry,
+    readonly opts: AlertOptions = {},
+  ) {
     this.hostname = opts.hostname ?? process.env.FALCO_HOSTNAME ?? os.hostname();
   }
 
@@ -89,6 +95,8 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 export function rfc3339(ev: EventView): string {
   const sec = ev.tsSeconds();
   const d = new Date(sec * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:`
-    + `${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${nanos9(ev.tsNanos())}Z`;
+  return (
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:` +
+    `${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${nanos9(ev.tsNanos())}Z`
+  );
 }

@@ -10,7 +10,11 @@
 import { Context, LoadResult, Priority, RuleLoadError } from './types';
 
 /** One exception `fields` / `comps` / values entry: a scalar or a (nested) list. */
-export interface ExEntry { isList: boolean; item: string; items: ExEntry[] }
+export interface ExEntry {
+  isList: boolean;
+  item: string;
+  items: ExEntry[];
+}
 
 export const exValid = (e: ExEntry | undefined): boolean =>
   e !== undefined && (e.isList ? e.items.length > 0 : e.item !== '');
@@ -23,9 +27,22 @@ export interface ExceptionInfo {
   values: ExEntry[];
 }
 
-export interface ListInfo { name: string; ctx: Context; items: string[]; index: number; visibility: number }
+export interface ListInfo {
+  name: string;
+  ctx: Context;
+  items: string[];
+  index: number;
+  visibility: number;
+}
 
-export interface MacroInfo { name: string; ctx: Context; cond: string; condCtx: Context; index: number; visibility: number }
+export interface MacroInfo {
+  name: string;
+  ctx: Context;
+  cond: string;
+  condCtx: Context;
+  index: number;
+  visibility: number;
+}
 
 export interface RuleInfo {
   name: string;
@@ -70,7 +87,10 @@ export interface RuleUpdate {
   legacy: boolean;
 }
 
-export interface PluginRequirement { name: string; version: string }
+export interface PluginRequirement {
+  name: string;
+  version: string;
+}
 
 /** What the loader needs to know about fields/operators/sources while collecting. */
 export interface CollectorEnv {
@@ -87,7 +107,10 @@ export const ENGINE_VERSION: [number, number, number] = [0, 57, 0];
 class Indexed<T extends { name: string }> {
   readonly items: T[] = [];
   private readonly byName = new Map<string, number>();
-  get(name: string): T | undefined { const i = this.byName.get(name); return i === undefined ? undefined : this.items[i]; }
+  get(name: string): T | undefined {
+    const i = this.byName.get(name);
+    return i === undefined ? undefined : this.items[i];
+  }
   /** Defines or redefines `info` (keeps the old slot and index). */
   define(info: T & { index: number; visibility: number }, id: number): void {
     const i = this.byName.get(info.name);
@@ -119,8 +142,11 @@ export class Collector {
     const e = ENGINE_VERSION;
     const compatible = v[0] === e[0] && (v[1] < e[1] || (v[1] === e[1] && v[2] <= e[2]));
     if (!compatible) {
-      throw new RuleLoadError('LOAD_ERR_VALIDATE',
-        `Rules require engine version ${v.join('.')}, but engine version is ${e.join('.')}`, ctx);
+      throw new RuleLoadError(
+        'LOAD_ERR_VALIDATE',
+        `Rules require engine version ${v.join('.')}, but engine version is ${e.join('.')}`,
+        ctx,
+      );
     }
     void raw;
     const cur = this.requiredEngineVersion;
@@ -131,37 +157,57 @@ export class Collector {
     const names = new Set<string>();
     for (const r of alts) {
       if (parseSemver(r.version) === null) {
-        throw new RuleLoadError('LOAD_ERR_VALIDATE', `Invalid required version '${r.version}' for plugin '${r.name}'`, ctx);
+        throw new RuleLoadError(
+          'LOAD_ERR_VALIDATE',
+          `Invalid required version '${r.version}' for plugin '${r.name}'`,
+          ctx,
+        );
       }
       if (names.has(r.name)) {
-        throw new RuleLoadError('LOAD_ERR_VALIDATE', `Defined multiple alternative version requirements for plugin '${r.name}'`, ctx);
+        throw new RuleLoadError(
+          'LOAD_ERR_VALIDATE',
+          `Defined multiple alternative version requirements for plugin '${r.name}'`,
+          ctx,
+        );
       }
       names.add(r.name);
     }
     this.requiredPlugins.push(alts);
   }
 
-  defineList(info: ListInfo): void { this.lists.define(info, this.curIndex++); }
+  defineList(info: ListInfo): void {
+    this.lists.define(info, this.curIndex++);
+  }
 
   appendList(info: ListInfo, legacy: boolean): void {
     const prev = this.lists.get(info.name);
     if (!prev) {
-      throw new RuleLoadError('LOAD_ERR_VALIDATE', legacy
-        ? "List has 'append' key but no list by that name already exists"
-        : "List uses 'append' or 'override.items: append' but no list by that name already exists", info.ctx);
+      throw new RuleLoadError(
+        'LOAD_ERR_VALIDATE',
+        legacy
+          ? "List has 'append' key but no list by that name already exists"
+          : "List uses 'append' or 'override.items: append' but no list by that name already exists",
+        info.ctx,
+      );
     }
     prev.items.push(...info.items);
     prev.visibility = this.curIndex++;
   }
 
-  defineMacro(info: MacroInfo): void { this.macros.define(info, this.curIndex++); }
+  defineMacro(info: MacroInfo): void {
+    this.macros.define(info, this.curIndex++);
+  }
 
   appendMacro(info: MacroInfo, legacy: boolean): void {
     const prev = this.macros.get(info.name);
     if (!prev) {
-      throw new RuleLoadError('LOAD_ERR_VALIDATE', legacy
-        ? "Macro has 'append' key but no macro by that name already exists"
-        : "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists", info.ctx);
+      throw new RuleLoadError(
+        'LOAD_ERR_VALIDATE',
+        legacy
+          ? "Macro has 'append' key but no macro by that name already exists"
+          : "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists",
+        info.ctx,
+      );
     }
     prev.cond += ' ' + info.cond;
     prev.visibility = this.curIndex++;
@@ -184,7 +230,11 @@ export class Collector {
     }
     for (const ex of info.exceptions) {
       if (!exValid(ex.fields)) {
-        throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Rule exception item must have fields property with a list of fields', ex.ctx);
+        throw new RuleLoadError(
+          'LOAD_ERR_VALIDATE',
+          'Rule exception item must have fields property with a list of fields',
+          ex.ctx,
+        );
       }
       this.validateException(ex, known);
     }
@@ -194,11 +244,16 @@ export class Collector {
   appendRule(u: RuleUpdate): void {
     const prev = this.findPrevRule(u.name, u.source, u.ctx);
     if (!prev) {
-      throw new RuleLoadError('LOAD_ERR_VALIDATE', u.legacy
-        ? "Rule has 'append' key but no rule by that name already exists"
-        : "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists", u.ctx);
+      throw new RuleLoadError(
+        'LOAD_ERR_VALIDATE',
+        u.legacy
+          ? "Rule has 'append' key but no rule by that name already exists"
+          : "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
+        u.ctx,
+      );
     }
-    if (!hasAnyValue(u)) throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Appended rule must have exceptions or condition property', u.ctx);
+    if (!hasAnyValue(u))
+      throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Appended rule must have exceptions or condition property', u.ctx);
     if (u.cond !== undefined && u.cond !== '') prev.cond += ' ' + u.cond;
     if (u.output !== undefined && u.output !== '') prev.output += ' ' + u.output;
     if (u.desc !== undefined && u.desc !== '') prev.desc += ' ' + u.desc;
@@ -208,19 +263,35 @@ export class Collector {
         const pe = prev.exceptions.find((e) => e.name === ex.name);
         if (!pe) {
           if (!exValid(ex.fields)) {
-            throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Rule exception must have fields property with a list of fields', ex.ctx);
+            throw new RuleLoadError(
+              'LOAD_ERR_VALIDATE',
+              'Rule exception must have fields property with a list of fields',
+              ex.ctx,
+            );
           }
           if (ex.values.length === 0) {
-            throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Rule exception must have values property with a list of values', ex.ctx);
+            throw new RuleLoadError(
+              'LOAD_ERR_VALIDATE',
+              'Rule exception must have values property with a list of values',
+              ex.ctx,
+            );
           }
           this.validateException(ex, !prev.unknownSource);
           prev.exceptions.push(ex);
         } else {
           if (exValid(ex.fields)) {
-            throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Can not append exception fields to existing exception, only values', ex.ctx);
+            throw new RuleLoadError(
+              'LOAD_ERR_VALIDATE',
+              'Can not append exception fields to existing exception, only values',
+              ex.ctx,
+            );
           }
           if (exValid(ex.comps)) {
-            throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Can not append exception comps to existing exception, only values', ex.ctx);
+            throw new RuleLoadError(
+              'LOAD_ERR_VALIDATE',
+              'Can not append exception comps to existing exception, only values',
+              ex.ctx,
+            );
           }
           pe.values.push(...ex.values);
         }
@@ -232,18 +303,29 @@ export class Collector {
   replaceRule(u: RuleUpdate): void {
     const prev = this.findPrevRule(u.name, u.source, u.ctx);
     if (!prev) {
-      throw new RuleLoadError('LOAD_ERR_VALIDATE',
-        "An 'override.<key>: replace' to a rule was requested but no rule by that name already exists", u.ctx);
+      throw new RuleLoadError(
+        'LOAD_ERR_VALIDATE',
+        "An 'override.<key>: replace' to a rule was requested but no rule by that name already exists",
+        u.ctx,
+      );
     }
-    if (!hasAnyValue(u)) throw new RuleLoadError('LOAD_ERR_VALIDATE', 'The rule must have at least one field that can be replaced', u.ctx);
-    if (u.cond !== undefined) { prev.cond = u.cond; if (u.condCtx) prev.condCtx = u.condCtx; }
+    if (!hasAnyValue(u))
+      throw new RuleLoadError('LOAD_ERR_VALIDATE', 'The rule must have at least one field that can be replaced', u.ctx);
+    if (u.cond !== undefined) {
+      prev.cond = u.cond;
+      if (u.condCtx) prev.condCtx = u.condCtx;
+    }
     if (u.output !== undefined) prev.output = u.output;
     if (u.desc !== undefined) prev.desc = u.desc;
     if (u.tags !== undefined) prev.tags = u.tags;
     if (u.exceptions !== undefined) {
       for (const ex of u.exceptions) {
         if (!exValid(ex.fields)) {
-          throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Rule exception item must have fields property with a list of fields', ex.ctx);
+          throw new RuleLoadError(
+            'LOAD_ERR_VALIDATE',
+            'Rule exception item must have fields property with a list of fields',
+            ex.ctx,
+          );
         }
         this.validateException(ex, !prev.unknownSource);
       }
@@ -260,31 +342,47 @@ export class Collector {
 
   enableRule(name: string, enabled: boolean, ctx: Context): void {
     const prev = this.rules.get(name);
-    if (!prev) throw new RuleLoadError('LOAD_ERR_VALIDATE', "Rule has 'enabled' key but no rule by that name already exists", ctx);
+    if (!prev)
+      throw new RuleLoadError(
+        'LOAD_ERR_VALIDATE',
+        "Rule has 'enabled' key but no rule by that name already exists",
+        ctx,
+      );
     prev.enabled = enabled;
   }
 
   /** Falco's validate_exception_info: default comps, operator and field checks. */
   private validateException(ex: ExceptionInfo, checkFields: boolean): void {
-    const fail = (m: string): never => { throw new RuleLoadError('LOAD_ERR_VALIDATE', m, ex.ctx); };
+    const fail = (m: string): never => {
+      throw new RuleLoadError('LOAD_ERR_VALIDATE', m, ex.ctx);
+    };
     const env = this.env;
     if (ex.fields.isList) {
       if (!exValid(ex.comps)) {
-        ex.comps = { isList: true, item: '', items: ex.fields.items.map(() => ({ isList: false, item: '=', items: [] })) };
+        ex.comps = {
+          isList: true,
+          item: '',
+          items: ex.fields.items.map(() => ({ isList: false, item: '=', items: [] })),
+        };
       }
       if (ex.fields.items.length !== ex.comps.items.length) fail('Fields and comps lists must have equal length');
       for (const c of ex.comps.items) {
         c.item = c.item.trim();
-        if (!env.isValidOperator(c.item) && !env.isStrOperatorWithModifier(c.item)) fail(`'${c.item}' is not a supported comparison operator`);
+        if (!env.isValidOperator(c.item) && !env.isStrOperatorWithModifier(c.item))
+          fail(`'${c.item}' is not a supported comparison operator`);
       }
-      if (checkFields) for (const f of ex.fields.items) if (!env.isValidField(f.item)) fail(`'${f.item}' is not a supported filter field`);
+      if (checkFields)
+        for (const f of ex.fields.items)
+          if (!env.isValidField(f.item)) fail(`'${f.item}' is not a supported filter field`);
     } else {
       if (!exValid(ex.comps)) ex.comps = { isList: false, item: 'in', items: [] };
       if (ex.comps.isList) fail('Fields and comps must both be strings');
       ex.comps.item = ex.comps.item.trim();
       const c = ex.comps.item;
       if (c !== 'in' && c !== 'pmatch' && c !== 'intersects' && !env.isStrOperatorWithModifier(c)) {
-        fail('When fields is a single value, comps must be one of (in, pmatch, intersects) or a modifier operator (e.g. startswith oneof)');
+        fail(
+          'When fields is a single value, comps must be one of (in, pmatch, intersects) or a modifier operator (e.g. startswith oneof)',
+        );
       }
       if (checkFields && !env.isValidField(ex.fields.item)) fail(`'${ex.fields.item}' is not a supported filter field`);
     }
@@ -292,9 +390,19 @@ export class Collector {
 }
 
 function hasAnyValue(u: RuleUpdate): boolean {
-  return u.cond !== undefined || u.output !== undefined || u.desc !== undefined || u.tags !== undefined
-    || u.exceptions !== undefined || u.priority !== undefined || u.enabled !== undefined || u.warnEvttypes !== undefined
-    || u.skipIfUnknownFilter !== undefined || u.capture !== undefined || u.captureDuration !== undefined;
+  return (
+    u.cond !== undefined ||
+    u.output !== undefined ||
+    u.desc !== undefined ||
+    u.tags !== undefined ||
+    u.exceptions !== undefined ||
+    u.priority !== undefined ||
+    u.enabled !== undefined ||
+    u.warnEvttypes !== undefined ||
+    u.skipIfUnknownFilter !== undefined ||
+    u.capture !== undefined ||
+    u.captureDuration !== undefined
+  );
 }
 
 export function parseSemver(s: string): [number, number, number] | null {

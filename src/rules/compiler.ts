@@ -41,11 +41,21 @@ export interface CompiledRuleset {
   lists: { name: string; used: boolean; items: string[] }[];
 }
 
-const isErrUnknown = (e: string): boolean => e.includes('nonexistent field') || e.includes('invalid formatting token')
-  || e.includes('unknown event type') || e.includes('unknown filter:');
+const isErrUnknown = (e: string): boolean =>
+  e.includes('nonexistent field') ||
+  e.includes('invalid formatting token') ||
+  e.includes('unknown event type') ||
+  e.includes('unknown filter:');
 
-const DEPRECATED_FIELDS = ['evt.dir', 'evt.latency', 'evt.latency.s', 'evt.latency.ns', 'evt.latency.quantized',
-  'evt.latency.human', 'evt.wait_latency'];
+const DEPRECATED_FIELDS = [
+  'evt.dir',
+  'evt.latency',
+  'evt.latency.s',
+  'evt.latency.ns',
+  'evt.latency.quantized',
+  'evt.latency.human',
+  'evt.wait_latency',
+];
 
 /** Falco's quote_item: quoted only if it contains a space and does not already start with a quote. */
 export function quoteItem(e: string): string {
@@ -85,14 +95,19 @@ export function resolveList(cnd: string, name: string, items: readonly string[])
 const LIST_OPS = new Set(['in', 'intersects', 'pmatch']);
 
 /** Falco's build_rule_exception_infos: `(cond) and not (...)` text. */
-export function buildExceptionCondition(cond: string, exceptions: readonly ExceptionInfo[], fields: Set<string>,
-  isModifierOp: (op: string) => boolean): string {
+export function buildExceptionCondition(
+  cond: string,
+  exceptions: readonly ExceptionInfo[],
+  fields: Set<string>,
+  isModifierOp: (op: string) => boolean,
+): string {
   let condition = '(' + cond + ')';
   for (const ex of exceptions) {
     let icond = '';
     if (!ex.fields.isList) {
       for (const val of ex.values) {
-        if (val.isList) throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Expected values array to contain a list of strings', ex.ctx);
+        if (val.isList)
+          throw new RuleLoadError('LOAD_ERR_VALIDATE', 'Expected values array to contain a list of strings', ex.ctx);
         icond += icond === '' ? `(${ex.fields.item} ${ex.comps.item} (` : ', ';
         fields.add(ex.fields.item);
         icond += quoteItem(val.item);
@@ -115,7 +130,9 @@ export function buildExceptionCondition(cond: string, exceptions: readonly Excep
             istr = '(' + v.items.map((x) => quoteItem(x.item)).join(', ') + ')';
           } else {
             istr = v.item;
-            if (LIST_OPS.has(op) || isModifierOp(op)) { if (istr[0] !== '(') istr = '(' + istr + ')'; } else istr = quoteItem(istr);
+            if (LIST_OPS.has(op) || isModifierOp(op)) {
+              if (istr[0] !== '(') istr = '(' + istr + ')';
+            } else istr = quoteItem(istr);
           }
           icond += ' ' + field.item + ' ' + op + ' ' + istr;
           fields.add(field.item);
@@ -142,7 +159,11 @@ export interface CompilerOptions {
   extraOutput?: string;
 }
 
-interface ParsedMacro { info: MacroInfo; ast: Node; text: string }
+interface ParsedMacro {
+  info: MacroInfo;
+  ast: Node;
+  text: string;
+}
 
 /** Compiles everything collected so far. Errors are thrown as RuleLoadError. */
 /** Lists referencing lists copy their items: a chain of lists each naming the previous one
@@ -165,8 +186,11 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
         for (const x of ref.items) items.push(x);
       } else items.push(it);
       if (items.length > MAX_LIST_ITEMS) {
-        throw new RuleLoadError('LOAD_ERR_VALIDATE',
-          `List '${l.name}' is too large: more than ${MAX_LIST_ITEMS} items after expanding the lists it references`, l.ctx);
+        throw new RuleLoadError(
+          'LOAD_ERR_VALIDATE',
+          `List '${l.name}' is too large: more than ${MAX_LIST_ITEMS} items after expanding the lists it references`,
+          l.ctx,
+        );
       }
     }
     lists.push({ info: l, items, used: false });
@@ -176,10 +200,16 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
   const substitute = (cond: string, ctx: Context): string => {
     for (const l of lists) {
       const [t, used] = resolveList(cond, l.info.name, l.items);
-      if (used) { cond = t; l.used = true; }
+      if (used) {
+        cond = t;
+        l.used = true;
+      }
       if (cond.length > MAX_CONDITION_CHARS) {
-        throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION',
-          `Condition too large after substituting list '${l.info.name}' (more than ${MAX_CONDITION_CHARS} characters)`, ctx);
+        throw new RuleLoadError(
+          'LOAD_ERR_COMPILE_CONDITION',
+          `Condition too large after substituting list '${l.info.name}' (more than ${MAX_CONDITION_CHARS} characters)`,
+          ctx,
+        );
       }
     }
     return cond;
@@ -190,7 +220,11 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
       return { ast: parseFilter(text, { bytes: true, maxDepth: 1000 }).ast, text };
     } catch (e) {
       if (e instanceof FilterError) {
-        throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', e.message, textCtx(ctx, type, text, e.pos, e.line, e.column));
+        throw new RuleLoadError(
+          'LOAD_ERR_COMPILE_CONDITION',
+          e.message,
+          textCtx(ctx, type, text, e.pos, e.line, e.column),
+        );
       }
       throw e;
     }
@@ -209,8 +243,11 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
       const m = macros.get(n.name);
       if (!m || m.info.index >= visibility) {
         const lc = new FilterError('', n.start, text, 'compile');
-        throw new RuleLoadError('LOAD_ERR_VALIDATE', `Undefined macro '${n.name}' used in filter.`,
-          textCtx(ctx, 'condition expression', text, n.start, lc.line, lc.column));
+        throw new RuleLoadError(
+          'LOAD_ERR_VALIDATE',
+          `Undefined macro '${n.name}' used in filter.`,
+          textCtx(ctx, 'condition expression', text, n.start, lc.line, lc.column),
+        );
       }
       macroUsed.add(n.name);
     });
@@ -228,13 +265,18 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     if (r.unknownSource) continue;
     const exFields = new Set<string>();
     let condition = r.cond;
-    if (r.exceptions.length > 0) condition = buildExceptionCondition(condition, r.exceptions, exFields, opts.isModifierOp);
+    if (r.exceptions.length > 0)
+      condition = buildExceptionCondition(condition, r.exceptions, exFields, opts.isModifierOp);
 
     // output
     let output = r.output;
     if (opts.extraOutput) output = output + ' ' + opts.extraOutput;
     if (output.includes('%container.info')) {
-      res.addWarning('LOAD_DEPRECATED_ITEM', '%container.info is deprecated and no more useful, and will be dropped by Falco 1.0.0. The container plugin will automatically add required fields to the output message.', r.ctx);
+      res.addWarning(
+        'LOAD_DEPRECATED_ITEM',
+        '%container.info is deprecated and no more useful, and will be dropped by Falco 1.0.0. The container plugin will automatically add required fields to the output message.',
+        r.ctx,
+      );
       output = output.split('%container.info').join('');
     }
     const outBytes = toByteString(output);
@@ -248,7 +290,11 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     }
     for (const df of DEPRECATED_FIELDS) {
       if (new RegExp(`%${df.replace(/\./g, '\\.')}(?![a-zA-Z0-9_.])`).test(output)) {
-        res.addWarning('LOAD_DEPRECATED_ITEM', `usage of deprecated field '${df}' has been detected in the rule output`, r.outputCtx);
+        res.addWarning(
+          'LOAD_DEPRECATED_ITEM',
+          `usage of deprecated field '${df}' has been detected in the rule output`,
+          r.outputCtx,
+        );
       }
     }
 
@@ -269,35 +315,63 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     }
     for (const w of filter.warnings) {
       const lc = new FilterError('', w.pos, p.text, 'compile');
-      res.addWarning('LOAD_COMPILE_CONDITION', w.message, textCtx(r.condCtx, 'condition expression', p.text, w.pos, lc.line, lc.column));
+      res.addWarning(
+        'LOAD_COMPILE_CONDITION',
+        w.message,
+        textCtx(r.condCtx, 'condition expression', p.text, w.pos, lc.line, lc.column),
+      );
     }
     const deprecated = new Set<string>();
     walk(filter.expanded, (n) => {
       if (n.kind === 'field' && DEPRECATED_FIELDS.includes(n.field)) deprecated.add(n.field);
     });
     for (const df of deprecated) {
-      res.addWarning('LOAD_DEPRECATED_ITEM', `usage of deprecated field '${df}' has been detected in the rule condition`, r.condCtx);
+      res.addWarning(
+        'LOAD_DEPRECATED_ITEM',
+        `usage of deprecated field '${df}' has been detected in the rule condition`,
+        r.condCtx,
+      );
     }
     const et = filter.eventTypes;
     if (r.source === 'syscall' && r.warnEvttypes && (et === null || et.size > 100)) {
-      res.addWarning('LOAD_NO_EVTTYPE', 'Rule matches too many evt.type values. This has a significant performance penalty.', r.ctx);
+      res.addWarning(
+        'LOAD_NO_EVTTYPE',
+        'Rule matches too many evt.type values. This has a significant performance penalty.',
+        r.ctx,
+      );
     }
     rules.push({
-      id: id++, name: r.name, desc: r.desc, priority: r.priority, source: r.source, tags: [...r.tags].sort(),
-      enabled: r.enabled, condition: p.text, filter, eventTypes: et, output: outBytes, exceptionFields: [...exFields].sort(), info: r,
+      id: id++,
+      name: r.name,
+      desc: r.desc,
+      priority: r.priority,
+      source: r.source,
+      tags: [...r.tags].sort(),
+      enabled: r.enabled,
+      condition: p.text,
+      filter,
+      eventTypes: et,
+      output: outBytes,
+      exceptionFields: [...exFields].sort(),
+      info: r,
     });
   }
 
   // 4. unused macros and lists
   for (const m of macros.values()) {
-    if (!macroUsed.has(m.info.name)) res.addWarning('LOAD_UNUSED_MACRO', 'Macro not referred to by any other rule/macro', m.info.ctx);
+    if (!macroUsed.has(m.info.name))
+      res.addWarning('LOAD_UNUSED_MACRO', 'Macro not referred to by any other rule/macro', m.info.ctx);
   }
   for (const l of lists) {
     if (!l.used) res.addWarning('LOAD_UNUSED_LIST', 'List not referred to by any other rule/macro', l.info.ctx);
   }
   return {
     rules,
-    macros: [...macros.values()].map((m) => ({ name: m.info.name, used: macroUsed.has(m.info.name), condition: m.info.cond })),
+    macros: [...macros.values()].map((m) => ({
+      name: m.info.name,
+      used: macroUsed.has(m.info.name),
+      condition: m.info.cond,
+    })),
     lists: lists.map((l) => ({ name: l.info.name, used: l.used, items: l.items })),
   };
 }
@@ -316,7 +390,12 @@ function errorCtx(e: FilterError, r: RuleInfo, text: string, macros: Map<string,
   if (e.macroChain.length > 0) {
     const m = macros.get(e.macroChain[e.macroChain.length - 1]);
     if (m) {
-      return r.ctx.child('macro', m.info.name, { line: m.info.ctx.fileLoc().line, col: m.info.ctx.fileLoc().col, pos: m.info.ctx.fileLoc().pos })
+      return r.ctx
+        .child('macro', m.info.name, {
+          line: m.info.ctx.fileLoc().line,
+          col: m.info.ctx.fileLoc().col,
+          pos: m.info.ctx.fileLoc().pos,
+        })
         .inText('condition expression', m.text, e.pos, e.line, e.column);
     }
   }

@@ -57,7 +57,14 @@ export function ruleSelected(r: CompiledRule, o: EngineOptions): boolean {
 }
 
 function wildcard(p: string): RegExp {
-  return new RegExp('^' + p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return new RegExp(
+    '^' +
+      p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
 }
 
 export class RulesEngine {
@@ -85,7 +92,9 @@ export class RulesEngine {
   }
 
   /** True when no rule is enabled (nothing can ever match). */
-  get empty(): boolean { return this.enabled.length === 0; }
+  get empty(): boolean {
+    return this.enabled.length === 0;
+  }
 
   /** The rules that matched the last judge() call (its return value says how many are valid). */
   readonly matched: CompiledRule[] = [];

@@ -17,7 +17,16 @@ import { EVENTS } from '../event/generated/events';
 import type { State } from '../state/state';
 import type { BoundField, FieldInfo, FieldRegistry, FieldValue } from '../filter/field-api';
 
-interface Stored { type: number; buf: Buffer; hdr: number; nparams: number; v1: boolean; tsHi: number; tsLo: number; cpu: number }
+interface Stored {
+  type: number;
+  buf: Buffer;
+  hdr: number;
+  nparams: number;
+  v1: boolean;
+  tsHi: number;
+  tsLo: number;
+  cpu: number;
+}
 
 export class EnterMergeRegistry implements FieldRegistry {
   /** parameter names bound through evt.arg / evt.rawarg */
@@ -28,13 +37,22 @@ export class EnterMergeRegistry implements FieldRegistry {
   private readonly view = new EventView();
   private stamp = 0;
 
-  constructor(readonly base: FieldRegistry, readonly enabled: boolean) {}
+  constructor(
+    readonly base: FieldRegistry,
+    readonly enabled: boolean,
+  ) {}
 
   bind(name: string, arg: string | null): BoundField {
     const b = this.base.bind(name, arg);
     // bound as evt.arg[name] or in the dotted form evt.arg.name (then the name is b.arg)
     const pname = b.arg ?? arg;
-    if (!this.enabled || (b.info.name !== 'evt.arg' && b.info.name !== 'evt.rawarg') || pname === null || /^\d+$/.test(pname)) return b;
+    if (
+      !this.enabled ||
+      (b.info.name !== 'evt.arg' && b.info.name !== 'evt.rawarg') ||
+      pname === null ||
+      /^\d+$/.test(pname)
+    )
+      return b;
     this.names.add(pname);
     const self = this;
     const wrapped: BoundField = {
@@ -57,8 +75,12 @@ export class EnterMergeRegistry implements FieldRegistry {
     return wrapped;
   }
 
-  matchPrefix(text: string, pos: number): number { return this.base.matchPrefix(text, pos); }
-  list(): readonly FieldInfo[] { return this.base.list(); }
+  matchPrefix(text: string, pos: number): number {
+    return this.base.matchPrefix(text, pos);
+  }
+  list(): readonly FieldInfo[] {
+    return this.base.list();
+  }
 
   /** After loading: which enter events must be kept (names missing on the exit, present on the enter). */
   computeKeep(): void {
@@ -69,12 +91,17 @@ export class EnterMergeRegistry implements FieldRegistry {
       const ex = EVENTS[c + 1];
       if (!en || !ex || en.dir !== 0 || ex.dir !== 1) continue;
       for (const n of this.names) {
-        if (en.params.some((p) => p.name === n) && !ex.params.some((p) => p.name === n)) { this.keep[c] = 1; break; }
+        if (en.params.some((p) => p.name === n) && !ex.params.some((p) => p.name === n)) {
+          this.keep[c] = 1;
+          break;
+        }
       }
     }
   }
 
-  get active(): boolean { return this.enabled && this.keep.some((x) => x === 1); }
+  get active(): boolean {
+    return this.enabled && this.keep.some((x) => x === 1);
+  }
 
   /** Called for every enter event (before it is dropped): keeps a copy when needed. */
   observeEnter(ev: EventView): void {
@@ -83,11 +110,26 @@ export class EnterMergeRegistry implements FieldRegistry {
     const raw = ev.buf.subarray(ev.off, ev.off + ev.len);
     let s = this.stored.get(ev.tid);
     if (s === undefined || s.buf.length < raw.length) {
-      s = { type: 0, buf: Buffer.allocUnsafe(Math.max(raw.length, 256)), hdr: 0, nparams: 0, v1: false, tsHi: 0, tsLo: 0, cpu: 0 };
+      s = {
+        type: 0,
+        buf: Buffer.allocUnsafe(Math.max(raw.length, 256)),
+        hdr: 0,
+        nparams: 0,
+        v1: false,
+        tsHi: 0,
+        tsLo: 0,
+        cpu: 0,
+      };
       this.stored.set(ev.tid, s);
     }
     raw.copy(s.buf, 0);
-    s.type = ev.type; s.hdr = hdr; s.nparams = ev.nparams; s.v1 = ev.v1; s.tsHi = ev.tsHi; s.tsLo = ev.tsLo; s.cpu = ev.cpu;
+    s.type = ev.type;
+    s.hdr = hdr;
+    s.nparams = ev.nparams;
+    s.v1 = ev.v1;
+    s.tsHi = ev.tsHi;
+    s.tsLo = ev.tsLo;
+    s.cpu = ev.cpu;
     this.lens.set(ev.tid, raw.length);
   }
   private readonly lens = new Map<number, number>();
@@ -99,8 +141,11 @@ export class EnterMergeRegistry implements FieldRegistry {
     if (s === undefined || s.type !== ev.type - 1) return null;
     const v = this.view;
     v.set(s.buf, 0, s.hdr, this.lens.get(ev.tid) ?? 0, s.type, s.nparams, s.v1);
-    v.tid = ev.tid; v.tsHi = s.tsHi; v.tsLo = s.tsLo; v.cpu = s.cpu;
-    v.num = -1000 - (this.stamp++);
+    v.tid = ev.tid;
+    v.tsHi = s.tsHi;
+    v.tsLo = s.tsLo;
+    v.cpu = s.cpu;
+    v.num = -1000 - this.stamp++;
     return v;
   }
 }

@@ -20,7 +20,10 @@ export class TokenBucket {
   private tokens: number;
   private lastSeen: number | null = null;
 
-  constructor(private readonly rate: number, private readonly max: number) {
+  constructor(
+    private readonly rate: number,
+    private readonly max: number,
+  ) {
     this.tokens = max;
   }
 
@@ -61,7 +64,10 @@ export class DropMonitor {
   private readonly bucket: TokenBucket;
   private readonly threshold: number;
 
-  constructor(private readonly cfg: DropsConfig, private readonly hooks: DropMonitorHooks) {
+  constructor(
+    private readonly cfg: DropsConfig,
+    private readonly hooks: DropMonitorHooks,
+  ) {
     this.bucket = new TokenBucket(cfg.rate, cfg.maxBurst);
     // (a simulated drop must always count: Falco zeroes the threshold then)
     this.threshold = cfg.simulate ? 0 : cfg.threshold;
@@ -72,11 +78,18 @@ export class DropMonitor {
    * Returns false when the exit action ran: the caller stops.
    */
   process(nowNs: number, counters: () => CaptureCounters): boolean {
-    if (this.nextCheck < 0) { this.nextCheck = nowNs + ONE_SECOND_NS; return true; }
+    if (this.nextCheck < 0) {
+      this.nextCheck = nowNs + ONE_SECOND_NS;
+      return true;
+    }
     if (this.nextCheck >= nowNs) return true;
     this.nextCheck = nowNs + ONE_SECOND_NS;
     const c = counters();
-    const delta = { events: c.events - this.last.events, drops: c.drops - this.last.drops, dropsBuffer: c.dropsBuffer - this.last.dropsBuffer };
+    const delta = {
+      events: c.events - this.last.events,
+      drops: c.drops - this.last.drops,
+      dropsBuffer: c.dropsBuffer - this.last.dropsBuffer,
+    };
     this.last = { ...c };
     if (this.cfg.simulate) {
       this.hooks.log.log(LOG_INFO, 'Simulating syscall event drop');
@@ -102,16 +115,29 @@ export class DropMonitor {
     for (const a of ACTION_ORDER) {
       if (!this.cfg.actions.has(a)) continue;
       switch (a) {
-        case 'ignore': break;
-        case 'log': this.hooks.log.log(LOG_DEBUG, msg); break;
+        case 'ignore':
+          break;
+        case 'log':
+          this.hooks.log.log(LOG_DEBUG, msg);
+          break;
         case 'alert':
           // the per-category counters of current drivers; ours only tell ring-full drops apart
           this.hooks.alert(msg, {
-            n_evts: String(d.events), n_drops: String(d.drops), n_drops_buffer_total: String(d.dropsBuffer),
-            n_drops_buffer_clone_fork_exit: '0', n_drops_buffer_execve_exit: '0', n_drops_buffer_connect_exit: '0',
-            n_drops_buffer_open_exit: '0', n_drops_buffer_dir_file_exit: '0', n_drops_buffer_other_interest_exit: '0',
-            n_drops_buffer_close_exit: '0', n_drops_buffer_proc_exit: '0', n_drops_scratch_map: '0',
-            n_drops_page_faults: '0', n_drops_bug: '0', ebpf_enabled: this.hooks.ebpf ? '1' : '0',
+            n_evts: String(d.events),
+            n_drops: String(d.drops),
+            n_drops_buffer_total: String(d.dropsBuffer),
+            n_drops_buffer_clone_fork_exit: '0',
+            n_drops_buffer_execve_exit: '0',
+            n_drops_buffer_connect_exit: '0',
+            n_drops_buffer_open_exit: '0',
+            n_drops_buffer_dir_file_exit: '0',
+            n_drops_buffer_other_interest_exit: '0',
+            n_drops_buffer_close_exit: '0',
+            n_drops_buffer_proc_exit: '0',
+            n_drops_scratch_map: '0',
+            n_drops_page_faults: '0',
+            n_drops_bug: '0',
+            ebpf_enabled: this.hooks.ebpf ? '1' : '0',
           });
           break;
         case 'exit':
@@ -126,9 +152,11 @@ export class DropMonitor {
 
   /** Falco's closing report on stderr. */
   statsText(): string {
-    return 'Syscall event drop monitoring:\n'
-      + `   - event drop detected: ${this.detected} occurrences\n`
-      + `   - num times actions taken: ${this.actionsTaken}\n`;
+    return (
+      'Syscall event drop monitoring:\n' +
+      `   - event drop detected: ${this.detected} occurrences\n` +
+      `   - num times actions taken: ${this.actionsTaken}\n`
+    );
   }
 }
 
@@ -142,9 +170,15 @@ export interface DropsSetup {
  * A monitor whose alerts go to `emit` as Falco's internal alert, stamped with the time of the
  * event being processed (`current`).
  */
-export function dropMonitorFor(setup: DropsSetup, o: {
-  emit: (a: FalcoAlert) => void; current: () => EventView | null; json: boolean; ebpf: boolean;
-}): DropMonitor {
+export function dropMonitorFor(
+  setup: DropsSetup,
+  o: {
+    emit: (a: FalcoAlert) => void;
+    current: () => EventView | null;
+    json: boolean;
+    ebpf: boolean;
+  },
+): DropMonitor {
   return new DropMonitor(setup.config, {
     log: setup.logger,
     ebpf: o.ebpf,
@@ -152,10 +186,17 @@ export function dropMonitorFor(setup: DropsSetup, o: {
       const ev = o.current();
       const sec = ev !== null ? ev.tsSeconds() : Math.floor(Date.now() / 1000);
       const nsec = ev !== null ? ev.tsNanos() : (Date.now() % 1000) * 1e6;
-      o.emit(internalAlert({
-        rule: DROP_RULE, priority: 'Debug', message, fields, json: o.json,
-        timeOfDay: timeOfDay(sec, nsec), time: rfc3339Nanos(BigInt(sec) * 1000000000n + BigInt(nsec)),
-      }));
+      o.emit(
+        internalAlert({
+          rule: DROP_RULE,
+          priority: 'Debug',
+          message,
+          fields,
+          json: o.json,
+          timeOfDay: timeOfDay(sec, nsec),
+          time: rfc3339Nanos(BigInt(sec) * 1000000000n + BigInt(nsec)),
+        }),
+      );
     },
   });
 }

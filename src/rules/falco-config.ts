@@ -43,15 +43,33 @@ export function defaultDropsConfig(): DropsConfig {
   return { actions: new Set(['log', 'alert']), threshold: 0.1, rate: 0.03333, maxBurst: 1, simulate: false };
 }
 
-const OVERRIDE_KEYS = ['priority', 'rule_matching', 'json_output', 'json_include_output_property',
-  'json_include_tags_property', 'json_include_message_property', 'time_format_iso_8601'];
+const OVERRIDE_KEYS = [
+  'priority',
+  'rule_matching',
+  'json_output',
+  'json_include_output_property',
+  'json_include_tags_property',
+  'json_include_message_property',
+  'time_format_iso_8601',
+];
 
 /**
  * The configuration sections this module reads; `-o section.key=value` on the command line sets
  * them as Falco's -o does (the other -o keys are the rules engine's, see applyOverrides).
  */
-const CONFIG_SECTIONS = new Set(['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output',
-  'syscall_event_drops', 'log_stderr', 'log_level', 'rules_file', 'rules_files', 'append_output']);
+const CONFIG_SECTIONS = new Set([
+  'stdout_output',
+  'file_output',
+  'program_output',
+  'http_output',
+  'syslog_output',
+  'syscall_event_drops',
+  'log_stderr',
+  'log_level',
+  'rules_file',
+  'rules_files',
+  'append_output',
+]);
 
 /** True for a `-o key=value` that names a section read here rather than an engine key. */
 export function isConfigOption(opt: string): boolean {
@@ -66,9 +84,15 @@ export function isConfigOption(opt: string): boolean {
  * is read as YAML).
  */
 export function loadFalcoConfig(file: string | null, cmdline: readonly string[] = []): FalcoConfig {
-  const where = file === null ? 'Error in the -o options' : cmdline.length > 0
-    ? `Error reading config file (${file}) and -o options` : `Error reading config file (${file})`;
-  const fail = (msg: string): never => { throw new InputError(`${where}: ${msg}`); };
+  const where =
+    file === null
+      ? 'Error in the -o options'
+      : cmdline.length > 0
+        ? `Error reading config file (${file}) and -o options`
+        : `Error reading config file (${file})`;
+  const fail = (msg: string): never => {
+    throw new InputError(`${where}: ${msg}`);
+  };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Y = require('yaml') as typeof YT;
   let top: Record<string, unknown> = {};
@@ -98,7 +122,11 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     const raw = opt.slice(eq + 1).trim();
     let value: unknown = raw;
     if (/^[[{]/.test(raw)) {
-      try { value = Y.parse(raw); } catch (e) { fail(`-o ${opt.slice(0, eq)}: ${(e as Error).message.split('\n')[0]}`); }
+      try {
+        value = Y.parse(raw);
+      } catch (e) {
+        fail(`-o ${opt.slice(0, eq)}: ${(e as Error).message.split('\n')[0]}`);
+      }
     }
     let node = top;
     for (const k of keys.slice(0, -1)) {
@@ -150,12 +178,15 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const ao = get('append_output');
   if (Array.isArray(ao)) {
     for (const e of ao) {
-      if (e !== null && typeof e === 'object' && 'suggested_output' in e) overrides.push(`suggested_output=${String((e as Record<string, unknown>).suggested_output)}`);
+      if (e !== null && typeof e === 'object' && 'suggested_output' in e)
+        overrides.push(`suggested_output=${String((e as Record<string, unknown>).suggested_output)}`);
     }
   }
 
   // Output channels: only a file that says something about them replaces the default (stdout).
-  const mentionsOutputs = ['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output'].some((k) => get(k) !== undefined);
+  const mentionsOutputs = ['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output'].some(
+    (k) => get(k) !== undefined,
+  );
   let outputs: string[] | null = null;
   if (mentionsOutputs) {
     outputs = [];
@@ -197,10 +228,15 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   if (get('syscall_event_drops') !== undefined) {
     const actions = new Set<DropAction>();
     const acts = get('syscall_event_drops.actions');
-    for (const a of acts === undefined || acts === null ? [] : Array.isArray(acts) ? acts.map(String) : [String(acts)]) {
+    for (const a of acts === undefined || acts === null
+      ? []
+      : Array.isArray(acts)
+        ? acts.map(String)
+        : [String(acts)]) {
       if (a === 'ignore') actions.add('ignore');
       else if (a === 'log' || a === 'alert') {
-        if (actions.has('ignore')) fail(`syscall event drop action "${a}" does not make sense with the "ignore" action`);
+        if (actions.has('ignore'))
+          fail(`syscall event drop action "${a}" does not make sense with the "ignore" action`);
         actions.add(a);
       } else if (a === 'exit') actions.add('exit');
       else fail('available actions for syscall event drops are "ignore", "log", "alert", and "exit"');
@@ -209,7 +245,8 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     const threshold = num('syscall_event_drops.threshold', 0.1);
     if (threshold < 0 || threshold > 1) fail('syscall event drops threshold must be a double in the range [0, 1]');
     drops = {
-      actions, threshold,
+      actions,
+      threshold,
       rate: num('syscall_event_drops.rate', 0.03333),
       maxBurst: num('syscall_event_drops.max_burst', 1),
       simulate: bool('syscall_event_drops.simulate_drops', false),
@@ -223,7 +260,11 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
  * The command line over a configuration: its rules files when the command line names none,
  * its keys before the command line's other -o keys (so those win).
  */
-export function mergeCommandLine(cfg: FalcoConfig, rules: readonly string[], options: readonly string[]): { rules: string[]; overrides: string[] } {
+export function mergeCommandLine(
+  cfg: FalcoConfig,
+  rules: readonly string[],
+  options: readonly string[],
+): { rules: string[]; overrides: string[] } {
   return {
     rules: rules.length === 0 ? cfg.rulesFiles : [...rules],
     overrides: [...cfg.overrides, ...options.filter((x) => !isConfigOption(x))],
@@ -232,5 +273,7 @@ export function mergeCommandLine(cfg: FalcoConfig, rules: readonly string[], opt
 
 /** The drop monitoring a configuration asks for, logging as it says (to `write`, default stderr). */
 export function dropsSetupOf(cfg: FalcoConfig, write?: (s: string) => void): DropsSetup | undefined {
-  return cfg.drops === null ? undefined : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel, write) };
+  return cfg.drops === null
+    ? undefined
+    : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel, write) };
 }

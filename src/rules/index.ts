@@ -56,8 +56,14 @@ export interface RulesConfig {
 }
 
 export const DEFAULT_CONFIG: RulesConfig = {
-  priority: 7, ruleMatching: 'first', jsonOutput: false, jsonIncludeOutputProperty: true, jsonIncludeTagsProperty: true,
-  jsonIncludeMessageProperty: false, timeFormatIso8601: false, suggestedOutput: null,
+  priority: 7,
+  ruleMatching: 'first',
+  jsonOutput: false,
+  jsonIncludeOutputProperty: true,
+  jsonIncludeTagsProperty: true,
+  jsonIncludeMessageProperty: false,
+  timeFormatIso8601: false,
+  suggestedOutput: null,
 };
 
 function bool(k: string, v: string): boolean {
@@ -85,23 +91,37 @@ export function applyOverrides(base: RulesConfig, overrides: readonly string[]):
         if (v !== 'first' && v !== 'all') throw new InputError(`-o rule_matching: expected first or all, got '${v}'`);
         c.ruleMatching = v;
         break;
-      case 'json_output': c.jsonOutput = bool(k, v); break;
-      case 'json_include_output_property': c.jsonIncludeOutputProperty = bool(k, v); break;
-      case 'json_include_tags_property': c.jsonIncludeTagsProperty = bool(k, v); break;
-      case 'json_include_message_property': c.jsonIncludeMessageProperty = bool(k, v); break;
-      case 'time_format_iso_8601': c.timeFormatIso8601 = bool(k, v); break;
+      case 'json_output':
+        c.jsonOutput = bool(k, v);
+        break;
+      case 'json_include_output_property':
+        c.jsonIncludeOutputProperty = bool(k, v);
+        break;
+      case 'json_include_tags_property':
+        c.jsonIncludeTagsProperty = bool(k, v);
+        break;
+      case 'json_include_message_property':
+        c.jsonIncludeMessageProperty = bool(k, v);
+        break;
+      case 'time_format_iso_8601':
+        c.timeFormatIso8601 = bool(k, v);
+        break;
       case 'append_output.suggested_output':
-      case 'suggested_output': c.suggestedOutput = bool(k, v); break;
-      default: throw new InputError(`-o: unsupported configuration key '${k}'`);
+      case 'suggested_output':
+        c.suggestedOutput = bool(k, v);
+        break;
+      default:
+        throw new InputError(`-o: unsupported configuration key '${k}'`);
     }
   }
   return c;
 }
 
 /** The container plugin's suggested output fields, appended by Falco >= 0.41. */
-export const SUGGESTED_OUTPUT = 'container_id=%container.id container_name=%container.name '
-  + 'container_image_repository=%container.image.repository container_image_tag=%container.image.tag '
-  + 'k8s_pod_name=%k8s.pod.name k8s_ns_name=%k8s.ns.name';
+export const SUGGESTED_OUTPUT =
+  'container_id=%container.id container_name=%container.name ' +
+  'container_image_repository=%container.image.repository container_image_tag=%container.image.tag ' +
+  'k8s_pod_name=%k8s.pod.name k8s_ns_name=%k8s.ns.name';
 
 export interface SessionOptions {
   /** rules files/dirs in order ('default' = our default ruleset) */
@@ -148,20 +168,29 @@ export class RulesSession {
       if (rs.some((r) => !r.ok)) break;
     }
     const bad = results.filter((r) => !r.ok);
-    if (bad.length > 0) throw new InputError('rules could not be loaded:\n' + bad.map((r) => formatResult(r, false)).join('\n'));
+    if (bad.length > 0)
+      throw new InputError('rules could not be loaded:\n' + bad.map((r) => formatResult(r, false)).join('\n'));
     const perr = loader.pluginRequirementErrors();
     if (perr.length > 0) throw new InputError(perr.join('\n'));
     for (const r of results) {
-      if (r.warnings.length > 0 && process.env.FALCO_TS_RULES_WARNINGS === '1') process.stderr.write(formatResult(r) + '\n');
+      if (r.warnings.length > 0 && process.env.FALCO_TS_RULES_WARNINGS === '1')
+        process.stderr.write(formatResult(r) + '\n');
     }
     const eo: EngineOptions = {
-      ruleMatching: config.ruleMatching, minPriority: config.priority, runTags: o.runTags, disableTags: o.disableTags,
-      disablePatterns: o.disablePatterns, bothDirections: o.bothDirections,
+      ruleMatching: config.ruleMatching,
+      minPriority: config.priority,
+      runTags: o.runTags,
+      disableTags: o.disableTags,
+      disablePatterns: o.disablePatterns,
+      bothDirections: o.bothDirections,
     };
     const engine = new RulesEngine(loader.ruleset, eo, merge);
     const ao: AlertOptions = {
-      json: config.jsonOutput, timeIso8601: config.timeFormatIso8601, includeOutput: config.jsonIncludeOutputProperty,
-      includeTags: config.jsonIncludeTagsProperty, includeMessage: config.jsonIncludeMessageProperty,
+      json: config.jsonOutput,
+      timeIso8601: config.timeFormatIso8601,
+      includeOutput: config.jsonIncludeOutputProperty,
+      includeTags: config.jsonIncludeTagsProperty,
+      includeMessage: config.jsonIncludeMessageProperty,
     };
     return new RulesSession(loader, engine, new AlertFormatter(merge, ao), config, results);
   }
@@ -187,11 +216,17 @@ export class RulesSession {
   summary(): string {
     const lines = [`Rules loaded: ${this.loader.ruleset.rules.length}, enabled: ${this.engine.enabled.length}`];
     let total = 0;
-    for (const [name, n] of this.engine.counts) if (n > 0) { lines.push(`   ${name}: ${n}`); total += n; }
+    for (const [name, n] of this.engine.counts)
+      if (n > 0) {
+        lines.push(`   ${name}: ${n}`);
+        total += n;
+      }
     lines.splice(1, 0, `Triggered rules by rule name (${total} alerts):`);
     return lines.join('\n');
   }
 }
 
 /** Reads a rules file list for `rules validate` / `rules list` (exported for tests). */
-export function readRulesFile(p: string): string { return fs.readFileSync(p, 'utf8'); }
+export function readRulesFile(p: string): string {
+  return fs.readFileSync(p, 'utf8');
+}

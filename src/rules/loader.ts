@@ -15,9 +15,12 @@ import { Context, LoadResult, RuleLoadError } from './types';
 /** Plugins whose fields falco-ts provides natively (the container plugin's container.* / k8s.*). */
 export const BUILTIN_PLUGINS: Record<string, string> = { container: '0.4.0' };
 
-const MODIFIER_OP = /^(=|==|!=|<=|<|>=|>|glob|iglob|contains|icontains|startswith|endswith|bcontains|bstartswith|regex|pmatch) (oneof|anyof|allof)$/;
+const MODIFIER_OP =
+  /^(=|==|!=|<=|<|>=|>|glob|iglob|contains|icontains|startswith|endswith|bcontains|bstartswith|regex|pmatch) (oneof|anyof|allof)$/;
 
-export function isStrOperatorWithModifier(op: string): boolean { return MODIFIER_OP.test(op); }
+export function isStrOperatorWithModifier(op: string): boolean {
+  return MODIFIER_OP.test(op);
+}
 
 /** Hostile-input bound: real rules files are ~100 KB; YAML parsing costs ~200 bytes of memory per byte. */
 const MAX_RULES_BYTES = 4 * 1024 * 1024;
@@ -56,7 +59,12 @@ export class RulesLoader {
   private isValidField(f: string): boolean {
     let ok = this.validFields.get(f);
     if (ok === undefined) {
-      try { compileFilter(`${f} exists`, this.opts.registry); ok = true; } catch { ok = false; }
+      try {
+        compileFilter(`${f} exists`, this.opts.registry);
+        ok = true;
+      } catch {
+        ok = false;
+      }
       this.validFields.set(f, ok);
     }
     return ok;
@@ -73,7 +81,8 @@ export class RulesLoader {
     if (!readRules(res, this.collector)) return res;
     try {
       this.ruleset = compileCollected(this.collector, res, {
-        registry: this.opts.registry, isModifierOp: isStrOperatorWithModifier,
+        registry: this.opts.registry,
+        isModifierOp: isStrOperatorWithModifier,
         extraOutput: typeof this.opts.extraOutput === 'function' ? this.opts.extraOutput(this) : this.opts.extraOutput,
       });
     } catch (e) {
@@ -86,14 +95,19 @@ export class RulesLoader {
   /** Loads a file or every *.yml/*.yaml file of a directory (sorted). */
   loadPath(p: string): LoadResult[] {
     let st: fs.Stats;
-    try { st = fs.statSync(p); } catch (e) {
+    try {
+      st = fs.statSync(p);
+    } catch (e) {
       const res = new LoadResult(p, '');
       res.addError('LOAD_ERR_FILE_READ', `Could not read rules file ${p}: ${(e as Error).message}`, Context.file(p));
       this.results.push(res);
       return [res];
     }
     if (st.isDirectory()) {
-      const files = fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort();
+      const files = fs
+        .readdirSync(p)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
       const out: LoadResult[] = [];
       for (const f of files) {
         const r = this.loadPath(path.join(p, f));
@@ -126,7 +140,10 @@ export class RulesLoader {
         return hv !== null && rv !== null && hv[0] === rv[0] && cmpVer(hv, rv) >= 0;
       });
       if (!ok) {
-        errs.push('Plugin requirement not satisfied, must load one of: ' + alts.map((a) => `${a.name} (>= ${a.version})`).join(', '));
+        errs.push(
+          'Plugin requirement not satisfied, must load one of: ' +
+            alts.map((a) => `${a.name} (>= ${a.version})`).join(', '),
+        );
       }
     }
     return errs;

@@ -10,16 +10,23 @@ import { YNode, YamlParseError, decodeBool, parseYamlDocs } from './yaml-node';
 const BARESTR = /^[^()"'\s=,]+$/;
 const IDENTIFIER = /^[a-zA-Z]+[a-zA-Z0-9_]*$/;
 
-const WARNING_APPEND = "'append' key is deprecated. Add an 'append' entry (e.g. 'condition: append') under 'override' instead.";
-const WARNING_ENABLED = "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' entry under the 'override' key (i.e. 'enabled: replace').";
-const ERROR_OVERRIDE_APPEND = "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. 'condition: append') under 'override' instead.";
+const WARNING_APPEND =
+  "'append' key is deprecated. Add an 'append' entry (e.g. 'condition: append') under 'override' instead.";
+const WARNING_ENABLED =
+  "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' entry under the 'override' key (i.e. 'enabled: replace').";
+const ERROR_OVERRIDE_APPEND =
+  "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. 'condition: append') under 'override' instead.";
 
-const fail = (msg: string, ctx: Context): never => { throw new RuleLoadError('LOAD_ERR_YAML_VALIDATE', msg, ctx); };
+const fail = (msg: string, ctx: Context): never => {
+  throw new RuleLoadError('LOAD_ERR_YAML_VALIDATE', msg, ctx);
+};
 const at = (n: YNode) => ({ line: n.line, col: n.col, pos: n.pos });
 
 type Kind = 'string' | 'bool' | 'uint';
 
-function getNode(item: YNode, key: string): YNode | undefined { return item.map.get(key)?.value; }
+function getNode(item: YNode, key: string): YNode | undefined {
+  return item.map.get(key)?.value;
+}
 
 /** decode_val / decode_optional_val: a non-empty scalar of the given kind. */
 function decodeVal(item: YNode, key: string, ctx: Context, kind: 'bool', optional: true): boolean | undefined;
@@ -28,7 +35,13 @@ function decodeVal(item: YNode, key: string, ctx: Context, kind: 'uint', optiona
 function decodeVal(item: YNode, key: string, ctx: Context, kind: 'uint', optional?: false): number;
 function decodeVal(item: YNode, key: string, ctx: Context, kind: 'string', optional: true): string | undefined;
 function decodeVal(item: YNode, key: string, ctx: Context, kind: 'string', optional?: false): string;
-function decodeVal(item: YNode, key: string, ctx: Context, kind: Kind, optional = false): string | boolean | number | undefined {
+function decodeVal(
+  item: YNode,
+  key: string,
+  ctx: Context,
+  kind: Kind,
+  optional = false,
+): string | boolean | number | undefined {
   const val = getNode(item, key);
   if (val === undefined && optional) return undefined;
   if (val === undefined) fail(`Item has no mapping for key '${key}'`, ctx);
@@ -69,7 +82,12 @@ function decodeTags(item: YNode, ctx: Context): Set<string> | undefined {
 }
 
 /** decode_exception_info_entry: a scalar or a (nested) sequence of scalars. */
-function decodeExEntry(val: YNode | undefined, key: string | null, ctx: Context, optional: boolean): ExEntry | undefined {
+function decodeExEntry(
+  val: YNode | undefined,
+  key: string | null,
+  ctx: Context,
+  optional: boolean,
+): ExEntry | undefined {
   if (val === undefined && optional) return undefined;
   if (val === undefined) fail(`Item has no mapping for key '${key}'`, ctx);
   const vctx = ctx.child('value for', key ?? '', at(val!));
@@ -99,9 +117,18 @@ function readExceptions(res: LoadResult, item: YNode, parent: Context, append: b
     if (ex.kind !== 'map') fail('Rule exception must be a mapping', tmp);
     const name = decodeVal(ex, 'name', tmp, 'string');
     const exCtx = parent.child('exception', name, at(ex));
-    if (names.has(name)) res.addWarning('LOAD_EXCEPTION_NAME_NOT_UNIQUE', 'Multiple definitions of exception \'' + name + '\' in the same rule', exCtx);
+    if (names.has(name))
+      res.addWarning(
+        'LOAD_EXCEPTION_NAME_NOT_UNIQUE',
+        "Multiple definitions of exception '" + name + "' in the same rule",
+        exCtx,
+      );
     names.add(name);
-    const fields = decodeExEntry(getNode(ex, 'fields'), 'fields', exCtx, append) ?? { isList: false, item: '', items: [] };
+    const fields = decodeExEntry(getNode(ex, 'fields'), 'fields', exCtx, append) ?? {
+      isList: false,
+      item: '',
+      items: [],
+    };
     const comps = decodeExEntry(getNode(ex, 'comps'), 'comps', exCtx, true) ?? { isList: false, item: '', items: [] };
     const values: ExEntry[] = [];
     const exvals = getNode(ex, 'values');
@@ -125,8 +152,12 @@ function warnUnknownKeys(res: LoadResult, item: YNode, expected: ReadonlySet<str
 }
 
 /** decode_overrides: the `override:` map → keys to append and keys to replace. */
-function decodeOverrides(item: YNode, canAppend: ReadonlySet<string>, canReplace: ReadonlySet<string>, ctx: Context):
-  { append: Set<string>; replace: Set<string> } {
+function decodeOverrides(
+  item: YNode,
+  canAppend: ReadonlySet<string>,
+  canReplace: ReadonlySet<string>,
+  ctx: Context,
+): { append: Set<string>; replace: Set<string> } {
   const out = { append: new Set<string>(), replace: new Set<string>() };
   const val = getNode(item, 'override');
   if (val === undefined) return out;
@@ -152,11 +183,37 @@ function decodeOverrides(item: YNode, canAppend: ReadonlySet<string>, canReplace
 
 const LIST_KEYS = new Set(['list', 'items', 'append', 'override']);
 const MACRO_KEYS = new Set(['macro', 'condition', 'append', 'override']);
-const RULE_KEYS = new Set(['rule', 'condition', 'output', 'desc', 'priority', 'source', 'enabled', 'capture', 'capture_duration',
-  'warn_evttypes', 'skip-if-unknown-filter', 'tags', 'exceptions', 'override', 'append']);
+const RULE_KEYS = new Set([
+  'rule',
+  'condition',
+  'output',
+  'desc',
+  'priority',
+  'source',
+  'enabled',
+  'capture',
+  'capture_duration',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+  'tags',
+  'exceptions',
+  'override',
+  'append',
+]);
 const RULE_APPENDABLE = new Set(['condition', 'output', 'desc', 'tags', 'exceptions']);
-const RULE_REPLACEABLE = new Set(['condition', 'output', 'desc', 'priority', 'capture', 'capture_duration', 'tags', 'exceptions',
-  'enabled', 'warn_evttypes', 'skip-if-unknown-filter']);
+const RULE_REPLACEABLE = new Set([
+  'condition',
+  'output',
+  'desc',
+  'priority',
+  'capture',
+  'capture_duration',
+  'tags',
+  'exceptions',
+  'enabled',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+]);
 
 function decodePriority(item: YNode, ctx: Context): Priority {
   const s = decodeVal(item, 'priority', ctx, 'string');
@@ -166,7 +223,11 @@ function decodePriority(item: YNode, ctx: Context): Priority {
 }
 
 function readItem(res: LoadResult, col: Collector, item: YNode, parent: Context): void {
-  if (item.kind !== 'map') fail('Unexpected element type. Each element should be a yaml associative array.', parent.child('rules content item', '', at(item)));
+  if (item.kind !== 'map')
+    fail(
+      'Unexpected element type. Each element should be a yaml associative array.',
+      parent.child('rules content item', '', at(item)),
+    );
   const has = (k: string): boolean => item.map.has(k);
   if (has('required_engine_version')) {
     const ctx = parent.child('required_engine_version', '', at(item));
@@ -176,8 +237,11 @@ function readItem(res: LoadResult, col: Collector, item: YNode, parent: Context)
     else {
       v = parseSemver(raw);
       if (v === null) {
-        throw new RuleLoadError('LOAD_ERR_YAML_VALIDATE',
-          `Unable to parse engine version '${raw}' as a semver string. Expected "x.y.z" semver format.`, ctx);
+        throw new RuleLoadError(
+          'LOAD_ERR_YAML_VALIDATE',
+          `Unable to parse engine version '${raw}' as a semver string. Expected "x.y.z" semver format.`,
+          ctx,
+        );
       }
     }
     col.defineEngineVersion(v, raw, ctx);
@@ -205,18 +269,27 @@ function readItem(res: LoadResult, col: Collector, item: YNode, parent: Context)
       }
       col.definePlugins(alts, pctx);
     }
-    warnUnknownKeys(res, item, new Set(['required_plugin_versions']), parent.child('required_plugin_versions', '', at(item)));
+    warnUnknownKeys(
+      res,
+      item,
+      new Set(['required_plugin_versions']),
+      parent.child('required_plugin_versions', '', at(item)),
+    );
   } else if (has('list')) {
     const name = decodeVal(item, 'list', parent.child('list', '', at(item)), 'string');
     const ctx = parent.child('list', name, at(item));
     if (!BARESTR.test(name)) {
-      res.addWarning('LOAD_INVALID_LIST_NAME', 'List has an invalid name. List names should match a regular expression: [^()"\'[:space:]=,]+', ctx);
+      res.addWarning(
+        'LOAD_INVALID_LIST_NAME',
+        'List has an invalid name. List names should match a regular expression: [^()"\'[:space:]=,]+',
+        ctx,
+      );
     }
     const items = decodeSeq(item, 'items', ctx, false)!;
     const append = decodeVal(item, 'append', ctx, 'bool', true) ?? false;
     if (append) res.addWarning('LOAD_DEPRECATED_ITEM', WARNING_APPEND, ctx);
     const ov = decodeOverrides(item, new Set(['items']), new Set(['items']), ctx);
-    if (append && (ov.append.size + ov.replace.size) > 0) fail(ERROR_OVERRIDE_APPEND, ctx);
+    if (append && ov.append.size + ov.replace.size > 0) fail(ERROR_OVERRIDE_APPEND, ctx);
     const info = { name, ctx, items, index: 0, visibility: 0 };
     if (append || ov.append.has('items')) col.appendList(info, append);
     else col.defineList(info);
@@ -225,14 +298,18 @@ function readItem(res: LoadResult, col: Collector, item: YNode, parent: Context)
     const name = decodeVal(item, 'macro', parent.child('macro', '', at(item)), 'string');
     const ctx = parent.child('macro', name, at(item));
     if (!IDENTIFIER.test(name)) {
-      res.addWarning('LOAD_INVALID_MACRO_NAME', 'Macro has an invalid name. Macro names should match a regular expression: [a-zA-Z]+[a-zA-Z0-9_]*', ctx);
+      res.addWarning(
+        'LOAD_INVALID_MACRO_NAME',
+        'Macro has an invalid name. Macro names should match a regular expression: [a-zA-Z]+[a-zA-Z0-9_]*',
+        ctx,
+      );
     }
     const cond = decodeVal(item, 'condition', ctx, 'string');
     const condCtx = ctx.child('macro condition', '', at(getNode(item, 'condition')!));
     const append = decodeVal(item, 'append', ctx, 'bool', true) ?? false;
     if (append) res.addWarning('LOAD_DEPRECATED_ITEM', WARNING_APPEND, ctx);
     const ov = decodeOverrides(item, new Set(['condition']), new Set(['condition']), ctx);
-    if (append && (ov.append.size + ov.replace.size) > 0) fail(ERROR_OVERRIDE_APPEND, ctx);
+    if (append && ov.append.size + ov.replace.size > 0) fail(ERROR_OVERRIDE_APPEND, ctx);
     const info = { name, ctx, cond, condCtx, index: 0, visibility: 0 };
     if (append || ov.append.has('condition')) col.appendMacro(info, append);
     else col.defineMacro(info);
@@ -268,7 +345,11 @@ function readRule(res: LoadResult, col: Collector, item: YNode, parent: Context)
     };
     if (ov.append.size > 0) {
       const u: RuleUpdate = { name, ctx, source: '', legacy: false };
-      if (take(ov.append, 'append', 'condition')) { u.source = source; u.cond = decodeVal(item, 'condition', ctx, 'string'); u.condCtx = condCtxOf(); }
+      if (take(ov.append, 'append', 'condition')) {
+        u.source = source;
+        u.cond = decodeVal(item, 'condition', ctx, 'string');
+        u.condCtx = condCtxOf();
+      }
       if (take(ov.append, 'append', 'exceptions')) u.exceptions = readExceptions(res, item, ctx, true) ?? [];
       if (take(ov.append, 'append', 'output')) u.output = decodeVal(item, 'output', ctx, 'string');
       if (take(ov.append, 'append', 'desc')) u.desc = decodeVal(item, 'desc', ctx, 'string');
@@ -277,26 +358,37 @@ function readRule(res: LoadResult, col: Collector, item: YNode, parent: Context)
     }
     if (ov.replace.size > 0) {
       const u: RuleUpdate = { name, ctx, source: '', legacy: false };
-      if (take(ov.replace, 'replace', 'condition')) { u.source = source; u.cond = decodeVal(item, 'condition', ctx, 'string'); u.condCtx = condCtxOf(); }
+      if (take(ov.replace, 'replace', 'condition')) {
+        u.source = source;
+        u.cond = decodeVal(item, 'condition', ctx, 'string');
+        u.condCtx = condCtxOf();
+      }
       if (take(ov.replace, 'replace', 'exceptions')) u.exceptions = readExceptions(res, item, ctx, false) ?? [];
       if (take(ov.replace, 'replace', 'output')) u.output = decodeVal(item, 'output', ctx, 'string').trim();
       if (take(ov.replace, 'replace', 'desc')) u.desc = decodeVal(item, 'desc', ctx, 'string');
       if (take(ov.replace, 'replace', 'tags')) u.tags = decodeTags(item, ctx) ?? new Set();
       if (take(ov.replace, 'replace', 'priority')) u.priority = decodePriority(item, ctx);
       if (take(ov.replace, 'replace', 'capture')) u.capture = decodeVal(item, 'capture', ctx, 'bool');
-      if (take(ov.replace, 'replace', 'capture_duration')) u.captureDuration = decodeVal(item, 'capture_duration', ctx, 'uint');
+      if (take(ov.replace, 'replace', 'capture_duration'))
+        u.captureDuration = decodeVal(item, 'capture_duration', ctx, 'uint');
       if (take(ov.replace, 'replace', 'enabled')) u.enabled = decodeVal(item, 'enabled', ctx, 'bool');
       if (take(ov.replace, 'replace', 'warn_evttypes')) u.warnEvttypes = decodeVal(item, 'warn_evttypes', ctx, 'bool');
-      if (take(ov.replace, 'replace', 'skip-if-unknown-filter')) u.skipIfUnknownFilter = decodeVal(item, 'skip-if-unknown-filter', ctx, 'bool');
+      if (take(ov.replace, 'replace', 'skip-if-unknown-filter'))
+        u.skipIfUnknownFilter = decodeVal(item, 'skip-if-unknown-filter', ctx, 'bool');
       col.replaceRule(u);
     }
     for (const key of expected) {
-      fail(`Unexpected key '${key}': no corresponding entry under 'override' is defined.`,
-        ctx.child('override', key, at(getNode(item, key)!)));
+      fail(
+        `Unexpected key '${key}': no corresponding entry under 'override' is defined.`,
+        ctx.child('override', key, at(getNode(item, key)!)),
+      );
     }
   } else if (appendFlag) {
     const u: RuleUpdate = { name, ctx, source, legacy: true };
-    if (has('condition')) { u.cond = decodeVal(item, 'condition', ctx, 'string'); u.condCtx = condCtxOf(); }
+    if (has('condition')) {
+      u.cond = decodeVal(item, 'condition', ctx, 'string');
+      u.condCtx = condCtxOf();
+    }
     if (has('exceptions')) u.exceptions = readExceptions(res, item, ctx, true);
     col.appendRule(u);
   } else if (!has('condition') && !has('output') && !has('desc') && !has('priority')) {
@@ -311,7 +403,14 @@ function readRule(res: LoadResult, col: Collector, item: YNode, parent: Context)
     const desc = decodeVal(item, 'desc', ctx, 'string');
     const priority = decodePriority(item, ctx);
     const info: RuleInfo = {
-      name, ctx, cond, condCtx, output, outputCtx, desc, priority,
+      name,
+      ctx,
+      cond,
+      condCtx,
+      output,
+      outputCtx,
+      desc,
+      priority,
       source: decodeVal(item, 'source', ctx, 'string', true) ?? 'syscall',
       enabled: decodeVal(item, 'enabled', ctx, 'bool', true) ?? true,
       capture: decodeVal(item, 'capture', ctx, 'bool', true) ?? false,
@@ -320,7 +419,9 @@ function readRule(res: LoadResult, col: Collector, item: YNode, parent: Context)
       skipIfUnknownFilter: decodeVal(item, 'skip-if-unknown-filter', ctx, 'bool', true) ?? false,
       tags: decodeTags(item, ctx) ?? new Set(),
       exceptions: readExceptions(res, item, ctx, false) ?? [],
-      unknownSource: false, index: 0, visibility: 0,
+      unknownSource: false,
+      index: 0,
+      visibility: 0,
     };
     col.defineRule(info, res);
   }
@@ -335,7 +436,11 @@ export function readRules(res: LoadResult, col: Collector): boolean {
     docs = parseYamlDocs(res.content);
   } catch (e) {
     if (e instanceof YamlParseError) {
-      res.addError('LOAD_ERR_YAML_PARSE', e.message, fctx.child('rules content', '', { line: e.line, col: e.col, pos: e.pos }));
+      res.addError(
+        'LOAD_ERR_YAML_PARSE',
+        e.message,
+        fctx.child('rules content', '', { line: e.line, col: e.col, pos: e.pos }),
+      );
       return false;
     }
     res.addError('LOAD_ERR_YAML_PARSE', (e as Error).message, fctx);
@@ -349,7 +454,10 @@ export function readRules(res: LoadResult, col: Collector): boolean {
       if (root.kind !== 'seq') fail('Rules content is not yaml array of objects', fctx);
       for (const it of root.items) if (it.kind !== 'null') readItem(res, col, it, fctx);
     } catch (e) {
-      if (e instanceof RuleLoadError) { res.addError(e.code, e.message, e.ctx); return false; }
+      if (e instanceof RuleLoadError) {
+        res.addError(e.code, e.message, e.ctx);
+        return false;
+      }
       throw e;
     }
   }

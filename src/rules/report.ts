@@ -7,7 +7,11 @@
  */
 import { CODE_DESC, Context, LoadMessage, LoadResult } from './types';
 
-export interface FilePos { file: string; line: number; col: number }
+export interface FilePos {
+  file: string;
+  line: number;
+  col: number;
+}
 
 /** The YAML position of a message (condition positions mapped back into the file when possible). */
 export function filePos(m: LoadMessage, content: string): FilePos {
@@ -40,7 +44,11 @@ function mapIntoFile(text: string, pos: number, content: string, from: number): 
 function lineColOf(content: string, off: number): { line: number; col: number } {
   let line = 1;
   let last = -1;
-  for (let i = 0; i < off && i < content.length; i++) if (content.charCodeAt(i) === 10) { line++; last = i; }
+  for (let i = 0; i < off && i < content.length; i++)
+    if (content.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
   return { line, col: off - last };
 }
 
@@ -100,9 +108,23 @@ export function resultJson(r: LoadResult): object {
     const it = m.ctx.item();
     const p = filePos(m, r.content);
     return {
-      code: m.code, codedesc: CODE_DESC[m.code], message: m.message,
-      item_type: it.type, item_name: it.item, file: p.file, line: p.line, column: p.col,
-      context: { locations: m.ctx.locs.map((l) => ({ name: l.name, line: l.line, column: l.col, item_type: l.type, item_name: l.item })) },
+      code: m.code,
+      codedesc: CODE_DESC[m.code],
+      message: m.message,
+      item_type: it.type,
+      item_name: it.item,
+      file: p.file,
+      line: p.line,
+      column: p.col,
+      context: {
+        locations: m.ctx.locs.map((l) => ({
+          name: l.name,
+          line: l.line,
+          column: l.col,
+          item_type: l.type,
+          item_name: l.item,
+        })),
+      },
     };
   };
   return { name: r.name, successful: r.ok, errors: r.errors.map(msg), warnings: r.warnings.map(msg) };

@@ -16,9 +16,12 @@ import type { CompiledRule } from './compiler';
  * `before`, if given, sees each event the rules are about to judge (after the state) and can
  * stop the run by returning false (the drop monitor's exit action); returns false if stopped.
  */
-export async function runSessionOnTraces(session: RulesSession, files: string[],
+export async function runSessionOnTraces(
+  session: RulesSession,
+  files: string[],
   emit: (line: string, rule: CompiledRule, ev: EventView, state: State) => void,
-  before?: (ev: EventView) => boolean): Promise<boolean> {
+  before?: (ev: EventView) => boolean,
+): Promise<boolean> {
   const state = new State();
   setParamRenderer(state, new ParamRenderer(state, { maxBufLen: 80, bufferFormat: 'normal' }));
   let stopped = false;
@@ -29,7 +32,10 @@ export async function runSessionOnTraces(session: RulesSession, files: string[],
         observeEvent(state, ev);
         state.processEvent(ev);
         if (state.cur.hidden) return;
-        if (before !== undefined && !before(ev)) { stopped = true; return false; }
+        if (before !== undefined && !before(ev)) {
+          stopped = true;
+          return false;
+        }
         session.process(ev, state, (line, r) => emit(line, r, ev, state));
       },
     });

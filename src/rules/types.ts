@@ -5,13 +5,29 @@
  */
 
 export type ErrorCode =
-  | 'LOAD_ERR_FILE_READ' | 'LOAD_ERR_YAML_PARSE' | 'LOAD_ERR_YAML_VALIDATE' | 'LOAD_ERR_COMPILE_CONDITION'
-  | 'LOAD_ERR_COMPILE_OUTPUT' | 'LOAD_ERR_VALIDATE' | 'LOAD_ERR_EXTENSION';
+  | 'LOAD_ERR_FILE_READ'
+  | 'LOAD_ERR_YAML_PARSE'
+  | 'LOAD_ERR_YAML_VALIDATE'
+  | 'LOAD_ERR_COMPILE_CONDITION'
+  | 'LOAD_ERR_COMPILE_OUTPUT'
+  | 'LOAD_ERR_VALIDATE'
+  | 'LOAD_ERR_EXTENSION';
 
 export type WarningCode =
-  | 'LOAD_UNKNOWN_SOURCE' | 'LOAD_UNSAFE_NA_CHECK' | 'LOAD_NO_EVTTYPE' | 'LOAD_UNKNOWN_FILTER' | 'LOAD_UNUSED_MACRO'
-  | 'LOAD_UNUSED_LIST' | 'LOAD_UNKNOWN_ITEM' | 'LOAD_DEPRECATED_ITEM' | 'LOAD_WARNING_EXTENSION' | 'LOAD_APPEND_NO_VALUES'
-  | 'LOAD_EXCEPTION_NAME_NOT_UNIQUE' | 'LOAD_INVALID_MACRO_NAME' | 'LOAD_INVALID_LIST_NAME' | 'LOAD_COMPILE_CONDITION'
+  | 'LOAD_UNKNOWN_SOURCE'
+  | 'LOAD_UNSAFE_NA_CHECK'
+  | 'LOAD_NO_EVTTYPE'
+  | 'LOAD_UNKNOWN_FILTER'
+  | 'LOAD_UNUSED_MACRO'
+  | 'LOAD_UNUSED_LIST'
+  | 'LOAD_UNKNOWN_ITEM'
+  | 'LOAD_DEPRECATED_ITEM'
+  | 'LOAD_WARNING_EXTENSION'
+  | 'LOAD_APPEND_NO_VALUES'
+  | 'LOAD_EXCEPTION_NAME_NOT_UNIQUE'
+  | 'LOAD_INVALID_MACRO_NAME'
+  | 'LOAD_INVALID_LIST_NAME'
+  | 'LOAD_COMPILE_CONDITION'
   | 'LOAD_UNKNOWN_KEY';
 
 /** Falco's short descriptions of the codes (falco_load_result.cpp). */
@@ -42,15 +58,40 @@ export const CODE_DESC: Record<ErrorCode | WarningCode, string> = {
 
 /** Falco's context item types (rule_loader::context::item_type names). */
 export type ItemType =
-  | 'file' | 'rules content' | 'rules content item' | 'required_engine_version' | 'required_plugin_versions'
-  | 'required_plugin_versions entry' | 'required_plugin_versions alternative' | 'list' | 'list item' | 'macro'
-  | 'macro condition' | 'rule' | 'rule output' | 'rule condition' | 'condition expression' | 'rule output expression'
-  | 'rule priority' | 'exceptions' | 'exception' | 'exception values' | 'exception value' | 'value for' | 'override'
+  | 'file'
+  | 'rules content'
+  | 'rules content item'
+  | 'required_engine_version'
+  | 'required_plugin_versions'
+  | 'required_plugin_versions entry'
+  | 'required_plugin_versions alternative'
+  | 'list'
+  | 'list item'
+  | 'macro'
+  | 'macro condition'
+  | 'rule'
+  | 'rule output'
+  | 'rule condition'
+  | 'condition expression'
+  | 'rule output expression'
+  | 'rule priority'
+  | 'exceptions'
+  | 'exception'
+  | 'exception values'
+  | 'exception value'
+  | 'value for'
+  | 'override'
   | 'extension item';
 
 /** The item types reported as "the item" of an error (JSON item_type / item_name). */
 const ITEM_KINDS = new Set<ItemType>([
-  'rules content', 'rules content item', 'required_engine_version', 'required_plugin_versions', 'list', 'macro', 'rule',
+  'rules content',
+  'rules content item',
+  'required_engine_version',
+  'required_plugin_versions',
+  'list',
+  'macro',
+  'rule',
   'exception',
 ]);
 
@@ -68,7 +109,10 @@ export interface Location {
 
 /** A chain of locations, outermost first. */
 export class Context {
-  constructor(readonly locs: readonly Location[], readonly snippetText?: string) {}
+  constructor(
+    readonly locs: readonly Location[],
+    readonly snippetText?: string,
+  ) {}
 
   static file(name: string): Context {
     return new Context([{ name, line: 0, col: 0, pos: 0, type: 'rules content', item: '' }]);
@@ -77,8 +121,10 @@ export class Context {
   /** A child location inside the same file. */
   child(type: ItemType, item: string, pos: { line: number; col: number; pos: number }): Context {
     const file = this.locs[0].name;
-    return new Context([...this.locs, { name: file, line: pos.line, col: pos.col, pos: pos.pos, type, item }],
-      this.snippetText);
+    return new Context(
+      [...this.locs, { name: file, line: pos.line, col: pos.col, pos: pos.pos, type, item }],
+      this.snippetText,
+    );
   }
 
   /** A position inside a condition/output text (e.g. a filter error). */
@@ -92,7 +138,9 @@ export class Context {
     return this.locs[0];
   }
 
-  file(): string { return this.locs[0].name; }
+  file(): string {
+    return this.locs[0].name;
+  }
 
   /** The innermost location inside the file (for "file:line:col"). */
   fileLoc(): Location {
@@ -116,22 +164,44 @@ export interface LoadMessage {
 export class LoadResult {
   readonly errors: LoadMessage[] = [];
   readonly warnings: LoadMessage[] = [];
-  constructor(readonly name: string, readonly content: string) {}
-  get ok(): boolean { return this.errors.length === 0; }
-  addError(code: ErrorCode, message: string, ctx: Context): void { this.errors.push({ code, message, ctx }); }
-  addWarning(code: WarningCode, message: string, ctx: Context): void { this.warnings.push({ code, message, ctx }); }
+  constructor(
+    readonly name: string,
+    readonly content: string,
+  ) {}
+  get ok(): boolean {
+    return this.errors.length === 0;
+  }
+  addError(code: ErrorCode, message: string, ctx: Context): void {
+    this.errors.push({ code, message, ctx });
+  }
+  addWarning(code: WarningCode, message: string, ctx: Context): void {
+    this.warnings.push({ code, message, ctx });
+  }
 }
 
 /** Thrown inside a loader stage; caught once per file (Falco's rule_load_exception). */
 export class RuleLoadError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly ctx: Context) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly ctx: Context,
+  ) {
     super(message);
     this.name = 'RuleLoadError';
   }
 }
 
 /** Falco priorities, most severe first (falco_common::priority_type). */
-export const PRIORITY_NAMES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
+export const PRIORITY_NAMES = [
+  'Emergency',
+  'Alert',
+  'Critical',
+  'Error',
+  'Warning',
+  'Notice',
+  'Informational',
+  'Debug',
+] as const;
 export type Priority = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** Case-insensitive priority name (also "info"), or null. */

@@ -16,7 +16,9 @@ import type { NodeKind, YDoc, YNode } from './yaml-node';
 
 /** thrown inside the reader: this text is left to the general parser */
 class Unsupported extends Error {}
-const bail = (): never => { throw new Unsupported(); };
+const bail = (): never => {
+  throw new Unsupported();
+};
 
 const NULL_RE = /^(~|null|Null|NULL)$/;
 const MAX_NODES = 1_000_000;
@@ -53,10 +55,12 @@ class FastReader {
     if (++this.nodes > MAX_NODES) bail();
     // binary search of the line (1-based line and column, as the yaml package's LineCounter)
     const ls = this.lineStarts;
-    let lo = 0, hi = ls.length - 1;
+    let lo = 0,
+      hi = ls.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (ls[mid] <= pos) lo = mid; else hi = mid - 1;
+      if (ls[mid] <= pos) lo = mid;
+      else hi = mid - 1;
     }
     return { kind, str: '', items: [], map: new Map(), line: lo + 1, col: pos - ls[lo] + 1, pos };
   }
@@ -76,10 +80,24 @@ class FastReader {
       let i = this.p;
       while (s.charCodeAt(i) === 32) i++;
       const c = s[i];
-      if (i >= s.length) { this.p = s.length; return -1; }
-      if (c === '\n') { this.p = i + 1; continue; }
-      if (c === '#') { this.p = this.lineEnd(i) + 1; continue; }
-      if (i === this.p && (s.startsWith('---', i) || s.startsWith('...', i)) && /^(---|\.\.\.)( |\n|$)/.test(s.slice(i, i + 4))) return -1;
+      if (i >= s.length) {
+        this.p = s.length;
+        return -1;
+      }
+      if (c === '\n') {
+        this.p = i + 1;
+        continue;
+      }
+      if (c === '#') {
+        this.p = this.lineEnd(i) + 1;
+        continue;
+      }
+      if (
+        i === this.p &&
+        (s.startsWith('---', i) || s.startsWith('...', i)) &&
+        /^(---|\.\.\.)( |\n|$)/.test(s.slice(i, i + 4))
+      )
+        return -1;
       if (i === this.p && c === '%') bail();
       return i - this.p;
     }
@@ -118,7 +136,11 @@ class FastReader {
   /** A block node whose first character is at offset at (its column is its indentation). */
   private block(at: number, parentIndent: number): YNode {
     if (++this.depth > MAX_DEPTH) bail();
-    try { return this.blockAt(at, parentIndent); } finally { this.depth--; }
+    try {
+      return this.blockAt(at, parentIndent);
+    } finally {
+      this.depth--;
+    }
   }
 
   private blockAt(at: number, parentIndent: number): YNode {
@@ -132,10 +154,12 @@ class FastReader {
 
   private lineOf(pos: number): number {
     const ls = this.lineStarts;
-    let lo = 0, hi = ls.length - 1;
+    let lo = 0,
+      hi = ls.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (ls[mid] <= pos) lo = mid; else hi = mid - 1;
+      if (ls[mid] <= pos) lo = mid;
+      else hi = mid - 1;
     }
     return lo;
   }
@@ -172,7 +196,10 @@ class FastReader {
         const saved = this.p;
         const ni = this.nextContent();
         if (ni > ind) r.items.push(this.block(this.p + ni, ind));
-        else { this.p = saved; r.items.push(this.emptyScalar(i)); }
+        else {
+          this.p = saved;
+          r.items.push(this.emptyScalar(i));
+        }
       } else {
         r.items.push(this.compact(i, ind));
       }
@@ -214,7 +241,10 @@ class FastReader {
         const at2 = this.p + ni;
         if (ni > ind) v = this.block(at2, ind);
         else if (ni === ind && s[at2] === '-' && (s[at2 + 1] === ' ' || s[at2 + 1] === '\n')) v = this.seq(at2, ind);
-        else { this.p = saved; v = this.emptyScalar(i); }
+        else {
+          this.p = saved;
+          v = this.emptyScalar(i);
+        }
       } else {
         v = this.inlineValue(i, ind);
       }
@@ -238,11 +268,28 @@ class FastReader {
     const s = this.s;
     const c = s[at];
     switch (c) {
-      case '"': case "'": return this.quoted(at);
-      case '[': return this.flowSeq(at, parentIndent);
-      case '>': case '|': return this.blockScalar(at, parentIndent);
-      case '{': case '&': case '*': case '!': case '%': case '@': case '`': case '?': case ']': case '}': case ',': return bail();
-      default: return this.plain(at, parentIndent);
+      case '"':
+      case "'":
+        return this.quoted(at);
+      case '[':
+        return this.flowSeq(at, parentIndent);
+      case '>':
+      case '|':
+        return this.blockScalar(at, parentIndent);
+      case '{':
+      case '&':
+      case '*':
+      case '!':
+      case '%':
+      case '@':
+      case '`':
+      case '?':
+      case ']':
+      case '}':
+      case ',':
+        return bail();
+      default:
+        return this.plain(at, parentIndent);
     }
   }
 
@@ -269,11 +316,22 @@ class FastReader {
       let j = next;
       while (s.charCodeAt(j) === 32) j++;
       if (j >= s.length) break;
-      if (s[j] === '\n') { blanks++; eol = j; continue; }
+      if (s[j] === '\n') {
+        blanks++;
+        eol = j;
+        continue;
+      }
       if (j - next <= parentIndent || s[j] === '#') break;
       const e2 = this.lineEnd(j);
       const t = this.plainLine(j, e2);
-      if (t === '' || t.includes(': ') || t.endsWith(':') || (s[j] === '-' && s[j + 1] === ' ') || /^(---|\.\.\.)/.test(s.slice(next, next + 3))) bail();
+      if (
+        t === '' ||
+        t.includes(': ') ||
+        t.endsWith(':') ||
+        (s[j] === '-' && s[j + 1] === ' ') ||
+        /^(---|\.\.\.)/.test(s.slice(next, next + 3))
+      )
+        bail();
       text += blanks === 0 ? ' ' + t : '\n'.repeat(blanks) + t;
       blanks = 0;
       eol = e2;
@@ -283,13 +341,15 @@ class FastReader {
     return this.plainScalar(text, at);
   }
 
-  private lineStartOf(pos: number): number { return this.lineStarts[this.lineOf(pos)]; }
-
   /** One line of a plain scalar: up to a ` #` comment, trailing spaces trimmed. */
   private plainLine(at: number, eol: number): string {
     const s = this.s;
     let end = eol;
-    for (let i = at; i < eol; i++) if (s[i] === '#' && s[i - 1] === ' ') { end = i; break; }
+    for (let i = at; i < eol; i++)
+      if (s[i] === '#' && s[i - 1] === ' ') {
+        end = i;
+        break;
+      }
     const t = s.slice(at, end).trimEnd();
     if (t.startsWith('#')) bail();
     return t;
@@ -319,20 +379,44 @@ class FastReader {
       const ch = s[i];
       if (q === "'") {
         if (ch === "'") {
-          if (s[i + 1] === "'") { out += "'"; i += 2; continue; }
+          if (s[i + 1] === "'") {
+            out += "'";
+            i += 2;
+            continue;
+          }
           return [out, i + 1];
         }
-        out += ch; i++;
+        out += ch;
+        i++;
         continue;
       }
       if (ch === '"') return [out, i + 1];
       if (ch === '\\') {
         const e = s[i + 1];
         const simple: Record<string, string> = {
-          '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\',
-          N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+          '0': '\0',
+          a: '\x07',
+          b: '\b',
+          t: '\t',
+          n: '\n',
+          v: '\v',
+          f: '\f',
+          r: '\r',
+          e: '\x1b',
+          ' ': ' ',
+          '"': '"',
+          '/': '/',
+          '\\': '\\',
+          N: '\u0085',
+          _: '\u00a0',
+          L: '\u2028',
+          P: '\u2029',
         };
-        if (e in simple) { out += simple[e]; i += 2; continue; }
+        if (e in simple) {
+          out += simple[e];
+          i += 2;
+          continue;
+        }
         const hex = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
         if (hex === 0) bail();
         const h = s.slice(i + 2, i + 2 + hex);
@@ -341,7 +425,8 @@ class FastReader {
         i += 2 + hex;
         continue;
       }
-      out += ch; i++;
+      out += ch;
+      i++;
     }
   }
 
@@ -366,24 +451,35 @@ class FastReader {
   private flowSpace(i: number): number {
     const s = this.s;
     for (;;) {
-      if (s[i] === ' ') { i++; continue; }
+      if (s[i] === ' ') {
+        i++;
+        continue;
+      }
       if (s[i] === '\n') {
         i++;
         let j = i;
         while (s.charCodeAt(j) === 32) j++;
         // (the yaml package's rule: content more indented than the block around, a closing ']' at least as much)
-        if (j < s.length && s[j] !== '#' && s[j] !== '\n' && j - i < this.flowMinIndent - (s[j] === ']' ? 1 : 0)) bail();
+        if (j < s.length && s[j] !== '#' && s[j] !== '\n' && j - i < this.flowMinIndent - (s[j] === ']' ? 1 : 0))
+          bail();
         i = j;
         continue;
       }
-      if (s[i] === '#' && (s[i - 1] === ' ' || s[i - 1] === '\n')) { i = this.lineEnd(i); continue; }
+      if (s[i] === '#' && (s[i - 1] === ' ' || s[i - 1] === '\n')) {
+        i = this.lineEnd(i);
+        continue;
+      }
       return i;
     }
   }
 
   private flowSeqAt(at: number): YNode {
     if (++this.depth > MAX_DEPTH) bail();
-    try { return this.flowSeqItems(at); } finally { this.depth--; }
+    try {
+      return this.flowSeqItems(at);
+    } finally {
+      this.depth--;
+    }
   }
 
   private flowSeqItems(at: number): YNode {
@@ -395,11 +491,23 @@ class FastReader {
       i = this.flowSpace(i);
       if (i >= s.length) bail();
       const c = s[i];
-      if (c === ']') { this.flowEnd = i + 1; return r; }
-      if (c === ',') { if (needItem) bail(); needItem = true; i++; continue; }
+      if (c === ']') {
+        this.flowEnd = i + 1;
+        return r;
+      }
+      if (c === ',') {
+        if (needItem) bail();
+        needItem = true;
+        i++;
+        continue;
+      }
       if (!needItem) bail();
       needItem = false;
-      if (c === '[') { r.items.push(this.flowSeqAt(i)); i = this.flowEnd; continue; }
+      if (c === '[') {
+        r.items.push(this.flowSeqAt(i));
+        i = this.flowEnd;
+        continue;
+      }
       if (c === '"' || c === "'") {
         const [str, end] = this.quotedText(i);
         const n = this.mk('scalar', i);
@@ -409,15 +517,25 @@ class FastReader {
         continue;
       }
       // indicators a plain scalar cannot start with (anchors, tags, reserved %@`, block scalars)
-      if ('{}&*!|>%@`'.includes(c) || (c === '?' || c === '-' || c === ':') && (s[i + 1] === ' ' || s[i + 1] === ',' || s[i + 1] === '\n')) bail();
+      if (
+        '{}&*!|>%@`'.includes(c) ||
+        ((c === '?' || c === '-' || c === ':') && (s[i + 1] === ' ' || s[i + 1] === ',' || s[i + 1] === '\n'))
+      )
+        bail();
       // a plain item: up to , ] or a line end (multi-line plain items are left to the general parser)
       let j = i;
       while (j < s.length && s[j] !== ',' && s[j] !== ']' && s[j] !== '\n' && !(s[j] === '#' && s[j - 1] === ' ')) {
-        if (s[j] === '[' || s[j] === '{' || s[j] === '}' || (s[j] === ':' && (s[j + 1] === ' ' || s[j + 1] === ',' || s[j + 1] === ']'))) bail();
+        if (
+          s[j] === '[' ||
+          s[j] === '{' ||
+          s[j] === '}' ||
+          (s[j] === ':' && (s[j + 1] === ' ' || s[j + 1] === ',' || s[j + 1] === ']'))
+        )
+          bail();
         j++;
       }
       const t = s.slice(i, j).trimEnd();
-      if (s[j] === '\n' || (s[j] === '#')) {
+      if (s[j] === '\n' || s[j] === '#') {
         // the item must end on this line: the next content has to be ',' or ']'
         const k = this.flowSpace(j);
         if (s[k] !== ',' && s[k] !== ']') bail();
@@ -467,14 +585,18 @@ class FastReader {
     let sep = '';
     let prevMore = false;
     for (const l of lines) {
-      if (style === '|') { body += sep + l; sep = '\n'; } else if (l[0] === ' ') {
+      if (style === '|') {
+        body += sep + l;
+        sep = '\n';
+      } else if (l[0] === ' ') {
         if (sep === ' ') sep = '\n';
         else if (!prevMore && sep === '\n') sep = '\n\n';
         body += sep + l;
         sep = '\n';
         prevMore = true;
       } else if (l === '') {
-        if (sep === '\n') body += '\n'; else sep = '\n';
+        if (sep === '\n') body += '\n';
+        else sep = '\n';
       } else {
         body += sep + l;
         sep = ' ';

@@ -26,10 +26,17 @@ export interface YNode {
   pos: number;
 }
 
-export interface YDoc { root: YNode | null }
+export interface YDoc {
+  root: YNode | null;
+}
 
 export class YamlParseError extends Error {
-  constructor(message: string, readonly line: number, readonly col: number, readonly pos: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly col: number,
+    readonly pos: number,
+  ) {
     super(message);
     this.name = 'YamlParseError';
   }
@@ -74,7 +81,9 @@ export function parseYamlGeneral(text: string): YDoc[] {
       const pos = e.pos[0];
       const lp = lc.linePos(pos);
       // (the yaml package reports its own stack overflow as a parse error)
-      const msg = /Maximum call stack size exceeded/.test(e.message) ? 'document nested too deeply' : e.message.split('\n')[0];
+      const msg = /Maximum call stack size exceeded/.test(e.message)
+        ? 'document nested too deeply'
+        : e.message.split('\n')[0];
       throw new YamlParseError(`error at line ${lp.line}, column ${lp.col}: ${msg}`, lp.line, lp.col, pos);
     }
     let root: YNode | null;
@@ -90,7 +99,8 @@ export function parseYamlGeneral(text: string): YDoc[] {
 }
 
 function mk(kind: NodeKind, pos: number, lc: YT.LineCounter): YNode {
-  if (++guard.nodes > MAX_NODES) refuse(`document too large: more than ${MAX_NODES} nodes (after alias expansion)`, pos, lc);
+  if (++guard.nodes > MAX_NODES)
+    refuse(`document too large: more than ${MAX_NODES} nodes (after alias expansion)`, pos, lc);
   const lp = lc.linePos(pos);
   return { kind, str: '', items: [], map: new Map(), line: lp.line, col: lp.col, pos };
 }
@@ -100,17 +110,23 @@ function convert(n: YT.Node | null | undefined, doc: YT.Document.Parsed, lc: YT.
   if (n === null || n === undefined) return mk('null', 0, lc);
   const pos = n.range ? n.range[0] : 0;
   if (Y.isAlias(n)) {
-    if (++guard.aliases > MAX_ALIASES) refuse(`too many aliases (more than ${MAX_ALIASES}): refusing a possible alias bomb`, pos, lc);
+    if (++guard.aliases > MAX_ALIASES)
+      refuse(`too many aliases (more than ${MAX_ALIASES}): refusing a possible alias bomb`, pos, lc);
     // resolve() searches the document: once per alias node, not once per expansion
     if (!guard.resolved.has(n)) guard.resolved.set(n, n.resolve(doc) as YT.Node | undefined);
     const target = guard.resolved.get(n);
     if (target === undefined) refuse(`unknown alias *${n.source}`, pos, lc);
-    if (guard.active.has(target)) refuse(`alias *${n.source} refers to a node that contains it (recursive alias)`, pos, lc);
+    if (guard.active.has(target))
+      refuse(`alias *${n.source} refers to a node that contains it (recursive alias)`, pos, lc);
     return convert(target, doc, lc);
   }
   if ((Y.isMap(n) || Y.isSeq(n)) && n.anchor) {
     guard.active.add(n);
-    try { return convertCollection(n, doc, lc, pos); } finally { guard.active.delete(n); }
+    try {
+      return convertCollection(n, doc, lc, pos);
+    } finally {
+      guard.active.delete(n);
+    }
   }
   return convertCollection(n, doc, lc, pos);
 }
@@ -121,8 +137,8 @@ function convertCollection(n: YT.Node, doc: YT.Document.Parsed, lc: YT.LineCount
     const r = mk('map', pos, lc);
     for (const p of n.items) {
       const k = convert(p.key as YT.Node, doc, lc);
-      const v = p.value === null || p.value === undefined
-        ? mk('null', k.pos, lc) : convert(p.value as YT.Node, doc, lc);
+      const v =
+        p.value === null || p.value === undefined ? mk('null', k.pos, lc) : convert(p.value as YT.Node, doc, lc);
       if (!r.map.has(k.str)) r.map.set(k.str, { key: k, value: v });
     }
     return r;

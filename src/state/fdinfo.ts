@@ -20,32 +20,60 @@ export const enum FdFlags {
 }
 
 /** scap_l4_proto */
-export const enum L4 { UNKNOWN = 0, NA = 1, TCP = 2, UDP = 3, ICMP = 4, RAW = 5 }
+export const enum L4 {
+  UNKNOWN = 0,
+  NA = 1,
+  TCP = 2,
+  UDP = 3,
+  ICMP = 4,
+  RAW = 5,
+}
 
 /** Offsets of the sinsp_sockinfo union views (see FdInfo.sock). */
 export const enum SOCK {
-  V4_SIP = 0, V4_DIP = 4, V4_SPORT = 8, V4_DPORT = 10, V4_L4 = 12,
-  V6_SIP = 0, V6_DIP = 16, V6_SPORT = 32, V6_DPORT = 34, V6_L4 = 36,
-  V4S_IP = 0, V4S_PORT = 4, V4S_L4 = 6,
-  V6S_IP = 0, V6S_PORT = 16, V6S_L4 = 18,
-  UNIX_SRC = 0, UNIX_DST = 8,
+  V4_SIP = 0,
+  V4_DIP = 4,
+  V4_SPORT = 8,
+  V4_DPORT = 10,
+  V4_L4 = 12,
+  V6_SIP = 0,
+  V6_DIP = 16,
+  V6_SPORT = 32,
+  V6_DPORT = 34,
+  V6_L4 = 36,
+  V4S_IP = 0,
+  V4S_PORT = 4,
+  V4S_L4 = 6,
+  V6S_IP = 0,
+  V6S_PORT = 16,
+  V6S_L4 = 18,
+  UNIX_SRC = 0,
+  UNIX_DST = 8,
 }
 
 function sportOff(type: number): number {
   switch (type) {
-    case FdType.IPV6_SOCK: return SOCK.V6_SPORT;
-    case FdType.IPV4_SERVSOCK: return SOCK.V4S_PORT;
-    case FdType.IPV6_SERVSOCK: return SOCK.V6S_PORT;
-    default: return SOCK.V4_SPORT;
+    case FdType.IPV6_SOCK:
+      return SOCK.V6_SPORT;
+    case FdType.IPV4_SERVSOCK:
+      return SOCK.V4S_PORT;
+    case FdType.IPV6_SERVSOCK:
+      return SOCK.V6S_PORT;
+    default:
+      return SOCK.V4_SPORT;
   }
 }
 
 function l4Off(type: number): number {
   switch (type) {
-    case FdType.IPV6_SOCK: return SOCK.V6_L4;
-    case FdType.IPV4_SERVSOCK: return SOCK.V4S_L4;
-    case FdType.IPV6_SERVSOCK: return SOCK.V6S_L4;
-    default: return SOCK.V4_L4;
+    case FdType.IPV6_SOCK:
+      return SOCK.V6_L4;
+    case FdType.IPV4_SERVSOCK:
+      return SOCK.V4S_L4;
+    case FdType.IPV6_SERVSOCK:
+      return SOCK.V6S_L4;
+    default:
+      return SOCK.V4_L4;
   }
 }
 
@@ -71,25 +99,61 @@ export class FdInfo {
    * LE from network-order bytes (as libscap keeps them).
    */
   readonly sock: Buffer = smallZeroed(40);
-  get sip(): number { return this.sock.readUInt32LE(SOCK.V4_SIP); }
-  set sip(v: number) { this.sock.writeUInt32LE(v >>> 0, SOCK.V4_SIP); }
-  get dip(): number { return this.sock.readUInt32LE(SOCK.V4_DIP); }
-  set dip(v: number) { this.sock.writeUInt32LE(v >>> 0, SOCK.V4_DIP); }
-  get sport(): number { return this.sock.readUInt16LE(sportOff(this.type)); }
-  set sport(v: number) { this.sock.writeUInt16LE(v & 0xffff, sportOff(this.type)); }
-  get dport(): number { return this.sock.readUInt16LE(this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT); }
-  set dport(v: number) { this.sock.writeUInt16LE(v & 0xffff, this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT); }
-  get l4proto(): number { return this.sock[l4Off(this.type)]; }
-  set l4proto(v: number) { this.sock[l4Off(this.type)] = v; }
+  get sip(): number {
+    return this.sock.readUInt32LE(SOCK.V4_SIP);
+  }
+  set sip(v: number) {
+    this.sock.writeUInt32LE(v >>> 0, SOCK.V4_SIP);
+  }
+  get dip(): number {
+    return this.sock.readUInt32LE(SOCK.V4_DIP);
+  }
+  set dip(v: number) {
+    this.sock.writeUInt32LE(v >>> 0, SOCK.V4_DIP);
+  }
+  get sport(): number {
+    return this.sock.readUInt16LE(sportOff(this.type));
+  }
+  set sport(v: number) {
+    this.sock.writeUInt16LE(v & 0xffff, sportOff(this.type));
+  }
+  get dport(): number {
+    return this.sock.readUInt16LE(this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT);
+  }
+  set dport(v: number) {
+    this.sock.writeUInt16LE(v & 0xffff, this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT);
+  }
+  get l4proto(): number {
+    return this.sock[l4Off(this.type)];
+  }
+  set l4proto(v: number) {
+    this.sock[l4Off(this.type)] = v;
+  }
   /** IPv6 addresses: views into SOCK (assigning copies 16 bytes in) */
-  get sip6(): Buffer { return this.sock.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16); }
-  set sip6(v: Buffer) { this.sock.set(v.subarray(0, 16), SOCK.V6_SIP); }
-  get dip6(): Buffer { return this.sock.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16); }
-  set dip6(v: Buffer) { this.sock.set(v.subarray(0, 16), SOCK.V6_DIP); }
-  get unixSource(): bigint { return this.sock.readBigUInt64LE(SOCK.UNIX_SRC); }
-  set unixSource(v: bigint) { this.sock.writeBigUInt64LE(BigInt.asUintN(64, v), SOCK.UNIX_SRC); }
-  get unixDest(): bigint { return this.sock.readBigUInt64LE(SOCK.UNIX_DST); }
-  set unixDest(v: bigint) { this.sock.writeBigUInt64LE(BigInt.asUintN(64, v), SOCK.UNIX_DST); }
+  get sip6(): Buffer {
+    return this.sock.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16);
+  }
+  set sip6(v: Buffer) {
+    this.sock.set(v.subarray(0, 16), SOCK.V6_SIP);
+  }
+  get dip6(): Buffer {
+    return this.sock.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16);
+  }
+  set dip6(v: Buffer) {
+    this.sock.set(v.subarray(0, 16), SOCK.V6_DIP);
+  }
+  get unixSource(): bigint {
+    return this.sock.readBigUInt64LE(SOCK.UNIX_SRC);
+  }
+  set unixSource(v: bigint) {
+    this.sock.writeBigUInt64LE(BigInt.asUintN(64, v), SOCK.UNIX_SRC);
+  }
+  get unixDest(): bigint {
+    return this.sock.readBigUInt64LE(SOCK.UNIX_DST);
+  }
+  set unixDest(v: bigint) {
+    this.sock.writeBigUInt64LE(BigInt.asUintN(64, v), SOCK.UNIX_DST);
+  }
 
   clone(): FdInfo {
     const f = new FdInfo();
@@ -97,65 +161,135 @@ export class FdInfo {
     return f;
   }
   copyFrom(o: FdInfo): void {
-    this.type = o.type; this.openFlags = o.openFlags; this.name = o.name; this.oldName = o.oldName;
-    this.flags = o.flags; this.dev = o.dev; this.mountId = o.mountId; this.ino = o.ino;
+    this.type = o.type;
+    this.openFlags = o.openFlags;
+    this.name = o.name;
+    this.oldName = o.oldName;
+    this.flags = o.flags;
+    this.dev = o.dev;
+    this.mountId = o.mountId;
+    this.ino = o.ino;
     copyBytes(o.sock, 0, 40, this.sock, 0);
   }
 
-  isRoleServer(): boolean { return (this.flags & FdFlags.ROLE_SERVER) !== 0; }
-  isRoleClient(): boolean { return (this.flags & FdFlags.ROLE_CLIENT) !== 0; }
-  isRoleNone(): boolean { return (this.flags & (FdFlags.ROLE_CLIENT | FdFlags.ROLE_SERVER)) === 0; }
-  setRoleServer(): void { this.flags |= FdFlags.ROLE_SERVER; }
-  setRoleClient(): void { this.flags |= FdFlags.ROLE_CLIENT; }
-  isSocketConnected(): boolean { return (this.flags & FdFlags.SOCKET_CONNECTED) !== 0; }
-  setSocketConnected(): void { this.flags = (this.flags & ~(FdFlags.CONNECTION_PENDING | FdFlags.CONNECTION_FAILED)) | FdFlags.SOCKET_CONNECTED; }
-  setSocketPending(): void { this.flags = (this.flags & ~(FdFlags.SOCKET_CONNECTED | FdFlags.CONNECTION_FAILED)) | FdFlags.CONNECTION_PENDING; }
-  setSocketFailed(): void { this.flags = (this.flags & ~(FdFlags.SOCKET_CONNECTED | FdFlags.CONNECTION_PENDING)) | FdFlags.CONNECTION_FAILED; }
+  isRoleServer(): boolean {
+    return (this.flags & FdFlags.ROLE_SERVER) !== 0;
+  }
+  isRoleClient(): boolean {
+    return (this.flags & FdFlags.ROLE_CLIENT) !== 0;
+  }
+  isRoleNone(): boolean {
+    return (this.flags & (FdFlags.ROLE_CLIENT | FdFlags.ROLE_SERVER)) === 0;
+  }
+  setRoleServer(): void {
+    this.flags |= FdFlags.ROLE_SERVER;
+  }
+  setRoleClient(): void {
+    this.flags |= FdFlags.ROLE_CLIENT;
+  }
+  isSocketConnected(): boolean {
+    return (this.flags & FdFlags.SOCKET_CONNECTED) !== 0;
+  }
+  setSocketConnected(): void {
+    this.flags = (this.flags & ~(FdFlags.CONNECTION_PENDING | FdFlags.CONNECTION_FAILED)) | FdFlags.SOCKET_CONNECTED;
+  }
+  setSocketPending(): void {
+    this.flags = (this.flags & ~(FdFlags.SOCKET_CONNECTED | FdFlags.CONNECTION_FAILED)) | FdFlags.CONNECTION_PENDING;
+  }
+  setSocketFailed(): void {
+    this.flags = (this.flags & ~(FdFlags.SOCKET_CONNECTED | FdFlags.CONNECTION_PENDING)) | FdFlags.CONNECTION_FAILED;
+  }
 
-  isFile(): boolean { return this.type === FdType.FILE || this.type === FdType.FILE_V2; }
-  isIpv4Socket(): boolean { return this.type === FdType.IPV4_SOCK; }
-  isIpv6Socket(): boolean { return this.type === FdType.IPV6_SOCK; }
-  isUnixSocket(): boolean { return this.type === FdType.UNIX_SOCK; }
-  isUdpSocket(): boolean { return this.type === FdType.IPV4_SOCK && this.l4proto === L4.UDP; }
+  isFile(): boolean {
+    return this.type === FdType.FILE || this.type === FdType.FILE_V2;
+  }
+  isIpv4Socket(): boolean {
+    return this.type === FdType.IPV4_SOCK;
+  }
+  isIpv6Socket(): boolean {
+    return this.type === FdType.IPV6_SOCK;
+  }
+  isUnixSocket(): boolean {
+    return this.type === FdType.UNIX_SOCK;
+  }
+  isUdpSocket(): boolean {
+    return this.type === FdType.IPV4_SOCK && this.l4proto === L4.UDP;
+  }
   /** is_tcp_socket(): IPv4 only, as in libsinsp */
-  isTcpSocket(): boolean { return this.type === FdType.IPV4_SOCK && this.l4proto === L4.TCP; }
+  isTcpSocket(): boolean {
+    return this.type === FdType.IPV4_SOCK && this.l4proto === L4.TCP;
+  }
 
   /** The fd type letter sysdig shows in `3(<f>/etc/passwd)`. */
   typeChar(): string {
     switch (this.type) {
-      case FdType.FILE_V2: case FdType.FILE: return 'f';
-      case FdType.IPV4_SOCK: case FdType.IPV4_SERVSOCK: return '4';
-      case FdType.IPV6_SOCK: case FdType.IPV6_SERVSOCK: return '6';
-      case FdType.DIRECTORY: return 'd';
-      case FdType.FIFO: return 'p';
-      case FdType.UNIX_SOCK: return 'u';
-      case FdType.EVENT: return 'e';
-      case FdType.UNINITIALIZED: return 'o';
-      case FdType.UNSUPPORTED: return 'X';
-      case FdType.SIGNALFD: return 's';
-      case FdType.EVENTPOLL: return 'l';
-      case FdType.INOTIFY: return 'i';
-      case FdType.TIMERFD: return 't';
-      case FdType.NETLINK: return 'n';
-      default: return '?';
+      case FdType.FILE_V2:
+      case FdType.FILE:
+        return 'f';
+      case FdType.IPV4_SOCK:
+      case FdType.IPV4_SERVSOCK:
+        return '4';
+      case FdType.IPV6_SOCK:
+      case FdType.IPV6_SERVSOCK:
+        return '6';
+      case FdType.DIRECTORY:
+        return 'd';
+      case FdType.FIFO:
+        return 'p';
+      case FdType.UNIX_SOCK:
+        return 'u';
+      case FdType.EVENT:
+        return 'e';
+      case FdType.UNINITIALIZED:
+        return 'o';
+      case FdType.UNSUPPORTED:
+        return 'X';
+      case FdType.SIGNALFD:
+        return 's';
+      case FdType.EVENTPOLL:
+        return 'l';
+      case FdType.INOTIFY:
+        return 'i';
+      case FdType.TIMERFD:
+        return 't';
+      case FdType.NETLINK:
+        return 'n';
+      default:
+        return '?';
     }
   }
 
   typeString(): string {
     switch (this.type) {
-      case FdType.FILE_V2: case FdType.FILE: return 'file';
-      case FdType.DIRECTORY: return 'directory';
-      case FdType.IPV4_SOCK: case FdType.IPV4_SERVSOCK: return 'ipv4';
-      case FdType.IPV6_SOCK: case FdType.IPV6_SERVSOCK: return 'ipv6';
-      case FdType.UNIX_SOCK: return 'unix';
-      case FdType.FIFO: return 'pipe';
-      case FdType.EVENT: return 'event';
-      case FdType.SIGNALFD: return 'signalfd';
-      case FdType.EVENTPOLL: return 'eventpoll';
-      case FdType.INOTIFY: return 'inotify';
-      case FdType.TIMERFD: return 'timerfd';
-      case FdType.NETLINK: return 'netlink';
-      default: return '<NA>';
+      case FdType.FILE_V2:
+      case FdType.FILE:
+        return 'file';
+      case FdType.DIRECTORY:
+        return 'directory';
+      case FdType.IPV4_SOCK:
+      case FdType.IPV4_SERVSOCK:
+        return 'ipv4';
+      case FdType.IPV6_SOCK:
+      case FdType.IPV6_SERVSOCK:
+        return 'ipv6';
+      case FdType.UNIX_SOCK:
+        return 'unix';
+      case FdType.FIFO:
+        return 'pipe';
+      case FdType.EVENT:
+        return 'event';
+      case FdType.SIGNALFD:
+        return 'signalfd';
+      case FdType.EVENTPOLL:
+        return 'eventpoll';
+      case FdType.INOTIFY:
+        return 'inotify';
+      case FdType.TIMERFD:
+        return 'timerfd';
+      case FdType.NETLINK:
+        return 'netlink';
+      default:
+        return '<NA>';
     }
   }
 

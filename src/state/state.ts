@@ -19,7 +19,8 @@ export type EventParser = (s: State, ev: EventView) => void;
 /** Event types whose exit creates a thread: no /proc lookup and no enter/exit pairing. */
 export const CLONE_EXIT_TYPES = new Set<number>();
 for (const e of EVENTS) {
-  if (e && e.dir === 1 && /^PPME_SYSCALL_(CLONE|FORK|VFORK)(_\d+)?_X$|^PPME_SYSCALL_CLONE3_X$/.test(e.enumName)) CLONE_EXIT_TYPES.add(e.code);
+  if (e && e.dir === 1 && /^PPME_SYSCALL_(CLONE|FORK|VFORK)(_\d+)?_X$|^PPME_SYSCALL_CLONE3_X$/.test(e.enumName))
+    CLONE_EXIT_TYPES.add(e.code);
 }
 
 const EF_USES_FD = new Uint8Array(EVENTS.length);
@@ -46,7 +47,9 @@ const WRITE_X = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCA
 const DF_TRACER = 2;
 const COPY_FILE_RANGE_X = EVENTS.findIndex((e) => e !== null && e.enumName === 'PPME_SYSCALL_COPY_FILE_RANGE_X');
 /** container events sinsp::open consumes before the first real event: processed, never shown */
-const LEADING_CONTAINER = new Set<number>(EVENTS.filter((e) => e !== null && /^PPME_CONTAINER(_JSON(_2)?)?_E$/.test(e.enumName)).map((e) => e!.code));
+const LEADING_CONTAINER = new Set<number>(
+  EVENTS.filter((e) => e !== null && /^PPME_CONTAINER(_JSON(_2)?)?_E$/.test(e.enumName)).map((e) => e!.code),
+);
 /** libsinsp SP_EVT_BUF_SIZE: enter events longer than this are not stored */
 const SP_EVT_BUF_SIZE = 4096;
 
@@ -81,7 +84,16 @@ export class State implements ThreadLookup {
   readonly containers = new Map<string, ContainerMeta>();
   /** server ports bound on the host, for guessing connection roles */
   readonly serverPorts = new Set<number>();
-  readonly cur: EventContext = { thread: null, fd: null, fdNum: -1, errorCode: 0, hidden: false, leading: false, fdNameChanged: false, noTinfo: false };
+  readonly cur: EventContext = {
+    thread: null,
+    fd: null,
+    fdNum: -1,
+    errorCode: 0,
+    hidden: false,
+    leading: false,
+    fdNameChanged: false,
+    noTinfo: false,
+  };
   /** the thread-table limit libsinsp applies before it stops creating placeholders */
   maxThreads = 131072;
   /**
@@ -166,8 +178,12 @@ export class State implements ThreadLookup {
       for (const f of t.fdTable.values()) {
         if (f.type !== FdType.IPV4_SOCK) continue;
         if (this.serverPorts.has(f.sport)) {
-          const sip = f.sip, sport = f.sport;
-          f.sip = f.dip; f.dip = sip; f.sport = f.dport; f.dport = sport;
+          const sip = f.sip,
+            sport = f.sport;
+          f.sip = f.dip;
+          f.dip = sip;
+          f.sport = f.dport;
+          f.dport = sport;
           f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
           f.setRoleServer();
         } else {
@@ -226,7 +242,10 @@ export class State implements ThreadLookup {
     t.removed = true;
     if (nchilds !== 0) {
       // recreate_child_dependencies
-      for (const o of this.threads.values()) { o.nchilds = 0; o.resetMainThread(); }
+      for (const o of this.threads.values()) {
+        o.nchilds = 0;
+        o.resetMainThread();
+      }
       this.createChildDependencies();
     }
   }
@@ -236,12 +255,20 @@ export class State implements ThreadLookup {
     const last = this.lastThread;
     if (last !== null && last.tid === tid) return last;
     const t = this.threads.get(tid);
-    if (t !== undefined) { this.lastThread = t; return t; }
+    if (t !== undefined) {
+      this.lastThread = t;
+      return t;
+    }
     if (!queryOs || this.threads.size >= this.maxThreads) return null;
     const n = new ThreadInfo(this);
-    n.tid = tid; n.pid = tid; n.ptid = -1;
-    n.comm = '<NA>'; n.exe = '<NA>';
-    n.uid = 0xffffffff; n.gid = 0xffffffff; n.loginuid = 0xffffffff;
+    n.tid = tid;
+    n.pid = tid;
+    n.ptid = -1;
+    n.comm = '<NA>';
+    n.exe = '<NA>';
+    n.uid = 0xffffffff;
+    n.gid = 0xffffffff;
+    n.loginuid = 0xffffffff;
     for (const o of this.threads.values()) if (o.pid === tid) n.nchilds++;
     this.addThread(n);
     return n;
@@ -298,7 +325,10 @@ export class State implements ThreadLookup {
       if (cur.fd === null && t !== null) cur.fd = t.getFd(t.lastEventFd);
       const f = cur.fd;
       if (f !== null && (f.flags & (FdFlags.IS_TRACER_FD | FdFlags.IS_TRACER_FILE)) !== 0) modifies = true;
-      else if ((ev.dumpFlags & DF_TRACER) !== 0) { cur.fd = null; modifies = true; }
+      else if ((ev.dumpFlags & DF_TRACER) !== 0) {
+        cur.fd = null;
+        modifies = true;
+      }
     }
     if (modifies) return true;
     const t = cur.thread;
@@ -308,8 +338,12 @@ export class State implements ThreadLookup {
     cur.fdNameChanged = false;
     const pass = this.earlyFilter!(ev);
     this.earlyResult = pass ? 1 : 0;
-    if (pass) { cur.thread = t; return true; }
-    if (t !== null && EF_SKIPPARSERESET[etype] === 0 && etype !== PPME_SCHEDSWITCH_6_E) t.lastEventType = PPM_EVENT_MAX_0293;
+    if (pass) {
+      cur.thread = t;
+      return true;
+    }
+    if (t !== null && EF_SKIPPARSERESET[etype] === 0 && etype !== PPME_SCHEDSWITCH_6_E)
+      t.lastEventType = PPM_EVENT_MAX_0293;
     return false;
   }
 
@@ -441,7 +475,7 @@ export class State implements ThreadLookup {
     e.tsHi = b.readUInt32LE(4);
     e.tid = b.readInt32LE(12) * 4294967296 + b.readUInt32LE(8);
     // a new stamp so the view recomputes its param offsets
-    e.num = -2 - (this.enterStamp++);
+    e.num = -2 - this.enterStamp++;
   }
   private enterStamp = 0;
 }
@@ -464,47 +498,74 @@ function fdFromScapInto(f: FdInfo, e: FdEntry, serverPorts: Set<number>): FdInfo
   f.ino = e.ino;
   switch (e.type) {
     case FdType.IPV4_SOCK:
-      f.sip = e.sip; f.dip = e.dip; f.sport = e.sport; f.dport = e.dport; f.l4proto = e.l4proto;
+      f.sip = e.sip;
+      f.dip = e.dip;
+      f.sport = e.sport;
+      f.dport = e.dport;
+      f.l4proto = e.l4proto;
       if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
       f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
       break;
     case FdType.IPV4_SERVSOCK:
-      f.sip = e.sip; f.sport = e.sport; f.l4proto = e.l4proto;
+      f.sip = e.sip;
+      f.sport = e.sport;
+      f.l4proto = e.l4proto;
       f.name = ipv4Endpoint(f.sip, f.sport);
       serverPorts.add(f.sport);
       break;
     case FdType.IPV6_SOCK: {
-      const s6 = e.sip6 ?? Buffer.alloc(16), d6 = e.dip6 ?? Buffer.alloc(16);
+      const s6 = e.sip6 ?? Buffer.alloc(16),
+        d6 = e.dip6 ?? Buffer.alloc(16);
       if (isIpv4MappedIpv6(s6) && isIpv4MappedIpv6(d6)) {
         f.type = FdType.IPV4_SOCK;
-        f.sip = s6.readUInt32LE(12); f.dip = d6.readUInt32LE(12);
-        f.sport = e.sport; f.dport = e.dport; f.l4proto = e.l4proto;
+        f.sip = s6.readUInt32LE(12);
+        f.dip = d6.readUInt32LE(12);
+        f.sport = e.sport;
+        f.dport = e.dport;
+        f.l4proto = e.l4proto;
         if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
         f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
       } else {
-        f.sip6 = Buffer.from(s6); f.dip6 = Buffer.from(d6);
-        f.sport = e.sport; f.dport = e.dport; f.l4proto = e.l4proto;
+        f.sip6 = Buffer.from(s6);
+        f.dip6 = Buffer.from(d6);
+        f.sport = e.sport;
+        f.dport = e.dport;
+        f.l4proto = e.l4proto;
         if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
         f.name = ipv6Tuple(f.sip6, f.sport, f.dip6, f.dport);
       }
       break;
     }
     case FdType.IPV6_SERVSOCK:
-      f.sip6 = Buffer.from(e.sip6 ?? Buffer.alloc(16)); f.sport = e.sport; f.l4proto = e.l4proto;
+      f.sip6 = Buffer.from(e.sip6 ?? Buffer.alloc(16));
+      f.sport = e.sport;
+      f.l4proto = e.l4proto;
       f.name = ipv6Endpoint(f.sip6, f.sport);
       serverPorts.add(f.sport);
       break;
     case FdType.UNIX_SOCK:
-      f.unixSource = e.unixSource; f.unixDest = e.unixDest;
+      f.unixSource = e.unixSource;
+      f.unixDest = e.unixDest;
       f.name = e.name;
-      if (f.name === '') f.setRoleClient(); else f.setRoleServer();
+      if (f.name === '') f.setRoleClient();
+      else f.setRoleServer();
       break;
     case FdType.FILE_V2:
-      f.openFlags = e.openFlags; f.name = e.name; f.dev = e.dev;
+      f.openFlags = e.openFlags;
+      f.name = e.name;
+      f.dev = e.dev;
       f.flags |= f.name === USER_EVT_DEVICE_NAME ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
       break;
-    case FdType.FIFO: case FdType.FILE: case FdType.DIRECTORY: case FdType.UNSUPPORTED: case FdType.SIGNALFD:
-    case FdType.EVENTPOLL: case FdType.EVENT: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
+    case FdType.FIFO:
+    case FdType.FILE:
+    case FdType.DIRECTORY:
+    case FdType.UNSUPPORTED:
+    case FdType.SIGNALFD:
+    case FdType.EVENTPOLL:
+    case FdType.EVENT:
+    case FdType.INOTIFY:
+    case FdType.TIMERFD:
+    case FdType.NETLINK:
       f.name = e.name;
       f.flags |= f.name === USER_EVT_DEVICE_NAME ? FdFlags.IS_TRACER_FILE : FdFlags.IS_NOT_TRACER_FD;
       break;

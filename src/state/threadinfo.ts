@@ -81,7 +81,9 @@ export class ThreadInfo {
 
   constructor(private readonly lookup: ThreadLookup) {}
 
-  isMainThread(): boolean { return this.tid === this.pid || (this.flags & CL.IS_MAIN_THREAD) !== 0; }
+  isMainThread(): boolean {
+    return this.tid === this.pid || (this.flags & CL.IS_MAIN_THREAD) !== 0;
+  }
 
   getMainThread(): ThreadInfo | null {
     if (this.mainThread !== null && !this.mainThread.removed) return this.mainThread;
@@ -92,7 +94,9 @@ export class ThreadInfo {
   }
 
   /** Drops a cached main-thread pointer (the main thread was removed or replaced). */
-  resetMainThread(): void { this.mainThread = null; }
+  resetMainThread(): void {
+    this.mainThread = null;
+  }
 
   getFdTable(): Map<number, FdInfo> | null {
     if ((this.flags & CL.CLONE_FILES) === 0) return this.fdTable;
@@ -151,6 +155,7 @@ export class ThreadInfo {
   }
 
   /** "proc.args"-style join, as sysdig prints args */
-  argsString(): string { return this.args.join(' '); }
+  argsString(): string {
+    return this.args.join(' ');
+  }
 }
-

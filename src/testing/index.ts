@@ -28,7 +28,11 @@ export function expandSpecPaths(args: string[]): string[] {
   };
   for (const a of args) {
     let st: fs.Stats;
-    try { st = fs.statSync(a); } catch { throw new InputError(`${a}: no such spec file`); }
+    try {
+      st = fs.statSync(a);
+    } catch {
+      throw new InputError(`${a}: no such spec file`);
+    }
     if (st.isDirectory()) walk(a);
     else out.push(a);
   }

@@ -35,7 +35,13 @@ export interface RecordOptions {
 }
 
 export function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'case';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'case'
+  );
 }
 
 const relTo = (dir: string, p: string): string => {
@@ -64,7 +70,8 @@ export function upsertCase(specFile: string, c: Record<string, unknown>): void {
 }
 
 export async function record(o: RecordOptions): Promise<number> {
-  if (o.rules.length === 0) throw new InputError('test --record: give the rules to judge the recording with (-r FILE, or -r default)');
+  if (o.rules.length === 0)
+    throw new InputError('test --record: give the rules to judge the recording with (-r FILE, or -r default)');
   // load the rules first: a bad rules file fails before anything runs
   const session = RulesSession.load({ rules: o.rules, overrides: o.overrides });
   const specFile = path.resolve(o.spec);
@@ -81,24 +88,35 @@ export async function record(o: RecordOptions): Promise<number> {
     // the probe is attached before /proc is read: a process started in between is in both
     writer.writeSection(snapshotProc());
     let scratch: Uint32Array = new Uint32Array(4096);
-    const pump = new LivePump(probe, (b) => {
-      const { ends, count } = frameEnds(b, Infinity, scratch);
-      scratch = ends;
-      writer.writeBlocks(b, count);
-      return true;
-    }, { signals: false });
+    const pump = new LivePump(
+      probe,
+      (b) => {
+        const { ends, count } = frameEnds(b, Infinity, scratch);
+        scratch = ends;
+        writer.writeBlocks(b, count);
+        return true;
+      },
+      { signals: false },
+    );
     const running = pump.run();
     const child = spawn(o.command[0], o.command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
     childPid = child.pid ?? -1;
     exitCode = await new Promise<number | null>((resolve) => {
-      child.on('error', (e) => { process.stderr.write(`falco-ts: ${o.command[0]}: ${e.message}\n`); resolve(127); });
+      child.on('error', (e) => {
+        process.stderr.write(`falco-ts: ${o.command[0]}: ${e.message}\n`);
+        resolve(127);
+      });
       child.on('exit', (code, sig) => resolve(code ?? (sig ? 128 : null)));
     });
     await new Promise((r) => setTimeout(r, o.settleMs));
     pump.stop('consumer');
     await running;
   } finally {
-    try { probe.close(); } catch { /* closed */ }
+    try {
+      probe.close();
+    } catch {
+      /* closed */
+    }
     writer.close();
   }
   if (childPid < 0) throw new InputError(`test --record: could not start ${o.command[0]}`, 1);
@@ -119,10 +137,21 @@ export async function record(o: RecordOptions): Promise<number> {
   if (o.mustNotFire.length > 0) expect.must_not_fire = o.mustNotFire;
   c.expect = expect;
   upsertCase(specFile, c);
-  process.stderr.write(`falco-ts: recorded ${kept.events} events of ${kept.threads} threads (command exit ${exitCode}) -> ${trace}\n`);
-  process.stderr.write(`falco-ts: case '${o.caseName}' in ${specFile}: ${alerts.length} alert(s)`
-    + (alerts.length > 0 ? ': ' + Object.entries(counts).map(([r, n]) => `${r} x${n}`).join(', ') : '') + ' -- review it\n');
+  process.stderr.write(
+    `falco-ts: recorded ${kept.events} events of ${kept.threads} threads (command exit ${exitCode}) -> ${trace}\n`,
+  );
+  process.stderr.write(
+    `falco-ts: case '${o.caseName}' in ${specFile}: ${alerts.length} alert(s)` +
+      (alerts.length > 0
+        ? ': ' +
+          Object.entries(counts)
+            .map(([r, n]) => `${r} x${n}`)
+            .join(', ')
+        : '') +
+      ' -- review it\n',
+  );
   const fired = o.mustNotFire.filter((r) => counts[r] !== undefined);
-  if (fired.length > 0) process.stderr.write(`falco-ts: warning: ${fired.join(', ')} fired although listed in --must-not-fire\n`);
+  if (fired.length > 0)
+    process.stderr.write(`falco-ts: warning: ${fired.join(', ')} fired although listed in --must-not-fire\n`);
   return 0;
 }

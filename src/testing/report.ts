@@ -5,11 +5,25 @@
 import * as path from 'node:path';
 import type { CaseResult } from './runner';
 
-export interface Summary { total: number; passed: number; failed: number; skipped: number; errors: number; durationMs: number }
+export interface Summary {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  errors: number;
+  durationMs: number;
+}
 
 export function summarize(results: CaseResult[], durationMs: number): Summary {
   const n = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
-  return { total: results.length, passed: n('pass'), failed: n('fail'), skipped: n('skip'), errors: n('error'), durationMs };
+  return {
+    total: results.length,
+    passed: n('pass'),
+    failed: n('fail'),
+    skipped: n('skip'),
+    errors: n('error'),
+    durationMs,
+  };
 }
 
 function rel(p: string): string {
@@ -40,18 +54,32 @@ export function summaryLine(s: Summary): string {
 }
 
 export function jsonReport(results: CaseResult[], s: Summary): string {
-  return JSON.stringify({
-    summary: s,
-    cases: results.map((r) => ({
-      spec: r.spec, name: r.name, status: r.status, messages: r.messages, alerts: r.alerts, counts: r.counts, duration_ms: r.durationMs,
-    })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      summary: s,
+      cases: results.map((r) => ({
+        spec: r.spec,
+        name: r.name,
+        status: r.status,
+        messages: r.messages,
+        alerts: r.alerts,
+        counts: r.counts,
+        duration_ms: r.durationMs,
+      })),
+    },
+    null,
+    2,
+  );
 }
 
-const xml = (s: string): string => s
-  // eslint-disable-next-line no-control-regex
-  .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
-  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xml = (s: string): string =>
+  s
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 
 /** JUnit XML: one <testsuite> per spec file, one <testcase> per case. */
 export function junitReport(results: CaseResult[], s: Summary): string {
@@ -65,14 +93,18 @@ export function junitReport(results: CaseResult[], s: Summary): string {
   let out = '<?xml version="1.0" encoding="UTF-8"?>\n';
   out += `<testsuites name="falco-ts test" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped}" time="${secs(s.durationMs)}">\n`;
   for (const [spec, rs] of bySpec) {
-    const sum = summarize(rs, rs.reduce((a, r) => a + r.durationMs, 0));
+    const sum = summarize(
+      rs,
+      rs.reduce((a, r) => a + r.durationMs, 0),
+    );
     out += `  <testsuite name="${xml(rel(spec))}" tests="${sum.total}" failures="${sum.failed}" errors="${sum.errors}" skipped="${sum.skipped}" time="${secs(sum.durationMs)}">\n`;
     for (const r of rs) {
       out += `    <testcase classname="${xml(rel(spec))}" name="${xml(r.name)}" time="${secs(r.durationMs)}"`;
       const body = xml(r.messages.join('\n'));
       if (r.status === 'pass') out += '/>\n';
       else if (r.status === 'skip') out += `>\n      <skipped message="${body}"/>\n    </testcase>\n`;
-      else if (r.status === 'fail') out += `>\n      <failure message="${xml(r.messages[0] ?? '')}">${body}</failure>\n    </testcase>\n`;
+      else if (r.status === 'fail')
+        out += `>\n      <failure message="${xml(r.messages[0] ?? '')}">${body}</failure>\n    </testcase>\n`;
       else out += `>\n      <error message="${xml(r.messages[0] ?? '')}">${body}</error>\n    </testcase>\n`;
     }
     out += '  </testsuite>\n';

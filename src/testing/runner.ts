@@ -9,7 +9,13 @@ import { EVENTS } from '../event/generated/events';
 import { runSessionOnTraces } from '../rules/run';
 import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
 import type { CountSpec, LoadMessage, TestCase } from './spec';
-import { dropsSetupOf, isConfigOption, loadFalcoConfig, mergeCommandLine, type FalcoConfig } from '../rules/falco-config';
+import {
+  dropsSetupOf,
+  isConfigOption,
+  loadFalcoConfig,
+  mergeCommandLine,
+  type FalcoConfig,
+} from '../rules/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../rules/event-drops';
 import { alertLine } from '../output/alert';
 import { InputError } from '../util/errors';
@@ -54,8 +60,13 @@ export function countText(c: CountSpec): string {
 function sessionOptions(c: TestCase): SessionOptions {
   const o = c.options;
   return {
-    rules: c.rules, overrides: o.overrides ?? [], runTags: o.tags, disableTags: o.disable_tags,
-    disablePatterns: o.disable_rules, json: o.json === true, bothDirections: o.legacy_both_directions === true,
+    rules: c.rules,
+    overrides: o.overrides ?? [],
+    runTags: o.tags,
+    disableTags: o.disable_tags,
+    disablePatterns: o.disable_rules,
+    json: o.json === true,
+    bothDirections: o.legacy_both_directions === true,
   };
 }
 
@@ -68,41 +79,71 @@ export async function collectAlerts(session: RulesSession, traces: string[], wit
  * collectAlerts with drop monitoring (a Falco config's syscall_event_drops): its alerts join
  * the others in order; `stopped` when its exit action ended the run; `report` its closing text.
  */
-export async function collectRun(session: RulesSession, traces: string[], withFields: boolean, drops?: DropsSetup): Promise<{ alerts: Alert[]; stopped: boolean; report: string }> {
+export async function collectRun(
+  session: RulesSession,
+  traces: string[],
+  withFields: boolean,
+  drops?: DropsSetup,
+): Promise<{ alerts: Alert[]; stopped: boolean; report: string }> {
   const alerts: Alert[] = [];
   const json = session.config.jsonOutput;
   let cur: EventView | null = null;
   let read = 0;
-  const monitor = drops === undefined ? null : dropMonitorFor(drops, {
-    emit: (a) => alerts.push({ rule: a.rule, priority: a.priority, line: alertLine(a, json), fields: withFields ? a.output_fields : undefined }),
-    current: () => cur, json, ebpf: false,
-  });
-  const ok = await runSessionOnTraces(session, traces, (line, r, ev, state) => {
-    const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
-    if (withFields) {
-      const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
-      a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
-    }
-    alerts.push(a);
-  }, monitor === null ? undefined : (ev) => {
-    cur = ev;
-    read++;
-    return monitor.process(ev.tsApprox(), () => ({ events: read, drops: 0, dropsBuffer: 0 }));
-  });
+  const monitor =
+    drops === undefined
+      ? null
+      : dropMonitorFor(drops, {
+          emit: (a) =>
+            alerts.push({
+              rule: a.rule,
+              priority: a.priority,
+              line: alertLine(a, json),
+              fields: withFields ? a.output_fields : undefined,
+            }),
+          current: () => cur,
+          json,
+          ebpf: false,
+        });
+  const ok = await runSessionOnTraces(
+    session,
+    traces,
+    (line, r, ev, state) => {
+      const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
+      if (withFields) {
+        const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
+        a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
+      }
+      alerts.push(a);
+    },
+    monitor === null
+      ? undefined
+      : (ev) => {
+          cur = ev;
+          read++;
+          return monitor.process(ev.tsApprox(), () => ({ events: read, drops: 0, dropsBuffer: 0 }));
+        },
+  );
   return { alerts, stopped: !ok, report: monitor === null ? '' : monitor.statsText() };
 }
 
 /** Checks expect.stderr and expect.exit against what a configured run printed and how it ended. */
 function compareRun(c: TestCase, stderr: string, failed: boolean, diffs: string[]): void {
   const e = c.expect;
-  for (const re of e.stderr?.matches ?? []) if (!new RegExp(re, 'm').test(stderr)) diffs.push(`stderr does not match /${re}/`);
-  for (const re of e.stderr?.not_matches ?? []) if (new RegExp(re, 'm').test(stderr)) diffs.push(`stderr matches /${re}/ (it must not)`);
-  if (e.exit !== undefined && (e.exit === 'failure') !== failed) diffs.push(`expected the run to end in ${e.exit}, it ended in ${failed ? 'failure' : 'success'}`);
+  for (const re of e.stderr?.matches ?? [])
+    if (!new RegExp(re, 'm').test(stderr)) diffs.push(`stderr does not match /${re}/`);
+  for (const re of e.stderr?.not_matches ?? [])
+    if (new RegExp(re, 'm').test(stderr)) diffs.push(`stderr matches /${re}/ (it must not)`);
+  if (e.exit !== undefined && (e.exit === 'failure') !== failed)
+    diffs.push(`expected the run to end in ${e.exit}, it ended in ${failed ? 'failure' : 'success'}`);
 }
 
 const anyOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : ([] as string[]).concat(v));
 
-function msgMatches(got: { code: string; message: string; ctx: { item(): { type: string; item: string } } }, e: LoadMessage, checkType: boolean): boolean {
+function msgMatches(
+  got: { code: string; message: string; ctx: { item(): { type: string; item: string } } },
+  e: LoadMessage,
+  checkType: boolean,
+): boolean {
   if (!anyOf(e.code).includes(got.code)) return false;
   const it = got.ctx.item();
   if (checkType && e.item_type !== undefined && it.type !== e.item_type) return false;
@@ -134,7 +175,9 @@ function checkValidation(c: TestCase, diffs: string[]): void {
   const errs = results.flatMap((r) => r.errors);
   for (const e of le.errors ?? []) {
     if (!errs.some((g) => msgMatches(g, e, true))) {
-      diffs.push(`expected error ${JSON.stringify(e)}; got ${errs.length === 0 ? 'none' : errs.map(describeMsg).join('; ')}`);
+      diffs.push(
+        `expected error ${JSON.stringify(e)}; got ${errs.length === 0 ? 'none' : errs.map(describeMsg).join('; ')}`,
+      );
     }
   }
   const noErrors = le.no_errors ?? ((le.errors ?? []).length === 0 && le.ok !== false);
@@ -143,7 +186,9 @@ function checkValidation(c: TestCase, diffs: string[]): void {
   const warns = results.flatMap((r) => r.warnings);
   for (const w of le.warnings ?? []) {
     if (!warns.some((g) => msgMatches(g, w, false))) {
-      diffs.push(`expected warning ${JSON.stringify(w)}; got ${warns.length === 0 ? 'none' : warns.map(describeMsg).join('; ')}`);
+      diffs.push(
+        `expected warning ${JSON.stringify(w)}; got ${warns.length === 0 ? 'none' : warns.map(describeMsg).join('; ')}`,
+      );
     }
   }
   if (le.exact_warnings && le.warnings) {
@@ -151,21 +196,33 @@ function checkValidation(c: TestCase, diffs: string[]): void {
     for (const key of new Set(le.warnings.map((w) => anyOf(w.code).join('|')))) {
       const codes = key.split('|');
       const code = key.replace(/\|/g, ' or ');
-      const want = le.warnings.filter((w) => anyOf(w.code).join('|') === key).map((w) => w.item_name ?? '').sort();
-      const got = warns.filter((g) => codes.includes(g.code)).map((g) => g.ctx.item().item).sort();
-      if (JSON.stringify(want) !== JSON.stringify(got)) diffs.push(`items with warning ${code}: expected [${want.join(', ')}], got [${got.join(', ')}]`);
+      const want = le.warnings
+        .filter((w) => anyOf(w.code).join('|') === key)
+        .map((w) => w.item_name ?? '')
+        .sort();
+      const got = warns
+        .filter((g) => codes.includes(g.code))
+        .map((g) => g.ctx.item().item)
+        .sort();
+      if (JSON.stringify(want) !== JSON.stringify(got))
+        diffs.push(`items with warning ${code}: expected [${want.join(', ')}], got [${got.join(', ')}]`);
     }
   }
   if (le.event_types) {
     const byName = new Map(loader.ruleset.rules.map((r) => [r.name, r]));
     for (const [name, evts] of Object.entries(le.event_types)) {
       const r = byName.get(name);
-      if (!r) { diffs.push(`rule '${name}' not loaded`); continue; }
+      if (!r) {
+        diffs.push(`rule '${name}' not loaded`);
+        continue;
+      }
       if (evts === 'any') continue;
       const et = r.eventTypes;
-      const got = et === null || et.size > 100 ? ['all'] : [...new Set([...et].map((x) => EVENTS[x]?.name ?? String(x)))].sort();
+      const got =
+        et === null || et.size > 100 ? ['all'] : [...new Set([...et].map((x) => EVENTS[x]?.name ?? String(x)))].sort();
       const want = [...evts].sort();
-      if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`event types of '${name}': expected [${want.join(', ')}], got [${got.join(', ')}]`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        diffs.push(`event types of '${name}': expected [${want.join(', ')}], got [${got.join(', ')}]`);
     }
   }
 }
@@ -193,31 +250,46 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
     for (const [rule, n] of counts) if (!(rule in (e.alerts ?? {}))) diffs.push(`unexpected '${rule}': ${n} alert(s)`);
   }
   if (e.total !== undefined && !countOk(alerts.length, e.total)) {
-    const first = alerts.slice(0, 3).map((a) => `\n      ${a.line}`).join('');
+    const first = alerts
+      .slice(0, 3)
+      .map((a) => `\n      ${a.line}`)
+      .join('');
     diffs.push(`expected ${countText(e.total)} alert(s) in total, got ${alerts.length}${first}`);
   }
   if (e.priorities && e.priorities.length > 0) {
     const want = e.priorities.map((p) => p.toLowerCase().replace(/^info$/, 'informational'));
     const got = [...new Set(alerts.map((a) => a.priority.toLowerCase()))];
-    if (!got.some((p) => want.includes(p))) diffs.push(`expected an alert of priority ${e.priorities.join(' or ')}, got ${got.join(', ') || 'none'}`);
+    if (!got.some((p) => want.includes(p)))
+      diffs.push(`expected an alert of priority ${e.priorities.join(' or ')}, got ${got.join(', ') || 'none'}`);
   }
   for (const o of e.outputs ?? []) {
     const cand = alerts.filter((a) => o.rule === undefined || a.rule === o.rule);
-    const hit = cand.find((a) => (o.contains === undefined || a.line.includes(o.contains))
-      && Object.entries(o.fields ?? {}).every(([k, v]) => fieldEq(a.fields?.[k], v)));
+    const hit = cand.find(
+      (a) =>
+        (o.contains === undefined || a.line.includes(o.contains)) &&
+        Object.entries(o.fields ?? {}).every(([k, v]) => fieldEq(a.fields?.[k], v)),
+    );
     if (!hit) {
       const near = cand[0];
-      const got = near === undefined ? 'no such alert'
-        : o.fields ? `got ${JSON.stringify(Object.fromEntries(Object.keys(o.fields).map((k) => [k, near.fields?.[k] ?? null])))}` : `got ${near.line}`;
-      diffs.push(`expected an alert${o.rule ? ` of '${o.rule}'` : ''}${o.fields ? ` with ${JSON.stringify(o.fields)}` : ''}${o.contains ? ` containing ${JSON.stringify(o.contains)}` : ''}: ${got}`);
+      const got =
+        near === undefined
+          ? 'no such alert'
+          : o.fields
+            ? `got ${JSON.stringify(Object.fromEntries(Object.keys(o.fields).map((k) => [k, near.fields?.[k] ?? null])))}`
+            : `got ${near.line}`;
+      diffs.push(
+        `expected an alert${o.rule ? ` of '${o.rule}'` : ''}${o.fields ? ` with ${JSON.stringify(o.fields)}` : ''}${o.contains ? ` containing ${JSON.stringify(o.contains)}` : ''}: ${got}`,
+      );
     }
   }
   const out = e.output;
   if (out) {
     const lines = alerts.map((a) => a.line);
     const text = lines.join('\n');
-    for (const re of out.matches ?? []) if (!new RegExp(re, 'm').test(text)) diffs.push(`output does not match /${re}/`);
-    for (const re of out.not_matches ?? []) if (new RegExp(re, 'm').test(text)) diffs.push(`output matches /${re}/ (it must not)`);
+    for (const re of out.matches ?? [])
+      if (!new RegExp(re, 'm').test(text)) diffs.push(`output does not match /${re}/`);
+    for (const re of out.not_matches ?? [])
+      if (new RegExp(re, 'm').test(text)) diffs.push(`output matches /${re}/ (it must not)`);
     for (const re of out.every_line_matches ?? []) {
       const bad = lines.find((l) => !new RegExp(re).test(l));
       if (bad !== undefined) diffs.push(`line does not match /${re}/: ${bad}`);
@@ -226,12 +298,18 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
       const exp = fs.readFileSync(out.equals_file, 'utf8').trim().split('\n');
       const norm = (l: string): string => {
         if (!c.options.json) return l;
-        try { return JSON.stringify(sortKeys(JSON.parse(l))); } catch { return l; }
+        try {
+          return JSON.stringify(sortKeys(JSON.parse(l)));
+        } catch {
+          return l;
+        }
       };
       const n = Math.max(exp.length, lines.length);
       for (let i = 0; i < n; i++) {
         if (norm(exp[i] ?? '') !== norm(lines[i] ?? '')) {
-          diffs.push(`output differs from ${out.equals_file} at line ${i + 1}:\n      expected: ${exp[i] ?? '(nothing)'}\n      got:      ${lines[i] ?? '(nothing)'}`);
+          diffs.push(
+            `output differs from ${out.equals_file} at line ${i + 1}:\n      expected: ${exp[i] ?? '(nothing)'}\n      got:      ${lines[i] ?? '(nothing)'}`,
+          );
           break;
         }
       }
@@ -242,7 +320,11 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }
@@ -250,17 +332,40 @@ function sortKeys(v: unknown): unknown {
 function withEnv<T>(env: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
   if (!env || Object.keys(env).length === 0) return fn();
   const saved = new Map<string, string | undefined>();
-  for (const [k, v] of Object.entries(env)) { saved.set(k, process.env[k]); process.env[k] = v; }
+  for (const [k, v] of Object.entries(env)) {
+    saved.set(k, process.env[k]);
+    process.env[k] = v;
+  }
   const restore = () => {
-    for (const [k, v] of saved) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   };
-  return fn().then((r) => { restore(); return r; }, (e) => { restore(); throw e; });
+  return fn().then(
+    (r) => {
+      restore();
+      return r;
+    },
+    (e) => {
+      restore();
+      throw e;
+    },
+  );
 }
 
 /** Runs one case. Never throws: an unexpected error is status 'error'. */
 export async function runCase(c: TestCase): Promise<CaseResult> {
   const t0 = Date.now();
-  const res: CaseResult = { spec: c.file, name: c.name, status: 'pass', messages: [], counts: {}, alerts: 0, durationMs: 0 };
+  const res: CaseResult = {
+    spec: c.file,
+    name: c.name,
+    status: 'pass',
+    messages: [],
+    counts: {},
+    alerts: 0,
+    durationMs: 0,
+  };
   if (c.skip !== undefined) {
     res.status = 'skip';
     res.messages.push(c.skip);
@@ -290,20 +395,35 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
       if (so.rules.length === 0 && (c.traces.length === 0 || c.validate.length > 0)) return;
       const le = c.expect.load;
       // a fatal load error is expected (Falco exits 1): load.error_matches, or load.ok false without validate
-      const expectFail = le !== undefined && (le.error_matches !== undefined || (le.ok === false && c.validate.length === 0));
+      const expectFail =
+        le !== undefined && (le.error_matches !== undefined || (le.ok === false && c.validate.length === 0));
       let session: RulesSession;
       try {
         session = RulesSession.load(so);
       } catch (e) {
         if (!expectFail) throw e;
         const msg = 'Error: ' + (e as Error).message;
-        for (const re of le!.error_matches ?? []) if (!new RegExp(re).test(msg)) diffs.push(`load error does not match /${re}/: ${msg}`);
+        for (const re of le!.error_matches ?? [])
+          if (!new RegExp(re).test(msg)) diffs.push(`load error does not match /${re}/: ${msg}`);
         return;
       }
-      if (expectFail) { diffs.push('expected the rules to fail to load; they loaded'); return; }
+      if (expectFail) {
+        diffs.push('expected the rules to fail to load; they loaded');
+        return;
+      }
       for (const t of c.traces) if (!fs.existsSync(t)) throw new Error(`trace not found: ${t}`);
-      const drops = config === null ? undefined : dropsSetupOf(config, (t) => { stderr.push(t); });
-      const run = await collectRun(session, c.traces, (c.expect.outputs ?? []).some((o) => o.fields !== undefined), drops);
+      const drops =
+        config === null
+          ? undefined
+          : dropsSetupOf(config, (t) => {
+              stderr.push(t);
+            });
+      const run = await collectRun(
+        session,
+        c.traces,
+        (c.expect.outputs ?? []).some((o) => o.fields !== undefined),
+        drops,
+      );
       const alerts = run.alerts;
       for (const a of alerts) res.counts[a.rule] = (res.counts[a.rule] ?? 0) + 1;
       res.alerts = alerts.length;
@@ -316,7 +436,10 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
     res.durationMs = Date.now() - t0;
     return res;
   }
-  if (diffs.length > 0) { res.status = 'fail'; res.messages.push(...diffs); }
+  if (diffs.length > 0) {
+    res.status = 'fail';
+    res.messages.push(...diffs);
+  }
   res.durationMs = Date.now() - t0;
   return res;
 }

@@ -16,15 +16,19 @@ import { EVENTS } from '../event/generated/events';
 /** The tree's root: a process id, or every process with this name (comm). */
 export type ScrubRoot = { pid: number } | { comm: string };
 
-export async function scrubTree(input: string, output: string, root: ScrubRoot, compression: SinkCompression = 'gzip',
-  hostname = 'falco-ts-test'): Promise<{ threads: number; ancestors: number; events: number }> {
+export async function scrubTree(
+  input: string,
+  output: string,
+  root: ScrubRoot,
+  compression: SinkCompression = 'gzip',
+  hostname = 'falco-ts-test',
+): Promise<{ threads: number; ancestors: number; events: number }> {
   const rootPid = 'pid' in root ? root.pid : -1;
   const tree = new Set<number>();
   // (a pid root also takes any thread already in the tree as a root: what it forked stays in,
   // even after its ancestry in the table is gone; a name root takes that name only)
-  const isRoot: (a: ThreadInfo) => boolean = 'pid' in root
-    ? (a) => a.tid === root.pid || a.pid === root.pid || tree.has(a.tid)
-    : (a) => a.comm === root.comm;
+  const isRoot: (a: ThreadInfo) => boolean =
+    'pid' in root ? (a) => a.tid === root.pid || a.pid === root.pid || tree.has(a.tid) : (a) => a.comm === root.comm;
   const ancestors = new Set<number>();
   {
     const st = new State();
@@ -35,8 +39,15 @@ export async function scrubTree(input: string, output: string, root: ScrubRoot, 
         const t = st.cur.thread;
         if (t === null) return;
         let inTree = false;
-        for (let a: typeof t | undefined = t, d = 0; a && d < 64; a = a.ptid > 0 ? st.threads.get(a.ptid) : undefined, d++) {
-          if (isRoot(a)) { inTree = true; break; }
+        for (
+          let a: typeof t | undefined = t, d = 0;
+          a && d < 64;
+          a = a.ptid > 0 ? st.threads.get(a.ptid) : undefined, d++
+        ) {
+          if (isRoot(a)) {
+            inTree = true;
+            break;
+          }
         }
         if (!inTree) return;
         tree.add(t.tid);
@@ -50,8 +61,9 @@ export async function scrubTree(input: string, output: string, root: ScrubRoot, 
   try {
     await readTraceFile(input, {
       onSection: (m) => {
-        const procs = m.procs.filter((p) => tree.has(p.tid) || ancestors.has(p.tid)).map((p) => (
-          tree.has(p.tid) ? p : { ...p, args: [], env: [], cwd: '/', cgroups: [] }));
+        const procs = m.procs
+          .filter((p) => tree.has(p.tid) || ancestors.has(p.tid))
+          .map((p) => (tree.has(p.tid) ? p : { ...p, args: [], env: [], cwd: '/', cgroups: [] }));
         const fds = new Map([...m.fds].filter(([tid]) => tree.has(tid)));
         const interfaces = m.interfaces.filter((i) => i.name === 'lo');
         const machine = m.machine ? { ...m.machine, hostname } : null;
@@ -63,7 +75,15 @@ export async function scrubTree(input: string, output: string, root: ScrubRoot, 
           // the root is a fork of the recorder until it executes the command: its events until
           // then (a clone exit carrying the recorder's arguments and environment) are dropped
           const info = EVENTS[ev.type];
-          if (info === null || info === undefined || !/^execve(at)?$/.test(info.name) || (ev.type & 1) === 0 || !ev.has(0) || ev.i64(0) !== 0) return;
+          if (
+            info === null ||
+            info === undefined ||
+            !/^execve(at)?$/.test(info.name) ||
+            (ev.type & 1) === 0 ||
+            !ev.has(0) ||
+            ev.i64(0) !== 0
+          )
+            return;
           execed = true;
         }
         writer.writeEvent(ev, ev.dumpFlags);

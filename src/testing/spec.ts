@@ -133,8 +133,29 @@ export function sharedDir(): string {
 }
 
 const CASE_KEYS = new Set(['name', 'description', 'skip', 'traces', 'trace', 'rules', 'validate', 'options', 'expect']);
-const OPTION_KEYS = new Set(['overrides', 'o', 'tags', 'disable_tags', 'disable_rules', 'legacy_both_directions', 'json', 'env', 'config']);
-const EXPECT_KEYS = new Set(['alerts', 'must_not_fire', 'only_listed', 'total', 'priorities', 'outputs', 'output', 'load', 'stderr', 'exit']);
+const OPTION_KEYS = new Set([
+  'overrides',
+  'o',
+  'tags',
+  'disable_tags',
+  'disable_rules',
+  'legacy_both_directions',
+  'json',
+  'env',
+  'config',
+]);
+const EXPECT_KEYS = new Set([
+  'alerts',
+  'must_not_fire',
+  'only_listed',
+  'total',
+  'priorities',
+  'outputs',
+  'output',
+  'load',
+  'stderr',
+  'exit',
+]);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -149,7 +170,8 @@ function strList(v: unknown, what: string): string[] {
 function checkCount(v: unknown, what: string): CountSpec {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   if (isObj(v)) {
-    for (const k of Object.keys(v)) if (k !== 'at_least' && k !== 'at_most') throw new InputError(`${what}: unknown key '${k}' (at_least, at_most)`);
+    for (const k of Object.keys(v))
+      if (k !== 'at_least' && k !== 'at_most') throw new InputError(`${what}: unknown key '${k}' (at_least, at_most)`);
     for (const k of ['at_least', 'at_most']) {
       if (v[k] !== undefined && !(typeof v[k] === 'number' && Number.isInteger(v[k]) && (v[k] as number) >= 0)) {
         throw new InputError(`${what}.${k}: expected a non-negative integer`);
@@ -163,7 +185,8 @@ function checkCount(v: unknown, what: string): CountSpec {
 function options(v: unknown, what: string): CaseOptions {
   if (v === undefined || v === null) return {};
   if (!isObj(v)) throw new InputError(`${what}: expected a mapping`);
-  for (const k of Object.keys(v)) if (!OPTION_KEYS.has(k)) throw new InputError(`${what}: unknown option '${k}' (${[...OPTION_KEYS].join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!OPTION_KEYS.has(k)) throw new InputError(`${what}: unknown option '${k}' (${[...OPTION_KEYS].join(', ')})`);
   const o: CaseOptions = {};
   const ov = [...strList(v.overrides, `${what}.overrides`), ...strList(v.o, `${what}.o`)];
   if (ov.length > 0) o.overrides = ov;
@@ -186,7 +209,8 @@ function options(v: unknown, what: string): CaseOptions {
 function expectOf(v: unknown, what: string): Expect {
   if (v === undefined || v === null) return {};
   if (!isObj(v)) throw new InputError(`${what}: expected a mapping`);
-  for (const k of Object.keys(v)) if (!EXPECT_KEYS.has(k)) throw new InputError(`${what}: unknown key '${k}' (${[...EXPECT_KEYS].join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!EXPECT_KEYS.has(k)) throw new InputError(`${what}: unknown key '${k}' (${[...EXPECT_KEYS].join(', ')})`);
   const e: Expect = {};
   if (v.alerts !== undefined && v.alerts !== null) {
     if (!isObj(v.alerts)) throw new InputError(`${what}.alerts: expected a mapping rule: count`);
@@ -198,7 +222,8 @@ function expectOf(v: unknown, what: string): Expect {
   if (v.total !== undefined) e.total = checkCount(v.total, `${what}.total`);
   if (v.priorities !== undefined) e.priorities = strList(v.priorities, `${what}.priorities`);
   if (v.outputs !== undefined) {
-    if (!Array.isArray(v.outputs) || !v.outputs.every(isObj)) throw new InputError(`${what}.outputs: expected a list of mappings`);
+    if (!Array.isArray(v.outputs) || !v.outputs.every(isObj))
+      throw new InputError(`${what}.outputs: expected a list of mappings`);
     e.outputs = v.outputs as OutputExpect[];
   }
   if (v.output !== undefined) {
@@ -207,11 +232,22 @@ function expectOf(v: unknown, what: string): Expect {
     e.output = {
       matches: o.matches !== undefined ? strList(o.matches, `${what}.output.matches`) : undefined,
       not_matches: o.not_matches !== undefined ? strList(o.not_matches, `${what}.output.not_matches`) : undefined,
-      every_line_matches: o.every_line_matches !== undefined ? strList(o.every_line_matches, `${what}.output.every_line_matches`) : undefined,
+      every_line_matches:
+        o.every_line_matches !== undefined
+          ? strList(o.every_line_matches, `${what}.output.every_line_matches`)
+          : undefined,
       equals_file: typeof o.equals_file === 'string' ? o.equals_file : undefined,
     };
-    for (const re of [...(e.output.matches ?? []), ...(e.output.not_matches ?? []), ...(e.output.every_line_matches ?? [])]) {
-      try { new RegExp(re); } catch (err) { throw new InputError(`${what}.output: bad regex ${JSON.stringify(re)}: ${(err as Error).message}`); }
+    for (const re of [
+      ...(e.output.matches ?? []),
+      ...(e.output.not_matches ?? []),
+      ...(e.output.every_line_matches ?? []),
+    ]) {
+      try {
+        new RegExp(re);
+      } catch (err) {
+        throw new InputError(`${what}.output: bad regex ${JSON.stringify(re)}: ${(err as Error).message}`);
+      }
     }
   }
   if (v.load !== undefined) {
@@ -220,13 +256,20 @@ function expectOf(v: unknown, what: string): Expect {
   }
   if (v.stderr !== undefined) {
     if (!isObj(v.stderr)) throw new InputError(`${what}.stderr: expected a mapping`);
-    for (const k of Object.keys(v.stderr)) if (k !== 'matches' && k !== 'not_matches') throw new InputError(`${what}.stderr: unknown key '${k}' (matches, not_matches)`);
+    for (const k of Object.keys(v.stderr))
+      if (k !== 'matches' && k !== 'not_matches')
+        throw new InputError(`${what}.stderr: unknown key '${k}' (matches, not_matches)`);
     e.stderr = {
       matches: v.stderr.matches !== undefined ? strList(v.stderr.matches, `${what}.stderr.matches`) : undefined,
-      not_matches: v.stderr.not_matches !== undefined ? strList(v.stderr.not_matches, `${what}.stderr.not_matches`) : undefined,
+      not_matches:
+        v.stderr.not_matches !== undefined ? strList(v.stderr.not_matches, `${what}.stderr.not_matches`) : undefined,
     };
     for (const re of [...(e.stderr.matches ?? []), ...(e.stderr.not_matches ?? [])]) {
-      try { new RegExp(re); } catch (err) { throw new InputError(`${what}.stderr: bad regex ${JSON.stringify(re)}: ${(err as Error).message}`); }
+      try {
+        new RegExp(re);
+      } catch (err) {
+        throw new InputError(`${what}.stderr: bad regex ${JSON.stringify(re)}: ${(err as Error).message}`);
+      }
     }
   }
   if (v.exit !== undefined) {
@@ -256,7 +299,9 @@ export function loadSpec(file: string): SpecFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new InputError(
+      `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   let doc: unknown;
   try {
@@ -271,7 +316,8 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
   const dir = path.dirname(path.resolve(file));
   if (!isObj(doc)) throw new InputError(`${file}: expected a mapping with 'cases'`);
   for (const k of Object.keys(doc)) {
-    if (!['name', 'description', 'vars', 'rules', 'options', 'cases'].includes(k)) throw new InputError(`${file}: unknown top-level key '${k}'`);
+    if (!['name', 'description', 'vars', 'rules', 'options', 'cases'].includes(k))
+      throw new InputError(`${file}: unknown top-level key '${k}'`);
   }
   const vars: Record<string, string> = {};
   if (doc.vars !== undefined) {
@@ -285,13 +331,18 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
   const cases: TestCase[] = doc.cases.map((c: unknown, i: number) => {
     const where = `${file}: case ${i + 1}`;
     if (!isObj(c)) throw new InputError(`${where}: expected a mapping`);
-    for (const k of Object.keys(c)) if (!CASE_KEYS.has(k)) throw new InputError(`${where}: unknown key '${k}' (${[...CASE_KEYS].join(', ')})`);
+    for (const k of Object.keys(c))
+      if (!CASE_KEYS.has(k)) throw new InputError(`${where}: unknown key '${k}' (${[...CASE_KEYS].join(', ')})`);
     if (typeof c.name !== 'string' || c.name === '') throw new InputError(`${where}: 'name' is required`);
     if (seen.has(c.name)) throw new InputError(`${where}: duplicate case name '${c.name}'`);
     seen.add(c.name);
     const w = `${file}: case '${c.name}'`;
-    const traces = [...strList(c.trace, `${w}.trace`), ...strList(c.traces, `${w}.traces`)].map((p) => resolvePath(p, dir, vars));
-    const rules = (c.rules !== undefined ? strList(c.rules, `${w}.rules`) : defRules).map((p) => resolvePath(p, dir, vars));
+    const traces = [...strList(c.trace, `${w}.trace`), ...strList(c.traces, `${w}.traces`)].map((p) =>
+      resolvePath(p, dir, vars),
+    );
+    const rules = (c.rules !== undefined ? strList(c.rules, `${w}.rules`) : defRules).map((p) =>
+      resolvePath(p, dir, vars),
+    );
     const validate = strList(c.validate, `${w}.validate`).map((p) => resolvePath(p, dir, vars));
     const co = options(c.options, `${w}.options`);
     const opts: CaseOptions = { ...defOpts, ...co, env: { ...(defOpts.env ?? {}), ...(co.env ?? {}) } };
@@ -300,10 +351,19 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
     if (expect.output?.equals_file) expect.output.equals_file = resolvePath(expect.output.equals_file, dir, vars);
     const skip = c.skip === undefined || c.skip === false ? undefined : String(c.skip === true ? 'skipped' : c.skip);
     const noRules = Array.isArray(c.rules) && c.rules.length === 0; // `rules: []`: judged by no rules
-    if (skip === undefined && traces.length > 0 && rules.length === 0 && !noRules) throw new InputError(`${w}: traces but no rules`);
+    if (skip === undefined && traces.length > 0 && rules.length === 0 && !noRules)
+      throw new InputError(`${w}: traces but no rules`);
     return {
-      name: c.name, description: typeof c.description === 'string' ? c.description : undefined, skip,
-      traces, rules, validate, options: opts, expect, file, dir,
+      name: c.name,
+      description: typeof c.description === 'string' ? c.description : undefined,
+      skip,
+      traces,
+      rules,
+      validate,
+      options: opts,
+      expect,
+      file,
+      dir,
     };
   });
   return { file, name: typeof doc.name === 'string' ? doc.name : path.basename(file), cases };

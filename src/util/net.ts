@@ -26,12 +26,19 @@ export function ipv6ToString(b: Uint8Array, off = 0): string {
     if (w[5] === 0 && w[6] !== 0) return `::${v4}`;
   }
   // longest run of zero words (length >= 2), first one wins
-  let bestStart = -1, bestLen = 0;
+  let bestStart = -1,
+    bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (w[i] !== 0) { i++; continue; }
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { bestLen = j - i; bestStart = i; }
+    if (j - i > bestLen) {
+      bestLen = j - i;
+      bestStart = i;
+    }
     i = j;
   }
   if (bestLen < 2) bestStart = -1;
@@ -63,6 +70,12 @@ export function ipv6Tuple(sip: Uint8Array, sport: number, dip: Uint8Array, dport
 export function isIpv4MappedIpv6(b: Uint8Array, off = 0): boolean {
   for (let i = 0; i < 10; i++) if (b[off + i] !== 0) return false;
   if (b[off + 10] === 0xff && b[off + 11] === 0xff) return true;
-  return b[off + 10] === 0 && b[off + 11] === 0 && b[off + 12] === 0 && b[off + 13] === 0 &&
-    b[off + 14] === 0 && b[off + 15] === 0;
+  return (
+    b[off + 10] === 0 &&
+    b[off + 11] === 0 &&
+    b[off + 12] === 0 &&
+    b[off + 13] === 0 &&
+    b[off + 14] === 0 &&
+    b[off + 15] === 0
+  );
 }

@@ -12,7 +12,9 @@ import * as fs from 'node:fs';
 
 declare global {
   // Node's fast latin1 encoder (undocumented but stable since Node 0.x), like latin1Slice.
-  interface Buffer { latin1Write(s: string, offset: number, length: number): number }
+  interface Buffer {
+    latin1Write(s: string, offset: number, length: number): number;
+  }
 }
 
 /** strings up to this length are copied byte by byte in JS (cheaper than a native call) */
@@ -31,7 +33,10 @@ export class Out {
    * A line is never split by a flush: the buffer grows to hold it, so a line being built can
    * still be dropped (abortLine). Flushes happen between lines once `limit` bytes are pending.
    */
-  constructor(private readonly fd: number, private readonly limit = 1 << 16) {
+  constructor(
+    private readonly fd: number,
+    private readonly limit = 1 << 16,
+  ) {
     this.base = limit + 1024;
     this.buf = Buffer.allocUnsafe(this.base);
   }
@@ -56,7 +61,9 @@ export class Out {
   }
 
   /** Drops what was appended since the last complete line. */
-  abortLine(): void { this.pos = this.mark; }
+  abortLine(): void {
+    this.pos = this.mark;
+  }
 
   /** Appends a byte string (each char's low byte, as Buffer.from(s, 'latin1') does). */
   str(s: string): void {
@@ -87,8 +94,15 @@ export class Out {
     if (this.pos + 24 > this.buf.length) this.grow(24);
     const b = this.buf;
     let pos = this.pos;
-    if (v < 0) { b[pos++] = 0x2d; v = -v; }
-    if (v < 10) { b[pos] = 48 + v; this.pos = pos + 1; return; }
+    if (v < 0) {
+      b[pos++] = 0x2d;
+      v = -v;
+    }
+    if (v < 10) {
+      b[pos] = 48 + v;
+      this.pos = pos + 1;
+      return;
+    }
     // count digits, then fill backwards
     let d = 1;
     for (let t = v; t >= 10; d++) t = Math.floor(t / 10);
@@ -96,11 +110,19 @@ export class Out {
     this.pos = e;
     if (v < 2147483648) {
       let x = v | 0;
-      while (x >= 10) { const q = (x / 10) | 0; b[--e] = 48 + (x - q * 10); x = q; }
+      while (x >= 10) {
+        const q = (x / 10) | 0;
+        b[--e] = 48 + (x - q * 10);
+        x = q;
+      }
       b[--e] = 48 + x;
     } else {
       let x = v;
-      while (x >= 10) { const q = Math.floor(x / 10); b[--e] = 48 + (x - q * 10); x = q; }
+      while (x >= 10) {
+        const q = Math.floor(x / 10);
+        b[--e] = 48 + (x - q * 10);
+        x = q;
+      }
       b[--e] = 48 + x;
     }
   }
@@ -142,8 +164,14 @@ export class Out {
         data = data.subarray(n);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); continue; }
-        if (code === 'EPIPE') { this.closed = true; return; }
+        if (code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+          continue;
+        }
+        if (code === 'EPIPE') {
+          this.closed = true;
+          return;
+        }
         throw e;
       }
     }

@@ -18,7 +18,10 @@ function copyAndSanitize(out: number[], start: number, path: string): void {
   const n = path.length;
   const at = (i: number) => (i < n ? path.charCodeAt(i) : 0);
   const rewind = (delta: number) => {
-    if (tc <= 1) { pc += delta; return; }
+    if (tc <= 1) {
+      pc += delta;
+      return;
+    }
     tc--;
     while (tc >= 1 && out[tc - 1] !== 0x2f) tc--;
     if (tc < 0) tc = 0;
@@ -40,16 +43,24 @@ function copyAndSanitize(out: number[], start: number, path: string): void {
       if (at(pc + 2) === 0) {
         rewind(2);
       } else {
-        out[tc++] = 0x2e; out[tc++] = 0x2e; pc += 2;
+        out[tc++] = 0x2e;
+        out[tc++] = 0x2e;
+        pc += 2;
       }
     } else if (c === 0x2e && at(pc + 1) === 0x2f) {
       pc += 2;
     } else if (c === 0x2e) {
       if (at(pc + 1) === 0) pc++;
-      else { out[tc++] = c; pc++; }
+      else {
+        out[tc++] = c;
+        pc++;
+      }
     } else if (c === 0x2f) {
       if (tc > 0 && out[tc - 1] === 0x2f) pc++;
-      else { out[tc++] = c; pc++; }
+      else {
+        out[tc++] = c;
+        pc++;
+      }
     } else {
       out[tc++] = c;
       pc++;

@@ -6,12 +6,20 @@
 import * as fs from 'node:fs';
 import { InputError } from './errors';
 
-export interface UserIds { name: string; uid: number; gid: number }
+export interface UserIds {
+  name: string;
+  uid: number;
+  gid: number;
+}
 
 /** Looks USER up in /etc/passwd (a name, or a numeric uid). */
 export function lookupUser(user: string, passwd = '/etc/passwd'): UserIds {
   let text = '';
-  try { text = fs.readFileSync(passwd, 'utf8'); } catch { /* no passwd: numeric only */ }
+  try {
+    text = fs.readFileSync(passwd, 'utf8');
+  } catch {
+    /* no passwd: numeric only */
+  }
   for (const line of text.split('\n')) {
     const f = line.split(':');
     if (f.length < 4) continue;

@@ -23,7 +23,12 @@ export function sharedSkipReason(): string | null {
 export function which(cmd: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     const p = path.join(dir, cmd);
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
@@ -36,12 +41,21 @@ export function sysdigSkipReason(): string | null {
 }
 
 export function captures(): string[] {
-  return fs.readdirSync(SCAP_DIR).filter((f) => f.endsWith('.scap')).sort().map((f) => path.join(SCAP_DIR, f));
+  return fs
+    .readdirSync(SCAP_DIR)
+    .filter((f) => f.endsWith('.scap'))
+    .sort()
+    .map((f) => path.join(SCAP_DIR, f));
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<Buffer> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): SpawnSyncReturns<Buffer> {
   return spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, TZ: 'UTC', ...opts.env }, maxBuffer: 1 << 30, input: opts.input,
+    env: { ...process.env, TZ: 'UTC', ...opts.env },
+    maxBuffer: 1 << 30,
+    input: opts.input,
   });
 }
 
@@ -53,13 +67,18 @@ export function tmpDir(prefix = 'falco-ts-test-'): string {
   return fs.mkdtempSync(path.join(require('node:os').tmpdir(), prefix));
 }
 
-export interface AsyncResult { status: number | null; stdout: Buffer; stderr: Buffer }
+export interface AsyncResult {
+  status: number | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
 
 function spawnAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<AsyncResult> {
   return new Promise((resolve, reject) => {
     const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));
     p.stderr.on('data', (b: Buffer) => err.push(b));
     p.on('error', reject);

@@ -12,7 +12,15 @@ import { ipv4ToString, ipv6ToString } from '../../util/net';
 import { ParamRenderer } from '../../format/evtinfo';
 
 /** libsinsp ppm_print_format values used by the catalog. */
-export const enum PF { NA = 0, DEC = 1, HEX = 2, PAD10 = 3, ID = 4, DIR = 5, OCT = 6 }
+export const enum PF {
+  NA = 0,
+  DEC = 1,
+  HEX = 2,
+  PAD10 = 3,
+  ID = 4,
+  DIR = 5,
+  OCT = 6,
+}
 
 /** What a bound field does per event. */
 export interface Extractor {
@@ -51,27 +59,100 @@ export interface FieldSpec {
 
 export function ptypeToFieldType(ptype: string): FieldType {
   switch (ptype) {
-    case 'CHARBUF': case 'FSPATH': case 'FSRELPATH': case 'CHARBUFARRAY': case 'CHARBUF_PAIR_ARRAY': return 'string';
-    case 'INT8': case 'INT16': case 'INT32': case 'INT64': case 'PID': case 'FD': case 'ERRNO': return 'int';
-    case 'BOOL': return 'bool';
-    case 'IPADDR': case 'IPV4ADDR': case 'IPV6ADDR': return 'ipaddr';
-    case 'IPNET': case 'IPV4NET': case 'IPV6NET': return 'ipnet';
-    case 'PORT': return 'port';
-    case 'BYTEBUF': case 'SOCKADDR': case 'SOCKTUPLE': case 'FDLIST': case 'DYN': return 'bytebuf';
-    case 'RELTIME': return 'reltime';
-    case 'ABSTIME': return 'abstime';
-    case 'DOUBLE': return 'double';
-    default: return 'uint';
+    case 'CHARBUF':
+    case 'FSPATH':
+    case 'FSRELPATH':
+    case 'CHARBUFARRAY':
+    case 'CHARBUF_PAIR_ARRAY':
+      return 'string';
+    case 'INT8':
+    case 'INT16':
+    case 'INT32':
+    case 'INT64':
+    case 'PID':
+    case 'FD':
+    case 'ERRNO':
+      return 'int';
+    case 'BOOL':
+      return 'bool';
+    case 'IPADDR':
+    case 'IPV4ADDR':
+    case 'IPV6ADDR':
+      return 'ipaddr';
+    case 'IPNET':
+    case 'IPV4NET':
+    case 'IPV6NET':
+      return 'ipnet';
+    case 'PORT':
+      return 'port';
+    case 'BYTEBUF':
+    case 'SOCKADDR':
+    case 'SOCKTUPLE':
+    case 'FDLIST':
+    case 'DYN':
+      return 'bytebuf';
+    case 'RELTIME':
+      return 'reltime';
+    case 'ABSTIME':
+      return 'abstime';
+    case 'DOUBLE':
+      return 'double';
+    default:
+      return 'uint';
   }
 }
 
 /** PT_* code → name used in FieldInfo.ptype */
 export const PT_NAMES: readonly string[] = [
-  'NONE', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'CHARBUF', 'BYTEBUF', 'ERRNO',
-  'SOCKADDR', 'SOCKTUPLE', 'FD', 'PID', 'FDLIST', 'FSPATH', 'SYSCALLID', 'SIGTYPE', 'RELTIME', 'ABSTIME', 'PORT',
-  'L4PROTO', 'SOCKFAMILY', 'BOOL', 'IPV4ADDR', 'DYN', 'FLAGS8', 'FLAGS16', 'FLAGS32', 'UID', 'GID', 'DOUBLE', 'SIGSET',
-  'CHARBUFARRAY', 'CHARBUF_PAIR_ARRAY', 'IPV4NET', 'IPV6ADDR', 'IPV6NET', 'IPADDR', 'IPNET', 'MODE', 'FSRELPATH',
-  'ENUMFLAGS8', 'ENUMFLAGS16', 'ENUMFLAGS32', 'FD32', 'PID32',
+  'NONE',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'CHARBUF',
+  'BYTEBUF',
+  'ERRNO',
+  'SOCKADDR',
+  'SOCKTUPLE',
+  'FD',
+  'PID',
+  'FDLIST',
+  'FSPATH',
+  'SYSCALLID',
+  'SIGTYPE',
+  'RELTIME',
+  'ABSTIME',
+  'PORT',
+  'L4PROTO',
+  'SOCKFAMILY',
+  'BOOL',
+  'IPV4ADDR',
+  'DYN',
+  'FLAGS8',
+  'FLAGS16',
+  'FLAGS32',
+  'UID',
+  'GID',
+  'DOUBLE',
+  'SIGSET',
+  'CHARBUFARRAY',
+  'CHARBUF_PAIR_ARRAY',
+  'IPV4NET',
+  'IPV6ADDR',
+  'IPV6NET',
+  'IPADDR',
+  'IPNET',
+  'MODE',
+  'FSRELPATH',
+  'ENUMFLAGS8',
+  'ENUMFLAGS16',
+  'ENUMFLAGS32',
+  'FD32',
+  'PID32',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -92,17 +173,27 @@ function pad9(s: string, neg: boolean): string {
 /** width in bits of the integer ptypes (for %X of negatives) */
 function intBits(ptype: string): number {
   switch (ptype) {
-    case 'INT8': case 'UINT8': case 'L4PROTO': return 8;
-    case 'INT16': case 'UINT16': case 'PORT': return 16;
-    case 'INT32': case 'UINT32': return 32;
-    default: return 64;
+    case 'INT8':
+    case 'UINT8':
+    case 'L4PROTO':
+      return 8;
+    case 'INT16':
+    case 'UINT16':
+    case 'PORT':
+      return 16;
+    case 'INT32':
+    case 'UINT32':
+      return 32;
+    default:
+      return 64;
   }
 }
 
 function renderInt(v: number | bigint, ptype: string, pf: PF, signed: boolean): string | null {
   const bits = intBits(ptype);
   switch (pf) {
-    case PF.DEC: case PF.ID:
+    case PF.DEC:
+    case PF.ID:
       return typeof v === 'bigint' ? v.toString() : String(v);
     case PF.OCT: {
       let b = toBig(v);
@@ -133,13 +224,27 @@ export function renderValue(v: FieldValue, ptype: string, pf: PF): string | null
   if (v === null) return null;
   if (Array.isArray(v)) return '(' + v.map((x) => String(x)).join(',') + ')';
   switch (ptype) {
-    case 'CHARBUF': case 'FSPATH': case 'FSRELPATH':
+    case 'CHARBUF':
+    case 'FSPATH':
+    case 'FSRELPATH':
       return typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.latin1Slice(0, v.length) : String(v);
     case 'BOOL':
       return v === true || v === 1 ? 'true' : 'false';
-    case 'INT8': case 'INT16': case 'INT32': case 'INT64': case 'PID': case 'ERRNO':
+    case 'INT8':
+    case 'INT16':
+    case 'INT32':
+    case 'INT64':
+    case 'PID':
+    case 'ERRNO':
       return typeof v === 'number' || typeof v === 'bigint' ? renderInt(v, ptype, pf, true) : null;
-    case 'L4PROTO': case 'UINT8': case 'PORT': case 'UINT16': case 'UINT32': case 'UINT64': case 'RELTIME': case 'ABSTIME':
+    case 'L4PROTO':
+    case 'UINT8':
+    case 'PORT':
+    case 'UINT16':
+    case 'UINT32':
+    case 'UINT64':
+    case 'RELTIME':
+    case 'ABSTIME':
       return typeof v === 'number' || typeof v === 'bigint' ? renderInt(v, ptype, pf, false) : null;
     case 'BYTEBUF': {
       if (typeof v === 'string') return cstr(v);
@@ -150,7 +255,9 @@ export function renderValue(v: FieldValue, ptype: string, pf: PF): string | null
       }
       return null;
     }
-    case 'IPV4ADDR': case 'IPV6ADDR': case 'IPADDR':
+    case 'IPV4ADDR':
+    case 'IPV6ADDR':
+    case 'IPADDR':
       if (typeof v === 'number') return ipv4ToString(v);
       if (Buffer.isBuffer(v)) {
         if (v.length === 4) return `${v[0]}.${v[1]}.${v[2]}.${v[3]}`;
@@ -192,14 +299,28 @@ export function formatTimeNice(val: number): string {
 // Event table
 
 export const enum EF {
-  CREATES_FD = 1, DESTROYS_FD = 2, USES_FD = 4, READS_FROM_FD = 8, WRITES_TO_FD = 16, WAITS = 32,
-  SKIPPARSERESET = 64, OLD_VERSION = 128, UNUSED = 256, MODIFIES_STATE = 512,
+  CREATES_FD = 1,
+  DESTROYS_FD = 2,
+  USES_FD = 4,
+  READS_FROM_FD = 8,
+  WRITES_TO_FD = 16,
+  WAITS = 32,
+  SKIPPARSERESET = 64,
+  OLD_VERSION = 128,
+  UNUSED = 256,
+  MODIFIES_STATE = 512,
 }
 
 const EF_BITS: Record<string, number> = {
-  EF_CREATES_FD: EF.CREATES_FD, EF_DESTROYS_FD: EF.DESTROYS_FD, EF_USES_FD: EF.USES_FD,
-  EF_READS_FROM_FD: EF.READS_FROM_FD, EF_WRITES_TO_FD: EF.WRITES_TO_FD, EF_WAITS: EF.WAITS,
-  EF_SKIPPARSERESET: EF.SKIPPARSERESET, EF_OLD_VERSION: EF.OLD_VERSION, EF_UNUSED: EF.UNUSED,
+  EF_CREATES_FD: EF.CREATES_FD,
+  EF_DESTROYS_FD: EF.DESTROYS_FD,
+  EF_USES_FD: EF.USES_FD,
+  EF_READS_FROM_FD: EF.READS_FROM_FD,
+  EF_WRITES_TO_FD: EF.WRITES_TO_FD,
+  EF_WAITS: EF.WAITS,
+  EF_SKIPPARSERESET: EF.SKIPPARSERESET,
+  EF_OLD_VERSION: EF.OLD_VERSION,
+  EF_UNUSED: EF.UNUSED,
   EF_MODIFIES_STATE: EF.MODIFIES_STATE,
 };
 
@@ -257,33 +378,81 @@ export function readParam(ev: EventView, i: number): FieldValue {
 /** Reads param i's bytes as PT type `pt` (64-bit integers as bigint when beyond 2^53). */
 export function readParamAs(ev: EventView, i: number, pt: number): FieldValue {
   switch (pt) {
-    case 4: case 11: case 14: case 15: {
+    case 4:
+    case 11:
+    case 14:
+    case 15: {
       if (ev.paramLen(i) < 8) return ev.i64(i);
       const v = ev.i64(i);
       return Number.isSafeInteger(v) ? v : ev.bigI64(i);
     }
-    case 8: case 20: case 21: {
+    case 8:
+    case 20:
+    case 21: {
       if (ev.paramLen(i) < 8) return ev.u64(i);
       const v = ev.u64(i);
       return Number.isSafeInteger(v) ? v : ev.bigU64(i);
     }
   }
   switch (pt) {
-    case 1: return ev.i8(i);
-    case 2: return ev.i16(i);
-    case 3: return ev.i32(i);
-    case 4: case 11: case 14: case 15: return ev.i64(i); // INT64 ERRNO FD PID
-    case 5: case 23: case 24: case 28: case 44: return ev.u8(i);
-    case 6: case 22: case 29: case 45: return ev.u16(i);
-    case 7: case 18: case 19: case 30: case 31: case 32: case 42: case 46: return ev.u32(i);
-    case 8: case 20: case 21: return ev.u64(i);
-    case 47: case 48: return ev.i32(i); // FD32 PID32
-    case 9: case 17: case 43: return ev.str(i);
-    case 25: return ev.u32(i) !== 0;
-    case 26: { const b = ev.bytes(i); return b.length >= 4 ? Buffer.from(b.subarray(0, 4)) : null; }
-    case 38: { const b = ev.bytes(i); return b.length >= 16 ? Buffer.from(b.subarray(0, 16)) : null; }
-    case 33: { const b = ev.bytes(i); return b.length >= 8 ? b.readDoubleLE(0) : 0; }
-    default: return ev.bytes(i);
+    case 1:
+      return ev.i8(i);
+    case 2:
+      return ev.i16(i);
+    case 3:
+      return ev.i32(i);
+    case 4:
+    case 11:
+    case 14:
+    case 15:
+      return ev.i64(i); // INT64 ERRNO FD PID
+    case 5:
+    case 23:
+    case 24:
+    case 28:
+    case 44:
+      return ev.u8(i);
+    case 6:
+    case 22:
+    case 29:
+    case 45:
+      return ev.u16(i);
+    case 7:
+    case 18:
+    case 19:
+    case 30:
+    case 31:
+    case 32:
+    case 42:
+    case 46:
+      return ev.u32(i);
+    case 8:
+    case 20:
+    case 21:
+      return ev.u64(i);
+    case 47:
+    case 48:
+      return ev.i32(i); // FD32 PID32
+    case 9:
+    case 17:
+    case 43:
+      return ev.str(i);
+    case 25:
+      return ev.u32(i) !== 0;
+    case 26: {
+      const b = ev.bytes(i);
+      return b.length >= 4 ? Buffer.from(b.subarray(0, 4)) : null;
+    }
+    case 38: {
+      const b = ev.bytes(i);
+      return b.length >= 16 ? Buffer.from(b.subarray(0, 16)) : null;
+    }
+    case 33: {
+      const b = ev.bytes(i);
+      return b.length >= 8 ? b.readDoubleLE(0) : 0;
+    }
+    default:
+      return ev.bytes(i);
   }
 }
 
@@ -360,23 +529,39 @@ export function traverseParents(st: State, t: ThreadInfo, visit: (p: ThreadInfo)
   }
 }
 
-interface CmdCache { comm: string; args: string[]; n: number; cmdline: string; argsStr: string }
+interface CmdCache {
+  comm: string;
+  args: string[];
+  n: number;
+  cmdline: string;
+  argsStr: string;
+}
 const cmdCache = new WeakMap<ThreadInfo, CmdCache>();
 
 function cacheFor(t: ThreadInfo): CmdCache {
   let c = cmdCache.get(t);
   if (c === undefined || c.comm !== t.comm || c.args !== t.args || c.n !== t.args.length) {
     const a = t.args.join(' ');
-    c = { comm: t.comm, args: t.args, n: t.args.length, argsStr: a, cmdline: t.args.length > 0 ? t.comm + ' ' + a : t.comm };
+    c = {
+      comm: t.comm,
+      args: t.args,
+      n: t.args.length,
+      argsStr: a,
+      cmdline: t.args.length > 0 ? t.comm + ' ' + a : t.comm,
+    };
     cmdCache.set(t, c);
   }
   return c;
 }
 
 /** populate_cmdline: comm followed by each arg, space-separated (cached per thread). */
-export function cmdline(t: ThreadInfo): string { return cacheFor(t).cmdline; }
+export function cmdline(t: ThreadInfo): string {
+  return cacheFor(t).cmdline;
+}
 /** proc.args: args joined with spaces (cached per thread). */
-export function argsString(t: ThreadInfo): string { return cacheFor(t).argsStr; }
+export function argsString(t: ThreadInfo): string {
+  return cacheFor(t).argsStr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // fds

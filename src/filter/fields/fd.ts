@@ -6,25 +6,52 @@ import type { FdInfo } from '../../state/fdinfo';
 import { FdType } from '../../capture/metadata';
 import { FieldValue } from '../field-api';
 import { concatenatePaths } from '../../util/paths';
-import {
-  FieldSpec, Extractor, PF, EF, EVT_FLAGS, code, paramRenderer, peekFd, parseIntArg,
-} from './common';
+import { FieldSpec, Extractor, PF, EF, EVT_FLAGS, code, paramRenderer, peekFd, parseIntArg } from './common';
 import { containerId, ContainerMeta } from './container';
 
 const CLS = 'fd';
-const L4_TCP = 2, L4_UDP = 3, L4_ICMP = 4, L4_RAW = 5, L4_NA = 1;
-const ROLE_CLIENT = 1 << 2, ROLE_SERVER = 1 << 3;
+const L4_TCP = 2,
+  L4_UDP = 3,
+  L4_ICMP = 4,
+  L4_RAW = 5,
+  L4_NA = 1;
+const ROLE_CLIENT = 1 << 2,
+  ROLE_SERVER = 1 << 3;
 const AT_FDCWD = -100;
 
-const OPEN_X = code('PPME_SYSCALL_OPEN_X'), CREAT_X = code('PPME_SYSCALL_CREAT_X');
-const ACCEPT_XS = new Set([code('PPME_SOCKET_ACCEPT_X'), code('PPME_SOCKET_ACCEPT_5_X'), code('PPME_SOCKET_ACCEPT4_X'), code('PPME_SOCKET_ACCEPT4_5_X'), code('PPME_SOCKET_ACCEPT4_6_X')]);
+const OPEN_X = code('PPME_SYSCALL_OPEN_X'),
+  CREAT_X = code('PPME_SYSCALL_CREAT_X');
+const ACCEPT_XS = new Set([
+  code('PPME_SOCKET_ACCEPT_X'),
+  code('PPME_SOCKET_ACCEPT_5_X'),
+  code('PPME_SOCKET_ACCEPT4_X'),
+  code('PPME_SOCKET_ACCEPT4_5_X'),
+  code('PPME_SOCKET_ACCEPT4_6_X'),
+]);
 const CONNECT_X = code('PPME_SOCKET_CONNECT_X');
 const OPENAT_X = code('PPME_SYSCALL_OPENAT_X');
-const OPENAT_2_X = code('PPME_SYSCALL_OPENAT_2_X'), OPENAT2_X = code('PPME_SYSCALL_OPENAT2_X');
-const OPEN_ENTERS = new Set(['PPME_SYSCALL_OPEN_E', 'PPME_SYSCALL_OPENAT_E', 'PPME_SYSCALL_OPENAT_2_E', 'PPME_SYSCALL_OPENAT2_E', 'PPME_SYSCALL_CREAT_E'].map(code));
+const OPENAT_2_X = code('PPME_SYSCALL_OPENAT_2_X'),
+  OPENAT2_X = code('PPME_SYSCALL_OPENAT2_X');
+const OPEN_ENTERS = new Set(
+  [
+    'PPME_SYSCALL_OPEN_E',
+    'PPME_SYSCALL_OPENAT_E',
+    'PPME_SYSCALL_OPENAT_2_E',
+    'PPME_SYSCALL_OPENAT2_E',
+    'PPME_SYSCALL_CREAT_E',
+  ].map(code),
+);
 const TYPECHAR_BY_ENTER = new Map<number, string>();
 for (const n of OPEN_ENTERS) TYPECHAR_BY_ENTER.set(n, 'f');
-for (const n of ['PPME_SOCKET_SOCKET_E', 'PPME_SOCKET_ACCEPT_E', 'PPME_SOCKET_ACCEPT_5_E', 'PPME_SOCKET_ACCEPT4_E', 'PPME_SOCKET_ACCEPT4_5_E', 'PPME_SOCKET_ACCEPT4_6_E']) TYPECHAR_BY_ENTER.set(code(n), '4');
+for (const n of [
+  'PPME_SOCKET_SOCKET_E',
+  'PPME_SOCKET_ACCEPT_E',
+  'PPME_SOCKET_ACCEPT_5_E',
+  'PPME_SOCKET_ACCEPT4_E',
+  'PPME_SOCKET_ACCEPT4_5_E',
+  'PPME_SOCKET_ACCEPT4_6_E',
+])
+  TYPECHAR_BY_ENTER.set(code(n), '4');
 TYPECHAR_BY_ENTER.set(code('PPME_SYSCALL_PIPE_E'), 'p');
 TYPECHAR_BY_ENTER.set(code('PPME_SYSCALL_EVENTFD_E'), 'e');
 TYPECHAR_BY_ENTER.set(code('PPME_SYSCALL_SIGNALFD_E'), 's');
@@ -35,7 +62,10 @@ TYPECHAR_BY_ENTER.delete(-1);
 // ---------------------------------------------------------------------------------------------
 // fd resolution (extract_fd)
 
-interface FdCtx { t: ThreadInfo; f: FdInfo | null }
+interface FdCtx {
+  t: ThreadInfo;
+  f: FdInfo | null;
+}
 const ctx: FdCtx = { t: null as unknown as ThreadInfo, f: null };
 
 /** Fills ctx for fd-related events; false when the event has no fd semantics or no thread. */
@@ -78,10 +108,12 @@ function nameFromCreator(ev: EventView, st: State, raw: boolean): string | null 
       const en = (st as unknown as { retrieveEnterEvent?: (x: EventView) => EventView | null }).retrieveEnterEvent;
       const e = typeof en === 'function' ? en.call(st, ev) : null;
       if (e === null || e.paramCount < 2) return null;
-      name = e.str(1); dirfd = e.i64(0);
+      name = e.str(1);
+      dirfd = e.i64(0);
     } else {
       if (ev.paramCount < 3) return null;
-      name = ev.str(2); dirfd = ev.i64(1);
+      name = ev.str(2);
+      dirfd = ev.i64(1);
     }
     if (raw) return name;
     return concatenatePaths(dirfdBase(ctx.t, name, dirfd), name);
@@ -89,7 +121,9 @@ function nameFromCreator(ev: EventView, st: State, raw: boolean): string | null 
   return '';
 }
 
-function isFile(f: FdInfo): boolean { return f.type === FdType.FILE || f.type === FdType.FILE_V2; }
+function isFile(f: FdInfo): boolean {
+  return f.type === FdType.FILE || f.type === FdType.FILE_V2;
+}
 
 function dirOf(name: string, file: boolean): string {
   if (!file) return name;
@@ -100,23 +134,32 @@ function dirOf(name: string, file: boolean): string {
 
 function l4Name(p: number): string {
   switch (p) {
-    case L4_TCP: return 'tcp';
-    case L4_UDP: return 'udp';
-    case L4_ICMP: return 'icmp';
-    case L4_RAW: return 'raw';
-    default: return '<NA>';
+    case L4_TCP:
+      return 'tcp';
+    case L4_UDP:
+      return 'udp';
+    case L4_ICMP:
+      return 'icmp';
+    case L4_RAW:
+      return 'raw';
+    default:
+      return '<NA>';
   }
 }
 
-function roleNone(f: FdInfo): boolean { return (f.flags & (ROLE_CLIENT | ROLE_SERVER)) === 0; }
+function roleNone(f: FdInfo): boolean {
+  return (f.flags & (ROLE_CLIENT | ROLE_SERVER)) === 0;
+}
 
 function l4proto(f: FdInfo): number {
   switch (f.type) {
-    case FdType.IPV4_SOCK: case FdType.IPV6_SOCK:
+    case FdType.IPV4_SOCK:
+    case FdType.IPV6_SOCK:
       if (f.l4proto === L4_RAW) return L4_RAW;
       if (roleNone(f)) return L4_NA;
       return f.l4proto;
-    case FdType.IPV4_SERVSOCK: case FdType.IPV6_SERVSOCK:
+    case FdType.IPV4_SERVSOCK:
+    case FdType.IPV6_SERVSOCK:
       return f.l4proto;
     default:
       return L4_NA;
@@ -131,7 +174,9 @@ function v4(ip: number): Buffer {
   b.writeUInt32LE(ip >>> 0, 0);
   return b;
 }
-function v6(b: Buffer): Buffer { return Buffer.from(b.subarray(0, 16)); }
+function v6(b: Buffer): Buffer {
+  return Buffer.from(b.subarray(0, 16));
+}
 
 function bswap32(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
@@ -177,18 +222,28 @@ const dip = (f: FdInfo): Buffer | null =>
 const serverIp = (f: FdInfo): Buffer | null => {
   if (roleNone(f)) return null;
   switch (f.type) {
-    case FdType.IPV4_SOCK: return v4(f.dip);
-    case FdType.IPV6_SOCK: return v6(f.dip6);
-    case FdType.IPV4_SERVSOCK: return v4(f.sip);
-    case FdType.IPV6_SERVSOCK: return v6(f.sip6);
-    default: return null;
+    case FdType.IPV4_SOCK:
+      return v4(f.dip);
+    case FdType.IPV6_SOCK:
+      return v6(f.dip6);
+    case FdType.IPV4_SERVSOCK:
+      return v4(f.sip);
+    case FdType.IPV6_SERVSOCK:
+      return v6(f.sip6);
+    default:
+      return null;
   }
 };
 const serverPort = (f: FdInfo): number | null => {
   switch (f.type) {
-    case FdType.IPV4_SOCK: case FdType.IPV6_SOCK: return roleNone(f) ? null : f.dport;
-    case FdType.IPV4_SERVSOCK: case FdType.IPV6_SERVSOCK: return f.sport;
-    default: return null;
+    case FdType.IPV4_SOCK:
+    case FdType.IPV6_SOCK:
+      return roleNone(f) ? null : f.dport;
+    case FdType.IPV4_SERVSOCK:
+    case FdType.IPV6_SERVSOCK:
+      return f.sport;
+    default:
+      return null;
   }
 };
 const isTuple = (f: FdInfo) => f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK;
@@ -220,14 +275,27 @@ function sanitized(s: FieldSpec): FieldSpec {
 type FdFn = (f: FdInfo, ev: EventView, st: State, t: ThreadInfo) => FieldValue;
 
 /** A field of the event's fd; null when the event has no fd. `nullFd` handles a missing fdinfo. */
-function ff(name: string, ptype: string, pf: PF, desc: string, fn: FdFn, more: Partial<FieldSpec> = {},
-  nullFd?: (ev: EventView, st: State, t: ThreadInfo) => FieldValue): FieldSpec {
+function ff(
+  name: string,
+  ptype: string,
+  pf: PF,
+  desc: string,
+  fn: FdFn,
+  more: Partial<FieldSpec> = {},
+  nullFd?: (ev: EventView, st: State, t: ThreadInfo) => FieldValue,
+): FieldSpec {
   return {
-    name, ptype, pf, desc, cls: CLS, ...more,
+    name,
+    ptype,
+    pf,
+    desc,
+    cls: CLS,
+    ...more,
     make: () => ({
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
-        const f = ctx.f, t = ctx.t;
+        const f = ctx.f,
+          t = ctx.t;
         if (f === null) return nullFd ? nullFd(ev, st, t) : null;
         return fn(f, ev, st, t);
       },
@@ -247,7 +315,13 @@ function fdName(ev: EventView, st: State, f: FdInfo | null): string | null {
 /** fd.ip / fd.port / fd.proto / fd.net: both endpoints, compared with "either side" rules */
 function endpointsSpec(name: string, ptype: string, pf: PF, desc: string, kind: 'ip' | 'port' | 'net'): FieldSpec {
   return {
-    name, ptype, pf, desc, cls: CLS, filterOnly: true, noRhs: true,
+    name,
+    ptype,
+    pf,
+    desc,
+    cls: CLS,
+    filterOnly: true,
+    noRhs: true,
     make: (): Extractor => {
       const values = (ev: EventView, st: State): FieldValue[] | null => {
         if (!extractFd(ev, st)) return null;
@@ -291,22 +365,49 @@ function localSide(f: FdInfo, st: State, t: ThreadInfo, local: boolean): 's' | '
   return sIsLocal === local ? 's' : 'd';
 }
 
-function dnsName(): null { return null; }
+function dnsName(): null {
+  return null;
+}
 
 const FD_SPECS: FieldSpec[] = [
   {
-    name: 'fd.num', ptype: 'INT64', pf: PF.ID, cls: CLS, desc: 'the unique number identifying the file descriptor.',
+    name: 'fd.num',
+    ptype: 'INT64',
+    pf: PF.ID,
+    cls: CLS,
+    desc: 'the unique number identifying the file descriptor.',
     make: () => ({ extract: (ev, st) => (extractFd(ev, st) ? ctx.t.lastEventFd : null) }),
   },
-  ff('fd.type', 'CHARBUF', PF.DEC, "type of FD. Can be 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify' 'signalfd' or 'memfd'.", (f) => f.typeString()),
-  ff('fd.typechar', 'CHARBUF', PF.DEC, "type of FD as a single character. Can be 'f' for file, 4 for IPv4 socket, 6 for IPv6 socket, 'u' for unix socket, p for pipe, 'e' for eventfd, 's' for signalfd, 'l' for eventpoll, 'i' for inotify, 'b' for bpf, 'u' for userfaultd, 'r' for io_uring, 'm' for memfd ,'o' for unknown.",
-    (f) => f.typeChar(), {}, (ev) => TYPECHAR_BY_ENTER.get(ev.type & ~1) ?? 'o'),
+  ff(
+    'fd.type',
+    'CHARBUF',
+    PF.DEC,
+    "type of FD. Can be 'file', 'directory', 'ipv4', 'ipv6', 'unix', 'pipe', 'event', 'signalfd', 'eventpoll', 'inotify' 'signalfd' or 'memfd'.",
+    (f) => f.typeString(),
+  ),
+  ff(
+    'fd.typechar',
+    'CHARBUF',
+    PF.DEC,
+    "type of FD as a single character. Can be 'f' for file, 4 for IPv4 socket, 6 for IPv6 socket, 'u' for unix socket, p for pipe, 'e' for eventfd, 's' for signalfd, 'l' for eventpoll, 'i' for inotify, 'b' for bpf, 'u' for userfaultd, 'r' for io_uring, 'm' for memfd ,'o' for unknown.",
+    (f) => f.typeChar(),
+    {},
+    (ev) => TYPECHAR_BY_ENTER.get(ev.type & ~1) ?? 'o',
+  ),
   {
-    name: 'fd.name', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'FD full name. If the fd is a file, this field contains the full path. If the FD is a socket, this field contain the connection tuple.',
+    name: 'fd.name',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'FD full name. If the fd is a file, this field contains the full path. If the FD is a socket, this field contain the connection tuple.',
     make: () => ({ extract: (ev, st) => (extractFd(ev, st) ? fdName(ev, st, ctx.f) : null) }),
   },
   {
-    name: 'fd.directory', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'If the fd is a file, the directory that contains it.',
+    name: 'fd.directory',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'If the fd is a file, the directory that contains it.',
     make: () => ({
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
@@ -321,7 +422,11 @@ const FD_SPECS: FieldSpec[] = [
     }),
   },
   {
-    name: 'fd.filename', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'If the fd is a file, the filename without the path.',
+    name: 'fd.filename',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'If the fd is a file, the filename without the path.',
     make: () => ({
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
@@ -356,7 +461,9 @@ const FD_SPECS: FieldSpec[] = [
   }),
   endpointsSpec('fd.port', 'PORT', PF.DEC, 'matches the port (either client or server) of the fd.', 'port'),
   // e5c53d64 falls through to fd.cproto for non-tuple fds with a role: "" (rendered as port 0)
-  ff('fd.cport', 'PORT', PF.DEC, 'for TCP/UDP FDs, the client port.', (f) => (roleNone(f) ? null : isTuple(f) ? f.sport : 0)),
+  ff('fd.cport', 'PORT', PF.DEC, 'for TCP/UDP FDs, the client port.', (f) =>
+    roleNone(f) ? null : isTuple(f) ? f.sport : 0,
+  ),
   ff('fd.sport', 'PORT', PF.DEC, 'for TCP/UDP FDs, server port.', (f) => serverPort(f)),
   ff('fd.lport', 'PORT', PF.DEC, 'for TCP/UDP FDs, the local port.', (f, _ev, st, t) => {
     const s = localSide(f, st, t, true);
@@ -366,24 +473,46 @@ const FD_SPECS: FieldSpec[] = [
     const s = localSide(f, st, t, false);
     return s === null ? null : s === 's' ? f.sport : f.dport;
   }),
-  ff('fd.l4proto', 'CHARBUF', PF.NA, "the IP protocol of a socket. Can be 'tcp', 'udp', 'icmp' or 'raw'.", (f) => l4Name(l4proto(f))),
+  ff('fd.l4proto', 'CHARBUF', PF.NA, "the IP protocol of a socket. Can be 'tcp', 'udp', 'icmp' or 'raw'.", (f) =>
+    l4Name(l4proto(f)),
+  ),
   ff('fd.sockfamily', 'CHARBUF', PF.NA, "the socket family for socket events. Can be 'ip' or 'unix'.", (f) => {
-    if (f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) return 'ip';
+    if (
+      f.type === FdType.IPV4_SOCK ||
+      f.type === FdType.IPV6_SOCK ||
+      f.type === FdType.IPV4_SERVSOCK ||
+      f.type === FdType.IPV6_SERVSOCK
+    )
+      return 'ip';
     if (f.type === FdType.UNIX_SOCK) return 'unix';
     return null;
   }),
-  ff('fd.is_server', 'BOOL', PF.NA, "'true' if the process owning this FD is the server endpoint in the connection.", (f, _ev, st, t) => {
-    if (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) return true;
-    if (f.type === FdType.IPV4_SOCK) return ipv4Local(st, t, f.dip);
-    if (f.type === FdType.IPV6_SOCK) return ipv6Local(st, t, f.dip6);
-    return false;
-  }),
+  ff(
+    'fd.is_server',
+    'BOOL',
+    PF.NA,
+    "'true' if the process owning this FD is the server endpoint in the connection.",
+    (f, _ev, st, t) => {
+      if (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) return true;
+      if (f.type === FdType.IPV4_SOCK) return ipv4Local(st, t, f.dip);
+      if (f.type === FdType.IPV6_SOCK) return ipv6Local(st, t, f.dip6);
+      return false;
+    },
+  ),
   {
-    name: 'fd.uid', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'a unique identifier for the FD, created by chaining the FD number and the thread ID.',
+    name: 'fd.uid',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'a unique identifier for the FD, created by chaining the FD number and the thread ID.',
     make: () => ({ extract: (ev, st) => (extractFd(ev, st) ? String(ctx.t.tid) + String(ctx.t.lastEventFd) : null) }),
   },
   {
-    name: 'fd.containername', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'chaining of the container ID and the FD name. Useful when trying to identify which container an FD belongs to.',
+    name: 'fd.containername',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'chaining of the container ID and the FD name. Useful when trying to identify which container an FD belongs to.',
     make: () => ({
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
@@ -393,7 +522,11 @@ const FD_SPECS: FieldSpec[] = [
     }),
   },
   {
-    name: 'fd.containerdirectory', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'chaining of the container ID and the directory name. Useful when trying to identify which container a directory belongs to.',
+    name: 'fd.containerdirectory',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'chaining of the container ID and the directory name. Useful when trying to identify which container a directory belongs to.',
     make: () => ({
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
@@ -412,7 +545,9 @@ const FD_SPECS: FieldSpec[] = [
     }),
   },
   endpointsSpec('fd.proto', 'PORT', PF.NA, 'matches the protocol (either client or server) of the fd.', 'port'),
-  ff('fd.cproto', 'CHARBUF', PF.NA, 'for TCP/UDP FDs, the client protocol.', (f) => (roleNone(f) ? null : isTuple(f) ? String(f.sport) : '')),
+  ff('fd.cproto', 'CHARBUF', PF.NA, 'for TCP/UDP FDs, the client protocol.', (f) =>
+    roleNone(f) ? null : isTuple(f) ? String(f.sport) : '',
+  ),
   ff('fd.sproto', 'CHARBUF', PF.NA, 'for TCP/UDP FDs, server protocol.', (f) => {
     const p = serverPort(f);
     if (p === null) return null;
@@ -427,19 +562,42 @@ const FD_SPECS: FieldSpec[] = [
     return s === null ? null : String(s === 's' ? f.sport : f.dport);
   }),
   endpointsSpec('fd.net', 'IPNET', PF.NA, 'matches the IP network (client or server) of the fd.', 'net'),
-  ff('fd.connected', 'BOOL', PF.NA, "for TCP/UDP FDs, 'true' if the socket is connected.", (f) => f.isSocketConnected()),
-  ff('fd.name_changed', 'BOOL', PF.NA, 'True when an event changes the name of an fd used by this event. This can occur in some cases such as udp connections where the connection tuple changes.',
-    (_f, _ev, st) => st.cur.fdNameChanged),
+  ff('fd.connected', 'BOOL', PF.NA, "for TCP/UDP FDs, 'true' if the socket is connected.", (f) =>
+    f.isSocketConnected(),
+  ),
+  ff(
+    'fd.name_changed',
+    'BOOL',
+    PF.NA,
+    'True when an event changes the name of an fd used by this event. This can occur in some cases such as udp connections where the connection tuple changes.',
+    (_f, _ev, st) => st.cur.fdNameChanged,
+  ),
   ff('fd.cip.name', 'CHARBUF', PF.NA, 'Domain name associated with the client IP address.', dnsName, { noRhs: true }),
   ff('fd.sip.name', 'CHARBUF', PF.NA, 'Domain name associated with the server IP address.', dnsName, { noRhs: true }),
   ff('fd.lip.name', 'CHARBUF', PF.NA, 'Domain name associated with the local IP address.', dnsName, { noRhs: true }),
   ff('fd.rip.name', 'CHARBUF', PF.NA, 'Domain name associated with the remote IP address.', dnsName, { noRhs: true }),
   ff('fd.dev', 'INT32', PF.HEX, 'device number (major/minor) containing the referenced file', (f) => f.dev | 0),
-  ff('fd.dev.major', 'INT32', PF.DEC, 'major device number containing the referenced file', (f) => (f.dev & 0xfff00) >>> 8),
-  ff('fd.dev.minor', 'INT32', PF.DEC, 'minor device number containing the referenced file', (f) => (f.dev & 0xff) | ((f.dev >>> 12) & 0xfff00)),
+  ff(
+    'fd.dev.major',
+    'INT32',
+    PF.DEC,
+    'major device number containing the referenced file',
+    (f) => (f.dev & 0xfff00) >>> 8,
+  ),
+  ff(
+    'fd.dev.minor',
+    'INT32',
+    PF.DEC,
+    'minor device number containing the referenced file',
+    (f) => (f.dev & 0xff) | ((f.dev >>> 12) & 0xfff00),
+  ),
   ff('fd.ino', 'INT64', PF.DEC, 'inode number of the referenced file', (f) => f.ino),
   {
-    name: 'fd.nameraw', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: 'FD full name raw. Just like fd.name, but only used if fd is a file path. File path is kept raw with limited sanitization and without deriving the absolute path.',
+    name: 'fd.nameraw',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: 'FD full name raw. Just like fd.name, but only used if fd is a file path. File path is kept raw with limited sanitization and without deriving the absolute path.',
     make: () => ({
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
@@ -455,7 +613,13 @@ const FD_SPECS: FieldSpec[] = [
     }),
   },
   {
-    name: 'fd.types', ptype: 'CHARBUF', pf: PF.DEC, cls: CLS, arg: 'allowed', isList: true, noRhs: true,
+    name: 'fd.types',
+    ptype: 'CHARBUF',
+    pf: PF.DEC,
+    cls: CLS,
+    arg: 'allowed',
+    isList: true,
+    noRhs: true,
     desc: 'List of FD types in used. Can be passed an fd number e.g. fd.types[0] to get the type of stdout as a single item list.',
     make: (arg) => {
       const n = arg === null ? -1 : parseIntArg('fd.types', arg);
@@ -480,8 +644,20 @@ const FD_SPECS: FieldSpec[] = [
       };
     },
   },
-  ff('fd.is_upper_layer', 'BOOL', PF.NA, "'true' if the fd is of a file in the upper layer of an overlayfs.", (f) => (f as unknown as { overlayUpper?: boolean }).overlayUpper === true),
-  ff('fd.is_lower_layer', 'BOOL', PF.NA, "'true' if the fd is of a file in the lower layer of an overlayfs.", (f) => (f as unknown as { overlayLower?: boolean }).overlayLower === true),
+  ff(
+    'fd.is_upper_layer',
+    'BOOL',
+    PF.NA,
+    "'true' if the fd is of a file in the upper layer of an overlayfs.",
+    (f) => (f as unknown as { overlayUpper?: boolean }).overlayUpper === true,
+  ),
+  ff(
+    'fd.is_lower_layer',
+    'BOOL',
+    PF.NA,
+    "'true' if the fd is of a file in the lower layer of an overlayfs.",
+    (f) => (f as unknown as { overlayLower?: boolean }).overlayLower === true,
+  ),
 ];
 
 const SANITIZED = new Set(['fd.name', 'fd.directory', 'fd.filename', 'fd.containername', 'fd.containerdirectory']);

@@ -9,7 +9,12 @@ const CLS = 'fs.path';
 const AT_FDCWD = -100;
 
 type Src = string | 'fd.name';
-interface Entry { success: 'res' | 'fd'; path?: Src; source?: Src; target?: Src }
+interface Entry {
+  success: 'res' | 'fd';
+  path?: Src;
+  source?: Src;
+  target?: Src;
+}
 
 const TABLE = new Map<number, Entry>();
 function add(enumName: string, e: Entry): void {
@@ -43,8 +48,18 @@ add('PPME_SYSCALL_MOUNT_X', { success: 'res', source: 'dev', target: 'dir' });
 add('PPME_SYSCALL_UMOUNT_1_X', { success: 'res', path: 'name' });
 add('PPME_SYSCALL_UMOUNT2_X', { success: 'res', path: 'name' });
 
-const OPENAT_2_X = code('PPME_SYSCALL_OPENAT_2_X'), OPENAT2_X = code('PPME_SYSCALL_OPENAT2_X');
-const DIRFD_EVENTS = new Set(['PPME_SYSCALL_NEWFSTATAT_X', 'PPME_SYSCALL_FCHOWNAT_X', 'PPME_SYSCALL_FCHMODAT_X', 'PPME_SYSCALL_MKDIRAT_X', 'PPME_SYSCALL_UNLINKAT_2_X', 'PPME_SYSCALL_MKNODAT_X'].map(code));
+const OPENAT_2_X = code('PPME_SYSCALL_OPENAT_2_X'),
+  OPENAT2_X = code('PPME_SYSCALL_OPENAT2_X');
+const DIRFD_EVENTS = new Set(
+  [
+    'PPME_SYSCALL_NEWFSTATAT_X',
+    'PPME_SYSCALL_FCHOWNAT_X',
+    'PPME_SYSCALL_FCHMODAT_X',
+    'PPME_SYSCALL_MKDIRAT_X',
+    'PPME_SYSCALL_UNLINKAT_2_X',
+    'PPME_SYSCALL_MKNODAT_X',
+  ].map(code),
+);
 const SYMLINKAT_X = code('PPME_SYSCALL_SYMLINKAT_X');
 const RENAMEAT2_X = code('PPME_SYSCALL_RENAMEAT2_X');
 
@@ -106,7 +121,11 @@ function resolve(ev: EventView, st: State, which: Which, p: string): string | nu
 
 function spec(name: string, which: Which, raw: boolean, desc: string): FieldSpec {
   return {
-    name, ptype: 'CHARBUF', pf: PF.NA, desc, cls: CLS,
+    name,
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    desc,
+    cls: CLS,
     make: () => ({
       extract: (ev, st) => {
         const e = TABLE.get(ev.type);
@@ -122,10 +141,40 @@ function spec(name: string, which: Which, raw: boolean, desc: string): FieldSpec
 }
 
 export const FSPATH_FIELDS: FieldSpec[] = [
-  spec('fs.path.name', 'path', false, 'For any event type that deals with a filesystem path, the path the file syscall is operating on. This path is always fully resolved, prepending the thread cwd when needed.'),
-  spec('fs.path.nameraw', 'path', true, 'For any event type that deals with a filesystem path, the path the file syscall is operating on. This path is always the path provided to the syscall and may not be fully resolved.'),
-  spec('fs.path.source', 'source', false, 'For any event type that deals with a filesystem path, and specifically for a source and target like mv, cp, etc, the source path the file syscall is operating on. This path is always fully resolved, prepending the thread cwd when needed.'),
-  spec('fs.path.sourceraw', 'source', true, 'For any event type that deals with a filesystem path, and specifically for a source and target like mv, cp, etc, the source path the file syscall is operating on. This path is always the path provided to the syscall and may not be fully resolved.'),
-  spec('fs.path.target', 'target', false, 'For any event type that deals with a filesystem path, and specifically for a target and target like mv, cp, etc, the target path the file syscall is operating on. This path is always fully resolved, prepending the thread cwd when needed.'),
-  spec('fs.path.targetraw', 'target', true, 'For any event type that deals with a filesystem path, and specifically for a target and target like mv, cp, etc, the target path the file syscall is operating on. This path is always the path provided to the syscall and may not be fully resolved.'),
+  spec(
+    'fs.path.name',
+    'path',
+    false,
+    'For any event type that deals with a filesystem path, the path the file syscall is operating on. This path is always fully resolved, prepending the thread cwd when needed.',
+  ),
+  spec(
+    'fs.path.nameraw',
+    'path',
+    true,
+    'For any event type that deals with a filesystem path, the path the file syscall is operating on. This path is always the path provided to the syscall and may not be fully resolved.',
+  ),
+  spec(
+    'fs.path.source',
+    'source',
+    false,
+    'For any event type that deals with a filesystem path, and specifically for a source and target like mv, cp, etc, the source path the file syscall is operating on. This path is always fully resolved, prepending the thread cwd when needed.',
+  ),
+  spec(
+    'fs.path.sourceraw',
+    'source',
+    true,
+    'For any event type that deals with a filesystem path, and specifically for a source and target like mv, cp, etc, the source path the file syscall is operating on. This path is always the path provided to the syscall and may not be fully resolved.',
+  ),
+  spec(
+    'fs.path.target',
+    'target',
+    false,
+    'For any event type that deals with a filesystem path, and specifically for a target and target like mv, cp, etc, the target path the file syscall is operating on. This path is always fully resolved, prepending the thread cwd when needed.',
+  ),
+  spec(
+    'fs.path.targetraw',
+    'target',
+    true,
+    'For any event type that deals with a filesystem path, and specifically for a target and target like mv, cp, etc, the target path the file syscall is operating on. This path is always the path provided to the syscall and may not be fully resolved.',
+  ),
 ];

@@ -7,7 +7,11 @@ export const GROUP_FIELDS: FieldSpec[] = [
   {
     // libsinsp 0.29.3 declares group.gid PT_UINT64 but extracts the 4-byte m_gid: the value
     // shown also holds the next 4 bytes of sinsp_threadinfo, the low half of m_nchilds.
-    name: 'group.gid', ptype: 'UINT64', pf: PF.ID, cls: CLS, desc: 'group ID.',
+    name: 'group.gid',
+    ptype: 'UINT64',
+    pf: PF.ID,
+    cls: CLS,
+    desc: 'group ID.',
     make: () => ({
       extract: (_ev, st) => {
         const t = st.cur.thread;
@@ -16,7 +20,11 @@ export const GROUP_FIELDS: FieldSpec[] = [
     }),
   },
   {
-    name: 'group.name', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, desc: "group name. '<NA>' for a gid missing from the group table (root for gid 0).",
+    name: 'group.name',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    desc: "group name. '<NA>' for a gid missing from the group table (root for gid 0).",
     make: () => ({
       extract: (_ev, st) => {
         const t = st.cur.thread;

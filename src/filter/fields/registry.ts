@@ -37,7 +37,12 @@ class Bound implements BoundField {
   private readonly fmt: ((ev: EventView, st: State) => string | null) | undefined;
   private readonly pf: PF;
 
-  constructor(readonly info: FieldInfo, readonly arg: string | null, ex: Extractor, pf: PF) {
+  constructor(
+    readonly info: FieldInfo,
+    readonly arg: string | null,
+    ex: Extractor,
+    pf: PF,
+  ) {
     this.extract = ex.extract;
     this.cmp = ex.cmp ?? 'scalar';
     if (ex.values) this.values = ex.values;
@@ -84,7 +89,9 @@ export class FieldCatalog implements FieldRegistry {
   }
 
   /** The spec for an exact field name (no argument), if registered. */
-  spec(name: string): FieldSpec | undefined { return this.specs.get(name); }
+  spec(name: string): FieldSpec | undefined {
+    return this.specs.get(name);
+  }
 
   bind(name: string, arg: string | null): BoundField {
     const s = this.specs.get(name);
@@ -93,7 +100,8 @@ export class FieldCatalog implements FieldRegistry {
     for (const d of this.dotted) {
       if (name.length > d.name.length + 1 && name.startsWith(d.name) && name.charCodeAt(d.name.length) === 0x2e) {
         const rest = name.slice(d.name.length + 1);
-        if (arg !== null) throw new FieldError(`field '${d.name}' has both a dotted and a bracket argument: ${name}[${arg}]`);
+        if (arg !== null)
+          throw new FieldError(`field '${d.name}' has both a dotted and a bracket argument: ${name}[${arg}]`);
         const n = (d.dotted as (r: string) => number)(rest);
         if (n !== rest.length && d.name !== 'evt.arg' && d.name !== 'evt.rawarg') {
           throw new FieldError(`filter_check called with nonexistent field ${name}`);
@@ -106,11 +114,13 @@ export class FieldCatalog implements FieldRegistry {
 
   private make(s: FieldSpec, arg: string | null, written: string): BoundField {
     const kind = s.arg ?? 'none';
-    if (kind === 'none' && arg !== null) throw new FieldError(`field '${s.name}' does not accept an argument (${written}[${arg}])`);
+    if (kind === 'none' && arg !== null)
+      throw new FieldError(`field '${s.name}' does not accept an argument (${written}[${arg}])`);
     if (kind === 'required' && arg === null) throw new FieldError(`field '${s.name}' requires an argument`);
     if (arg !== null && /\s/.test(arg)) throw new FieldError(`invalid argument '${arg}' for field '${s.name}'`);
     const ex = s.make(arg);
-    const info = ex.ptype !== undefined && ex.ptype !== s.ptype ? infoOf(s, ex.ptype) : (this.infos.get(s.name) as FieldInfo);
+    const info =
+      ex.ptype !== undefined && ex.ptype !== s.ptype ? infoOf(s, ex.ptype) : (this.infos.get(s.name) as FieldInfo);
     return new Bound(info, arg, ex, s.pf);
   }
 
@@ -119,7 +129,10 @@ export class FieldCatalog implements FieldRegistry {
     while (end < text.length && end - pos < this.maxLen + 256 && NAME_CHAR.test(text[end])) end++;
     let best = 0;
     for (let e = Math.min(end, pos + this.maxLen); e > pos; e--) {
-      if (this.specs.has(text.slice(pos, e))) { best = e - pos; break; }
+      if (this.specs.has(text.slice(pos, e))) {
+        best = e - pos;
+        break;
+      }
     }
     for (const d of this.dotted) {
       const L = d.name.length;
@@ -136,7 +149,14 @@ export class FieldCatalog implements FieldRegistry {
 }
 
 export const fieldRegistry = new FieldCatalog([
-  EVT_FIELDS, PROC_FIELDS, THREAD_FIELDS, USER_FIELDS, GROUP_FIELDS, CONTAINER_FIELDS, FD_FIELDS, FSPATH_FIELDS,
+  EVT_FIELDS,
+  PROC_FIELDS,
+  THREAD_FIELDS,
+  USER_FIELDS,
+  GROUP_FIELDS,
+  CONTAINER_FIELDS,
+  FD_FIELDS,
+  FSPATH_FIELDS,
   OTHER_FIELDS,
 ]);
 

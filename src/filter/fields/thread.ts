@@ -14,7 +14,12 @@ type TFn = (t: ThreadInfo, ev: EventView, st: State) => FieldValue;
 
 function tf(name: string, ptype: string, pf: PF, desc: string, fn: TFn, more: Partial<FieldSpec> = {}): FieldSpec {
   return {
-    name, ptype, pf, desc, cls: CLS, ...more,
+    name,
+    ptype,
+    pf,
+    desc,
+    cls: CLS,
+    ...more,
     make: () => ({
       extract: (ev, st) => {
         const t = st.cur.thread;
@@ -25,13 +30,47 @@ function tf(name: string, ptype: string, pf: PF, desc: string, fn: TFn, more: Pa
 }
 
 const CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT',
-  'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE',
-  'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL',
-  'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND',
-  'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
 ];
 
 const capCache = new Map<bigint, string>();
@@ -56,18 +95,25 @@ function splitCgroup(c: string): [string, string] {
 /** thread.exectime: ns since the previous switch on the same CPU (per binding, as libsinsp) */
 function exectimeSpec(name: string, desc: string, total: boolean): FieldSpec {
   return {
-    name, ptype: 'RELTIME', pf: PF.DEC, desc, cls: CLS,
+    name,
+    ptype: 'RELTIME',
+    pf: PF.DEC,
+    desc,
+    cls: CLS,
     make: () => {
-      const lastHi: number[] = [], lastLo: number[] = [];
+      const lastHi: number[] = [],
+        lastLo: number[] = [];
       const tot = new WeakMap<ThreadInfo, number>();
       return {
         extract: (ev, st) => {
           let v = 0;
           if (ev.type === SCHEDSWITCH_1_E || ev.type === SCHEDSWITCH_6_E) {
             const c = ev.cpu;
-            const hi = lastHi[c] ?? 0, lo = lastLo[c] ?? 0;
+            const hi = lastHi[c] ?? 0,
+              lo = lastLo[c] ?? 0;
             if (hi !== 0 || lo !== 0) v = (ev.tsHi - hi) * 4294967296 + (ev.tsLo - lo);
-            lastHi[c] = ev.tsHi; lastLo[c] = ev.tsLo;
+            lastHi[c] = ev.tsHi;
+            lastLo[c] = ev.tsLo;
           }
           if (!total) return v;
           const t = st.cur.thread;
@@ -84,7 +130,11 @@ function exectimeSpec(name: string, desc: string, total: boolean): FieldSpec {
 /** thread.cpu*: CPU consumed since the previous procinfo event of the thread (per binding) */
 function cpuSpec(name: string, desc: string, user: boolean, system: boolean): FieldSpec {
   return {
-    name, ptype: 'DOUBLE', pf: PF.NA, desc, cls: CLS,
+    name,
+    ptype: 'DOUBLE',
+    pf: PF.NA,
+    desc,
+    cls: CLS,
     make: () => {
       const lastTot = new WeakMap<ThreadInfo, number>();
       return {
@@ -105,15 +155,39 @@ function cpuSpec(name: string, desc: string, user: boolean, system: boolean): Fi
 
 export const THREAD_FIELDS: FieldSpec[] = [
   {
-    name: 'thread.tid', ptype: 'INT64', pf: PF.ID, cls: CLS, desc: 'the id of the thread generating the event.',
+    name: 'thread.tid',
+    ptype: 'INT64',
+    pf: PF.ID,
+    cls: CLS,
+    desc: 'the id of the thread generating the event.',
     make: () => ({ extract: (ev) => ev.tid }),
   },
-  tf('thread.ismain', 'BOOL', PF.NA, "'true' if the thread generating the event is the main one in the process.", (t) => t.isMainThread()),
-  exectimeSpec('thread.exectime', 'CPU time spent by the last scheduled thread, in nanoseconds. Exported by switch events only.', false),
-  exectimeSpec('thread.totexectime', 'Total CPU time, in nanoseconds since the beginning of the capture, for the current thread. Exported by switch events only.', true),
-  tf('thread.cgroups', 'CHARBUF', PF.NA, 'all the cgroups the thread belongs to, aggregated into a single string.', (t) => (t.cgroups.length === 0 ? null : t.cgroups.join(' '))),
+  tf('thread.ismain', 'BOOL', PF.NA, "'true' if the thread generating the event is the main one in the process.", (t) =>
+    t.isMainThread(),
+  ),
+  exectimeSpec(
+    'thread.exectime',
+    'CPU time spent by the last scheduled thread, in nanoseconds. Exported by switch events only.',
+    false,
+  ),
+  exectimeSpec(
+    'thread.totexectime',
+    'Total CPU time, in nanoseconds since the beginning of the capture, for the current thread. Exported by switch events only.',
+    true,
+  ),
+  tf(
+    'thread.cgroups',
+    'CHARBUF',
+    PF.NA,
+    'all the cgroups the thread belongs to, aggregated into a single string.',
+    (t) => (t.cgroups.length === 0 ? null : t.cgroups.join(' ')),
+  ),
   {
-    name: 'thread.cgroup', ptype: 'CHARBUF', pf: PF.NA, cls: CLS, arg: 'required',
+    name: 'thread.cgroup',
+    ptype: 'CHARBUF',
+    pf: PF.NA,
+    cls: CLS,
+    arg: 'required',
     desc: 'the cgroup the thread belongs to, for a specific subsystem. E.g. thread.cgroup.cpuacct.',
     dotted: (rest) => {
       const m = /^[A-Za-z_]+/.exec(rest);
@@ -135,18 +209,59 @@ export const THREAD_FIELDS: FieldSpec[] = [
       };
     },
   },
-  tf('thread.vtid', 'INT64', PF.ID, 'the id of the thread generating the event as seen from its current PID namespace.', (t) => (t.vtid === -1 ? null : t.vtid)),
+  tf(
+    'thread.vtid',
+    'INT64',
+    PF.ID,
+    'the id of the thread generating the event as seen from its current PID namespace.',
+    (t) => (t.vtid === -1 ? null : t.vtid),
+  ),
   cpuSpec('thread.cpu', 'the CPU consumed by the thread in the last second.', true, true),
   cpuSpec('thread.cpu.user', 'the user CPU consumed by the thread in the last second.', true, false),
   cpuSpec('thread.cpu.system', 'the system CPU consumed by the thread in the last second.', false, true),
-  tf('thread.vmsize', 'UINT64', PF.DEC, 'For the process main thread, this is the total virtual memory for the process (as kb). For the other threads, this field is zero.', (t) => (t.isMainThread() ? t.vmsizeKb : 0)),
-  tf('thread.vmrss', 'UINT64', PF.DEC, 'For the process main thread, this is the resident non-swapped memory for the process (as kb). For the other threads, this field is zero.', (t) => (t.isMainThread() ? t.vmrssKb : 0)),
-  tf('thread.vmsize.b', 'UINT64', PF.DEC, 'For the process main thread, this is the total virtual memory for the process (in bytes). For the other threads, this field is zero.', (t) => (t.isMainThread() ? t.vmsizeKb * 1024 : 0), { hidden: true }),
-  tf('thread.vmrss.b', 'UINT64', PF.DEC, 'For the process main thread, this is the resident non-swapped memory for the process (in bytes). For the other threads, this field is zero.', (t) => (t.isMainThread() ? t.vmrssKb * 1024 : 0), { hidden: true }),
+  tf(
+    'thread.vmsize',
+    'UINT64',
+    PF.DEC,
+    'For the process main thread, this is the total virtual memory for the process (as kb). For the other threads, this field is zero.',
+    (t) => (t.isMainThread() ? t.vmsizeKb : 0),
+  ),
+  tf(
+    'thread.vmrss',
+    'UINT64',
+    PF.DEC,
+    'For the process main thread, this is the resident non-swapped memory for the process (as kb). For the other threads, this field is zero.',
+    (t) => (t.isMainThread() ? t.vmrssKb : 0),
+  ),
+  tf(
+    'thread.vmsize.b',
+    'UINT64',
+    PF.DEC,
+    'For the process main thread, this is the total virtual memory for the process (in bytes). For the other threads, this field is zero.',
+    (t) => (t.isMainThread() ? t.vmsizeKb * 1024 : 0),
+    { hidden: true },
+  ),
+  tf(
+    'thread.vmrss.b',
+    'UINT64',
+    PF.DEC,
+    'For the process main thread, this is the resident non-swapped memory for the process (in bytes). For the other threads, this field is zero.',
+    (t) => (t.isMainThread() ? t.vmrssKb * 1024 : 0),
+    { hidden: true },
+  ),
   tf('thread.pfmajor', 'UINT64', PF.DEC, 'number of major page faults since thread start.', (t) => t.pfMajor),
   tf('thread.pfminor', 'UINT64', PF.DEC, 'number of minor page faults since thread start.', (t) => t.pfMinor),
-  tf('thread.nametid', 'CHARBUF', PF.NA, 'this field chains the process name and tid of a thread and can be used as a specific identifier of a thread for a specific execve.', (t, ev) => t.comm + String(ev.tid), { hidden: true }),
+  tf(
+    'thread.nametid',
+    'CHARBUF',
+    PF.NA,
+    'this field chains the process name and tid of a thread and can be used as a specific identifier of a thread for a specific execve.',
+    (t, ev) => t.comm + String(ev.tid),
+    { hidden: true },
+  ),
   tf('thread.cap_permitted', 'CHARBUF', PF.NA, 'The permitted capabilities set', (t) => capsToString(t.capPermitted)),
-  tf('thread.cap_inheritable', 'CHARBUF', PF.NA, 'The inheritable capabilities set', (t) => capsToString(t.capInheritable)),
+  tf('thread.cap_inheritable', 'CHARBUF', PF.NA, 'The inheritable capabilities set', (t) =>
+    capsToString(t.capInheritable),
+  ),
   tf('thread.cap_effective', 'CHARBUF', PF.NA, 'The effective capabilities set', (t) => capsToString(t.capEffective)),
 ];

@@ -11,9 +11,19 @@ function userOf(st: State, uid: number) {
   return uid === NO_ID ? undefined : st.users.get(uid);
 }
 
-function uf(name: string, ptype: string, pf: PF, desc: string, fn: (t: ThreadInfo, st: State) => FieldValue): FieldSpec {
+function uf(
+  name: string,
+  ptype: string,
+  pf: PF,
+  desc: string,
+  fn: (t: ThreadInfo, st: State) => FieldValue,
+): FieldSpec {
   return {
-    name, ptype, pf, desc, cls: CLS,
+    name,
+    ptype,
+    pf,
+    desc,
+    cls: CLS,
     make: () => ({
       extract: (_ev, st) => {
         const t = st.cur.thread;
@@ -25,10 +35,16 @@ function uf(name: string, ptype: string, pf: PF, desc: string, fn: (t: ThreadInf
 
 export const USER_FIELDS: FieldSpec[] = [
   uf('user.uid', 'UINT32', PF.ID, 'user ID.', (t) => t.uid >>> 0),
-  uf('user.name', 'CHARBUF', PF.NA, "user name. '<NA>' for a uid missing from the user table (root for uid 0).", (t, st) => {
-    const u = userOf(st, t.uid);
-    return u !== undefined ? u.name : t.uid === 0 ? 'root' : '<NA>';
-  }),
+  uf(
+    'user.name',
+    'CHARBUF',
+    PF.NA,
+    "user name. '<NA>' for a uid missing from the user table (root for uid 0).",
+    (t, st) => {
+      const u = userOf(st, t.uid);
+      return u !== undefined ? u.name : t.uid === 0 ? 'root' : '<NA>';
+    },
+  ),
   uf('user.homedir', 'CHARBUF', PF.NA, 'home directory of the user.', (t, st) => {
     const u = userOf(st, t.uid);
     return u !== undefined ? u.homedir : t.uid === 0 ? '/root' : '<NA>';

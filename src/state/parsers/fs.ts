@@ -50,7 +50,9 @@ export function parseDirfd(s: State, name: string, dirfd: number): string {
  */
 function pathParam(ev: EventView, i: number): string {
   if (ev.paramLen(i) > 0) return ev.str(i);
-  const b = ev.buf, o = ev.paramOffset(i), end = ev.off + ev.len;
+  const b = ev.buf,
+    o = ev.paramOffset(i),
+    end = ev.off + ev.len;
   let e = o;
   while (e < end && b[e] !== 0) e++;
   return e > o ? b.latin1Slice(o, e) : '';
@@ -87,7 +89,10 @@ function parseOpenExit(s: State, ev: EventView): void {
     if (ev.paramCount > 3) dev = ev.u32(3);
     if (enter !== null && enter.paramCount >= 1) {
       const en = enter.str(0);
-      if (enter.paramLen(0) !== 0 && en !== '(NULL)') { name = en; namelen = enter.paramLen(0); }
+      if (enter.paramLen(0) !== 0 && en !== '(NULL)') {
+        name = en;
+        namelen = enter.paramLen(0);
+      }
     }
     sdir = t.getCwd();
   } else if (et === OPENAT_X) {
@@ -250,7 +255,9 @@ function parseSelectPollEpollwaitEnter(s: State, ev: EventView): void {
   t.lastEventData.writeUInt32LE(ev.tsHi, 4);
 }
 
-function storeEnter(s: State, ev: EventView): void { s.storeEvent(ev); }
+function storeEnter(s: State, ev: EventView): void {
+  s.storeEvent(ev);
+}
 
 State.register([OPEN_X, CREAT_X, OPENAT_X, OPENAT_2_X, OPENAT2_X], parseOpenExit);
 State.register(code('PPME_SYSCALL_CLOSE_E'), parseCloseEnter);
@@ -266,12 +273,26 @@ State.register(code('PPME_SYSCALL_FCNTL_X'), parseFcntlExit);
 State.register(code('PPME_SYSCALL_CHDIR_X'), parseChdirExit);
 State.register(code('PPME_SYSCALL_FCHDIR_X'), parseFchdirExit);
 State.register(code('PPME_SYSCALL_GETCWD_X'), parseGetcwdExit);
-State.register([
-  code('PPME_SYSCALL_SELECT_E'), code('PPME_SYSCALL_POLL_E'), code('PPME_SYSCALL_PPOLL_E'), code('PPME_SYSCALL_EPOLLWAIT_E'),
-], parseSelectPollEpollwaitEnter);
+State.register(
+  [
+    code('PPME_SYSCALL_SELECT_E'),
+    code('PPME_SYSCALL_POLL_E'),
+    code('PPME_SYSCALL_PPOLL_E'),
+    code('PPME_SYSCALL_EPOLLWAIT_E'),
+  ],
+  parseSelectPollEpollwaitEnter,
+);
 // Enter events whose exit parsers need their parameters (process_event's store_event list).
-State.register([
-  code('PPME_SYSCALL_OPEN_E'), code('PPME_SYSCALL_CREAT_E'), code('PPME_SYSCALL_OPENAT_E'),
-  code('PPME_SYSCALL_OPENAT_2_E'), code('PPME_SYSCALL_OPENAT2_E'), code('PPME_SYSCALL_EVENTFD_E'),
-  code('PPME_SYSCALL_CHDIR_E'), code('PPME_SYSCALL_FCHDIR_E'),
-], storeEnter);
+State.register(
+  [
+    code('PPME_SYSCALL_OPEN_E'),
+    code('PPME_SYSCALL_CREAT_E'),
+    code('PPME_SYSCALL_OPENAT_E'),
+    code('PPME_SYSCALL_OPENAT_2_E'),
+    code('PPME_SYSCALL_OPENAT2_E'),
+    code('PPME_SYSCALL_EVENTFD_E'),
+    code('PPME_SYSCALL_CHDIR_E'),
+    code('PPME_SYSCALL_FCHDIR_E'),
+  ],
+  storeEnter,
+);

@@ -103,7 +103,10 @@ function sanitize(s: string): string {
   let ok = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) { ok = false; break; }
+    if (c < 0x20 || c > 0x7e) {
+      ok = false;
+      break;
+    }
   }
   if (ok) return s;
   let r = '';
@@ -122,12 +125,20 @@ function cstr(b: Buffer, off: number): string {
   return b.toString('latin1', off, e);
 }
 
-function u32at(b: Buffer, off: number): number { return off + 4 <= b.length ? b.readUInt32LE(off) : 0; }
-function u16at(b: Buffer, off: number): number { return off + 2 <= b.length ? b.readUInt16LE(off) : 0; }
-function u64at(b: Buffer, off: number): bigint { return off + 8 <= b.length ? b.readBigUInt64LE(off) : 0n; }
+function u32at(b: Buffer, off: number): number {
+  return off + 4 <= b.length ? b.readUInt32LE(off) : 0;
+}
+function u16at(b: Buffer, off: number): number {
+  return off + 2 <= b.length ? b.readUInt16LE(off) : 0;
+}
+function u64at(b: Buffer, off: number): bigint {
+  return off + 8 <= b.length ? b.readBigUInt64LE(off) : 0n;
+}
 
 /** `(int)payload[0]` of a char payload: signed. */
-function familyNum(b: Buffer): number { return b.length > 0 ? (b[0] << 24) >> 24 : 0; }
+function familyNum(b: Buffer): number {
+  return b.length > 0 ? (b[0] << 24) >> 24 : 0;
+}
 
 /** get_param_as_str(PF_SIMPLE) of a PT_SOCKADDR payload (ports unresolved, as sysdig runs). */
 export function sockaddrToString(b: Buffer): string {
@@ -178,8 +189,10 @@ export function sockinfoToString(f: FdInfo): string | null {
   const s = f.sock;
   if (f.type === FdType.IPV4_SOCK) {
     const l4 = s[SOCK.V4_L4];
-    const sip = ipv4ToString(s.readUInt32LE(SOCK.V4_SIP)), dip = ipv4ToString(s.readUInt32LE(SOCK.V4_DIP));
-    if (l4 === L4.TCP || l4 === L4.UDP) return `${sip}:${s.readUInt16LE(SOCK.V4_SPORT)}->${dip}:${s.readUInt16LE(SOCK.V4_DPORT)}`;
+    const sip = ipv4ToString(s.readUInt32LE(SOCK.V4_SIP)),
+      dip = ipv4ToString(s.readUInt32LE(SOCK.V4_DIP));
+    if (l4 === L4.TCP || l4 === L4.UDP)
+      return `${sip}:${s.readUInt16LE(SOCK.V4_SPORT)}->${dip}:${s.readUInt16LE(SOCK.V4_DPORT)}`;
     if (l4 === L4.ICMP || l4 === L4.RAW) return `${sip}->${dip}`;
     return '<unknown>';
   }
@@ -189,13 +202,16 @@ export function sockinfoToString(f: FdInfo): string | null {
     if (l4 === L4.TCP || l4 === L4.UDP) {
       if (mapped) {
         // libsinsp takes the ports from the IPv4 view here (offsets 8 and 10 of the union)
-        return `${ipv4ToString(s.readUInt32LE(SOCK.V6_SIP + 12))}:${s.readUInt16LE(SOCK.V4_SPORT)}->` +
-          `${ipv4ToString(s.readUInt32LE(SOCK.V6_DIP + 12))}:${s.readUInt16LE(SOCK.V4_DPORT)}`;
+        return (
+          `${ipv4ToString(s.readUInt32LE(SOCK.V6_SIP + 12))}:${s.readUInt16LE(SOCK.V4_SPORT)}->` +
+          `${ipv4ToString(s.readUInt32LE(SOCK.V6_DIP + 12))}:${s.readUInt16LE(SOCK.V4_DPORT)}`
+        );
       }
       return `${ipv6ToString(s, SOCK.V6_SIP)}:${s.readUInt16LE(SOCK.V6_SPORT)}->${ipv6ToString(s, SOCK.V6_DIP)}:${s.readUInt16LE(SOCK.V6_DPORT)}`;
     }
     if (l4 === L4.ICMP) {
-      if (mapped) return `${ipv4ToString(s.readUInt32LE(SOCK.V6_SIP + 12))}->${ipv4ToString(s.readUInt32LE(SOCK.V6_DIP + 12))}`;
+      if (mapped)
+        return `${ipv4ToString(s.readUInt32LE(SOCK.V6_SIP + 12))}->${ipv4ToString(s.readUInt32LE(SOCK.V6_DIP + 12))}`;
       return `${ipv6ToString(s, SOCK.V6_SIP)}->${ipv6ToString(s, SOCK.V6_DIP)}`;
     }
     return '<unknown>';
@@ -222,7 +238,9 @@ function addFd(state: State, t: ThreadInfo, fd: number, f: FdInfo): FdInfo | nul
   return r;
 }
 
-function isRoleNone(f: FdInfo): boolean { return (f.flags & (FdFlags.ROLE_CLIENT | FdFlags.ROLE_SERVER)) === 0; }
+function isRoleNone(f: FdInfo): boolean {
+  return (f.flags & (FdFlags.ROLE_CLIENT | FdFlags.ROLE_SERVER)) === 0;
+}
 
 /** add_socket: a new socket fd from socket()'s domain/type/protocol. */
 function addSocket(state: State, t: ThreadInfo, fd: number, domain: number, type: number, protocol: number): void {
@@ -260,19 +278,38 @@ function addSocket(state: State, t: ThreadInfo, fd: number, domain: number, type
 
 function updateIpv4(f: FdInfo, tsip: number, tsport: number, tdip: number, tdport: number): boolean {
   const s = f.sock;
-  let sip = s.readUInt32LE(SOCK.V4_SIP), dip = s.readUInt32LE(SOCK.V4_DIP);
-  let sport = s.readUInt16LE(SOCK.V4_SPORT), dport = s.readUInt16LE(SOCK.V4_DPORT);
+  let sip = s.readUInt32LE(SOCK.V4_SIP),
+    dip = s.readUInt32LE(SOCK.V4_DIP);
+  let sport = s.readUInt16LE(SOCK.V4_SPORT),
+    dport = s.readUInt16LE(SOCK.V4_DPORT);
   if (f.type === FdType.IPV4_SOCK) {
-    if ((tsip === sip && tsport === sport && tdip === dip && tdport === dport) ||
-      (tdip === sip && tdport === sport && tsip === dip && tsport === dport)) return false;
+    if (
+      (tsip === sip && tsport === sport && tdip === dip && tdport === dport) ||
+      (tdip === sip && tdport === sport && tsip === dip && tsport === dport)
+    )
+      return false;
   }
   let changed = false;
-  if (sip !== tsip) { sip = tsip; changed = true; }
-  if (sport !== tsport) { sport = tsport; changed = true; }
-  if (dip === 0) { dip = tdip; changed = true; }
-  if (dport === 0) { dport = tdport; changed = true; }
-  s.writeUInt32LE(sip, SOCK.V4_SIP); s.writeUInt32LE(dip, SOCK.V4_DIP);
-  s.writeUInt16LE(sport, SOCK.V4_SPORT); s.writeUInt16LE(dport, SOCK.V4_DPORT);
+  if (sip !== tsip) {
+    sip = tsip;
+    changed = true;
+  }
+  if (sport !== tsport) {
+    sport = tsport;
+    changed = true;
+  }
+  if (dip === 0) {
+    dip = tdip;
+    changed = true;
+  }
+  if (dport === 0) {
+    dport = tdport;
+    changed = true;
+  }
+  s.writeUInt32LE(sip, SOCK.V4_SIP);
+  s.writeUInt32LE(dip, SOCK.V4_DIP);
+  s.writeUInt16LE(sport, SOCK.V4_SPORT);
+  s.writeUInt16LE(dport, SOCK.V4_DPORT);
   return changed;
 }
 
@@ -295,19 +332,38 @@ function ipv6Bytes(p: Buffer, off: number): Buffer {
 /** set_ipv6_addresses_and_ports from an AF_INET6 socktuple. */
 function setIpv6(f: FdInfo, p: Buffer): boolean {
   const s = f.sock;
-  const tsip = ipv6Bytes(p, 1), tdip = ipv6Bytes(p, 19);
-  const tsport = u16at(p, 17), tdport = u16at(p, 35);
-  const sip = s.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16), dip = s.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16);
-  const sport = s.readUInt16LE(SOCK.V6_SPORT), dport = s.readUInt16LE(SOCK.V6_DPORT);
+  const tsip = ipv6Bytes(p, 1),
+    tdip = ipv6Bytes(p, 19);
+  const tsport = u16at(p, 17),
+    tdport = u16at(p, 35);
+  const sip = s.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16),
+    dip = s.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16);
+  const sport = s.readUInt16LE(SOCK.V6_SPORT),
+    dport = s.readUInt16LE(SOCK.V6_DPORT);
   if (f.type === FdType.IPV6_SOCK) {
-    if ((tsip.equals(sip) && tsport === sport && tdip.equals(dip) && tdport === dport) ||
-      (tdip.equals(sip) && tdport === sport && tsip.equals(dip) && tsport === dport)) return false;
+    if (
+      (tsip.equals(sip) && tsport === sport && tdip.equals(dip) && tdport === dport) ||
+      (tdip.equals(sip) && tdport === sport && tsip.equals(dip) && tsport === dport)
+    )
+      return false;
   }
   let changed = false;
-  if (!sip.equals(tsip)) { tsip.copy(sip); changed = true; }
-  if (sport !== tsport) { s.writeUInt16LE(tsport, SOCK.V6_SPORT); changed = true; }
-  if (isZero(dip)) { tdip.copy(dip); changed = true; }
-  if (s.readUInt16LE(SOCK.V6_DPORT) === 0) { s.writeUInt16LE(tdport, SOCK.V6_DPORT); changed = true; }
+  if (!sip.equals(tsip)) {
+    tsip.copy(sip);
+    changed = true;
+  }
+  if (sport !== tsport) {
+    s.writeUInt16LE(tsport, SOCK.V6_SPORT);
+    changed = true;
+  }
+  if (isZero(dip)) {
+    tdip.copy(dip);
+    changed = true;
+  }
+  if (s.readUInt16LE(SOCK.V6_DPORT) === 0) {
+    s.writeUInt16LE(tdport, SOCK.V6_DPORT);
+    changed = true;
+  }
   return changed;
 }
 
@@ -326,13 +382,15 @@ function isZero(b: Buffer): boolean {
 export function swapAddresses(f: FdInfo): void {
   const s = f.sock;
   if (f.type === FdType.IPV4_SOCK) {
-    const sip = s.readUInt32LE(SOCK.V4_SIP), sport = s.readUInt16LE(SOCK.V4_SPORT);
+    const sip = s.readUInt32LE(SOCK.V4_SIP),
+      sport = s.readUInt16LE(SOCK.V4_SPORT);
     s.writeUInt32LE(s.readUInt32LE(SOCK.V4_DIP), SOCK.V4_SIP);
     s.writeUInt16LE(s.readUInt16LE(SOCK.V4_DPORT), SOCK.V4_SPORT);
     s.writeUInt32LE(sip, SOCK.V4_DIP);
     s.writeUInt16LE(sport, SOCK.V4_DPORT);
   } else {
-    const sip = Buffer.from(s.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16)), sport = s.readUInt16LE(SOCK.V6_SPORT);
+    const sip = Buffer.from(s.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16)),
+      sport = s.readUInt16LE(SOCK.V6_SPORT);
     s.copy(s, SOCK.V6_SIP, SOCK.V6_DIP, SOCK.V6_DIP + 16);
     s.writeUInt16LE(s.readUInt16LE(SOCK.V6_DPORT), SOCK.V6_SPORT);
     sip.copy(s, SOCK.V6_DIP);
@@ -346,8 +404,9 @@ function inferIpv4(ifs: InterfaceEntry[], dst: number): number {
   for (const i of ifs) if ((i.type === 1 || i.type === 3) && i.addr.readUInt32LE(0) === dst) return dst;
   for (const i of ifs) {
     if (i.type !== 1 && i.type !== 3) continue;
-    const a = i.addr.readUInt32LE(0), m = i.netmask.readUInt32LE(0);
-    if (((a & m) >>> 0) === ((dst & m) >>> 0)) return a;
+    const a = i.addr.readUInt32LE(0),
+      m = i.netmask.readUInt32LE(0);
+    if ((a & m) >>> 0 === (dst & m) >>> 0) return a;
   }
   for (const i of ifs) {
     if (i.type !== 1 && i.type !== 3) continue;
@@ -372,7 +431,8 @@ function inferIpv6(ifs: InterfaceEntry[], dst: Buffer): Buffer {
 export function interfacesUpdateFd(ifs: InterfaceEntry[], f: FdInfo): void {
   const s = f.sock;
   if (f.type === FdType.IPV4_SOCK) {
-    const sip = s.readUInt32LE(SOCK.V4_SIP), dip = s.readUInt32LE(SOCK.V4_DIP);
+    const sip = s.readUInt32LE(SOCK.V4_SIP),
+      dip = s.readUInt32LE(SOCK.V4_DIP);
     if (sip !== 0 && dip !== 0) return;
     const same = s.readUInt16LE(SOCK.V4_SPORT) === s.readUInt16LE(SOCK.V4_DPORT);
     if (sip === 0) {
@@ -385,7 +445,8 @@ export function interfacesUpdateFd(ifs: InterfaceEntry[], f: FdInfo): void {
       s.writeUInt32LE(n >>> 0, SOCK.V4_DIP);
     }
   } else if (f.type === FdType.IPV6_SOCK) {
-    const sip = s.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16), dip = s.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16);
+    const sip = s.subarray(SOCK.V6_SIP, SOCK.V6_SIP + 16),
+      dip = s.subarray(SOCK.V6_DIP, SOCK.V6_DIP + 16);
     if (!isZero(sip) && !isZero(dip)) return;
     const same = s.readUInt16LE(SOCK.V6_SPORT) === s.readUInt16LE(SOCK.V6_DPORT);
     if (isZero(sip)) {
@@ -471,7 +532,9 @@ export function setNetRoleByGuessing(t: ThreadInfo, f: FdInfo, incoming: boolean
 // ---------------------------------------------------------------------------------------------
 // Parsers
 
-function storeEvent(s: State, ev: EventView): void { s.storeEvent(ev); }
+function storeEvent(s: State, ev: EventView): void {
+  s.storeEvent(ev);
+}
 
 /** infer_sendto_fdinfo: a sendto on an unknown fd adds a UDP socket of the tuple's family. */
 function inferSendtoFdinfo(s: State, ev: EventView): void {
@@ -481,7 +544,8 @@ function inferSendtoFdinfo(s: State, ev: EventView): void {
   if (fd < 0) return;
   const tuple = param(ev, 2);
   const fam = tuple.length > 0 ? tuple[0] : -1;
-  if (fam === AF_INET || fam === AF_INET6) addSocket(s, t, fd, fam === AF_INET ? AF_INET : AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+  if (fam === AF_INET || fam === AF_INET6)
+    addSocket(s, t, fd, fam === AF_INET ? AF_INET : AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
 }
 
 function parseSocketExit(s: State, ev: EventView): void {
@@ -503,7 +567,8 @@ function parseBindExit(s: State, ev: EventView): void {
   const fam = p[0];
   const sk = f.sock;
   if (fam === AF_INET) {
-    const ip = u32at(p, 1), port = u16at(p, 5);
+    const ip = u32at(p, 1),
+      port = u16at(p, 5);
     if (port > 0) {
       f.type = FdType.IPV4_SERVSOCK;
       sk.writeUInt32LE(ip, SOCK.V4S_IP);
@@ -561,7 +626,7 @@ function parseConnectEnter(s: State, ev: EventView): void {
 }
 
 /** fill_client_socket_info: the connect's tuple becomes the fd's address and name. */
-function fillClientSocketInfo(s: State, f: FdInfo, p: Buffer): void {
+function fillClientSocketInfo(f: FdInfo, p: Buffer): void {
   const fam = p[0];
   if (fam === AF_INET || fam === AF_INET6) {
     let changed: boolean;
@@ -595,7 +660,7 @@ function parseConnectExit(s: State, ev: EventView): void {
   f.setSocketConnected();
   const p = param(ev, 1);
   if (p.length === 0) return;
-  fillClientSocketInfo(s, f, p);
+  fillClientSocketInfo(f, p);
 }
 
 function parseAcceptExit(s: State, ev: EventView): void {
@@ -639,7 +704,8 @@ function parseSocketpairExit(s: State, ev: EventView): void {
   if (ev.i64(0) < 0) return;
   const t = s.cur.thread;
   if (t === null) return;
-  const fd1 = ev.i64(1), fd2 = ev.i64(2);
+  const fd1 = ev.i64(1),
+    fd2 = ev.i64(2);
   const f = new FdInfo();
   f.type = FdType.UNIX_SOCK;
   f.sock.writeBigUInt64LE(ev.has(3) ? ev.bigU64(3) : 0n, SOCK.UNIX_SRC);
@@ -730,10 +796,27 @@ State.register(E.CONNECT_E, parseConnectEnter);
 State.register(E.CONNECT_X, parseConnectExit);
 State.register([E.ACCEPT_X, E.ACCEPT_5_X, E.ACCEPT4_X, E.ACCEPT4_5_X], parseAcceptExit);
 State.register(E.SOCKETPAIR_X, parseSocketpairExit);
-State.register(E.SHUTDOWN_X, () => { /* fd-listener only in libsinsp */ });
+State.register(E.SHUTDOWN_X, () => {
+  /* fd-listener only in libsinsp */
+});
 State.register(E.GETSOCKOPT_X, parseGetsockoptExit);
 State.register(E.SENDFILE_X, parseSendfileExit);
-State.register([
-  E.READ_X, E.WRITE_X, E.RECV_X, E.SEND_X, E.RECVFROM_X, E.RECVMSG_X, E.SENDTO_X, E.SENDMSG_X,
-  E.READV_X, E.WRITEV_X, E.PREAD_X, E.PWRITE_X, E.PREADV_X, E.PWRITEV_X,
-], parseRwExit);
+State.register(
+  [
+    E.READ_X,
+    E.WRITE_X,
+    E.RECV_X,
+    E.SEND_X,
+    E.RECVFROM_X,
+    E.RECVMSG_X,
+    E.SENDTO_X,
+    E.SENDMSG_X,
+    E.READV_X,
+    E.WRITEV_X,
+    E.PREAD_X,
+    E.PWRITE_X,
+    E.PREADV_X,
+    E.PWRITEV_X,
+  ],
+  parseRwExit,
+);

@@ -52,7 +52,11 @@ export function splitEnv(b: Buffer): string[] {
     if (e < 0) e = b.length;
     if (e === o) {
       let allZero = true;
-      for (let i = o; i < b.length; i++) if (b[i] !== 0) { allZero = false; break; }
+      for (let i = o; i < b.length; i++)
+        if (b[i] !== 0) {
+          allZero = false;
+          break;
+        }
       if (allZero) return out;
     }
     out.push(b.latin1Slice(o, e));
@@ -74,17 +78,24 @@ export function splitCgroups(b: Buffer): string[] {
   for (let i = 0; i < cgroupsRaw.length; i++) {
     if (cgroupsRaw[i].equals(b)) {
       const out = cgroupsSplit[i];
-      if (i !== 0) { // move to the front
+      if (i !== 0) {
+        // move to the front
         const raw = cgroupsRaw[i];
-        cgroupsRaw.splice(i, 1); cgroupsSplit.splice(i, 1);
-        cgroupsRaw.unshift(raw); cgroupsSplit.unshift(out);
+        cgroupsRaw.splice(i, 1);
+        cgroupsSplit.splice(i, 1);
+        cgroupsRaw.unshift(raw);
+        cgroupsSplit.unshift(out);
       }
       return out;
     }
   }
   const out = splitCgroupsUncached(b);
-  cgroupsRaw.unshift(Buffer.from(b)); cgroupsSplit.unshift(out);
-  if (cgroupsRaw.length > CGROUP_CACHE) { cgroupsRaw.pop(); cgroupsSplit.pop(); }
+  cgroupsRaw.unshift(Buffer.from(b));
+  cgroupsSplit.unshift(out);
+  if (cgroupsRaw.length > CGROUP_CACHE) {
+    cgroupsRaw.pop();
+    cgroupsSplit.pop();
+  }
   return out;
 }
 
@@ -128,7 +139,15 @@ const VFORK_20_X = code('PPME_SYSCALL_VFORK_20_X');
 const CLONE3_X = code('PPME_SYSCALL_CLONE3_X');
 
 /** Layout of each clone exit version: where flags/uid/gid live, what else it carries. */
-interface CloneLayout { flags: number; uid: number; gid: number; hasComm: boolean; hasMem: boolean; hasVids: boolean; hasCgroups: boolean }
+interface CloneLayout {
+  flags: number;
+  uid: number;
+  gid: number;
+  hasComm: boolean;
+  hasMem: boolean;
+  hasVids: boolean;
+  hasCgroups: boolean;
+}
 const CLONE_LAYOUT = new Map<number, CloneLayout>([
   [CLONE_11_X, { flags: 8, uid: 9, gid: 10, hasComm: false, hasMem: false, hasVids: false, hasCgroups: false }],
   [CLONE_16_X, { flags: 13, uid: 14, gid: 15, hasComm: false, hasMem: true, hasVids: false, hasCgroups: false }],
@@ -478,7 +497,8 @@ function parseContainerJson(s: State, ev: EventView): void {
   } catch {
     return; // libsinsp throws (fatal); nothing sensible to rebuild
   }
-  const c = (root !== null && typeof root === 'object' ? (root as Record<string, unknown>).container : undefined) as Record<string, unknown> | undefined;
+  const c = (root !== null && typeof root === 'object' ? (root as Record<string, unknown>).container : undefined) as
+    Record<string, unknown> | undefined;
   const obj = c !== null && typeof c === 'object' ? c : {};
   const id = typeof obj.id === 'string' ? obj.id : '';
   let lookupState = 1; // SUCCESSFUL
@@ -503,14 +523,30 @@ function parseContainerJson(s: State, ev: EventView): void {
 }
 
 /** sinsp_container_type values, as container.type names them */
-const CONTAINER_TYPES = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', undefined, 'cri', 'containerd', 'cri-o', 'bpm'];
+const CONTAINER_TYPES = [
+  'docker',
+  'lxc',
+  'libvirt-lxc',
+  'mesos',
+  'rkt',
+  undefined,
+  'cri',
+  'containerd',
+  'cri-o',
+  'bpm',
+];
 
 /** The container_info that parse_container_json_evt adds to the container manager. */
 function containerMeta(id: string, c: Record<string, unknown>): ContainerMeta {
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const m: ContainerMeta = {
-    id, name: str(c.name), image: str(c.image), imageId: str(c.imageid), imageRepo: str(c.imagerepo),
-    imageTag: str(c.imagetag), imageDigest: str(c.imagedigest),
+    id,
+    name: str(c.name),
+    image: str(c.image),
+    imageId: str(c.imageid),
+    imageRepo: str(c.imagerepo),
+    imageTag: str(c.imagetag),
+    imageDigest: str(c.imagedigest),
   };
   if (typeof c.full_id === 'string' && c.full_id !== '') m.id = c.full_id;
   if (typeof c.type === 'number') m.type = CONTAINER_TYPES[c.type];
@@ -518,22 +554,46 @@ function containerMeta(id: string, c: Record<string, unknown>): ContainerMeta {
   if (typeof c.created_time === 'number') m.createdTime = c.created_time;
   if (typeof c.ip === 'string') {
     const p = c.ip.split('.').map(Number);
-    if (p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)) m.ip = ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+    if (p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255))
+      m.ip = ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
   }
   if (Array.isArray(c.Mounts)) {
     m.mounts = c.Mounts.map((x: Record<string, unknown>) => ({
-      source: str(x?.Source) ?? '', dest: str(x?.Destination) ?? '', mode: str(x?.Mode) ?? '',
-      rdwr: x?.RW === true, propagation: str(x?.Propagation) ?? '',
+      source: str(x?.Source) ?? '',
+      dest: str(x?.Destination) ?? '',
+      mode: str(x?.Mode) ?? '',
+      rdwr: x?.RW === true,
+      propagation: str(x?.Propagation) ?? '',
     }));
   }
   Object.assign(m, containerMetaExtras(c)); // labels, sandbox, podman type, ... (src/container/json.ts)
   return m;
 }
 
-function storeEnter(s: State, ev: EventView): void { s.storeEvent(ev); }
+function storeEnter(s: State, ev: EventView): void {
+  s.storeEvent(ev);
+}
 
-State.register([CLONE_11_X, CLONE_16_X, CLONE_17_X, CLONE_20_X, FORK_X, FORK_17_X, FORK_20_X, VFORK_X, VFORK_17_X, VFORK_20_X, CLONE3_X], parseCloneExit);
-State.register([EXECVE_8_X, EXECVE_13_X, EXECVE_14_X, EXECVE_15_X, EXECVE_16_X, EXECVE_17_X, EXECVE_18_X, EXECVE_19_X, EXECVEAT_X], parseExecveExit);
+State.register(
+  [
+    CLONE_11_X,
+    CLONE_16_X,
+    CLONE_17_X,
+    CLONE_20_X,
+    FORK_X,
+    FORK_17_X,
+    FORK_20_X,
+    VFORK_X,
+    VFORK_17_X,
+    VFORK_20_X,
+    CLONE3_X,
+  ],
+  parseCloneExit,
+);
+State.register(
+  [EXECVE_8_X, EXECVE_13_X, EXECVE_14_X, EXECVE_15_X, EXECVE_16_X, EXECVE_17_X, EXECVE_18_X, EXECVE_19_X, EXECVEAT_X],
+  parseExecveExit,
+);
 State.register([code('PPME_PROCEXIT_E'), code('PPME_PROCEXIT_1_E')], parseThreadExit);
 State.register([code('PPME_CONTAINER_JSON_E'), code('PPME_CONTAINER_JSON_2_E')], parseContainerJson);
 State.register(code('PPME_SYSCALL_SETRESUID_X'), parseSetresuidExit);
@@ -544,13 +604,30 @@ State.register(code('PPME_SYSCALL_SETSID_X'), parseSetsidExit);
 State.register(code('PPME_SYSCALL_CHROOT_X'), parseChrootExit);
 State.register([code('PPME_SYSCALL_GETRLIMIT_X'), code('PPME_SYSCALL_SETRLIMIT_X')], parseGetrlimitSetrlimitExit);
 State.register(code('PPME_SYSCALL_PRLIMIT_X'), parsePrlimitExit);
-State.register([code('PPME_SYSCALL_BRK_4_X'), code('PPME_SYSCALL_MMAP_X'), code('PPME_SYSCALL_MMAP2_X'), code('PPME_SYSCALL_MUNMAP_X')], parseBrkMunmapMmapExit);
+State.register(
+  [
+    code('PPME_SYSCALL_BRK_4_X'),
+    code('PPME_SYSCALL_MMAP_X'),
+    code('PPME_SYSCALL_MMAP2_X'),
+    code('PPME_SYSCALL_MUNMAP_X'),
+  ],
+  parseBrkMunmapMmapExit,
+);
 State.register([code('PPME_SCHEDSWITCH_1_E'), code('PPME_SCHEDSWITCH_6_E')], parseContextSwitch);
 // Enter events whose exit parsers need their parameters (process_event's store_event list).
-State.register([
-  code('PPME_SYSCALL_GETRLIMIT_E'), code('PPME_SYSCALL_SETRLIMIT_E'), code('PPME_SYSCALL_PRLIMIT_E'),
-  code('PPME_SYSCALL_SETRESUID_E'), code('PPME_SYSCALL_SETRESGID_E'), code('PPME_SYSCALL_SETUID_E'),
-  code('PPME_SYSCALL_SETGID_E'), code('PPME_SYSCALL_EXECVE_18_E'), code('PPME_SYSCALL_EXECVE_19_E'),
-  code('PPME_SYSCALL_EXECVEAT_E'), code('PPME_SYSCALL_SETPGID_E'),
-], storeEnter);
-
+State.register(
+  [
+    code('PPME_SYSCALL_GETRLIMIT_E'),
+    code('PPME_SYSCALL_SETRLIMIT_E'),
+    code('PPME_SYSCALL_PRLIMIT_E'),
+    code('PPME_SYSCALL_SETRESUID_E'),
+    code('PPME_SYSCALL_SETRESGID_E'),
+    code('PPME_SYSCALL_SETUID_E'),
+    code('PPME_SYSCALL_SETGID_E'),
+    code('PPME_SYSCALL_EXECVE_18_E'),
+    code('PPME_SYSCALL_EXECVE_19_E'),
+    code('PPME_SYSCALL_EXECVEAT_E'),
+    code('PPME_SYSCALL_SETPGID_E'),
+  ],
+  storeEnter,
+);
