@@ -6,7 +6,7 @@
  *   - under our probe draining every event into an LZ4 scap file (the unfiltered `capture -w`
  *     path: the addon compresses batches with liblz4 on its native thread and JS appends the
  *     frames; "frames in JS": the path of filtered and -n/-M captures, where JS assembles the LZ4
- *     frames (src/capture/lz4.ts) and the addon's lz4CompressBlock compresses their blocks),
+ *     frames (src/codec/lz4.ts) and the addon's lz4CompressBlock compresses their blocks),
  * with slowdown ratios, events/s delivered and drop percentages, in one run; and the CPU time per
  * syscall of the loops (probe programs included) and of the consumer (this process: the addon's
  * thread, LZ4, JS), which, unlike the rates, do not depend on the CPU other work leaves.
@@ -24,8 +24,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { loadNative, nativeAddonPath, nativeBuilt, NativeProbeExt } from '../src/capture/native';
-import { openTraceSink } from '../src/capture/compressed-sink';
-import { ScapWriter } from '../src/capture/scap-writer';
+import { openTraceSink } from '../src/scap/compressed-sink';
+import { ScapWriter } from '../src/scap/writer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOADGEN = path.join(ROOT, 'build', 'Release', 'loadgen');

@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import YAML from 'yaml';
 import { mapScap } from './scap-layout';
 import type { Seed } from './trace-mutators';
-import { lz4DecompressFrame } from '../src/capture/lz4';
+import { lz4DecompressFrame } from '../src/codec/lz4';
 
 /** Repository root (this file runs from dist/fuzz/). */
 export const ROOT = path.resolve(__dirname, '..', '..');

@@ -15,8 +15,9 @@ import YAML from 'yaml';
 import { Rng } from './prng';
 import { Ctx, CaseResult, cpuMs } from './targets';
 import { fieldRegistry } from '../src/filter/fields/registry';
-import { parseYamlGeneral, type YNode } from '../src/rules/yaml-node';
-import { parseYamlFast } from '../src/rules/yaml-fast';
+import { parseYamlGeneral } from '../src/yaml/yaml-node';
+import type { YNode } from '../src/yaml/yaml-types';
+import { parseYamlFast } from '../src/yaml/yaml-fast';
 
 /** a YAML tree as comparable text: kinds, scalars, positions */
 function treeText(n: YNode | null): unknown {
@@ -34,7 +35,7 @@ function treeText(n: YNode | null): unknown {
 }
 
 /**
- * The fast YAML reader (src/rules/yaml-fast.ts) on the same damaged text: it must give up
+ * The fast YAML reader (src/yaml/yaml-fast.ts) on the same damaged text: it must give up
  * (null) or build exactly the tree the yaml package route builds; a difference is a misread.
  */
 function fastYamlMismatch(text: string): string | null {

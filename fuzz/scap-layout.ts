@@ -4,7 +4,7 @@
  * the length fields inside metadata entries (PL/FDL/UL/IL). Only used on seeds, which are real
  * captures; it never throws on odd input, it just maps less.
  */
-import * as B from '../src/capture/blocks';
+import * as B from '../src/scap/blocks';
 import { EVENTS } from '../src/event/generated/events';
 
 export interface LenField {

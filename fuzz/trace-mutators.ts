@@ -9,10 +9,10 @@
 import * as zlib from 'node:zlib';
 import { Rng } from './prng';
 import { ScapLayout, BlockLayout, encodeEventBlock } from './scap-layout';
-import { lz4CompressFrame } from '../src/capture/lz4';
+import { lz4CompressFrame } from '../src/codec/lz4';
 import { xxh32 } from './xxh32';
 import { EVENTS } from '../src/event/generated/events';
-import * as B from '../src/capture/blocks';
+import * as B from '../src/scap/blocks';
 
 export interface Seed {
   name: string;

@@ -22,10 +22,10 @@ import * as path from 'node:path';
 import { spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { once } from 'node:events';
 import { Command } from 'commander';
-import { readTraceFile } from '../src/capture/file-source';
-import { MemorySink } from '../src/capture/compressed-sink';
-import { ScapWriter } from '../src/capture/scap-writer';
-import type { SectionMetadata } from '../src/capture/metadata';
+import { readTraceFile } from '../src/scap/file-source';
+import { MemorySink } from '../src/scap/compressed-sink';
+import { ScapWriter } from '../src/scap/writer';
+import type { SectionMetadata } from '../src/scap/metadata';
 import type { NativeProbe, ProbeOptions, ProbeStats } from '../src/capture/native-api';
 import { FileNamer, rotationUsageError, strftime } from '../src/capture/rotation';
 import {
@@ -818,9 +818,9 @@ test('SIGINT: stop, drain, finalize, summary, exit 0; the file is flushed every 
   // a child running capture() with an endless fake probe (slow batches)
   const script = `
     const { capture } = require(${JSON.stringify(path.join(dist, 'src/cli/capture.js'))});
-    const { readTraceFile } = require(${JSON.stringify(path.join(dist, 'src/capture/file-source.js'))});
-    const { MemorySink } = require(${JSON.stringify(path.join(dist, 'src/capture/compressed-sink.js'))});
-    const { ScapWriter } = require(${JSON.stringify(path.join(dist, 'src/capture/scap-writer.js'))});
+    const { readTraceFile } = require(${JSON.stringify(path.join(dist, 'src/scap/file-source.js'))});
+    const { MemorySink } = require(${JSON.stringify(path.join(dist, 'src/scap/compressed-sink.js'))});
+    const { ScapWriter } = require(${JSON.stringify(path.join(dist, 'src/scap/writer.js'))});
     (async () => {
       const sink = new MemorySink(); const w = new ScapWriter(sink); let meta, start = 0, per = 0;
       await readTraceFile(${JSON.stringify(SAMPLE)}, {

@@ -1,6 +1,6 @@
 /**
- * Falco configuration files (-c) and syscall event drop monitoring (src/rules/falco-config.ts,
- * src/rules/event-drops.ts): the keys we read and Falco's validation messages; the monitor on
+ * Falco configuration files (-c) and syscall event drop monitoring (src/config/falco-config.ts,
+ * src/drops/event-drops.ts): the keys we read and Falco's validation messages; the monitor on
  * real drop counters (threshold, token bucket, actions); and `replay -c` end to end on our own
  * demo trace. Falco's own drop tests run in rules-falco-regression.test.ts.
  */
@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { ROOT, runCli } from './helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const C = require('../src/rules/falco-config') as typeof import('../src/rules/falco-config');
+const C = require('../src/config/falco-config') as typeof import('../src/config/falco-config');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const D = require('../src/rules/event-drops') as typeof import('../src/rules/event-drops');
+const D = require('../src/drops/event-drops') as typeof import('../src/drops/event-drops');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { makeBenchTrace } = require('../bench/make-trace') as typeof import('../bench/make-trace');
@@ -180,7 +180,7 @@ test('drop monitor: real counters, threshold, token bucket and actions', () => {
   const logs: string[] = [];
   const alerts: { msg: string; fields: Record<string, string> }[] = [];
   const cfg = {
-    actions: new Set<import('../src/rules/falco-config').DropAction>(['log', 'alert']),
+    actions: new Set<import('../src/drops/drops-config').DropAction>(['log', 'alert']),
     threshold: 0.1,
     rate: 0.5,
     maxBurst: 1,
@@ -337,9 +337,9 @@ test("replay -c: simulated drops raise Falco's internal alert; the exit action s
 
 test("falco-ts test: drop settings as a case's overrides (no config file), checked on alerts, stderr and exit", async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { specFromObject } = require('../src/testing/spec') as typeof import('../src/testing/spec');
+  const { specFromObject } = require('../src/rule-tests/spec') as typeof import('../src/rule-tests/spec');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { runCase } = require('../src/testing/runner') as typeof import('../src/testing/runner');
+  const { runCase } = require('../src/rule-tests/runner') as typeof import('../src/rule-tests/runner');
   const overrides = [
     'syscall_event_drops.actions=[alert]',
     'syscall_event_drops.simulate_drops=true',

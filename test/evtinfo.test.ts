@@ -9,7 +9,7 @@ import { EVENTS } from '../src/event/generated/events';
 import { State } from '../src/state/state';
 import { ThreadInfo } from '../src/state/threadinfo';
 import { FdInfo, FdFlags } from '../src/state/fdinfo';
-import { FdType } from '../src/capture/metadata';
+import { FdType } from '../src/scap/metadata';
 import {
   ParamRenderer,
   BufferFormat,
@@ -17,8 +17,8 @@ import {
   formatBuffer,
   sanitizeString,
   joinRelativePath,
-} from '../src/format/evtinfo';
-import { resolveFlags } from '../src/format/flags';
+} from '../src/params/evtinfo';
+import { resolveFlags } from '../src/params/flags';
 import { errnoToStr } from '../src/util/errno';
 import { signalToStr } from '../src/util/signals';
 

@@ -18,10 +18,10 @@ const { fieldRegistry, observeEvent } =
   require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 const { renderValue, PF: _PF } = require('../src/filter/fields/common') as typeof import('../src/filter/fields/common');
 const { containerIdFromCgroup } =
-  require('../src/filter/fields/container') as typeof import('../src/filter/fields/container');
+  require('../src/state/thread-container') as typeof import('../src/state/thread-container');
 const { capsToString } = require('../src/filter/fields/thread') as typeof import('../src/filter/fields/thread');
 const { State } = require('../src/state/state') as typeof import('../src/state/state');
-const { readTraceFile } = require('../src/capture/file-source') as typeof import('../src/capture/file-source');
+const { readTraceFile } = require('../src/scap/file-source') as typeof import('../src/scap/file-source');
 const { EVENTS } = require('../src/event/generated/events') as typeof import('../src/event/generated/events');
 require('../src/state/parsers');
 

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { IN_CI, ROOT, SHARED, runCliAsync, runSysdigAsync, sysdigSkipReason, tmpDir, which } from './helpers/env';
-import { ScapReader } from '../src/capture/scap-reader';
+import { ScapReader } from '../src/scap/reader';
 import type { EventView } from '../src/event/view';
 
 const RUN = path.join(ROOT, 'scripts', 'guest', 'run.sh');

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Lz4Error, Lz4FrameDecoder, Lz4FrameEncoder, lz4CompressFrame, lz4DecompressFrame } from '../src/capture/lz4';
+import { Lz4Error, Lz4FrameDecoder, Lz4FrameEncoder, lz4CompressFrame, lz4DecompressFrame } from '../src/codec/lz4';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -746,7 +746,7 @@ test("frames with the addon's block compressor: our decoder and lz4 -d give the 
   const raw = require(nativeAddonPath()) as {
     lz4CompressBlock: (s: Buffer, a: number, b: number, d: Buffer, o: number) => number;
   };
-  const { useNativeLz4 } = require('../src/capture/lz4') as typeof import('../src/capture/lz4');
+  const { useNativeLz4 } = require('../src/codec/lz4') as typeof import('../src/codec/lz4');
   const r = rng(7);
   const words = ['open', '/etc/passwd', 'read', 'curl', 'res=0', '\u0000\u0000\u0001'];
   const text = Buffer.from(

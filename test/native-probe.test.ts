@@ -17,10 +17,10 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { loadNative, nativeBuilt, nativeAddonPath, NativeProbeStats } from '../src/capture/native';
 import { NativeError } from '../src/capture/native-api';
-import { ScapReader } from '../src/capture/scap-reader';
-import { ScapWriter } from '../src/capture/scap-writer';
-import { MemorySink, openTraceSink } from '../src/capture/compressed-sink';
-import type { SectionMetadata } from '../src/capture/metadata';
+import { ScapReader } from '../src/scap/reader';
+import { ScapWriter } from '../src/scap/writer';
+import { MemorySink, openTraceSink } from '../src/scap/compressed-sink';
+import type { SectionMetadata } from '../src/scap/metadata';
 import type { EventView } from '../src/event/view';
 import { IN_CI, runSysdig, sysdigSkipReason, tmpDir } from './helpers/env';
 

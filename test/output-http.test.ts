@@ -13,8 +13,8 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import { HttpOutput, redactUrl } from '../src/output/http';
 import { OutputManager } from '../src/output/manager';
-import { renderSummary } from '../src/format/summary-table';
-import { RunStats } from '../src/output/summary';
+import { renderSummary } from '../src/ui/summary-table';
+import { RunStats } from '../src/ui/summary';
 import { SCAP_DIR, sharedSkipReason, tmpDir, which } from './helpers/env';
 import { freePort, makeAlert, replayAlerts, startSidekick, until } from './output-fixtures';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BIN, SCAP_DIR, runCli, sharedSkipReason, which } from './helpers/env';
-import { ProgressBar } from '../src/format/progress';
+import { ProgressBar } from '../src/ui/progress';
 import { colorAlertLine, colorEnabled, makeChalk } from '../src/format/colors';
 
 const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');

@@ -17,10 +17,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { snapshotProc, openFlagsToScap, parseIpv6, ProcSnapshotStats } from '../src/capture/proc-snapshot';
-import { FdType, SectionMetadata, FdEntry } from '../src/capture/metadata';
-import { openTraceSink } from '../src/capture/compressed-sink';
-import { ScapWriter } from '../src/capture/scap-writer';
-import { readTraceFile } from '../src/capture/file-source';
+import { FdType, SectionMetadata, FdEntry } from '../src/scap/metadata';
+import { openTraceSink } from '../src/scap/compressed-sink';
+import { ScapWriter } from '../src/scap/writer';
+import { readTraceFile } from '../src/scap/file-source';
 import { runSysdig, sysdigSkipReason, tmpDir } from './helpers/env';
 
 const TMP = tmpDir('falco-ts-procsnap-');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { readTraceFile } from '../src/capture/file-source';
+import { readTraceFile } from '../src/scap/file-source';
 import { captures, runCli, sharedSkipReason, tmpDir, SCAP_DIR } from './helpers/env';
 
 async function countEvents(file: string): Promise<{ events: number; sections: number }> {

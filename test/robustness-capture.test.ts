@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readTraceFile } from '../src/capture/file-source';
+import { readTraceFile } from '../src/scap/file-source';
 import { loadNativeModule, privilegeProblem } from '../src/capture/live-source';
 import { BIN, IN_CI, sysdigSkipReason, tmpDir } from './helpers/env';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { readTraceFile } from '../src/capture/file-source';
+import { readTraceFile } from '../src/scap/file-source';
 import { runCli, sharedSkipReason, tmpDir, SCAP_DIR, IN_CI } from './helpers/env';
 
 const SMALL = (): string => path.join(SCAP_DIR, 'falco_cat_write.scap');

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { ROOT, SHARED, runCli, sharedSkipReason, tmpDir } from './helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const testing = require('../src/testing') as typeof import('../src/testing');
+const testing = require('../src/rule-tests') as typeof import('../src/rule-tests');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rulesMod = require('../src/rules') as typeof import('../src/rules');
 

@@ -18,7 +18,7 @@ import { ROOT, SHARED, runCliAsync, sharedSkipReason } from './helpers/env';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rules = require('../src/rules') as typeof import('../src/rules');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const run = require('../src/rules/run') as typeof import('../src/rules/run');
+const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -16,7 +16,7 @@ const R = require('../src/rules') as typeof import('../src/rules');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const C = require('../src/rules/compiler') as typeof import('../src/rules/compiler');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const run = require('../src/rules/run') as typeof import('../src/rules/run');
+const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 

@@ -1,5 +1,5 @@
 /**
- * The fast YAML reader for rules files (src/rules/yaml-fast.ts) against the `yaml` package
+ * The fast YAML reader for rules files (src/yaml/yaml-fast.ts) against the `yaml` package
  * route (parseYamlGeneral): equal trees, positions included, on every rules file and spec at
  * hand and on shapes that are easy to get wrong; unusual YAML falls back, never misreads.
  */
@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { ROOT, SHARED, sharedSkipReason } from './helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const Y = require('../src/rules/yaml-node') as typeof import('../src/rules/yaml-node');
+const Y = require('../src/yaml/yaml-node') as typeof import('../src/yaml/yaml-node');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const F = require('../src/rules/yaml-fast') as typeof import('../src/rules/yaml-fast');
+const F = require('../src/yaml/yaml-fast') as typeof import('../src/yaml/yaml-fast');
 
-type N = import('../src/rules/yaml-node').YNode;
+type N = import('../src/yaml/yaml-types').YNode;
 const norm = (n: N | null): unknown =>
   n === null
     ? null

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readTraceFile } from '../src/capture/file-source';
+import { readTraceFile } from '../src/scap/file-source';
 import { State } from '../src/state/state';
 import '../src/state/parsers';
 import { EVENTS } from '../src/event/generated/events';
 import { code } from '../src/event/codes';
 import { FdInfo } from '../src/state/fdinfo';
-import { FdType } from '../src/capture/metadata';
+import { FdType } from '../src/scap/metadata';
 import { ipv6ToString } from '../src/util/net';
 import { sockaddrToString, socktupleToString, sockinfoToString, swapAddresses } from '../src/state/parsers/net';
 import { SCAP_DIR, sharedSkipReason, sysdigSkipReason, runSysdig } from './helpers/env';

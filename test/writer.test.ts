@@ -1,5 +1,5 @@
 /**
- * The scap writer (src/capture/scap-writer.ts), its output sink (compressed-sink.ts) and
+ * The scap writer (src/scap/writer.ts), its output sink (compressed-sink.ts) and
  * state snapshots (snapshot.ts):
  *
  *  - every capture in ../shared/scap, read and written back as lz4, gzip and raw, reads back
@@ -16,18 +16,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { readTraceFile } from '../src/capture/file-source';
-import { openTraceSink, SinkCompression } from '../src/capture/compressed-sink';
-import { ScapWriter, fdTypeForE5 } from '../src/capture/scap-writer';
-import { snapshotState } from '../src/capture/snapshot';
-import type { SectionMetadata } from '../src/capture/metadata';
-import { ScapReader } from '../src/capture/scap-reader';
+import { readTraceFile } from '../src/scap/file-source';
+import { openTraceSink, SinkCompression } from '../src/scap/compressed-sink';
+import { ScapWriter, fdTypeForE5 } from '../src/scap/writer';
+import { snapshotState } from '../src/state/snapshot';
+import type { SectionMetadata } from '../src/scap/metadata';
+import { ScapReader } from '../src/scap/reader';
 import { EventView } from '../src/event/view';
 import { EVENTS } from '../src/event/generated/events';
 import { State } from '../src/state/state';
 import '../src/state/parsers';
 import { InputError } from '../src/util/errors';
-import { lz4DecompressFrame } from '../src/capture/lz4';
+import { lz4DecompressFrame } from '../src/codec/lz4';
 import { captures, runSysdig, sharedSkipReason, sysdigSkipReason, SCAP_DIR, tmpDir, which } from './helpers/env';
 
 const COMPRESSIONS: SinkCompression[] = ['lz4', 'gzip', 'none'];

@@ -19,9 +19,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
-import { openTraceSink, type SinkCompression, type TraceSink } from './compressed-sink';
-import { ScapWriter, DF_STATE_ONLY } from './scap-writer';
-import type { SectionMetadata } from './metadata';
+import { openTraceSink, type SinkCompression, type TraceSink } from '../scap/compressed-sink';
+import { ScapWriter, DF_STATE_ONLY } from '../scap/writer';
+import type { SectionMetadata } from '../scap/metadata';
 
 export interface AlertCaptureOptions {
   dir: string;

@@ -11,9 +11,9 @@
  * stopped it (a count limit reached) or a second signal arrived.
  */
 import * as fs from 'node:fs';
-import { ScapReader } from './scap-reader';
-import * as B from './blocks';
-import type { SectionMetadata } from './metadata';
+import { ScapReader } from '../scap/reader';
+import * as B from '../scap/blocks';
+import type { SectionMetadata } from '../scap/metadata';
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
 import { NativeError, NativeModule, NativeProbe, ProbeStats } from './native-api';

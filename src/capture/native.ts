@@ -20,7 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NativeError, NativeModule, NativeProbe, ProbeOptions, ProbeStats } from './native-api';
-import { useNativeLz4 } from './lz4';
+import { useNativeLz4 } from '../codec/lz4';
 
 export { NativeError };
 

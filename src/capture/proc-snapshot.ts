@@ -31,7 +31,7 @@ import {
   UserEntry,
   emptyFd,
   emptyProc,
-} from './metadata';
+} from '../scap/metadata';
 
 export interface ProcSnapshotOptions {
   /** where proc is mounted (default /proc) */

@@ -14,9 +14,9 @@
  * 0600 without following symlinks (openTraceSink).
  */
 import * as fs from 'node:fs';
-import { openTraceSink, SinkCompression, TraceSink } from './compressed-sink';
-import { ScapWriter } from './scap-writer';
-import type { SectionMetadata } from './metadata';
+import { openTraceSink, SinkCompression, TraceSink } from '../scap/compressed-sink';
+import { ScapWriter } from '../scap/writer';
+import type { SectionMetadata } from '../scap/metadata';
 import { InputError } from '../util/errors';
 
 export interface RotationOptions {

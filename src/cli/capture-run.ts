@@ -3,9 +3,9 @@
  * (the probe, /proc snapshot, rotation and live-source modules are not needed by replay).
  */
 import { snapshotProc } from '../capture/proc-snapshot';
-import { snapshotState } from '../capture/snapshot';
-import { DF_STATE_ONLY } from '../capture/scap-writer';
-import { SubsetWriter, isStateful } from '../capture/subset-writer';
+import { snapshotState } from '../state/snapshot';
+import { DF_STATE_ONLY } from '../scap/writer';
+import { SubsetWriter, isStateful } from '../scap/subset-writer';
 import { RotatingWriter, checkRotation } from '../capture/rotation';
 import {
   EventDecoder,
@@ -18,13 +18,14 @@ import {
 import type { ProbeOptions } from '../capture/native-api';
 import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer } from '../format/evtinfo';
+import { ParamRenderer } from '../params/evtinfo';
 import { setParamRenderer, observeEvent } from '../filter/fields/registry';
 import { buildFilter } from './replay';
 import { InputError } from '../util/errors';
 import { dropPrivileges } from '../util/privileges';
-import { ContainerRecorder, openContainerManager, startedWithin } from '../container/live';
-import { type CaptureOptions, probeOptions } from './capture';
+import { ContainerRecorder, openContainerManager, startedWithin } from '../container-runtime/live';
+import type { CaptureOptions } from './capture';
+import { probeOptions } from '../capture/probe-options';
 
 export async function capture(opts: CaptureOptions): Promise<number> {
   const rotation = checkRotation({

@@ -12,12 +12,11 @@
  * SIGINT/SIGTERM, -n, -M or -G/-W stop the capture; the probe is detached, its rings
  * drained, the file finalized, and a summary line goes to stderr.
  */
-import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import type { SinkCompression } from '../capture/compressed-sink';
-import type { SectionMetadata } from '../capture/metadata';
+import type { SinkCompression } from '../scap/compressed-sink';
+import type { SectionMetadata } from '../scap/metadata';
 import { InputError } from '../util/errors';
-import { ContainerSetting, addContainerOptions, containerOptionsFrom } from '../container/live';
+import { ContainerSetting, addContainerOptions, containerOptionsFrom } from '../container-runtime/live';
 import { DRIVERS, type Driver, type NativeProbe, type ProbeOptions } from '../capture/native-api';
 import { lazy } from '../util/lazy';
 
@@ -46,23 +45,6 @@ export interface CaptureOptions {
   snapshot?: () => SectionMetadata;
   /** container runtimes to query (false: none; default: all, none with a test probe) */
   containers?: ContainerSetting;
-}
-
-export function probeOptions(
-  o: { snaplen?: number; driver?: Driver },
-  eventTypes: number[] | null,
-): ProbeOptions & { driver?: Driver } {
-  return {
-    driver: o.driver,
-    snaplen: o.snaplen ?? 80,
-    eventTypes,
-    ignorePids: [process.pid],
-    // (node:os is required here, not at load: every command loads this module)
-    verifierLogPath: path.join(
-      (require('node:os') as typeof import('node:os')).tmpdir(),
-      `falco-ts-verifier-${process.pid}.log`,
-    ),
-  };
 }
 
 /** Runs a capture (the implementation loads on first use: other commands do not pay for it). */

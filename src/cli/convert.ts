@@ -1,7 +1,7 @@
 /** `falco-ts convert IN OUT [-z lz4|gzip|none]`: every section and event, re-encoded. */
-import { readTraceFile } from '../capture/file-source';
-import { openTraceSink, SinkCompression } from '../capture/compressed-sink';
-import { ScapWriter } from '../capture/scap-writer';
+import { readTraceFile } from '../scap/file-source';
+import { openTraceSink, SinkCompression } from '../scap/compressed-sink';
+import { ScapWriter } from '../scap/writer';
 
 export async function convert(input: string, output: string, compression: SinkCompression): Promise<number> {
   const writer = new ScapWriter(openTraceSink(output, compression));

@@ -2,7 +2,7 @@
  * The event-output options replay and live mode share (sysdig's -n, -M, -v, -d, the buffer
  * formats, -q, -p, -j, -t), and how they are read from commander's parsed options.
  */
-import type { BufferFormat } from '../format/evtinfo';
+import type { BufferFormat } from '../params/evtinfo';
 import { unescapeSysdigFormat } from '../format/template';
 
 export interface EventOutputOptions {

@@ -15,17 +15,17 @@ import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
 import { fieldRegistry, observeEvent } from '../filter/fields/registry';
 import { startPipeline } from './replay';
-import { openContainerManager, startedWithin } from '../container/live';
+import { openContainerManager, startedWithin } from '../container-runtime/live';
 import type { OutputReport } from '../output/manager';
 import { lazy } from '../util/lazy';
 import { AlertCapture } from '../capture/alert-window';
-import { snapshotState } from '../capture/snapshot';
-import { probeOptions } from './capture';
+import { snapshotState } from '../state/snapshot';
+import { probeOptions } from '../capture/probe-options';
 import type { LiveOptions } from './live';
 
 /** alert shaping and drop monitoring load only with -r */
-const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
-const dropsModule = lazy(() => require('../rules/event-drops') as typeof import('../rules/event-drops'));
+const alertModule = lazy(() => require('../alert/alert') as typeof import('../alert/alert'));
+const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
 for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;

@@ -9,15 +9,15 @@
  */
 import { Command } from 'commander';
 import type { NativeProbe, ProbeOptions, Driver } from '../capture/native-api';
-import type { SectionMetadata } from '../capture/metadata';
+import type { SectionMetadata } from '../scap/metadata';
 import { InputError } from '../util/errors';
-import { ContainerSetting, addContainerOptions, containerOptionsFrom } from '../container/live';
+import { ContainerSetting, addContainerOptions, containerOptionsFrom } from '../container-runtime/live';
 import type { SessionOptions } from '../rules';
 import type { OutputManager } from '../output/manager';
 import { lazy } from '../util/lazy';
 import { type EventOutputOptions, eventOutputOptionsFrom } from './event-output';
 import { addRulesOptions, applyFalcoConfig, rulesOptionsFrom } from './rules';
-import type { DropsSetup } from '../rules/event-drops';
+import type { DropsSetup } from '../drops/event-drops';
 import { parseDriver } from './capture';
 
 /** alert outputs load only with -r and --output; the live pipeline on first use */
@@ -60,8 +60,8 @@ export function live(opts: LiveOptions): Promise<number> {
 
 /** Without -c, a live rules session monitors drops as falco.yaml ships: log and alert, threshold 0.1. */
 function liveDropDefaults(): DropsSetup {
-  const { defaultDropsConfig } = require('../rules/falco-config') as typeof import('../rules/falco-config');
-  const { stderrLogger, LOG_INFO } = require('../output/falco-logger') as typeof import('../output/falco-logger');
+  const { defaultDropsConfig } = require('../drops/drops-config') as typeof import('../drops/drops-config');
+  const { stderrLogger, LOG_INFO } = require('../log/falco-logger') as typeof import('../log/falco-logger');
   return { config: defaultDropsConfig(), logger: stderrLogger(true, LOG_INFO) };
 }
 

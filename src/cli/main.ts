@@ -9,13 +9,13 @@ import { registerList } from './list';
 import { registerRules, addRulesOptions, applyFalcoConfig, rulesOptionsFrom } from './rules';
 import { registerTest } from './test';
 import { colorEnabled } from '../format/colors';
-import { wantSummary } from '../output/summary';
+import { wantSummary } from '../ui/summary';
 import type { OutputManager } from '../output/manager';
 import { lazy } from '../util/lazy';
 
 /** alert outputs (http, syslog, programs) load only with -r */
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
-import type { SinkCompression } from '../capture/compressed-sink';
+import type { SinkCompression } from '../scap/compressed-sink';
 import { InputError } from '../util/errors';
 import { eventOutputOptionsFrom } from './event-output';
 

@@ -3,11 +3,11 @@
  * (terminal lines, JSON, and/or a trace writer). The CLI module only wires these stages.
  */
 import * as fs from 'node:fs';
-import { readTraceFile } from '../capture/file-source';
-import type { SectionMetadata } from '../capture/metadata';
+import { readTraceFile } from '../scap/file-source';
+import type { SectionMetadata } from '../scap/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer } from '../format/evtinfo';
+import { ParamRenderer } from '../params/evtinfo';
 import { DefaultLineFormatter } from '../format/line';
 import { Template } from '../format/template';
 import { Out } from '../util/out';
@@ -18,17 +18,17 @@ import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } fr
 import { compileFilter, CompiledFilter } from '../filter';
 import { FilterError } from '../filter/errors';
 import { formatFilterError } from './filter-error';
-import { openTraceSink, SinkCompression } from '../capture/compressed-sink';
-import { ScapWriter } from '../capture/scap-writer';
-import { SubsetWriter } from '../capture/subset-writer';
-import { snapshotState } from '../capture/snapshot';
+import { openTraceSink, SinkCompression } from '../scap/compressed-sink';
+import { ScapWriter } from '../scap/writer';
+import { SubsetWriter } from '../scap/subset-writer';
+import { snapshotState } from '../state/snapshot';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
-import { ReplayUi } from '../output/replay-ui';
+import { ReplayUi } from '../ui/replay-ui';
 import type { OutputManager } from '../output/manager';
 import type { SessionOptions } from '../rules';
 import { lazy } from '../util/lazy';
 import type { EventOutputOptions } from './event-output';
-import type { DropsSetup } from '../rules/event-drops';
+import type { DropsSetup } from '../drops/event-drops';
 
 export interface ReplayOptions extends EventOutputOptions {
   files: string[];
@@ -57,8 +57,8 @@ export interface ReplayOptions extends EventOutputOptions {
 
 /** rules (and YAML) and alert shaping load only with -r */
 const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
-const alertModule = lazy(() => require('../output/alert') as typeof import('../output/alert'));
-const dropsModule = lazy(() => require('../rules/event-drops') as typeof import('../rules/event-drops'));
+const alertModule = lazy(() => require('../alert/alert') as typeof import('../alert/alert'));
+const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
 for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;

@@ -8,7 +8,7 @@ import { EVENTS } from '../event/generated/events';
 import { Out } from '../util/out';
 import { fieldRegistry } from '../filter/fields/registry';
 import type { SessionOptions, CompiledRule, RulesLoader } from '../rules';
-import type { DropsSetup } from '../rules/event-drops';
+import type { DropsSetup } from '../drops/event-drops';
 import { lazy } from '../util/lazy';
 
 /** the rules engine (and YAML) loads only when rules are used */
@@ -54,7 +54,7 @@ export function addRulesOptions(cmd: Command): Command {
 export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undefined {
   const options = (o.option as string[] | undefined) ?? [];
   const file = typeof o.config === 'string' ? o.config : null;
-  const C = require('../rules/falco-config') as typeof import('../rules/falco-config');
+  const C = require('../config/falco-config') as typeof import('../config/falco-config');
   if (file === null && !options.some(C.isConfigOption)) return undefined;
   const cfg = C.loadFalcoConfig(file, options.filter(C.isConfigOption));
   const m = C.mergeCommandLine(cfg, (o.rules as string[] | undefined) ?? [], options);

@@ -10,11 +10,11 @@
  *   connection = "l4proto fd.name" of IPv4/IPv6 socket fds; container = container.id (name).
  */
 import type TableT from 'cli-table3';
-import { readTraceFile } from '../capture/file-source';
-import type { SectionMetadata } from '../capture/metadata';
+import { readTraceFile } from '../scap/file-source';
+import type { SectionMetadata } from '../scap/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer } from '../format/evtinfo';
+import { ParamRenderer } from '../params/evtinfo';
 import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
 import { fieldRegistry, setParamRenderer, observeEvent } from '../filter/fields/registry';
@@ -23,7 +23,7 @@ import { buildFilter, splitFilesAndFilter } from './replay';
 import { InputError } from '../util/errors';
 import { Out } from '../util/out';
 import { colorEnabled, makeChalk } from '../format/colors';
-import { textFromBytes } from '../output/alert';
+import { textFromBytes } from '../alert/alert';
 import { lazy } from '../util/lazy';
 
 /** the table code loads only when a table is printed */

@@ -14,7 +14,7 @@ import { colorEnabled } from '../format/colors';
 import { InputError } from '../util/errors';
 
 /** the spec runner (and YAML) loads only for this command */
-const testing = lazy(() => require('../testing') as typeof import('../testing'));
+const testing = lazy(() => require('../rule-tests') as typeof import('../rule-tests'));
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -85,7 +85,7 @@ Examples:
     .action(async (args: string[], o: Record<string, unknown>) => {
       if (typeof o.record === 'string') {
         if (args.length === 0) throw new InputError('test --record: give the command to run after --');
-        const rec = await import('../testing/record');
+        const rec = await import('../rule-tests/record');
         done(
           await rec.record({
             caseName: o.record,

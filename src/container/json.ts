@@ -5,7 +5,7 @@
  * The reading side is the state parser (parse_container_json_evt in src/state/parsers/proc.ts),
  * which calls containerMetaExtras() here for the fields it does not read itself.
  */
-import type { ContainerMeta } from '../filter/fields/container';
+import type { ContainerMeta } from './meta';
 
 /** sinsp_container_type numbers */
 export const CONTAINER_TYPE_CODES: Record<string, number> = {

@@ -9,10 +9,10 @@ import type { ChalkInstance } from 'chalk';
 import { lazy } from '../util/lazy';
 import type { EventView } from '../event/view';
 import type { State } from '../state/state';
-import type { ParamRenderer } from './evtinfo';
-import { timeOfDay } from './time';
-import { eventTypeName } from './event-names';
-import type { Priority } from '../output/alert';
+import type { ParamRenderer } from '../params/evtinfo';
+import { timeOfDay } from '../params/time';
+import { eventTypeName } from '../params/event-names';
+import type { Priority } from '../alert/alert';
 import type { Out } from '../util/out';
 
 export interface ColorChoice {

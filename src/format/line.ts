@@ -6,9 +6,9 @@
 import type { EventView } from '../event/view';
 import type { State } from '../state/state';
 import type { Out } from '../util/out';
-import { ParamRenderer } from './evtinfo';
-import { timeOfDay, writeTimeOfDay } from './time';
-import { eventTypeName } from './event-names';
+import { ParamRenderer } from '../params/evtinfo';
+import { timeOfDay, writeTimeOfDay } from '../params/time';
+import { eventTypeName } from '../params/event-names';
 
 export class DefaultLineFormatter {
   constructor(

@@ -9,7 +9,7 @@ import type { BoundField, FieldRegistry, FieldValue } from '../filter/field-api'
 import { FieldError } from '../filter/field-api';
 import { InputError } from '../util/errors';
 import { jsonQuote, jsonQuoteInto } from './json';
-import { storageGrowths } from './evtinfo';
+import { storageGrowths } from '../params/evtinfo';
 import type { Out } from '../util/out';
 
 interface Token {

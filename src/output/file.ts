@@ -4,7 +4,7 @@
  * with one synchronous append so a crash loses nothing already emitted.
  */
 import * as fs from 'node:fs';
-import { AlertOutput, FalcoAlert, alertLine, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertLine, newCounters } from '../alert/alert';
 import { InputError } from '../util/errors';
 
 export interface FileOutputOptions {

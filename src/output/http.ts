@@ -11,7 +11,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { AlertOutput, FalcoAlert, alertToJson, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertToJson, newCounters } from '../alert/alert';
 import { BoundedQueue } from './queue';
 import { waitFor } from './wait';
 import { InputError } from '../util/errors';

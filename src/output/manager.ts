@@ -5,7 +5,7 @@
  * end and prints report() in the summary. Counts by priority and by rule are kept here, since
  * every alert passes through.
  */
-import { AlertOutput, AlertSink, FalcoAlert, OutputCounters, PRIORITIES, Priority } from './alert';
+import { AlertOutput, AlertSink, FalcoAlert, OutputCounters, PRIORITIES, Priority } from '../alert/alert';
 import { StdoutOutput } from './stdout';
 import { FileOutput } from './file';
 import { ProgramOutput, ProgramOptions } from './program';

@@ -7,7 +7,7 @@
  * still sitting in the pipe buffer when it dies are counted as sent.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { AlertOutput, FalcoAlert, alertLine, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertLine, newCounters } from '../alert/alert';
 import { BoundedQueue } from './queue';
 import { sleep, waitFor } from './wait';
 

@@ -4,7 +4,7 @@
  * each alert at once. EPIPE (`| head`) ends the output: later alerts count as dropped.
  */
 import { Out } from '../util/out';
-import { AlertOutput, FalcoAlert, alertLine, newCounters } from './alert';
+import { AlertOutput, FalcoAlert, alertLine, newCounters } from '../alert/alert';
 import { colorAlertLine, makeChalk } from '../format/colors';
 
 export interface StdoutOptions {

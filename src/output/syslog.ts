@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FalcoAlert, alertLine, prioritySeverity } from './alert';
+import { FalcoAlert, alertLine, prioritySeverity } from '../alert/alert';
 import { ProgramOutput } from './program';
 import { InputError } from '../util/errors';
 

@@ -15,7 +15,7 @@ import type { State } from '../state/state';
 import type { FieldRegistry } from '../filter/field-api';
 import { Template } from '../format/template';
 import { jsonQuote } from '../format/json';
-import { nanos9 } from '../format/time';
+import { nanos9 } from '../params/time';
 import type { CompiledRule } from './compiler';
 import { PRIORITY_NAMES } from './types';
 

@@ -5,7 +5,8 @@
  */
 import { Collector, ExEntry, ExceptionInfo, RuleInfo, RuleUpdate, parseSemver } from './collector';
 import { Context, ItemType, LoadResult, Priority, RuleLoadError, parsePriority } from './types';
-import { YNode, YamlParseError, decodeBool, parseYamlDocs } from './yaml-node';
+import { YamlParseError, decodeBool, parseYamlDocs } from '../yaml/yaml-node';
+import type { YNode } from '../yaml/yaml-types';
 
 const BARESTR = /^[^()"'\s=,]+$/;
 const IDENTIFIER = /^[a-zA-Z]+[a-zA-Z0-9_]*$/;

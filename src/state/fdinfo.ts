@@ -1,5 +1,5 @@
 /** One open file descriptor, as libsinsp's sinsp_fdinfo tracks it. */
-import { FdType } from '../capture/metadata';
+import { FdType } from '../scap/metadata';
 import { copyBytes, smallZeroed } from '../util/bytes';
 
 export const enum FdFlags {

@@ -5,12 +5,12 @@
  * read `cur` (the current event's thread and fd) after processEvent() returns.
  */
 import { EventView } from '../event/view';
-import type { SectionMetadata, FdEntry, UserEntry, GroupEntry, InterfaceEntry, MachineInfo } from '../capture/metadata';
-import { FdType, PROC_THREAD_FIELDS, copyFields } from '../capture/metadata';
+import type { SectionMetadata, FdEntry, UserEntry, GroupEntry, InterfaceEntry, MachineInfo } from '../scap/metadata';
+import { FdType, PROC_THREAD_FIELDS, copyFields } from '../scap/metadata';
 import { EVENTS, PPM_EVENT_MAX_E5C53D64 } from '../event/generated/events';
 import { ThreadInfo, ThreadLookup, CL, CANCELED_FD_NUMBER } from './threadinfo';
 import { FdInfo, FdFlags, L4 } from './fdinfo';
-import type { ContainerMeta } from '../filter/fields/container';
+import type { ContainerMeta } from '../container/meta';
 import { ipv4Endpoint, ipv4Tuple, ipv6Endpoint, ipv6Tuple, isIpv4MappedIpv6 } from '../util/net';
 import { copyBytes } from '../util/bytes';
 

@@ -3,7 +3,7 @@
  * events, so what only some runs need (rules and YAML, alert outputs, container clients, tables,
  * chalk, the native addon) is required when used, not at startup.
  *
- *   const rules = lazy(() => require('../rules') as typeof import('../rules'));
+ *   const rules = lazy(() => require('../some/module') as typeof import('../some/module'));
  *   rules().RulesSession.load(...)
  */
 export function lazy<T>(load: () => T): () => T {

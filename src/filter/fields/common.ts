@@ -9,7 +9,7 @@ import type { FdInfo } from '../../state/fdinfo';
 import { FieldError, FieldType, FieldValue } from '../field-api';
 import { EVENTS } from '../../event/generated/events';
 import { ipv4ToString, ipv6ToString } from '../../util/net';
-import { ParamRenderer } from '../../format/evtinfo';
+import { ParamRenderer } from '../../params/evtinfo';
 
 /** libsinsp ppm_print_format values used by the catalog. */
 export const enum PF {

@@ -8,88 +8,13 @@ import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
 import { FieldError, FieldValue } from '../field-api';
 import { FieldSpec, PF, isIntArg, parseIntArg } from './common';
-import { CgroupMatch, matchCgroupPath, matchCgroups, namespaceGeneration } from '../../container/cgroup';
+import type { ContainerMeta } from '../../container/meta';
+import { containerId, containerType, threadCgroupMatch } from '../../state/thread-container';
 
 const CLS = 'container';
 
-/** Container metadata as the state code may keep it (all optional). */
-export interface ContainerMeta {
-  id: string;
-  name?: string;
-  image?: string;
-  imageId?: string;
-  imageRepo?: string;
-  imageTag?: string;
-  imageDigest?: string;
-  /** docker, cri-o, containerd, podman, lxc, ... */
-  type?: string;
-  privileged?: boolean;
-  mounts?: { source: string; dest: string; mode: string; rdwr: boolean; propagation: string }[];
-  healthProbes?: { type: 'healthcheck' | 'liveness' | 'readiness'; exe: string; args: string[] }[];
-  ip?: number;
-  /** seconds since the epoch (libs' m_created_time) */
-  createdTime?: number;
-  /** runtime labels (CRI containers carry io.kubernetes.* here) */
-  labels?: Record<string, string>;
-  isPodSandbox?: boolean;
-  podSandboxId?: string;
-  podSandboxLabels?: Record<string, string>;
-  hostPid?: boolean;
-  hostNetwork?: boolean;
-  hostIpc?: boolean;
-  user?: string;
-  env?: string[];
-  memoryLimit?: number;
-  swapLimit?: number;
-  cpuShares?: number;
-  cpuQuota?: number;
-  cpuPeriod?: number;
-  cpusetCpuCount?: number;
-  /** the runtime namespace (containerd) the container lives in */
-  namespace?: string;
-}
-
-/** The 12-char container id of a cgroup path, or null for host cgroups. */
-export function containerIdFromCgroup(path: string): { id: string; type: string } | null {
-  const m = matchCgroupPath(path);
-  return m === null ? null : { id: m.id, type: m.type };
-}
-
-interface IdCache {
-  cg: string[];
-  n: number;
-  gen: number;
-  m: CgroupMatch | null;
-  id: string;
-  type: string;
-}
-const idCache = new WeakMap<ThreadInfo, IdCache>();
-
-function detect(t: ThreadInfo): IdCache {
-  let c = idCache.get(t);
-  const gen = namespaceGeneration();
-  if (c !== undefined && c.cg === t.cgroups && c.n === t.cgroups.length && c.gen === gen) return c;
-  const m = matchCgroups(t.cgroups);
-  c = { cg: t.cgroups, n: t.cgroups.length, gen, m, id: m?.id ?? '', type: m?.type ?? '' };
-  idCache.set(t, c);
-  return c;
-}
-
-/** The thread's container as its cgroups name it (cached per thread), or null for the host. */
-export function threadCgroupMatch(t: ThreadInfo): CgroupMatch | null {
-  return detect(t).m;
-}
-
-/** The thread's container id ('' for the host), preferring what the state code recorded. */
-export function containerId(t: ThreadInfo): string {
-  if (t.containerId !== '') return t.containerId;
-  return detect(t).id;
-}
-
 function meta(st: State, id: string): ContainerMeta | null {
-  const tab = (st as unknown as { containers?: Map<string, ContainerMeta> }).containers;
-  if (tab === undefined || !(tab instanceof Map)) return null;
-  return tab.get(id) ?? null;
+  return st.containers.get(id) ?? null;
 }
 
 type CFn = (m: ContainerMeta | null, id: string, t: ThreadInfo) => FieldValue;
@@ -264,7 +189,7 @@ export const CONTAINER_FIELDS: FieldSpec[] = [
     'CHARBUF',
     "the full container id, or 'host' for host processes (only the 12-char id is known from cgroups).",
     'host',
-    (m, id, t) => m?.id || detect(t).m?.fullId || id,
+    (m, id, t) => m?.id || threadCgroupMatch(t)?.fullId || id,
   ),
   cf('container.name', 'CHARBUF', 'the container name.', 'host', (m) => nonEmpty(m?.name)),
   cf(
@@ -280,7 +205,7 @@ export const CONTAINER_FIELDS: FieldSpec[] = [
     'CHARBUF',
     'the container type, eg: docker or rkt',
     'host',
-    (m, _id, t) => m?.type ?? detect(t).type,
+    (m, _id, t) => m?.type ?? containerType(t),
   ),
   cf('container.privileged', 'BOOL', 'true for containers running as privileged, false otherwise', null, (m) =>
     m === null || m.privileged === undefined ? null : m.privileged,

@@ -1,10 +1,10 @@
 /** evt.* and syscall.type fields (libsinsp sinsp_filter_check_gen_event + sinsp_filter_check_event). */
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
-import { FdType } from '../../capture/metadata';
+import { FdType } from '../../scap/metadata';
 import { FieldError, FieldValue } from '../field-api';
-import { eventTypeName } from '../../format/event-names';
-import { timeOfDay, dateTime, nanos9 } from '../../format/time';
+import { eventTypeName } from '../../params/event-names';
+import { timeOfDay, dateTime, nanos9 } from '../../params/time';
 import { concatenatePaths } from '../../util/paths';
 import {
   FieldSpec,

@@ -3,11 +3,12 @@ import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
 import type { FdInfo } from '../../state/fdinfo';
-import { FdType } from '../../capture/metadata';
+import { FdType } from '../../scap/metadata';
 import { FieldValue } from '../field-api';
 import { concatenatePaths } from '../../util/paths';
 import { FieldSpec, Extractor, PF, EF, EVT_FLAGS, code, paramRenderer, peekFd, parseIntArg } from './common';
-import { containerId, ContainerMeta } from './container';
+import { containerId } from '../../state/thread-container';
+import type { ContainerMeta } from '../../container/meta';
 
 const CLS = 'fd';
 const L4_TCP = 2,

@@ -9,7 +9,7 @@ import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import type { FdInfo } from '../../state/fdinfo';
 import { SOCK } from '../../state/fdinfo';
-import { FdType } from '../../capture/metadata';
+import { FdType } from '../../scap/metadata';
 import { ipv4ToString, ipv6ToString } from '../../util/net';
 import { code, FieldSpec, PF } from './common';
 

@@ -1,7 +1,7 @@
 /** fs.path.* fields (libsinsp sinsp_filter_check_fspath, current libs). */
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
-import { FdType } from '../../capture/metadata';
+import { FdType } from '../../scap/metadata';
 import { concatenatePaths } from '../../util/paths';
 import { FieldSpec, PF, code, paramIndex, peekFd } from './common';
 

@@ -6,7 +6,7 @@
  */
 import { State } from '../state';
 import { FdInfo, FdFlags } from '../fdinfo';
-import { FdType } from '../../capture/metadata';
+import { FdType } from '../../scap/metadata';
 import type { EventView } from '../../event/view';
 import { code } from '../../event/codes';
 import { concatenatePathsLen } from '../../util/paths';

@@ -8,7 +8,7 @@ import type { EventView } from '../../event/view';
 import { code } from '../../event/codes';
 import { concatenatePaths } from '../../util/paths';
 import { parseDirfd } from './fs';
-import type { ContainerMeta } from '../../filter/fields/container';
+import type { ContainerMeta } from '../../container/meta';
 import { containerMetaExtras } from '../../container/json';
 
 /** ppm clone flags libsinsp sets on its own */

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { ScapReader, TraceHandler, ReaderStats } from './scap-reader';
-import { Lz4FrameDecoder } from './lz4';
+import { ScapReader, TraceHandler, ReaderStats } from './reader';
+import { Lz4FrameDecoder } from '../codec/lz4';
 import { InputError, TraceFormatError } from '../util/errors';
 
 export type Compression = 'none' | 'gzip' | 'lz4';

@@ -7,7 +7,7 @@
  */
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
-import { DF_STATE_ONLY, type ScapWriter } from './scap-writer';
+import { DF_STATE_ONLY, type ScapWriter } from './writer';
 
 /** events whose type (or its enter/exit pair) changes state */
 const STATEFUL = new Uint8Array(EVENTS.length);

@@ -12,8 +12,8 @@
  */
 import { Enc, Msg } from './protobuf';
 import { GrpcClient, GrpcError, GRPC_NOT_FOUND, StreamHandle } from './grpc';
-import type { ContainerMeta } from '../filter/fields/container';
-import { shortId } from './json';
+import type { ContainerMeta } from '../container/meta';
+import { shortId } from '../container/json';
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 

@@ -23,7 +23,7 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { Lz4FrameEncoder } from './lz4';
+import { Lz4FrameEncoder } from '../codec/lz4';
 import { InputError } from '../util/errors';
 
 export type SinkCompression = 'lz4' | 'gzip' | 'none';

@@ -5,30 +5,12 @@
  */
 import type * as YT from 'yaml';
 import { parseYamlFast } from './yaml-fast';
+import type { NodeKind, YDoc, YNode } from './yaml-types';
 
 /** the `yaml` package, loaded only for the YAML the fast reader leaves to it */
 let yamlPkg: typeof YT | null = null;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yamlLib = (): typeof YT => (yamlPkg ??= require('yaml') as typeof YT);
-
-export type NodeKind = 'map' | 'seq' | 'scalar' | 'null';
-
-export interface YNode {
-  kind: NodeKind;
-  /** scalar text (yaml-cpp's Scalar()): the string value, or the source of a plain number/bool */
-  str: string;
-  items: YNode[];
-  /** map entries by key text, in order */
-  map: Map<string, { key: YNode; value: YNode }>;
-  /** 1-based line/column and 0-based offset of the node start */
-  line: number;
-  col: number;
-  pos: number;
-}
-
-export interface YDoc {
-  root: YNode | null;
-}
 
 export class YamlParseError extends Error {
   constructor(

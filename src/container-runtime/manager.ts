@@ -14,10 +14,10 @@
  * A container that is gone keeps its last known values.
  */
 import * as fs from 'node:fs';
-import type { ContainerMeta } from '../filter/fields/container';
+import type { ContainerMeta } from '../container/meta';
 import type { ThreadInfo } from '../state/threadinfo';
-import { CgroupMatch, addContainerdNamespace } from './cgroup';
-import { threadCgroupMatch } from '../filter/fields/container';
+import { CgroupMatch, addContainerdNamespace } from '../container/cgroup';
+import { threadCgroupMatch } from '../state/thread-container';
 import {
   ContainerdClient,
   DEFAULT_CONTAINERD_SOCKET,
@@ -26,7 +26,7 @@ import {
   ContainerdImage,
 } from './containerd';
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET, DockerClient } from './docker';
-import { containerToJson, shortId } from './json';
+import { containerToJson, shortId } from '../container/json';
 
 import { ALL_ENGINES, type EngineName } from './engines';
 export { ALL_ENGINES, type EngineName };

@@ -4,8 +4,8 @@
  * starts, one whenever a container appears or changes), so replay resolves container.* alone.
  */
 import type { Command } from 'commander';
-import type { ScapWriter } from '../capture/scap-writer';
-import type { ContainerMeta } from '../filter/fields/container';
+import type { ScapWriter } from '../scap/writer';
+import type { ContainerMeta } from '../container/meta';
 import { InputError } from '../util/errors';
 import type { ContainerEngineOptions, ContainerManager } from './manager';
 import { ALL_ENGINES, type EngineName } from './engines';
@@ -13,7 +13,7 @@ import { lazy } from '../util/lazy';
 
 /** the runtime clients (gRPC over http2, Docker API) load only when a manager starts */
 const managerModule = lazy(() => require('./manager') as typeof import('./manager'));
-import { containerJsonEvent } from './json';
+import { containerJsonEvent } from '../container/json';
 
 /** false: no runtime is queried */
 export type ContainerSetting = ContainerEngineOptions | false;

@@ -12,7 +12,7 @@
  * gives the exact error messages. test/rules-yaml-fast.test.ts checks both readers give
  * equal trees on every rules file at hand.
  */
-import type { NodeKind, YDoc, YNode } from './yaml-node';
+import type { NodeKind, YDoc, YNode } from './yaml-types';
 
 /** thrown inside the reader: this text is left to the general parser */
 class Unsupported extends Error {}

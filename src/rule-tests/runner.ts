@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { fieldRegistry } from '../filter/fields/registry';
 import { EVENTS } from '../event/generated/events';
-import { runSessionOnTraces } from '../rules/run';
+import { runSessionOnTraces } from '../pipeline/run';
 import { RulesSession, RulesLoader, PRIORITY_NAMES, resolveRulesPath, LoadResult, type SessionOptions } from '../rules';
 import type { CountSpec, LoadMessage, TestCase } from './spec';
 import {
@@ -15,9 +15,9 @@ import {
   loadFalcoConfig,
   mergeCommandLine,
   type FalcoConfig,
-} from '../rules/falco-config';
-import { dropMonitorFor, type DropsSetup } from '../rules/event-drops';
-import { alertLine } from '../output/alert';
+} from '../config/falco-config';
+import { dropMonitorFor, type DropsSetup } from '../drops/event-drops';
+import { alertLine } from '../alert/alert';
 import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
 

@@ -2,7 +2,7 @@
  * End-of-run figures: events read and matched, drops, duration, and the outputs' report.
  * Printed on stderr (never stdout) when stderr is a TTY or with --summary.
  */
-import type { OutputReport } from './manager';
+import type { OutputReport } from '../output/manager';
 
 export interface RunSummary {
   /** what was read, e.g. the trace file names */

@@ -6,16 +6,16 @@
  *   await ui.finish(matched, source) once at the end.
  */
 import * as fs from 'node:fs';
-import type { ReadProgress } from '../capture/file-source';
-import type { ReaderStats } from '../capture/scap-reader';
-import { ProgressBar } from '../format/progress';
+import type { ReadProgress } from '../scap/file-source';
+import type { ReaderStats } from '../scap/reader';
+import { ProgressBar } from './progress';
 import { lazy } from '../util/lazy';
 import { colorEnabled } from '../format/colors';
 import { RunStats } from './summary';
 
 /** the table code (cli-table3) loads only when a summary is printed */
-const summaryTable = lazy(() => require('../format/summary-table') as typeof import('../format/summary-table'));
-import type { OutputManager, OutputReport } from './manager';
+const summaryTable = lazy(() => require('./summary-table') as typeof import('./summary-table'));
+import type { OutputManager, OutputReport } from '../output/manager';
 
 export interface ReplayUiOptions {
   /** draw the progress bar (the caller checked that stderr is a TTY) */

@@ -5,10 +5,10 @@
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { makeChalk, paintPriority } from './colors';
+import { makeChalk, paintPriority } from '../format/colors';
 import { formatDuration } from './progress';
-import type { RunSummary } from '../output/summary';
-import { PRIORITIES } from '../output/alert';
+import type { RunSummary } from './summary';
+import { PRIORITIES } from '../alert/alert';
 
 export interface SummaryTableOptions {
   color?: boolean;

@@ -4,7 +4,7 @@
  * of containers, and the event stream. Plain http over the socket, JSON bodies.
  */
 import * as http from 'node:http';
-import type { ContainerMeta } from '../filter/fields/container';
+import type { ContainerMeta } from '../container/meta';
 import { parseImageRef } from './containerd';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';

@@ -7,22 +7,9 @@
 import * as fs from 'node:fs';
 import type * as YT from 'yaml';
 import { InputError } from '../util/errors';
-import { parseLogLevel, stderrLogger, type LogLevel } from '../output/falco-logger';
-import type { DropsSetup } from './event-drops';
-
-export type DropAction = 'ignore' | 'log' | 'alert' | 'exit';
-
-/** syscall_event_drops: what to do when the driver drops events (Falco's defaults when absent). */
-export interface DropsConfig {
-  actions: Set<DropAction>;
-  /** drops / events in the last second above which it counts (0-1) */
-  threshold: number;
-  /** token bucket: actions per second, and the burst */
-  rate: number;
-  maxBurst: number;
-  /** pretend one event was dropped each second (Falco's test hook) */
-  simulate: boolean;
-}
+import { parseLogLevel, stderrLogger, type LogLevel } from '../log/falco-logger';
+import type { DropsSetup } from '../drops/event-drops';
+import type { DropAction, DropsConfig } from '../drops/drops-config';
 
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
@@ -36,11 +23,6 @@ export interface FalcoConfig {
   logStderr: boolean;
   logLevel: LogLevel;
   drops: DropsConfig | null;
-}
-
-/** falco.yaml's shipped syscall_event_drops (what a live session uses without -c). */
-export function defaultDropsConfig(): DropsConfig {
-  return { actions: new Set(['log', 'alert']), threshold: 0.1, rate: 0.03333, maxBurst: 1, simulate: false };
 }
 
 const OVERRIDE_KEYS = [
@@ -213,7 +195,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   // the -o keys are checked here, so that a bad value names this file rather than -o
   try {
     // (required here: this module stays light for the CLI's check of its options)
-    const { applyOverrides, DEFAULT_CONFIG } = require('./index') as typeof import('./index');
+    const { applyOverrides, DEFAULT_CONFIG } = require('../rules/index') as typeof import('../rules/index');
     applyOverrides(DEFAULT_CONFIG, overrides);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;

@@ -5,9 +5,9 @@
  * interfaces only, a neutral hostname. So a recorded case holds nothing of the rest of the
  * machine.
  */
-import { readTraceFile } from '../capture/file-source';
-import { openTraceSink, type SinkCompression } from '../capture/compressed-sink';
-import { ScapWriter } from '../capture/scap-writer';
+import { readTraceFile } from '../scap/file-source';
+import { openTraceSink, type SinkCompression } from '../scap/compressed-sink';
+import { ScapWriter } from '../scap/writer';
 import { State } from '../state/state';
 import type { ThreadInfo } from '../state/threadinfo';
 import '../state/parsers';

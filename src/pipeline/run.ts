@@ -3,14 +3,14 @@
  * tests, benchmarks and `falco-ts rules` tooling. The replay command wires the same session
  * into its own loop.
  */
-import { readTraceFile } from '../capture/file-source';
+import { readTraceFile } from '../scap/file-source';
 import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer } from '../format/evtinfo';
+import { ParamRenderer } from '../params/evtinfo';
 import { setParamRenderer, observeEvent } from '../filter/fields/registry';
 import type { EventView } from '../event/view';
-import type { RulesSession } from './index';
-import type { CompiledRule } from './compiler';
+import type { RulesSession } from '../rules/index';
+import type { CompiledRule } from '../rules/compiler';
 
 /**
  * `before`, if given, sees each event the rules are about to judge (after the state) and can

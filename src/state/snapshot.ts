@@ -8,9 +8,9 @@
  * The state is only read: unlike ThreadInfo.getMainThread() we never create placeholder
  * threads while looking things up.
  */
-import type { State } from '../state/state';
-import { CANCELED_FD_NUMBER, CL, ThreadInfo } from '../state/threadinfo';
-import type { FdInfo } from '../state/fdinfo';
+import type { State } from './state';
+import { CANCELED_FD_NUMBER, CL, ThreadInfo } from './threadinfo';
+import type { FdInfo } from './fdinfo';
 import {
   FdEntry,
   FdType,
@@ -20,7 +20,7 @@ import {
   copyFields,
   emptyFd,
   emptyProc,
-} from './metadata';
+} from '../scap/metadata';
 
 export function snapshotState(state: State, base: SectionMetadata | null): SectionMetadata {
   const baseProcs = new Map<number, ProcEntry>();

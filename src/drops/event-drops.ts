@@ -4,10 +4,10 @@
  * threshold (or a drop is simulated), the configured actions run, at most as often as a token
  * bucket allows: log it, raise the "Falco internal: syscall event drop" alert, or stop.
  */
-import type { DropAction, DropsConfig } from './falco-config';
-import { LOG_CRIT, LOG_DEBUG, LOG_INFO, type FalcoLogger } from '../output/falco-logger';
-import { internalAlert, rfc3339Nanos, type FalcoAlert } from '../output/alert';
-import { timeOfDay } from '../format/time';
+import type { DropAction, DropsConfig } from './drops-config';
+import { LOG_CRIT, LOG_DEBUG, LOG_INFO, type FalcoLogger } from '../log/falco-logger';
+import { internalAlert, rfc3339Nanos, type FalcoAlert } from '../alert/alert';
+import { timeOfDay } from '../params/time';
 import type { EventView } from '../event/view';
 
 const ONE_SECOND_NS = 1e9;
