@@ -10,6 +10,7 @@ import { ROOT } from './gen-output.mjs';
 const GENERATORS = [
   'scripts/gen-event-table.mjs', // src/event/generated/events.ts, flags.ts
   'scripts/gen-syscall-names.mjs', // src/event/generated/syscall-names.ts
+  'scripts/gen-syscall-table.mjs', // native/probe/syscall_table.h
   'scripts/gen-falco-specs.mjs', // test/specs/falco/*.yaml, README.md's falco-skipped section
 ];
 
