@@ -11,7 +11,6 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as YAML from 'yaml';
 import { ROOT, SHARED, runCliAsync, sharedSkipReason } from './helpers/env';
 
@@ -307,12 +306,10 @@ const all: Expect[] = SKIP
     );
 
 const skipped: string[] = [];
-const skippedList: { test: string; reason: string }[] = [];
 for (const t of all) {
   const why = skipReason(t);
   if (why) {
     skipped.push(`${t.test}: ${why}`);
-    skippedList.push({ test: t.test, reason: why });
     test(`falco regression: ${t.test}`, { skip: why }, () => {});
     continue;
   }
@@ -335,21 +332,4 @@ test('falco regression: summary of skipped tests', { skip: SKIP ?? undefined }, 
     `# ${all.length - skipped.length} of ${all.length} Falco regression tests run; skipped:\n# ${skipped.join('\n# ')}\n`,
   );
   assert.ok(all.length > 0);
-});
-
-test('README lists exactly the Falco regression tests that do not run', { skip: SKIP ?? undefined }, async () => {
-  // scripts/falco-skipped.mjs renders the list (scripts/gen-falco-specs.mjs writes it); an ES
-  // module, imported as such (TypeScript would turn import() into require())
-  interface SkippedModule {
-    renderSkipped(list: { test: string; reason: string }[], total: number): string;
-    currentSection(readme: string): string | null;
-  }
-  const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<SkippedModule>;
-  const m = await importEsm(pathToFileURL(path.join(ROOT, 'scripts', 'falco-skipped.mjs')).href);
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  assert.equal(
-    m.currentSection(readme),
-    m.renderSkipped(skippedList, all.length),
-    'README.md is out of date: run node scripts/gen-falco-specs.mjs',
-  );
 });
