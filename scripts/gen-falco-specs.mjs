@@ -3,7 +3,8 @@
 // as falco-ts rule-test specs, one file per Falco suite, in test/specs/falco/. The rules,
 // confs and traces they name are used in place under ${SHARED} (never copied). Tests we do
 // not run get `skip:` with the same reason test/rules-falco-regression.test.ts gives.
-// It also rewrites README.md's list of the tests that do not run (scripts/falco-skipped.mjs).
+// It also rewrites README.md's list of the tests that do not run and of our deliberate
+// differences (scripts/falco-skipped.mjs, scripts/falco-deliberate-differences.yaml).
 // Usage: node scripts/gen-falco-specs.mjs [OUTDIR] [SHARED]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +33,13 @@ const REWORDED = {
   'Rule exception must have fields property with a list of fields':
     'Rule exception item must have fields property with a list of fields',
 };
+// Rules we index on narrower event types than Falco expected, each with its set (one home:
+// scripts/falco-deliberate-differences.yaml; the regression test reads it too)
+const DIFFERENCES = YAML.parse(
+  fs.readFileSync(path.join(ROOT, 'scripts', 'falco-deliberate-differences.yaml'), 'utf8'),
+);
+const NARROWER = new Map(DIFFERENCES.event_types.map((d) => [`${d.test}\0${d.rule}`, d.ours]));
+
 // LOAD_UNKNOWN_FIELD became LOAD_UNKNOWN_FILTER
 const RENAMED_CODES = { LOAD_UNKNOWN_FIELD: 'LOAD_UNKNOWN_FILTER' };
 
@@ -99,10 +107,9 @@ function toCase(t) {
     }
     if (t.rules_events) {
       load.event_types = {};
-      // Falco 0.35 gave up ('all') on conditions current libs narrow: 'any' accepts the narrower set
       for (const re of t.rules_events)
         for (const [n, ev] of Object.entries(re))
-          load.event_types[n] = ev.length === 1 && ev[0] === 'all' ? 'any' : [...ev].sort();
+          load.event_types[n] = [...(NARROWER.get(`${t.test}\0${n}`) ?? ev)].sort();
     }
   }
   const detect = t.rules_file !== undefined || t.detect !== undefined;
@@ -178,6 +185,6 @@ for (const [suite, tests] of bySuite) {
 }
 const skipped = all.map((t) => ({ test: t.test, reason: skipReason(t) })).filter((x) => x.reason !== null);
 if (OUT === path.join(ROOT, 'test', 'specs', 'falco')) {
-  updateReadme(path.join(ROOT, 'README.md'), renderSkipped(skipped, all.length));
+  updateReadme(path.join(ROOT, 'README.md'), renderSkipped(skipped, all.length, DIFFERENCES));
   console.error(`gen-falco-specs: README.md lists the ${skipped.length} tests that do not run`);
 }
