@@ -83,7 +83,7 @@ function msg(m, withType) {
     // an integer engine version N now reads as 0.N.0
     const cur = m.message_contains.replace(/engine version (\d+),/, 'engine version 0.$1.0,');
     o.message_contains = cur === m.message_contains ? m.message_contains : [m.message_contains, cur];
-  } else if (m.code !== 'LOAD_ERR_YAML_PARSE') {
+  } else {
     const exact = m.message ?? '';
     o.message = REWORDED[exact] ? [exact, REWORDED[exact]] : exact;
   }
