@@ -54,6 +54,13 @@ export function renderSkipped(skipped, total, differences) {
     ...(differences?.event_types ?? []).map(
       (d) => `| \`${d.test}\` | \`${d.rule}\` | \`${d.condition}\` | ${d.falco.join(', ')} | ${d.ours.join(', ')} |`,
     ),
+    '',
+    'And JSON alert lines compared as objects, not text: Falco 0.35 grafted `output_fields` on after its',
+    "sorted keys, current Falco (which we follow) sorts it with them; the values must still be exactly Falco's.",
+    '',
+    '| test | Falco 0.35 printed | falco-ts prints |',
+    '|---|---|---|',
+    ...(differences?.json_as_objects ?? []).map((d) => `| \`${d.test}\` | \`${d.falco}\` | \`${d.ours}\` |`),
     END,
   ].join('\n');
 }

@@ -39,6 +39,7 @@ const DIFFERENCES = YAML.parse(
   fs.readFileSync(path.join(ROOT, 'scripts', 'falco-deliberate-differences.yaml'), 'utf8'),
 );
 const NARROWER = new Map(DIFFERENCES.event_types.map((d) => [`${d.test}\0${d.rule}`, d.ours]));
+const JSON_AS_OBJECTS = new Set(DIFFERENCES.json_as_objects.map((d) => d.test));
 
 // LOAD_UNKNOWN_FIELD became LOAD_UNKNOWN_FILTER
 const RENAMED_CODES = { LOAD_UNKNOWN_FIELD: 'LOAD_UNKNOWN_FILTER' };
@@ -156,7 +157,13 @@ function toCase(t) {
     if (matches.length) out.matches = matches;
     if (list(t.stdout_not_contains).length) out.not_matches = list(t.stdout_not_contains);
     if (every.length) out.every_line_matches = every;
-    for (const o of list(t.output_strictly_contains)) out.equals_file = `${S_TESTS}/${Object.values(o)[0]}`;
+    // Falco's 'stdout', or a file its file/program output wrote
+    for (const o of list(t.output_strictly_contains))
+      for (const [where, want] of Object.entries(o)) {
+        if (where === 'stdout') out.equals_file = `${S_TESTS}/${want}`;
+        else out.files = { ...out.files, [where]: `${S_TESTS}/${want}` };
+      }
+    if (JSON_AS_OBJECTS.has(t.test)) out.json_as_objects = true;
     if (Object.keys(out).length) expect.output = out;
   }
   if (Object.keys(load).length) expect.load = load;

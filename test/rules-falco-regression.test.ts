@@ -4,8 +4,9 @@
  * options (priority, -t/-T/-D, json, time format) and expected detection counts or load
  * errors/warnings. Traces are judged in legacy both-directions mode, as Falco then did.
  * Unsupported tests are listed with their reason (the generated specs' skip reasons) and
- * counted. Messages and event types compare exactly; the only differences allowed are those
- * listed, each with its reason, in scripts/falco-deliberate-differences.yaml.
+ * counted. Messages, event types and printed or written alerts compare exactly; the only
+ * differences allowed are those listed, each with its reason, in
+ * scripts/falco-deliberate-differences.yaml.
  */
 process.env.TZ = 'UTC';
 process.env.FALCO_HOSTNAME = 'test-falco-hostname';
@@ -25,6 +26,8 @@ const run = require('../src/rules/run') as typeof import('../src/rules/run');
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { EVENTS } = require('../src/event/generated/events') as typeof import('../src/event/generated/events');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runner = require('../src/testing/runner') as typeof import('../src/testing/runner');
 
 interface Expect {
   test: string;
@@ -94,9 +97,22 @@ interface EventTypesDifference {
   falco: string[];
   ours: string[];
 }
+interface Differences {
+  event_types: EventTypesDifference[];
+  /** tests whose JSON alert lines compare as objects (key order and spacing aside) */
+  json_as_objects: { test: string; falco: string; ours: string }[];
+}
 const DIFFERENCES = YAML.parse(
   fs.readFileSync(path.join(ROOT, 'scripts', 'falco-deliberate-differences.yaml'), 'utf8'),
-) as { event_types: EventTypesDifference[] };
+) as Differences;
+const jsonAsObjects = (t: Expect): boolean =>
+  t.json_output === true && DIFFERENCES.json_as_objects.some((d) => d.test === t.test);
+
+/** Falco's output_strictly_contains: the printed (stdout) or written alerts equal the expected file. */
+function checkStrictOutput(t: Expect, where: string, lines: string[], expectedFile: string): void {
+  const d = runner.firstDifference(runner.fileLines(findFile(expectedFile)), lines, jsonAsObjects(t));
+  assert.equal(d, null, `${where} differs from ${expectedFile}: ${JSON.stringify(d)}`);
+}
 
 function findFile(rel: string): string {
   const p = path.join(TESTS_DIR, rel);
@@ -273,18 +289,11 @@ async function checkDetect(t: Expect): Promise<void> {
     if (s.startsWith('^(?!')) for (const l of lines) assert.match(l, new RegExp(s), 'stdout line');
     else assert.match(out, new RegExp(s, 'm'));
   }
-  for (const o of t.output_strictly_contains ?? []) {
-    const exp = fs
-      .readFileSync(findFile(Object.values(o)[0]), 'utf8')
-      .trim()
-      .split('\n');
-    if (t.json_output)
-      assert.deepEqual(
-        lines.map((l) => JSON.parse(l)),
-        exp.map((l) => JSON.parse(l)),
-      );
-    else assert.deepEqual(lines, exp);
-  }
+  for (const o of t.output_strictly_contains ?? [])
+    for (const [where, want] of Object.entries(o)) {
+      assert.equal(where, 'stdout', 'an output file needs a configuration');
+      checkStrictOutput(t, where, lines, want);
+    }
 }
 
 /**
@@ -294,6 +303,12 @@ async function checkDetect(t: Expect): Promise<void> {
  * status for bad input).
  */
 async function checkWithConfig(t: Expect): Promise<void> {
+  // as Falco's harness: the files its outputs are to write start absent, in a directory that exists
+  const written = (t.output_strictly_contains ?? []).flatMap((o) => Object.keys(o)).filter((w) => w !== 'stdout');
+  for (const f of written) {
+    fs.rmSync(f, { force: true });
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+  }
   const args = [
     'replay',
     traceOf(t)!,
@@ -301,6 +316,8 @@ async function checkWithConfig(t: Expect): Promise<void> {
     '-c',
     findFile(t.conf_file!),
     '--legacy-both-directions',
+    ...(t.time_iso_8601 ? ['-o', 'time_format_iso_8601=true'] : []),
+    ...(t.json_output ? ['-o', 'json_output=true'] : []),
   ];
   const r = await runCliAsync(args);
   const stdout = r.stdout.toString(),
@@ -315,6 +332,30 @@ async function checkWithConfig(t: Expect): Promise<void> {
   for (const s of list(t.stderr_not_contains)) assert.doesNotMatch(stderr, new RegExp(s), ctx);
   for (const s of list(t.stdout_contains)) assert.match(stdout, new RegExp(s), ctx);
   for (const s of list(t.stdout_not_contains)) assert.doesNotMatch(stdout, new RegExp(s), ctx);
+  // the alerts, as the stdout output printed them
+  const lines = stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n');
+  if (t.detect === false) assert.equal(lines.length, 0, ctx);
+  if (t.detect === true) {
+    assert.ok(lines.length > 0, `detections expected; ${ctx}`);
+    const priority = (l: string): string =>
+      (t.json_output ? (JSON.parse(l) as { priority: string }).priority : (/^\S+: (\w+) /.exec(l)?.[1] ?? ''))
+        .toUpperCase()
+        .replace('INFORMATIONAL', 'INFO');
+    const want = list(t.detect_level);
+    if (want.length > 0)
+      assert.ok(
+        lines.some((l) => want.includes(priority(l))),
+        `detect level ${want}; ${ctx}`,
+      );
+  }
+  for (const o of t.output_strictly_contains ?? [])
+    for (const [where, want] of Object.entries(o)) {
+      if (where === 'stdout') checkStrictOutput(t, where, lines, want);
+      else {
+        assert.ok(fs.existsSync(where), `${where} not written; ${ctx}`);
+        checkStrictOutput(t, where, runner.fileLines(where), want);
+      }
+    }
 }
 
 const all: Expect[] = SKIP
@@ -366,15 +407,18 @@ test('every listed deliberate difference names a rule of a test that runs', { sk
   }
 });
 
+test('every test listed to compare JSON as objects runs and prints JSON', { skip: SKIP ?? undefined }, () => {
+  for (const d of DIFFERENCES.json_as_objects) {
+    const t = all.find((x) => x.test === d.test);
+    assert.ok(t && skipReason(t) === null && t.json_output === true, `falco-deliberate-differences.yaml: ${d.test}`);
+  }
+});
+
 test('README lists exactly the Falco regression tests that do not run', { skip: SKIP ?? undefined }, async () => {
   // scripts/falco-skipped.mjs renders the list (scripts/gen-falco-specs.mjs writes it); an ES
   // module, imported as such (TypeScript would turn import() into require())
   interface SkippedModule {
-    renderSkipped(
-      list: { test: string; reason: string }[],
-      total: number,
-      differences: { event_types: EventTypesDifference[] },
-    ): string;
+    renderSkipped(list: { test: string; reason: string }[], total: number, differences: Differences): string;
     currentSection(readme: string): string | null;
   }
   const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<SkippedModule>;

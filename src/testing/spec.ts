@@ -12,7 +12,7 @@
  *         must_not_fire: [Read of sensitive file by unexpected program]
  *         outputs: [{rule: Write below /etc, fields: {fd.name: /etc/x.conf}}]
  *
- * Paths (traces, rules, validate, output.equals_file) are relative to the spec file; `default`
+ * Paths (traces, rules, validate, output.equals_file, output.files) are relative to the spec file; `default`
  * names our default ruleset; `${VAR}` expands spec `vars`, then the environment, then the
  * built-ins ${SHARED} (FALCO_TS_SHARED, else ../shared beside the repository), ${ROOT} (the
  * repository) and ${SPEC_DIR}.
@@ -94,8 +94,16 @@ export interface Expect {
     not_matches?: string[];
     /** regexes every printed alert line must match */
     every_line_matches?: string[];
-    /** the printed alerts equal this file, line by line (JSON lines compared as objects with json) */
+    /** the printed alerts equal this file, line by line */
     equals_file?: string;
+    /**
+     * files the outputs of the case's `config` write (file_output, program_output): each path
+     * (removed before the run) ends up equal to its expected file, line by line; only with
+     * this key does the case run those outputs
+     */
+    files?: Record<string, string>;
+    /** JSON lines (with options.json) compare as objects, not as text: key order and spacing aside */
+    json_as_objects?: boolean;
   };
   load?: LoadExpect;
   /** regexes Falco's log and closing report on stderr must (not) match (cases with a config) */
@@ -237,7 +245,13 @@ function expectOf(v: unknown, what: string): Expect {
           ? strList(o.every_line_matches, `${what}.output.every_line_matches`)
           : undefined,
       equals_file: typeof o.equals_file === 'string' ? o.equals_file : undefined,
+      json_as_objects: o.json_as_objects === true ? true : undefined,
     };
+    if (o.files !== undefined) {
+      if (!isObj(o.files) || !Object.values(o.files).every((f) => typeof f === 'string'))
+        throw new InputError(`${what}.output.files: expected a mapping written path: expected file`);
+      e.output.files = o.files as Record<string, string>;
+    }
     for (const re of [
       ...(e.output.matches ?? []),
       ...(e.output.not_matches ?? []),
@@ -349,6 +363,12 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
     if (opts.config !== undefined) opts.config = resolvePath(opts.config, dir, vars);
     const expect = expectOf(c.expect, `${w}.expect`);
     if (expect.output?.equals_file) expect.output.equals_file = resolvePath(expect.output.equals_file, dir, vars);
+    if (expect.output?.files) {
+      expect.output.files = Object.fromEntries(
+        Object.entries(expect.output.files).map(([k, f]) => [resolvePath(k, dir, vars), resolvePath(f, dir, vars)]),
+      );
+      if (opts.config === undefined) throw new InputError(`${w}: output.files needs options.config (its outputs)`);
+    }
     const skip = c.skip === undefined || c.skip === false ? undefined : String(c.skip === true ? 'skipped' : c.skip);
     const noRules = Array.isArray(c.rules) && c.rules.length === 0; // `rules: []`: judged by no rules
     if (skip === undefined && traces.length > 0 && rules.length === 0 && !noRules)
