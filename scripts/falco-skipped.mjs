@@ -61,6 +61,13 @@ export function renderSkipped(skipped, total, differences) {
     '| test | Falco 0.35 printed | falco-ts prints |',
     '|---|---|---|',
     ...(differences?.json_as_objects ?? []).map((d) => `| \`${d.test}\` | \`${d.falco}\` | \`${d.ours}\` |`),
+    '',
+    'And exit statuses: falco-ts exits 2 on input it refuses before it runs (a configuration or rules file),',
+    '1 when a run fails (the drop exit action) or `rules validate` finds errors; Falco exits 1 for all.',
+    '',
+    '| test | Falco exits | falco-ts exits |',
+    '|---|---|---|',
+    ...(differences?.exit_status ?? []).map((d) => `| \`${d.test}\` | ${d.falco} | ${d.ours} |`),
     END,
   ].join('\n');
 }

@@ -192,7 +192,7 @@ function checkValidation(c: TestCase, diffs: string[]): void {
   if (le.ok === false && errs.length === 0) diffs.push('expected the rules to fail to load; they loaded');
   const warns = results.flatMap((r) => r.warnings);
   for (const w of le.warnings ?? []) {
-    if (!warns.some((g) => msgMatches(g, w, false))) {
+    if (!warns.some((g) => msgMatches(g, w, true))) {
       diffs.push(
         `expected warning ${JSON.stringify(w)}; got ${warns.length === 0 ? 'none' : warns.map(describeMsg).join('; ')}`,
       );
@@ -294,9 +294,14 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
       .join('');
     diffs.push(`expected ${countText(e.total)} alert(s) in total, got ${alerts.length}${first}`);
   }
+  const priorityName = (p: string): string => p.toLowerCase().replace(/^info$/, 'informational');
+  const fired = new Set(alerts.map((a) => a.priority.toLowerCase()));
+  const missing = (e.all_priorities ?? []).filter((p) => !fired.has(priorityName(p)));
+  if (missing.length > 0)
+    diffs.push(`expected alerts of priority ${missing.join(' and ')}, got ${[...fired].join(', ') || 'none'}`);
   if (e.priorities && e.priorities.length > 0) {
-    const want = e.priorities.map((p) => p.toLowerCase().replace(/^info$/, 'informational'));
-    const got = [...new Set(alerts.map((a) => a.priority.toLowerCase()))];
+    const want = e.priorities.map(priorityName);
+    const got = [...fired];
     if (!got.some((p) => want.includes(p)))
       diffs.push(`expected an alert of priority ${e.priorities.join(' or ')}, got ${got.join(', ') || 'none'}`);
   }

@@ -87,6 +87,8 @@ export interface Expect {
   total?: CountSpec;
   /** at least one alert has one of these priorities (Falco's names, case-insensitive) */
   priorities?: string[];
+  /** each of these priorities has at least one alert (Falco's detect_level) */
+  all_priorities?: string[];
   outputs?: OutputExpect[];
   output?: {
     /** regexes (multi-line) the printed alerts must match */
@@ -158,6 +160,7 @@ const EXPECT_KEYS = new Set([
   'only_listed',
   'total',
   'priorities',
+  'all_priorities',
   'outputs',
   'output',
   'load',
@@ -229,6 +232,7 @@ function expectOf(v: unknown, what: string): Expect {
   if (v.only_listed !== undefined) e.only_listed = v.only_listed === true;
   if (v.total !== undefined) e.total = checkCount(v.total, `${what}.total`);
   if (v.priorities !== undefined) e.priorities = strList(v.priorities, `${what}.priorities`);
+  if (v.all_priorities !== undefined) e.all_priorities = strList(v.all_priorities, `${what}.all_priorities`);
   if (v.outputs !== undefined) {
     if (!Array.isArray(v.outputs) || !v.outputs.every(isObj))
       throw new InputError(`${what}.outputs: expected a list of mappings`);
