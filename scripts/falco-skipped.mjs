@@ -68,6 +68,13 @@ export function renderSkipped(skipped, total, differences) {
     '| test | Falco exits | falco-ts exits |',
     '|---|---|---|',
     ...(differences?.exit_status ?? []).map((d) => `| \`${d.test}\` | ${d.falco} | ${d.ours} |`),
+    '',
+    "And stderr left unchecked: without a configuration falco-ts prints no startup log, where Falco's",
+    'default falco.yaml had it log to stderr.',
+    '',
+    '| test | Falco printed on stderr |',
+    '|---|---|',
+    ...(differences?.stderr_not_checked ?? []).map((d) => `| \`${d.test}\` | ${d.falco} |`),
     END,
   ].join('\n');
 }
