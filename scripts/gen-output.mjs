@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** ../shared beside the repository, or FALCO_TS_SHARED (the convention of src/testing/spec.ts). */
+/** ../shared beside the repository, or FALCO_TS_SHARED (the convention of src/rule-tests/spec.ts). */
 export const SHARED = path.resolve(process.env.FALCO_TS_SHARED ?? path.join(ROOT, '..', 'shared'));
 
 export const EXIT_STALE = 1;

@@ -23,7 +23,8 @@ export const PRIORITIES: readonly Priority[] = [
   'Debug',
 ];
 
-export type OutputFieldValue = string | number | boolean | null | (string | number)[];
+/** (bigint: a 64-bit integer beyond 2^53, e.g. a ns timestamp, kept exact) */
+export type OutputFieldValue = string | number | bigint | boolean | null | (string | number)[];
 
 /** One alert, exactly the JSON object Falco (and falcosidekick) exchange. */
 export interface FalcoAlert {
@@ -129,17 +130,38 @@ function sortKeys(o: Record<string, OutputFieldValue>): Record<string, OutputFie
 
 /** One alert as a JSON line, keys sorted as Falco (nlohmann) prints them; tags sorted; absent keys left out. */
 export function alertToJson(a: FalcoAlert): string {
-  return JSON.stringify({
-    hostname: a.hostname,
-    message: a.message,
-    output: a.output,
-    output_fields: sortKeys(a.output_fields ?? {}),
+  const head = JSON.stringify({ hostname: a.hostname, message: a.message, output: a.output });
+  const fields = sortKeys(a.output_fields ?? {});
+  const fieldsJson = Object.keys(fields)
+    .map((k) => {
+      const v = fields[k];
+      return JSON.stringify(k) + ':' + (typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
+    })
+    .join(',');
+  const tail = JSON.stringify({
     priority: a.priority,
     rule: a.rule,
     source: a.source,
     tags: a.tags === undefined ? undefined : [...a.tags].sort(),
     time: a.time,
   });
+  return `${head.slice(0, -1)},"output_fields":{${fieldsJson}},${tail.slice(1)}`;
+}
+
+/**
+ * JSON.parse keeping integers beyond 2^53 exact (as bigint), which a double would round:
+ * 64-bit output fields, e.g. %evt.time.iso8601 as the ns timestamp 1470327477881781397.
+ * (They are marked as "\u0000<digits>" strings for the parse; a text that has \u0000 of its
+ * own is parsed as it is.)
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!/\d{16}/.test(text) || text.includes('\\u0000')) return JSON.parse(text);
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.+-])/g, (m) =>
+    m[0] === '"' || Number.isSafeInteger(Number(m)) ? m : `"\\u0000${m}"`,
+  );
+  return JSON.parse(marked, (_k, v: unknown) =>
+    typeof v === 'string' && v.charCodeAt(0) === 0 ? BigInt(v.slice(1)) : v,
+  );
 }
 
 /** An alert as an output prints it: its JSON line, or its text line. */
@@ -179,7 +201,7 @@ export function internalAlert(o: {
  * the FalcoAlert outputs take. Missing properties get Falco's defaults.
  */
 export function alertFromJson(line: string): FalcoAlert {
-  const o = JSON.parse(textFromBytes(line)) as Partial<FalcoAlert>;
+  const o = parseJsonExact(textFromBytes(line)) as Partial<FalcoAlert>;
   const pr = typeof o.priority === 'string' ? parsePriority(o.priority) : null;
   return {
     hostname: typeof o.hostname === 'string' ? o.hostname : defaultHostname(),

@@ -4,6 +4,7 @@
  * compares them with the case's expectations. Each difference is one human-readable line.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fieldRegistry } from '../filter/fields/registry';
 import { EVENTS } from '../event/generated/events';
 import { runSessionOnTraces } from '../pipeline/run';
@@ -17,7 +18,8 @@ import {
   type FalcoConfig,
 } from '../config/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../drops/event-drops';
-import { alertLine } from '../alert/alert';
+import { alertFromJson, alertLine, parseJsonExact, type FalcoAlert } from '../alert/alert';
+import { OutputManager } from '../output/manager';
 import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
 
@@ -78,12 +80,14 @@ export async function collectAlerts(session: RulesSession, traces: string[], wit
 /**
  * collectAlerts with drop monitoring (a Falco config's syscall_event_drops): its alerts join
  * the others in order; `stopped` when its exit action ended the run; `report` its closing text.
+ * `sink` also gets every alert as the outputs take it (a configuration's file and program outputs).
  */
 export async function collectRun(
   session: RulesSession,
   traces: string[],
   withFields: boolean,
   drops?: DropsSetup,
+  sink?: (a: FalcoAlert) => void,
 ): Promise<{ alerts: Alert[]; stopped: boolean; report: string }> {
   const alerts: Alert[] = [];
   const json = session.config.jsonOutput;
@@ -93,13 +97,15 @@ export async function collectRun(
     drops === undefined
       ? null
       : dropMonitorFor(drops, {
-          emit: (a) =>
+          emit: (a) => {
             alerts.push({
               rule: a.rule,
               priority: a.priority,
               line: alertLine(a, json),
               fields: withFields ? a.output_fields : undefined,
-            }),
+            });
+            sink?.(a);
+          },
           current: () => cur,
           json,
           ebpf: false,
@@ -109,9 +115,10 @@ export async function collectRun(
     traces,
     (line, r, ev, state) => {
       const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
-      if (withFields) {
+      if (withFields || sink) {
         const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
-        a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
+        if (withFields) a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
+        sink?.(alertFromJson(j));
       }
       alerts.push(a);
     },
@@ -185,7 +192,7 @@ function checkValidation(c: TestCase, diffs: string[]): void {
   if (le.ok === false && errs.length === 0) diffs.push('expected the rules to fail to load; they loaded');
   const warns = results.flatMap((r) => r.warnings);
   for (const w of le.warnings ?? []) {
-    if (!warns.some((g) => msgMatches(g, w, false))) {
+    if (!warns.some((g) => msgMatches(g, w, true))) {
       diffs.push(
         `expected warning ${JSON.stringify(w)}; got ${warns.length === 0 ? 'none' : warns.map(describeMsg).join('; ')}`,
       );
@@ -227,6 +234,37 @@ function checkValidation(c: TestCase, diffs: string[]): void {
   }
 }
 
+/**
+ * The first line where printed alert lines differ from the expected ones (as text, or with
+ * `asJson` as JSON objects: key order and spacing aside, 64-bit integers exact), or null.
+ */
+export function firstDifference(
+  expected: string[],
+  got: string[],
+  asJson: boolean,
+): { line: number; expected: string; got: string } | null {
+  const norm = (l: string): string => {
+    if (!asJson) return l;
+    try {
+      return JSON.stringify(sortKeys(parseJsonExact(l)), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    } catch {
+      return l;
+    }
+  };
+  const n = Math.max(expected.length, got.length);
+  for (let i = 0; i < n; i++) {
+    if (norm(expected[i] ?? '') !== norm(got[i] ?? ''))
+      return { line: i + 1, expected: expected[i] ?? '(nothing)', got: got[i] ?? '(nothing)' };
+  }
+  return null;
+}
+
+/** A file's lines, as the expected outputs are written (the last line may lack its newline). */
+export function fileLines(file: string): string[] {
+  const t = fs.readFileSync(file, 'utf8').replace(/\n$/, '');
+  return t === '' ? [] : t.split('\n');
+}
+
 function fieldEq(got: unknown, want: unknown): boolean {
   if (got === want) return true;
   if (got === undefined) return false;
@@ -256,9 +294,14 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
       .join('');
     diffs.push(`expected ${countText(e.total)} alert(s) in total, got ${alerts.length}${first}`);
   }
+  const priorityName = (p: string): string => p.toLowerCase().replace(/^info$/, 'informational');
+  const fired = new Set(alerts.map((a) => a.priority.toLowerCase()));
+  const missing = (e.all_priorities ?? []).filter((p) => !fired.has(priorityName(p)));
+  if (missing.length > 0)
+    diffs.push(`expected alerts of priority ${missing.join(' and ')}, got ${[...fired].join(', ') || 'none'}`);
   if (e.priorities && e.priorities.length > 0) {
-    const want = e.priorities.map((p) => p.toLowerCase().replace(/^info$/, 'informational'));
-    const got = [...new Set(alerts.map((a) => a.priority.toLowerCase()))];
+    const want = e.priorities.map(priorityName);
+    const got = [...fired];
     if (!got.some((p) => want.includes(p)))
       diffs.push(`expected an alert of priority ${e.priorities.join(' or ')}, got ${got.join(', ') || 'none'}`);
   }
@@ -295,27 +338,18 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
       if (bad !== undefined) diffs.push(`line does not match /${re}/: ${bad}`);
     }
     if (out.equals_file) {
-      const exp = fs.readFileSync(out.equals_file, 'utf8').trim().split('\n');
-      const norm = (l: string): string => {
-        if (!c.options.json) return l;
-        try {
-          return JSON.stringify(sortKeys(JSON.parse(l)));
-        } catch {
-          return l;
-        }
-      };
-      const n = Math.max(exp.length, lines.length);
-      for (let i = 0; i < n; i++) {
-        if (norm(exp[i] ?? '') !== norm(lines[i] ?? '')) {
-          diffs.push(
-            `output differs from ${out.equals_file} at line ${i + 1}:\n      expected: ${exp[i] ?? '(nothing)'}\n      got:      ${lines[i] ?? '(nothing)'}`,
-          );
-          break;
-        }
-      }
+      const d = firstDifference(
+        fileLines(out.equals_file),
+        lines,
+        c.options.json === true && out.json_as_objects === true,
+      );
+      if (d) diffs.push(differs(out.equals_file, 'output', d));
     }
   }
 }
+
+const differs = (file: string, what: string, d: { line: number; expected: string; got: string }): string =>
+  `${what} differs from ${file} at line ${d.line}:\n      expected: ${d.expected}\n      got:      ${d.got}`;
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
@@ -412,6 +446,17 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
         return;
       }
       for (const t of c.traces) if (!fs.existsSync(t)) throw new Error(`trace not found: ${t}`);
+      // the configuration's file and program outputs, for the files they must write
+      const files = c.expect.output?.files ?? {};
+      let outputs: OutputManager | null = null;
+      if (config !== null && Object.keys(files).length > 0) {
+        for (const f of Object.keys(files)) {
+          fs.rmSync(f, { force: true });
+          fs.mkdirSync(path.dirname(f), { recursive: true });
+        }
+        const specs = (config.outputs ?? []).filter((o) => o.startsWith('file:') || o.startsWith('program:'));
+        outputs = OutputManager.create(specs, { json: session.config.jsonOutput, log: (m) => stderr.push(m + '\n') });
+      }
       const drops =
         config === null
           ? undefined
@@ -423,7 +468,18 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
         c.traces,
         (c.expect.outputs ?? []).some((o) => o.fields !== undefined),
         drops,
+        outputs === null ? undefined : (a) => outputs.emit(a),
       );
+      if (outputs !== null) await outputs.close();
+      for (const [f, want] of Object.entries(files)) {
+        if (!fs.existsSync(f)) {
+          diffs.push(`${f}: not written`);
+          continue;
+        }
+        const json = session.config.jsonOutput && c.expect.output?.json_as_objects === true;
+        const d = firstDifference(fileLines(want), fileLines(f), json);
+        if (d) diffs.push(differs(want, f, d));
+      }
       const alerts = run.alerts;
       for (const a of alerts) res.counts[a.rule] = (res.counts[a.rule] ?? 0) + 1;
       res.alerts = alerts.length;

@@ -12,7 +12,7 @@
  *         must_not_fire: [Read of sensitive file by unexpected program]
  *         outputs: [{rule: Write below /etc, fields: {fd.name: /etc/x.conf}}]
  *
- * Paths (traces, rules, validate, output.equals_file) are relative to the spec file; `default`
+ * Paths (traces, rules, validate, output.equals_file, output.files) are relative to the spec file; `default`
  * names our default ruleset; `${VAR}` expands spec `vars`, then the environment, then the
  * built-ins ${SHARED} (FALCO_TS_SHARED, else ../shared beside the repository), ${ROOT} (the
  * repository) and ${SPEC_DIR}.
@@ -87,6 +87,8 @@ export interface Expect {
   total?: CountSpec;
   /** at least one alert has one of these priorities (Falco's names, case-insensitive) */
   priorities?: string[];
+  /** each of these priorities has at least one alert (Falco's detect_level) */
+  all_priorities?: string[];
   outputs?: OutputExpect[];
   output?: {
     /** regexes (multi-line) the printed alerts must match */
@@ -94,8 +96,16 @@ export interface Expect {
     not_matches?: string[];
     /** regexes every printed alert line must match */
     every_line_matches?: string[];
-    /** the printed alerts equal this file, line by line (JSON lines compared as objects with json) */
+    /** the printed alerts equal this file, line by line */
     equals_file?: string;
+    /**
+     * files the outputs of the case's `config` write (file_output, program_output): each path
+     * (removed before the run) ends up equal to its expected file, line by line; only with
+     * this key does the case run those outputs
+     */
+    files?: Record<string, string>;
+    /** JSON lines (with options.json) compare as objects, not as text: key order and spacing aside */
+    json_as_objects?: boolean;
   };
   load?: LoadExpect;
   /** regexes Falco's log and closing report on stderr must (not) match (cases with a config) */
@@ -150,6 +160,7 @@ const EXPECT_KEYS = new Set([
   'only_listed',
   'total',
   'priorities',
+  'all_priorities',
   'outputs',
   'output',
   'load',
@@ -221,6 +232,7 @@ function expectOf(v: unknown, what: string): Expect {
   if (v.only_listed !== undefined) e.only_listed = v.only_listed === true;
   if (v.total !== undefined) e.total = checkCount(v.total, `${what}.total`);
   if (v.priorities !== undefined) e.priorities = strList(v.priorities, `${what}.priorities`);
+  if (v.all_priorities !== undefined) e.all_priorities = strList(v.all_priorities, `${what}.all_priorities`);
   if (v.outputs !== undefined) {
     if (!Array.isArray(v.outputs) || !v.outputs.every(isObj))
       throw new InputError(`${what}.outputs: expected a list of mappings`);
@@ -237,7 +249,13 @@ function expectOf(v: unknown, what: string): Expect {
           ? strList(o.every_line_matches, `${what}.output.every_line_matches`)
           : undefined,
       equals_file: typeof o.equals_file === 'string' ? o.equals_file : undefined,
+      json_as_objects: o.json_as_objects === true ? true : undefined,
     };
+    if (o.files !== undefined) {
+      if (!isObj(o.files) || !Object.values(o.files).every((f) => typeof f === 'string'))
+        throw new InputError(`${what}.output.files: expected a mapping written path: expected file`);
+      e.output.files = o.files as Record<string, string>;
+    }
     for (const re of [
       ...(e.output.matches ?? []),
       ...(e.output.not_matches ?? []),
@@ -349,6 +367,12 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
     if (opts.config !== undefined) opts.config = resolvePath(opts.config, dir, vars);
     const expect = expectOf(c.expect, `${w}.expect`);
     if (expect.output?.equals_file) expect.output.equals_file = resolvePath(expect.output.equals_file, dir, vars);
+    if (expect.output?.files) {
+      expect.output.files = Object.fromEntries(
+        Object.entries(expect.output.files).map(([k, f]) => [resolvePath(k, dir, vars), resolvePath(f, dir, vars)]),
+      );
+      if (opts.config === undefined) throw new InputError(`${w}: output.files needs options.config (its outputs)`);
+    }
     const skip = c.skip === undefined || c.skip === false ? undefined : String(c.skip === true ? 'skipped' : c.skip);
     const noRules = Array.isArray(c.rules) && c.rules.length === 0; // `rules: []`: judged by no rules
     if (skip === undefined && traces.length > 0 && rules.length === 0 && !noRules)

@@ -6,6 +6,7 @@
 import type * as YT from 'yaml';
 import { parseYamlFast } from './yaml-fast';
 import type { NodeKind, YDoc, YNode } from './yaml-types';
+import { yamlCppError } from './yaml-cpp-errors';
 
 /** the `yaml` package, loaded only for the YAML the fast reader leaves to it */
 let yamlPkg: typeof YT | null = null;
@@ -40,7 +41,8 @@ function refuse(message: string, pos: number, lc: YT.LineCounter): never {
 /**
  * Parses every document of a YAML stream; throws YamlParseError on the first syntax error.
  * The common shapes of rules files go through yaml-fast.ts (same trees); the rest, and every
- * error, through the `yaml` package.
+ * error, through the `yaml` package. A refused text is reported as yaml-cpp (Falco's parser)
+ * reports it (yaml-cpp-errors.ts), or in the yaml package's words where yaml-cpp would load it.
  */
 export function parseYamlDocs(text: string): YDoc[] {
   return parseYamlFast(text) ?? parseYamlGeneral(text);
@@ -59,6 +61,9 @@ export function parseYamlGeneral(text: string): YDoc[] {
   const out: YDoc[] = [];
   for (const d of arr) {
     if (d.errors.length > 0) {
+      // reported as Falco does: where and in the words of yaml-cpp (when it refuses the text too)
+      const cpp = yamlCppError(text);
+      if (cpp !== null) throw new YamlParseError(cpp.message, cpp.line, cpp.col, cpp.pos);
       const e = d.errors[0];
       const pos = e.pos[0];
       const lp = lc.linePos(pos);
