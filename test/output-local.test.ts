@@ -17,7 +17,7 @@ import { renderSummary } from '../src/format/summary-table';
 import { RunStats } from '../src/output/summary';
 import { InputError } from '../src/util/errors';
 import { ROOT, SCAP_DIR, runCli, sharedSkipReason, tmpDir, which } from './helpers/env';
-import { makeAlert, replayAlerts, sleep, until } from './output-fixtures';
+import { makeAlert, replayAlerts, sleep, until } from './helpers/output-fixtures';
 
 const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
 
