@@ -17,7 +17,7 @@ import {
 } from '../src/filter';
 import { PathPrefixSearch } from '../src/filter/operators';
 import { parseInteger, parseIpNet, parseIpAddr, inNet } from '../src/filter/values';
-import { fakeRegistry, FakeRegistry, type FakeEvent } from './filter-fake-registry';
+import { fakeRegistry, FakeRegistry, type FakeEvent } from './helpers/filter-fake-registry';
 
 const ST = {} as unknown as State;
 const EV = (e: FakeEvent): EventView => e as unknown as EventView;

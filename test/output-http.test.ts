@@ -16,7 +16,7 @@ import { OutputManager } from '../src/output/manager';
 import { renderSummary } from '../src/ui/summary-table';
 import { RunStats } from '../src/ui/summary';
 import { SCAP_DIR, sharedSkipReason, tmpDir, which } from './helpers/env';
-import { freePort, makeAlert, replayAlerts, startSidekick, until } from './output-fixtures';
+import { freePort, makeAlert, replayAlerts, startSidekick, until } from './helpers/output-fixtures';
 
 const CAPTURE = path.join(SCAP_DIR, 'sysdiginspect_502Error.scap');
 

@@ -17,7 +17,7 @@ import { renderSummary } from '../src/ui/summary-table';
 import { RunStats } from '../src/ui/summary';
 import { InputError } from '../src/util/errors';
 import { ROOT, SCAP_DIR, runCli, sharedSkipReason, tmpDir, which } from './helpers/env';
-import { makeAlert, replayAlerts, sleep, until } from './output-fixtures';
+import { makeAlert, replayAlerts, sleep, until } from './helpers/output-fixtures';
 
 const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
 
@@ -296,10 +296,28 @@ test('queue: bounded, counts refusals, retries go back in front', () => {
   assert.equal(q.shift(), 1);
   q.unshift(1);
   assert.deepEqual(q.drain(), [1, 2, 3]);
-  for (let i = 0; i < 3000; i++) {
-    const b = new BoundedQueue<number>(5000);
-    for (let k = 0; k < 5; k++) b.push(k);
+  // Past the first 1,024 slots the ring grows while its head has moved (wrapped): order,
+  // the capacity and the counters must survive every growth.
+  const b = new BoundedQueue<number>(5000);
+  let pushed = 0,
+    shifted = 0;
+  for (let round = 0; round < 3000; round++) {
+    for (let k = 0; k < 5; k++) {
+      if (b.push(pushed)) pushed++;
+    }
+    for (let k = 0; k < 3; k++) assert.equal(b.shift(), shifted++, `round ${round}: FIFO order`);
   }
+  // +2 a round: round 2,498 starts at 4,996 (1 push refused), each of the 501 after it at
+  // 4,997 (2 refused)
+  assert.equal(b.highWater, 5000);
+  assert.equal(b.refused, 1 + 501 * 2);
+  assert.equal(b.accepted, pushed);
+  const rest = b.drain();
+  assert.equal(rest.length, pushed - shifted);
+  assert.deepEqual(
+    rest,
+    Array.from({ length: rest.length }, (_, i) => shifted + i),
+  );
 });
 
 test('summary table: run figures, alerts by priority and rule, output counters', () => {

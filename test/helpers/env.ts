@@ -20,6 +20,16 @@ export function sharedSkipReason(): string | null {
   return `../shared not found at ${SHARED}`;
 }
 
+/**
+ * Reason to skip a test whose input file (a capture, a rules file) is missing, or null. Under
+ * CI=true the file must be there (CI has ../shared): its absence is a failure, not a skip.
+ */
+export function inputSkipReason(file: string): string | null {
+  if (fs.existsSync(file)) return null;
+  if (IN_CI) throw new Error(`${file} is missing; CI must have it`);
+  return `${file} not found`;
+}
+
 export function which(cmd: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     const p = path.join(dir, cmd);

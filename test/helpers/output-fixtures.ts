@@ -4,16 +4,16 @@
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { readTraceFile } from '../src/scap/file-source';
-import { State } from '../src/state/state';
-import '../src/state/parsers';
-import { ParamRenderer } from '../src/params/evtinfo';
-import { fieldRegistry, setParamRenderer, observeEvent } from '../src/filter/fields/registry';
-import { compileFilter } from '../src/filter';
-import { EVENTS } from '../src/event/generated/events';
-import type { EventView } from '../src/event/view';
-import { FalcoAlert, PRIORITIES, rfc3339Nanos, textFromBytes } from '../src/alert/alert';
-import type { OutputManager } from '../src/output/manager';
+import { readTraceFile } from '../../src/scap/file-source';
+import { State } from '../../src/state/state';
+import '../../src/state/parsers';
+import { ParamRenderer } from '../../src/params/evtinfo';
+import { fieldRegistry, setParamRenderer, observeEvent } from '../../src/filter/fields/registry';
+import { compileFilter } from '../../src/filter';
+import { EVENTS } from '../../src/event/generated/events';
+import type { EventView } from '../../src/event/view';
+import { FalcoAlert, PRIORITIES, rfc3339Nanos, textFromBytes } from '../../src/alert/alert';
+import type { OutputManager } from '../../src/output/manager';
 
 const INTERNAL = new Set(EVENTS.filter((e) => e && e.category.includes('EC_INTERNAL')).map((e) => e!.code));
 

@@ -1,6 +1,6 @@
 /** A small fake field registry over plain-object events, for the filter tests. */
-import type { EventView } from '../src/event/view';
-import type { State } from '../src/state/state';
+import type { EventView } from '../../src/event/view';
+import type { State } from '../../src/state/state';
 import {
   FieldError,
   type BoundField,
@@ -8,7 +8,7 @@ import {
   type FieldRegistry,
   type FieldType,
   type FieldValue,
-} from '../src/filter/field-api';
+} from '../../src/filter/field-api';
 
 /** A fake event: field values by name (arrays for list fields). */
 export type FakeEvent = Record<string, unknown>;
