@@ -51,11 +51,15 @@ export const enum PT {
   PID32 = 48,
 }
 
-/** Print formats (PF_*). */
+/**
+ * Print formats (ppm_print_format, PF_*): how a parameter or a field's number is printed. The
+ * one definition for the event table (ParamInfo.fmt), the field catalog and the formatters.
+ */
 export const enum PF {
   NA = 0,
   DEC = 1,
   HEX = 2,
+  /** PF_10_PADDED_DEC: %09d */
   PADDED_DEC = 3,
   ID = 4,
   DIR = 5,
@@ -64,7 +68,9 @@ export const enum PF {
 
 export interface ParamInfo {
   readonly name: string;
+  /** a PT value */
   readonly type: number;
+  /** a PF value */
   readonly fmt: number;
   /** Flag table name (flags-table.json) or dynamic-param table name; null if none. */
   readonly info: string | null;

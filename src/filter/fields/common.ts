@@ -10,17 +10,7 @@ import { FieldError, FieldType, FieldValue } from '../field-api';
 import { EVENTS } from '../../event/generated/events';
 import { ipv4ToString, ipv6ToString } from '../../util/net';
 import { ParamRenderer } from '../../params/evtinfo';
-
-/** libsinsp ppm_print_format values used by the catalog. */
-export const enum PF {
-  NA = 0,
-  DEC = 1,
-  HEX = 2,
-  PAD10 = 3,
-  ID = 4,
-  DIR = 5,
-  OCT = 6,
-}
+import { PF } from '../../event/types';
 
 /** What a bound field does per event. */
 export interface Extractor {
@@ -206,7 +196,7 @@ function renderInt(v: number | bigint, ptype: string, pf: PF, signed: boolean): 
       if (b < 0n) b += bits === 64 ? TWO64 : 1n << BigInt(bits);
       return b.toString(16).toUpperCase();
     }
-    case PF.PAD10:
+    case PF.PADDED_DEC:
       if (bits !== 64) return null;
       {
         const b = toBig(v);
