@@ -13,7 +13,6 @@ import {
   EVT_CAT,
   ALL_PARAMS,
   EVENT_NAMES,
-  PT_NAMES,
   code,
   paramIndex,
   readParam,
@@ -25,7 +24,7 @@ import {
   parseIntArg,
   peekFd,
 } from './common';
-import { PF } from '../../event/types';
+import { PF, PT_NAMES } from '../../event/types';
 import { EVENTS } from '../../event/generated/events';
 import { SYSCALL_CATEGORIES } from './syscall-categories';
 
