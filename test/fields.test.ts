@@ -16,7 +16,7 @@ import type { BoundField } from '../src/filter/field-api';
 const { FieldError } = require('../src/filter/field-api') as typeof import('../src/filter/field-api');
 const { fieldRegistry, observeEvent } =
   require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
-const { renderValue, PF: _PF } = require('../src/filter/fields/common') as typeof import('../src/filter/fields/common');
+const { renderValue } = require('../src/filter/fields/common') as typeof import('../src/filter/fields/common');
 const { containerIdFromCgroup } =
   require('../src/state/thread-container') as typeof import('../src/state/thread-container');
 const { capsToString } = require('../src/filter/fields/thread') as typeof import('../src/filter/fields/thread');

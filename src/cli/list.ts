@@ -7,7 +7,7 @@
 import type TableT from 'cli-table3';
 import { EVENTS } from '../event/generated/events';
 import type { EventInfo } from '../event/types';
-import { PT_NAMES } from '../filter/fields/common';
+import { PT_NAMES } from '../event/types';
 import { fieldRegistry } from '../filter/fields/registry';
 import type { FieldInfo } from '../filter/field-api';
 import { Out } from '../util/out';

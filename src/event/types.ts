@@ -51,11 +51,68 @@ export const enum PT {
   PID32 = 48,
 }
 
-/** Print formats (PF_*). */
+/** PT code → its name without PT_ (FieldInfo.ptype, `list events`), indexed by PT value. */
+export const PT_NAMES: readonly string[] = [
+  'NONE',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'CHARBUF',
+  'BYTEBUF',
+  'ERRNO',
+  'SOCKADDR',
+  'SOCKTUPLE',
+  'FD',
+  'PID',
+  'FDLIST',
+  'FSPATH',
+  'SYSCALLID',
+  'SIGTYPE',
+  'RELTIME',
+  'ABSTIME',
+  'PORT',
+  'L4PROTO',
+  'SOCKFAMILY',
+  'BOOL',
+  'IPV4ADDR',
+  'DYN',
+  'FLAGS8',
+  'FLAGS16',
+  'FLAGS32',
+  'UID',
+  'GID',
+  'DOUBLE',
+  'SIGSET',
+  'CHARBUFARRAY',
+  'CHARBUF_PAIR_ARRAY',
+  'IPV4NET',
+  'IPV6ADDR',
+  'IPV6NET',
+  'IPADDR',
+  'IPNET',
+  'MODE',
+  'FSRELPATH',
+  'ENUMFLAGS8',
+  'ENUMFLAGS16',
+  'ENUMFLAGS32',
+  'FD32',
+  'PID32',
+];
+
+/**
+ * Print formats (ppm_print_format, PF_*): how a parameter or a field's number is printed. The
+ * one definition for the event table (ParamInfo.fmt), the field catalog and the formatters.
+ */
 export const enum PF {
   NA = 0,
   DEC = 1,
   HEX = 2,
+  /** PF_10_PADDED_DEC: %09d */
   PADDED_DEC = 3,
   ID = 4,
   DIR = 5,
@@ -64,7 +121,9 @@ export const enum PF {
 
 export interface ParamInfo {
   readonly name: string;
+  /** a PT value */
   readonly type: number;
+  /** a PF value */
   readonly fmt: number;
   /** Flag table name (flags-table.json) or dynamic-param table name; null if none. */
   readonly info: string | null;

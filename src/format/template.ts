@@ -4,6 +4,7 @@
  * dropping the line), literal text between tokens. Mirrors libsinsp's sinsp_evt_formatter.
  */
 import type { EventView } from '../event/view';
+import { PF } from '../event/types';
 import type { State } from '../state/state';
 import type { BoundField, FieldRegistry, FieldValue } from '../filter/field-api';
 import { FieldError } from '../filter/field-api';
@@ -39,11 +40,6 @@ const STATEFUL = new Set([
   'thread.totexectime',
 ]);
 
-/** PF_NA, PF_HEX, PF_OCT (filter/fields/common.ts PF) */
-const PF_NA = 0,
-  PF_HEX = 2,
-  PF_OCT = 6;
-
 /**
  * libsinsp rawval_to_json for integer fields whose print format is not decimal: OCT/HEX
  * values become their rendered string; PF_NA (except the 64-bit signed types) gives null.
@@ -65,7 +61,7 @@ function jsonFormOf(f: BoundField): 'string' | 'null' | undefined {
     case 'UINT64':
     case 'RELTIME':
     case 'ABSTIME':
-      return pf === PF_OCT || pf === PF_HEX ? 'string' : pf === PF_NA ? 'null' : undefined;
+      return pf === PF.OCT || pf === PF.HEX ? 'string' : pf === PF.NA ? 'null' : undefined;
     default:
       return undefined;
   }

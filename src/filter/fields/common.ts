@@ -10,17 +10,7 @@ import { FieldError, FieldType, FieldValue } from '../field-api';
 import { EVENTS } from '../../event/generated/events';
 import { ipv4ToString, ipv6ToString } from '../../util/net';
 import { ParamRenderer } from '../../params/evtinfo';
-
-/** libsinsp ppm_print_format values used by the catalog. */
-export const enum PF {
-  NA = 0,
-  DEC = 1,
-  HEX = 2,
-  PAD10 = 3,
-  ID = 4,
-  DIR = 5,
-  OCT = 6,
-}
+import { PF, PT } from '../../event/types';
 
 /** What a bound field does per event. */
 export interface Extractor {
@@ -102,59 +92,6 @@ export function ptypeToFieldType(ptype: string): FieldType {
   }
 }
 
-/** PT_* code → name used in FieldInfo.ptype */
-export const PT_NAMES: readonly string[] = [
-  'NONE',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'CHARBUF',
-  'BYTEBUF',
-  'ERRNO',
-  'SOCKADDR',
-  'SOCKTUPLE',
-  'FD',
-  'PID',
-  'FDLIST',
-  'FSPATH',
-  'SYSCALLID',
-  'SIGTYPE',
-  'RELTIME',
-  'ABSTIME',
-  'PORT',
-  'L4PROTO',
-  'SOCKFAMILY',
-  'BOOL',
-  'IPV4ADDR',
-  'DYN',
-  'FLAGS8',
-  'FLAGS16',
-  'FLAGS32',
-  'UID',
-  'GID',
-  'DOUBLE',
-  'SIGSET',
-  'CHARBUFARRAY',
-  'CHARBUF_PAIR_ARRAY',
-  'IPV4NET',
-  'IPV6ADDR',
-  'IPV6NET',
-  'IPADDR',
-  'IPNET',
-  'MODE',
-  'FSRELPATH',
-  'ENUMFLAGS8',
-  'ENUMFLAGS16',
-  'ENUMFLAGS32',
-  'FD32',
-  'PID32',
-];
-
 // ---------------------------------------------------------------------------------------------
 // Rendering (sinsp_filter_check::rawval_to_string)
 
@@ -206,7 +143,7 @@ function renderInt(v: number | bigint, ptype: string, pf: PF, signed: boolean): 
       if (b < 0n) b += bits === 64 ? TWO64 : 1n << BigInt(bits);
       return b.toString(16).toUpperCase();
     }
-    case PF.PAD10:
+    case PF.PADDED_DEC:
       if (bits !== 64) return null;
       {
         const b = toBig(v);
@@ -367,7 +304,7 @@ export function paramIndex(ev: EventView, name: string): number {
 
 /** PT type code of param i of the current event */
 export function paramType(ev: EventView, i: number): number {
-  return ev.info !== null ? ev.info.params[i].type : 0;
+  return ev.info !== null ? ev.info.params[i].type : PT.NONE;
 }
 
 /** Reads param i as a typed value by its PT type (numbers, strings, or Buffers). */
@@ -378,76 +315,67 @@ export function readParam(ev: EventView, i: number): FieldValue {
 /** Reads param i's bytes as PT type `pt` (64-bit integers as bigint when beyond 2^53). */
 export function readParamAs(ev: EventView, i: number, pt: number): FieldValue {
   switch (pt) {
-    case 4:
-    case 11:
-    case 14:
-    case 15: {
+    case PT.INT64:
+    case PT.ERRNO:
+    case PT.FD:
+    case PT.PID: {
       if (ev.paramLen(i) < 8) return ev.i64(i);
       const v = ev.i64(i);
       return Number.isSafeInteger(v) ? v : ev.bigI64(i);
     }
-    case 8:
-    case 20:
-    case 21: {
+    case PT.UINT64:
+    case PT.RELTIME:
+    case PT.ABSTIME: {
       if (ev.paramLen(i) < 8) return ev.u64(i);
       const v = ev.u64(i);
       return Number.isSafeInteger(v) ? v : ev.bigU64(i);
     }
   }
   switch (pt) {
-    case 1:
+    case PT.INT8:
       return ev.i8(i);
-    case 2:
+    case PT.INT16:
       return ev.i16(i);
-    case 3:
+    case PT.INT32:
       return ev.i32(i);
-    case 4:
-    case 11:
-    case 14:
-    case 15:
-      return ev.i64(i); // INT64 ERRNO FD PID
-    case 5:
-    case 23:
-    case 24:
-    case 28:
-    case 44:
+    case PT.UINT8:
+    case PT.L4PROTO:
+    case PT.SOCKFAMILY:
+    case PT.FLAGS8:
+    case PT.ENUMFLAGS8:
       return ev.u8(i);
-    case 6:
-    case 22:
-    case 29:
-    case 45:
+    case PT.UINT16:
+    case PT.PORT:
+    case PT.FLAGS16:
+    case PT.ENUMFLAGS16:
       return ev.u16(i);
-    case 7:
-    case 18:
-    case 19:
-    case 30:
-    case 31:
-    case 32:
-    case 42:
-    case 46:
+    case PT.UINT32:
+    case PT.SYSCALLID:
+    case PT.SIGTYPE:
+    case PT.FLAGS32:
+    case PT.UID:
+    case PT.GID:
+    case PT.MODE:
+    case PT.ENUMFLAGS32:
       return ev.u32(i);
-    case 8:
-    case 20:
-    case 21:
-      return ev.u64(i);
-    case 47:
-    case 48:
-      return ev.i32(i); // FD32 PID32
-    case 9:
-    case 17:
-    case 43:
+    case PT.FD32:
+    case PT.PID32:
+      return ev.i32(i);
+    case PT.CHARBUF:
+    case PT.FSPATH:
+    case PT.FSRELPATH:
       return ev.str(i);
-    case 25:
+    case PT.BOOL:
       return ev.u32(i) !== 0;
-    case 26: {
+    case PT.IPV4ADDR: {
       const b = ev.bytes(i);
       return b.length >= 4 ? Buffer.from(b.subarray(0, 4)) : null;
     }
-    case 38: {
+    case PT.IPV6ADDR: {
       const b = ev.bytes(i);
       return b.length >= 16 ? Buffer.from(b.subarray(0, 16)) : null;
     }
-    case 33: {
+    case PT.DOUBLE: {
       const b = ev.bytes(i);
       return b.length >= 8 ? b.readDoubleLE(0) : 0;
     }

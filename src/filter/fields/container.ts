@@ -7,7 +7,8 @@
 import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
 import { FieldError, FieldValue } from '../field-api';
-import { FieldSpec, PF, isIntArg, parseIntArg } from './common';
+import { FieldSpec, isIntArg, parseIntArg } from './common';
+import { PF } from '../../event/types';
 import type { ContainerMeta } from '../../container/meta';
 import { containerId, containerType, threadCgroupMatch } from '../../state/thread-container';
 

@@ -8,13 +8,11 @@ import { timeOfDay, dateTime, nanos9 } from '../../params/time';
 import { concatenatePaths } from '../../util/paths';
 import {
   FieldSpec,
-  PF,
   EF,
   EVT_FLAGS,
   EVT_CAT,
   ALL_PARAMS,
   EVENT_NAMES,
-  PT_NAMES,
   code,
   paramIndex,
   readParam,
@@ -26,6 +24,7 @@ import {
   parseIntArg,
   peekFd,
 } from './common';
+import { PF, PT_NAMES } from '../../event/types';
 import { EVENTS } from '../../event/generated/events';
 import { SYSCALL_CATEGORIES } from './syscall-categories';
 
@@ -555,11 +554,15 @@ export const EVT_FIELDS: FieldSpec[] = [
   simple('evt.rawtime.s', 'ABSTIME', PF.DEC, 'integer part of the event timestamp (e.g. seconds since epoch).', (ev) =>
     ev.tsSeconds(),
   ),
-  simple('evt.rawtime.ns', 'ABSTIME', PF.PAD10, 'fractional part of the absolute event timestamp.', (ev) =>
+  simple('evt.rawtime.ns', 'ABSTIME', PF.PADDED_DEC, 'fractional part of the absolute event timestamp.', (ev) =>
     ev.tsNanos(),
   ),
-  simple('evt.reltime', 'RELTIME', PF.PAD10, 'number of nanoseconds from the beginning of the capture.', (ev, st) =>
-    Number(ev.tsBig() - firstTs(ev, st)),
+  simple(
+    'evt.reltime',
+    'RELTIME',
+    PF.PADDED_DEC,
+    'number of nanoseconds from the beginning of the capture.',
+    (ev, st) => Number(ev.tsBig() - firstTs(ev, st)),
   ),
   simple('evt.reltime.s', 'RELTIME', PF.DEC, 'number of seconds from the beginning of the capture.', (ev, st) =>
     Number((ev.tsBig() - firstTs(ev, st)) / 1000000000n),
@@ -567,7 +570,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   simple(
     'evt.reltime.ns',
     'RELTIME',
-    PF.PAD10,
+    PF.PADDED_DEC,
     'fractional part (in ns) of the time from the beginning of the capture.',
     (ev, st) => Number((ev.tsBig() - firstTs(ev, st)) % 1000000000n),
   ),
@@ -619,7 +622,7 @@ export const EVT_FIELDS: FieldSpec[] = [
     const l = latency(ev, st);
     return l === null ? null : Math.floor(l / 1e9);
   }),
-  simple('evt.latency.ns', 'RELTIME', PF.PAD10, 'fractional part of the event latency delta.', (ev, st) => {
+  simple('evt.latency.ns', 'RELTIME', PF.PADDED_DEC, 'fractional part of the event latency delta.', (ev, st) => {
     const l = latency(ev, st);
     return l === null ? null : l % 1e9;
   }),
@@ -659,7 +662,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   deltaSpec('evt.deltatime.s', PF.DEC, 'integer part of the delta between this event and the previous event.', 's'),
   deltaSpec(
     'evt.deltatime.ns',
-    PF.PAD10,
+    PF.PADDED_DEC,
     'fractional part of the delta between this event and the previous event.',
     'ns',
   ),

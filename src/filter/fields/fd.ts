@@ -6,7 +6,8 @@ import type { FdInfo } from '../../state/fdinfo';
 import { FdType } from '../../scap/metadata';
 import { FieldValue } from '../field-api';
 import { concatenatePaths } from '../../util/paths';
-import { FieldSpec, Extractor, PF, EF, EVT_FLAGS, code, paramRenderer, peekFd, parseIntArg } from './common';
+import { FieldSpec, Extractor, EF, EVT_FLAGS, code, paramRenderer, peekFd, parseIntArg } from './common';
+import { PF } from '../../event/types';
 import { containerId } from '../../state/thread-container';
 import type { ContainerMeta } from '../../container/meta';
 

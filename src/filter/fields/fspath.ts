@@ -3,7 +3,8 @@ import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import { FdType } from '../../scap/metadata';
 import { concatenatePaths } from '../../util/paths';
-import { FieldSpec, PF, code, paramIndex, peekFd } from './common';
+import { FieldSpec, code, paramIndex, peekFd } from './common';
+import { PF } from '../../event/types';
 
 const CLS = 'fs.path';
 const AT_FDCWD = -100;

@@ -1,5 +1,6 @@
 /** group.* fields (libsinsp sinsp_filter_check_group, current-libs semantics for unknown groups). */
-import { FieldSpec, PF } from './common';
+import { FieldSpec } from './common';
+import { PF } from '../../event/types';
 
 const CLS = 'group';
 

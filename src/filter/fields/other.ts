@@ -3,7 +3,8 @@
  * registered so conditions and outputs compile, extracting no value. util.cnt is a counter.
  */
 import { FieldError } from '../field-api';
-import { FieldSpec, PF } from './common';
+import { FieldSpec } from './common';
+import { PF } from '../../event/types';
 import { K8S_CONTAINER_FIELDS } from './container';
 import { FDLIST_FIELDS } from './fdlist';
 import { SYSLOG_FIELDS } from './syslog';

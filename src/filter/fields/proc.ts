@@ -6,7 +6,6 @@ import { FieldError, FieldValue } from '../field-api';
 import {
   FieldSpec,
   Extractor,
-  PF,
   mainThread,
   parentThread,
   traverseParents,
@@ -17,6 +16,7 @@ import {
   parseIntArg,
   peekFd,
 } from './common';
+import { PF } from '../../event/types';
 
 const CLS = 'proc';
 

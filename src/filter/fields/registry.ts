@@ -5,7 +5,8 @@
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import { BoundField, FieldError, FieldInfo, FieldRegistry, FieldValue } from '../field-api';
-import { Extractor, FieldSpec, PF, ptypeToFieldType, renderValue } from './common';
+import { Extractor, FieldSpec, ptypeToFieldType, renderValue } from './common';
+import { PF } from '../../event/types';
 import { EVT_FIELDS } from './evt';
 import { PROC_FIELDS } from './proc';
 import { THREAD_FIELDS } from './thread';

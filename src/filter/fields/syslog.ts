@@ -8,7 +8,8 @@
  */
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
-import { EF, EVT_FLAGS, FieldSpec, PF } from './common';
+import { EF, EVT_FLAGS, FieldSpec } from './common';
+import { PF } from '../../event/types';
 
 const CLS = 'syslog';
 const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];

@@ -2,7 +2,8 @@
 import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
 import type { FieldValue } from '../field-api';
-import { FieldSpec, PF } from './common';
+import { FieldSpec } from './common';
+import { PF } from '../../event/types';
 
 const CLS = 'user';
 const NO_ID = 0xffffffff;
