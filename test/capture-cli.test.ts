@@ -842,6 +842,10 @@ test('SIGINT: stop, drain, finalize, summary, exit 0; the file is flushed every 
       process.exitCode = code;
     })().catch((e) => { console.error(e); process.exit(3); });`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // a failed assertion below must not leave the endless capture running (the file would hang)
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let err = '';
   child.stderr.on('data', (d) => {
     err += d;
