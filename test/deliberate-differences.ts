@@ -132,6 +132,22 @@ export const DIFFERENCES = {
       'field types follow current libs where they changed (so proc.tty > -2 compares as a wrapped unsigned ' +
       'value, as current Falco does).',
   },
+  'descriptions-of-current-libs': {
+    kind: 'field-description',
+    fields: ['proc.exe', 'proc.args', 'proc.env', 'proc.loginshellid', 'container.mount', 'fd.type', 'fd.typechar'],
+    reason:
+      'these fields grew in current libs and their descriptions say so: proc.args[N], proc.env[NAME], the ' +
+      'memfd, bpf, userfaultfd and io_uring fd types, glob mount sources; proc.loginshellid no longer ' +
+      'points to chisels, which falco-ts does not have.',
+  },
+  'descriptions-of-our-values': {
+    kind: 'field-description',
+    fields: ['user.name', 'group.name', 'user.loginuid', 'container.id', 'k8s.deployment.label'],
+    reason:
+      'they say what falco-ts prints where 0.29.3 said less: <NA>/root for ids missing from the tables ' +
+      '(names-of-missing-ids), -1 for an unset loginuid, "host" and 12 characters for container.id; ' +
+      "k8s.deployment.label's example names the field itself (0.29.3's says k8s.rs.label.foo).",
+  },
 } satisfies Record<string, Difference>;
 
 export type DifferenceName = keyof typeof DIFFERENCES;
