@@ -62,11 +62,16 @@ export function fieldTags(f: FieldInfo): string {
   return t.join(' ');
 }
 
+/** A field's type as sysdig -l and current libs name it (the registry's DYN is PT_DYN: "DYNAMIC"). */
+function fieldType(f: FieldInfo): string {
+  return f.ptype === 'DYN' ? 'DYNAMIC' : f.ptype;
+}
+
 export function fieldsJson(): unknown[] {
   return fieldRegistry.list().map((f) => ({
     name: f.name,
     class: f.cls,
-    type: f.ptype,
+    type: fieldType(f),
     desc: f.desc,
     arg: f.arg,
     filter_only: f.filterOnly,
@@ -88,7 +93,7 @@ export function renderFields(width: number, color = false): string {
     byClass.get(f.cls)!.push(f);
   }
   const nameW = Math.min(48, Math.max(...all.map((f) => f.name.length)) + 2);
-  const typeW = Math.max(...all.map((f) => f.ptype.length)) + 2;
+  const typeW = Math.max(...all.map((f) => fieldType(f).length)) + 2;
   const descW = Math.max(30, width - nameW - typeW - 4);
   const parts: string[] = [];
   for (const cls of classes) {
@@ -101,7 +106,7 @@ export function renderFields(width: number, color = false): string {
     });
     for (const f of byClass.get(cls)!) {
       const tags = fieldTags(f);
-      t.push([c.green(f.name), f.ptype, (tags !== '' ? tags + ' ' : '') + f.desc]);
+      t.push([c.green(f.name), fieldType(f), (tags !== '' ? tags + ' ' : '') + f.desc]);
     }
     parts.push(`${c.bold('Field Class:')} ${cls} (${byClass.get(cls)!.length} fields)\n${t.toString()}`);
   }
