@@ -10,5 +10,20 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // node:test runs and reports top-level tests itself; awaiting test()/describe() is not needed.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
+      ],
+      // require() is deliberate: lazy loading for start-up time (src/util/lazy.ts) and, in tests, loading
+      // after process.env is set; each is typed with `as typeof import(...)`, and no-unsafe-* flags any that is not.
+      '@typescript-eslint/no-require-imports': 'off',
+    },
   },
 );
