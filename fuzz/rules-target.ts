@@ -82,7 +82,6 @@ export function findRulesLoader(): RulesLoaderHandle | null {
   cached = null;
   for (const mod of ['loader', 'index']) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const m = require(path.join(__dirname, '..', 'src', 'rules', mod)) as Record<string, unknown>;
       const C = m.RulesLoader as (new (o: unknown) => LoaderLike) | undefined;
       if (typeof C === 'function' && typeof C.prototype.loadContent === 'function') {

@@ -114,7 +114,6 @@ interface RulesSessionLike {
 /** Rules sessions over the default ruleset (text and JSON alerts), if src/rules provides them. */
 function loadRuleSessions(): RulesSessionLike[] {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const m = require(path.join(__dirname, '..', 'src', 'rules', 'index')) as {
       RulesSession?: { load(o: unknown): RulesSessionLike };
     };

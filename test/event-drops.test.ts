@@ -11,12 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, runCli } from './helpers/env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const C = require('../src/config/falco-config') as typeof import('../src/config/falco-config');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const D = require('../src/drops/event-drops') as typeof import('../src/drops/event-drops');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { makeBenchTrace } = require('../bench/make-trace') as typeof import('../bench/make-trace');
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-ts-drops-'));
@@ -336,9 +333,7 @@ test("replay -c: simulated drops raise Falco's internal alert; the exit action s
 });
 
 test("falco-ts test: drop settings as a case's overrides (no config file), checked on alerts, stderr and exit", async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { specFromObject } = require('../src/rule-tests/spec') as typeof import('../src/rule-tests/spec');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runCase } = require('../src/rule-tests/runner') as typeof import('../src/rule-tests/runner');
   const overrides = [
     'syscall_event_drops.actions=[alert]',

@@ -12,7 +12,6 @@ import { spawnSync } from 'node:child_process';
 import type { EventView } from '../src/event/view';
 import type { BoundField } from '../src/filter/field-api';
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const { FieldError } = require('../src/filter/field-api') as typeof import('../src/filter/field-api');
 const { fieldRegistry, observeEvent } =
   require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');

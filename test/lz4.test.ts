@@ -735,14 +735,12 @@ test('the lz4 CLI decodes our frames', { timeout: 120_000 }, (t) => {
 // liblz4's block compressor from the addon (used for frames JS assembles during a capture)
 
 test("frames with the addon's block compressor: our decoder and lz4 -d give the input back", (t) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { nativeBuilt, nativeAddonPath } = require('../src/capture/native') as typeof import('../src/capture/native');
   if (!nativeBuilt()) {
     if (process.env.CI === 'true') throw new Error('the native addon must be built in CI');
     t.skip('native addon not built');
     return;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const raw = require(nativeAddonPath()) as {
     lz4CompressBlock: (s: Buffer, a: number, b: number, d: Buffer, o: number) => number;
   };

@@ -16,7 +16,6 @@ function liveSkipReason(): string | null {
   if (typeof process.geteuid === 'function' && process.geteuid() !== 0) why = 'live capture needs root';
   else {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const ls = require('../src/capture/live-source') as typeof import('../src/capture/live-source');
       ls.loadNativeModule();
     } catch (e) {
@@ -130,13 +129,11 @@ test(
 );
 
 test('capture-on-alert keeps at most --capture-max-files files', { skip: SKIP ?? undefined }, async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const aw = require('../src/capture/alert-window') as typeof import('../src/capture/alert-window');
   const dir = tmpDir('falco-ts-coa-limit-');
   for (let i = 0; i < 5; i++)
     fs.writeFileSync(path.join(dir, aw.alertFileName(`r${i}`, Date.UTC(2024, 0, 1, 0, 0, i))), 'x');
   fs.writeFileSync(path.join(dir, 'other.txt'), 'kept');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EventView } = require('../src/event/view') as typeof import('../src/event/view');
   const cap = new aw.AlertCapture({
     dir,

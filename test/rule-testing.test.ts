@@ -10,9 +10,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT, SHARED, runCli, sharedSkipReason, tmpDir } from './helpers/env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const testing = require('../src/rule-tests') as typeof import('../src/rule-tests');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const rulesMod = require('../src/rules') as typeof import('../src/rules');
 
 const DEMO = path.join(ROOT, 'fixtures', 'demo.scap');

@@ -17,13 +17,9 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { ROOT, SHARED, runCliAsync, sharedSkipReason } from './helpers/env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const rules = require('../src/rules') as typeof import('../src/rules');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { EVENTS } = require('../src/event/generated/events') as typeof import('../src/event/generated/events');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runner = require('../src/rule-tests/runner') as typeof import('../src/rule-tests/runner');

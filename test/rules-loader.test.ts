@@ -11,13 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SHARED, inputSkipReason, runCli, sharedSkipReason, tmpDir } from './helpers/env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const R = require('../src/rules') as typeof import('../src/rules');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const C = require('../src/rules/compiler') as typeof import('../src/rules/compiler');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 
 const SKIP = sharedSkipReason();
@@ -364,7 +360,6 @@ test('-t with -T/-D is refused like Falco', () => {
 });
 
 test('expanded conditions re-parse to the compiled filter, fully parenthesised', { skip: SKIP ?? undefined }, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const F = require('../src/filter') as typeof import('../src/filter');
   const l = new R.RulesLoader({ registry: fieldRegistry });
   assert.ok(l.loadPath(path.join(RULES, 'falco_rules.yaml')).every((r) => r.ok));
@@ -388,7 +383,6 @@ test('expanded conditions re-parse to the compiled filter, fully parenthesised',
 });
 
 test('rules conditions: per rule, --json, and --or (one filter, the OR of the enabled rules)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const F = require('../src/filter') as typeof import('../src/filter');
   const json = runCli(['rules', 'conditions', '--json', 'default']);
   assert.equal(json.status, 0, json.stderr.toString());

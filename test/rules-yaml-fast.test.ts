@@ -9,9 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, SHARED, sharedSkipReason } from './helpers/env';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const Y = require('../src/yaml/yaml-node') as typeof import('../src/yaml/yaml-node');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const F = require('../src/yaml/yaml-fast') as typeof import('../src/yaml/yaml-fast');
 
 type N = import('../src/yaml/yaml-types').YNode;

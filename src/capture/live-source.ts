@@ -45,7 +45,6 @@ export function privilegeProblem(): string | null {
 export function loadNativeModule(): NativeModule {
   let mod: { loadNative?: () => NativeModule };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     mod = require('./native') as { loadNative?: () => NativeModule };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -17,7 +17,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { createHash } from 'node:crypto';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require('node:module');
 
 /** dist/ (this file is dist/src/cli/code-cache.js) */
@@ -128,7 +127,6 @@ function record(bin: string, args: string[]): void {
     writeRecorded();
   });
   process.argv = [process.argv[0], bin, ...args];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(bin);
 }
 

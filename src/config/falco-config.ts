@@ -75,7 +75,6 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const fail = (msg: string): never => {
     throw new InputError(`${where}: ${msg}`);
   };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Y = require('yaml') as typeof YT;
   let top: Record<string, unknown> = {};
   if (file !== null) {

@@ -308,10 +308,8 @@ function makePred(type: FieldType, op: Op, lit: Literal, raw: string): Pred {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const a = lit as any;
       switch (op) {
-        // eslint-disable-next-line eqeqeq
         case 'eq':
           return (v) => v == a;
-        // eslint-disable-next-line eqeqeq
         case 'ne':
           return (v) => v != a;
         case 'lt':
@@ -417,12 +415,10 @@ function makePred2(type: FieldType, op: Op): Pred2 {
       break;
     default:
       switch (op) {
-        // eslint-disable-next-line eqeqeq
         case 'eq':
         case 'in':
         case 'intersects':
           return (v, r) => v == r;
-        // eslint-disable-next-line eqeqeq
         case 'ne':
           return (v, r) => v != r;
         case 'lt':
@@ -1044,13 +1040,11 @@ class Compiler {
         }
       } else if (typeof a === 'number') {
         switch (cmp.op) {
-          // eslint-disable-next-line eqeqeq
           case 'eq':
             return (ev, st) => {
               const v = g(ev, st);
               return v !== null && v == a;
             };
-          // eslint-disable-next-line eqeqeq
           case 'ne':
             return (ev, st) => {
               const v = g(ev, st);

@@ -10,7 +10,6 @@ import { yamlCppError } from './yaml-cpp-errors';
 
 /** the `yaml` package, loaded only for the YAML the fast reader leaves to it */
 let yamlPkg: typeof YT | null = null;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const yamlLib = (): typeof YT => (yamlPkg ??= require('yaml') as typeof YT);
 
 export class YamlParseError extends Error {
