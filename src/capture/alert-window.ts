@@ -231,12 +231,10 @@ export class AlertCapture {
     }
     const writer = new ScapWriter(sink);
     writer.writeSection(snap.meta);
-    let seq = -1;
     for (const c of this.chunks) {
       if (c.firstSeq + c.count <= snap.seq) continue;
       let p = 0;
-      seq = c.firstSeq;
-      for (let i = 0; i < c.count; i++, seq++) {
+      for (let i = 0, seq = c.firstSeq; i < c.count; i++, seq++) {
         const len = c.buf.readUInt32LE(p);
         const cpu = c.buf.readUInt16LE(p + 4);
         const flags = c.buf.readUInt16LE(p + 6);

@@ -13,7 +13,6 @@
 import * as fs from 'node:fs';
 import { ScapReader } from '../scap/reader';
 import * as B from '../scap/blocks';
-import type { SectionMetadata } from '../scap/metadata';
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
 import { NativeError, NativeModule, NativeProbe, ProbeStats } from './native-api';
@@ -133,7 +132,7 @@ export class EventDecoder {
 
   constructor(onEvent: (ev: EventView) => boolean | void) {
     this.reader = new ScapReader({
-      onSection: (_m: SectionMetadata) => {
+      onSection: () => {
         /* empty: the snapshot is loaded by the caller */
       },
       onEvent: (ev) => {
@@ -228,7 +227,7 @@ export class LivePump {
     let nextTick = t0 + tickMs;
     let lastYield = Date.now();
     let consumerStopped = false;
-    let stats: ProbeStats | null = null;
+    let stats: ProbeStats | null;
     try {
       while (this.stopReason === null) {
         let b = this.probe.read();

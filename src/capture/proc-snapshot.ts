@@ -161,7 +161,7 @@ function readText(p: string): string | null {
 
 function readLink(p: string): string | null {
   try {
-    return fs.readlinkSync(p, 'latin1') as string;
+    return fs.readlinkSync(p, 'latin1');
   } catch {
     return null;
   }
@@ -563,7 +563,7 @@ class Scanner {
     const dir = path.join(this.root, String(pid));
     const ns = readLink(path.join(dir, 'ns', 'net'));
     const own = ns === null || ns === this.ownNetNs;
-    const key = own ? '' : ns!;
+    const key = own ? '' : ns;
     let m = this.socketsByNs.get(key);
     if (m === undefined) {
       m = readSockets(own ? path.join(this.root, 'net') : path.join(dir, 'net'));
@@ -603,7 +603,7 @@ class Scanner {
       const p = path.join(fdDir, String(fd));
       const link = readLink(p);
       if (link === null) continue;
-      let e: FdEntry | null = null;
+      let e: FdEntry;
       if (link.startsWith('socket:[')) {
         const ino = bracketIno(link, 'socket:[');
         if (sockets === null) sockets = this.socketsFor(pid);

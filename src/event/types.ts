@@ -121,10 +121,8 @@ export const enum PF {
 
 export interface ParamInfo {
   readonly name: string;
-  /** a PT value */
-  readonly type: number;
-  /** a PF value */
-  readonly fmt: number;
+  readonly type: PT;
+  readonly fmt: PF;
   /** Flag table name (flags-table.json) or dynamic-param table name; null if none. */
   readonly info: string | null;
   /** For PT_FSRELPATH: index of the dirfd param of the same event, else -1. */

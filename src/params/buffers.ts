@@ -48,7 +48,7 @@ export function bufferToDots(src: Uint8Array, start: number, len: number): strin
  * binary_buffer_to_asciionly_string: a leading '\n' (unless EOLS_COMPACT), printable bytes,
  * '\r' as '\n', '\n' only when not at index 0 and not after '\r'; everything else dropped.
  */
-export function bufferToAsciiOnly(src: Uint8Array, start: number, len: number, fmt: number): string {
+export function bufferToAsciiOnly(src: Uint8Array, start: number, len: number, fmt: PFmt): string {
   const out = scratchFor(len + 1);
   let k = 0;
   if (fmt !== PFmt.EOLS_COMPACT) out[k++] = 0x0a;
@@ -68,7 +68,7 @@ export function bufferToAsciiOnly(src: Uint8Array, start: number, len: number, f
  * groups, a lone last byte as 2 digits), with the ASCII column for HEXASCII / JSONHEXASCII,
  * then a final '\n'.
  */
-export function bufferToHex(src: Uint8Array, start: number, len: number, fmt: number): string {
+export function bufferToHex(src: Uint8Array, start: number, len: number, fmt: PFmt): string {
   const ascii = (fmt & (PFmt.HEXASCII | PFmt.JSONHEXASCII)) !== 0;
   let s = '';
   for (let j = 0; j < len; j += 16) {
@@ -102,7 +102,7 @@ export function bufferToBase64(src: Uint8Array, start: number, len: number): str
 }
 
 /** binary_buffer_to_string: dispatch on the param_fmt bits (hex before base64 before JSON before EOLS). */
-export function binaryBufferToString(src: Uint8Array, start: number, len: number, fmt: number): string {
+export function binaryBufferToString(src: Uint8Array, start: number, len: number, fmt: PFmt): string {
   if (len <= 0) return '';
   if ((fmt & (PFmt.HEX | PFmt.HEXASCII)) !== 0) return bufferToHex(src, start, len, fmt);
   if ((fmt & PFmt.BASE64) !== 0) return bufferToBase64(src, start, len);
@@ -128,7 +128,7 @@ export function binaryBufferToString(src: Uint8Array, start: number, len: number
  * only and when maxLen (sysdig's 80 unless -v) is exceeded, the first maxLen-3 characters
  * followed by "...". Only the needed prefix is converted.
  */
-export function renderByteBuf(src: Uint8Array, start: number, len: number, fmt: number, maxLen: number): string {
+export function renderByteBuf(src: Uint8Array, start: number, len: number, fmt: PFmt, maxLen: number): string {
   if (fmt === PFmt.NORMAL) {
     if (maxLen !== 0 && len > maxLen) {
       if (maxLen > 3) return bufferToDots(src, start, maxLen - 3) + '...';
@@ -140,7 +140,7 @@ export function renderByteBuf(src: Uint8Array, start: number, len: number, fmt: 
 }
 
 /** sysdig's CLI buffer-format names (-A -x -X -b, with -j) as param_fmt bits. */
-export function bufferFormatBits(name: string): number {
+export function bufferFormatBits(name: string): PFmt {
   switch (name) {
     case 'ascii':
       return PFmt.EOLS;

@@ -17,7 +17,8 @@ import type { EventView } from '../event/view';
 import type { Out } from '../util/out';
 import type { State } from '../state/state';
 import type { ThreadInfo } from '../state/threadinfo';
-import type { FdInfo } from '../state/fdinfo';
+import { L4, type FdInfo } from '../state/fdinfo';
+import { FdType } from '../scap/metadata';
 import { PT, PF } from '../event/types';
 import type { EventInfo } from '../event/types';
 import { EVENTS } from '../event/generated/events';
@@ -51,8 +52,8 @@ const PPM_SC_MAX = 329;
 // Per-event-type compiled param descriptors (built once per event code, on first use)
 
 interface DynEntry {
-  readonly type: number;
-  readonly fmt: number;
+  readonly type: PT;
+  readonly fmt: PF;
 }
 
 /** driver/dynamic_params_table.c (e5c53d64); keyctl is from newer libs (codes unknown to e5). */
@@ -82,15 +83,15 @@ interface CParam {
   readonly name: string;
   /** "name=" */
   readonly prefix: string;
-  readonly type: number;
-  readonly fmt: number;
+  readonly type: PT;
+  readonly fmt: PF;
   readonly flags: FlagTable | null;
   readonly dyn: readonly DynEntry[] | null;
   /** index of the dirfd param for FSRELPATH, -1 when none / not a PT_FD */
   readonly dirfd: number;
 }
 
-const COMPILED: (CParam[] | undefined)[] = new Array(EVENTS.length);
+const COMPILED: (CParam[] | undefined)[] = new Array<CParam[] | undefined>(EVENTS.length);
 
 function compile(info: EventInfo): CParam[] {
   const out: CParam[] = [];
@@ -218,7 +219,7 @@ function pad09(v: number | string): string {
  * SET_NUMERIC_FORMAT for values of at most 32 bits: `signed` is the value as C's printf sees it
  * for %d (already sign-converted as the C types promote), `bits32` the same bits unsigned.
  */
-function fmtNum32(fmt: number, signed: number, bits32: number): string {
+function fmtNum32(fmt: PF, signed: number, bits32: number): string {
   switch (fmt) {
     case PF.OCT:
       return bits32 === 0 ? '0' : '0' + bits32.toString(8);
@@ -230,7 +231,7 @@ function fmtNum32(fmt: number, signed: number, bits32: number): string {
       return String(signed);
   }
 }
-function fmtNum64(fmt: number, b: Buffer, o: number): string {
+function fmtNum64(fmt: PF, b: Buffer, o: number): string {
   switch (fmt) {
     case PF.OCT:
       return octU64(b, o);
@@ -448,19 +449,18 @@ function fdTypeTag(f: FdInfo, simple: boolean): string {
   const tch = simple ? '' : f.typeChar();
   let pch = '';
   const ty = f.type;
-  // SCAP_FD_IPV4_SOCK 3, IPV6_SOCK 4, IPV4_SERVSOCK 5, IPV6_SERVSOCK 6
-  if (ty >= 3 && ty <= 6) {
+  if (ty >= FdType.IPV4_SOCK && ty <= FdType.IPV6_SERVSOCK) {
     switch (f.getL4Proto()) {
-      case 2:
+      case L4.TCP:
         pch = 't';
         break;
-      case 3:
+      case L4.UDP:
         pch = 'u';
         break;
-      case 4:
+      case L4.ICMP:
         pch = 'i';
         break;
-      case 5:
+      case L4.RAW:
         pch = 'r';
         break;
       default:
@@ -487,7 +487,7 @@ export class ParamRenderer {
   value = '';
   resolved = '';
   /** the param_fmt bits for the buffer format (PF_NORMAL, PF_HEX, ...) */
-  fmtBits: number;
+  fmtBits: PFmt;
   /** size of libsinsp's m_paramstr_storage (grows like it does; caps CHARBUF/FSPATH values) */
   private storSize = 1024;
 
@@ -536,7 +536,7 @@ export class ParamRenderer {
     this.renderTyped(ev, cp, type, o, len, this.fmtBits);
   }
 
-  private renderTyped(ev: EventView, cp: CParam, type: number, o: number, len: number, fmt: number): void {
+  private renderTyped(ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt): void {
     const b = ev.buf;
     const pf = cp.fmt;
     this.resolved = '';
@@ -765,7 +765,7 @@ export class ParamRenderer {
   }
 
   /** render_fd: the number, and `<type[proto]>name`, AT_FDCWD or the errno name. */
-  private renderFd(ev: EventView, hi: number, lo: number, fmt: number): void {
+  private renderFd(ev: EventView, hi: number, lo: number, fmt: PFmt): void {
     this.value = decHiLo(hi, lo);
     const t = this.thread(ev);
     if (t === null) return;

@@ -226,12 +226,12 @@ class FileTraceSink implements TraceSink {
 
   close(): void {
     if (this.closed) return;
-    let err: unknown = null;
+    let err: Error | null = null;
     if (this.failed === null) {
       try {
         this.flush();
       } catch (e) {
-        err = e;
+        err = e as Error;
       }
     }
     this.closed = true;

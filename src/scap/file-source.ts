@@ -174,7 +174,7 @@ function readGzip(file: string, reader: ScapReader, onBytes?: (fileBytes: number
     const src = fs.createReadStream(file, { highWaterMark: CHUNK });
     const gunzip = zlib.createGunzip({ chunkSize: CHUNK });
     let done = false;
-    const fail = (e: unknown) => {
+    const fail = (e: Error) => {
       if (done) return;
       done = true;
       gunzip.destroy();
@@ -189,7 +189,7 @@ function readGzip(file: string, reader: ScapReader, onBytes?: (fileBytes: number
       try {
         reader.feed(b);
       } catch (e) {
-        fail(e);
+        fail(e as Error);
         return;
       }
       if (reader.stopped) {

@@ -184,7 +184,7 @@ function readFdBody(c: Cursor, f: FdEntry, entryEnd: number, v2: boolean): void 
     case FdType.UNINITIALIZED:
       break; // SCAP_FD_UNKNOWN: no payload; libsinsp does not add it
     default:
-      throw new TraceFormatError(`corrupt fd list: unknown fd type ${f.type}`, c.at() - 1);
+      throw new TraceFormatError(`corrupt fd list: unknown fd type ${f.type as number}`, c.at() - 1);
   }
 }
 

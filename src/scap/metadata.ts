@@ -119,7 +119,7 @@ export const enum FdType {
 export interface FdEntry {
   fd: number;
   ino: number;
-  type: number;
+  type: FdType;
   name: string;
   openFlags: number;
   dev: number;
@@ -209,7 +209,7 @@ export function emptyProc(tid: number): ProcEntry {
   };
 }
 
-export function emptyFd(fd: number, type: number): FdEntry {
+export function emptyFd(fd: number, type: FdType): FdEntry {
   return {
     fd,
     ino: 0,

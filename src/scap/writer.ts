@@ -25,6 +25,7 @@ import type {
   SectionMetadata,
   UserEntry,
 } from './metadata';
+import { FdType } from './metadata';
 import type { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
 import { copyBytes } from '../util/bytes';
@@ -467,7 +468,7 @@ function writeFdList(w: Builder, tid: number, fds: FdEntry[]): void {
   const s = beginBlock(w, B.FDL_V2);
   w.i64(tid);
   for (const f of fds) {
-    if (f.type === 0 || f.type === 255) continue; // SCAP_FD_UNKNOWN / UNINITIALIZED: libscap skips them
+    if (f.type === FdType.UNINITIALIZED || (f.type as number) === 255) continue; // SCAP_FD_UNKNOWN / (u8)-1: libscap skips them
     const type = fdTypeForE5(f.type);
     const at = w.pos;
     w.u32(0);

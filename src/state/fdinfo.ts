@@ -30,6 +30,7 @@ export const enum L4 {
 }
 
 /** Offsets of the sinsp_sockinfo union views (see FdInfo.sock). */
+/* eslint-disable @typescript-eslint/no-duplicate-enum-values -- the views overlap: offsets repeat */
 export const enum SOCK {
   V4_SIP = 0,
   V4_DIP = 4,
@@ -50,8 +51,9 @@ export const enum SOCK {
   UNIX_SRC = 0,
   UNIX_DST = 8,
 }
+/* eslint-enable @typescript-eslint/no-duplicate-enum-values */
 
-function sportOff(type: number): number {
+function sportOff(type: FdType): number {
   switch (type) {
     case FdType.IPV6_SOCK:
       return SOCK.V6_SPORT;
@@ -64,7 +66,7 @@ function sportOff(type: number): number {
   }
 }
 
-function l4Off(type: number): number {
+function l4Off(type: FdType): number {
   switch (type) {
     case FdType.IPV6_SOCK:
       return SOCK.V6_L4;
@@ -78,7 +80,7 @@ function l4Off(type: number): number {
 }
 
 export class FdInfo {
-  type: number = FdType.UNINITIALIZED;
+  type: FdType = FdType.UNINITIALIZED;
   openFlags = 0;
   name = '';
   oldName = '';
@@ -123,10 +125,10 @@ export class FdInfo {
   set dport(v: number) {
     this.sock.writeUInt16LE(v & 0xffff, this.type === FdType.IPV6_SOCK ? SOCK.V6_DPORT : SOCK.V4_DPORT);
   }
-  get l4proto(): number {
+  get l4proto(): L4 {
     return this.sock[l4Off(this.type)];
   }
-  set l4proto(v: number) {
+  set l4proto(v: L4) {
     this.sock[l4Off(this.type)] = v;
   }
   /** IPv6 addresses: views into SOCK (assigning copies 16 bytes in) */
@@ -294,7 +296,7 @@ export class FdInfo {
   }
 
   /** get_l4proto(): role-less connected sockets report n/a, as libsinsp does. */
-  getL4Proto(): number {
+  getL4Proto(): L4 {
     switch (this.type) {
       case FdType.IPV4_SOCK:
       case FdType.IPV6_SOCK:

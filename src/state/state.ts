@@ -118,7 +118,7 @@ export class State implements ThreadLookup {
   /** false until the first non-container event of a section (sinsp::open consumes those) */
   private pastLeadingContainers = false;
 
-  private static readonly parsers: (EventParser | undefined)[] = new Array(EVENTS.length);
+  private static readonly parsers: (EventParser | undefined)[] = new Array<EventParser | undefined>(EVENTS.length);
 
   /** Family modules register their parsers here (one per event type). */
   static register(codes: number | number[], fn: EventParser): void {
@@ -503,7 +503,7 @@ function fdFromScapInto(f: FdInfo, e: FdEntry, serverPorts: Set<number>): FdInfo
       f.sport = e.sport;
       f.dport = e.dport;
       f.l4proto = e.l4proto;
-      if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
+      if ((e.l4proto as L4) === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
       f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
       break;
     case FdType.IPV4_SERVSOCK:
@@ -523,7 +523,7 @@ function fdFromScapInto(f: FdInfo, e: FdEntry, serverPorts: Set<number>): FdInfo
         f.sport = e.sport;
         f.dport = e.dport;
         f.l4proto = e.l4proto;
-        if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
+        if ((e.l4proto as L4) === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
         f.name = ipv4Tuple(f.sip, f.sport, f.dip, f.dport);
       } else {
         f.sip6 = Buffer.from(s6);
@@ -531,7 +531,7 @@ function fdFromScapInto(f: FdInfo, e: FdEntry, serverPorts: Set<number>): FdInfo
         f.sport = e.sport;
         f.dport = e.dport;
         f.l4proto = e.l4proto;
-        if (e.l4proto === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
+        if ((e.l4proto as L4) === L4.TCP) f.flags |= FdFlags.SOCKET_CONNECTED;
         f.name = ipv6Tuple(f.sip6, f.sport, f.dip6, f.dport);
       }
       break;

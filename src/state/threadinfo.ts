@@ -22,7 +22,7 @@ export interface ThreadLookup {
 }
 
 /** fd number where a close canceled by a reuse keeps the old fd (libsinsp's CANCELED_FD_NUMBER) */
-export const CANCELED_FD_NUMBER = 9223372036854775807;
+export const CANCELED_FD_NUMBER = 2 ** 63; // INT64_MAX as the nearest double
 
 export class ThreadInfo {
   tid = 0;

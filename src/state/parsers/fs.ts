@@ -64,8 +64,8 @@ function parseOpenExit(s: State, ev: EventView): void {
   const et = ev.type;
   const enter = s.retrieveEnterEvent(ev);
   const fd = ev.i64(0);
-  let name = '';
-  let namelen = 0;
+  let name: string;
+  let namelen: number;
   let flags = 0;
   let dev = 0;
   let sdir: string;

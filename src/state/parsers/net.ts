@@ -188,7 +188,7 @@ export function socktupleToString(b: Buffer): string {
 export function sockinfoToString(f: FdInfo): string | null {
   const s = f.sock;
   if (f.type === FdType.IPV4_SOCK) {
-    const l4 = s[SOCK.V4_L4];
+    const l4: L4 = s[SOCK.V4_L4];
     const sip = ipv4ToString(s.readUInt32LE(SOCK.V4_SIP)),
       dip = ipv4ToString(s.readUInt32LE(SOCK.V4_DIP));
     if (l4 === L4.TCP || l4 === L4.UDP)
@@ -197,7 +197,7 @@ export function sockinfoToString(f: FdInfo): string | null {
     return '<unknown>';
   }
   if (f.type === FdType.IPV6_SOCK) {
-    const l4 = s[SOCK.V6_L4];
+    const l4: L4 = s[SOCK.V6_L4];
     const mapped = isIpv4MappedIpv6(s, SOCK.V6_SIP) && isIpv4MappedIpv6(s, SOCK.V6_DIP);
     if (l4 === L4.TCP || l4 === L4.UDP) {
       if (mapped) {
@@ -484,9 +484,9 @@ function updateFd(state: State, f: FdInfo, p: Buffer): boolean {
   }
   // A tuple that changes midway is not TCP: an unknown protocol becomes UDP.
   if (f.type === FdType.IPV4_SOCK) {
-    if (f.sock[SOCK.V4_L4] === L4.UNKNOWN) f.sock[SOCK.V4_L4] = L4.UDP;
+    if ((f.sock[SOCK.V4_L4] as L4) === L4.UNKNOWN) f.sock[SOCK.V4_L4] = L4.UDP;
   } else if (f.type === FdType.IPV6_SOCK) {
-    if (f.sock[SOCK.V6_L4] === L4.UNKNOWN) f.sock[SOCK.V6_L4] = L4.UDP;
+    if ((f.sock[SOCK.V6_L4] as L4) === L4.UNKNOWN) f.sock[SOCK.V6_L4] = L4.UDP;
   }
   interfacesUpdateFd(state.interfaces, f);
   return true;
