@@ -305,8 +305,7 @@ function makePred(type: FieldType, op: Op, lit: Literal, raw: string): Pred {
     }
     default: {
       // numeric: loose comparisons are exact across number/bigint
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const a = lit as any;
+      const a = lit as Num;
       switch (op) {
         case 'eq':
           return (v) => v == a;
@@ -535,7 +534,7 @@ class Compiler {
     this.ctx = inner;
     try {
       const e = this.expand(ast);
-      const copy = { ...e } as Node; // fresh identity: one context per expansion site
+      const copy = { ...e }; // fresh identity: one context per expansion site
       this.macroCtx.set(copy, inner);
       return copy;
     } finally {
@@ -688,7 +687,7 @@ class Compiler {
           }
           return out;
         }
-        return f(toStr(v as string));
+        return f(toStr(v));
       };
     switch (name) {
       case 'tolower':

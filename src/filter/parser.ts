@@ -461,7 +461,7 @@ export class Parser {
     const values: string[] = [];
     const quoted: boolean[] = [];
     this.lx.lexBlank();
-    let first: Node | null = null;
+    let first: Node | null;
     const depth = this.depth;
     try {
       first = this.parseStrValueOrTransformer(true);

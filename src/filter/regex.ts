@@ -543,7 +543,7 @@ class Matcher {
         this.cache.clear();
         this.startNode = null;
       }
-      n = { states: Int32Array.from(states), bol, next: new Array(256), acc: 0 };
+      n = { states: Int32Array.from(states), bol, next: new Array<DNode | null | undefined>(256), acc: 0 };
       this.cache.set(key, n);
     }
     return n;

@@ -14,11 +14,11 @@ import { PF, PT } from '../../event/types';
 
 /** What a bound field does per event. */
 export interface Extractor {
-  extract(ev: EventView, st: State): FieldValue;
+  extract: (ev: EventView, st: State) => FieldValue;
   /** sysdig rendering; defaults to rendering extract() by the field's ptype/print format */
-  format?(ev: EventView, st: State): string | null;
+  format?: (ev: EventView, st: State) => string | null;
   cmp?: 'any' | 'endpoints' | 'around';
-  values?(ev: EventView, st: State): FieldValue[] | null;
+  values?: (ev: EventView, st: State) => FieldValue[] | null;
   /** overrides of the static info (evt.rawarg takes the parameter's type) */
   ptype?: string;
 }
@@ -264,9 +264,9 @@ const EF_BITS: Record<string, number> = {
 /** per event code: EF bit set */
 export const EVT_FLAGS = new Uint16Array(EVENTS.length);
 /** per event code: category name without EC_ ('FILE', 'IO_READ', ...) */
-export const EVT_CAT: string[] = new Array(EVENTS.length).fill('UNKNOWN');
+export const EVT_CAT: string[] = new Array<string>(EVENTS.length).fill('UNKNOWN');
 /** per event code: param name → index */
-const PARAM_INDEX: (Map<string, number> | null)[] = new Array(EVENTS.length).fill(null);
+const PARAM_INDEX: (Map<string, number> | null)[] = new Array<Map<string, number> | null>(EVENTS.length).fill(null);
 /** every parameter name of any event, with the PT type of its first occurrence */
 export const ALL_PARAMS = new Map<string, number>();
 /** every event name */

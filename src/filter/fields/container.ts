@@ -47,7 +47,7 @@ function labelField(
     arg: 'required',
     desc,
     dotted: (rest) => {
-      const m = /^[^\s\[\]]+/.exec(rest);
+      const m = /^[^\s[\]]+/.exec(rest);
       return m ? m[0].length : 0;
     },
     make: (arg) => {

@@ -511,8 +511,8 @@ function countErr(pred: (ev: EventView, st: State) => boolean): Fn {
   return (ev, st) => (pred(ev, st) ? errorCount(ev) : null);
 }
 
-const FILE_FD = (t: number) => t === FdType.FILE || t === FdType.FILE_V2 || t === FdType.DIRECTORY;
-const NET_FD = (t: number) =>
+const FILE_FD = (t: FdType) => t === FdType.FILE || t === FdType.FILE_V2 || t === FdType.DIRECTORY;
+const NET_FD = (t: FdType) =>
   t === FdType.IPV4_SOCK ||
   t === FdType.IPV6_SOCK ||
   t === FdType.IPV4_SERVSOCK ||
@@ -971,7 +971,7 @@ export const EVT_FIELDS: FieldSpec[] = [
       'UINT64',
       PF.DEC,
       `the length of the binary data buffer, but only for ${k} I/O events.`,
-      (ev, st) => buflen(ev, st, cat as 'any' | 'IO_READ' | 'IO_WRITE', fdk as 'any' | 'file' | 'net'),
+      (ev, st) => buflen(ev, st, cat, fdk),
       { hidden: true },
     );
   }),

@@ -2,7 +2,7 @@
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
-import type { FdInfo } from '../../state/fdinfo';
+import { L4, type FdInfo } from '../../state/fdinfo';
 import { FdType } from '../../scap/metadata';
 import { FieldValue } from '../field-api';
 import { concatenatePaths } from '../../util/paths';
@@ -12,11 +12,6 @@ import { containerId } from '../../state/thread-container';
 import type { ContainerMeta } from '../../container/meta';
 
 const CLS = 'fd';
-const L4_TCP = 2,
-  L4_UDP = 3,
-  L4_ICMP = 4,
-  L4_RAW = 5,
-  L4_NA = 1;
 const ROLE_CLIENT = 1 << 2,
   ROLE_SERVER = 1 << 3;
 const AT_FDCWD = -100;
@@ -134,15 +129,15 @@ function dirOf(name: string, file: boolean): string {
   return '/';
 }
 
-function l4Name(p: number): string {
+function l4Name(p: L4): string {
   switch (p) {
-    case L4_TCP:
+    case L4.TCP:
       return 'tcp';
-    case L4_UDP:
+    case L4.UDP:
       return 'udp';
-    case L4_ICMP:
+    case L4.ICMP:
       return 'icmp';
-    case L4_RAW:
+    case L4.RAW:
       return 'raw';
     default:
       return '<NA>';
@@ -151,21 +146,6 @@ function l4Name(p: number): string {
 
 function roleNone(f: FdInfo): boolean {
   return (f.flags & (ROLE_CLIENT | ROLE_SERVER)) === 0;
-}
-
-function l4proto(f: FdInfo): number {
-  switch (f.type) {
-    case FdType.IPV4_SOCK:
-    case FdType.IPV6_SOCK:
-      if (f.l4proto === L4_RAW) return L4_RAW;
-      if (roleNone(f)) return L4_NA;
-      return f.l4proto;
-    case FdType.IPV4_SERVSOCK:
-    case FdType.IPV6_SERVSOCK:
-      return f.l4proto;
-    default:
-      return L4_NA;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +456,7 @@ const FD_SPECS: FieldSpec[] = [
     return s === null ? null : s === 's' ? f.sport : f.dport;
   }),
   ff('fd.l4proto', 'CHARBUF', PF.NA, "the IP protocol of a socket. Can be 'tcp', 'udp', 'icmp' or 'raw'.", (f) =>
-    l4Name(l4proto(f)),
+    l4Name(f.getL4Proto()),
   ),
   ff('fd.sockfamily', 'CHARBUF', PF.NA, "the socket family for socket events. Can be 'ip' or 'unix'.", (f) => {
     if (

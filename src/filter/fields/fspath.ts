@@ -9,7 +9,8 @@ import { PF } from '../../event/types';
 const CLS = 'fs.path';
 const AT_FDCWD = -100;
 
-type Src = string | 'fd.name';
+/** a parameter name, or 'fd.name' for the event's fd */
+type Src = string;
 interface Entry {
   success: 'res' | 'fd';
   path?: Src;

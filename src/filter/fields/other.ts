@@ -10,7 +10,7 @@ import { FDLIST_FIELDS } from './fdlist';
 import { SYSLOG_FIELDS } from './syslog';
 
 const KEY = (rest: string): number => {
-  const m = /^[^\s\[\]]+/.exec(rest);
+  const m = /^[^\s[\]]+/.exec(rest);
   return m ? m[0].length : 0;
 };
 
