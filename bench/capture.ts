@@ -247,8 +247,8 @@ export async function runCaptureBench(): Promise<void> {
 }
 
 if (require.main === module) {
-  runCaptureBench().catch((e) => {
-    console.error(String(e.message ?? e));
+  runCaptureBench().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);
   });
 }

@@ -183,7 +183,7 @@ main();
 if (ONLY === undefined || ONLY === 'capture')
   void import('./capture')
     .then((m) => m.runCaptureBench())
-    .catch((e) => {
-      console.error(`capture rows failed: ${String(e?.message ?? e)}`);
+    .catch((e: unknown) => {
+      console.error(`capture rows failed: ${e instanceof Error ? e.message : String(e)}`);
       process.exitCode = 1;
     });

@@ -84,7 +84,7 @@ export function findRulesLoader(): RulesLoaderHandle | null {
     try {
       const m = require(path.join(__dirname, '..', 'src', 'rules', mod)) as Record<string, unknown>;
       const C = m.RulesLoader as (new (o: unknown) => LoaderLike) | undefined;
-      if (typeof C === 'function' && typeof C.prototype.loadContent === 'function') {
+      if (typeof C === 'function' && typeof (C.prototype as Partial<LoaderLike>).loadContent === 'function') {
         cached = { name: `src/rules/${mod} RulesLoader.loadContent`, make: () => new C({ registry: fieldRegistry }) };
         return cached;
       }
@@ -271,7 +271,7 @@ function itemDamage(rng: Rng, text: string): { text: string; what: string } {
         what.push('del-item');
         break;
       case 4:
-        items.splice(rng.int(items.length + 1), 0, JSON.parse(JSON.stringify(it ?? null)));
+        items.splice(rng.int(items.length + 1), 0, JSON.parse(JSON.stringify(it ?? null)) as Record<string, unknown>);
         what.push('dup-item');
         break;
       case 5:

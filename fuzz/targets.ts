@@ -297,7 +297,7 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
   };
 
   let outcome: Outcome = 'ok';
-  let detail = '';
+  let detail: string;
   let events = 0;
   try {
     const res = await readTraceFile(file, { onSection, onEvent });

@@ -28,7 +28,7 @@ export interface Mutated {
 
 type Op = (rng: Rng, buf: Buffer, seed: Seed, others: Seed[], ops: string[]) => Buffer;
 
-const KNOWN_CODES: number[] = EVENTS.filter((e) => e !== null).map((e) => e!.code);
+const KNOWN_CODES: number[] = EVENTS.filter((e) => e !== null).map((e) => e.code);
 
 function eventBlocks(l: ScapLayout): BlockLayout[] {
   return l.blocks.filter((b) => b.ev !== null);

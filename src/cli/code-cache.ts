@@ -24,7 +24,7 @@ const DIST = path.resolve(__dirname, '..', '..') + path.sep;
 const CACHE_DIR = path.join(DIST, '.code-cache');
 
 interface ModuleInternals {
-  _compile(content: string, filename: string): unknown;
+  _compile: (this: ModuleInternals, content: string, filename: string) => unknown;
   require(id: string): unknown;
   exports: unknown;
 }
@@ -76,9 +76,8 @@ export function installCodeCache(record = false): void {
     if (record) compiled.push([script, file, digest]);
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
     const req = Module.createRequire(filename);
-    const mod = this;
     // the module's own require keeps its parent (module.children) as Node's would
-    const bound = Object.assign((id: string) => mod.require(id), req);
+    const bound = Object.assign((id: string) => this.require(id), req);
     return fn.call(this.exports, this.exports, bound, this, filename, path.dirname(filename));
   };
 }

@@ -101,7 +101,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const { state, params, filter, rulesSession } = startPipeline(opts);
   const alertFromJson = opts.outputs !== undefined ? alertModule().alertFromJson : null;
   const oldOrder = filter !== null && opts.sysdigFilterOrder === true;
-  if (oldOrder) state.earlyFilter = (ev) => filter!.match(ev, state);
+  if (oldOrder) state.earlyFilter = (ev) => filter.match(ev, state);
   /** 0.29.3 filtered state-modifying events before set_fdinfo_name_changed: it saw false */
   const lateMatch = (ev: EventView): boolean => {
     if (state.earlyResult >= 0) return state.earlyResult === 1;

@@ -17,6 +17,7 @@ import '../state/parsers';
 import { ParamRenderer } from '../params/evtinfo';
 import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
+import type { FieldValue } from '../filter/field-api';
 import { fieldRegistry, setParamRenderer, observeEvent } from '../filter/fields/registry';
 import type { Command } from 'commander';
 import { buildFilter, splitFilesAndFilter } from './replay';
@@ -74,7 +75,7 @@ class Counter {
 }
 
 /** A field value as display text (trace bytes decoded as UTF-8). */
-function str(v: unknown): string | null {
+function str(v: FieldValue | undefined): string | null {
   if (v === null || v === undefined) return null;
   return typeof v === 'string' ? textFromBytes(v) : String(v);
 }

@@ -126,11 +126,14 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     }
     return v;
   };
+  /** a YAML scalar as text; a mapping or list is refused */
+  const text = (k: string, v: unknown): string =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : fail(`${k}: expected a scalar`);
   const scalar = (k: string): string | undefined => {
     const v = get(k);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'object') return fail(`${k}: expected a scalar`);
-    return String(v);
+    return v === undefined || v === null ? undefined : text(k, v);
   };
   const bool = (k: string, dflt: boolean): boolean => {
     const v = scalar(k);
@@ -148,7 +151,8 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   };
 
   const rf = get('rules_file') ?? get('rules_files');
-  const rulesFiles = rf === undefined || rf === null ? [] : Array.isArray(rf) ? rf.map(String) : [String(rf)];
+  const rulesFiles =
+    rf === undefined || rf === null ? [] : Array.isArray(rf) ? rf.map(String) : [text('rules_file', rf)];
 
   const overrides: string[] = [];
   for (const k of OVERRIDE_KEYS) {
@@ -213,7 +217,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
       ? []
       : Array.isArray(acts)
         ? acts.map(String)
-        : [String(acts)]) {
+        : [text('syscall_event_drops.actions', acts)]) {
       if (a === 'ignore') actions.add('ignore');
       else if (a === 'log' || a === 'alert') {
         if (actions.has('ignore'))

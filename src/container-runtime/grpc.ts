@@ -148,7 +148,7 @@ export class GrpcClient {
       });
       req.on('end', () => done(null));
       req.on('close', () => done(null));
-      req.on('error', (e) => done(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
+      req.on('error', (e: Error) => done(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
     });
   }
 
@@ -164,7 +164,7 @@ export class GrpcClient {
     onEnd: (err: Error | null) => void,
   ): StreamHandle {
     let ended = false;
-    let req: http2.ClientHttp2Stream | null = null;
+    let req: http2.ClientHttp2Stream;
     const end = (err: Error | null) => {
       if (ended) return;
       ended = true;
@@ -204,7 +204,7 @@ export class GrpcClient {
       end(status !== null && status !== 0 ? new GrpcError(`${path}: ${message || 'status ' + status}`, status) : null);
     r.on('end', fin);
     r.on('close', fin);
-    r.on('error', (e) => end(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
+    r.on('error', (e: Error) => end(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
     return {
       cancel: () => {
         ended = true;

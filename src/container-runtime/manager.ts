@@ -170,7 +170,7 @@ export class ContainerManager {
     let m = containerdToMeta(ct, cached ?? null);
     this.set(m);
     if (cached === undefined && ct.image !== '') {
-      let img = null;
+      let img: Awaited<ReturnType<ContainerdClient['getImage']>>;
       try {
         img = await c.getImage(ct.namespace, ct.image);
       } catch {

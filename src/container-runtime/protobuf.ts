@@ -99,10 +99,10 @@ export class Msg {
     return b === null ? null : new Msg(b);
   }
   msgs(n: number): Msg[] {
-    return (this.f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => new Msg(b as Buffer));
+    return (this.f.get(n) ?? []).filter((b) => Buffer.isBuffer(b)).map((b) => new Msg(b));
   }
   strs(n: number): string[] {
-    return (this.f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => (b as Buffer).toString('utf8'));
+    return (this.f.get(n) ?? []).filter((b) => Buffer.isBuffer(b)).map((b) => b.toString('utf8'));
   }
   /** map<string,string> field */
   strMap(n: number): Record<string, string> {

@@ -150,7 +150,7 @@ export function containerMetaExtras(c: Record<string, unknown>): Partial<Contain
     ['cpu_period', 'cpuPeriod'],
     ['cpuset_cpu_count', 'cpusetCpuCount'],
   ] as const) {
-    if (typeof c[k] === 'number') m[f] = c[k] as number;
+    if (typeof c[k] === 'number') m[f] = c[k];
   }
   return m;
 }

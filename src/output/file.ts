@@ -61,7 +61,7 @@ export class FileOutput implements AlertOutput {
     /* every emit is written through */
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     if (this.fd >= 0) {
       try {
         fs.closeSync(this.fd);
@@ -70,5 +70,6 @@ export class FileOutput implements AlertOutput {
       }
       this.fd = -1;
     }
+    return Promise.resolve();
   }
 }

@@ -143,10 +143,10 @@ export class ProgramOutput implements AlertOutput {
     this.child = child;
     this.startedAt = Date.now();
     this.waitingDrain = false;
-    child.stdin!.on('error', () => {
+    child.stdin.on('error', () => {
       /* reported per write, handled on exit */
     });
-    child.stdin!.on('drain', () => {
+    child.stdin.on('drain', () => {
       this.waitingDrain = false;
       this.pump();
     });

@@ -17,7 +17,7 @@ export class BoundedQueue<T> {
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
-    this.buf = new Array(Math.min(capacity, 1024));
+    this.buf = new Array<T | undefined>(Math.min(capacity, 1024));
   }
 
   get length(): number {

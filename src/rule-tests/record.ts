@@ -82,8 +82,8 @@ export async function record(o: RecordOptions): Promise<number> {
 
   const probe = openLiveProbe(probeOptions({}, null));
   const writer = new ScapWriter(openTraceSink(raw, 'none'));
-  let childPid = -1;
-  let exitCode: number | null = null;
+  let childPid: number;
+  let exitCode: number | null;
   try {
     // the probe is attached before /proc is read: a process started in between is in both
     writer.writeSection(snapshotProc());

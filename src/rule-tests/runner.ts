@@ -18,7 +18,7 @@ import {
   type FalcoConfig,
 } from '../config/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../drops/event-drops';
-import { alertFromJson, alertLine, parseJsonExact, type FalcoAlert } from '../alert/alert';
+import { alertFromJson, alertLine, parseJsonExact, type FalcoAlert, type OutputFieldValue } from '../alert/alert';
 import { OutputManager } from '../output/manager';
 import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
@@ -29,7 +29,7 @@ export interface Alert {
   /** as printed (text line, or JSON with options.json) */
   line: string;
   /** JSON output_fields (only when the case checks outputs) */
-  fields?: Record<string, unknown>;
+  fields?: Record<string, OutputFieldValue>;
 }
 
 export type Status = 'pass' | 'fail' | 'skip' | 'error';
@@ -117,7 +117,8 @@ export async function collectRun(
       const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
       if (withFields || sink) {
         const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
-        if (withFields) a.fields = (JSON.parse(j) as { output_fields?: Record<string, unknown> }).output_fields ?? {};
+        if (withFields)
+          a.fields = (JSON.parse(j) as { output_fields?: Record<string, OutputFieldValue> }).output_fields ?? {};
         sink?.(alertFromJson(j));
       }
       alerts.push(a);
@@ -265,7 +266,7 @@ export function fileLines(file: string): string[] {
   return t === '' ? [] : t.split('\n');
 }
 
-function fieldEq(got: unknown, want: unknown): boolean {
+function fieldEq(got: OutputFieldValue | undefined, want: unknown): boolean {
   if (got === want) return true;
   if (got === undefined) return false;
   return String(got) === String(want);
@@ -437,7 +438,7 @@ export async function runCase(c: TestCase): Promise<CaseResult> {
       } catch (e) {
         if (!expectFail) throw e;
         const msg = 'Error: ' + (e as Error).message;
-        for (const re of le!.error_matches ?? [])
+        for (const re of le.error_matches ?? [])
           if (!new RegExp(re).test(msg)) diffs.push(`load error does not match /${re}/: ${msg}`);
         return;
       }

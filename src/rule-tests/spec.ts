@@ -184,11 +184,11 @@ function checkCount(v: unknown, what: string): CountSpec {
     for (const k of Object.keys(v))
       if (k !== 'at_least' && k !== 'at_most') throw new InputError(`${what}: unknown key '${k}' (at_least, at_most)`);
     for (const k of ['at_least', 'at_most']) {
-      if (v[k] !== undefined && !(typeof v[k] === 'number' && Number.isInteger(v[k]) && (v[k] as number) >= 0)) {
+      if (v[k] !== undefined && !(typeof v[k] === 'number' && Number.isInteger(v[k]) && v[k] >= 0)) {
         throw new InputError(`${what}.${k}: expected a non-negative integer`);
       }
     }
-    return v as CountSpec;
+    return v;
   }
   throw new InputError(`${what}: expected a count (N) or {at_least: N} / {at_most: N}`);
 }
@@ -236,7 +236,7 @@ function expectOf(v: unknown, what: string): Expect {
   if (v.outputs !== undefined) {
     if (!Array.isArray(v.outputs) || !v.outputs.every(isObj))
       throw new InputError(`${what}.outputs: expected a list of mappings`);
-    e.outputs = v.outputs as OutputExpect[];
+    e.outputs = v.outputs;
   }
   if (v.output !== undefined) {
     if (!isObj(v.output)) throw new InputError(`${what}.output: expected a mapping`);
@@ -270,7 +270,7 @@ function expectOf(v: unknown, what: string): Expect {
   }
   if (v.load !== undefined) {
     if (!isObj(v.load)) throw new InputError(`${what}.load: expected a mapping`);
-    e.load = v.load as LoadExpect;
+    e.load = v.load;
   }
   if (v.stderr !== undefined) {
     if (!isObj(v.stderr)) throw new InputError(`${what}.stderr: expected a mapping`);
@@ -302,7 +302,7 @@ export function resolvePath(p: string, dir: string, vars: Record<string, string>
   if (p === 'default' || p === 'builtin') return p;
   const x = p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_all, name: string) => {
     if (vars[name] !== undefined) return vars[name];
-    if (process.env[name] !== undefined) return process.env[name]!;
+    if (process.env[name] !== undefined) return process.env[name];
     if (name === 'SHARED') return sharedDir();
     if (name === 'ROOT') return REPO_ROOT;
     if (name === 'SPEC_DIR') return dir;
@@ -373,7 +373,10 @@ export function specFromObject(doc: unknown, file: string): SpecFile {
       );
       if (opts.config === undefined) throw new InputError(`${w}: output.files needs options.config (its outputs)`);
     }
-    const skip = c.skip === undefined || c.skip === false ? undefined : String(c.skip === true ? 'skipped' : c.skip);
+    const skip =
+      c.skip === undefined || c.skip === false
+        ? undefined
+        : String(c.skip === true ? 'skipped' : (c.skip as string | number));
     const noRules = Array.isArray(c.rules) && c.rules.length === 0; // `rules: []`: judged by no rules
     if (skip === undefined && traces.length > 0 && rules.length === 0 && !noRules)
       throw new InputError(`${w}: traces but no rules`);

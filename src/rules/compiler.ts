@@ -154,7 +154,7 @@ function textCtx(base: Context, type: ItemType, text: string, pos: number, line:
 
 export interface CompilerOptions {
   registry: FieldRegistry;
-  isModifierOp(op: string): boolean;
+  isModifierOp: (op: string) => boolean;
   /** extra text appended to every rule output (Falco's append_output / suggested_output) */
   extraOutput?: string;
 }

@@ -83,7 +83,7 @@ export class RulesEngine {
     this.merge = merge && merge.enabled && !this.both ? merge : null;
     if (this.merge) this.merge.computeKeep();
     if (this.merge && !this.merge.active) this.merge = null;
-    this.buckets = new Array(Math.max(EVENT_CODE_COUNT, EVENTS.length));
+    this.buckets = new Array<CompiledRule[] | undefined>(Math.max(EVENT_CODE_COUNT, EVENTS.length));
     for (let c = 0; c < this.buckets.length; c++) {
       const b = this.enabled.filter((r) => r.eventTypes === null || r.eventTypes.has(c));
       if (b.length > 0) this.buckets[c] = b;

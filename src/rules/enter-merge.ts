@@ -54,21 +54,20 @@ export class EnterMergeRegistry implements FieldRegistry {
     )
       return b;
     this.names.add(pname);
-    const self = this;
     const wrapped: BoundField = {
       info: b.info,
       arg: b.arg,
       cmp: b.cmp,
-      extract(ev: EventView, st: State): FieldValue {
+      extract: (ev: EventView, st: State): FieldValue => {
         const v = b.extract(ev, st);
         if (v !== null) return v;
-        const en = self.enterOf(ev);
+        const en = this.enterOf(ev);
         return en === null ? null : b.extract(en, st);
       },
-      format(ev: EventView, st: State): string | null {
+      format: (ev: EventView, st: State): string | null => {
         const v = b.format(ev, st);
         if (v !== null) return v;
-        const en = self.enterOf(ev);
+        const en = this.enterOf(ev);
         return en === null ? null : b.format(en, st);
       },
     };

@@ -115,7 +115,7 @@ export class Out {
         b[--e] = 48 + (x - q * 10);
         x = q;
       }
-      b[--e] = 48 + x;
+      b[pos] = 48 + x; // the leading digit (e is pos + 1 here)
     } else {
       let x = v;
       while (x >= 10) {
@@ -123,7 +123,7 @@ export class Out {
         b[--e] = 48 + (x - q * 10);
         x = q;
       }
-      b[--e] = 48 + x;
+      b[pos] = 48 + x;
     }
   }
 

@@ -74,7 +74,7 @@ export function parseYamlGeneral(text: string): YDoc[] {
     }
     let root: YNode | null;
     try {
-      root = d.contents === null ? null : convert(d.contents as YT.Node, d, lc);
+      root = d.contents === null ? null : convert(d.contents, d, lc);
     } catch (e) {
       if (e instanceof RangeError) refuse('document nested too deeply', (d.contents as YT.Node).range?.[0] ?? 0, lc);
       throw e;
@@ -99,7 +99,7 @@ function convert(n: YT.Node | null | undefined, doc: YT.Document.Parsed, lc: YT.
     if (++guard.aliases > MAX_ALIASES)
       refuse(`too many aliases (more than ${MAX_ALIASES}): refusing a possible alias bomb`, pos, lc);
     // resolve() searches the document: once per alias node, not once per expansion
-    if (!guard.resolved.has(n)) guard.resolved.set(n, n.resolve(doc) as YT.Node | undefined);
+    if (!guard.resolved.has(n)) guard.resolved.set(n, n.resolve(doc));
     const target = guard.resolved.get(n);
     if (target === undefined) refuse(`unknown alias *${n.source}`, pos, lc);
     if (guard.active.has(target))
@@ -135,7 +135,7 @@ function convertCollection(n: YT.Node, doc: YT.Document.Parsed, lc: YT.LineCount
     return r;
   }
   if (Y.isScalar(n)) {
-    const v = n.value;
+    const v = n.value as string | number | boolean | bigint | null | undefined;
     if (v === null || v === undefined) {
       const r = mk('null', pos, lc);
       return r;
