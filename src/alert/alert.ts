@@ -117,7 +117,6 @@ export function defaultHostname(): string {
 
 /** Decodes a latin1 byte string (trace bytes) as UTF-8, invalid sequences → U+FFFD. */
 export function textFromBytes(s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(s)) return s;
   return Buffer.from(s, 'latin1').toString('utf8');
 }

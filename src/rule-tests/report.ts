@@ -74,7 +74,6 @@ export function jsonReport(results: CaseResult[], s: Summary): string {
 
 const xml = (s: string): string =>
   s
-    // eslint-disable-next-line no-control-regex
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
