@@ -18,6 +18,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { once } from 'node:events';
@@ -215,9 +216,9 @@ function parseCapture(argv: string[]): CaptureOptions {
     () => {
       /* */
     },
-    async (o) => {
+    (o) => {
       got = o;
-      return 0;
+      return Promise.resolve(0);
     },
   );
   program.parse(['node', 'falco-ts', ...argv]);
@@ -240,9 +241,9 @@ function parseLive(argv: string[]): LiveOptions {
     () => {
       /* */
     },
-    async (o) => {
+    (o) => {
       got = o;
-      return 0;
+      return Promise.resolve(0);
     },
   );
   program.parse(['node', 'falco-ts', ...argv]);
@@ -318,9 +319,9 @@ test('live mode is the default action; subcommands keep their own options', () =
     () => {
       /* */
     },
-    async () => {
+    () => {
       ran = 'live';
-      return 0;
+      return Promise.resolve(0);
     },
   );
   program.parse(['node', 'falco-ts', 'replay', 'a.scap', '-p', 'X']);
@@ -406,7 +407,7 @@ test('not root: one line, exit 1', (t) => {
 });
 
 function os_tmp(): string {
-  return require('node:os').tmpdir();
+  return os.tmpdir();
 }
 
 test('addon not built: the NativeError message, one line, exit 1', (t) => {
@@ -856,7 +857,7 @@ test('SIGINT: stop, drain, finalize, summary, exit 0; the file is flushed every 
   const mid = await countEvents(out);
   assert.ok(mid.events > 0, 'events readable before the end');
   child.kill('SIGINT');
-  const [code] = await once(child, 'exit');
+  const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0, err);
   const m =
     /^falco-ts: (\d+) events, 0 dropped, (\d+) seen by the probe, .* written to .*sigint\.scap, \d+\.\d\d s\n$/.exec(
@@ -923,7 +924,7 @@ async function captureAround(t: TestContext, z: 'none' | 'gzip', tag: string): P
   const pid = Number(r.stdout.toString().trim());
   await new Promise((r2) => setTimeout(r2, 1000));
   cap.kill('SIGINT');
-  const [code] = await once(cap, 'exit');
+  const [code] = (await once(cap, 'exit')) as [number | null];
   server.close();
   assert.equal(code, 0, err);
   assert.match(err, /^falco-ts: \d+ events, \d+ dropped/);
@@ -1013,7 +1014,7 @@ test("live filter end to end: falco-ts -n 1 proc.name=X prints X's event while X
   });
   const runner = setInterval(() => spawnSync(prog, ['0.05']), 300);
   const timer = setTimeout(() => liveProc.kill('SIGINT'), 20000);
-  const [code] = await once(liveProc, 'exit');
+  const [code] = (await once(liveProc, 'exit')) as [number | null];
   clearInterval(runner);
   clearTimeout(timer);
   assert.equal(code, 0, err);

@@ -63,10 +63,10 @@ function start(args: string[]): {
   });
   let out = '';
   let err = '';
-  p.stdout!.on('data', (c: Buffer) => {
+  p.stdout.on('data', (c: Buffer) => {
     out += c.toString();
   });
-  p.stderr!.on('data', (c: Buffer) => {
+  p.stderr.on('data', (c: Buffer) => {
     err += c.toString();
   });
   const done = new Promise<number | null>((r) => p.on('close', (code) => r(code)));
@@ -204,7 +204,7 @@ test('containers run with ctr: live and replayed events carry their metadata; co
     .toString()
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+    .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, string | number | null> });
   const want = [
     'Terminal shell in container',
     'Netcat Remote Code Execution in Container',
@@ -234,7 +234,7 @@ test('containers run with ctr: live and replayed events carry their metadata; co
     .toString()
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+    .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, string | number | null> });
   const shells = dAlerts.filter((x) => x.rule === 'Interactive shell in a container');
   assert.ok(
     shells.some((x) => x.output_fields['container.id'] === short),

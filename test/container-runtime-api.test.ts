@@ -429,7 +429,7 @@ test('container events: libs JSON in a CONTAINER_JSON_2_E event, read back by th
   };
   const text = containerToJson(meta);
   assert.ok(text.endsWith('\n'));
-  const o = JSON.parse(text);
+  const o = JSON.parse(text) as { container: Record<string, unknown> };
   assert.deepEqual(Object.keys(o.container), Object.keys(o.container).sort(), 'keys sorted, as jsoncpp writes them');
   assert.equal(o.container.id, ID1.slice(0, 12));
   assert.equal(o.container.full_id, ID1);

@@ -19,12 +19,12 @@ test('convert: every capture x lz4|gzip|none reads back identically (ours; sysdi
     for (const file of captures()) {
       const name = path.basename(file);
       const ref = runCli(['replay', file]);
-      assert.equal(ref.status, 0, `${name}: ${ref.stderr}`);
+      assert.equal(ref.status, 0, `${name}: ${ref.stderr.toString()}`);
       const sref = noSysdig ? null : runSysdig(['-r', file]);
       for (const z of ['lz4', 'gzip', 'none']) {
         const out = path.join(dir, `${name}.${z}`);
         const c = runCli(['convert', file, out, '-z', z]);
-        assert.equal(c.status, 0, `${name} -z ${z}: ${c.stderr}`);
+        assert.equal(c.status, 0, `${name} -z ${z}: ${c.stderr.toString()}`);
         assert.equal(fs.statSync(out).mode & 0o777, 0o600, `${name} -z ${z}: mode 0600`);
         const back = runCli(['replay', out]);
         assert.equal(lines(back.stdout), lines(ref.stdout), `${name} -z ${z}: our reading of OUT equals IN`);

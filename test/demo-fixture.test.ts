@@ -16,7 +16,9 @@ test('the default ruleset raises one alert per step of the demo scenario, and no
     .toString()
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l));
+    .map(
+      (l) => JSON.parse(l) as { rule: string; source: string; time: string; output_fields: Record<string, unknown> },
+    );
   const rules = alerts.map((a) => a.rule).sort();
   assert.deepEqual(rules, [
     'Log file cleared',
@@ -32,6 +34,7 @@ test('the default ruleset raises one alert per step of the demo scenario, and no
     assert.ok(Object.keys(a.output_fields).length > 0);
   }
   const shadow = alerts.find((a) => a.rule === 'Read of sensitive file by unexpected program');
+  assert.ok(shadow);
   assert.equal(shadow.output_fields['fd.name'], '/etc/shadow');
   assert.equal(shadow.output_fields['proc.name'], 'cat');
 });

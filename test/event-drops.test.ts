@@ -265,8 +265,8 @@ test("replay -c: simulated drops raise Falco's internal alert; the exit action s
   );
   assert.ok(stats, r.stderr.toString());
   assert.ok(
-    internal.length > 0 && internal.length === Number(stats![2]),
-    `${internal.length} alerts, stats ${stats![0]}`,
+    internal.length > 0 && internal.length === Number(stats[2]),
+    `${internal.length} alerts, stats ${stats[0]}`,
   );
   for (const a of internal) {
     assert.equal(a.source, 'internal');

@@ -70,8 +70,7 @@ test('bind: unknown fields fail with the libsinsp message', () => {
   for (const n of ['proc.nme', 'foo.bar', 'proc', 'evt.typo']) {
     assert.throws(
       () => fieldRegistry.bind(n, null),
-      (e: unknown) =>
-        e instanceof FieldError && /nonexistent field/.test((e as Error).message) && (e as Error).message.includes(n),
+      (e: unknown) => e instanceof FieldError && /nonexistent field/.test(e.message) && e.message.includes(n),
     );
   }
 });
@@ -122,7 +121,7 @@ test('bind: bad arguments are FieldErrors', () => {
   for (const [n, a, re] of bad) {
     assert.throws(
       () => fieldRegistry.bind(n, a),
-      (e: unknown) => e instanceof FieldError && re.test((e as Error).message),
+      (e: unknown) => e instanceof FieldError && re.test(e.message),
       `${n}[${a}]`,
     );
   }

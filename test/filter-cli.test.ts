@@ -16,7 +16,7 @@ const TRACE = path.join(SCAP_DIR, 'falco_cat_write.scap');
 
 function cliError(filter: string): string {
   const r = runCli(['replay', TRACE, filter]);
-  assert.equal(r.status, 2, `exit 2 for ${JSON.stringify(filter)}: ${r.stderr}`);
+  assert.equal(r.status, 2, `exit 2 for ${JSON.stringify(filter)}: ${r.stderr.toString()}`);
   assert.equal(r.stdout.length, 0);
   return r.stderr.toString('utf8');
 }
@@ -62,12 +62,12 @@ test('grammar errors: a missing value names the operator; other messages keep th
   );
   assert.match(
     cliError('evt.num >'),
-    /^falco-ts: filter error at column 10: expected a value after '>'\n  evt\.num >\n {11}\^\n$/,
+    /^falco-ts: filter error at column 10: expected a value after '>'\n {2}evt\.num >\n {11}\^\n$/,
   );
   assert.match(cliError('proc.name in'), /^falco-ts: filter error at column 13: expected a value after 'in'\n/);
   assert.match(
     cliError('proc.name in (a,b'),
-    /^falco-ts: filter error at column 18: expected a '\)' token\n  proc\.name in \(a,b\n {19}\^\n$/,
+    /^falco-ts: filter error at column 18: expected a '\)' token\n {2}proc\.name in \(a,b\n {19}\^\n$/,
   );
   assert.match(
     cliError('proc.name=cat and'),
@@ -75,7 +75,7 @@ test('grammar errors: a missing value names the operator; other messages keep th
   );
   assert.match(
     cliError('evt.type=opne'),
-    /^falco-ts: filter error at column 10: unknown event type opne\n  evt\.type=opne\n {11}\^\n$/,
+    /^falco-ts: filter error at column 10: unknown event type opne\n {2}evt\.type=opne\n {11}\^\n$/,
   );
   // mixed and/or without parentheses is fine (current grammar), so is a bad value type
   assert.match(cliError('evt.num>abc'), /^falco-ts: filter error at column 9: expected a number value/);

@@ -364,7 +364,7 @@ const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 
 /** At most `n` jobs at a time. */
 async function pool<T>(jobs: Array<() => Promise<T>>, n: number): Promise<T[]> {
-  const res: T[] = new Array(jobs.length);
+  const res: T[] = new Array<T>(jobs.length);
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {

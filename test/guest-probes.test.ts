@@ -121,7 +121,7 @@ const trace = (d: string): string => path.join(OUT, `${d}.scap`);
 /** Our replay: one line per event of `filter`, formatted with `fmt`. */
 async function replay(file: string, fmt: string, filter: string): Promise<string[]> {
   const r = await runCliAsync(['replay', file, '-p', fmt, filter]);
-  assert.equal(r.status, 0, `replay ${path.basename(file)} '${filter}': ${r.stderr}`);
+  assert.equal(r.status, 0, `replay ${path.basename(file)} '${filter}': ${r.stderr.toString()}`);
   return r.stdout
     .toString()
     .split('\n')
@@ -325,7 +325,7 @@ test('sysdig -r reads both traces: the same events as our reader', async (t) => 
         runSysdigAsync(['-r', trace(d), '-p', fmt, flt]),
         runCliAsync(['replay', trace(d), '-p', fmt, flt]),
       ]);
-      assert.equal(s.status, 0, `sysdig -r ${d}.scap: ${s.stderr}`);
+      assert.equal(s.status, 0, `sysdig -r ${d}.scap: ${s.stderr.toString()}`);
       const sl = s.stdout
         .toString()
         .split('\n')
@@ -343,7 +343,7 @@ test('sysdig -r reads both traces: the same events as our reader', async (t) => 
 /** Falco verdicts of a trace: rule name and the output with run-specific numbers masked. */
 async function verdicts(file: string): Promise<string[]> {
   const r = await runCliAsync(['replay', file, '-r', RULES, '-o', 'json_output=true']);
-  assert.equal(r.status, 0, `rules on ${path.basename(file)}: ${r.stderr}`);
+  assert.equal(r.status, 0, `rules on ${path.basename(file)}: ${r.stderr.toString()}`);
   const out: string[] = [];
   for (const l of r.stdout.toString().split('\n')) {
     if (!l.startsWith('{')) continue;

@@ -201,13 +201,13 @@ function cliCompress(data: Buffer, args: string[]): Buffer {
   // from a file, so --content-size knows the size
   const file = tmpFile('in.bin', data);
   const r = spawnSync('lz4', ['-q', '-f', '-c', ...args, file], { maxBuffer: 1 << 30 });
-  assert.equal(r.status, 0, `lz4 ${args.join(' ')} failed: ${r.stderr}`);
+  assert.equal(r.status, 0, `lz4 ${args.join(' ')} failed: ${r.stderr.toString()}`);
   return r.stdout;
 }
 
 function cliDecompress(data: Buffer): Buffer {
   const r = spawnSync('lz4', ['-q', '-d', '-c'], { input: data, maxBuffer: 1 << 30 });
-  assert.equal(r.status, 0, `lz4 -d failed: ${r.stderr}`);
+  assert.equal(r.status, 0, `lz4 -d failed: ${r.stderr.toString()}`);
   return r.stdout;
 }
 
@@ -476,7 +476,7 @@ test('malformed headers and blocks throw Lz4Error with offsets', () => {
       'output overrun',
       Buffer.concat([
         header(0x60, 0x40),
-        compressedBlock([0x1f, 0x61, 1, 0, ...Array(260).fill(255), 0, 0x50, 1, 2, 3, 4, 5]),
+        compressedBlock([0x1f, 0x61, 1, 0, ...Array<number>(260).fill(255), 0, 0x50, 1, 2, 3, 4, 5]),
         u32le(0),
       ]),
       /exceeds the maximum block size/,
@@ -487,7 +487,7 @@ test('malformed headers and blocks throw Lz4Error with offsets', () => {
       'literal overrun of the block maximum',
       Buffer.concat([
         header(0x60, 0x40),
-        compressedBlock([0x1f, 0x61, 1, 0, ...Array(256).fill(255), 230, 0xa0, ...Array(10).fill(7)]),
+        compressedBlock([0x1f, 0x61, 1, 0, ...Array<number>(256).fill(255), 230, 0xa0, ...Array<number>(10).fill(7)]),
         u32le(0),
       ]),
       /exceeds the maximum block size/,

@@ -282,13 +282,13 @@ test('native probe: open, write, execve, connect, rename, unlink with their para
     evs.find((e) => (e.type === 319 || e.type === 177) && str(e.params[4]) === MOVED) ??
     evs.find((e) => e.type === 175 && str(e.params[2]) === MOVED);
   assert.ok(rn, 'rename event');
-  assert.equal(i64(rn!.params[0]), 0);
+  assert.equal(i64(rn.params[0]), 0);
   // unlink: rm uses unlinkat
   const ul = evs.find(
     (e) => (e.type === 303 && str(e.params[2]) === MOVED) || (e.type === 301 && str(e.params[1]) === MOVED),
   );
   assert.ok(ul, 'unlink event');
-  assert.equal(i64(ul!.params[0]), 0);
+  assert.equal(i64(ul.params[0]), 0);
 
   // the child side of the fork that ran /bin/true: a clone exit with res 0 on the new thread
   assert.ok(

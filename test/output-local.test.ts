@@ -11,7 +11,7 @@ import { ProgramOutput } from '../src/output/program';
 import { FileOutput } from '../src/output/file';
 import { createSyslogOutput, syslogLine } from '../src/output/syslog';
 import { OutputManager, parseOutputSpec } from '../src/output/manager';
-import { alertFromJson, alertToJson, rfc3339Nanos } from '../src/alert/alert';
+import { alertFromJson, alertToJson, rfc3339Nanos, type FalcoAlert } from '../src/alert/alert';
 import { BoundedQueue } from '../src/output/queue';
 import { renderSummary } from '../src/ui/summary-table';
 import { RunStats } from '../src/ui/summary';
@@ -42,7 +42,7 @@ test('program: one long-lived process gets every alert of a replay once, in orde
   assert.ok(nums.length > 50);
   const report = await mgr.close(20000);
   assert.equal(report.outputs[0].sent, nums.length);
-  const got = lines(out).map((l) => JSON.parse(l).output_fields['evt.num']);
+  const got = lines(out).map((l) => (JSON.parse(l) as FalcoAlert).output_fields['evt.num']);
   assert.deepEqual(got, nums);
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -140,7 +140,7 @@ test('file: every alert of a replay, once, through the manager together with ano
   const report = await mgr.close(20000);
   for (const f of [f1, f2])
     assert.deepEqual(
-      lines(f).map((l) => JSON.parse(l).output_fields['evt.num']),
+      lines(f).map((l) => (JSON.parse(l) as FalcoAlert).output_fields['evt.num']),
       nums,
     );
   assert.deepEqual(

@@ -102,7 +102,7 @@ test('progress bar rendering and colour rules', () => {
   );
   now += 2000;
   const r = bar.render(250, 5000);
-  assert.match(r, /\[=+> +\]  25%/);
+  assert.match(r, /\[=+> +\] {2}25%/);
   assert.match(r, /2\.5k ev\/s/);
   assert.match(r, /ETA 0:06/);
   bar.update(250, 5000);

@@ -9,9 +9,9 @@ import { lookupUser } from '../src/util/privileges';
 
 function captureSkipReason(): string | null {
   const root = process.getuid !== undefined && process.getuid() === 0;
-  let native = false;
+  let native: boolean;
   try {
-    native = require('../src/capture/native').nativeBuilt();
+    native = (require('../src/capture/native') as typeof import('../src/capture/native')).nativeBuilt();
   } catch {
     native = false;
   }

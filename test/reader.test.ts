@@ -27,10 +27,12 @@ test('every real capture reads to the end (raw and gzip, SHB 1.0-1.2, v1 and v2 
     t.skip(skip);
     return;
   }
-  const inventory = JSON.parse(fs.readFileSync(path.join(SCAP_DIR, 'inventory.json'), 'utf8'));
-  const list: Array<{ file: string; event_blocks: number }> = Array.isArray(inventory)
+  type Entry = { file: string; event_blocks: number };
+  const inventory = JSON.parse(fs.readFileSync(path.join(SCAP_DIR, 'inventory.json'), 'utf8')) as
+    Entry[] | { files?: Entry[] } | Record<string, Entry>;
+  const list: Entry[] = Array.isArray(inventory)
     ? inventory
-    : (inventory.files ?? Object.values(inventory));
+    : ((inventory as { files?: Entry[] }).files ?? Object.values(inventory as Record<string, Entry>));
   for (const file of captures()) {
     const { events, sections } = await countEvents(file);
     assert.equal(sections, 1, `${path.basename(file)}: one section`);

@@ -120,7 +120,7 @@ function startCapture(args: string[]): { proc: ChildProcess; stderr: () => strin
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
+  proc.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
   return { proc, stderr: () => err };
@@ -274,7 +274,7 @@ test(
     fs.mkdirSync(mnt, { recursive: true });
     const mr = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mnt]);
     if (mr.status !== 0) {
-      if (IN_CI) throw new Error(`cannot mount a small tmpfs in CI: ${mr.stderr}`);
+      if (IN_CI) throw new Error(`cannot mount a small tmpfs in CI: ${mr.stderr.toString()}`);
       t.skip(`mount failed: ${mr.stderr.toString().trim()}`);
       return;
     }

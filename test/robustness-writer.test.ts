@@ -63,11 +63,11 @@ test('trace files are created 0600 by replay -w and convert, whatever the umask'
         ],
         { env: { ...process.env, TZ: 'UTC' } },
       );
-      assert.equal(r.status, 0, `replay -w -z ${z}: ${r.stderr}`);
+      assert.equal(r.status, 0, `replay -w -z ${z}: ${r.stderr.toString()}`);
       assert.equal(fs.statSync(out).mode & 0o777, 0o600, `replay -w -z ${z}: mode`);
       const conv = path.join(dir, `c-${z}.scap`);
       const c = runCli(['convert', out, conv, '-z', z]);
-      assert.equal(c.status, 0, `convert -z ${z}: ${c.stderr}`);
+      assert.equal(c.status, 0, `convert -z ${z}: ${c.stderr.toString()}`);
       assert.equal(fs.statSync(conv).mode & 0o777, 0o600, `convert -z ${z}: mode`);
       assert.ok((await readAll(conv)).events > 0);
     }

@@ -14,6 +14,11 @@ interface Row {
   events: number;
   bytes: number;
 }
+/** `stats --json` */
+type StatsJson = { events: number; bytes: number; filter?: string } & Record<
+  'processes' | 'syscalls' | 'files' | 'connections',
+  { distinct: number; by_events: Row[]; by_bytes: Row[] }
+>;
 type Counts = Record<'processes' | 'syscalls' | 'files' | 'connections', Map<string, [number, number]>> & {
   events: number;
   bytes: number;
@@ -72,7 +77,7 @@ test('stats --json matches counts computed independently from -p output', (t) =>
     const top = 1000000;
     const r = runCli(['stats', file, '--json', '--top', String(top)]);
     assert.equal(r.status, 0, r.stderr.toString());
-    const got = JSON.parse(r.stdout.toString('utf8'));
+    const got = JSON.parse(r.stdout.toString('utf8')) as StatsJson;
     assert.equal(got.events, want.events, `${name}: events`);
     assert.equal(got.bytes, want.bytes, `${name}: bytes`);
     for (const k of ['processes', 'syscalls', 'files', 'connections'] as const) {
@@ -115,9 +120,9 @@ test('stats: tables, --top, filter, errors', (t) => {
   assert.equal(r.stderr.length, 0);
   const sysRows = /Syscall \((\d+) distinct\)/.exec(out);
   assert.ok(sysRows && Number(sysRows[1]) > 3);
-  const f = JSON.parse(runCli(['stats', file, '--json', 'evt.type=writev']).stdout.toString('utf8'));
+  const f = JSON.parse(runCli(['stats', file, '--json', 'evt.type=writev']).stdout.toString('utf8')) as StatsJson;
   assert.deepEqual(
-    f.syscalls.by_events.map((x: Row) => x.key),
+    f.syscalls.by_events.map((x) => x.key),
     ['writev'],
   );
   assert.equal(f.filter, 'evt.type=writev');

@@ -20,10 +20,11 @@ import { readTraceFile } from '../src/scap/file-source';
 import { openTraceSink, SinkCompression } from '../src/scap/compressed-sink';
 import { ScapWriter, fdTypeForE5 } from '../src/scap/writer';
 import { snapshotState } from '../src/state/snapshot';
-import type { SectionMetadata } from '../src/scap/metadata';
+import { FdType, type SectionMetadata } from '../src/scap/metadata';
 import { ScapReader } from '../src/scap/reader';
 import { EventView } from '../src/event/view';
 import { EVENTS } from '../src/event/generated/events';
+import { PT } from '../src/event/types';
 import { State } from '../src/state/state';
 import '../src/state/parsers';
 import { InputError } from '../src/util/errors';
@@ -124,7 +125,7 @@ function normMeta(m: SectionMetadata): unknown {
       .map(([tid, list]) => [
         tid,
         list
-          .filter((f) => f.type !== 0)
+          .filter((f) => f.type !== FdType.UNINITIALIZED)
           .map((f) => ({
             ...f,
             type: fdTypeForE5(f.type),
@@ -380,7 +381,7 @@ test('EVF blocks for dump flags, LARGE blocks for large-payload and >64 KiB even
   const big = Buffer.alloc(40000, 0x61);
   big[big.length - 1] = 0;
   const params = EVENTS[execve]!.params.map((p) =>
-    p.name === 'args' || p.name === 'env' ? big : Buffer.alloc(p.type === 9 ? 1 : 8),
+    p.name === 'args' || p.name === 'env' ? big : Buffer.alloc(p.type === PT.CHARBUF ? 1 : 8),
   );
   w.writeEventBytes(rawEvent(execve, lastTid, lastTs + 2n, params), 0);
   w.writeEventBytes(rawEvent(324, lastTid, lastTs + 3n, [Buffer.from('{}\0')]), 0, 1);
@@ -685,7 +686,7 @@ test('snapshot in the middle of a replay: the second half, written with it, reso
 // ---------------------------------------------------------------------------------------------
 // throughput (informational)
 
-test('throughput: 502Error events repeated, each compression', async (t) => {
+test('throughput: 502Error events repeated, each compression', (t) => {
   if (skipShared(t)) return;
   const input = path.join(SCAP_DIR, 'sysdiginspect_502Error.scap');
   // Materialize the events (v1 blocks: exercises the v1 → v2 conversion) in one buffer.

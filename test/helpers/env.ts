@@ -1,5 +1,6 @@
 /** Shared test helpers: where ../shared lives, whether tools exist, running our CLI. */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 
@@ -74,7 +75,7 @@ export function runSysdig(args: string[]): SpawnSyncReturns<Buffer> {
 }
 
 export function tmpDir(prefix = 'falco-ts-test-'): string {
-  return fs.mkdtempSync(path.join(require('node:os').tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 export interface AsyncResult {

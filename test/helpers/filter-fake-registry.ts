@@ -85,7 +85,7 @@ class FakeBound implements BoundField {
     if (spec.cmp === 'endpoints')
       this.values = (ev) => v(ev as unknown as FakeEvent, info.name) as unknown as FieldValue[] | null;
   }
-  extract(ev: EventView, _st: State): FieldValue {
+  extract(ev: EventView): FieldValue {
     const e = ev as unknown as FakeEvent;
     if (this.spec.get) return this.spec.get(e, this.arg);
     if (this.info.name === 'proc.aname' && this.arg !== null) {
@@ -95,8 +95,8 @@ class FakeBound implements BoundField {
     }
     return v(e, this.arg === null ? this.info.name : `${this.info.name}[${this.arg}]`);
   }
-  format(ev: EventView, st: State): string | null {
-    const x = this.extract(ev, st);
+  format(ev: EventView): string | null {
+    const x = this.extract(ev);
     return x === null ? null : String(x);
   }
 }

@@ -102,7 +102,7 @@ export function startSidekick(opts: { port?: number; silent?: boolean } = {}): P
     accepted: 0,
     rejected: 0,
     lastHeaders: null,
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
   const server = http.createServer((req, res) => {
     sk.lastHeaders = req.headers;
@@ -111,9 +111,9 @@ export function startSidekick(opts: { port?: number; silent?: boolean } = {}): P
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       let ok = false;
-      let body: Record<string, unknown> | null = null;
+      let body: Record<string, unknown> | null;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> | null;
       } catch {
         body = null;
       }
