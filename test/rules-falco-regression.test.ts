@@ -21,7 +21,6 @@ const rules = require('../src/rules') as typeof import('../src/rules');
 const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 const { EVENTS } = require('../src/event/generated/events') as typeof import('../src/event/generated/events');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runner = require('../src/rule-tests/runner') as typeof import('../src/rule-tests/runner');
 
 interface Expect {
@@ -221,7 +220,7 @@ function checkValidate(t: Expect): void {
       for (const [name, evts] of Object.entries(re)) {
         const r = byName.get(name);
         assert.ok(r, `rule ${name} loaded`);
-        const et = r!.eventTypes;
+        const et = r.eventTypes;
         const got =
           et === null || et.size > 100
             ? ['all']
@@ -232,7 +231,7 @@ function checkValidate(t: Expect): void {
           assert.deepEqual([...listed.falco].sort(), [...evts].sort(), `falco-deliberate-differences.yaml: ${name}`);
           assert.ok(
             evts.includes('all') || listed.ours.every((e) => evts.includes(e)),
-            `falco-deliberate-differences.yaml: ${name} is not narrower than Falco's [${evts}]`,
+            `falco-deliberate-differences.yaml: ${name} is not narrower than Falco's [${evts.join(',')}]`,
           );
         }
         const want = [...(listed?.ours ?? evts)].sort();
@@ -290,7 +289,7 @@ async function checkDetect(t: Expect): Promise<void> {
     const want = ([] as string[]).concat(t.detect_level ?? []);
     assert.ok(
       want.every((l) => levels.has(l)),
-      `detect levels ${want} (got ${[...levels]})`,
+      `detect levels ${want.join(',')} (got ${[...levels].join(',')})`,
     );
   }
   for (const dc of t.detect_counts ?? []) {
@@ -361,7 +360,7 @@ async function checkWithConfig(t: Expect): Promise<void> {
     const got = new Set(lines.map(priority));
     assert.ok(
       want.every((l) => got.has(l)),
-      `detect levels ${want}; ${ctx}`,
+      `detect levels ${want.join(',')}; ${ctx}`,
     );
   }
   for (const o of t.output_strictly_contains ?? [])
@@ -376,9 +375,13 @@ async function checkWithConfig(t: Expect): Promise<void> {
 
 const all: Expect[] = SKIP
   ? []
-  : JSON.parse(fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8')).map(
-      (t: Expect & { detect_counts?: unknown }) => t,
-    );
+  : (
+      JSON.parse(
+        fs.readFileSync(path.join(SHARED, 'falco-tests', 'falco-test-expectations.json'), 'utf8'),
+      ) as (Expect & {
+        detect_counts?: unknown;
+      })[]
+    ).map((t) => t);
 
 const skipped: string[] = [];
 for (const t of all) {
@@ -413,9 +416,9 @@ test('every listed deliberate difference names a rule of a test that runs', { sk
   for (const d of DIFFERENCES.event_types) {
     const t = all.find((x) => x.test === d.test);
     assert.ok(t, `falco-deliberate-differences.yaml: no test ${d.test}`);
-    assert.equal(skipReason(t!), null, `falco-deliberate-differences.yaml: ${d.test} does not run`);
+    assert.equal(skipReason(t), null, `falco-deliberate-differences.yaml: ${d.test} does not run`);
     assert.ok(
-      (t!.rules_events ?? []).some((re) => d.rule in re),
+      (t.rules_events ?? []).some((re) => d.rule in re),
       `falco-deliberate-differences.yaml: ${d.test} expects no event types for ${d.rule}`,
     );
   }

@@ -7,11 +7,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const C = require('../src/yaml/yaml-cpp-errors') as typeof import('../src/yaml/yaml-cpp-errors');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const R = require('../src/rules') as typeof import('../src/rules');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 
 const YAML_CPP: [string, string | null][] = [
