@@ -47,7 +47,7 @@ const STATEFUL = new Set([
  * print format.
  */
 function jsonFormOf(f: BoundField): 'string' | 'null' | undefined {
-  const pf = (f as { pf?: number }).pf;
+  const pf = (f as { pf?: PF }).pf;
   if (pf === undefined || (f.info.cls === 'evt' && f.info.name !== 'evt.type.is')) return undefined;
   switch (f.info.ptype) {
     case 'INT8':

@@ -303,7 +303,7 @@ export function paramIndex(ev: EventView, name: string): number {
 }
 
 /** PT type code of param i of the current event */
-export function paramType(ev: EventView, i: number): number {
+export function paramType(ev: EventView, i: number): PT {
   return ev.info !== null ? ev.info.params[i].type : PT.NONE;
 }
 
@@ -313,7 +313,7 @@ export function readParam(ev: EventView, i: number): FieldValue {
 }
 
 /** Reads param i's bytes as PT type `pt` (64-bit integers as bigint when beyond 2^53). */
-export function readParamAs(ev: EventView, i: number, pt: number): FieldValue {
+export function readParamAs(ev: EventView, i: number, pt: PT): FieldValue {
   switch (pt) {
     case PT.INT64:
     case PT.ERRNO:
