@@ -37,7 +37,7 @@ test('list events: sysdig -L lines, byte for byte, then the newer events', (t) =
       !e.category.includes('EC_INTERNAL'),
   );
   assert.equal(got.length, ref.length + newer.length);
-  const j = JSON.parse(runCli(['list', 'events', '--json']).stdout.toString('utf8'));
+  const j = JSON.parse(runCli(['list', 'events', '--json']).stdout.toString('utf8')) as unknown[];
   assert.equal(j.length, got.length);
   assert.deepEqual(j[2], {
     code: 2,

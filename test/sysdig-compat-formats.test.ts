@@ -78,7 +78,7 @@ export const FORMATS: Format[] = [
 
 /** Runs the tasks with at most `limit` at a time. */
 async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const res: T[] = new Array(tasks.length);
+  const res: T[] = new Array<T>(tasks.length);
   let next = 0;
   const worker = async () => {
     while (next < tasks.length) {

@@ -95,7 +95,7 @@ export function capturePlans(): CapturePlan[] {
       plan.applied.push('shb-options');
     }
     for (const by of ['newer-proclist-layout', 'totexectime-of-tid-minus-1'] as const) {
-      if (!(E[by].captures as string[]).includes(name)) continue;
+      if (!E[by].captures.includes(name)) continue;
       for (const field of E[by].fields) plan.leftOut.push({ field, by });
       plan.applied.push(by);
     }
