@@ -173,20 +173,25 @@ class DocParser {
   }
 
   private flowSequence(): void {
+    this.flow('flowseq', 'FLOW_SEQ_END', M.END_OF_SEQ_FLOW, () => this.node());
+  }
+
+  /** A flow sequence or map: items (nodes or pairs) separated by FLOW_ENTRY up to its end token. */
+  private flow(kind: 'flowseq' | 'flowmap', end: 'FLOW_SEQ_END' | 'FLOW_MAP_END', msg: string, item: () => void): void {
     const s = this.s;
     s.pop();
-    this.collections.push('flowseq');
+    this.collections.push(kind);
     for (;;) {
-      if (s.empty()) throw new ParseFailure(s.mark(), M.END_OF_SEQ_FLOW);
-      if (s.peek().type === 'FLOW_SEQ_END') {
+      if (s.empty()) throw new ParseFailure(s.mark(), msg);
+      if (s.peek().type === end) {
         s.pop();
         break;
       }
-      this.node();
-      if (s.empty()) throw new ParseFailure(s.mark(), M.END_OF_SEQ_FLOW);
+      item();
+      if (s.empty()) throw new ParseFailure(s.mark(), msg);
       const t = s.peek();
       if (t.type === 'FLOW_ENTRY') s.pop();
-      else if (t.type !== 'FLOW_SEQ_END') throw new ParseFailure(t.mark, M.END_OF_SEQ_FLOW);
+      else if (t.type !== end) throw new ParseFailure(t.mark, msg);
     }
     this.collections.pop();
   }
@@ -249,22 +254,7 @@ class DocParser {
   }
 
   private flowMap(): void {
-    const s = this.s;
-    s.pop();
-    this.collections.push('flowmap');
-    for (;;) {
-      if (s.empty()) throw new ParseFailure(s.mark(), M.END_OF_MAP_FLOW);
-      if (s.peek().type === 'FLOW_MAP_END') {
-        s.pop();
-        break;
-      }
-      this.pair();
-      if (s.empty()) throw new ParseFailure(s.mark(), M.END_OF_MAP_FLOW);
-      const t = s.peek();
-      if (t.type === 'FLOW_ENTRY') s.pop();
-      else if (t.type !== 'FLOW_MAP_END') throw new ParseFailure(t.mark, M.END_OF_MAP_FLOW);
-    }
-    this.collections.pop();
+    this.flow('flowmap', 'FLOW_MAP_END', M.END_OF_MAP_FLOW, () => this.pair());
   }
 }
 
