@@ -347,9 +347,9 @@ test('manager: listing, background lookups from cgroups, events, last known valu
     );
     const t = new ThreadInfo(st);
     t.cgroups = ['cpu=/', `memory=/k8s.io/${ID2}`];
-    const t0 = process.hrtime.bigint();
+    // noteThread does not wait for the runtime: the id is known at once, the metadata later
+    // (checked by what is known, not by a wall-clock bound that a loaded machine breaks)
     cm.noteThread(t);
-    assert.ok(process.hrtime.bigint() - t0 < 5_000_000n, 'noteThread returns at once');
     assert.equal(field(st, t, 'container.id'), ID2.slice(0, 12));
     assert.equal(field(st, t, 'container.image.repository'), null, 'not known yet');
     await cm.settle();

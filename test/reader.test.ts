@@ -129,3 +129,41 @@ test('bad input: one clear line, exit 2, no stack trace', () => {
   }
   fs.rmSync(dir, { recursive: true });
 });
+
+test('stopping early settles the read in every compression, whatever the stream has done by then', async (t) => {
+  const skip = sharedSkipReason();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  // A small gzip capture is wholly read (and its file closed) before the gunzip output that
+  // stops the reader arrives; the read must still resolve, not leave a pending promise.
+  const dir = tmpDir('falco-ts-stop-early-');
+  const raw = zlib.gunzipSync(fs.readFileSync(path.join(SCAP_DIR, 'falco_cat_write.scap')));
+  const gz = path.join(dir, 'small.scap.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(raw));
+  const plain = path.join(dir, 'small.scap');
+  fs.writeFileSync(plain, raw);
+  const { events: total } = await countEvents(plain);
+  for (const file of [gz, plain]) {
+    for (const stopAt of [1, 2, Math.floor(total / 2), total - 1, total]) {
+      for (let round = 0; round < 5; round++) {
+        let seen = 0;
+        let timer: NodeJS.Timeout | undefined;
+        // (a referenced timer: with a pending read and nothing else, the loop would otherwise end)
+        const timeout = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 5000)));
+        const read = readTraceFile(file, {
+          onSection: () => {},
+          onEvent: () => {
+            seen++;
+            if (seen === stopAt) return false;
+          },
+        });
+        const r = await Promise.race([read, timeout]);
+        clearTimeout(timer);
+        assert.notEqual(r, 'hung', `${path.basename(file)}: stopping at event ${stopAt} never settled`);
+        assert.equal(seen, stopAt, `${path.basename(file)}: events seen when stopping at ${stopAt}`);
+      }
+    }
+  }
+});

@@ -195,8 +195,12 @@ function readGzip(file: string, reader: ScapReader, onBytes?: (fileBytes: number
       if (reader.stopped) {
         done = true;
         gunzip.destroy();
-        src.destroy();
-        src.once('close', () => resolve());
+        // The file may be wholly read and closed already: 'close' would then never come again.
+        if (src.closed) resolve();
+        else {
+          src.once('close', () => resolve());
+          src.destroy();
+        }
       }
     });
     gunzip.on('end', () => {
