@@ -54,7 +54,7 @@ test('http: an alert falcosidekick rejects (400) counts as failed, is not retrie
     const logs: string[] = [];
     const out = new HttpOutput(sk.url, { log: (m) => logs.push(m) });
     out.emit(makeAlert(1));
-    out.emit(makeAlert(2, { output_fields: {} }));
+    out.emit(makeAlert(2, { fields: {} }));
     out.emit(makeAlert(3, { rule: '' }));
     out.emit(makeAlert(4));
     await out.close(20000);
@@ -159,7 +159,7 @@ test('http: credentials never appear in names or logs; they reach the server as 
     const url = `http://alice:s3cr3t@127.0.0.1:${sk.port}/hook?token=t0ken`;
     const logs: string[] = [];
     const mgr = OutputManager.create([url], { log: (m) => logs.push(m) });
-    mgr.emit(makeAlert(1, { output_fields: {} })); // rejected → logged
+    mgr.emit(makeAlert(1, { fields: {} })); // rejected → logged
     mgr.emit(makeAlert(2));
     const report = await mgr.close(20000);
     const shown = JSON.stringify(report) + logs.join('\n');

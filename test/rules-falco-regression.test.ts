@@ -22,6 +22,7 @@ const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 const { EVENTS } = require('../src/event/generated/events') as typeof import('../src/event/generated/events');
 const runner = require('../src/rule-tests/runner') as typeof import('../src/rule-tests/runner');
+const render = require('../src/alert/render') as typeof import('../src/alert/render');
 
 interface Expect {
   test: string;
@@ -277,10 +278,10 @@ async function checkDetect(t: Expect): Promise<void> {
   const lines: string[] = [];
   const counts = new Map<string, number>();
   const levels = new Set<string>();
-  await run.runSessionOnTraces(session, [traceOf(t)!], (line, r) => {
-    lines.push(line);
-    counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
-    levels.add(rules.PRIORITY_NAMES[r.priority].toUpperCase().replace('INFORMATIONAL', 'INFO'));
+  await run.runSessionOnTraces(session, [traceOf(t)!], (a) => {
+    lines.push(render.alertLine(a, session.config.jsonOutput));
+    counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
+    levels.add(rules.PRIORITY_NAMES[a.priority].toUpperCase().replace('INFORMATIONAL', 'INFO'));
   });
   if (t.detect === false) assert.equal(lines.length, 0, `no detections expected, got ${lines.slice(0, 3).join('\n')}`);
   if (t.detect === true) {

@@ -14,6 +14,7 @@ import { SHARED, inputSkipReason, runCli, sharedSkipReason, tmpDir } from './hel
 const R = require('../src/rules') as typeof import('../src/rules');
 const C = require('../src/rules/compiler') as typeof import('../src/rules/compiler');
 const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
+const render = require('../src/alert/render') as typeof import('../src/alert/render');
 const { fieldRegistry } = require('../src/filter/fields/registry') as typeof import('../src/filter/fields/registry');
 
 const SKIP = sharedSkipReason();
@@ -30,9 +31,9 @@ async function countOn(trace: string, files: string[], extra: Partial<import('..
   const s = R.RulesSession.load({ rules: files, bothDirections: true, ...extra });
   const counts = new Map<string, number>();
   const lines: string[] = [];
-  await run.runSessionOnTraces(s, [trace], (l, r) => {
-    lines.push(l);
-    counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+  await run.runSessionOnTraces(s, [trace], (a) => {
+    lines.push(render.alertLine(a, s.config.jsonOutput));
+    counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
   });
   return { counts, lines };
 }

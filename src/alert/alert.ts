@@ -1,50 +1,112 @@
 /**
- * The alert contract between the rules engine and the outputs: Falco's JSON alert object
- * (rules-format.md §6.3), plus the counters every output keeps and the AlertSink interface
- * the engine emits into.
+ * The alert contract between the rules engine and the outputs: one typed alert object (rule,
+ * priority, source, tags, hostname, the exact event time, typed output fields), its text line
+ * and message rendered on demand; plus the counters every output keeps and the AlertSink
+ * interface the engine emits into. render.ts turns an alert into Falco's text and JSON lines.
  *
- * Strings in a FalcoAlert are ordinary (Unicode) JS strings, as JSON.stringify expects. Values
- * formatted from trace bytes (Template.format returns latin1 byte strings) must go through
- * textFromBytes() first, which decodes UTF-8 and replaces invalid sequences, as Falco does.
+ * Strings an alert hands out are ordinary (Unicode) JS strings. Values formatted from trace
+ * bytes (Template.format returns latin1 byte strings) are decoded by whoever builds the alert.
  */
 import * as os from 'node:os';
+import { PRIORITY_NAMES, type Priority } from './priority';
 
-export type Priority = 'Emergency' | 'Alert' | 'Critical' | 'Error' | 'Warning' | 'Notice' | 'Informational' | 'Debug';
+/** A typed output field value (bigint: a 64-bit integer beyond 2^53, e.g. a ns timestamp, kept exact). */
+export type OutputFieldValue = string | number | bigint | boolean | null;
 
-/** Most to least severe; the index is the syslog severity (0 = emerg … 7 = debug). */
-export const PRIORITIES: readonly Priority[] = [
-  'Emergency',
-  'Alert',
-  'Critical',
-  'Error',
-  'Warning',
-  'Notice',
-  'Informational',
-  'Debug',
-];
+export type OutputFields = Readonly<Record<string, OutputFieldValue>>;
 
-/** (bigint: a 64-bit integer beyond 2^53, e.g. a ns timestamp, kept exact) */
-export type OutputFieldValue = string | number | bigint | boolean | null | (string | number)[];
+/** The optional properties of the JSON form (Falco's json_include_*_property). */
+export interface JsonShape {
+  /** `output`: the text line */
+  output: boolean;
+  /** `tags` */
+  tags: boolean;
+  /** `message`: the rule output without the time and priority */
+  message: boolean;
+}
 
-/** One alert, exactly the JSON object Falco (and falcosidekick) exchange. */
-export interface FalcoAlert {
-  hostname: string;
-  /** the rule output without the time and priority (json_include_message_property) */
-  message?: string;
-  /**
-   * the full text line: "<time>: <Priority> <rule output>"; absent from a JSON alert made with
-   * json_include_output_property=false (text outputs always have it)
-   */
-  output?: string;
-  output_fields: Record<string, OutputFieldValue>;
-  priority: Priority;
+/** Renderings made once per alert (render.ts fills them). */
+export interface RenderCache {
+  json?: string;
+  /** the text / JSON line as UTF-8 with its newline, for files and programs */
+  textBuf?: Buffer;
+  jsonBuf?: Buffer;
+  /** the text / JSON line as a latin1 byte string, for Out */
+  textBytes?: string;
+  jsonBytes?: string;
+}
+
+/** One alert, as Falco (and falcosidekick) exchange it. */
+export abstract class FalcoAlert {
+  /** renderings made so far (see render.ts) */
+  readonly rendered: RenderCache = {};
+
+  constructor(
+    readonly rule: string,
+    readonly priority: Priority,
+    /** "syscall" for rules on system calls, "internal" for Falco's own alerts */
+    readonly source: string,
+    /** in the rule's order (the JSON form sorts them) */
+    readonly tags: readonly string[],
+    readonly hostname: string,
+    /** the event time, ns since the epoch, exact */
+    readonly timeNs: bigint,
+    readonly shape: JsonShape,
+  ) {}
+
+  /** The full text line: "<time>: <Priority> <rule output>" (rendered once). */
+  abstract text(): string;
+  /** The rule output without the time and priority (json_include_message_property). */
+  abstract message(): string;
+  /** The output fields, keys sorted, values typed (extracted once). */
+  abstract fields(): OutputFields;
+  /** The JSON `output` property: the text line (Falco's internal alerts: the message alone). */
+  jsonOutput(): string {
+    return this.text();
+  }
+}
+
+export interface StaticAlertInit {
   rule: string;
-  /** "syscall" for rules on system calls */
-  source: string;
-  /** absent with json_include_tags_property=false, and on Falco's internal alerts */
-  tags?: string[];
-  /** event time in UTC, RFC 3339 with 9 fractional digits: 2016-08-04T16:17:57.881759471Z */
-  time: string;
+  priority: Priority;
+  source?: string;
+  tags?: readonly string[];
+  hostname?: string;
+  timeNs: bigint;
+  text: string;
+  message?: string;
+  /** the JSON `output` (default: text) */
+  jsonOutput?: string;
+  fields: Record<string, OutputFieldValue>;
+  shape?: Partial<JsonShape>;
+}
+
+/** An alert whose text and fields are known up front (internal alerts, tests). */
+export class StaticAlert extends FalcoAlert {
+  private readonly init: StaticAlertInit;
+
+  constructor(o: StaticAlertInit) {
+    super(o.rule, o.priority, o.source ?? 'syscall', o.tags ?? [], o.hostname ?? defaultHostname(), o.timeNs, {
+      output: true,
+      tags: true,
+      message: false,
+      ...o.shape,
+    });
+    this.init = o;
+  }
+
+  text(): string {
+    return this.init.text;
+  }
+  message(): string {
+    return this.init.message ?? '';
+  }
+  fields(): OutputFields {
+    return this.init.fields;
+  }
+  override jsonOutput(): string {
+    return this.init.jsonOutput ?? this.init.text;
+  }
 }
 
 /** What every output counts. After close(): emitted = sent + failed + dropped. */
@@ -81,24 +143,6 @@ export function newCounters(): OutputCounters {
   return { sent: 0, retried: 0, failed: 0, dropped: 0 };
 }
 
-/** Falco's priority names and its accepted spellings (case-insensitive; "info", "warn"). */
-export function parsePriority(s: string): Priority | null {
-  const l = s.toLowerCase();
-  for (const p of PRIORITIES) if (p.toLowerCase() === l) return p;
-  if (l === 'info') return 'Informational';
-  if (l === 'warn') return 'Warning';
-  if (l === 'emerg') return 'Emergency';
-  if (l === 'crit') return 'Critical';
-  if (l === 'err') return 'Error';
-  return null;
-}
-
-/** Syslog severity of a priority (Emergency 0 … Debug 7). */
-export function prioritySeverity(p: Priority): number {
-  const i = PRIORITIES.indexOf(p);
-  return i < 0 ? 4 : i;
-}
-
 /** RFC 3339 UTC with nanoseconds from an epoch-ns timestamp: "2016-08-04T16:17:57.881759471Z". */
 export function rfc3339Nanos(tsNs: bigint | number): string {
   const ns = typeof tsNs === 'bigint' ? tsNs : BigInt(Math.trunc(tsNs));
@@ -121,53 +165,6 @@ export function textFromBytes(s: string): string {
   return Buffer.from(s, 'latin1').toString('utf8');
 }
 
-function sortKeys(o: Record<string, OutputFieldValue>): Record<string, OutputFieldValue> {
-  const r: Record<string, OutputFieldValue> = {};
-  for (const k of Object.keys(o).sort()) r[k] = o[k];
-  return r;
-}
-
-/** One alert as a JSON line, keys sorted as Falco (nlohmann) prints them; tags sorted; absent keys left out. */
-export function alertToJson(a: FalcoAlert): string {
-  const head = JSON.stringify({ hostname: a.hostname, message: a.message, output: a.output });
-  const fields = sortKeys(a.output_fields ?? {});
-  const fieldsJson = Object.keys(fields)
-    .map((k) => {
-      const v = fields[k];
-      return JSON.stringify(k) + ':' + (typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
-    })
-    .join(',');
-  const tail = JSON.stringify({
-    priority: a.priority,
-    rule: a.rule,
-    source: a.source,
-    tags: a.tags === undefined ? undefined : [...a.tags].sort(),
-    time: a.time,
-  });
-  return `${head.slice(0, -1)},"output_fields":{${fieldsJson}},${tail.slice(1)}`;
-}
-
-/**
- * JSON.parse keeping integers beyond 2^53 exact (as bigint), which a double would round:
- * 64-bit output fields, e.g. %evt.time.iso8601 as the ns timestamp 1470327477881781397.
- * (They are marked as "\u0000<digits>" strings for the parse; a text that has \u0000 of its
- * own is parsed as it is.)
- */
-export function parseJsonExact(text: string): unknown {
-  if (!/\d{16}/.test(text) || text.includes('\\u0000')) return JSON.parse(text);
-  const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.+-])/g, (m) =>
-    m[0] === '"' || Number.isSafeInteger(Number(m)) ? m : `"\\u0000${m}"`,
-  );
-  return JSON.parse(marked, (_k, v: unknown) =>
-    typeof v === 'string' && v.charCodeAt(0) === 0 ? BigInt(v.slice(1)) : v,
-  );
-}
-
-/** An alert as an output prints it: its JSON line, or its text line. */
-export function alertLine(a: FalcoAlert, json: boolean): string {
-  return json ? alertToJson(a) : (a.output ?? '');
-}
-
 /**
  * One of Falco's own alerts (falco_outputs::handle_msg), e.g. the syscall event drop alert:
  * source "internal", no tags, string fields. Its text line is `<time of day>: <Priority>
@@ -179,38 +176,20 @@ export function internalAlert(o: {
   message: string;
   fields: Record<string, string>;
   timeOfDay: string;
-  time: string;
+  timeNs: bigint;
   json: boolean;
 }): FalcoAlert {
   const keys = Object.keys(o.fields).sort();
-  const text = `${o.timeOfDay}: ${o.priority} ${o.message} (${keys.map((k) => `${k}=${JSON.stringify(o.fields[k])}`).join(' ')})`;
-  return {
-    hostname: defaultHostname(),
-    output: o.json ? o.message : text,
-    output_fields: o.fields,
-    priority: o.priority,
+  const name = PRIORITY_NAMES[o.priority];
+  const text = `${o.timeOfDay}: ${name} ${o.message} (${keys.map((k) => `${k}=${JSON.stringify(o.fields[k])}`).join(' ')})`;
+  return new StaticAlert({
     rule: o.rule,
+    priority: o.priority,
     source: 'internal',
-    time: o.time,
-  };
-}
-
-/**
- * Adapter for the rules engine's JSON alert line (AlertFormatter.json, a latin1 byte string):
- * the FalcoAlert outputs take. Missing properties get Falco's defaults.
- */
-export function alertFromJson(line: string): FalcoAlert {
-  const o = parseJsonExact(textFromBytes(line)) as Partial<FalcoAlert>;
-  const pr = typeof o.priority === 'string' ? parsePriority(o.priority) : null;
-  return {
-    hostname: typeof o.hostname === 'string' ? o.hostname : defaultHostname(),
-    message: typeof o.message === 'string' ? o.message : undefined,
-    output: typeof o.output === 'string' ? o.output : undefined,
-    output_fields: o.output_fields && typeof o.output_fields === 'object' ? o.output_fields : {},
-    priority: pr ?? 'Debug',
-    rule: typeof o.rule === 'string' ? o.rule : '',
-    source: typeof o.source === 'string' ? o.source : 'syscall',
-    tags: Array.isArray(o.tags) ? o.tags.map(String) : undefined,
-    time: typeof o.time === 'string' ? o.time : rfc3339Nanos(BigInt(Date.now()) * 1000000n),
-  };
+    timeNs: o.timeNs,
+    text,
+    jsonOutput: o.json ? o.message : text,
+    fields: o.fields,
+    shape: { tags: false },
+  });
 }

@@ -24,7 +24,7 @@ import { probeOptions } from '../capture/probe-options';
 import type { LiveOptions } from './live';
 
 /** alert shaping and drop monitoring load only with -r */
-const alertModule = lazy(() => require('../alert/alert') as typeof import('../alert/alert'));
+const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
@@ -119,14 +119,14 @@ export async function live(opts: LiveOptions): Promise<number> {
         // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
         if (opts.outputs !== undefined) {
           const outputs = opts.outputs;
-          counted += rulesSession.processJson(ev, state, (j, r) => {
-            outputs.emit(alertModule().alertFromJson(j));
-            if (cap !== null) cap.onAlert(r.name, ev);
+          counted += rulesSession.process(ev, state, (a) => {
+            outputs.emit(a);
+            if (cap !== null) cap.onAlert(a.rule, ev);
           });
         } else {
-          counted += rulesSession.process(ev, state, (l, r) => {
-            if (print && !out.closed) out.line(l);
-            if (cap !== null) cap.onAlert(r.name, ev);
+          counted += rulesSession.process(ev, state, (a) => {
+            if (print && !out.closed) out.line(alertModule().alertLineBytes(a, rulesSession.config.jsonOutput));
+            if (cap !== null) cap.onAlert(a.rule, ev);
           });
         }
         if (counted >= limit) return false;

@@ -57,7 +57,7 @@ export interface ReplayOptions extends EventOutputOptions {
 
 /** rules (and YAML) and alert shaping load only with -r */
 const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
-const alertModule = lazy(() => require('../alert/alert') as typeof import('../alert/alert'));
+const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
 
 const INTERNAL = new Uint8Array(EVENTS.length);
@@ -99,7 +99,6 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const cpu0 = process.cpuUsage();
   const out = new Out(1);
   const { state, params, filter, rulesSession } = startPipeline(opts);
-  const alertFromJson = opts.outputs !== undefined ? alertModule().alertFromJson : null;
   const oldOrder = filter !== null && opts.sysdigFilterOrder === true;
   if (oldOrder) state.earlyFilter = (ev) => filter.match(ev, state);
   /** 0.29.3 filtered state-modifying events before set_fdinfo_name_changed: it saw false */
@@ -239,10 +238,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       if (filter === null || filter.match(ev, state)) {
         if (opts.outputs !== undefined) {
           const outputs = opts.outputs;
-          counted += rulesSession.processJson(ev, state, (j) => outputs.emit(alertFromJson!(j)));
+          counted += rulesSession.process(ev, state, (a) => outputs.emit(a));
         } else {
-          counted += rulesSession.process(ev, state, (l) => {
-            if (print && !out.closed) out.line(l);
+          counted += rulesSession.process(ev, state, (a) => {
+            if (print && !out.closed) out.line(alertModule().alertLineBytes(a, rulesSession.config.jsonOutput));
           });
         }
       }

@@ -6,7 +6,8 @@
  */
 import type { DropAction, DropsConfig } from './drops-config';
 import { LOG_CRIT, LOG_DEBUG, LOG_INFO, type FalcoLogger } from '../log/falco-logger';
-import { internalAlert, rfc3339Nanos, type FalcoAlert } from '../alert/alert';
+import { internalAlert, type FalcoAlert } from '../alert/alert';
+import { PRIORITY_DEBUG } from '../alert/priority';
 import { timeOfDay } from '../params/time';
 import type { EventView } from '../event/view';
 
@@ -189,12 +190,12 @@ export function dropMonitorFor(
       o.emit(
         internalAlert({
           rule: DROP_RULE,
-          priority: 'Debug',
+          priority: PRIORITY_DEBUG,
           message,
           fields,
           json: o.json,
           timeOfDay: timeOfDay(sec, nsec),
-          time: rfc3339Nanos(BigInt(sec) * 1000000000n + BigInt(nsec)),
+          timeNs: BigInt(sec) * 1000000000n + BigInt(nsec),
         }),
       );
     },

@@ -12,7 +12,7 @@ import type { State } from '../state/state';
 import type { ParamRenderer } from '../params/evtinfo';
 import { timeOfDay } from '../params/time';
 import { eventTypeName } from '../params/event-names';
-import type { Priority } from '../alert/alert';
+import type { PriorityName } from '../alert/priority';
 import type { Out } from '../util/out';
 
 export interface ColorChoice {
@@ -40,7 +40,7 @@ export function makeChalk(enabled: boolean): ChalkInstance {
 }
 
 /** Colour of each priority word. */
-export function paintPriority(c: ChalkInstance, p: Priority, text: string = p): string {
+export function paintPriority(c: ChalkInstance, p: PriorityName, text: string = p): string {
   switch (p) {
     case 'Emergency':
     case 'Alert':
@@ -66,7 +66,7 @@ export function paintPriority(c: ChalkInstance, p: Priority, text: string = p): 
  * Falco's text alert "<time>: <Priority> <message>" with the priority word coloured and the
  * time dimmed. Lines not in that shape are returned unchanged.
  */
-export function colorAlertLine(c: ChalkInstance, line: string, p: Priority): string {
+export function colorAlertLine(c: ChalkInstance, line: string, p: PriorityName): string {
   if (c.level === 0) return line;
   const marker = ': ' + p + ' ';
   const i = line.indexOf(marker);

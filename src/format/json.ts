@@ -54,31 +54,8 @@ export function jsonQuote(s: string): string {
       out += s[i];
       continue;
     }
-    // jsoncpp's utf8ToCodepoint over the bytes (one latin1 char per byte)
-    let cp = 0xfffd;
-    if (c < 0xe0) {
-      if (n - i >= 2) {
-        cp = ((c & 0x1f) << 6) | (s.charCodeAt(i + 1) & 0x3f);
-        i += 1;
-        if (cp < 0x80) cp = 0xfffd;
-      }
-    } else if (c < 0xf0) {
-      if (n - i >= 3) {
-        cp = ((c & 0x0f) << 12) | ((s.charCodeAt(i + 1) & 0x3f) << 6) | (s.charCodeAt(i + 2) & 0x3f);
-        i += 2;
-        if ((cp >= 0xd800 && cp <= 0xdfff) || cp < 0x800) cp = 0xfffd;
-      }
-    } else if (c < 0xf8) {
-      if (n - i >= 4) {
-        cp =
-          ((c & 0x07) << 18) |
-          ((s.charCodeAt(i + 1) & 0x3f) << 12) |
-          ((s.charCodeAt(i + 2) & 0x3f) << 6) |
-          (s.charCodeAt(i + 3) & 0x3f);
-        i += 3;
-        if (cp < 0x10000) cp = 0xfffd;
-      }
-    }
+    let cp = codepointAt(s, i, c);
+    i += cpExtra;
     if (cp < 0x20) {
       out += u4(cp);
       continue;
@@ -95,6 +72,72 @@ export function jsonQuote(s: string): string {
     }
   }
   return out + '"';
+}
+
+/** Extra bytes the last codepointAt() consumed after the lead byte. */
+let cpExtra = 0;
+
+/**
+ * jsoncpp's utf8ToCodepoint over a byte string (one latin1 char per byte) at i, whose lead
+ * byte c is >= 0x80: the code point (U+FFFD for an invalid sequence); sets cpExtra.
+ */
+function codepointAt(s: string, i: number, c: number): number {
+  const n = s.length;
+  cpExtra = 0;
+  let cp = 0xfffd;
+  if (c < 0xe0) {
+    if (n - i >= 2) {
+      cp = ((c & 0x1f) << 6) | (s.charCodeAt(i + 1) & 0x3f);
+      cpExtra = 1;
+      if (cp < 0x80) cp = 0xfffd;
+    }
+  } else if (c < 0xf0) {
+    if (n - i >= 3) {
+      cp = ((c & 0x0f) << 12) | ((s.charCodeAt(i + 1) & 0x3f) << 6) | (s.charCodeAt(i + 2) & 0x3f);
+      cpExtra = 2;
+      if ((cp >= 0xd800 && cp <= 0xdfff) || cp < 0x800) cp = 0xfffd;
+    }
+  } else if (c < 0xf8) {
+    if (n - i >= 4) {
+      cp =
+        ((c & 0x07) << 18) |
+        ((s.charCodeAt(i + 1) & 0x3f) << 12) |
+        ((s.charCodeAt(i + 2) & 0x3f) << 6) |
+        (s.charCodeAt(i + 3) & 0x3f);
+      cpExtra = 3;
+      if (cp < 0x10000) cp = 0xfffd;
+    }
+  }
+  return cp;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The text a byte string stands for in a JSON line: decoded as jsonQuote() decodes it
+ * (jsoncpp's rules, U+FFFD for invalid sequences, 4-byte sequences as surrogate pairs), so
+ * JSON.stringify of the result and jsonQuote of the bytes are the same JSON string.
+ */
+export function jsoncppText(s: string): string {
+  if (ASCII.test(s)) return s;
+  let out = '';
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out += s[i];
+      continue;
+    }
+    let cp = codepointAt(s, i, c);
+    i += cpExtra;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out += String.fromCharCode(0xd800 + ((cp >> 10) & 0x3ff), 0xdc00 + (cp & 0x3ff));
+    } else {
+      out += String.fromCharCode(cp);
+    }
+  }
+  return out;
 }
 
 /** jsonQuote(s) appended to out (plain ASCII copied directly; anything else via jsonQuote). */

@@ -197,12 +197,29 @@ export class Template {
    * typed values; null when a value is missing and the format has no '*'.
    */
   formatJson(ev: EventView, st: State): string | null {
-    const parts: Array<[string, string]> = [];
+    const o = this.extractFields(ev, st);
+    if (o === null) return null;
+    let s = '{';
+    let first = true;
+    for (const k in o) {
+      s += (first ? '' : ',') + jsonQuote(k) + ':' + jsonText(o[k]);
+      first = false;
+    }
+    return s + '}';
+  }
+
+  /**
+   * The values of formatJson(), typed, keys sorted (Falco's alert output_fields): numbers
+   * (bigint beyond 2^53: the raw ns timestamp of the time fields), booleans, null, and the
+   * other values as formatted byte strings; null when a value is missing and the format has
+   * no '*'. formatJson() writes them.
+   */
+  extractFields(ev: EventView, st: State): Record<string, FieldJsonValue> | null {
+    const o: Record<string, FieldJsonValue> = {};
     for (const t of this.sortedFields()) {
       const f = t.field!;
       if (RAW_TIME_JSON.test(t.key)) {
-        // libsinsp's tojson gives the raw ns timestamp for the time-of-day/date fields
-        parts.push([t.key, String(ev.tsBig())]);
+        o[t.key] = ev.tsBig();
         continue;
       }
       let v = f.extract(ev, st);
@@ -212,20 +229,18 @@ export class Template {
           this.drainStatefulJson(ev, st);
           return null;
         }
-        parts.push([t.key, 'null']);
+        o[t.key] = null;
         continue;
       }
       if (t.stateful) v = f.extract(ev, st); // tojson's second call gives the value
-      if (jsonFormOf(f) === 'string') {
-        const r = f.format(ev, st);
-        parts.push([t.key, r === null ? 'null' : jsonQuote(r)]);
-        continue;
-      }
-      parts.push([t.key, jsonValue(f, v, ev, st)]);
+      o[t.key] = jsonFormOf(f) === 'string' ? f.format(ev, st) : typedValue(f, v, ev, st);
     }
-    let s = '{';
-    for (let i = 0; i < parts.length; i++) s += (i ? ',' : '') + jsonQuote(parts[i][0]) + ':' + parts[i][1];
-    return s + '}';
+    return o;
+  }
+
+  /** Some token's extraction has side effects (see STATEFUL). */
+  get stateful(): boolean {
+    return this.tokens.some((t) => t.stateful === true);
   }
 
   /**
@@ -367,7 +382,7 @@ function writeRawTs(out: Out, ev: EventView): void {
   }
 }
 
-/** jsonValue(f, v, ev, st) appended to out. */
+/** typedValue(f, v, ev, st) as JSON appended to out. */
 function writeJsonValue(out: Out, f: BoundField, v: FieldValue, ev: EventView, st: State, reuse: boolean): void {
   switch (f.info.type) {
     case 'int':
@@ -400,7 +415,15 @@ function writeJsonValue(out: Out, f: BoundField, v: FieldValue, ev: EventView, s
   else jsonQuoteInto(out, s);
 }
 
-function jsonValue(f: BoundField, v: FieldValue, ev: EventView, st: State): string {
+/** A typed value as JSON (strings quoted as jsoncpp does). */
+function jsonText(v: FieldJsonValue): string {
+  return typeof v === 'string' ? jsonQuote(v) : v === null ? 'null' : String(v);
+}
+
+/** A typed output field value (strings as byte strings). */
+export type FieldJsonValue = string | number | bigint | boolean | null;
+
+function typedValue(f: BoundField, v: FieldValue, ev: EventView, st: State): FieldJsonValue {
   switch (f.info.type) {
     case 'int':
     case 'uint':
@@ -408,16 +431,15 @@ function jsonValue(f: BoundField, v: FieldValue, ev: EventView, st: State): stri
     case 'abstime':
     case 'double':
     case 'port':
-      if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+      if (typeof v === 'number' || typeof v === 'bigint') return v;
       break;
     case 'bool':
-      if (typeof v === 'boolean') return v ? 'true' : 'false';
+      if (typeof v === 'boolean') return v;
       break;
     default:
       break;
   }
-  const s = f.format(ev, st);
-  return s === null ? 'null' : jsonQuote(s);
+  return f.format(ev, st);
 }
 
 /** Binds `evt.arg.name`-style dotted forms through the registry (it resolves them itself). */

@@ -4,7 +4,8 @@
  * with one synchronous append so a crash loses nothing already emitted.
  */
 import * as fs from 'node:fs';
-import { AlertOutput, FalcoAlert, alertLine, newCounters } from '../alert/alert';
+import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
+import { alertLineBuffer } from '../alert/render';
 import { InputError } from '../util/errors';
 
 export interface FileOutputOptions {
@@ -37,7 +38,7 @@ export class FileOutput implements AlertOutput {
       this.counters.dropped++;
       return;
     }
-    const data = Buffer.from(alertLine(a, this.opts.json === true) + '\n', 'utf8');
+    const data = alertLineBuffer(a, this.opts.json === true);
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(this.fd, data, off);

@@ -11,7 +11,8 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { AlertOutput, FalcoAlert, alertToJson, newCounters } from '../alert/alert';
+import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
+import { alertLineBuffer } from '../alert/render';
 import { BoundedQueue } from './queue';
 import { waitFor } from './wait';
 import { InputError } from '../util/errors';
@@ -109,7 +110,7 @@ export class HttpOutput implements AlertOutput {
       this.counters.dropped++;
       return;
     }
-    if (!this.queue.push({ body: Buffer.from(alertToJson(a), 'utf8'), attempts: 0 })) {
+    if (!this.queue.push({ body: alertLineBuffer(a, true).subarray(0, -1), attempts: 0 })) {
       this.counters.dropped++;
       this.warnOnce(
         'full',

@@ -5,7 +5,8 @@
  * end and prints report() in the summary. Counts by priority and by rule are kept here, since
  * every alert passes through.
  */
-import { AlertOutput, AlertSink, FalcoAlert, OutputCounters, PRIORITIES, Priority } from '../alert/alert';
+import { AlertOutput, AlertSink, FalcoAlert, OutputCounters } from '../alert/alert';
+import { PRIORITY_NAMES, type Priority, type PriorityName } from '../alert/priority';
 import { StdoutOutput } from './stdout';
 import { FileOutput } from './file';
 import { ProgramOutput, ProgramOptions } from './program';
@@ -65,7 +66,7 @@ export interface OutputReportRow extends OutputCounters {
 export interface OutputReport {
   alerts: {
     total: number;
-    byPriority: Partial<Record<Priority, number>>;
+    byPriority: Partial<Record<PriorityName, number>>;
     byRule: Record<string, number>;
   };
   outputs: OutputReportRow[];
@@ -179,11 +180,11 @@ export class OutputManager implements AlertSink {
   }
 
   report(): OutputReport {
-    const byPriority: Partial<Record<Priority, number>> = {};
-    for (const p of PRIORITIES) {
-      const n = this.byPriority.get(p);
-      if (n) byPriority[p] = n;
-    }
+    const byPriority: Partial<Record<PriorityName, number>> = {};
+    PRIORITY_NAMES.forEach((name, p) => {
+      const n = this.byPriority.get(p as Priority);
+      if (n) byPriority[name] = n;
+    });
     const byRule: Record<string, number> = {};
     for (const [r, n] of [...this.byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) byRule[r] = n;
     return {

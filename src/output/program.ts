@@ -7,7 +7,8 @@
  * still sitting in the pipe buffer when it dies are counted as sent.
  */
 import { spawn, ChildProcess } from 'node:child_process';
-import { AlertOutput, FalcoAlert, alertLine, newCounters } from '../alert/alert';
+import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
+import { alertLineBuffer } from '../alert/render';
 import { BoundedQueue } from './queue';
 import { sleep, waitFor } from './wait';
 
@@ -77,8 +78,10 @@ export class ProgramOutput implements AlertOutput {
       this.counters.dropped++;
       return;
     }
-    const text = this.opts.format !== undefined ? this.opts.format(a) : alertLine(a, this.opts.json === true);
-    const data = Buffer.from(text + '\n', 'utf8');
+    const data =
+      this.opts.format !== undefined
+        ? Buffer.from(this.opts.format(a) + '\n', 'utf8')
+        : alertLineBuffer(a, this.opts.json === true);
     if (!this.queue.push({ data, attempts: 0 })) {
       this.counters.dropped++;
       if (!this.warnedFull) {

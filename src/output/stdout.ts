@@ -4,7 +4,9 @@
  * each alert at once. EPIPE (`| head`) ends the output: later alerts count as dropped.
  */
 import { Out } from '../util/out';
-import { AlertOutput, FalcoAlert, alertLine, newCounters } from '../alert/alert';
+import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
+import { alertLineBytes } from '../alert/render';
+import { priorityName } from '../alert/priority';
 import { colorAlertLine, makeChalk } from '../format/colors';
 
 export interface StdoutOptions {
@@ -34,10 +36,10 @@ export class StdoutOutput implements AlertOutput {
       this.counters.dropped++;
       return;
     }
-    let line = alertLine(a, this.opts.json === true);
-    if (!this.opts.json && this.opts.color) line = colorAlertLine(this.chalk, line, a.priority);
-    // Out writes byte strings (latin1); alerts are Unicode text
-    this.out.line(Buffer.from(line, 'utf8').toString('latin1'));
+    // Out writes byte strings (latin1): the line's UTF-8
+    let line = alertLineBytes(a, this.opts.json === true);
+    if (!this.opts.json && this.opts.color) line = colorAlertLine(this.chalk, line, priorityName(a.priority));
+    this.out.line(line);
     this.counters.sent++;
     if (this.immediate) this.out.flush();
   }

@@ -8,7 +8,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FalcoAlert, alertLine, prioritySeverity } from '../alert/alert';
+import type { FalcoAlert } from '../alert/alert';
+import { alertLine } from '../alert/render';
+import { syslogSeverity } from '../alert/priority';
 import { ProgramOutput } from './program';
 import { InputError } from '../util/errors';
 
@@ -43,7 +45,7 @@ function shQuote(s: string): string {
 
 /** The syslog line for an alert (one line: newlines become spaces). */
 export function syslogLine(a: FalcoAlert, json: boolean): string {
-  const pri = LOG_USER * 8 + prioritySeverity(a.priority);
+  const pri = LOG_USER * 8 + syslogSeverity(a.priority);
   const msg = alertLine(a, json);
   return `<${pri}>` + msg.replace(/[\r\n]+/g, ' ');
 }

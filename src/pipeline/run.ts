@@ -10,7 +10,7 @@ import { ParamRenderer } from '../params/evtinfo';
 import { setParamRenderer, observeEvent } from '../filter/fields/registry';
 import type { EventView } from '../event/view';
 import type { RulesSession } from '../rules/index';
-import type { CompiledRule } from '../rules/compiler';
+import type { RuleAlert } from '../rules/alerts';
 
 /**
  * `before`, if given, sees each event the rules are about to judge (after the state) and can
@@ -19,7 +19,7 @@ import type { CompiledRule } from '../rules/compiler';
 export async function runSessionOnTraces(
   session: RulesSession,
   files: string[],
-  emit: (line: string, rule: CompiledRule, ev: EventView, state: State) => void,
+  emit: (alert: RuleAlert, ev: EventView, state: State) => void,
   before?: (ev: EventView) => boolean,
 ): Promise<boolean> {
   const state = new State();
@@ -36,7 +36,7 @@ export async function runSessionOnTraces(
           stopped = true;
           return false;
         }
-        session.process(ev, state, (line, r) => emit(line, r, ev, state));
+        session.process(ev, state, (a) => emit(a, ev, state));
       },
     });
     if (stopped) break;

@@ -18,7 +18,8 @@ import {
   type FalcoConfig,
 } from '../config/falco-config';
 import { dropMonitorFor, type DropsSetup } from '../drops/event-drops';
-import { alertFromJson, alertLine, parseJsonExact, type FalcoAlert, type OutputFieldValue } from '../alert/alert';
+import type { FalcoAlert, OutputFieldValue } from '../alert/alert';
+import { alertLine, alertObject } from '../alert/render';
 import { OutputManager } from '../output/manager';
 import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
@@ -29,7 +30,20 @@ export interface Alert {
   /** as printed (text line, or JSON with options.json) */
   line: string;
   /** JSON output_fields (only when the case checks outputs) */
-  fields?: Record<string, OutputFieldValue>;
+  fields?: Readonly<Record<string, OutputFieldValue>>;
+  /** the JSON form as an object (with options.json: to compare with expected JSON lines) */
+  object?: Record<string, unknown>;
+}
+
+/** What a case keeps of an alert, rendered while its event is current. */
+function keep(a: FalcoAlert, json: boolean, withFields: boolean): Alert {
+  return {
+    rule: a.rule,
+    priority: PRIORITY_NAMES[a.priority],
+    line: alertLine(a, json),
+    fields: withFields ? a.fields() : undefined,
+    object: json ? alertObject(a) : undefined,
+  };
 }
 
 export type Status = 'pass' | 'fail' | 'skip' | 'error';
@@ -98,12 +112,7 @@ export async function collectRun(
       ? null
       : dropMonitorFor(drops, {
           emit: (a) => {
-            alerts.push({
-              rule: a.rule,
-              priority: a.priority,
-              line: alertLine(a, json),
-              fields: withFields ? a.output_fields : undefined,
-            });
+            alerts.push(keep(a, json, withFields));
             sink?.(a);
           },
           current: () => cur,
@@ -113,15 +122,9 @@ export async function collectRun(
   const ok = await runSessionOnTraces(
     session,
     traces,
-    (line, r, ev, state) => {
-      const a: Alert = { rule: r.name, priority: PRIORITY_NAMES[r.priority], line };
-      if (withFields || sink) {
-        const j = session.formatter.opts.json ? line : session.formatter.json(r, ev, state);
-        if (withFields)
-          a.fields = (JSON.parse(j) as { output_fields?: Record<string, OutputFieldValue> }).output_fields ?? {};
-        sink?.(alertFromJson(j));
-      }
-      alerts.push(a);
+    (a) => {
+      alerts.push(keep(a, json, withFields));
+      sink?.(a);
     },
     monitor === null
       ? undefined
@@ -236,25 +239,49 @@ function checkValidation(c: TestCase, diffs: string[]): void {
 }
 
 /**
+ * JSON.parse keeping integers beyond 2^53 exact (as bigint), which a double would round:
+ * 64-bit output fields of expected alerts, e.g. the ns timestamp 1470327477881781397.
+ * (They are marked as "\u0000<digits>" strings for the parse; a text that has \u0000 of its
+ * own is parsed as it is.)
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!/\d{16}/.test(text) || text.includes('\\u0000')) return JSON.parse(text);
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\w.+-])/g, (m) =>
+    m[0] === '"' || Number.isSafeInteger(Number(m)) ? m : `"\\u0000${m}"`,
+  );
+  return JSON.parse(marked, (_k, v: unknown) =>
+    typeof v === 'string' && v.charCodeAt(0) === 0 ? BigInt(v.slice(1)) : v,
+  );
+}
+
+/** A JSON value with sorted keys, bigints marked: equal values give equal strings. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(sortKeys(v), (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+
+/**
  * The first line where printed alert lines differ from the expected ones (as text, or with
  * `asJson` as JSON objects: key order and spacing aside, 64-bit integers exact), or null.
+ * `gotObjects`, if given, are the alerts' JSON forms as objects (compared instead of parsing
+ * the printed lines).
  */
 export function firstDifference(
   expected: string[],
   got: string[],
   asJson: boolean,
+  gotObjects?: readonly (Record<string, unknown> | undefined)[],
 ): { line: number; expected: string; got: string } | null {
   const norm = (l: string): string => {
     if (!asJson) return l;
     try {
-      return JSON.stringify(sortKeys(parseJsonExact(l)), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+      return canonical(parseJsonExact(l));
     } catch {
       return l;
     }
   };
   const n = Math.max(expected.length, got.length);
   for (let i = 0; i < n; i++) {
-    if (norm(expected[i] ?? '') !== norm(got[i] ?? ''))
+    const obj = asJson ? gotObjects?.[i] : undefined;
+    if (norm(expected[i] ?? '') !== (obj !== undefined ? canonical(obj) : norm(got[i] ?? '')))
       return { line: i + 1, expected: expected[i] ?? '(nothing)', got: got[i] ?? '(nothing)' };
   }
   return null;
@@ -343,6 +370,7 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
         fileLines(out.equals_file),
         lines,
         c.options.json === true && out.json_as_objects === true,
+        alerts.map((a) => a.object),
       );
       if (d) diffs.push(differs(out.equals_file, 'output', d));
     }

@@ -1,23 +1,25 @@
 /**
- * Falco's alert shapes (falco_formats.cpp / falco_outputs.cpp):
+ * Falco's alerts of a rule (falco_formats.cpp / falco_outputs.cpp) as FalcoAlert objects:
  *
  *   text: `<%evt.time>: <Priority> <output>`, e.g. `16:17:57.882054739: Warning An open was seen ...`
  *         (`%evt.time.iso8601` instead with time_format_iso_8601). The whole line is one format
  *         with Falco's forced leading `*`, so missing values print `<NA>` and the line is
  *         always printed. No backslash escapes are processed.
- *   JSON: keys sorted as nlohmann prints them: hostname, output, output_fields, priority, rule,
- *         source, tags, time. `output_fields` holds every %field of the format (the time field
- *         as the integer ns timestamp), typed; `time` is RFC 3339 UTC with 9 fractional digits.
+ *   fields: every %field of the format (the time fields as the integer ns timestamp), typed.
+ *
+ * The line, the message and the fields are rendered from the event on first use, which must
+ * come while the sink that received the alert runs (the event is the current one only then);
+ * src/alert/render.ts makes the printed lines.
  */
 import * as os from 'node:os';
 import type { EventView } from '../event/view';
 import type { State } from '../state/state';
 import type { FieldRegistry } from '../filter/field-api';
 import { Template } from '../format/template';
-import { jsonQuote } from '../format/json';
-import { nanos9 } from '../params/time';
+import { jsoncppText } from '../format/json';
+import { FalcoAlert, type JsonShape, type OutputFieldValue, type OutputFields } from '../alert/alert';
+import { PRIORITY_NAMES } from '../alert/priority';
 import type { CompiledRule } from './compiler';
-import { PRIORITY_NAMES } from './types';
 
 export interface AlertOptions {
   json?: boolean;
@@ -34,17 +36,26 @@ export interface AlertOptions {
 interface Prepared {
   line: Template;
   message: Template | null;
+  /** a token's extraction has side effects: render in Falco's order at once */
+  eager: boolean;
 }
 
 export class AlertFormatter {
   private readonly cache = new Map<number, Prepared>();
   readonly hostname: string;
+  /** the JSON form's optional properties (alerts printed as text always have the line and tags) */
+  readonly shape: JsonShape;
 
   constructor(
     private readonly registry: FieldRegistry,
     readonly opts: AlertOptions = {},
   ) {
     this.hostname = opts.hostname ?? process.env.FALCO_HOSTNAME ?? os.hostname();
+    this.shape = {
+      output: opts.includeOutput !== false || !opts.json,
+      tags: opts.includeTags !== false || !opts.json,
+      message: opts.includeMessage === true,
+    };
   }
 
   private prepare(r: CompiledRule): Prepared {
@@ -52,51 +63,96 @@ export class AlertFormatter {
     if (p === undefined) {
       const out = r.output.startsWith('*') ? r.output.slice(1) : r.output;
       const timeField = this.opts.timeIso8601 ? '%evt.time.iso8601' : '%evt.time';
-      p = {
-        line: Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, this.registry),
-        message: this.opts.includeMessage ? Template.compile('*' + out, this.registry) : null,
-      };
+      const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, this.registry);
+      const message = this.opts.includeMessage ? Template.compile('*' + out, this.registry) : null;
+      p = { line, message, eager: line.stateful || (message?.stateful ?? false) };
       this.cache.set(r.id, p);
     }
     return p;
   }
 
-  /** The text line (also the JSON `output` property). */
-  text(r: CompiledRule, ev: EventView, st: State): string {
-    return this.prepare(r).line.format(ev, st) ?? '';
-  }
-
-  /** One alert as printed: the text line, or the JSON object with -j. */
-  format(r: CompiledRule, ev: EventView, st: State): string {
-    if (!this.opts.json) return this.text(r, ev, st);
-    return this.json(r, ev, st);
-  }
-
-  json(r: CompiledRule, ev: EventView, st: State): string {
-    const p = this.prepare(r);
-    const o = this.opts;
-    let s = '{"hostname":' + jsonQuote(this.hostname);
-    if (o.includeMessage && p.message) s += ',"message":' + jsonQuote(p.message.format(ev, st) ?? '');
-    // (the json_include_* properties shape JSON output; alerts printed as text need the line)
-    if (o.includeOutput !== false || !o.json) s += ',"output":' + jsonQuote(p.line.format(ev, st) ?? '');
-    s += ',"output_fields":' + (p.line.formatJson(ev, st) ?? '{}');
-    s += ',"priority":' + jsonQuote(PRIORITY_NAMES[r.priority]);
-    s += ',"rule":' + jsonQuote(r.name);
-    s += ',"source":' + jsonQuote(r.source);
-    if (o.includeTags !== false || !o.json) s += ',"tags":[' + r.tags.map(jsonQuote).join(',') + ']';
-    s += ',"time":"' + rfc3339(ev) + '"}';
-    return s;
+  /** The alert of rule r on the current event; detach() it once its sink returned. */
+  alert(r: CompiledRule, ev: EventView, st: State): RuleAlert {
+    const a = new RuleAlert(r, this.prepare(r), this.hostname, this.shape, ev, st);
+    if (a.eager) a.renderAll();
+    return a;
   }
 }
 
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+const GONE = 'alert rendered after its event: render it while the sink runs';
 
-/** `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (UTC) of the event timestamp. */
-export function rfc3339(ev: EventView): string {
-  const sec = ev.tsSeconds();
-  const d = new Date(sec * 1000);
-  return (
-    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:` +
-    `${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${nanos9(ev.tsNanos())}Z`
-  );
+/** A rule's alert on one event. */
+export class RuleAlert extends FalcoAlert {
+  private ev: EventView | null;
+  private st: State | null;
+  private lineBytes_: string | null = null;
+  private text_: string | null = null;
+  private message_: string | null = null;
+  private fields_: OutputFields | null = null;
+
+  constructor(
+    readonly compiled: CompiledRule,
+    private readonly p: Prepared,
+    hostname: string,
+    shape: JsonShape,
+    ev: EventView,
+    st: State,
+  ) {
+    super(compiled.name, compiled.priority, compiled.source, compiled.tags, hostname, ev.tsBig(), shape);
+    this.ev = ev;
+    this.st = st;
+  }
+
+  get eager(): boolean {
+    return this.p.eager;
+  }
+
+  /** The text line as the template formats it: a latin1 byte string of the trace's bytes. */
+  lineBytes(): string {
+    if (this.lineBytes_ === null) {
+      if (this.ev === null) throw new Error(GONE);
+      this.lineBytes_ = this.p.line.format(this.ev, this.st!) ?? '';
+    }
+    return this.lineBytes_;
+  }
+
+  text(): string {
+    return (this.text_ ??= jsoncppText(this.lineBytes()));
+  }
+
+  message(): string {
+    if (this.message_ === null) {
+      if (this.p.message === null) return '';
+      if (this.ev === null) throw new Error(GONE);
+      this.message_ = jsoncppText(this.p.message.format(this.ev, this.st!) ?? '');
+    }
+    return this.message_;
+  }
+
+  fields(): OutputFields {
+    if (this.fields_ === null) {
+      if (this.ev === null) throw new Error(GONE);
+      const raw = this.p.line.extractFields(this.ev, this.st!) ?? {};
+      const f: Record<string, OutputFieldValue> = raw;
+      for (const k in f) {
+        const v = f[k];
+        if (typeof v === 'string') f[k] = jsoncppText(v);
+      }
+      this.fields_ = f;
+    }
+    return this.fields_;
+  }
+
+  /** Everything the JSON form can need, in Falco's order (message, line, fields). */
+  renderAll(): void {
+    if (this.shape.message) this.message();
+    if (this.shape.output) this.lineBytes();
+    this.fields();
+  }
+
+  /** The event is no longer current: later renderings of what was not rendered throw. */
+  detach(): void {
+    this.ev = null;
+    this.st = null;
+  }
 }

@@ -7,7 +7,8 @@
  * `visibility` is the position of its latest define/append, which bounds which lists and
  * macros it may reference.
  */
-import { Context, LoadResult, Priority, RuleLoadError } from './types';
+import { Context, LoadResult, RuleLoadError } from './types';
+import type { Priority } from '../alert/priority';
 
 /** One exception `fields` / `comps` / values entry: a scalar or a (nested) list. */
 export interface ExEntry {

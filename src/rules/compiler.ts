@@ -11,7 +11,8 @@ import type { FieldRegistry } from '../filter/field-api';
 import { Template } from '../format/template';
 import { InputError } from '../util/errors';
 import { Collector, ExceptionInfo, ListInfo, MacroInfo, RuleInfo } from './collector';
-import { Context, ItemType, LoadResult, Priority, RuleLoadError } from './types';
+import { Context, ItemType, LoadResult, RuleLoadError } from './types';
+import type { Priority } from '../alert/priority';
 
 export interface CompiledRule {
   /** position in rule definition order (first-definition order) */

@@ -18,7 +18,7 @@ import type { State } from '../state/state';
 import { EVENT_CODE_COUNT } from '../filter';
 import type { CompiledRule, CompiledRuleset } from './compiler';
 import type { EnterMergeRegistry } from './enter-merge';
-import type { Priority } from './types';
+import type { Priority } from '../alert/priority';
 
 export interface EngineOptions {
   ruleMatching?: 'first' | 'all';

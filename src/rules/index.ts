@@ -3,10 +3,10 @@
  *
  *   const s = RulesSession.load({ rules: ['rules.yaml'], overrides: ['priority=warning'] });
  *   // per event, after state.processEvent(ev):
- *   s.process(ev, state, (line) => out.line(line));
+ *   s.process(ev, state, (alert) => outputs.emit(alert)); // render with src/alert/render.ts
  *
  * Stages: reader.ts (YAML → items) → collector.ts (append/override) → compiler.ts (lists,
- * macros, exceptions, filters) → engine.ts (evttype buckets, first/all) → alerts.ts (text/JSON).
+ * macros, exceptions, filters) → engine.ts (evttype buckets, first/all) → alerts.ts (the alert objects).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,24 +15,25 @@ import type { State } from '../state/state';
 import { fieldRegistry } from '../filter/fields/registry';
 import type { FieldRegistry } from '../filter/field-api';
 import { InputError } from '../util/errors';
-import { AlertFormatter, AlertOptions } from './alerts';
-import type { CompiledRule } from './compiler';
+import { AlertFormatter, AlertOptions, type RuleAlert } from './alerts';
 import { EnterMergeRegistry } from './enter-merge';
 import { EngineOptions, RulesEngine } from './engine';
 import { RulesLoader } from './loader';
 import { formatResult } from './report';
-import { LoadResult, Priority, parsePriority } from './types';
+import { LoadResult } from './types';
+import { type Priority, parsePriority } from '../alert/priority';
 
 export { RulesLoader } from './loader';
 export { RulesEngine, ruleSelected } from './engine';
 export type { EngineOptions } from './engine';
-export { AlertFormatter, rfc3339 } from './alerts';
+export { AlertFormatter, RuleAlert } from './alerts';
 export type { AlertOptions } from './alerts';
 export { EnterMergeRegistry } from './enter-merge';
 export { formatResult, formatMessage, resultJson, filePos } from './report';
 export type { CompiledRule, CompiledRuleset } from './compiler';
 export { expandedCondition } from './compiler';
-export { LoadResult, Context, PRIORITY_NAMES, parsePriority } from './types';
+export { LoadResult, Context } from './types';
+export { PRIORITY_NAMES, parsePriority } from '../alert/priority';
 
 /** Our default ruleset (shipped in the repo, used when replay gets no -r). */
 export const DEFAULT_RULES = path.resolve(__dirname, '..', '..', '..', 'rules', 'default-rules.yaml');
@@ -195,20 +196,20 @@ export class RulesSession {
     return new RulesSession(loader, engine, new AlertFormatter(merge, ao), config, results);
   }
 
-  /** Judges one event; emits each alert as its printed line. */
-  process(ev: EventView, st: State, emit: (line: string, rule: CompiledRule) => void): number {
+  /**
+   * Judges one event; hands each alert to `sink`. An alert renders its line, message and
+   * fields on first use, which must come before the sink returns (the event is current only
+   * then): outputs render at emit() (src/alert/render.ts); keep the strings, not the alert.
+   */
+  process(ev: EventView, st: State, sink: (alert: RuleAlert) => void): number {
     const e = this.engine;
     const n = e.judge(ev, st);
-    // (outputs are formatted only for the rules that matched)
-    for (let i = 0; i < n; i++) emit(this.formatter.format(e.matched[i], ev, st), e.matched[i]);
-    return n;
-  }
-
-  /** Like process(), but hands each alert as Falco's JSON line (for the alert outputs). */
-  processJson(ev: EventView, st: State, emit: (json: string, rule: CompiledRule) => void): number {
-    const e = this.engine;
-    const n = e.judge(ev, st);
-    for (let i = 0; i < n; i++) emit(this.formatter.json(e.matched[i], ev, st), e.matched[i]);
+    // (outputs are formatted only for the rules that matched, and only what is printed)
+    for (let i = 0; i < n; i++) {
+      const a = this.formatter.alert(e.matched[i], ev, st);
+      sink(a);
+      a.detach();
+    }
     return n;
   }
 

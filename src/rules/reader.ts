@@ -4,7 +4,8 @@
  * file, as in Falco. Messages follow Falco's wording (rule_loader_reader.cpp).
  */
 import { Collector, ExEntry, ExceptionInfo, RuleInfo, RuleUpdate, parseSemver } from './collector';
-import { Context, ItemType, LoadResult, Priority, RuleLoadError, parsePriority } from './types';
+import { Context, ItemType, LoadResult, RuleLoadError } from './types';
+import { type Priority, parsePriority } from '../alert/priority';
 import { YamlParseError, decodeBool, parseYamlDocs } from '../yaml/yaml-node';
 import type { YNode } from '../yaml/yaml-types';
 

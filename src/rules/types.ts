@@ -190,24 +190,3 @@ export class RuleLoadError extends Error {
     this.name = 'RuleLoadError';
   }
 }
-
-/** Falco priorities, most severe first (falco_common::priority_type). */
-export const PRIORITY_NAMES = [
-  'Emergency',
-  'Alert',
-  'Critical',
-  'Error',
-  'Warning',
-  'Notice',
-  'Informational',
-  'Debug',
-] as const;
-export type Priority = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
-
-/** Case-insensitive priority name (also "info"), or null. */
-export function parsePriority(s: string): Priority | null {
-  const l = s.toLowerCase();
-  if (l === 'info') return 6;
-  const i = PRIORITY_NAMES.findIndex((p) => p.toLowerCase() === l);
-  return i < 0 ? null : (i as Priority);
-}

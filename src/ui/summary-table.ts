@@ -8,7 +8,7 @@ import type { ChalkInstance } from 'chalk';
 import { makeChalk, paintPriority } from '../format/colors';
 import { formatDuration } from './progress';
 import type { RunSummary } from './summary';
-import { PRIORITIES } from '../alert/alert';
+import { PRIORITY_NAMES } from '../alert/priority';
 
 export interface SummaryTableOptions {
   color?: boolean;
@@ -44,7 +44,7 @@ export function renderSummary(s: RunSummary, opts: SummaryTableOptions = {}): st
   const o = s.outputs;
   if (o !== undefined && o.alerts.total > 0) {
     const pri = table(c, ['Priority', 'Alerts'], ['left', 'right']);
-    for (const p of PRIORITIES) {
+    for (const p of PRIORITY_NAMES) {
       const n = o.alerts.byPriority[p];
       if (n) pri.push([paintPriority(c, p), num(n)]);
     }

@@ -12,7 +12,8 @@ import { fieldRegistry, setParamRenderer, observeEvent } from '../../src/filter/
 import { compileFilter } from '../../src/filter';
 import { EVENTS } from '../../src/event/generated/events';
 import type { EventView } from '../../src/event/view';
-import { FalcoAlert, PRIORITIES, rfc3339Nanos, textFromBytes } from '../../src/alert/alert';
+import { type FalcoAlert, StaticAlert, textFromBytes } from '../../src/alert/alert';
+import { PRIORITY_NAMES, type Priority, type PriorityName } from '../../src/alert/priority';
 import type { OutputManager } from '../../src/output/manager';
 
 const INTERNAL = new Set(EVENTS.filter((e) => e && e.category.includes('EC_INTERNAL')).map((e) => e!.code));
@@ -42,19 +43,19 @@ export async function replayAlerts(
         observeEvent(state, ev);
         state.processEvent(ev);
         if (state.cur.hidden || INTERNAL.has(ev.type) || !flt.match(ev, state)) return;
-        const p = PRIORITIES[ev.num % PRIORITIES.length];
+        const p = (ev.num % PRIORITY_NAMES.length) as Priority;
         const pn = textFromBytes(proc.format(ev, state) ?? '<NA>');
         const et = type.format(ev, state) ?? '<NA>';
-        const a: FalcoAlert = {
+        const a = new StaticAlert({
           hostname: 'test-host',
-          output: `${time.format(ev, state)}: ${p} ${et} by ${pn} (evt.num=${ev.num})`,
-          output_fields: { 'evt.num': ev.num, 'evt.type': et, 'proc.name': pn },
+          text: `${time.format(ev, state)}: ${PRIORITY_NAMES[p]} ${et} by ${pn} (evt.num=${ev.num})`,
+          fields: { 'evt.num': ev.num, 'evt.type': et, 'proc.name': pn },
           priority: p,
           rule: `Saw ${et}`,
           source: 'syscall',
           tags: ['test', 'replay'],
-          time: rfc3339Nanos(BigInt(ev.tsSeconds()) * 1000000000n + BigInt(ev.tsNanos())),
-        };
+          timeNs: ev.tsBig(),
+        });
         nums.push(ev.num);
         sink.emit(a);
       },
@@ -64,18 +65,26 @@ export async function replayAlerts(
   return nums;
 }
 
-export function makeAlert(i: number, over: Partial<FalcoAlert> = {}): FalcoAlert {
-  return {
+export interface AlertChanges {
+  text?: string;
+  fields?: Record<string, string | number | bigint | boolean | null>;
+  priority?: PriorityName;
+  rule?: string;
+  tags?: string[];
+}
+
+/** A test alert: Warning, rule 'Test rule', time 2016-08-04T16:17:57.881759471Z. */
+export function makeAlert(i: number, over: AlertChanges = {}): FalcoAlert {
+  return new StaticAlert({
     hostname: 'test-host',
-    output: `12:00:00.000000000: Warning alert ${i}`,
-    output_fields: { 'evt.num': i, 'proc.name': 'cat' },
-    priority: 'Warning',
-    rule: 'Test rule',
+    text: over.text ?? `12:00:00.000000000: Warning alert ${i}`,
+    fields: over.fields ?? { 'evt.num': i, 'proc.name': 'cat' },
+    priority: PRIORITY_NAMES.indexOf(over.priority ?? 'Warning') as Priority,
+    rule: over.rule ?? 'Test rule',
     source: 'syscall',
-    tags: ['test'],
-    time: '2016-08-04T16:17:57.881759471Z',
-    ...over,
-  };
+    tags: over.tags ?? ['test'],
+    timeNs: 1470327477881759471n,
+  });
 }
 
 export interface Sidekick {
