@@ -105,11 +105,14 @@ export interface Ctx {
   rules: RulesSessionLike[];
 }
 
-type Emit = (line: string) => void;
+type Alert = import('../src/alert/alert').FalcoAlert;
 interface RulesSessionLike {
-  process(ev: import('../src/event/view').EventView, st: State, emit: Emit): number;
-  processJson(ev: import('../src/event/view').EventView, st: State, emit: Emit): number;
+  process(ev: import('../src/event/view').EventView, st: State, sink: (a: Alert) => void): number;
 }
+
+/** Falco's JSON line of an alert (src/alert/render). */
+const alertJson = (a: Alert): string =>
+  (require(path.join(__dirname, '..', 'src', 'alert', 'render')) as typeof import('../src/alert/render')).alertJson(a);
 
 /** Rules sessions over the default ruleset (text and JSON alerts), if src/rules provides them. */
 function loadRuleSessions(): RulesSessionLike[] {
@@ -267,7 +270,8 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
       for (const f of filters) f.match(ev, state);
       if (session !== null) {
         if (rulesJson) {
-          session.processJson(ev, state, (j) => {
+          session.process(ev, state, (a) => {
+            const j = alertJson(a);
             if (problem === null) {
               try {
                 JSON.parse(j);
@@ -276,7 +280,7 @@ export async function traceThroughPipeline(ctx: Ctx, rng: Rng, file: string): Pr
               }
             }
           });
-        } else session.process(ev, state, () => {});
+        } else session.process(ev, state, (a) => a.text());
       }
       line.format(ev);
       if (tpl !== null) {
