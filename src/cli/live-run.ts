@@ -11,9 +11,10 @@ import { Template } from '../format/template';
 import { ColorLineFormatter, SYSDIG_RESET, colorEnabled } from '../format/colors';
 import { Out } from '../util/out';
 import { InputError } from '../util/errors';
-import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
-import { fieldRegistry, observeEvent } from '../filter/fields/registry';
+import { fieldRegistry } from '../filter/fields/registry';
+import { INTERNAL_EVENT } from '../event/categories';
+import { EventStep } from '../pipeline/event-step';
 import { startPipeline } from './replay';
 import { openContainerManager, startedWithin } from '../container-runtime/live';
 import type { OutputReport } from '../output/manager';
@@ -26,9 +27,6 @@ import type { LiveOptions } from './live';
 /** alert shaping and drop monitoring load only with -r */
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
-
-const INTERNAL = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
 
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
@@ -99,48 +97,52 @@ export async function live(opts: LiveOptions): Promise<number> {
       });
     }
     const cap = alertCap;
-    decoder = new EventDecoder((ev: EventView) => {
-      observeEvent(state, ev);
-      state.processEvent(ev);
-      cm?.noteThread(state.cur.thread);
-      if (cap !== null) cap.onEvent(ev);
-      if (state.cur.hidden) return;
-      if (drops !== null) {
-        curEv = ev;
-        // the exit action: stop with status 1, as Falco does
-        if (!drops.process(ev.tsApprox(), probeCounters)) {
-          exitCode = 1;
-          return false;
-        }
-      }
-      if (filter !== null && !filter.match(ev, state)) return;
-      judged++;
-      if (rulesSession !== null) {
-        // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
-        if (opts.outputs !== undefined) {
-          const outputs = opts.outputs;
-          counted += rulesSession.process(ev, state, (a) => {
-            outputs.emit(a);
-            if (cap !== null) cap.onAlert(a.rule, ev);
-          });
-        } else {
-          counted += rulesSession.process(ev, state, (a) => {
-            if (print && !out.closed) out.line(alertModule().alertLineBytes(a, rulesSession.config.jsonOutput));
-            if (cap !== null) cap.onAlert(a.rule, ev);
-          });
-        }
-        if (counted >= limit) return false;
-        return;
-      }
+    const judge = (ev: EventView): boolean => {
+      // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
+      const r = rulesSession!;
+      const outputs = opts.outputs;
+      counted += r.process(ev, state, (a) => {
+        if (outputs !== undefined) outputs.emit(a);
+        else if (print && !out.closed) out.line(alertModule().alertLineBytes(a, r.config.jsonOutput));
+        if (cap !== null) cap.onAlert(a.rule, ev);
+      });
+      return counted < limit;
+    };
+    const printEvent = (ev: EventView): boolean => {
       counted++;
-      if (print && !out.closed && (opts.debug || !INTERNAL[ev.type])) {
+      if (print && !out.closed && (opts.debug || !INTERNAL_EVENT[ev.type])) {
         let s: string | null;
         if (template !== null) s = json ? template.formatJson(ev, state) : template.format(ev, state);
         else s = line!.format(ev);
         if (s !== null) out.line(s);
       }
-      if (counted >= limit) return false;
+      return counted < limit;
+    };
+    const step = new EventStep(state, {
+      updated:
+        cm === null && cap === null
+          ? undefined
+          : (ev) => {
+              cm?.noteThread(state.cur.thread);
+              if (cap !== null) cap.onEvent(ev);
+            },
+      gate:
+        drops === null
+          ? undefined
+          : (ev) => {
+              curEv = ev;
+              // the exit action: stop with status 1, as Falco does
+              if (drops.process(ev.tsApprox(), probeCounters)) return true;
+              exitCode = 1;
+              return false;
+            },
+      filter: filter === null ? undefined : (ev) => filter.match(ev, state),
+      accepted: (ev) => {
+        judged++;
+        return rulesSession !== null ? judge(ev) : printEvent(ev);
+      },
     });
+    decoder = new EventDecoder(step.event);
     const d = decoder;
     const pump = new LivePump(
       probe,

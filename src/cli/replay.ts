@@ -3,7 +3,6 @@
  * (terminal lines, JSON, and/or a trace writer). The CLI module only wires these stages.
  */
 import * as fs from 'node:fs';
-import { readTraceFile } from '../scap/file-source';
 import type { SectionMetadata } from '../scap/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
@@ -12,9 +11,11 @@ import { DefaultLineFormatter } from '../format/line';
 import { Template } from '../format/template';
 import { Out } from '../util/out';
 import { InputError } from '../util/errors';
-import { EVENTS } from '../event/generated/events';
 import type { EventView } from '../event/view';
-import { fieldRegistry, setParamRenderer, setOutputTimeFormat, observeEvent } from '../filter/fields/registry';
+import { fieldRegistry, setParamRenderer, setOutputTimeFormat } from '../filter/fields/registry';
+import { INTERNAL_EVENT } from '../event/categories';
+import { EventStep } from '../pipeline/event-step';
+import { runTraces } from '../pipeline/trace-source';
 import { compileFilter, CompiledFilter } from '../filter';
 import { FilterError } from '../filter/errors';
 import { formatFilterError } from './filter-error';
@@ -59,13 +60,6 @@ export interface ReplayOptions extends EventOutputOptions {
 const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
-
-const INTERNAL = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
-
-/** the events observeEvent() passes over (container JSON: not the capture's first event) */
-const CONTAINER_JSON = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) if (e && /^PPME_CONTAINER_JSON(_2)?_E$/.test(e.enumName)) CONTAINER_JSON[e.code] = 1;
 
 /** sysdig's default format, used for -j without -p (JSON needs field keys). */
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
@@ -144,7 +138,6 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const durNs = opts.durationSec !== undefined ? opts.durationSec * 1e9 : Infinity;
   let startNs = -1;
   let exit = 0;
-  let stop = false;
 
   // Drop monitoring in rules mode: a trace has no driver counters, so only simulated drops count.
   let curEv: EventView | null = null;
@@ -168,7 +161,6 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const traceCounters = () => ({ events: ui.eventsRead, drops: 0, dropsBuffer: 0 });
 
   const onSection = (meta: SectionMetadata) => {
-    state.loadSection(meta);
     if (writer !== null) {
       if (filter === null) {
         writer.writeSection(meta);
@@ -200,82 +192,82 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     }
   };
 
-  let observing = true;
   /** the uncoloured default line writes straight into out's buffer */
   const plainLine = line instanceof DefaultLineFormatter ? line : null;
-  const onEvent = (ev: EventView): boolean | void => {
-    if (stop) return false;
-    ui.eventsRead++;
-    if (startNs < 0) startNs = ev.tsApprox();
-    else if (durNs !== Infinity && ev.tsApprox() - startNs >= durNs) {
-      stop = true;
-      return false;
-    }
-    if (observing) {
-      observeEvent(state, ev); // evt.reltime counts from the first event read
-      // (it takes the first event that is not container JSON; a no-op after that one)
-      if (CONTAINER_JSON[ev.type] === 0) observing = false;
-    }
-    state.processEvent(ev);
-    if (state.cur.hidden) {
-      // sinsp::open passes the leading container events through next(), filter included:
-      // stateful fields (evt.deltatime) count them though nothing is printed
-      if (state.cur.leading && filter !== null && rulesSession === null) filter.match(ev, state);
-      writeEvent(ev, false);
-      return;
-    }
-    if (rulesSession !== null) {
-      if (drops !== null) {
-        curEv = ev;
-        // the exit action: stop with status 1, as Falco does
-        if (!drops.process(ev.tsApprox(), traceCounters)) {
-          exit = 1;
-          stop = true;
-          return false;
-        }
-      }
-      // rules mode: a filter, if given, selects the events the rules judge
-      if (filter === null || filter.match(ev, state)) {
-        if (opts.outputs !== undefined) {
-          const outputs = opts.outputs;
-          counted += rulesSession.process(ev, state, (a) => outputs.emit(a));
-        } else {
-          counted += rulesSession.process(ev, state, (a) => {
-            if (print && !out.closed) out.line(alertModule().alertLineBytes(a, rulesSession.config.jsonOutput));
-          });
-        }
-      }
-      return;
-    }
-    const matched = filter === null || (oldOrder ? lateMatch(ev) : filter.match(ev, state));
-    writeEvent(ev, matched);
-    if (!matched) return;
+  const printEvent = (ev: EventView): boolean => {
     counted++;
-    if (print && !out.closed && (opts.debug || !INTERNAL[ev.type])) {
+    if (print && !out.closed && (opts.debug || !INTERNAL_EVENT[ev.type])) {
       if (plainLine !== null) plainLine.writeLine(ev, out);
       else if (template === null) out.line(line!.format(ev));
       else if (json) template.formatJsonInto(ev, state, out);
       else template.formatInto(ev, state, out);
     }
-    if (counted >= limit) {
-      stop = true;
-      return false;
-    }
+    return counted < limit;
   };
+  const judge = (ev: EventView): boolean => {
+    const r = rulesSession!;
+    if (opts.outputs !== undefined) {
+      const outputs = opts.outputs;
+      counted += r.process(ev, state, (a) => outputs.emit(a));
+    } else {
+      counted += r.process(ev, state, (a) => {
+        if (print && !out.closed) out.line(alertModule().alertLineBytes(a, r.config.jsonOutput));
+      });
+    }
+    // -n counts alerts in rules mode, as in live mode
+    return counted < limit;
+  };
+  const step = new EventStep(state, {
+    section: onSection,
+    arrived: (ev) => {
+      ui.eventsRead++;
+      if (startNs < 0) startNs = ev.tsApprox();
+      else if (durNs !== Infinity && ev.tsApprox() - startNs >= durNs) return false;
+      return true;
+    },
+    hidden: (ev) => {
+      // sinsp::open passes the leading container events through next(), filter included:
+      // stateful fields (evt.deltatime) count them though nothing is printed
+      if (state.cur.leading && filter !== null && rulesSession === null) filter.match(ev, state);
+      writeEvent(ev, false);
+    },
+    gate:
+      drops === null
+        ? undefined
+        : (ev) => {
+            curEv = ev;
+            // the exit action: stop with status 1, as Falco does
+            if (drops.process(ev.tsApprox(), traceCounters)) return true;
+            exit = 1;
+            return false;
+          },
+    // rules mode: a filter, if given, selects the events the rules judge
+    filter:
+      filter === null ? undefined : oldOrder && rulesSession === null ? lateMatch : (ev) => filter.match(ev, state),
+    rejected: rulesSession === null && writer !== null ? (ev) => writeEvent(ev, false) : undefined,
+    accepted:
+      rulesSession !== null
+        ? judge
+        : (ev) => {
+            writeEvent(ev, true);
+            return printEvent(ev);
+          },
+  });
 
   try {
-    for (const file of opts.files) {
-      const res = await readTraceFile(file, { onSection, onEvent }, ui.progressFor(file));
-      ui.fileDone(res.stats);
-      if (res.stats.unknownEvents > 0) {
-        out.flush();
-        process.stderr.write(
-          `falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`,
-        );
-        exit = 2;
-      }
-      if (stop) break;
-    }
+    await runTraces(step, opts.files, {
+      progressFor: (file) => ui.progressFor(file),
+      fileDone: (file, res) => {
+        ui.fileDone(res.stats);
+        if (res.stats.unknownEvents > 0) {
+          out.flush();
+          process.stderr.write(
+            `falco-ts: ${file}: skipped ${res.stats.unknownEvents} events of unknown type (first: code ${res.stats.firstUnknownCode} at byte ${res.stats.firstUnknownOffset})\n`,
+          );
+          exit = 2;
+        }
+      },
+    });
   } finally {
     if (opts.color && line !== null && print) out.write(SYSDIG_RESET);
     out.flush();
