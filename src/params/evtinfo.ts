@@ -489,10 +489,10 @@ export class ParamRenderer {
   /** the param_fmt bits for the buffer format (PF_NORMAL, PF_HEX, ...) */
   fmtBits: PFmt;
   /** size of libsinsp's m_paramstr_storage (grows like it does; caps CHARBUF/FSPATH values) */
-  private storSize = 1024;
+  storSize = 1024;
 
   constructor(
-    protected readonly state: State,
+    readonly state: State,
     public opts: RenderOptions,
   ) {
     this.fmtBits = bufferFormatBits(opts.bufferFormat);
@@ -505,7 +505,7 @@ export class ParamRenderer {
   }
 
   /** evt->get_thread_info(): the event's thread, else a lookup of its tid without creating one. */
-  private thread(ev: EventView): ThreadInfo | null {
+  thread(ev: EventView): ThreadInfo | null {
     const t = this.state.cur.thread;
     return t !== null ? t : this.state.getThread(ev.tid, false);
   }
@@ -533,342 +533,7 @@ export class ParamRenderer {
         len--;
       }
     }
-    this.renderTyped(ev, cp, type, o, len, this.fmtBits);
-  }
-
-  private renderTyped(ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt): void {
-    const b = ev.buf;
-    const pf = cp.fmt;
-    this.resolved = '';
-    switch (type) {
-      case PT.INT8: {
-        const v = (rdU8(b, o) << 24) >> 24;
-        this.value = fmtNum32(pf, v, v >>> 0);
-        return;
-      }
-      case PT.INT16: {
-        const v = (rdU16(b, o) << 16) >> 16;
-        this.value = fmtNum32(pf, v, v >>> 0);
-        return;
-      }
-      case PT.INT32: {
-        const v = rdI32(b, o);
-        this.value = fmtNum32(pf, v, v >>> 0);
-        return;
-      }
-      case PT.UINT8: {
-        const v = rdU8(b, o);
-        this.value = fmtNum32(pf, v, v);
-        return;
-      }
-      case PT.UINT16: {
-        const v = rdU16(b, o);
-        this.value = fmtNum32(pf, v, v);
-        return;
-      }
-      case PT.UINT32: {
-        const v = rdU32(b, o);
-        this.value = fmtNum32(pf, v | 0, v);
-        return;
-      }
-      case PT.INT64:
-      case PT.UINT64:
-        this.value = fmtNum64(pf, b, o);
-        return;
-      case PT.FD:
-        this.renderFd(ev, rdI32(b, o + 4), rdU32(b, o), fmt);
-        return;
-      case PT.FD32: {
-        const v = rdI32(b, o);
-        this.renderFd(ev, v < 0 ? -1 : 0, v >>> 0, fmt);
-        return;
-      }
-      case PT.PID:
-      case PT.PID32: {
-        let pid: number;
-        if (type === PT.PID) {
-          this.value = decI64(b, o);
-          pid = rdI64(b, o);
-        } else {
-          pid = rdI32(b, o);
-          this.value = String(pid);
-        }
-        const t = this.state.getThread(pid, false);
-        if (t !== null) this.resolved = t.comm;
-        return;
-      }
-      case PT.ERRNO: {
-        const hi = rdI32(b, o + 4),
-          lo = rdU32(b, o);
-        this.value = decI64(b, o);
-        if (hi < 0) this.resolved = errnoToStr(lo | 0);
-        return;
-      }
-      case PT.CHARBUF: {
-        if (len > this.storSize) {
-          this.storSize = len;
-          storGrowths++;
-        }
-        let e = nulFrom(b, o);
-        if (e - o > this.storSize - 1) e = o + this.storSize - 1;
-        this.value = b.latin1Slice(o, e);
-        return;
-      }
-      case PT.FSPATH:
-      case PT.FSRELPATH:
-        this.renderPath(ev, cp, o, len);
-        return;
-      case PT.BYTEBUF: {
-        this.value = renderByteBuf(b, o, len, fmt, this.opts.maxBufLen);
-        if (this.value.length >= this.storSize - 1) {
-          while (this.value.length >= this.storSize - 1) this.storSize *= 2;
-          storGrowths++;
-        }
-        return;
-      }
-      case PT.SOCKADDR:
-        this.value = this.sockaddr(b, o, len);
-        return;
-      case PT.SOCKTUPLE:
-        this.value = this.socktuple(b, o, len);
-        return;
-      case PT.FDLIST: {
-        const t = this.thread(ev);
-        if (t === null) return; // libsinsp leaves its storage untouched
-        const nfds = rdU16(b, o);
-        let s = '';
-        let p = o + 2;
-        for (let j = 0; j < nfds; j++) {
-          const f = t.getFd(rdI64(b, p));
-          s +=
-            decU64(b, p) +
-            ':' +
-            (f !== null ? f.typeChar() : '?') +
-            hex32(((rdU16(b, p + 8) << 16) >> 16) >>> 0, HEX1L, HEX2L);
-          if (j < nfds - 1) s += ' ';
-          p += 10;
-        }
-        this.value = s;
-        return;
-      }
-      case PT.SYSCALLID: {
-        const id = rdU16(b, o);
-        if (id >= PPM_SC_MAX) {
-          this.value = '<unknown syscall>';
-          return;
-        }
-        this.value = String(id);
-        this.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
-        return;
-      }
-      case PT.SIGTYPE: {
-        const v = rdU8(b, o);
-        this.value = String(v);
-        this.resolved = signalToStr(v);
-        return;
-      }
-      case PT.RELTIME: {
-        const hi = rdU32(b, o + 4),
-          lo = rdU32(b, o);
-        if (hi === 0xffffffff && lo === 0xffffffff) {
-          this.value = 'none';
-          return;
-        }
-        this.value = decU64(b, o);
-        this.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
-        return;
-      }
-      case PT.FLAGS8:
-      case PT.FLAGS16:
-      case PT.FLAGS32: {
-        const v = type === PT.FLAGS8 ? rdU8(b, o) : type === PT.FLAGS16 ? rdU16(b, o) : rdU32(b, o);
-        this.value = String(v);
-        if (cp.flags !== null) this.resolved = cp.flags.resolve(v);
-        return;
-      }
-      case PT.ENUMFLAGS8:
-      case PT.ENUMFLAGS16:
-      case PT.ENUMFLAGS32: {
-        // not in e5c53d64 (only events it does not know use it): rendered as newer libs do
-        const v = type === PT.ENUMFLAGS8 ? rdU8(b, o) : type === PT.ENUMFLAGS16 ? rdU16(b, o) : rdU32(b, o);
-        this.value = String(v);
-        if (cp.flags !== null) this.resolved = cp.flags.enumName(v);
-        return;
-      }
-      case PT.MODE: {
-        const v = rdU32(b, o);
-        this.value = fmtNum32(pf, v | 0, v);
-        if (cp.flags !== null) this.resolved = cp.flags.resolve(v);
-        return;
-      }
-      case PT.UID:
-      case PT.GID: {
-        const v = rdU32(b, o);
-        if (v === 0xffffffff) {
-          this.value = '-1';
-          this.resolved = '<NONE>';
-          return;
-        }
-        this.value = String(v | 0);
-        if (type === PT.UID) {
-          const u = this.state.users.get(v);
-          this.resolved = u !== undefined ? sanitizeString(u.name) : '<NA>';
-        } else {
-          const g = this.state.groups.get(v);
-          this.resolved = g !== undefined ? sanitizeString(g.name) : '<NA>';
-        }
-        return;
-      }
-      case PT.SIGSET: {
-        const v = rdU32(b, o);
-        let s = '';
-        for (let sig = 0; sig < 32; sig++) {
-          if ((v & (1 << sig)) !== 0) {
-            const n = signalToStr(sig + 1);
-            if (n !== '') s += (s === '' ? '' : ' ') + n;
-          }
-        }
-        this.value = s;
-        return;
-      }
-      case PT.CHARBUFARRAY:
-        // libsinsp only sees these built in memory (tracers); from a file: NUL-separated strings
-        this.value = this.strArray(b, o, len, false);
-        return;
-      case PT.CHARBUF_PAIR_ARRAY:
-        this.value = this.strArray(b, o, len, true);
-        return;
-      case PT.ABSTIME:
-      case PT.DYN:
-        this.value = 'INVALID DYNAMIC PARAMETER';
-        return;
-      // Types no e5c53d64 event uses (only codes it does not know): as newer libs print them.
-      case PT.PORT:
-        this.value = String(rdU16(b, o));
-        return;
-      case PT.IPV4ADDR:
-        this.value = ipv4At(b, o);
-        return;
-      case PT.IPV6ADDR:
-        this.value = len >= 16 ? ipv6ToString(b, o) : '';
-        return;
-      case PT.BOOL:
-        this.value = rdU32(b, o) !== 0 ? 'true' : 'false';
-        return;
-      case PT.DOUBLE:
-        this.value = len >= 8 ? b.readDoubleLE(o).toFixed(6) : '0.000000';
-        return;
-      default:
-        this.value = '(n.a.)';
-        return;
-    }
-  }
-
-  /** render_fd: the number, and `<type[proto]>name`, AT_FDCWD or the errno name. */
-  private renderFd(ev: EventView, hi: number, lo: number, fmt: PFmt): void {
-    this.value = decHiLo(hi, lo);
-    const t = this.thread(ev);
-    if (t === null) return;
-    if (hi >= 0) {
-      const f = t.getFd(hi * TWO32 + lo);
-      if (f !== null) this.resolved = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0) + sanitizeString(f.name);
-    } else if (hi === -1 && lo === 0xffffff9c) {
-      this.resolved = 'AT_FDCWD';
-    } else {
-      this.resolved = errnoToStr(lo | 0);
-    }
-  }
-
-  /** PT_FSPATH / PT_FSRELPATH: sanitized value; resolved = relative path joined to the base dir. */
-  private renderPath(ev: EventView, cp: CParam, o: number, len: number): void {
-    const b = ev.buf;
-    if (len > 0) {
-      // strcpy_sanitized(storage, payload, min(len, storage size))
-      const dst = len < this.storSize ? len : this.storSize;
-      let v = sanitizedCStr(b, o);
-      if (v.length >= dst) v = v.slice(0, dst - 1);
-      this.value = v;
-    }
-    const t = this.thread(ev);
-    if (t === null || len === 0) return;
-    // "<NA>" prefix: not resolved
-    if (rdU8(b, o) === 0x3c && rdU8(b, o + 1) === 0x4e && rdU8(b, o + 2) === 0x41 && rdU8(b, o + 3) === 0x3e) return;
-    // absolute: concatenate_paths returns false and libsinsp clears the resolved string
-    if (rdU8(b, o) === 0x2f) return;
-    this.resolved = joinRelativePath(this.baseDir(ev, cp, t), b, o);
-  }
-
-  /** get_base_dir: the thread's cwd, or for FSRELPATH the dirfd's path + '/' (unless AT_FDCWD). */
-  private baseDir(ev: EventView, cp: CParam, t: ThreadInfo): string {
-    const cwd = t.getCwd();
-    if (cp.type !== PT.FSRELPATH || cp.dirfd < 0 || cp.dirfd >= ev.paramCount) return cwd;
-    const o = ev.paramOffset(cp.dirfd);
-    const b = ev.buf;
-    const hi = rdI32(b, o + 4),
-      lo = rdU32(b, o);
-    if (hi === -1 && lo === 0xffffff9c) return cwd;
-    // get_path_for_dir_fd: the fd's name; sysdig would readlink /proc/<pid>/fd/<n> on the
-    // replaying host when the fd is unknown, which cannot apply to a trace: ''.
-    const f = hi < 0 ? null : t.getFd(hi * TWO32 + lo);
-    if (f === null || f.name === '') return '';
-    return sanitizeString(f.name) + '/';
-  }
-
-  private sockaddr(b: Buffer, o: number, len: number): string {
-    if (len === 0) return 'NULL';
-    const fam = rdU8(b, o);
-    if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
-    if (fam === PPM_AF_INET) {
-      if (len === 7) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5);
-      return 'INVALID IPv4';
-    }
-    if (fam === PPM_AF_INET6) {
-      if (len === 19) return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17);
-      return 'INVALID IPv6';
-    }
-    return 'family ' + ((fam << 24) >> 24);
-  }
-
-  private socktuple(b: Buffer, o: number, len: number): string {
-    if (len === 0) return 'NULL';
-    const fam = rdU8(b, o);
-    if (fam === PPM_AF_INET) {
-      if (len === 13)
-        return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5) + '->' + ipv4At(b, o + 7) + ':' + rdU16(b, o + 11);
-      return 'INVALID IPv4';
-    }
-    if (fam === PPM_AF_INET6) {
-      if (len === 37) {
-        if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
-          return ipv4At(b, o + 13) + ':' + rdU16(b, o + 17) + '->' + ipv4At(b, o + 31) + ':' + rdU16(b, o + 35);
-        }
-        return (
-          ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17) + '->' + ipv6ToString(b, o + 19) + ':' + rdU16(b, o + 35)
-        );
-      }
-      return 'INVALID IPv6';
-    }
-    if (fam === PPM_AF_UNIX) {
-      return hex64(b, o + 1) + '->' + hex64(b, o + 9) + ' ' + (len > 17 ? sanitizedCStr(b, o + 17) : '');
-    }
-    return 'family ' + ((fam << 24) >> 24);
-  }
-
-  private strArray(b: Buffer, o: number, len: number, pairs: boolean): string {
-    const end = o + len;
-    let s = '';
-    let k = 0;
-    let p = o;
-    while (p < end) {
-      let e = p;
-      while (e < end && b[e] !== 0) e++;
-      const str = b.latin1Slice(p, e);
-      if (pairs) s += (k === 0 ? '' : (k & 1) === 1 ? ':' : ',') + str;
-      else s += (k === 0 ? '' : '.') + str;
-      k++;
-      p = e + 1;
-    }
-    return s;
+    renderText(this, ev, cp, type, o, len, this.fmtBits);
   }
 
   /** evt.info: every param as name=value[(resolved)] followed by a space, as 0.29.3 prints it. */
@@ -911,11 +576,7 @@ export class ParamRenderer {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // JSON (get_param_as_json / render_fd_json), for the -j formatter. jsoncpp sorts object keys
-  // when it writes them; objects here are built in that order already.
-
-  /** The JSON value of param i; this.resolved gets the resolved string, as libsinsp fills it. */
+  /** The JSON value of param i (get_param_as_json); this.resolved gets the resolved string, as libsinsp fills it. */
   renderJson(ev: EventView, i: number): JsonValue {
     const info = ev.info;
     this.resolved = '';
@@ -932,162 +593,612 @@ export class ParamRenderer {
         len--;
       }
     }
-    const b = ev.buf;
-    const fmt = this.fmtBits;
-    switch (type) {
-      case PT.INT8:
-        return (rdU8(b, o) << 24) >> 24;
-      case PT.INT16:
-        return (rdU16(b, o) << 16) >> 16;
-      case PT.INT32:
-        return rdI32(b, o);
-      case PT.INT64:
-        return json64(b, o, true);
-      case PT.UINT8:
-        return rdU8(b, o);
-      case PT.UINT16:
-        return rdU16(b, o);
-      case PT.UINT32:
-        return rdU32(b, o);
-      case PT.UINT64:
-        return json64(b, o, false);
-      case PT.PID: {
-        const t = this.state.getThread(rdI64(b, o), false);
-        if (t !== null) this.resolved = t.comm;
-        return json64(b, o, false);
-      }
-      case PT.ERRNO: {
-        if (rdI32(b, o + 4) < 0) this.resolved = errnoToStr(rdU32(b, o) | 0);
-        return json64(b, o, true);
-      }
-      case PT.FD: {
-        const hi = rdI32(b, o + 4),
-          lo = rdU32(b, o);
-        const r: { [k: string]: JsonValue } = {};
-        const t = this.thread(ev);
-        if (t !== null) {
-          if (hi >= 0) {
-            const f = t.getFd(hi * TWO32 + lo);
-            if (f !== null) {
-              r.name = sanitizeString(f.name);
-              r.typechar = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0).slice(1, -1);
-            }
-          } else if (hi === -1 && lo === 0xffffff9c) {
-            r.name = 'AT_FDCWD';
-          } else {
-            const e = errnoToStr(lo | 0);
-            if (e !== '') r.error = e;
-          }
-        }
-        r.num = json64(b, o, false);
-        return r;
-      }
-      case PT.CHARBUF:
-      case PT.FSPATH:
-      case PT.FSRELPATH:
-      case PT.BYTEBUF:
-      case PT.FDLIST:
-      case PT.SIGSET: {
-        this.renderTyped(ev, cp, type, o, len, fmt);
-        return this.value;
-      }
-      case PT.SOCKADDR: {
-        if (len === 0) return null;
-        const fam = rdU8(b, o);
-        if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
-        if (fam === PPM_AF_INET) {
-          if (len === 7) return { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) };
-          return 'INVALID IPv4';
-        }
-        return { family: (fam << 24) >> 24 };
-      }
-      case PT.SOCKTUPLE: {
-        if (len === 0) return null;
-        const fam = rdU8(b, o);
-        if (fam === PPM_AF_INET) {
-          if (len === 13) {
-            return {
-              dst: { addr: ipv4At(b, o + 7), port: rdU16(b, o + 11) },
-              src: { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) },
-            };
-          }
-          return 'INVALID IPv4';
-        }
-        if (fam === PPM_AF_INET6) {
-          if (len === 37) {
-            if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
-              return {
-                dst: { addr: ipv4At(b, o + 31), port: rdU16(b, o + 35) },
-                src: { addr: ipv4At(b, o + 13), port: rdU16(b, o + 17) },
-              };
-            }
-            return {
-              dst: { addr: ipv6ToString(b, o + 19), port: rdU16(b, o + 35) },
-              src: { addr: ipv6ToString(b, o + 1), port: rdU16(b, o + 17) },
-            };
-          }
-          return 'INVALID IPv6';
-        }
-        if (fam === PPM_AF_UNIX) {
-          // libsinsp writes the string storage but leaves the JSON value null
-          this.value = this.socktuple(b, o, len);
-          return null;
-        }
-        return { family: (fam << 24) >> 24 };
-      }
-      case PT.SYSCALLID: {
-        const id = rdU16(b, o);
-        if (id >= PPM_SC_MAX) {
-          this.resolved = '<unknown syscall>';
-          return null;
-        }
-        this.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
-        return id;
-      }
-      case PT.SIGTYPE: {
-        const v = rdU8(b, o);
-        this.resolved = signalToStr(v);
-        return v;
-      }
-      case PT.RELTIME: {
-        const hi = rdU32(b, o + 4),
-          lo = rdU32(b, o);
-        this.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
-        return json64(b, o, true);
-      }
-      case PT.FLAGS8:
-      case PT.FLAGS16:
-      case PT.FLAGS32:
-      case PT.MODE: {
-        // *(uint32_t*)payload masked to the stored length
-        const raw = rdU32(b, o);
-        const v = len >= 4 ? raw : (raw & ((1 << (len * 8)) - 1)) >>> 0;
-        const names: JsonValue[] = [];
-        if (cp.flags !== null) {
-          const r = cp.flags.resolve(v);
-          if (r !== '') for (const n of r.split('|')) names.push(n);
-        }
-        return type === PT.MODE ? { mode: names, val: v } : { flags: names, val: v };
-      }
-      case PT.UID:
-      case PT.GID: {
-        const v = rdU32(b, o);
-        return v === 0xffffffff ? -1 : v;
-      }
-      case PT.CHARBUFARRAY:
-        this.value = this.strArray(b, o, len, false).split('.').join(',');
-        return null;
-      case PT.CHARBUF_PAIR_ARRAY:
-      case PT.ABSTIME:
-      case PT.DYN:
-        this.value = 'INVALID DYNAMIC PARAMETER';
-        return null;
-      default:
-        this.value = '(n.a.)';
-        return null;
-    }
+    return rendererFor(JSON_RENDERERS, type, jsonNA)(this, ev, cp, type, o, len, this.fmtBits);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Text renderers (get_param_as_str), one per parameter type: each writes r.value and, when the
+// value has one, r.resolved (already ''). `type` is the param's type after a PT_DYN selector.
+
+type TextRenderer = (r: ParamRenderer, ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt) => void;
+
+function renderText(r: ParamRenderer, ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt): void {
+  r.resolved = '';
+  rendererFor(TEXT_RENDERERS, type, textNA)(r, ev, cp, type, o, len, fmt);
+}
+
+const textNA: TextRenderer = (r) => {
+  r.value = '(n.a.)';
+};
+
+const textInvalidDyn: TextRenderer = (r) => {
+  r.value = 'INVALID DYNAMIC PARAMETER';
+};
+
+const textInt8: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = (rdU8(ev.buf, o) << 24) >> 24;
+  r.value = fmtNum32(cp.fmt, v, v >>> 0);
+};
+
+const textInt16: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = (rdU16(ev.buf, o) << 16) >> 16;
+  r.value = fmtNum32(cp.fmt, v, v >>> 0);
+};
+
+const textInt32: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdI32(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v, v >>> 0);
+};
+
+const textUint8: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU8(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v, v);
+};
+
+const textUint16: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU16(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v, v);
+};
+
+const textUint32: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v | 0, v);
+};
+
+const textNum64: TextRenderer = (r, ev, cp, _t, o) => {
+  r.value = fmtNum64(cp.fmt, ev.buf, o);
+};
+
+const textFd: TextRenderer = (r, ev, _cp, _t, o, _len, fmt) => {
+  renderFd(r, ev, rdI32(ev.buf, o + 4), rdU32(ev.buf, o), fmt);
+};
+
+const textFd32: TextRenderer = (r, ev, _cp, _t, o, _len, fmt) => {
+  const v = rdI32(ev.buf, o);
+  renderFd(r, ev, v < 0 ? -1 : 0, v >>> 0, fmt);
+};
+
+const textPid: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = decI64(ev.buf, o);
+  const t = r.state.getThread(rdI64(ev.buf, o), false);
+  if (t !== null) r.resolved = t.comm;
+};
+
+const textPid32: TextRenderer = (r, ev, _cp, _t, o) => {
+  const pid = rdI32(ev.buf, o);
+  r.value = String(pid);
+  const t = r.state.getThread(pid, false);
+  if (t !== null) r.resolved = t.comm;
+};
+
+const textErrno: TextRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  r.value = decI64(b, o);
+  if (rdI32(b, o + 4) < 0) r.resolved = errnoToStr(rdU32(b, o) | 0);
+};
+
+const textCharbuf: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  if (len > r.storSize) {
+    r.storSize = len;
+    storGrowths++;
+  }
+  let e = nulFrom(ev.buf, o);
+  if (e - o > r.storSize - 1) e = o + r.storSize - 1;
+  r.value = ev.buf.latin1Slice(o, e);
+};
+
+/** PT_FSPATH / PT_FSRELPATH: sanitized value; resolved = relative path joined to the base dir. */
+const textPath: TextRenderer = (r, ev, cp, _t, o, len) => {
+  const b = ev.buf;
+  if (len > 0) {
+    // strcpy_sanitized(storage, payload, min(len, storage size))
+    const dst = len < r.storSize ? len : r.storSize;
+    let v = sanitizedCStr(b, o);
+    if (v.length >= dst) v = v.slice(0, dst - 1);
+    r.value = v;
+  }
+  const t = r.thread(ev);
+  if (t === null || len === 0) return;
+  // "<NA>" prefix: not resolved
+  if (rdU8(b, o) === 0x3c && rdU8(b, o + 1) === 0x4e && rdU8(b, o + 2) === 0x41 && rdU8(b, o + 3) === 0x3e) return;
+  // absolute: concatenate_paths returns false and libsinsp clears the resolved string
+  if (rdU8(b, o) === 0x2f) return;
+  r.resolved = joinRelativePath(baseDir(ev, cp, t), b, o);
+};
+
+const textBytebuf: TextRenderer = (r, ev, _cp, _t, o, len, fmt) => {
+  r.value = renderByteBuf(ev.buf, o, len, fmt, r.opts.maxBufLen);
+  if (r.value.length >= r.storSize - 1) {
+    while (r.value.length >= r.storSize - 1) r.storSize *= 2;
+    storGrowths++;
+  }
+};
+
+const textSockaddr: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = sockaddr(ev.buf, o, len);
+};
+
+const textSocktuple: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = socktuple(ev.buf, o, len);
+};
+
+const textFdlist: TextRenderer = (r, ev, _cp, _t, o) => {
+  const t = r.thread(ev);
+  if (t === null) return; // libsinsp leaves its storage untouched
+  const b = ev.buf;
+  const nfds = rdU16(b, o);
+  let s = '';
+  let p = o + 2;
+  for (let j = 0; j < nfds; j++) {
+    const f = t.getFd(rdI64(b, p));
+    s +=
+      decU64(b, p) +
+      ':' +
+      (f !== null ? f.typeChar() : '?') +
+      hex32(((rdU16(b, p + 8) << 16) >> 16) >>> 0, HEX1L, HEX2L);
+    if (j < nfds - 1) s += ' ';
+    p += 10;
+  }
+  r.value = s;
+};
+
+const textSyscallId: TextRenderer = (r, ev, _cp, _t, o) => {
+  const id = rdU16(ev.buf, o);
+  if (id >= PPM_SC_MAX) {
+    r.value = '<unknown syscall>';
+    return;
+  }
+  r.value = String(id);
+  r.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
+};
+
+const textSigtype: TextRenderer = (r, ev, _cp, _t, o) => {
+  const v = rdU8(ev.buf, o);
+  r.value = String(v);
+  r.resolved = signalToStr(v);
+};
+
+const textReltime: TextRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
+  if (hi === 0xffffffff && lo === 0xffffffff) {
+    r.value = 'none';
+    return;
+  }
+  r.value = decU64(b, o);
+  r.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
+};
+
+/** The 8/16/32-bit value of a FLAGS or ENUMFLAGS param. */
+function flagsValue(b: Buffer, o: number, type: PT): number {
+  return type === PT.FLAGS8 || type === PT.ENUMFLAGS8
+    ? rdU8(b, o)
+    : type === PT.FLAGS16 || type === PT.ENUMFLAGS16
+      ? rdU16(b, o)
+      : rdU32(b, o);
+}
+
+const textFlags: TextRenderer = (r, ev, cp, type, o) => {
+  const v = flagsValue(ev.buf, o, type);
+  r.value = String(v);
+  if (cp.flags !== null) r.resolved = cp.flags.resolve(v);
+};
+
+// not in e5c53d64 (only events it does not know use it): rendered as newer libs do
+const textEnumFlags: TextRenderer = (r, ev, cp, type, o) => {
+  const v = flagsValue(ev.buf, o, type);
+  r.value = String(v);
+  if (cp.flags !== null) r.resolved = cp.flags.enumName(v);
+};
+
+const textMode: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v | 0, v);
+  if (cp.flags !== null) r.resolved = cp.flags.resolve(v);
+};
+
+const textUidGid: TextRenderer = (r, ev, _cp, type, o) => {
+  const v = rdU32(ev.buf, o);
+  if (v === 0xffffffff) {
+    r.value = '-1';
+    r.resolved = '<NONE>';
+    return;
+  }
+  r.value = String(v | 0);
+  const e = type === PT.UID ? r.state.users.get(v) : r.state.groups.get(v);
+  r.resolved = e !== undefined ? sanitizeString(e.name) : '<NA>';
+};
+
+const textSigset: TextRenderer = (r, ev, _cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  let s = '';
+  for (let sig = 0; sig < 32; sig++) {
+    if ((v & (1 << sig)) !== 0) {
+      const n = signalToStr(sig + 1);
+      if (n !== '') s += (s === '' ? '' : ' ') + n;
+    }
+  }
+  r.value = s;
+};
+
+// libsinsp only sees these built in memory (tracers); from a file: NUL-separated strings
+const textCharbufArray: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = strArray(ev.buf, o, len, false);
+};
+
+const textCharbufPairArray: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = strArray(ev.buf, o, len, true);
+};
+
+// Types no e5c53d64 event uses (only codes it does not know): as newer libs print them.
+const textPort: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = String(rdU16(ev.buf, o));
+};
+
+const textIpv4: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = ipv4At(ev.buf, o);
+};
+
+const textIpv6: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = len >= 16 ? ipv6ToString(ev.buf, o) : '';
+};
+
+const textBool: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = rdU32(ev.buf, o) !== 0 ? 'true' : 'false';
+};
+
+const textDouble: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = len >= 8 ? ev.buf.readDoubleLE(o).toFixed(6) : '0.000000';
+};
+
+const LAST_PT: number = PT.PID32;
+
+/** A dense table indexed by PT: the given renderers, `otherwise` for every other type. */
+function byType<F>(renderers: Partial<Record<PT, F>>, otherwise: F): F[] {
+  const t: F[] = [];
+  for (let p = 0; p <= LAST_PT; p++) t.push(renderers[p as PT] ?? otherwise);
+  return t;
+}
+
+/** The renderer of a type (`otherwise` for a number beyond the table). */
+function rendererFor<F>(table: readonly F[], type: PT, otherwise: F): F {
+  const t: number = type;
+  return t < table.length ? table[t] : otherwise;
+}
+
+const TEXT_RENDERERS: readonly TextRenderer[] = byType<TextRenderer>(
+  {
+    [PT.INT8]: textInt8,
+    [PT.INT16]: textInt16,
+    [PT.INT32]: textInt32,
+    [PT.UINT8]: textUint8,
+    [PT.UINT16]: textUint16,
+    [PT.UINT32]: textUint32,
+    [PT.INT64]: textNum64,
+    [PT.UINT64]: textNum64,
+    [PT.FD]: textFd,
+    [PT.FD32]: textFd32,
+    [PT.PID]: textPid,
+    [PT.PID32]: textPid32,
+    [PT.ERRNO]: textErrno,
+    [PT.CHARBUF]: textCharbuf,
+    [PT.FSPATH]: textPath,
+    [PT.FSRELPATH]: textPath,
+    [PT.BYTEBUF]: textBytebuf,
+    [PT.SOCKADDR]: textSockaddr,
+    [PT.SOCKTUPLE]: textSocktuple,
+    [PT.FDLIST]: textFdlist,
+    [PT.SYSCALLID]: textSyscallId,
+    [PT.SIGTYPE]: textSigtype,
+    [PT.RELTIME]: textReltime,
+    [PT.FLAGS8]: textFlags,
+    [PT.FLAGS16]: textFlags,
+    [PT.FLAGS32]: textFlags,
+    [PT.ENUMFLAGS8]: textEnumFlags,
+    [PT.ENUMFLAGS16]: textEnumFlags,
+    [PT.ENUMFLAGS32]: textEnumFlags,
+    [PT.MODE]: textMode,
+    [PT.UID]: textUidGid,
+    [PT.GID]: textUidGid,
+    [PT.SIGSET]: textSigset,
+    [PT.CHARBUFARRAY]: textCharbufArray,
+    [PT.CHARBUF_PAIR_ARRAY]: textCharbufPairArray,
+    [PT.ABSTIME]: textInvalidDyn,
+    [PT.DYN]: textInvalidDyn,
+    [PT.PORT]: textPort,
+    [PT.IPV4ADDR]: textIpv4,
+    [PT.IPV6ADDR]: textIpv6,
+    [PT.BOOL]: textBool,
+    [PT.DOUBLE]: textDouble,
+  },
+  textNA,
+);
+
+/** render_fd: the number, and `<type[proto]>name`, AT_FDCWD or the errno name. */
+function renderFd(r: ParamRenderer, ev: EventView, hi: number, lo: number, fmt: PFmt): void {
+  r.value = decHiLo(hi, lo);
+  const t = r.thread(ev);
+  if (t === null) return;
+  if (hi >= 0) {
+    const f = t.getFd(hi * TWO32 + lo);
+    if (f !== null) r.resolved = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0) + sanitizeString(f.name);
+  } else if (hi === -1 && lo === 0xffffff9c) {
+    r.resolved = 'AT_FDCWD';
+  } else {
+    r.resolved = errnoToStr(lo | 0);
+  }
+}
+
+/** get_base_dir: the thread's cwd, or for FSRELPATH the dirfd's path + '/' (unless AT_FDCWD). */
+function baseDir(ev: EventView, cp: CParam, t: ThreadInfo): string {
+  const cwd = t.getCwd();
+  if (cp.type !== PT.FSRELPATH || cp.dirfd < 0 || cp.dirfd >= ev.paramCount) return cwd;
+  const o = ev.paramOffset(cp.dirfd);
+  const b = ev.buf;
+  const hi = rdI32(b, o + 4),
+    lo = rdU32(b, o);
+  if (hi === -1 && lo === 0xffffff9c) return cwd;
+  // get_path_for_dir_fd: the fd's name; sysdig would readlink /proc/<pid>/fd/<n> on the
+  // replaying host when the fd is unknown, which cannot apply to a trace: ''.
+  const f = hi < 0 ? null : t.getFd(hi * TWO32 + lo);
+  if (f === null || f.name === '') return '';
+  return sanitizeString(f.name) + '/';
+}
+
+function sockaddr(b: Buffer, o: number, len: number): string {
+  if (len === 0) return 'NULL';
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
+  if (fam === PPM_AF_INET) {
+    if (len === 7) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5);
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 19) return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17);
+    return 'INVALID IPv6';
+  }
+  return 'family ' + ((fam << 24) >> 24);
+}
+
+function socktuple(b: Buffer, o: number, len: number): string {
+  if (len === 0) return 'NULL';
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_INET) {
+    if (len === 13) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5) + '->' + ipv4At(b, o + 7) + ':' + rdU16(b, o + 11);
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 37) {
+      if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
+        return ipv4At(b, o + 13) + ':' + rdU16(b, o + 17) + '->' + ipv4At(b, o + 31) + ':' + rdU16(b, o + 35);
+      }
+      return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17) + '->' + ipv6ToString(b, o + 19) + ':' + rdU16(b, o + 35);
+    }
+    return 'INVALID IPv6';
+  }
+  if (fam === PPM_AF_UNIX) {
+    return hex64(b, o + 1) + '->' + hex64(b, o + 9) + ' ' + (len > 17 ? sanitizedCStr(b, o + 17) : '');
+  }
+  return 'family ' + ((fam << 24) >> 24);
+}
+
+function strArray(b: Buffer, o: number, len: number, pairs: boolean): string {
+  const end = o + len;
+  let s = '';
+  let k = 0;
+  let p = o;
+  while (p < end) {
+    let e = p;
+    while (e < end && b[e] !== 0) e++;
+    const str = b.latin1Slice(p, e);
+    if (pairs) s += (k === 0 ? '' : (k & 1) === 1 ? ':' : ',') + str;
+    else s += (k === 0 ? '' : '.') + str;
+    k++;
+    p = e + 1;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON renderers (get_param_as_json / render_fd_json), for the -j formatter: each returns the
+// value and sets r.resolved (already '') as libsinsp fills it. jsoncpp sorts object keys when
+// it writes them; objects here are built in that order already.
+
+type JsonRenderer = (
+  r: ParamRenderer,
+  ev: EventView,
+  cp: CParam,
+  type: PT,
+  o: number,
+  len: number,
+  fmt: PFmt,
+) => JsonValue;
+
+const jsonNA: JsonRenderer = (r) => {
+  r.value = '(n.a.)';
+  return null;
+};
+
+const jsonInvalidDyn: JsonRenderer = (r) => {
+  r.value = 'INVALID DYNAMIC PARAMETER';
+  return null;
+};
+
+/** The types whose JSON value is their text rendering. */
+const jsonAsText: JsonRenderer = (r, ev, cp, type, o, len, fmt) => {
+  renderText(r, ev, cp, type, o, len, fmt);
+  return r.value;
+};
+
+const jsonPid: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const t = r.state.getThread(rdI64(ev.buf, o), false);
+  if (t !== null) r.resolved = t.comm;
+  return json64(ev.buf, o, false);
+};
+
+const jsonErrno: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  if (rdI32(b, o + 4) < 0) r.resolved = errnoToStr(rdU32(b, o) | 0);
+  return json64(b, o, true);
+};
+
+const jsonFd: JsonRenderer = (r, ev, _cp, _t, o, _len, fmt) => {
+  const b = ev.buf;
+  const hi = rdI32(b, o + 4),
+    lo = rdU32(b, o);
+  const out: { [k: string]: JsonValue } = {};
+  const t = r.thread(ev);
+  if (t !== null) {
+    if (hi >= 0) {
+      const f = t.getFd(hi * TWO32 + lo);
+      if (f !== null) {
+        out.name = sanitizeString(f.name);
+        out.typechar = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0).slice(1, -1);
+      }
+    } else if (hi === -1 && lo === 0xffffff9c) {
+      out.name = 'AT_FDCWD';
+    } else {
+      const e = errnoToStr(lo | 0);
+      if (e !== '') out.error = e;
+    }
+  }
+  out.num = json64(b, o, false);
+  return out;
+};
+
+const jsonSockaddr: JsonRenderer = (_r, ev, _cp, _t, o, len): JsonValue => {
+  if (len === 0) return null;
+  const b = ev.buf;
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
+  if (fam === PPM_AF_INET) {
+    if (len === 7) return { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) };
+    return 'INVALID IPv4';
+  }
+  return { family: (fam << 24) >> 24 };
+};
+
+const jsonSocktuple: JsonRenderer = (r, ev, _cp, _t, o, len): JsonValue => {
+  if (len === 0) return null;
+  const b = ev.buf;
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_INET) {
+    if (len === 13) {
+      return {
+        dst: { addr: ipv4At(b, o + 7), port: rdU16(b, o + 11) },
+        src: { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) },
+      };
+    }
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 37) {
+      if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
+        return {
+          dst: { addr: ipv4At(b, o + 31), port: rdU16(b, o + 35) },
+          src: { addr: ipv4At(b, o + 13), port: rdU16(b, o + 17) },
+        };
+      }
+      return {
+        dst: { addr: ipv6ToString(b, o + 19), port: rdU16(b, o + 35) },
+        src: { addr: ipv6ToString(b, o + 1), port: rdU16(b, o + 17) },
+      };
+    }
+    return 'INVALID IPv6';
+  }
+  if (fam === PPM_AF_UNIX) {
+    // libsinsp writes the string storage but leaves the JSON value null
+    r.value = socktuple(b, o, len);
+    return null;
+  }
+  return { family: (fam << 24) >> 24 };
+};
+
+const jsonSyscallId: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const id = rdU16(ev.buf, o);
+  if (id >= PPM_SC_MAX) {
+    r.resolved = '<unknown syscall>';
+    return null;
+  }
+  r.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
+  return id;
+};
+
+const jsonSigtype: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const v = rdU8(ev.buf, o);
+  r.resolved = signalToStr(v);
+  return v;
+};
+
+const jsonReltime: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
+  r.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
+  return json64(b, o, true);
+};
+
+const jsonFlags: JsonRenderer = (_r, ev, cp, type, o, len): JsonValue => {
+  // *(uint32_t*)payload masked to the stored length
+  const raw = rdU32(ev.buf, o);
+  const v = len >= 4 ? raw : (raw & ((1 << (len * 8)) - 1)) >>> 0;
+  const names: JsonValue[] = [];
+  if (cp.flags !== null) {
+    const s = cp.flags.resolve(v);
+    if (s !== '') for (const n of s.split('|')) names.push(n);
+  }
+  return type === PT.MODE ? { mode: names, val: v } : { flags: names, val: v };
+};
+
+const jsonUidGid: JsonRenderer = (_r, ev, _cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  return v === 0xffffffff ? -1 : v;
+};
+
+const jsonCharbufArray: JsonRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = strArray(ev.buf, o, len, false).split('.').join(',');
+  return null;
+};
+
+const JSON_RENDERERS: readonly JsonRenderer[] = byType<JsonRenderer>(
+  {
+    [PT.INT8]: (_r, ev, _cp, _t, o) => (rdU8(ev.buf, o) << 24) >> 24,
+    [PT.INT16]: (_r, ev, _cp, _t, o) => (rdU16(ev.buf, o) << 16) >> 16,
+    [PT.INT32]: (_r, ev, _cp, _t, o) => rdI32(ev.buf, o),
+    [PT.INT64]: (_r, ev, _cp, _t, o) => json64(ev.buf, o, true),
+    [PT.UINT8]: (_r, ev, _cp, _t, o) => rdU8(ev.buf, o),
+    [PT.UINT16]: (_r, ev, _cp, _t, o) => rdU16(ev.buf, o),
+    [PT.UINT32]: (_r, ev, _cp, _t, o) => rdU32(ev.buf, o),
+    [PT.UINT64]: (_r, ev, _cp, _t, o) => json64(ev.buf, o, false),
+    [PT.PID]: jsonPid,
+    [PT.ERRNO]: jsonErrno,
+    [PT.FD]: jsonFd,
+    [PT.CHARBUF]: jsonAsText,
+    [PT.FSPATH]: jsonAsText,
+    [PT.FSRELPATH]: jsonAsText,
+    [PT.BYTEBUF]: jsonAsText,
+    [PT.FDLIST]: jsonAsText,
+    [PT.SIGSET]: jsonAsText,
+    [PT.SOCKADDR]: jsonSockaddr,
+    [PT.SOCKTUPLE]: jsonSocktuple,
+    [PT.SYSCALLID]: jsonSyscallId,
+    [PT.SIGTYPE]: jsonSigtype,
+    [PT.RELTIME]: jsonReltime,
+    [PT.FLAGS8]: jsonFlags,
+    [PT.FLAGS16]: jsonFlags,
+    [PT.FLAGS32]: jsonFlags,
+    [PT.MODE]: jsonFlags,
+    [PT.UID]: jsonUidGid,
+    [PT.GID]: jsonUidGid,
+    [PT.CHARBUFARRAY]: jsonCharbufArray,
+    [PT.CHARBUF_PAIR_ARRAY]: jsonInvalidDyn,
+    [PT.ABSTIME]: jsonInvalidDyn,
+    [PT.DYN]: jsonInvalidDyn,
+  },
+  jsonNA,
+);
 
 /** A 64-bit param as jsoncpp holds it: Int64 (signed) or UInt64 (unsigned), exact. */
 function json64(b: Buffer, o: number, signed: boolean): number | bigint {
