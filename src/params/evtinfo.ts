@@ -24,6 +24,7 @@ import type { EventInfo } from '../event/types';
 import { EVENTS } from '../event/generated/events';
 import { PPM_SC_NAMES } from '../event/generated/syscall-names';
 import { ipv6ToString } from '../util/net';
+import { joinRelativePath } from '../util/paths';
 import { errnoToStr } from '../util/errno';
 import { signalToStr } from '../util/signals';
 import { FlagTable, flagTable } from './flags';
@@ -361,71 +362,6 @@ function sanitizedCStr(b: Buffer, o: number): string {
   let s = b.latin1Slice(o, i);
   for (; i < e; i++) if (isValidChar(b[i])) s += String.fromCharCode(b[i]);
   return s;
-}
-
-let pathScratch = Buffer.allocUnsafe(4096);
-
-/**
- * sinsp_utils::concatenate_paths for a relative path (first byte not '/'): base copied as is,
- * then the path bytes from b[o] up to their NUL through copy_and_sanitize_path ('.'/'..'
- * handling, '//' folding, invalid bytes as '.', trailing '/' dropped; '..' may climb into base).
- */
-export function joinRelativePath(base: string, b: Uint8Array, o: number): string {
-  let pe = o;
-  const bl = b.length;
-  while (pe < bl && b[pe] !== 0) pe++;
-  const need = base.length + (pe - o) + 4;
-  if (pathScratch.length < need) pathScratch = Buffer.allocUnsafe(Math.max(need, pathScratch.length * 2));
-  const t = pathScratch;
-  let tc = t.write(base, 0, 'latin1');
-  let pc = o;
-  const at = (i: number): number => (i < pe ? b[i] : 0);
-  for (;;) {
-    const c = at(pc);
-    if (c === 0) {
-      if (tc > 1 && t[tc - 1] === 0x2f) tc--;
-      return t.latin1Slice(0, tc);
-    }
-    if (!isValidChar(c)) {
-      t[tc++] = 0x2e;
-      pc++;
-    } else if (c === 0x2e && at(pc + 1) === 0x2e && at(pc + 2) === 0x2f) {
-      if (tc > 1) {
-        tc--;
-        while (tc >= 1 && t[tc - 1] !== 0x2f) tc--;
-      }
-      pc += 3;
-    } else if (c === 0x2e && at(pc + 1) === 0x2e) {
-      if (at(pc + 2) === 0) {
-        if (tc > 1) {
-          tc--;
-          while (tc >= 1 && t[tc - 1] !== 0x2f) tc--;
-        }
-        pc += 2;
-      } else {
-        t[tc++] = 0x2e;
-        t[tc++] = 0x2e;
-        pc += 2;
-      }
-    } else if (c === 0x2e && at(pc + 1) === 0x2f) {
-      pc += 2;
-    } else if (c === 0x2e) {
-      if (at(pc + 1) === 0) pc++;
-      else {
-        t[tc++] = c;
-        pc++;
-      }
-    } else if (c === 0x2f) {
-      if (tc > 0 && t[tc - 1] === 0x2f) pc++;
-      else {
-        t[tc++] = c;
-        pc++;
-      }
-    } else {
-      t[tc++] = c;
-      pc++;
-    }
-  }
 }
 
 function ipv4At(b: Buffer, o: number): string {
