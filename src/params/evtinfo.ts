@@ -22,6 +22,7 @@ import { FdType } from '../scap/metadata';
 import { PT, PF } from '../event/types';
 import type { EventInfo } from '../event/types';
 import { EVENTS } from '../event/generated/events';
+import { isGeneric } from '../event/codes';
 import { PPM_SC_NAMES } from '../event/generated/syscall-names';
 import { ipv6ToString } from '../util/net';
 import { joinRelativePath } from '../util/paths';
@@ -474,7 +475,7 @@ export class ParamRenderer {
 
   /** evt.info: every param as name=value[(resolved)] followed by a space, as 0.29.3 prints it. */
   info(ev: EventView): string {
-    if (ev.type === 0 || ev.type === 1) return '';
+    if (isGeneric(ev.type)) return '';
     const info = ev.info;
     if (info === null) return '';
     const cps = compiledFor(info);
@@ -490,7 +491,7 @@ export class ParamRenderer {
 
   /** info(ev) appended to out piece by piece (the hot path of the default line: no concatenation). */
   infoInto(ev: EventView, out: Out): void {
-    if (ev.type === 0 || ev.type === 1) return;
+    if (isGeneric(ev.type)) return;
     const info = ev.info;
     if (info === null) return;
     const cps = compiledFor(info);

@@ -272,7 +272,6 @@ export const ALL_PARAMS = new Map<string, number>();
 /** every event name */
 export const EVENT_NAMES = new Set<string>();
 /** PPME enum name → code */
-export const CODE = new Map<string, number>();
 
 for (const e of EVENTS) {
   if (!e) continue;
@@ -287,11 +286,6 @@ for (const e of EVENTS) {
   });
   PARAM_INDEX[e.code] = m;
   EVENT_NAMES.add(e.name);
-  CODE.set(e.enumName, e.code);
-}
-
-export function code(enumName: string): number {
-  return CODE.get(enumName) ?? -1;
 }
 
 /** Index of the parameter named `name` in the current event, or -1 (also when absent on disk). */
