@@ -4,7 +4,7 @@
  */
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
-import type { ThreadInfo } from '../../state/threadinfo';
+import type { ThreadExtras, ThreadInfo } from '../../state/threadinfo';
 import type { FdInfo } from '../../state/fdinfo';
 import { FieldError, FieldType, FieldValue } from '../field-api';
 import { EVENTS } from '../../event/generated/events';
@@ -400,21 +400,10 @@ export function paramRenderer(st: State): ParamRenderer {
 // ---------------------------------------------------------------------------------------------
 // Threads
 
-/** Fields newer state code may add; read defensively. */
-export interface ThreadExtras {
-  pgid: number;
-  exeIno: number;
-  exeInoCtime: number;
-  exeInoMtime: number;
-  exeInoCtimeDurationCloneTs: number;
-  exeInoCtimeDurationPidnsStart: number;
-  pidnsInitStartTs: number;
-  exeLowerLayer: boolean;
-  category: number;
-}
-
+/** A ThreadExtras fact of t, undefined when unknown. */
 export function extra<K extends keyof ThreadExtras>(t: ThreadInfo, k: K): ThreadExtras[K] | undefined {
-  return (t as unknown as Partial<ThreadExtras>)[k];
+  const x = t.extras;
+  return x === null ? undefined : x[k];
 }
 
 /** The main thread of t's process (t itself for a main thread). */
