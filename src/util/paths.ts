@@ -11,25 +11,33 @@ function invalidChar(c: number): boolean {
   return c < 0x20 || c > 0x7e;
 }
 
-/** The working buffer of the joins (code units, so a string's characters are kept as they are). */
-let work = new Uint16Array(4096);
-/** A string path's code units, for the walk. */
-let pathUnits = new Uint16Array(1024);
+/** The working buffer of the joins (bytes: every string in the state is latin1, see `wide`). */
+let work = Buffer.allocUnsafe(4096);
+/** A string path as bytes, for the walk (a character above 0xff as 0xff: invalid either way). */
+let pathBytes = Buffer.allocUnsafe(1024);
 
-/** work[0..base.length) = base; the buffer grown to hold `extra` more units (the walk writes at most that many). */
-function startWith(base: string, extra: number): void {
-  const need = base.length + extra + 4;
-  if (work.length < need) work = new Uint16Array(Math.max(need, work.length * 2));
-  for (let i = 0; i < base.length; i++) work[i] = base.charCodeAt(i);
+/**
+ * work[0..base.length) = base, grown to hold `extra` more bytes (the walk writes at most that
+ * many); false, with nothing written, when base has a character above 0xff (see wideJoin).
+ */
+function startWith(base: string, extra: number): boolean {
+  const n = base.length;
+  const need = n + extra + 4;
+  if (work.length < need) work = Buffer.allocUnsafe(Math.max(need, work.length * 2));
+  for (let i = 0; i < n; i++) {
+    const c = base.charCodeAt(i);
+    if (c > 0xff) return false;
+    work[i] = c;
+  }
+  return true;
 }
 
 /**
- * copy_and_sanitize_path: appends src[pc..pe) to work[] from index `tc`, with '.'/'..'
+ * copy_and_sanitize_path: appends src[pc..pe) to t[] from index `tc`, with '.'/'..'
  * handling ('..' may climb back into what is already there, never above its first byte),
  * '//' folding, invalid bytes as '.', and a trailing '/' dropped. Returns the new length.
  */
-function copyAndSanitize(tc: number, src: Uint8Array | Uint16Array, pc: number, pe: number): number {
-  const t = work;
+function copyAndSanitize(t: Uint8Array | Uint16Array, tc: number, src: Uint8Array, pc: number, pe: number): number {
   const at = (i: number): number => (i < pe ? src[i] : 0);
   for (;;) {
     const c = at(pc);
@@ -72,21 +80,31 @@ function copyAndSanitize(tc: number, src: Uint8Array | Uint16Array, pc: number, 
   }
 }
 
-/** work[0..n) as a string. */
-function workString(n: number): string {
+/** The join for a base with characters above 0xff (never from a trace): the walk on code units. */
+function wideJoin(base: string, src: Uint8Array, pc: number, pe: number): string {
+  const t = new Uint16Array(base.length + (pe - pc) + 4);
+  for (let i = 0; i < base.length; i++) t[i] = base.charCodeAt(i);
+  const n = copyAndSanitize(t, base.length, src, pc, pe);
   let s = '';
-  for (let i = 0; i < n; i += 8192) s += String.fromCharCode(...work.subarray(i, Math.min(n, i + 8192)));
+  for (let i = 0; i < n; i += 8192) s += String.fromCharCode(...t.subarray(i, Math.min(n, i + 8192)));
   return s;
 }
 
-/** The joins' common part: base, then `path` (already cut at its NUL) sanitized; relative or not. */
+/** base, then src[pc..pe) sanitized. */
+function joinBytes(base: string, src: Uint8Array, pc: number, pe: number): string {
+  if (!startWith(base, pe - pc)) return wideJoin(base, src, pc, pe);
+  return work.latin1Slice(0, copyAndSanitize(work, base.length, src, pc, pe));
+}
+
+/** The string joins' common part: base (when relative), then `path` (already cut at its NUL) sanitized. */
 function join(base: string, path: string, relative: boolean): string {
   const n = path.length;
-  if (pathUnits.length < n) pathUnits = new Uint16Array(Math.max(n, pathUnits.length * 2));
-  for (let i = 0; i < n; i++) pathUnits[i] = path.charCodeAt(i);
-  if (!relative) base = '';
-  startWith(base, n);
-  return workString(copyAndSanitize(base.length, pathUnits, 0, n));
+  if (pathBytes.length < n) pathBytes = Buffer.allocUnsafe(Math.max(n, pathBytes.length * 2));
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    pathBytes[i] = c > 0xff ? 0xff : c;
+  }
+  return joinBytes(relative ? base : '', pathBytes, 0, n);
 }
 
 /**
@@ -98,8 +116,7 @@ export function joinRelativePath(base: string, b: Uint8Array, o: number): string
   let pe = o;
   const bl = b.length;
   while (pe < bl && b[pe] !== 0) pe++;
-  startWith(base, pe - o);
-  return workString(copyAndSanitize(base.length, b, o, pe));
+  return joinBytes(base, b, o, pe);
 }
 
 /**
