@@ -10,14 +10,10 @@ import { State } from '../src/state/state';
 import { ThreadInfo } from '../src/state/threadinfo';
 import { FdInfo, FdFlags } from '../src/state/fdinfo';
 import { FdType } from '../src/scap/metadata';
-import {
-  ParamRenderer,
-  BufferFormat,
-  fmtG,
-  formatBuffer,
-  sanitizeString,
-  joinRelativePath,
-} from '../src/params/evtinfo';
+import { ParamRenderer, BufferFormat, formatBuffer } from '../src/params/evtinfo';
+import { fmtG } from '../src/params/numbers';
+import { sanitizeString } from '../src/params/cstrings';
+import { joinRelativePath } from '../src/util/paths';
 import { resolveFlags } from '../src/params/flags';
 import { errnoToStr } from '../src/util/errno';
 import { signalToStr } from '../src/util/signals';

@@ -17,3 +17,12 @@ export function codesMatching(re: RegExp): number[] {
   for (const [n, c] of byEnum) if (re.test(n)) out.push(c);
   return out.sort((a, b) => a - b);
 }
+
+/** PPME_GENERIC_E / _X: syscalls without an event of their own (param 0 is the syscall id). */
+export const GENERIC_E = code('PPME_GENERIC_E');
+export const GENERIC_X = code('PPME_GENERIC_X');
+
+/** True for the two generic syscall events. */
+export function isGeneric(type: number): boolean {
+  return type === GENERIC_E || type === GENERIC_X;
+}

@@ -15,17 +15,15 @@
 import type { BinaryCheckNode, Node } from './ast';
 import { EVENTS } from '../event/generated/events';
 import { PPM_SC_NAMES } from '../event/generated/syscall-names';
+import { GENERIC_E, GENERIC_X, isGeneric } from '../event/codes';
 
 /** Number of event codes (PPM_EVENT_MAX of our table). */
 export const EVENT_CODE_COUNT = EVENTS.length;
 
-const PPME_GENERIC_E = 0;
-const PPME_GENERIC_X = 1;
-
-/** event name → codes (≥ 2, as libsinsp skips the generic events here) */
+/** event name → codes (not the generic events: libsinsp skips them here) */
 const CODES_BY_NAME = new Map<string, number[]>();
 for (const e of EVENTS) {
-  if (!e || e.code < 2) continue;
+  if (!e || isGeneric(e.code)) continue;
   const l = CODES_BY_NAME.get(e.name);
   if (l) l.push(e.code);
   else CODES_BY_NAME.set(e.name, [e.code]);
@@ -49,8 +47,8 @@ export function namesToEventCodes(names: Iterable<string>): Set<number> {
     else if (SC_NAMES.has(n)) remaining = true;
   }
   if (remaining) {
-    out.add(PPME_GENERIC_E);
-    out.add(PPME_GENERIC_X);
+    out.add(GENERIC_E);
+    out.add(GENERIC_X);
   }
   return out;
 }

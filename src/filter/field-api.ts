@@ -7,6 +7,7 @@
  */
 import type { EventView } from '../event/view';
 import type { State } from '../state/state';
+import type { PF } from '../event/types';
 
 /**
  * Value types (libsinsp ppm_param_type names, reduced to what comparison needs).
@@ -72,6 +73,10 @@ export interface BoundField {
    */
   readonly cmp?: 'scalar' | 'any' | 'endpoints' | 'around';
   values?(ev: EventView, st: State): FieldValue[] | null;
+  /** (Additive.) The field's print format (libsinsp m_print_format), when it has one; -j uses it. */
+  readonly pf?: PF;
+  /** (Additive.) format(ev, st) given v = extract(ev, st) already computed (saves a second extraction). */
+  formatExtracted?(v: FieldValue, ev: EventView, st: State): string | null;
 }
 
 /** Thrown for unknown fields and bad arguments; `message` is user-facing. */

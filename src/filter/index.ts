@@ -6,8 +6,11 @@
  *
  * Errors are FilterError {pos, line, column, kind, macroChain}; print with toCliString().
  */
-export { compileFilter, compileAst, compileValueExpr, getopt } from './compiler';
-export type { CompileOptions, CompiledFilter, EvalFn, MacroDef, Source } from './compiler';
+export { compileFilter, compileAst, compileValueExpr } from './compiler';
+export type { CompileOptions, CompiledFilter } from './compiler';
+export { getopt } from './compile/transformers';
+export type { EvalFn, Source } from './compile/source';
+export type { MacroDef } from './compile/macros';
 export { parseFilter, Parser, toByteString } from './parser';
 export type { ParseOptions, ParseResult } from './parser';
 export type * from './ast';

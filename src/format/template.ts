@@ -47,7 +47,7 @@ const STATEFUL = new Set([
  * print format.
  */
 function jsonFormOf(f: BoundField): 'string' | 'null' | undefined {
-  const pf = (f as { pf?: PF }).pf;
+  const pf = f.pf;
   if (pf === undefined || (f.info.cls === 'evt' && f.info.name !== 'evt.type.is')) return undefined;
   switch (f.info.ptype) {
     case 'INT8':
@@ -409,8 +409,7 @@ function writeJsonValue(out: Out, f: BoundField, v: FieldValue, ev: EventView, s
     default:
       break;
   }
-  const fx = (f as { formatExtracted?: (v: FieldValue, ev: EventView, st: State) => string | null }).formatExtracted;
-  const s = reuse && fx !== undefined ? fx.call(f, v, ev, st) : f.format(ev, st);
+  const s = reuse && f.formatExtracted !== undefined ? f.formatExtracted(v, ev, st) : f.format(ev, st);
   if (s === null) out.str('null');
   else jsonQuoteInto(out, s);
 }

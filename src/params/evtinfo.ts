@@ -22,11 +22,33 @@ import { FdType } from '../scap/metadata';
 import { PT, PF } from '../event/types';
 import type { EventInfo } from '../event/types';
 import { EVENTS } from '../event/generated/events';
+import { isGeneric } from '../event/codes';
 import { PPM_SC_NAMES } from '../event/generated/syscall-names';
 import { ipv6ToString } from '../util/net';
+import { joinRelativePath } from '../util/paths';
 import { errnoToStr } from '../util/errno';
 import { signalToStr } from '../util/signals';
 import { FlagTable, flagTable } from './flags';
+import {
+  TWO32,
+  rdU8,
+  rdU16,
+  rdU32,
+  rdI32,
+  rdI64,
+  decHiLo,
+  decI64,
+  decU64,
+  HEX2L,
+  HEX1L,
+  hex32,
+  fmtNum32,
+  fmtNum64,
+  fmtG,
+  hex64,
+  json64,
+} from './numbers';
+import { sanitizeString, nulFrom, sanitizedCStr } from './cstrings';
 import { PFmt, bufferFormatBits, renderByteBuf, binaryBufferToString } from './buffers';
 
 export type BufferFormat =
@@ -41,7 +63,6 @@ export interface RenderOptions {
 /** A JSON value as get_param_as_json builds it (64-bit values beyond 2^53 as bigint). */
 export type JsonValue = null | number | bigint | string | boolean | JsonValue[] | { [k: string]: JsonValue };
 
-const TWO32 = 4294967296;
 /** PPM_AT_FDCWD (-100) is recognized as hi === -1 && lo === 0xffffff9c */
 const PPM_AF_UNIX = 1;
 const PPM_AF_INET = 2;
@@ -125,309 +146,6 @@ function compiledFor(info: EventInfo): CParam[] {
   return c;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Raw readers: the C code dereferences the payload pointer with the type's width whatever the
-// stored length, so we do too (zero past the end of the buffer).
-
-function rdU8(b: Buffer, o: number): number {
-  return o < b.length ? b[o] : 0;
-}
-function rdU16(b: Buffer, o: number): number {
-  return o + 2 <= b.length ? b[o] | (b[o + 1] << 8) : rdU8(b, o) | (rdU8(b, o + 1) << 8);
-}
-function rdU32(b: Buffer, o: number): number {
-  if (o + 4 <= b.length) return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
-  return (rdU8(b, o) | (rdU8(b, o + 1) << 8) | (rdU8(b, o + 2) << 16) | (rdU8(b, o + 3) << 24)) >>> 0;
-}
-function rdI32(b: Buffer, o: number): number {
-  if (o + 4 <= b.length) return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
-  return rdU32(b, o) | 0;
-}
-
-/** int64 at o as a Number (exact within +-2^53) */
-function rdI64(b: Buffer, o: number): number {
-  return rdI32(b, o + 4) * TWO32 + rdU32(b, o);
-}
-
-/** decimal of the signed 64-bit value hi:lo (hi signed 32, lo unsigned 32) */
-function decHiLo(hi: number, lo: number): string {
-  if (hi === 0) return lo < 0x40000000 ? '' + lo : String(lo);
-  if (hi === -1 && lo >= 0x80000000) return '' + (lo - TWO32);
-  if (hi >= -2097152 && hi < 2097152) return String(hi * TWO32 + lo);
-  return ((BigInt(hi) << 32n) + BigInt(lo)).toString();
-}
-
-/** "%" PRId64 of the 8 bytes at o */
-function decI64(b: Buffer, o: number): string {
-  return decHiLo(rdI32(b, o + 4), rdU32(b, o));
-}
-/** "%" PRIu64 of the 8 bytes at o */
-function decU64(b: Buffer, o: number): string {
-  const hi = rdU32(b, o + 4),
-    lo = rdU32(b, o);
-  if (hi < 2097152) return String(hi * TWO32 + lo);
-  return ((BigInt(hi) << 32n) + BigInt(lo)).toString();
-}
-const HEX2U: string[] = [];
-const HEX2L: string[] = [];
-const HEX1U: string[] = [];
-const HEX1L: string[] = [];
-for (let i = 0; i < 256; i++) {
-  const l = i.toString(16);
-  HEX1L.push(l);
-  HEX1U.push(l.toUpperCase());
-  HEX2L.push(l.length === 1 ? '0' + l : l);
-  HEX2U.push(HEX2L[i].toUpperCase());
-}
-/** v (u32) in hex without leading zeros */
-function hex32(v: number, h1: string[], h2: string[]): string {
-  if (v < 0x100) return h1[v];
-  if (v < 0x10000) return h1[v >>> 8] + h2[v & 0xff];
-  if (v < 0x1000000) return h1[v >>> 16] + h2[(v >>> 8) & 0xff] + h2[v & 0xff];
-  return h1[v >>> 24] + h2[(v >>> 16) & 0xff] + h2[(v >>> 8) & 0xff] + h2[v & 0xff];
-}
-/** v (u32) as 8 hex digits */
-function hex32pad(v: number, h2: string[]): string {
-  return h2[v >>> 24] + h2[(v >>> 16) & 0xff] + h2[(v >>> 8) & 0xff] + h2[v & 0xff];
-}
-/** "%" PRIX64 (or PRIx64) of the 8 bytes at o */
-function hexU64(b: Buffer, o: number, upper: boolean): string {
-  const hi = rdU32(b, o + 4),
-    lo = rdU32(b, o);
-  const h1 = upper ? HEX1U : HEX1L,
-    h2 = upper ? HEX2U : HEX2L;
-  return hi === 0 ? hex32(lo, h1, h2) : hex32(hi, h1, h2) + hex32pad(lo, h2);
-}
-/** "%#" PRIo64 of the 8 bytes at o */
-function octU64(b: Buffer, o: number): string {
-  const hi = rdU32(b, o + 4),
-    lo = rdU32(b, o);
-  if (hi === 0 && lo === 0) return '0';
-  return '0' + ((BigInt(hi) << 32n) + BigInt(lo)).toString(8);
-}
-/** "%09d" */
-function pad09(v: number | string): string {
-  const s = String(v);
-  if (s[0] === '-') {
-    const a = s.slice(1);
-    return a.length >= 8 ? s : '-' + '00000000'.slice(a.length) + a;
-  }
-  return s.length >= 9 ? s : '000000000'.slice(s.length) + s;
-}
-
-/**
- * SET_NUMERIC_FORMAT for values of at most 32 bits: `signed` is the value as C's printf sees it
- * for %d (already sign-converted as the C types promote), `bits32` the same bits unsigned.
- */
-function fmtNum32(fmt: PF, signed: number, bits32: number): string {
-  switch (fmt) {
-    case PF.OCT:
-      return bits32 === 0 ? '0' : '0' + bits32.toString(8);
-    case PF.HEX:
-      return hex32(bits32, HEX1U, HEX2U);
-    case PF.PADDED_DEC:
-      return pad09(signed);
-    default:
-      return String(signed);
-  }
-}
-function fmtNum64(fmt: PF, b: Buffer, o: number): string {
-  switch (fmt) {
-    case PF.OCT:
-      return octU64(b, o);
-    case PF.HEX:
-      return hexU64(b, o, true);
-    case PF.PADDED_DEC:
-      return pad09(decI64(b, o));
-    default:
-      return decI64(b, o);
-  }
-}
-
-/**
- * printf("%lg", v) as glibc prints it: 6 significant digits rounded half-to-even on the exact
- * binary value, trailing zeros removed, exponent form when the exponent is < -4 or >= 6.
- */
-export function fmtG(v: number): string {
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  if (!isFinite(v)) return v > 0 ? 'inf' : v < 0 ? '-inf' : '-nan';
-  const neg = v < 0;
-  const a = neg ? -v : v;
-  // exact decimal expansion (exact for a < 1e21 with up to 100 fraction digits, enough for ns)
-  const fx = a < 1e21 ? a.toFixed(100) : BigInt(a).toString();
-  const dot = fx.indexOf('.');
-  const intLen = dot < 0 ? fx.length : dot;
-  const all = dot < 0 ? fx : fx.slice(0, dot) + fx.slice(dot + 1);
-  let first = 0;
-  while (first < all.length && all.charCodeAt(first) === 0x30) first++;
-  if (first === all.length) return neg ? '-0' : '0';
-  let x = intLen - first - 1; // decimal exponent of the first significant digit
-  const P = 6;
-  const digits: number[] = [];
-  for (let k = 0; k < P; k++) {
-    const idx = first + k;
-    digits.push(idx < all.length ? all.charCodeAt(idx) - 48 : 0);
-  }
-  const nextIdx = first + P;
-  const next = nextIdx < all.length ? all.charCodeAt(nextIdx) - 48 : 0;
-  let restNonZero = false;
-  for (let k = nextIdx + 1; k < all.length; k++)
-    if (all.charCodeAt(k) !== 0x30) {
-      restNonZero = true;
-      break;
-    }
-  const roundUp = next > 5 || (next === 5 && (restNonZero || (digits[P - 1] & 1) === 1));
-  if (roundUp) {
-    let k = P - 1;
-    while (k >= 0) {
-      digits[k]++;
-      if (digits[k] < 10) break;
-      digits[k] = 0;
-      k--;
-    }
-    if (k < 0) {
-      digits.unshift(1);
-      digits.pop();
-      x++;
-    }
-  }
-  let out: string;
-  if (x < -4 || x >= P) {
-    let m = String(digits[0]);
-    let last = P - 1;
-    while (last > 0 && digits[last] === 0) last--;
-    if (last > 0) {
-      m += '.';
-      for (let k = 1; k <= last; k++) m += digits[k];
-    }
-    const ax = x < 0 ? -x : x;
-    out = m + 'e' + (x < 0 ? '-' : '+') + (ax < 10 ? '0' : '') + ax;
-  } else {
-    // fixed: P - 1 - x decimals
-    let ip = '',
-      fp = '';
-    for (let k = 0; k < P; k++) {
-      if (k <= x) ip += digits[k];
-      else fp += digits[k];
-    }
-    if (x < 0) {
-      ip = '0';
-      fp = '0'.repeat(-x - 1) + digits.join('');
-    }
-    let e = fp.length;
-    while (e > 0 && fp.charCodeAt(e - 1) === 0x30) e--;
-    fp = fp.slice(0, e);
-    out = fp === '' ? ip : ip + '.' + fp;
-  }
-  return neg ? '-' + out : out;
-}
-
-/** g_invalidchar: everything outside 0x20..0x7e */
-function isValidChar(c: number): boolean {
-  return c >= 0x20 && c <= 0x7e;
-}
-
-/** sanitize_string: drops the characters outside 0x20..0x7e (and stops at a NUL, as a C string). */
-export function sanitizeString(s: string): string {
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) break;
-  }
-  if (i === n) return s;
-  let out = s.slice(0, i);
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) break;
-    if (c >= 0x20 && c <= 0x7e) out += s[i];
-  }
-  return out;
-}
-
-/** Index of the first NUL at or after o in b (b.length when none). */
-function nulFrom(b: Buffer, o: number): number {
-  if (o >= b.length) return b.length;
-  const z = b.indexOf(0, o);
-  return z < 0 ? b.length : z;
-}
-
-/** C string at o, sanitized (sanitize_string of std::string(payload + o)). */
-function sanitizedCStr(b: Buffer, o: number): string {
-  const e = nulFrom(b, o);
-  let i = o;
-  while (i < e && isValidChar(b[i])) i++;
-  if (i === e) return b.latin1Slice(o, e);
-  let s = b.latin1Slice(o, i);
-  for (; i < e; i++) if (isValidChar(b[i])) s += String.fromCharCode(b[i]);
-  return s;
-}
-
-let pathScratch = Buffer.allocUnsafe(4096);
-
-/**
- * sinsp_utils::concatenate_paths for a relative path (first byte not '/'): base copied as is,
- * then the path bytes from b[o] up to their NUL through copy_and_sanitize_path ('.'/'..'
- * handling, '//' folding, invalid bytes as '.', trailing '/' dropped; '..' may climb into base).
- */
-export function joinRelativePath(base: string, b: Uint8Array, o: number): string {
-  let pe = o;
-  const bl = b.length;
-  while (pe < bl && b[pe] !== 0) pe++;
-  const need = base.length + (pe - o) + 4;
-  if (pathScratch.length < need) pathScratch = Buffer.allocUnsafe(Math.max(need, pathScratch.length * 2));
-  const t = pathScratch;
-  let tc = t.write(base, 0, 'latin1');
-  let pc = o;
-  const at = (i: number): number => (i < pe ? b[i] : 0);
-  for (;;) {
-    const c = at(pc);
-    if (c === 0) {
-      if (tc > 1 && t[tc - 1] === 0x2f) tc--;
-      return t.latin1Slice(0, tc);
-    }
-    if (!isValidChar(c)) {
-      t[tc++] = 0x2e;
-      pc++;
-    } else if (c === 0x2e && at(pc + 1) === 0x2e && at(pc + 2) === 0x2f) {
-      if (tc > 1) {
-        tc--;
-        while (tc >= 1 && t[tc - 1] !== 0x2f) tc--;
-      }
-      pc += 3;
-    } else if (c === 0x2e && at(pc + 1) === 0x2e) {
-      if (at(pc + 2) === 0) {
-        if (tc > 1) {
-          tc--;
-          while (tc >= 1 && t[tc - 1] !== 0x2f) tc--;
-        }
-        pc += 2;
-      } else {
-        t[tc++] = 0x2e;
-        t[tc++] = 0x2e;
-        pc += 2;
-      }
-    } else if (c === 0x2e && at(pc + 1) === 0x2f) {
-      pc += 2;
-    } else if (c === 0x2e) {
-      if (at(pc + 1) === 0) pc++;
-      else {
-        t[tc++] = c;
-        pc++;
-      }
-    } else if (c === 0x2f) {
-      if (tc > 0 && t[tc - 1] === 0x2f) pc++;
-      else {
-        t[tc++] = c;
-        pc++;
-      }
-    } else {
-      t[tc++] = c;
-      pc++;
-    }
-  }
-}
-
 function ipv4At(b: Buffer, o: number): string {
   return rdU8(b, o) + '.' + rdU8(b, o + 1) + '.' + rdU8(b, o + 2) + '.' + rdU8(b, o + 3);
 }
@@ -437,11 +155,6 @@ function isV4Mapped(b: Buffer, o: number): boolean {
   for (let i = 0; i < 10; i++) if (b[o + i] !== 0) return false;
   if (b[o + 10] === 0xff && b[o + 11] === 0xff) return true;
   return b[o + 10] === 0 && b[o + 11] === 0 && b[o + 12] === 0 && b[o + 13] === 0 && b[o + 14] === 0 && b[o + 15] === 0;
-}
-
-/** "%" PRIx64 of the u64 at o (lower case) */
-function hex64(b: Buffer, o: number): string {
-  return hexU64(b, o, false);
 }
 
 /** The `<f>` / `<4t>` prefix of a resolved fd, without the name. */
@@ -489,10 +202,10 @@ export class ParamRenderer {
   /** the param_fmt bits for the buffer format (PF_NORMAL, PF_HEX, ...) */
   fmtBits: PFmt;
   /** size of libsinsp's m_paramstr_storage (grows like it does; caps CHARBUF/FSPATH values) */
-  private storSize = 1024;
+  storSize = 1024;
 
   constructor(
-    protected readonly state: State,
+    readonly state: State,
     public opts: RenderOptions,
   ) {
     this.fmtBits = bufferFormatBits(opts.bufferFormat);
@@ -505,7 +218,7 @@ export class ParamRenderer {
   }
 
   /** evt->get_thread_info(): the event's thread, else a lookup of its tid without creating one. */
-  private thread(ev: EventView): ThreadInfo | null {
+  thread(ev: EventView): ThreadInfo | null {
     const t = this.state.cur.thread;
     return t !== null ? t : this.state.getThread(ev.tid, false);
   }
@@ -533,347 +246,12 @@ export class ParamRenderer {
         len--;
       }
     }
-    this.renderTyped(ev, cp, type, o, len, this.fmtBits);
-  }
-
-  private renderTyped(ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt): void {
-    const b = ev.buf;
-    const pf = cp.fmt;
-    this.resolved = '';
-    switch (type) {
-      case PT.INT8: {
-        const v = (rdU8(b, o) << 24) >> 24;
-        this.value = fmtNum32(pf, v, v >>> 0);
-        return;
-      }
-      case PT.INT16: {
-        const v = (rdU16(b, o) << 16) >> 16;
-        this.value = fmtNum32(pf, v, v >>> 0);
-        return;
-      }
-      case PT.INT32: {
-        const v = rdI32(b, o);
-        this.value = fmtNum32(pf, v, v >>> 0);
-        return;
-      }
-      case PT.UINT8: {
-        const v = rdU8(b, o);
-        this.value = fmtNum32(pf, v, v);
-        return;
-      }
-      case PT.UINT16: {
-        const v = rdU16(b, o);
-        this.value = fmtNum32(pf, v, v);
-        return;
-      }
-      case PT.UINT32: {
-        const v = rdU32(b, o);
-        this.value = fmtNum32(pf, v | 0, v);
-        return;
-      }
-      case PT.INT64:
-      case PT.UINT64:
-        this.value = fmtNum64(pf, b, o);
-        return;
-      case PT.FD:
-        this.renderFd(ev, rdI32(b, o + 4), rdU32(b, o), fmt);
-        return;
-      case PT.FD32: {
-        const v = rdI32(b, o);
-        this.renderFd(ev, v < 0 ? -1 : 0, v >>> 0, fmt);
-        return;
-      }
-      case PT.PID:
-      case PT.PID32: {
-        let pid: number;
-        if (type === PT.PID) {
-          this.value = decI64(b, o);
-          pid = rdI64(b, o);
-        } else {
-          pid = rdI32(b, o);
-          this.value = String(pid);
-        }
-        const t = this.state.getThread(pid, false);
-        if (t !== null) this.resolved = t.comm;
-        return;
-      }
-      case PT.ERRNO: {
-        const hi = rdI32(b, o + 4),
-          lo = rdU32(b, o);
-        this.value = decI64(b, o);
-        if (hi < 0) this.resolved = errnoToStr(lo | 0);
-        return;
-      }
-      case PT.CHARBUF: {
-        if (len > this.storSize) {
-          this.storSize = len;
-          storGrowths++;
-        }
-        let e = nulFrom(b, o);
-        if (e - o > this.storSize - 1) e = o + this.storSize - 1;
-        this.value = b.latin1Slice(o, e);
-        return;
-      }
-      case PT.FSPATH:
-      case PT.FSRELPATH:
-        this.renderPath(ev, cp, o, len);
-        return;
-      case PT.BYTEBUF: {
-        this.value = renderByteBuf(b, o, len, fmt, this.opts.maxBufLen);
-        if (this.value.length >= this.storSize - 1) {
-          while (this.value.length >= this.storSize - 1) this.storSize *= 2;
-          storGrowths++;
-        }
-        return;
-      }
-      case PT.SOCKADDR:
-        this.value = this.sockaddr(b, o, len);
-        return;
-      case PT.SOCKTUPLE:
-        this.value = this.socktuple(b, o, len);
-        return;
-      case PT.FDLIST: {
-        const t = this.thread(ev);
-        if (t === null) return; // libsinsp leaves its storage untouched
-        const nfds = rdU16(b, o);
-        let s = '';
-        let p = o + 2;
-        for (let j = 0; j < nfds; j++) {
-          const f = t.getFd(rdI64(b, p));
-          s +=
-            decU64(b, p) +
-            ':' +
-            (f !== null ? f.typeChar() : '?') +
-            hex32(((rdU16(b, p + 8) << 16) >> 16) >>> 0, HEX1L, HEX2L);
-          if (j < nfds - 1) s += ' ';
-          p += 10;
-        }
-        this.value = s;
-        return;
-      }
-      case PT.SYSCALLID: {
-        const id = rdU16(b, o);
-        if (id >= PPM_SC_MAX) {
-          this.value = '<unknown syscall>';
-          return;
-        }
-        this.value = String(id);
-        this.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
-        return;
-      }
-      case PT.SIGTYPE: {
-        const v = rdU8(b, o);
-        this.value = String(v);
-        this.resolved = signalToStr(v);
-        return;
-      }
-      case PT.RELTIME: {
-        const hi = rdU32(b, o + 4),
-          lo = rdU32(b, o);
-        if (hi === 0xffffffff && lo === 0xffffffff) {
-          this.value = 'none';
-          return;
-        }
-        this.value = decU64(b, o);
-        this.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
-        return;
-      }
-      case PT.FLAGS8:
-      case PT.FLAGS16:
-      case PT.FLAGS32: {
-        const v = type === PT.FLAGS8 ? rdU8(b, o) : type === PT.FLAGS16 ? rdU16(b, o) : rdU32(b, o);
-        this.value = String(v);
-        if (cp.flags !== null) this.resolved = cp.flags.resolve(v);
-        return;
-      }
-      case PT.ENUMFLAGS8:
-      case PT.ENUMFLAGS16:
-      case PT.ENUMFLAGS32: {
-        // not in e5c53d64 (only events it does not know use it): rendered as newer libs do
-        const v = type === PT.ENUMFLAGS8 ? rdU8(b, o) : type === PT.ENUMFLAGS16 ? rdU16(b, o) : rdU32(b, o);
-        this.value = String(v);
-        if (cp.flags !== null) this.resolved = cp.flags.enumName(v);
-        return;
-      }
-      case PT.MODE: {
-        const v = rdU32(b, o);
-        this.value = fmtNum32(pf, v | 0, v);
-        if (cp.flags !== null) this.resolved = cp.flags.resolve(v);
-        return;
-      }
-      case PT.UID:
-      case PT.GID: {
-        const v = rdU32(b, o);
-        if (v === 0xffffffff) {
-          this.value = '-1';
-          this.resolved = '<NONE>';
-          return;
-        }
-        this.value = String(v | 0);
-        if (type === PT.UID) {
-          const u = this.state.users.get(v);
-          this.resolved = u !== undefined ? sanitizeString(u.name) : '<NA>';
-        } else {
-          const g = this.state.groups.get(v);
-          this.resolved = g !== undefined ? sanitizeString(g.name) : '<NA>';
-        }
-        return;
-      }
-      case PT.SIGSET: {
-        const v = rdU32(b, o);
-        let s = '';
-        for (let sig = 0; sig < 32; sig++) {
-          if ((v & (1 << sig)) !== 0) {
-            const n = signalToStr(sig + 1);
-            if (n !== '') s += (s === '' ? '' : ' ') + n;
-          }
-        }
-        this.value = s;
-        return;
-      }
-      case PT.CHARBUFARRAY:
-        // libsinsp only sees these built in memory (tracers); from a file: NUL-separated strings
-        this.value = this.strArray(b, o, len, false);
-        return;
-      case PT.CHARBUF_PAIR_ARRAY:
-        this.value = this.strArray(b, o, len, true);
-        return;
-      case PT.ABSTIME:
-      case PT.DYN:
-        this.value = 'INVALID DYNAMIC PARAMETER';
-        return;
-      // Types no e5c53d64 event uses (only codes it does not know): as newer libs print them.
-      case PT.PORT:
-        this.value = String(rdU16(b, o));
-        return;
-      case PT.IPV4ADDR:
-        this.value = ipv4At(b, o);
-        return;
-      case PT.IPV6ADDR:
-        this.value = len >= 16 ? ipv6ToString(b, o) : '';
-        return;
-      case PT.BOOL:
-        this.value = rdU32(b, o) !== 0 ? 'true' : 'false';
-        return;
-      case PT.DOUBLE:
-        this.value = len >= 8 ? b.readDoubleLE(o).toFixed(6) : '0.000000';
-        return;
-      default:
-        this.value = '(n.a.)';
-        return;
-    }
-  }
-
-  /** render_fd: the number, and `<type[proto]>name`, AT_FDCWD or the errno name. */
-  private renderFd(ev: EventView, hi: number, lo: number, fmt: PFmt): void {
-    this.value = decHiLo(hi, lo);
-    const t = this.thread(ev);
-    if (t === null) return;
-    if (hi >= 0) {
-      const f = t.getFd(hi * TWO32 + lo);
-      if (f !== null) this.resolved = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0) + sanitizeString(f.name);
-    } else if (hi === -1 && lo === 0xffffff9c) {
-      this.resolved = 'AT_FDCWD';
-    } else {
-      this.resolved = errnoToStr(lo | 0);
-    }
-  }
-
-  /** PT_FSPATH / PT_FSRELPATH: sanitized value; resolved = relative path joined to the base dir. */
-  private renderPath(ev: EventView, cp: CParam, o: number, len: number): void {
-    const b = ev.buf;
-    if (len > 0) {
-      // strcpy_sanitized(storage, payload, min(len, storage size))
-      const dst = len < this.storSize ? len : this.storSize;
-      let v = sanitizedCStr(b, o);
-      if (v.length >= dst) v = v.slice(0, dst - 1);
-      this.value = v;
-    }
-    const t = this.thread(ev);
-    if (t === null || len === 0) return;
-    // "<NA>" prefix: not resolved
-    if (rdU8(b, o) === 0x3c && rdU8(b, o + 1) === 0x4e && rdU8(b, o + 2) === 0x41 && rdU8(b, o + 3) === 0x3e) return;
-    // absolute: concatenate_paths returns false and libsinsp clears the resolved string
-    if (rdU8(b, o) === 0x2f) return;
-    this.resolved = joinRelativePath(this.baseDir(ev, cp, t), b, o);
-  }
-
-  /** get_base_dir: the thread's cwd, or for FSRELPATH the dirfd's path + '/' (unless AT_FDCWD). */
-  private baseDir(ev: EventView, cp: CParam, t: ThreadInfo): string {
-    const cwd = t.getCwd();
-    if (cp.type !== PT.FSRELPATH || cp.dirfd < 0 || cp.dirfd >= ev.paramCount) return cwd;
-    const o = ev.paramOffset(cp.dirfd);
-    const b = ev.buf;
-    const hi = rdI32(b, o + 4),
-      lo = rdU32(b, o);
-    if (hi === -1 && lo === 0xffffff9c) return cwd;
-    // get_path_for_dir_fd: the fd's name; sysdig would readlink /proc/<pid>/fd/<n> on the
-    // replaying host when the fd is unknown, which cannot apply to a trace: ''.
-    const f = hi < 0 ? null : t.getFd(hi * TWO32 + lo);
-    if (f === null || f.name === '') return '';
-    return sanitizeString(f.name) + '/';
-  }
-
-  private sockaddr(b: Buffer, o: number, len: number): string {
-    if (len === 0) return 'NULL';
-    const fam = rdU8(b, o);
-    if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
-    if (fam === PPM_AF_INET) {
-      if (len === 7) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5);
-      return 'INVALID IPv4';
-    }
-    if (fam === PPM_AF_INET6) {
-      if (len === 19) return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17);
-      return 'INVALID IPv6';
-    }
-    return 'family ' + ((fam << 24) >> 24);
-  }
-
-  private socktuple(b: Buffer, o: number, len: number): string {
-    if (len === 0) return 'NULL';
-    const fam = rdU8(b, o);
-    if (fam === PPM_AF_INET) {
-      if (len === 13)
-        return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5) + '->' + ipv4At(b, o + 7) + ':' + rdU16(b, o + 11);
-      return 'INVALID IPv4';
-    }
-    if (fam === PPM_AF_INET6) {
-      if (len === 37) {
-        if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
-          return ipv4At(b, o + 13) + ':' + rdU16(b, o + 17) + '->' + ipv4At(b, o + 31) + ':' + rdU16(b, o + 35);
-        }
-        return (
-          ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17) + '->' + ipv6ToString(b, o + 19) + ':' + rdU16(b, o + 35)
-        );
-      }
-      return 'INVALID IPv6';
-    }
-    if (fam === PPM_AF_UNIX) {
-      return hex64(b, o + 1) + '->' + hex64(b, o + 9) + ' ' + (len > 17 ? sanitizedCStr(b, o + 17) : '');
-    }
-    return 'family ' + ((fam << 24) >> 24);
-  }
-
-  private strArray(b: Buffer, o: number, len: number, pairs: boolean): string {
-    const end = o + len;
-    let s = '';
-    let k = 0;
-    let p = o;
-    while (p < end) {
-      let e = p;
-      while (e < end && b[e] !== 0) e++;
-      const str = b.latin1Slice(p, e);
-      if (pairs) s += (k === 0 ? '' : (k & 1) === 1 ? ':' : ',') + str;
-      else s += (k === 0 ? '' : '.') + str;
-      k++;
-      p = e + 1;
-    }
-    return s;
+    renderText(this, ev, cp, type, o, len, this.fmtBits);
   }
 
   /** evt.info: every param as name=value[(resolved)] followed by a space, as 0.29.3 prints it. */
   info(ev: EventView): string {
-    if (ev.type === 0 || ev.type === 1) return '';
+    if (isGeneric(ev.type)) return '';
     const info = ev.info;
     if (info === null) return '';
     const cps = compiledFor(info);
@@ -889,7 +267,7 @@ export class ParamRenderer {
 
   /** info(ev) appended to out piece by piece (the hot path of the default line: no concatenation). */
   infoInto(ev: EventView, out: Out): void {
-    if (ev.type === 0 || ev.type === 1) return;
+    if (isGeneric(ev.type)) return;
     const info = ev.info;
     if (info === null) return;
     const cps = compiledFor(info);
@@ -911,11 +289,7 @@ export class ParamRenderer {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // JSON (get_param_as_json / render_fd_json), for the -j formatter. jsoncpp sorts object keys
-  // when it writes them; objects here are built in that order already.
-
-  /** The JSON value of param i; this.resolved gets the resolved string, as libsinsp fills it. */
+  /** The JSON value of param i (get_param_as_json); this.resolved gets the resolved string, as libsinsp fills it. */
   renderJson(ev: EventView, i: number): JsonValue {
     const info = ev.info;
     this.resolved = '';
@@ -932,175 +306,612 @@ export class ParamRenderer {
         len--;
       }
     }
-    const b = ev.buf;
-    const fmt = this.fmtBits;
-    switch (type) {
-      case PT.INT8:
-        return (rdU8(b, o) << 24) >> 24;
-      case PT.INT16:
-        return (rdU16(b, o) << 16) >> 16;
-      case PT.INT32:
-        return rdI32(b, o);
-      case PT.INT64:
-        return json64(b, o, true);
-      case PT.UINT8:
-        return rdU8(b, o);
-      case PT.UINT16:
-        return rdU16(b, o);
-      case PT.UINT32:
-        return rdU32(b, o);
-      case PT.UINT64:
-        return json64(b, o, false);
-      case PT.PID: {
-        const t = this.state.getThread(rdI64(b, o), false);
-        if (t !== null) this.resolved = t.comm;
-        return json64(b, o, false);
-      }
-      case PT.ERRNO: {
-        if (rdI32(b, o + 4) < 0) this.resolved = errnoToStr(rdU32(b, o) | 0);
-        return json64(b, o, true);
-      }
-      case PT.FD: {
-        const hi = rdI32(b, o + 4),
-          lo = rdU32(b, o);
-        const r: { [k: string]: JsonValue } = {};
-        const t = this.thread(ev);
-        if (t !== null) {
-          if (hi >= 0) {
-            const f = t.getFd(hi * TWO32 + lo);
-            if (f !== null) {
-              r.name = sanitizeString(f.name);
-              r.typechar = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0).slice(1, -1);
-            }
-          } else if (hi === -1 && lo === 0xffffff9c) {
-            r.name = 'AT_FDCWD';
-          } else {
-            const e = errnoToStr(lo | 0);
-            if (e !== '') r.error = e;
-          }
-        }
-        r.num = json64(b, o, false);
-        return r;
-      }
-      case PT.CHARBUF:
-      case PT.FSPATH:
-      case PT.FSRELPATH:
-      case PT.BYTEBUF:
-      case PT.FDLIST:
-      case PT.SIGSET: {
-        this.renderTyped(ev, cp, type, o, len, fmt);
-        return this.value;
-      }
-      case PT.SOCKADDR: {
-        if (len === 0) return null;
-        const fam = rdU8(b, o);
-        if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
-        if (fam === PPM_AF_INET) {
-          if (len === 7) return { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) };
-          return 'INVALID IPv4';
-        }
-        return { family: (fam << 24) >> 24 };
-      }
-      case PT.SOCKTUPLE: {
-        if (len === 0) return null;
-        const fam = rdU8(b, o);
-        if (fam === PPM_AF_INET) {
-          if (len === 13) {
-            return {
-              dst: { addr: ipv4At(b, o + 7), port: rdU16(b, o + 11) },
-              src: { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) },
-            };
-          }
-          return 'INVALID IPv4';
-        }
-        if (fam === PPM_AF_INET6) {
-          if (len === 37) {
-            if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
-              return {
-                dst: { addr: ipv4At(b, o + 31), port: rdU16(b, o + 35) },
-                src: { addr: ipv4At(b, o + 13), port: rdU16(b, o + 17) },
-              };
-            }
-            return {
-              dst: { addr: ipv6ToString(b, o + 19), port: rdU16(b, o + 35) },
-              src: { addr: ipv6ToString(b, o + 1), port: rdU16(b, o + 17) },
-            };
-          }
-          return 'INVALID IPv6';
-        }
-        if (fam === PPM_AF_UNIX) {
-          // libsinsp writes the string storage but leaves the JSON value null
-          this.value = this.socktuple(b, o, len);
-          return null;
-        }
-        return { family: (fam << 24) >> 24 };
-      }
-      case PT.SYSCALLID: {
-        const id = rdU16(b, o);
-        if (id >= PPM_SC_MAX) {
-          this.resolved = '<unknown syscall>';
-          return null;
-        }
-        this.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
-        return id;
-      }
-      case PT.SIGTYPE: {
-        const v = rdU8(b, o);
-        this.resolved = signalToStr(v);
-        return v;
-      }
-      case PT.RELTIME: {
-        const hi = rdU32(b, o + 4),
-          lo = rdU32(b, o);
-        this.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
-        return json64(b, o, true);
-      }
-      case PT.FLAGS8:
-      case PT.FLAGS16:
-      case PT.FLAGS32:
-      case PT.MODE: {
-        // *(uint32_t*)payload masked to the stored length
-        const raw = rdU32(b, o);
-        const v = len >= 4 ? raw : (raw & ((1 << (len * 8)) - 1)) >>> 0;
-        const names: JsonValue[] = [];
-        if (cp.flags !== null) {
-          const r = cp.flags.resolve(v);
-          if (r !== '') for (const n of r.split('|')) names.push(n);
-        }
-        return type === PT.MODE ? { mode: names, val: v } : { flags: names, val: v };
-      }
-      case PT.UID:
-      case PT.GID: {
-        const v = rdU32(b, o);
-        return v === 0xffffffff ? -1 : v;
-      }
-      case PT.CHARBUFARRAY:
-        this.value = this.strArray(b, o, len, false).split('.').join(',');
-        return null;
-      case PT.CHARBUF_PAIR_ARRAY:
-      case PT.ABSTIME:
-      case PT.DYN:
-        this.value = 'INVALID DYNAMIC PARAMETER';
-        return null;
-      default:
-        this.value = '(n.a.)';
-        return null;
-    }
+    return rendererFor(JSON_RENDERERS, type, jsonNA)(this, ev, cp, type, o, len, this.fmtBits);
   }
 }
 
-/** A 64-bit param as jsoncpp holds it: Int64 (signed) or UInt64 (unsigned), exact. */
-function json64(b: Buffer, o: number, signed: boolean): number | bigint {
-  const lo = rdU32(b, o);
-  if (signed) {
-    const hi = rdI32(b, o + 4);
-    if (hi >= -2097152 && hi < 2097152) return hi * TWO32 + lo;
-    return (BigInt(hi) << 32n) + BigInt(lo);
-  }
-  const hi = rdU32(b, o + 4);
-  if (hi < 2097152) return hi * TWO32 + lo;
-  return (BigInt(hi) << 32n) + BigInt(lo);
+// ---------------------------------------------------------------------------------------------
+// Text renderers (get_param_as_str), one per parameter type: each writes r.value and, when the
+// value has one, r.resolved (already ''). `type` is the param's type after a PT_DYN selector.
+
+type TextRenderer = (r: ParamRenderer, ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt) => void;
+
+function renderText(r: ParamRenderer, ev: EventView, cp: CParam, type: PT, o: number, len: number, fmt: PFmt): void {
+  r.resolved = '';
+  rendererFor(TEXT_RENDERERS, type, textNA)(r, ev, cp, type, o, len, fmt);
 }
+
+const textNA: TextRenderer = (r) => {
+  r.value = '(n.a.)';
+};
+
+const textInvalidDyn: TextRenderer = (r) => {
+  r.value = 'INVALID DYNAMIC PARAMETER';
+};
+
+const textInt8: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = (rdU8(ev.buf, o) << 24) >> 24;
+  r.value = fmtNum32(cp.fmt, v, v >>> 0);
+};
+
+const textInt16: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = (rdU16(ev.buf, o) << 16) >> 16;
+  r.value = fmtNum32(cp.fmt, v, v >>> 0);
+};
+
+const textInt32: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdI32(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v, v >>> 0);
+};
+
+const textUint8: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU8(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v, v);
+};
+
+const textUint16: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU16(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v, v);
+};
+
+const textUint32: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v | 0, v);
+};
+
+const textNum64: TextRenderer = (r, ev, cp, _t, o) => {
+  r.value = fmtNum64(cp.fmt, ev.buf, o);
+};
+
+const textFd: TextRenderer = (r, ev, _cp, _t, o, _len, fmt) => {
+  renderFd(r, ev, rdI32(ev.buf, o + 4), rdU32(ev.buf, o), fmt);
+};
+
+const textFd32: TextRenderer = (r, ev, _cp, _t, o, _len, fmt) => {
+  const v = rdI32(ev.buf, o);
+  renderFd(r, ev, v < 0 ? -1 : 0, v >>> 0, fmt);
+};
+
+const textPid: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = decI64(ev.buf, o);
+  const t = r.state.getThread(rdI64(ev.buf, o), false);
+  if (t !== null) r.resolved = t.comm;
+};
+
+const textPid32: TextRenderer = (r, ev, _cp, _t, o) => {
+  const pid = rdI32(ev.buf, o);
+  r.value = String(pid);
+  const t = r.state.getThread(pid, false);
+  if (t !== null) r.resolved = t.comm;
+};
+
+const textErrno: TextRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  r.value = decI64(b, o);
+  if (rdI32(b, o + 4) < 0) r.resolved = errnoToStr(rdU32(b, o) | 0);
+};
+
+const textCharbuf: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  if (len > r.storSize) {
+    r.storSize = len;
+    storGrowths++;
+  }
+  let e = nulFrom(ev.buf, o);
+  if (e - o > r.storSize - 1) e = o + r.storSize - 1;
+  r.value = ev.buf.latin1Slice(o, e);
+};
+
+/** PT_FSPATH / PT_FSRELPATH: sanitized value; resolved = relative path joined to the base dir. */
+const textPath: TextRenderer = (r, ev, cp, _t, o, len) => {
+  const b = ev.buf;
+  if (len > 0) {
+    // strcpy_sanitized(storage, payload, min(len, storage size))
+    const dst = len < r.storSize ? len : r.storSize;
+    let v = sanitizedCStr(b, o);
+    if (v.length >= dst) v = v.slice(0, dst - 1);
+    r.value = v;
+  }
+  const t = r.thread(ev);
+  if (t === null || len === 0) return;
+  // "<NA>" prefix: not resolved
+  if (rdU8(b, o) === 0x3c && rdU8(b, o + 1) === 0x4e && rdU8(b, o + 2) === 0x41 && rdU8(b, o + 3) === 0x3e) return;
+  // absolute: concatenate_paths returns false and libsinsp clears the resolved string
+  if (rdU8(b, o) === 0x2f) return;
+  r.resolved = joinRelativePath(baseDir(ev, cp, t), b, o);
+};
+
+const textBytebuf: TextRenderer = (r, ev, _cp, _t, o, len, fmt) => {
+  r.value = renderByteBuf(ev.buf, o, len, fmt, r.opts.maxBufLen);
+  if (r.value.length >= r.storSize - 1) {
+    while (r.value.length >= r.storSize - 1) r.storSize *= 2;
+    storGrowths++;
+  }
+};
+
+const textSockaddr: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = sockaddr(ev.buf, o, len);
+};
+
+const textSocktuple: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = socktuple(ev.buf, o, len);
+};
+
+const textFdlist: TextRenderer = (r, ev, _cp, _t, o) => {
+  const t = r.thread(ev);
+  if (t === null) return; // libsinsp leaves its storage untouched
+  const b = ev.buf;
+  const nfds = rdU16(b, o);
+  let s = '';
+  let p = o + 2;
+  for (let j = 0; j < nfds; j++) {
+    const f = t.getFd(rdI64(b, p));
+    s +=
+      decU64(b, p) +
+      ':' +
+      (f !== null ? f.typeChar() : '?') +
+      hex32(((rdU16(b, p + 8) << 16) >> 16) >>> 0, HEX1L, HEX2L);
+    if (j < nfds - 1) s += ' ';
+    p += 10;
+  }
+  r.value = s;
+};
+
+const textSyscallId: TextRenderer = (r, ev, _cp, _t, o) => {
+  const id = rdU16(ev.buf, o);
+  if (id >= PPM_SC_MAX) {
+    r.value = '<unknown syscall>';
+    return;
+  }
+  r.value = String(id);
+  r.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
+};
+
+const textSigtype: TextRenderer = (r, ev, _cp, _t, o) => {
+  const v = rdU8(ev.buf, o);
+  r.value = String(v);
+  r.resolved = signalToStr(v);
+};
+
+const textReltime: TextRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
+  if (hi === 0xffffffff && lo === 0xffffffff) {
+    r.value = 'none';
+    return;
+  }
+  r.value = decU64(b, o);
+  r.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
+};
+
+/** The 8/16/32-bit value of a FLAGS or ENUMFLAGS param. */
+function flagsValue(b: Buffer, o: number, type: PT): number {
+  return type === PT.FLAGS8 || type === PT.ENUMFLAGS8
+    ? rdU8(b, o)
+    : type === PT.FLAGS16 || type === PT.ENUMFLAGS16
+      ? rdU16(b, o)
+      : rdU32(b, o);
+}
+
+const textFlags: TextRenderer = (r, ev, cp, type, o) => {
+  const v = flagsValue(ev.buf, o, type);
+  r.value = String(v);
+  if (cp.flags !== null) r.resolved = cp.flags.resolve(v);
+};
+
+// not in e5c53d64 (only events it does not know use it): rendered as newer libs do
+const textEnumFlags: TextRenderer = (r, ev, cp, type, o) => {
+  const v = flagsValue(ev.buf, o, type);
+  r.value = String(v);
+  if (cp.flags !== null) r.resolved = cp.flags.enumName(v);
+};
+
+const textMode: TextRenderer = (r, ev, cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  r.value = fmtNum32(cp.fmt, v | 0, v);
+  if (cp.flags !== null) r.resolved = cp.flags.resolve(v);
+};
+
+const textUidGid: TextRenderer = (r, ev, _cp, type, o) => {
+  const v = rdU32(ev.buf, o);
+  if (v === 0xffffffff) {
+    r.value = '-1';
+    r.resolved = '<NONE>';
+    return;
+  }
+  r.value = String(v | 0);
+  const e = type === PT.UID ? r.state.users.get(v) : r.state.groups.get(v);
+  r.resolved = e !== undefined ? sanitizeString(e.name) : '<NA>';
+};
+
+const textSigset: TextRenderer = (r, ev, _cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  let s = '';
+  for (let sig = 0; sig < 32; sig++) {
+    if ((v & (1 << sig)) !== 0) {
+      const n = signalToStr(sig + 1);
+      if (n !== '') s += (s === '' ? '' : ' ') + n;
+    }
+  }
+  r.value = s;
+};
+
+// libsinsp only sees these built in memory (tracers); from a file: NUL-separated strings
+const textCharbufArray: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = strArray(ev.buf, o, len, false);
+};
+
+const textCharbufPairArray: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = strArray(ev.buf, o, len, true);
+};
+
+// Types no e5c53d64 event uses (only codes it does not know): as newer libs print them.
+const textPort: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = String(rdU16(ev.buf, o));
+};
+
+const textIpv4: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = ipv4At(ev.buf, o);
+};
+
+const textIpv6: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = len >= 16 ? ipv6ToString(ev.buf, o) : '';
+};
+
+const textBool: TextRenderer = (r, ev, _cp, _t, o) => {
+  r.value = rdU32(ev.buf, o) !== 0 ? 'true' : 'false';
+};
+
+const textDouble: TextRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = len >= 8 ? ev.buf.readDoubleLE(o).toFixed(6) : '0.000000';
+};
+
+const LAST_PT: number = PT.PID32;
+
+/** A dense table indexed by PT: the given renderers, `otherwise` for every other type. */
+function byType<F>(renderers: Partial<Record<PT, F>>, otherwise: F): F[] {
+  const t: F[] = [];
+  for (let p = 0; p <= LAST_PT; p++) t.push(renderers[p as PT] ?? otherwise);
+  return t;
+}
+
+/** The renderer of a type (`otherwise` for a number beyond the table). */
+function rendererFor<F>(table: readonly F[], type: PT, otherwise: F): F {
+  const t: number = type;
+  return t < table.length ? table[t] : otherwise;
+}
+
+const TEXT_RENDERERS: readonly TextRenderer[] = byType<TextRenderer>(
+  {
+    [PT.INT8]: textInt8,
+    [PT.INT16]: textInt16,
+    [PT.INT32]: textInt32,
+    [PT.UINT8]: textUint8,
+    [PT.UINT16]: textUint16,
+    [PT.UINT32]: textUint32,
+    [PT.INT64]: textNum64,
+    [PT.UINT64]: textNum64,
+    [PT.FD]: textFd,
+    [PT.FD32]: textFd32,
+    [PT.PID]: textPid,
+    [PT.PID32]: textPid32,
+    [PT.ERRNO]: textErrno,
+    [PT.CHARBUF]: textCharbuf,
+    [PT.FSPATH]: textPath,
+    [PT.FSRELPATH]: textPath,
+    [PT.BYTEBUF]: textBytebuf,
+    [PT.SOCKADDR]: textSockaddr,
+    [PT.SOCKTUPLE]: textSocktuple,
+    [PT.FDLIST]: textFdlist,
+    [PT.SYSCALLID]: textSyscallId,
+    [PT.SIGTYPE]: textSigtype,
+    [PT.RELTIME]: textReltime,
+    [PT.FLAGS8]: textFlags,
+    [PT.FLAGS16]: textFlags,
+    [PT.FLAGS32]: textFlags,
+    [PT.ENUMFLAGS8]: textEnumFlags,
+    [PT.ENUMFLAGS16]: textEnumFlags,
+    [PT.ENUMFLAGS32]: textEnumFlags,
+    [PT.MODE]: textMode,
+    [PT.UID]: textUidGid,
+    [PT.GID]: textUidGid,
+    [PT.SIGSET]: textSigset,
+    [PT.CHARBUFARRAY]: textCharbufArray,
+    [PT.CHARBUF_PAIR_ARRAY]: textCharbufPairArray,
+    [PT.ABSTIME]: textInvalidDyn,
+    [PT.DYN]: textInvalidDyn,
+    [PT.PORT]: textPort,
+    [PT.IPV4ADDR]: textIpv4,
+    [PT.IPV6ADDR]: textIpv6,
+    [PT.BOOL]: textBool,
+    [PT.DOUBLE]: textDouble,
+  },
+  textNA,
+);
+
+/** render_fd: the number, and `<type[proto]>name`, AT_FDCWD or the errno name. */
+function renderFd(r: ParamRenderer, ev: EventView, hi: number, lo: number, fmt: PFmt): void {
+  r.value = decHiLo(hi, lo);
+  const t = r.thread(ev);
+  if (t === null) return;
+  if (hi >= 0) {
+    const f = t.getFd(hi * TWO32 + lo);
+    if (f !== null) r.resolved = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0) + sanitizeString(f.name);
+  } else if (hi === -1 && lo === 0xffffff9c) {
+    r.resolved = 'AT_FDCWD';
+  } else {
+    r.resolved = errnoToStr(lo | 0);
+  }
+}
+
+/** get_base_dir: the thread's cwd, or for FSRELPATH the dirfd's path + '/' (unless AT_FDCWD). */
+function baseDir(ev: EventView, cp: CParam, t: ThreadInfo): string {
+  const cwd = t.getCwd();
+  if (cp.type !== PT.FSRELPATH || cp.dirfd < 0 || cp.dirfd >= ev.paramCount) return cwd;
+  const o = ev.paramOffset(cp.dirfd);
+  const b = ev.buf;
+  const hi = rdI32(b, o + 4),
+    lo = rdU32(b, o);
+  if (hi === -1 && lo === 0xffffff9c) return cwd;
+  // get_path_for_dir_fd: the fd's name; sysdig would readlink /proc/<pid>/fd/<n> on the
+  // replaying host when the fd is unknown, which cannot apply to a trace: ''.
+  const f = hi < 0 ? null : t.getFd(hi * TWO32 + lo);
+  if (f === null || f.name === '') return '';
+  return sanitizeString(f.name) + '/';
+}
+
+function sockaddr(b: Buffer, o: number, len: number): string {
+  if (len === 0) return 'NULL';
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
+  if (fam === PPM_AF_INET) {
+    if (len === 7) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5);
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 19) return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17);
+    return 'INVALID IPv6';
+  }
+  return 'family ' + ((fam << 24) >> 24);
+}
+
+function socktuple(b: Buffer, o: number, len: number): string {
+  if (len === 0) return 'NULL';
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_INET) {
+    if (len === 13) return ipv4At(b, o + 1) + ':' + rdU16(b, o + 5) + '->' + ipv4At(b, o + 7) + ':' + rdU16(b, o + 11);
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 37) {
+      if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
+        return ipv4At(b, o + 13) + ':' + rdU16(b, o + 17) + '->' + ipv4At(b, o + 31) + ':' + rdU16(b, o + 35);
+      }
+      return ipv6ToString(b, o + 1) + ':' + rdU16(b, o + 17) + '->' + ipv6ToString(b, o + 19) + ':' + rdU16(b, o + 35);
+    }
+    return 'INVALID IPv6';
+  }
+  if (fam === PPM_AF_UNIX) {
+    return hex64(b, o + 1) + '->' + hex64(b, o + 9) + ' ' + (len > 17 ? sanitizedCStr(b, o + 17) : '');
+  }
+  return 'family ' + ((fam << 24) >> 24);
+}
+
+function strArray(b: Buffer, o: number, len: number, pairs: boolean): string {
+  const end = o + len;
+  let s = '';
+  let k = 0;
+  let p = o;
+  while (p < end) {
+    let e = p;
+    while (e < end && b[e] !== 0) e++;
+    const str = b.latin1Slice(p, e);
+    if (pairs) s += (k === 0 ? '' : (k & 1) === 1 ? ':' : ',') + str;
+    else s += (k === 0 ? '' : '.') + str;
+    k++;
+    p = e + 1;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON renderers (get_param_as_json / render_fd_json), for the -j formatter: each returns the
+// value and sets r.resolved (already '') as libsinsp fills it. jsoncpp sorts object keys when
+// it writes them; objects here are built in that order already.
+
+type JsonRenderer = (
+  r: ParamRenderer,
+  ev: EventView,
+  cp: CParam,
+  type: PT,
+  o: number,
+  len: number,
+  fmt: PFmt,
+) => JsonValue;
+
+const jsonNA: JsonRenderer = (r) => {
+  r.value = '(n.a.)';
+  return null;
+};
+
+const jsonInvalidDyn: JsonRenderer = (r) => {
+  r.value = 'INVALID DYNAMIC PARAMETER';
+  return null;
+};
+
+/** The types whose JSON value is their text rendering. */
+const jsonAsText: JsonRenderer = (r, ev, cp, type, o, len, fmt) => {
+  renderText(r, ev, cp, type, o, len, fmt);
+  return r.value;
+};
+
+const jsonPid: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const t = r.state.getThread(rdI64(ev.buf, o), false);
+  if (t !== null) r.resolved = t.comm;
+  return json64(ev.buf, o, false);
+};
+
+const jsonErrno: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  if (rdI32(b, o + 4) < 0) r.resolved = errnoToStr(rdU32(b, o) | 0);
+  return json64(b, o, true);
+};
+
+const jsonFd: JsonRenderer = (r, ev, _cp, _t, o, _len, fmt) => {
+  const b = ev.buf;
+  const hi = rdI32(b, o + 4),
+    lo = rdU32(b, o);
+  const out: { [k: string]: JsonValue } = {};
+  const t = r.thread(ev);
+  if (t !== null) {
+    if (hi >= 0) {
+      const f = t.getFd(hi * TWO32 + lo);
+      if (f !== null) {
+        out.name = sanitizeString(f.name);
+        out.typechar = fdTypeTag(f, (fmt & PFmt.SIMPLE) !== 0).slice(1, -1);
+      }
+    } else if (hi === -1 && lo === 0xffffff9c) {
+      out.name = 'AT_FDCWD';
+    } else {
+      const e = errnoToStr(lo | 0);
+      if (e !== '') out.error = e;
+    }
+  }
+  out.num = json64(b, o, false);
+  return out;
+};
+
+const jsonSockaddr: JsonRenderer = (_r, ev, _cp, _t, o, len): JsonValue => {
+  if (len === 0) return null;
+  const b = ev.buf;
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_UNIX) return sanitizedCStr(b, o + 1);
+  if (fam === PPM_AF_INET) {
+    if (len === 7) return { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) };
+    return 'INVALID IPv4';
+  }
+  return { family: (fam << 24) >> 24 };
+};
+
+const jsonSocktuple: JsonRenderer = (r, ev, _cp, _t, o, len): JsonValue => {
+  if (len === 0) return null;
+  const b = ev.buf;
+  const fam = rdU8(b, o);
+  if (fam === PPM_AF_INET) {
+    if (len === 13) {
+      return {
+        dst: { addr: ipv4At(b, o + 7), port: rdU16(b, o + 11) },
+        src: { addr: ipv4At(b, o + 1), port: rdU16(b, o + 5) },
+      };
+    }
+    return 'INVALID IPv4';
+  }
+  if (fam === PPM_AF_INET6) {
+    if (len === 37) {
+      if (isV4Mapped(b, o + 1) && isV4Mapped(b, o + 19)) {
+        return {
+          dst: { addr: ipv4At(b, o + 31), port: rdU16(b, o + 35) },
+          src: { addr: ipv4At(b, o + 13), port: rdU16(b, o + 17) },
+        };
+      }
+      return {
+        dst: { addr: ipv6ToString(b, o + 19), port: rdU16(b, o + 35) },
+        src: { addr: ipv6ToString(b, o + 1), port: rdU16(b, o + 17) },
+      };
+    }
+    return 'INVALID IPv6';
+  }
+  if (fam === PPM_AF_UNIX) {
+    // libsinsp writes the string storage but leaves the JSON value null
+    r.value = socktuple(b, o, len);
+    return null;
+  }
+  return { family: (fam << 24) >> 24 };
+};
+
+const jsonSyscallId: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const id = rdU16(ev.buf, o);
+  if (id >= PPM_SC_MAX) {
+    r.resolved = '<unknown syscall>';
+    return null;
+  }
+  r.resolved = id < PPM_SC_NAMES.length ? PPM_SC_NAMES[id] : '';
+  return id;
+};
+
+const jsonSigtype: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const v = rdU8(ev.buf, o);
+  r.resolved = signalToStr(v);
+  return v;
+};
+
+const jsonReltime: JsonRenderer = (r, ev, _cp, _t, o) => {
+  const b = ev.buf;
+  const hi = rdU32(b, o + 4),
+    lo = rdU32(b, o);
+  r.resolved = fmtG((hi * TWO32 + lo) / 1e9) + 's';
+  return json64(b, o, true);
+};
+
+const jsonFlags: JsonRenderer = (_r, ev, cp, type, o, len): JsonValue => {
+  // *(uint32_t*)payload masked to the stored length
+  const raw = rdU32(ev.buf, o);
+  const v = len >= 4 ? raw : (raw & ((1 << (len * 8)) - 1)) >>> 0;
+  const names: JsonValue[] = [];
+  if (cp.flags !== null) {
+    const s = cp.flags.resolve(v);
+    if (s !== '') for (const n of s.split('|')) names.push(n);
+  }
+  return type === PT.MODE ? { mode: names, val: v } : { flags: names, val: v };
+};
+
+const jsonUidGid: JsonRenderer = (_r, ev, _cp, _t, o) => {
+  const v = rdU32(ev.buf, o);
+  return v === 0xffffffff ? -1 : v;
+};
+
+const jsonCharbufArray: JsonRenderer = (r, ev, _cp, _t, o, len) => {
+  r.value = strArray(ev.buf, o, len, false).split('.').join(',');
+  return null;
+};
+
+const JSON_RENDERERS: readonly JsonRenderer[] = byType<JsonRenderer>(
+  {
+    [PT.INT8]: (_r, ev, _cp, _t, o) => (rdU8(ev.buf, o) << 24) >> 24,
+    [PT.INT16]: (_r, ev, _cp, _t, o) => (rdU16(ev.buf, o) << 16) >> 16,
+    [PT.INT32]: (_r, ev, _cp, _t, o) => rdI32(ev.buf, o),
+    [PT.INT64]: (_r, ev, _cp, _t, o) => json64(ev.buf, o, true),
+    [PT.UINT8]: (_r, ev, _cp, _t, o) => rdU8(ev.buf, o),
+    [PT.UINT16]: (_r, ev, _cp, _t, o) => rdU16(ev.buf, o),
+    [PT.UINT32]: (_r, ev, _cp, _t, o) => rdU32(ev.buf, o),
+    [PT.UINT64]: (_r, ev, _cp, _t, o) => json64(ev.buf, o, false),
+    [PT.PID]: jsonPid,
+    [PT.ERRNO]: jsonErrno,
+    [PT.FD]: jsonFd,
+    [PT.CHARBUF]: jsonAsText,
+    [PT.FSPATH]: jsonAsText,
+    [PT.FSRELPATH]: jsonAsText,
+    [PT.BYTEBUF]: jsonAsText,
+    [PT.FDLIST]: jsonAsText,
+    [PT.SIGSET]: jsonAsText,
+    [PT.SOCKADDR]: jsonSockaddr,
+    [PT.SOCKTUPLE]: jsonSocktuple,
+    [PT.SYSCALLID]: jsonSyscallId,
+    [PT.SIGTYPE]: jsonSigtype,
+    [PT.RELTIME]: jsonReltime,
+    [PT.FLAGS8]: jsonFlags,
+    [PT.FLAGS16]: jsonFlags,
+    [PT.FLAGS32]: jsonFlags,
+    [PT.MODE]: jsonFlags,
+    [PT.UID]: jsonUidGid,
+    [PT.GID]: jsonUidGid,
+    [PT.CHARBUFARRAY]: jsonCharbufArray,
+    [PT.CHARBUF_PAIR_ARRAY]: jsonInvalidDyn,
+    [PT.ABSTIME]: jsonInvalidDyn,
+    [PT.DYN]: jsonInvalidDyn,
+  },
+  jsonNA,
+);
 
 /** For tests and other formatters: binary_buffer_to_string with a BufferFormat name. */
 export function formatBuffer(buf: Uint8Array, fmt: BufferFormat): string {

@@ -9,6 +9,7 @@ import { parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parse
 import type { SectionMetadata } from './metadata';
 import { EventView } from '../event/view';
 import { EVENTS } from '../event/generated/events';
+import { code } from '../event/codes';
 import { TraceFormatError } from '../util/errors';
 
 export interface TraceHandler {
@@ -23,8 +24,8 @@ const MAX_BLOCK = 256 * 1024 * 1024;
 const MAX_EVENT_BLOCK = 65536 + 8;
 const MAX_LARGE_EVENT_BLOCK = 64 * 1024 * 1024;
 
-const PPME_NOTIFICATION_E = 280;
-const PPME_INFRASTRUCTURE_EVENT_E = 286;
+const PPME_NOTIFICATION_E = code('PPME_NOTIFICATION_E');
+const PPME_INFRASTRUCTURE_EVENT_E = code('PPME_INFRASTRUCTURE_EVENT_E');
 
 export interface ReaderStats {
   events: number;

@@ -24,6 +24,22 @@ export interface ThreadLookup {
 /** fd number where a close canceled by a reuse keeps the old fd (libsinsp's CANCELED_FD_NUMBER) */
 export const CANCELED_FD_NUMBER = 2 ** 63; // INT64_MAX as the nearest double
 
+/**
+ * Thread facts newer libsinsp tracks that this state (e5c53d64's) does not fill yet; the
+ * proc.* fields that show them read ThreadInfo.extras and print their "unknown" value.
+ */
+export interface ThreadExtras {
+  pgid: number;
+  exeIno: number;
+  exeInoCtime: number;
+  exeInoMtime: number;
+  exeInoCtimeDurationCloneTs: number;
+  exeInoCtimeDurationPidnsStart: number;
+  pidnsInitStartTs: number;
+  exeLowerLayer: boolean;
+  category: number;
+}
+
 export class ThreadInfo {
   tid = 0;
   pid = 0;
@@ -61,6 +77,8 @@ export class ThreadInfo {
   exeUpperLayer = false;
   exeFromMemfd = false;
   containerId = '';
+  /** see ThreadExtras: null while nothing sets them */
+  extras: Partial<ThreadExtras> | null = null;
   /** set when the thread manager erased this thread (libsinsp's expired weak_ptr) */
   removed = false;
 

@@ -56,7 +56,8 @@ export function parseYamlGeneral(text: string): YDoc[] {
   guard.resolved.clear();
   const lc = new Y.LineCounter();
   const docs = Y.parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: false });
-  const arr = Array.isArray(docs) ? docs : [docs as unknown as YT.Document.Parsed];
+  // an EmptyStream is an array too (of no documents)
+  const arr: readonly YT.Document.Parsed[] = docs;
   const out: YDoc[] = [];
   for (const d of arr) {
     if (d.errors.length > 0) {
@@ -143,7 +144,7 @@ function convertCollection(n: YT.Node, doc: YT.Document.Parsed, lc: YT.LineCount
     const r = mk('scalar', pos, lc);
     if (typeof v === 'string') r.str = v;
     else {
-      const src = (n as unknown as { source?: string }).source;
+      const src = n.source;
       r.str = typeof src === 'string' && src !== '' ? src : String(v);
     }
     return r;

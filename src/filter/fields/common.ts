@@ -4,7 +4,7 @@
  */
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
-import type { ThreadInfo } from '../../state/threadinfo';
+import type { ThreadExtras, ThreadInfo } from '../../state/threadinfo';
 import type { FdInfo } from '../../state/fdinfo';
 import { FieldError, FieldType, FieldValue } from '../field-api';
 import { EVENTS } from '../../event/generated/events';
@@ -272,7 +272,6 @@ export const ALL_PARAMS = new Map<string, number>();
 /** every event name */
 export const EVENT_NAMES = new Set<string>();
 /** PPME enum name → code */
-export const CODE = new Map<string, number>();
 
 for (const e of EVENTS) {
   if (!e) continue;
@@ -287,11 +286,6 @@ for (const e of EVENTS) {
   });
   PARAM_INDEX[e.code] = m;
   EVENT_NAMES.add(e.name);
-  CODE.set(e.enumName, e.code);
-}
-
-export function code(enumName: string): number {
-  return CODE.get(enumName) ?? -1;
 }
 
 /** Index of the parameter named `name` in the current event, or -1 (also when absent on disk). */
@@ -406,21 +400,10 @@ export function paramRenderer(st: State): ParamRenderer {
 // ---------------------------------------------------------------------------------------------
 // Threads
 
-/** Fields newer state code may add; read defensively. */
-export interface ThreadExtras {
-  pgid: number;
-  exeIno: number;
-  exeInoCtime: number;
-  exeInoMtime: number;
-  exeInoCtimeDurationCloneTs: number;
-  exeInoCtimeDurationPidnsStart: number;
-  pidnsInitStartTs: number;
-  exeLowerLayer: boolean;
-  category: number;
-}
-
+/** A ThreadExtras fact of t, undefined when unknown. */
 export function extra<K extends keyof ThreadExtras>(t: ThreadInfo, k: K): ThreadExtras[K] | undefined {
-  return (t as unknown as Partial<ThreadExtras>)[k];
+  const x = t.extras;
+  return x === null ? undefined : x[k];
 }
 
 /** The main thread of t's process (t itself for a main thread). */

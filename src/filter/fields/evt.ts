@@ -13,7 +13,6 @@ import {
   EVT_CAT,
   ALL_PARAMS,
   EVENT_NAMES,
-  code,
   paramIndex,
   readParam,
   readParamAs,
@@ -26,11 +25,10 @@ import {
 } from './common';
 import { PF, PT_NAMES } from '../../event/types';
 import { EVENTS } from '../../event/generated/events';
+import { code, isGeneric } from '../../event/codes';
 import { SYSCALL_CATEGORIES } from './syscall-categories';
 
 const CLS = 'evt';
-const PPME_GENERIC_E = 0,
-  PPME_GENERIC_X = 1;
 const SCHEDSWITCH_6_E = code('PPME_SCHEDSWITCH_6_E');
 const OPEN_X = code('PPME_SYSCALL_OPEN_X');
 const OPENAT_E = code('PPME_SYSCALL_OPENAT_E');
@@ -126,7 +124,7 @@ function ioBase(cat: string): boolean {
 function category(ev: EventView, st: State): string {
   let c: string;
   let generic = false;
-  if (ev.type === PPME_GENERIC_E || ev.type === PPME_GENERIC_X) {
+  if (isGeneric(ev.type)) {
     const id = ev.paramCount > 0 ? ev.u16(0) : 0;
     c = id < SYSCALL_CATEGORIES.length ? SYSCALL_CATEGORIES[id] : 'UNKNOWN';
     generic = true;
@@ -746,7 +744,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   ),
   simple('evt.cpu', 'INT16', PF.ID, 'number of the CPU where this event happened.', (ev) => ev.cpu),
   simple('evt.args', 'CHARBUF', PF.NA, 'all the event arguments, aggregated into a single string.', (ev, st) =>
-    ev.type <= 1 ? '' : paramRenderer(st).info(ev),
+    isGeneric(ev.type) ? '' : paramRenderer(st).info(ev),
   ),
   evtArgSpec(),
   evtRawargSpec(),
@@ -755,7 +753,7 @@ export const EVT_FIELDS: FieldSpec[] = [
     'CHARBUF',
     PF.NA,
     'for most events, this field returns the same value as evt.args. However, for some events (like writes to /dev/log) it provides higher level information coming from decoding the arguments.',
-    (ev, st) => (ev.type <= 1 ? '' : paramRenderer(st).info(ev)),
+    (ev, st) => (isGeneric(ev.type) ? '' : paramRenderer(st).info(ev)),
   ),
   simple(
     'evt.buffer',

@@ -1,15 +1,15 @@
 /** fd.* fields (libsinsp sinsp_filter_check_fd). */
 import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
-import type { ThreadInfo } from '../../state/threadinfo';
+import { ThreadInfo } from '../../state/threadinfo';
 import { L4, type FdInfo } from '../../state/fdinfo';
 import { FdType } from '../../scap/metadata';
 import { FieldValue } from '../field-api';
 import { concatenatePaths } from '../../util/paths';
-import { FieldSpec, Extractor, EF, EVT_FLAGS, code, paramRenderer, peekFd, parseIntArg } from './common';
+import { FieldSpec, Extractor, EF, EVT_FLAGS, paramRenderer, peekFd, parseIntArg } from './common';
+import { code } from '../../event/codes';
 import { PF } from '../../event/types';
 import { containerId } from '../../state/thread-container';
-import type { ContainerMeta } from '../../container/meta';
 
 const CLS = 'fd';
 const ROLE_CLIENT = 1 << 2,
@@ -63,7 +63,9 @@ interface FdCtx {
   t: ThreadInfo;
   f: FdInfo | null;
 }
-const ctx: FdCtx = { t: null as unknown as ThreadInfo, f: null };
+/** ctx.t until the first extractFd (never read before): a thread that resolves nothing */
+const NO_THREAD = new ThreadInfo({ getThread: () => null });
+const ctx: FdCtx = { t: NO_THREAD, f: null };
 
 /** Fills ctx for fd-related events; false when the event has no fd semantics or no thread. */
 function extractFd(ev: EventView, st: State): boolean {
@@ -102,8 +104,7 @@ function nameFromCreator(ev: EventView, st: State, raw: boolean): string | null 
   if (et === OPENAT_X || et === OPENAT_2_X || et === OPENAT2_X) {
     let name: string, dirfd: number;
     if (et === OPENAT_X) {
-      const en = (st as unknown as { retrieveEnterEvent?: (x: EventView) => EventView | null }).retrieveEnterEvent;
-      const e = typeof en === 'function' ? en.call(st, ev) : null;
+      const e = st.retrieveEnterEvent(ev);
       if (e === null || e.paramCount < 2) return null;
       name = e.str(1);
       dirfd = e.i64(0);
@@ -168,13 +169,13 @@ function bswap32(x: number): number {
 function ipv4Local(st: State, t: ThreadInfo, a: number): boolean {
   const cid = containerId(t);
   if (cid !== '') {
-    const tab = (st as unknown as { containers?: Map<string, ContainerMeta> }).containers;
-    const m = tab instanceof Map ? tab.get(cid) : undefined;
+    const tab = st.containers;
+    const m = tab.get(cid);
     if (m !== undefined) {
       if (m.ip !== undefined && m.ip !== 0) {
         if (a === bswap32(m.ip)) return true;
       } else {
-        for (const c of (tab as Map<string, ContainerMeta>).values()) if (bswap32(c.ip ?? 0) === a) return true;
+        for (const c of tab.values()) if (bswap32(c.ip ?? 0) === a) return true;
       }
     }
   }
@@ -584,12 +585,8 @@ const FD_SPECS: FieldSpec[] = [
       extract: (ev, st) => {
         if (!extractFd(ev, st)) return null;
         const f = ctx.f;
-        let s: string | null;
-        if (f === null) s = nameFromCreator(ev, st, true);
-        else {
-          const raw = (f as unknown as { nameRaw?: string }).nameRaw;
-          s = typeof raw === 'string' ? raw : f.name;
-        }
+        // libsinsp's m_name_raw (the name as the syscall gave it) is not tracked here: the name
+        const s = f === null ? nameFromCreator(ev, st, true) : f.name;
         return s === null ? null : s.replace(/\/{2,}/g, '/');
       },
     }),
@@ -631,14 +628,15 @@ const FD_SPECS: FieldSpec[] = [
     'BOOL',
     PF.NA,
     "'true' if the fd is of a file in the upper layer of an overlayfs.",
-    (f) => (f as unknown as { overlayUpper?: boolean }).overlayUpper === true,
+    // the overlay flags of newer drivers' open exits are not tracked here (e5c53d64 has none)
+    () => false,
   ),
   ff(
     'fd.is_lower_layer',
     'BOOL',
     PF.NA,
     "'true' if the fd is of a file in the lower layer of an overlayfs.",
-    (f) => (f as unknown as { overlayLower?: boolean }).overlayLower === true,
+    () => false,
   ),
 ];
 

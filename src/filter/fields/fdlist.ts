@@ -11,7 +11,8 @@ import type { FdInfo } from '../../state/fdinfo';
 import { SOCK } from '../../state/fdinfo';
 import { FdType } from '../../scap/metadata';
 import { ipv4ToString, ipv6ToString } from '../../util/net';
-import { code, FieldSpec } from './common';
+import { FieldSpec } from './common';
+import { code } from '../../event/codes';
 import { PF } from '../../event/types';
 
 const CLS = 'fdlist';

@@ -3,7 +3,8 @@ import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import { FdType } from '../../scap/metadata';
 import { concatenatePaths } from '../../util/paths';
-import { FieldSpec, code, paramIndex, peekFd } from './common';
+import { FieldSpec, paramIndex, peekFd } from './common';
+import { code } from '../../event/codes';
 import { PF } from '../../event/types';
 
 const CLS = 'fs.path';

@@ -36,7 +36,7 @@ class Bound implements BoundField {
   readonly cmp: 'scalar' | 'any' | 'endpoints' | 'around';
   readonly values?: (ev: EventView, st: State) => FieldValue[] | null;
   private readonly fmt: ((ev: EventView, st: State) => string | null) | undefined;
-  private readonly pf: PF;
+  readonly pf: PF;
 
   constructor(
     readonly info: FieldInfo,

@@ -3,7 +3,8 @@ import type { EventView } from '../../event/view';
 import type { State } from '../../state/state';
 import type { ThreadInfo } from '../../state/threadinfo';
 import { FieldError, FieldValue } from '../field-api';
-import { FieldSpec, code } from './common';
+import { FieldSpec } from './common';
+import { code } from '../../event/codes';
 import { PF } from '../../event/types';
 
 const CLS = 'thread';
