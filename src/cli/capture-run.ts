@@ -19,7 +19,8 @@ import type { ProbeOptions } from '../capture/native-api';
 import { State } from '../state/state';
 import '../state/parsers';
 import { ParamRenderer } from '../params/evtinfo';
-import { setParamRenderer, observeEvent } from '../filter/fields/registry';
+import { setParamRenderer } from '../filter/fields/registry';
+import { EventStep } from '../pipeline/event-step';
 import { buildFilter } from './replay';
 import { InputError } from '../util/errors';
 import { dropPrivileges } from '../util/privileges';
@@ -124,34 +125,25 @@ export async function capture(opts: CaptureOptions): Promise<number> {
       rot.open();
       const r = rot;
       const subset = new SubsetWriter();
-      let stopped = false;
-      decoder = new EventDecoder((ev) => {
-        observeEvent(state, ev);
-        state.processEvent(ev);
-        cm?.noteThread(state.cur.thread);
-        const w = r.writer;
-        if (state.cur.hidden) {
-          if (isStateful(ev.type)) w.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
-          return;
-        }
-        if (filter.match(ev, state)) {
-          subset.matched(w, ev);
+      const step = new EventStep(state, {
+        updated: cm === null ? undefined : () => cm.noteThread(state.cur.thread),
+        // hidden events still change the state a reader rebuilds: keep the stateful ones
+        hidden: (ev) => {
+          if (isStateful(ev.type)) r.writer.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
+        },
+        filter: (ev) => filter.match(ev, state),
+        rejected: (ev) => subset.unmatched(r.writer, ev),
+        accepted: (ev) => {
+          subset.matched(r.writer, ev);
           events++;
           r.noteEvents(1);
-          if (events >= limit) {
-            stopped = true;
-            return false;
-          }
-          if (r.due() && !r.maybeRotate()) {
-            stopped = true;
-            return false;
-          }
-        } else {
-          subset.unmatched(w, ev);
-        }
+          if (events >= limit) return false;
+          return !r.due() || r.maybeRotate();
+        },
       });
+      decoder = new EventDecoder(step.event);
       const d = decoder;
-      onBatch = (b) => d.feed(b) && !stopped;
+      onBatch = (b) => d.feed(b) && !step.stopped;
     }
 
     const r = rot;

@@ -10,15 +10,15 @@
  *   connection = "l4proto fd.name" of IPv4/IPv6 socket fds; container = container.id (name).
  */
 import type TableT from 'cli-table3';
-import { readTraceFile } from '../scap/file-source';
-import type { SectionMetadata } from '../scap/metadata';
 import { State } from '../state/state';
 import '../state/parsers';
 import { ParamRenderer } from '../params/evtinfo';
-import { EVENTS } from '../event/generated/events';
+import { INTERNAL_EVENT } from '../event/categories';
+import { EventStep } from '../pipeline/event-step';
+import { runTraces } from '../pipeline/trace-source';
 import type { EventView } from '../event/view';
 import type { FieldValue } from '../filter/field-api';
-import { fieldRegistry, setParamRenderer, observeEvent } from '../filter/fields/registry';
+import { fieldRegistry, setParamRenderer } from '../filter/fields/registry';
 import type { Command } from 'commander';
 import { buildFilter, splitFilesAndFilter } from './replay';
 import { InputError } from '../util/errors';
@@ -51,9 +51,6 @@ export interface TraceStats {
   connections: StatsRow[];
   containers: StatsRow[];
 }
-
-const INTERNAL = new Uint8Array(EVENTS.length);
-for (const e of EVENTS) if (e && e.category.includes('EC_INTERNAL')) INTERNAL[e.code] = 1;
 
 class Counter {
   private readonly m = new Map<string, StatsRow>();
@@ -105,14 +102,7 @@ export async function computeStats(files: string[], filter = ''): Promise<TraceS
     bytes = 0;
   let first: bigint | null = null,
     last: bigint | null = null;
-  const onSection = (meta: SectionMetadata) => {
-    state.loadSection(meta);
-  };
-  const onEvent = (ev: EventView) => {
-    observeEvent(state, ev);
-    state.processEvent(ev);
-    if (state.cur.hidden || INTERNAL[ev.type]) return;
-    if (flt !== null && !flt.match(ev, state)) return;
+  const count = (ev: EventView) => {
     events++;
     const ts = BigInt(ev.tsSeconds()) * 1000000000n + BigInt(ev.tsNanos());
     if (first === null) first = ts;
@@ -138,9 +128,15 @@ export async function computeStats(files: string[], filter = ''): Promise<TraceS
     const nm = str(cname.format(ev, state));
     conts.add(nm !== null && nm !== id ? `${id} (${nm})` : id, b);
   };
-  for (const file of files) {
-    await readTraceFile(file, { onSection, onEvent });
-  }
+  // (internal events are not the trace's activity: left out before the filter)
+  const step = new EventStep(state, {
+    filter:
+      flt === null
+        ? (ev) => INTERNAL_EVENT[ev.type] === 0
+        : (ev) => INTERNAL_EVENT[ev.type] === 0 && flt.match(ev, state),
+    accepted: count,
+  });
+  await runTraces(step, files);
   const firstTs = first as bigint | null,
     lastTs = last as bigint | null;
   return {
