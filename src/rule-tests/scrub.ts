@@ -11,6 +11,8 @@ import { ScapWriter } from '../scap/writer';
 import { State } from '../state/state';
 import type { ThreadInfo } from '../state/threadinfo';
 import '../state/parsers';
+import { EventStep } from '../pipeline/event-step';
+import { runTraces } from '../pipeline/trace-source';
 import { EVENTS } from '../event/generated/events';
 
 /** The tree's root: a process id, or every process with this name (comm). */
@@ -32,10 +34,9 @@ export async function scrubTree(
   const ancestors = new Set<number>();
   {
     const st = new State();
-    await readTraceFile(input, {
-      onSection: (m) => st.loadSection(m),
-      onEvent: (ev) => {
-        st.processEvent(ev);
+    // every event counts, hidden ones included: the tree is followed through the state alone
+    const step = new EventStep(st, {
+      updated: () => {
         const t = st.cur.thread;
         if (t === null) return;
         let inTree = false;
@@ -53,7 +54,9 @@ export async function scrubTree(
         tree.add(t.tid);
         for (let p = st.threads.get(t.ptid), d = 0; p && d < 64; p = st.threads.get(p.ptid), d++) ancestors.add(p.tid);
       },
+      accepted: () => {},
     });
+    await runTraces(step, [input]);
   }
   for (const t of tree) ancestors.delete(t);
   const writer = new ScapWriter(openTraceSink(output, compression));
