@@ -38,7 +38,7 @@ import {
 } from '../src/capture/live-source';
 import { capture, registerCapture, CaptureOptions } from '../src/cli/capture';
 import { live, registerLive, LiveOptions } from '../src/cli/live';
-import { buildFilter } from '../src/cli/replay';
+import { buildFilter } from '../src/pipeline/start';
 import {
   BIN,
   IN_CI,

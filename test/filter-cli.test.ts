@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runCli, sharedSkipReason, SCAP_DIR } from './helpers/env';
-import { editDistance, nearestField, formatFilterError } from '../src/cli/filter-error';
-import { buildFilter } from '../src/cli/replay';
+import { editDistance, nearestField, formatFilterError } from '../src/filter/error-text';
+import { buildFilter } from '../src/pipeline/start';
 import { FilterError, parseFilter } from '../src/filter';
 
 /** A trace is needed for replay to get as far as the filter; the error comes before reading it. */

@@ -21,7 +21,7 @@ import '../state/parsers';
 import { ParamRenderer } from '../params/evtinfo';
 import { setParamRenderer } from '../filter/fields/registry';
 import { EventStep } from '../pipeline/event-step';
-import { buildFilter } from './replay';
+import { buildFilter } from '../pipeline/start';
 import { InputError } from '../util/errors';
 import { dropPrivileges } from '../util/privileges';
 import { ContainerRecorder, openContainerManager, startedWithin } from '../container-runtime/live';

@@ -15,7 +15,7 @@ import type { EventView } from '../event/view';
 import { fieldRegistry } from '../filter/fields/registry';
 import { INTERNAL_EVENT } from '../event/categories';
 import { EventStep } from '../pipeline/event-step';
-import { startPipeline } from './replay';
+import { startPipeline } from '../pipeline/start';
 import { openContainerManager, startedWithin } from '../container-runtime/live';
 import type { OutputReport } from '../output/manager';
 import { lazy } from '../util/lazy';

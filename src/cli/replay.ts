@@ -4,21 +4,16 @@
  */
 import * as fs from 'node:fs';
 import type { SectionMetadata } from '../scap/metadata';
-import { State } from '../state/state';
 import '../state/parsers';
-import { ParamRenderer } from '../params/evtinfo';
 import { DefaultLineFormatter } from '../format/line';
 import { Template } from '../format/template';
 import { Out } from '../util/out';
-import { InputError } from '../util/errors';
 import type { EventView } from '../event/view';
-import { fieldRegistry, setParamRenderer, setOutputTimeFormat } from '../filter/fields/registry';
+import { fieldRegistry } from '../filter/fields/registry';
 import { INTERNAL_EVENT } from '../event/categories';
 import { EventStep } from '../pipeline/event-step';
+import { startPipeline } from '../pipeline/start';
 import { runTraces } from '../pipeline/trace-source';
-import { compileFilter, CompiledFilter } from '../filter';
-import { FilterError } from '../filter/errors';
-import { formatFilterError } from './filter-error';
 import { openTraceSink, SinkCompression } from '../scap/compressed-sink';
 import { ScapWriter } from '../scap/writer';
 import { SubsetWriter } from '../scap/subset-writer';
@@ -57,37 +52,11 @@ export interface ReplayOptions extends EventOutputOptions {
 }
 
 /** rules (and YAML) and alert shaping load only with -r */
-const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
 
 /** sysdig's default format, used for -j without -p (JSON needs field keys). */
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
-
-export function buildFilter(text: string): CompiledFilter | null {
-  if (text.trim() === '') return null;
-  const bytes = Buffer.from(text, 'utf8').toString('latin1');
-  try {
-    return compileFilter(bytes, fieldRegistry, { bytes: true }); // already UTF-8 bytes: not twice
-  } catch (e) {
-    if (e instanceof FilterError) throw new InputError(formatFilterError(e, bytes));
-    throw e;
-  }
-}
-
-/**
- * What replay and live mode start from: the state with its parameter renderer (-v, buffer
- * format, -t), the compiled filter and the rules session (-r), either of them null.
- */
-export function startPipeline(opts: EventOutputOptions & { filter: string; rules?: SessionOptions }) {
-  const state = new State();
-  const params = new ParamRenderer(state, { maxBufLen: opts.verbose ? 0 : 80, bufferFormat: opts.bufferFormat });
-  setParamRenderer(state, params);
-  if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
-  const filter = buildFilter(opts.filter);
-  const rulesSession = opts.rules ? rulesModule().RulesSession.load(opts.rules) : null;
-  return { state, params, filter, rulesSession };
-}
 
 export async function replay(opts: ReplayOptions): Promise<number> {
   const cpu0 = process.cpuUsage();

@@ -9,8 +9,8 @@
  * The parser and compiler keep libsinsp's wording (rules code matches on it); this module only
  * rephrases the few messages whose libsinsp text does not say what is wrong.
  */
-import { FilterError, supportedOperators } from '../filter';
-import { fieldRegistry } from '../filter/fields/registry';
+import { FilterError, supportedOperators } from './index';
+import { fieldRegistry } from './fields/registry';
 
 const NONEXISTENT = 'filter_check called with nonexistent field ';
 const EXPECTED_OPERATOR = 'expected a valid check operator';
