@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=""
-for p in sysdig time lz4 clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liblz4-dev cmake ninja-build make g++ python3; do
+# zsh, fish: the shell-completion tests run the generated scripts in the real shells
+for p in sysdig time lz4 zsh fish clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liblz4-dev cmake ninja-build make g++ python3; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 command -v node >/dev/null 2>&1 || need="$need nodejs npm"

@@ -1018,5 +1018,7 @@ test("live filter end to end: falco-ts -n 1 proc.name=X prints X's event while X
   clearInterval(runner);
   clearTimeout(timer);
   assert.equal(code, 0, err);
+  // the moment from which events are seen is said on stderr
+  assert.match(err, /^falco-ts: live: probe attached \(driver auto\), filtering; events from now on/m);
   assert.match(outText, new RegExp(`^${path.basename(prog)} \\S+\\n$`));
 });

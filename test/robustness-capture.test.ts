@@ -190,6 +190,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
           m.stop();
           assert.equal(ex.code, 0, `${sig}: exit ${ex.code ?? ex.signal}: ${cap.stderr()}`);
           assertCleanStderr(cap.stderr(), sig);
+          // an LZ4 file ends with the hint to a file sysdig and Falco read; the others without
+          const hint = `falco-ts: ${out} is LZ4-compressed, which sysdig and Falco do not read: capture with -z gzip, or run 'falco-ts convert ${out} ${out.replace(/\.scap$/, '.gz.scap')} -z gzip'`;
+          assert.equal(cap.stderr().split('\n').includes(hint), z === 'lz4', cap.stderr());
           assert.equal(fs.statSync(out).mode & 0o777, 0o600, 'mode 0600');
           const t1 = Date.now();
           const back = await readBack(out, m.tag);

@@ -180,9 +180,16 @@ export async function capture(opts: CaptureOptions): Promise<number> {
         durationMs: result.durationMs,
       }) + '\n',
     );
+    if (opts.compression === 'lz4') process.stderr.write(lz4Hint(rot.files[0] ?? opts.write));
   }
   if (decoder !== null && decoder.unknownEvents > 0) {
     process.stderr.write(`falco-ts: the probe sent ${decoder.unknownEvents} events of unknown type (skipped)\n`);
   }
   return 0;
+}
+
+/** LZ4 is our default (fast), but sysdig and Falco read only gzip or raw scap: say how to get one. */
+function lz4Hint(file: string): string {
+  const out = file.replace(/(\.scap)?$/, '.gz.scap');
+  return `falco-ts: ${file} is LZ4-compressed, which sysdig and Falco do not read: capture with -z gzip, or run 'falco-ts convert ${file} ${out} -z gzip'\n`;
 }

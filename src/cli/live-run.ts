@@ -85,6 +85,8 @@ export async function live(opts: LiveOptions): Promise<number> {
     await startedWithin(cm, 500);
     state.loadSection(opts.snapshot ? opts.snapshot() : snapshotProc());
     cm?.attachTable(state.containers);
+    // events before this line were not seen: say when watching starts (Falco logs its start too)
+    process.stderr.write(readyLine(opts, rulesSession?.enabledRules));
     if (opts.captureOnAlert) {
       const c = opts.captureOnAlert;
       alertCap = new AlertCapture({
@@ -200,4 +202,11 @@ function formatOutputReport(r: OutputReport): string {
         `falco-ts: output ${o.name}: ${o.sent} sent, ${o.retried} retried, ${o.failed} failed, ${o.dropped} dropped\n`,
     )
     .join('');
+}
+
+/** One stderr line once the probe is attached and the state loaded. */
+function readyLine(opts: LiveOptions, rules: number | undefined): string {
+  const what =
+    rules !== undefined ? `judging with ${rules} rules` : opts.filter.trim() !== '' ? 'filtering' : 'printing';
+  return `falco-ts: live: probe attached (driver ${opts.driver ?? 'auto'}), ${what}; events from now on (Ctrl-C to stop)\n`;
 }

@@ -10,6 +10,7 @@
 import { Command } from 'commander';
 import type { NativeProbe, ProbeOptions, Driver } from '../capture/native-api';
 import type { SectionMetadata } from '../scap/metadata';
+import { checkNotACommand } from './command-guess';
 import { InputError } from '../util/errors';
 import { ContainerSetting, addContainerOptions, containerOptionsFrom } from '../container-runtime/live';
 import type { SessionOptions } from '../rules';
@@ -128,6 +129,11 @@ export function registerLive(
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .action(async (words: string[], o: Record<string, unknown>) => {
+      checkNotACommand(
+        words,
+        program.commands.map((c) => c.name()),
+        program.name(),
+      );
       const configDrops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
       done(
         await run({

@@ -1,5 +1,7 @@
 /** Command-line entry: commander wiring only; each command lives in its own module. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { versionText } from './version';
+import { registerDocs } from './docs/register';
 import { replay, splitFilesAndFilter } from './replay';
 import { convert } from './convert';
 import { registerCapture } from './capture';
@@ -24,8 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('falco-ts')
     .description('Runtime-security sensor in the sysdig/tcpdump style: scap traces, filters, Falco rules')
-    .version('0.1.0')
-    .showHelpAfterError()
+    .option('--version', 'print the version of falco-ts and of the rules engine it implements')
+    .helpCommand('help [command]', 'show the help of a command')
     .exitOverride();
 
   let code = 0;
@@ -133,19 +135,56 @@ Examples:
   registerTest(program, (c) => {
     code = c;
   });
+  registerDocs(program, (c) => {
+    code = c;
+  });
 
+  // (not commander's .version(): the text loads the rules engine's version only when asked)
+  program.on('option:version', () => {
+    process.stdout.write(versionText());
+    throw new CommanderError(0, 'commander.version', '');
+  });
+  oneLineErrors(program, program.name());
   try {
     await program.parseAsync(argv);
   } catch (e) {
     const ce = e as { code?: string; exitCode?: number };
     if (ce && typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
-      if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help')
-        return 0;
+      if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version') return 0;
+      // `help NAME` of no command prints the program's help on stderr with exit 1
+      if (ce.code === 'commander.help') return ce.exitCode ?? 0;
       return 2;
     }
     throw e;
   }
   return code;
+}
+
+/**
+ * Usage errors print one line naming the command and where its help is (not the whole help,
+ * which buries the error), as `falco-ts replay: unknown option '--jsn' (Did you mean --json?)`.
+ */
+function oneLineErrors(cmd: Command, path: string): void {
+  cmd.showHelpAfterError(false).configureOutput({
+    outputError: (text, write) => {
+      const msg = text
+        .replace(/^error: /, '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .join(' ')
+        .replace(/\.$/, '');
+      write(`${path}: ${msg}${falcoHabitHint(msg)}; see '${path} --help'\n`);
+    },
+  });
+  for (const sub of cmd.commands) oneLineErrors(sub, `${path} ${sub.name()}`);
+}
+
+/** `-V FILE` validates rules in Falco; here it never means "version" (a CI step must not pass by it). */
+function falcoHabitHint(msg: string): string {
+  return /unknown option '-V'/.test(msg)
+    ? " (to validate rules as Falco's -V does: 'falco-ts rules validate FILE')"
+    : '';
 }
 
 /** With rules (-r), alerts go to the --output destinations (stdout by default). */

@@ -213,6 +213,11 @@ export class RulesSession {
     return n;
   }
 
+  /** rules that are judged (loaded, enabled, selected by tag and priority) */
+  get enabledRules(): number {
+    return this.engine.enabled.length;
+  }
+
   /** Summary for stderr: rules loaded/enabled and matches per rule. */
   summary(): string {
     const lines = [`Rules loaded: ${this.loader.ruleset.rules.length}, enabled: ${this.engine.enabled.length}`];
