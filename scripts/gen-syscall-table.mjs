@@ -5,10 +5,11 @@
 //
 // Inputs, all offline: libscap's g_syscall_code_routing_table and g_syscall_info_table (the
 // installed libs e5c53d64, scripts/libscap-tables.mjs), ../shared/docs/event-table.json (the
-// syscalls with dedicated events), the kernel uapi unistd_64.h / unistd_32.h (syscall names).
+// syscalls with dedicated events), native/probe/params.h (which later events the probe
+// writes), the kernel uapi unistd_64.h / unistd_32.h (syscall names).
 // Usage: node scripts/gen-syscall-table.mjs [--check]
 import { join } from 'node:path';
-import { GenError, outputs, readInput, readJson, run, SHARED } from './gen-output.mjs';
+import { GenError, outputs, readInput, readJson, ROOT, run, SHARED } from './gen-output.mjs';
 import { libscapPath, openElf, syscallNames, syscallRouting } from './libscap-tables.mjs';
 
 const NAME = 'scripts/gen-syscall-table.mjs';
@@ -33,13 +34,20 @@ run(NAME, () => {
   const names = syscallNames(elf);
 
   const ev = readJson(join(SHARED, 'docs', 'event-table.json'), 'the libs event table');
+  const params = readInput(join(ROOT, 'native', 'probe', 'params.h'), "the probe's parameter table", 'utf8');
+  const described = new Set([...params.matchAll(/\[(\d+)\]\s*=\s*D/g)].map((m) => Number(m[1])));
   const enter = new Array(NR_MAX).fill(0);
   const exit = new Array(NR_MAX).fill(1);
   for (const s of ev.syscalls) {
     const e5 = s.e5c53d64;
     if (!e5 || !e5.enter || s.x86_64_nr == null || s.x86_64_nr >= NR_MAX) continue;
-    enter[s.x86_64_nr] = e5.enter.code;
-    exit[s.x86_64_nr] = e5.exit.code;
+    // a syscall e5c53d64 writes as generic but current libs gives an event of its own
+    // (init_module, ...): its later codes where native/probe/params.h describes both, else
+    // still generic (the addon selects a syscall by these codes, so they must be what is written)
+    const later =
+      e5.generic && s.head?.codes?.length === 2 && s.head.codes.every((c) => described.has(c)) ? s.head.codes : null;
+    enter[s.x86_64_nr] = later ? later[0] : e5.enter.code;
+    exit[s.x86_64_nr] = later ? later[1] : e5.exit.code;
   }
 
   // ia32 (compat) syscalls: written as generic events with the PPM_SC code of the same-named
@@ -84,9 +92,10 @@ run(NAME, () => {
 #define SYSCALL_NR_MAX ${NR_MAX}
 /* PPM_SC_* code (0 = unknown): the ID of generic events */
 ${arr('g_ppm_sc', '__u16', sc)}
-/* e5c53d64 enter event code written for the syscall (0 = generic PPME_GENERIC_E) */
+/* enter event code written for the syscall: e5c53d64's, or a later one where e5c53d64 had none
+ * (then generic unless params.h describes it); 0 = generic PPME_GENERIC_E */
 ${arr('g_enter_event', '__u16', enter)}
-/* e5c53d64 exit event code (1 = generic PPME_GENERIC_X) */
+/* the exit event code, likewise (1 = generic PPME_GENERIC_X) */
 ${arr('g_exit_event', '__u16', exit)}
 /* PPM_SC_* code of an ia32 (compat) syscall nr, written as a generic event (0 = unknown) */
 ${arr('g_ia32_ppm_sc', '__u16', ia32)}

@@ -72,7 +72,7 @@
 #endif
 /* ft_param() below implements every op of ../probe/params.h: an op added there must be added
  * here too (then bump this number), or the two probes would drift */
-_Static_assert(FTOP__COUNT == 34, "new parameter op in ../probe/params.h: implement it in ft_param()");
+_Static_assert(FTOP__COUNT == 35, "new parameter op in ../probe/params.h: implement it in ft_param()");
 
 /* ---- state (one reader) ---- */
 
@@ -639,6 +639,7 @@ static void ft_param(struct ft_ev *e, u32 op, u32 arg, u32 x)
 	case FTOP_RET_U64: ev_u64(e, e->ret); break;
 	case FTOP_DEV_RETFD: ev_u32(e, e->ret >= 0 ? ft_file_dev(ft_fd_file(e->ret)) : 0); break;
 	case FTOP_DATA_RET: ev_ubytes(e, (const void __user *)v, ft_min_snap(e->ret)); break;
+	case FTOP_DATA_LEN: ev_ubytes(e, (const void __user *)v, ft_min_snap(ft_arg(e, x))); break;
 	case FTOP_IOV_DATA: ft_iov(e, v, ft_arg(e, x), ft_min_snap(e->ret), 0); break;
 	case FTOP_IOV_SIZE: ft_iov(e, v, ft_arg(e, x), 0, 1); break;
 	case FTOP_MSG_DATA:

@@ -40,6 +40,7 @@ enum ft_op {
 	FTOP_BPF_DYN,   /* PT_DYN: fd (index 0) for map/prog creation, else errno (index 1) */
 	FTOP_HOW,       /* struct open_how at user arg: aux 0 flags, 1 mode, 2 resolve */
 	FTOP_RET_U64,   /* return value as u64 */
+	FTOP_DATA_LEN,  /* user buffer arg, min(arg aux, snaplen) bytes (init_module's image) */
 	FTOP__COUNT     /* (not an op) native/kmod checks it implements every op: a new op fails its build */
 };
 
@@ -174,6 +175,9 @@ static const struct ft_desc g_desc[FT_NCODES] = {
 	[294] = D2(PID(0), PID(1)), [295] = D1(RET),                                   /* setpgid */
 	[264] = D1(FL32(1, 0)), [265] = D2(RET, STR(0)),                               /* access */
 	[238] = D1(FD(0)), [239] = D1(RET),                                            /* getdents64 */
+	/* later libs events (e5c53d64 wrote these syscalls as generic; sysdig 0.29.3 skips them) */
+	[410] = D0(), [411] = D4(RET, P(FTOP_DATA_LEN, 0, 1), U64(1), STR(2)),         /* init_module */
+	[412] = D0(), [413] = D4(RET, FD(0), STR(1), FL32(2, 0)),                      /* finit_module */
 };
 
 #endif

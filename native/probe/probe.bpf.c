@@ -216,6 +216,7 @@ __noinline int ft_param(__u32 op, __u32 arg, __u32 x)
 	case FTOP_RET_U64: aux_u64(a, a->ret); break;
 	case FTOP_DEV_RETFD: aux_u32(a, a->ret >= 0 ? ft_file_dev(ft_fd_file(a->ret)) : 0); break;
 	case FTOP_DATA_RET: aux_ubytes(a, (void *)v, ft_min_snap(a->ret)); break;
+	case FTOP_DATA_LEN: aux_ubytes(a, (void *)v, ft_min_snap(ft_arg(a, x))); break;
 	case FTOP_IOV_DATA: ft_iov(v, ft_arg(a, x), ft_min_snap(a->ret), 0); break;
 	case FTOP_IOV_SIZE: ft_iov(v, ft_arg(a, x), 0, 1); break;
 	case FTOP_MSG_DATA:

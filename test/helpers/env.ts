@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { loadNativeModule } from '../../src/capture/live-source';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SHARED = path.resolve(ROOT, '..', 'shared');
@@ -105,4 +106,24 @@ export function runCliAsync(args: string[]): Promise<AsyncResult> {
 /** runSysdig without blocking. */
 export function runSysdigAsync(args: string[]): Promise<AsyncResult> {
   return spawnAsync('sysdig', args, { ...process.env, TZ: 'UTC' });
+}
+
+/** Why the native addon cannot be loaded (its one-line message), or null. */
+export function nativeLoadable(): string | null {
+  try {
+    loadNativeModule();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Reason to skip a live capture test (root and the addon needed), or null; in CI as root they run. */
+export function liveSkipReason(): string | null {
+  const why = nativeLoadable();
+  const root = process.geteuid!() === 0;
+  if (why === null && root) return null;
+  const reason = why !== null ? `native addon not loadable: ${why}` : 'not root';
+  if (IN_CI && root) throw new Error(`live capture tests must run in CI as root: ${reason}`);
+  return reason;
 }
