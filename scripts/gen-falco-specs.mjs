@@ -66,8 +66,9 @@ function missingInputs(t) {
 }
 
 function skipReason(t) {
-  if (t.grpc) return 'gRPC output is not implemented';
-  if (t.psp_file) return 'PSP-to-rules conversion (falco --psp) is not implemented';
+  // features Falco itself has since removed: its 0.44 falco.yaml has no grpc keys, and no --psp
+  if (t.grpc) return 'gRPC output: removed from Falco (0.44 has no gRPC output or server)';
+  if (t.psp_file) return 'PSP-to-rules conversion: removed from Falco';
   if (traceOf(t) === null && (t.detect !== undefined || t.detect_counts))
     return `trace ${t.trace_file} is not available`;
   const missing = missingInputs(t);
