@@ -1,14 +1,16 @@
 /**
- * A minimal gRPC client over HTTP/2 on a unix socket (Node's http2 module): unary calls and
- * server-streaming calls with length-prefixed messages, status from the trailers. No
- * compression, no TLS — what containerd's local socket speaks. The session is unref'd: an idle
- * client never keeps the process alive.
+ * gRPC to a local unix socket (containerd's), through @grpc/grpc-js: unary calls and
+ * server-streaming calls on raw message bytes (the messages are encoded by ./protobuf), the
+ * status mapped to GrpcError. grpc-js loads on the first call, so runs that never ask a
+ * container runtime do not pay for it.
  */
-import * as http2 from 'node:http2';
-import * as net from 'node:net';
+import type * as GrpcJs from '@grpc/grpc-js';
+import { lazy } from '../util/lazy';
+
+const grpcJs = lazy(() => require('@grpc/grpc-js') as typeof GrpcJs);
 
 export class GrpcError extends Error {
-  /** grpc-status (2 UNKNOWN for transport errors, 4 DEADLINE_EXCEEDED for our timeouts, 5 NOT_FOUND, 14 UNAVAILABLE) */
+  /** grpc-status (2 UNKNOWN, 4 DEADLINE_EXCEEDED for our timeouts, 5 NOT_FOUND, 14 UNAVAILABLE) */
   constructor(
     message: string,
     readonly code: number,
@@ -21,134 +23,65 @@ export class GrpcError extends Error {
 export const GRPC_NOT_FOUND = 5;
 export const GRPC_UNAVAILABLE = 14;
 export const GRPC_DEADLINE = 4;
-
-/** Splits a gRPC body into messages; keeps a partial one for the next chunk. */
-class Deframer {
-  private buf: Buffer = Buffer.alloc(0);
-  push(chunk: Buffer, onMessage: (m: Buffer) => void): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    while (this.buf.length >= 5) {
-      const n = this.buf.readUInt32BE(1);
-      if (this.buf.length < 5 + n) break;
-      if (this.buf[0] !== 0) throw new GrpcError('compressed gRPC message (not supported)', 12);
-      const m = this.buf.subarray(5, 5 + n);
-      this.buf = this.buf.subarray(5 + n);
-      onMessage(m);
-    }
-  }
-  get pending(): number {
-    return this.buf.length;
-  }
-}
-
-function frame(body: Buffer): Buffer {
-  const h = Buffer.alloc(5);
-  h.writeUInt32BE(body.length, 1);
-  return Buffer.concat([h, body]);
-}
+// (grpc-js's status enum holds the same numbers: Status.NOT_FOUND = 5, ...)
 
 export interface StreamHandle {
   cancel(): void;
 }
 
+/** messages go through as the bytes ./protobuf encodes and decodes */
+const bytes = (b: Buffer): Buffer => b;
+
 export class GrpcClient {
-  private session: http2.ClientHttp2Session | null = null;
-  /** unary calls in flight: the session is ref'd while there are any (streams never ref it) */
-  private active = 0;
+  private client: GrpcJs.Client | null = null;
 
   constructor(
     readonly socketPath: string,
     readonly timeoutMs = 3000,
   ) {}
 
-  private connect(): http2.ClientHttp2Session {
-    const cur = this.session;
-    if (cur !== null && !cur.closed && !cur.destroyed) return cur;
-    const s = http2.connect('http://localhost', { createConnection: () => net.connect(this.socketPath) });
-    s.on('error', () => {
-      /* each call reports its own failure */
-    });
-    s.on('close', () => {
-      if (this.session === s) this.session = null;
-    });
-    s.on('goaway', () => {
-      if (this.session === s) this.session = null;
-    });
-    s.unref();
-    this.session = s;
-    return s;
+  private connect(): GrpcJs.Client {
+    if (this.client === null) {
+      const g = grpcJs();
+      // a fresh connection attempt per call while the socket is absent, not grpc-js's backoff:
+      // a runtime that starts later is found at the next lookup
+      this.client = new g.Client(`unix://${this.socketPath}`, g.credentials.createInsecure(), {
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 1000,
+      });
+    }
+    return this.client;
   }
 
-  private request(path: string, body: Buffer, headers: Record<string, string>): http2.ClientHttp2Stream {
-    const req = this.connect().request({
-      ':method': 'POST',
-      ':path': path,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      ...headers,
-    });
-    req.end(frame(body));
-    return req;
+  private metadata(headers: Record<string, string>): GrpcJs.Metadata {
+    const md = new (grpcJs().Metadata)();
+    for (const [k, v] of Object.entries(headers)) md.set(k, v);
+    return md;
   }
 
   /** One request, one response message. */
   unary(path: string, body: Buffer, headers: Record<string, string> = {}): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      let settled = false;
-      const msgs: Buffer[] = [];
-      let status: number | null = null;
-      let message = '';
-      const done = (err: Error | null) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (--this.active === 0 && this.session !== null) this.session.unref();
-        if (err !== null) reject(err);
-        else if (status !== null && status !== 0)
-          reject(new GrpcError(`${path}: ${message || 'status ' + status}`, status));
-        else if (msgs.length === 0) reject(new GrpcError(`${path}: no response message`, 2));
-        else resolve(msgs[0]);
-      };
-      let req: http2.ClientHttp2Stream;
-      this.active++;
+      let client: GrpcJs.Client;
       try {
-        req = this.request(path, body, headers);
-        this.session?.ref();
+        client = this.connect();
       } catch (e) {
-        done(new GrpcError(`${path}: ${(e as Error).message}`, GRPC_UNAVAILABLE));
+        reject(new GrpcError(`${path}: ${(e as Error).message}`, GRPC_UNAVAILABLE));
         return;
       }
-      const timer = setTimeout(() => {
-        req.close(http2.constants.NGHTTP2_CANCEL);
-        done(new GrpcError(`${path}: timed out after ${this.timeoutMs} ms`, GRPC_DEADLINE));
-      }, this.timeoutMs);
-      const df = new Deframer();
-      const readStatus = (h: http2.IncomingHttpHeaders) => {
-        if (h['grpc-status'] !== undefined) {
-          status = Number(h['grpc-status']);
-          message = decodeURIComponent(String(h['grpc-message'] ?? ''));
-        }
-      };
-      req.on('response', (h) => {
-        const st = h[':status'];
-        if (st !== undefined && st !== 200) {
-          done(new GrpcError(`${path}: HTTP status ${st}`, GRPC_UNAVAILABLE));
-          return;
-        }
-        readStatus(h);
-      });
-      req.on('trailers', readStatus);
-      req.on('data', (c: Buffer) => {
-        try {
-          df.push(c, (m) => msgs.push(m));
-        } catch (e) {
-          done(e as Error);
-          req.close(http2.constants.NGHTTP2_CANCEL);
-        }
-      });
-      req.on('end', () => done(null));
-      req.on('close', () => done(null));
-      req.on('error', (e: Error) => done(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
+      client.makeUnaryRequest(
+        path,
+        bytes,
+        bytes,
+        body,
+        this.metadata(headers),
+        { deadline: Date.now() + this.timeoutMs },
+        (err, res) => {
+          if (err) reject(asGrpcError(path, err, this.timeoutMs));
+          else if (res === undefined) reject(new GrpcError(`${path}: no response message`, 2));
+          else resolve(res);
+        },
+      );
     });
   }
 
@@ -164,14 +97,14 @@ export class GrpcClient {
     onEnd: (err: Error | null) => void,
   ): StreamHandle {
     let ended = false;
-    let req: http2.ClientHttp2Stream;
     const end = (err: Error | null) => {
       if (ended) return;
       ended = true;
       onEnd(err);
     };
+    let call: GrpcJs.ClientReadableStream<Buffer>;
     try {
-      req = this.request(path, body, headers);
+      call = this.connect().makeServerStreamRequest(path, bytes, bytes, body, this.metadata(headers), {});
     } catch (e) {
       setImmediate(() => end(new GrpcError(`${path}: ${(e as Error).message}`, GRPC_UNAVAILABLE)));
       return {
@@ -180,52 +113,28 @@ export class GrpcClient {
         },
       };
     }
-    const r = req;
-    const df = new Deframer();
-    let status: number | null = null;
-    let message = '';
-    const readStatus = (h: http2.IncomingHttpHeaders) => {
-      if (h['grpc-status'] !== undefined) {
-        status = Number(h['grpc-status']);
-        message = decodeURIComponent(String(h['grpc-message'] ?? ''));
-      }
-    };
-    r.on('response', readStatus);
-    r.on('trailers', readStatus);
-    r.on('data', (c: Buffer) => {
-      try {
-        df.push(c, onMessage);
-      } catch (e) {
-        end(e as Error);
-        r.close(http2.constants.NGHTTP2_CANCEL);
-      }
+    call.on('data', (m: Buffer) => {
+      if (!ended) onMessage(m);
     });
-    const fin = () =>
-      end(status !== null && status !== 0 ? new GrpcError(`${path}: ${message || 'status ' + status}`, status) : null);
-    r.on('end', fin);
-    r.on('close', fin);
-    r.on('error', (e: Error) => end(new GrpcError(`${path}: ${e.message}`, GRPC_UNAVAILABLE)));
+    call.on('error', (e: GrpcJs.ServiceError) => end(asGrpcError(path, e, 0)));
+    call.on('end', () => end(null));
     return {
       cancel: () => {
         ended = true;
-        try {
-          r.close(http2.constants.NGHTTP2_CANCEL);
-        } catch {
-          /* closed */
-        }
+        call.cancel();
       },
     };
   }
 
   close(): void {
-    const s = this.session;
-    this.session = null;
-    if (s !== null) {
-      try {
-        s.destroy();
-      } catch {
-        /* closed */
-      }
-    }
+    const c = this.client;
+    this.client = null;
+    c?.close();
   }
+}
+
+function asGrpcError(path: string, e: GrpcJs.ServiceError, timeoutMs: number): GrpcError {
+  const code = Number(e.code);
+  if (code === GRPC_DEADLINE) return new GrpcError(`${path}: timed out after ${timeoutMs} ms`, GRPC_DEADLINE);
+  return new GrpcError(`${path}: ${e.details || e.message}`, code);
 }
