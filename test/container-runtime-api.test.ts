@@ -378,6 +378,8 @@ test('manager: listing, background lookups from cgroups, events, last known valu
     f.containers.delete(`default/${ID1}`);
     assert.equal(st.containers.get(ID1.slice(0, 12))?.imageRepo, 'docker.io/falcots/busybox');
     assert.deepEqual([...new Set(heard)].sort(), [ID1, ID2, ID3, ID4].sort());
+    // known from the container lookup; its image digest comes from a second call
+    await cm.settle();
     assert.equal(st.containers.get(ID4.slice(0, 12))?.imageDigest, DIGEST, 'recorded again with the image digest');
   } finally {
     cm.stop();
