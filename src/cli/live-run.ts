@@ -24,7 +24,7 @@ import { startPipeline } from '../pipeline/start';
 import { openContainerManager, startedWithin } from '../container-runtime/live';
 import type { OutputManager, OutputReport } from '../output/manager';
 import type { RulesSession } from '../rules';
-import { onSignals } from '../util/process-signals';
+import { onReopenSignal, onSignals } from '../util/process-signals';
 import { EXIT_ALERTS_LOST } from '../util/exit-codes';
 import { lazy } from '../util/lazy';
 import { AlertCapture } from '../capture/alert-window';
@@ -82,7 +82,7 @@ export async function live(opts: LiveOptions): Promise<number> {
     );
   };
   const offHup = rulesSession !== null && opts.reload !== undefined ? onSignals(['SIGHUP'], reload) : null;
-  const offReopen = onSignals(['SIGUSR1'], () => outputs?.reopen());
+  const offReopen = onReopenSignal(() => outputs?.reopen() ?? 0);
   // Drop monitoring with rules, on the probe's counters (Falco's syscall_evt_drop_mgr)
   let curEv: EventView | null = null;
   const drops =

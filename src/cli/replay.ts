@@ -25,7 +25,7 @@ import { snapshotState } from '../state/snapshot';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
 import { ReplayUi } from '../ui/replay-ui';
 import type { OutputManager } from '../output/manager';
-import { onSignals, StopRequest } from '../util/process-signals';
+import { onReopenSignal, StopRequest } from '../util/process-signals';
 import { EXIT_ALERTS_LOST } from '../util/exit-codes';
 import type { SessionOptions } from '../rules';
 import { lazy } from '../util/lazy';
@@ -237,10 +237,12 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   });
 
   // SIGINT/SIGTERM: the step refuses the next event, the reader stops, the rest runs as at the end
-  const stop = new StopRequest(() => {
+  const stop = new StopRequest((sig) => {
     step.stopped = true;
+    // at once: the user sees why the run may still wait (alerts pending in the outputs)
+    process.stderr.write(`falco-ts: ${sig} received: stopping after ${ui.eventsRead} events\n`);
   });
-  const offReopen = onSignals(['SIGUSR1'], () => opts.outputs?.reopen());
+  const offReopen = onReopenSignal(() => opts.outputs?.reopen() ?? 0);
   try {
     await runTraces(step, opts.files, {
       progressFor: (file) => ui.progressFor(file),
@@ -272,8 +274,6 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const report = await ui.finish(counted, opts.files.join(', '));
   stop.dispose();
   offReopen();
-  if (stop.signal !== null)
-    process.stderr.write(`falco-ts: ${stop.signal} received: stopped after ${ui.eventsRead} events\n`);
   if (drops !== null) process.stderr.write(drops.statsText());
   if (report !== undefined) {
     // nothing lost silently: one line, and a status of its own unless the run failed otherwise

@@ -38,3 +38,14 @@ export class StopRequest {
     this.off();
   }
 }
+
+/**
+ * SIGUSR1: `reopen` opens the file outputs again (it returns how many); one line on stderr says
+ * so, as Falco logs it. Returns the function that stops listening.
+ */
+export function onReopenSignal(reopen: () => number): () => void {
+  return onSignals(['SIGUSR1'], () => {
+    const n = reopen();
+    process.stderr.write(`falco-ts: SIGUSR1 received: ${n} file output${n === 1 ? '' : 's'} reopened\n`);
+  });
+}
