@@ -106,3 +106,22 @@ export function runCliAsync(args: string[]): Promise<AsyncResult> {
 export function runSysdigAsync(args: string[]): Promise<AsyncResult> {
   return spawnAsync('sysdig', args, { ...process.env, TZ: 'UTC' });
 }
+
+/**
+ * Reason to skip a live test (root and the native addon needed), or null. Under CI=true they
+ * must run: a missing one is a failure.
+ */
+export function liveSkipReason(what: string): string | null {
+  let why: string | null = null;
+  if (typeof process.geteuid === 'function' && process.geteuid() !== 0) why = 'live capture needs root';
+  else {
+    try {
+      const ls = require('../../src/capture/live-source') as typeof import('../../src/capture/live-source');
+      ls.loadNativeModule();
+    } catch (e) {
+      why = `native addon not available: ${(e as Error).message}`;
+    }
+  }
+  if (why !== null && IN_CI) throw new Error(`${why}; CI must run ${what}`);
+  return why;
+}
