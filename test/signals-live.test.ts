@@ -12,10 +12,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, liveSkipReason, tmpDir } from './helpers/env';
+import { BIN, fileLines as lines, liveSkipReason, listening, tmpDir } from './helpers/env';
 import { freePort, sleep, startSidekick, until } from './helpers/output-fixtures';
 
 const SKIP = liveSkipReason('the live signal tests');
@@ -31,21 +30,6 @@ function rule(name: string, file: string): string {
   output: ${name} fired (file=%fd.name)
   priority: NOTICE
 `;
-}
-
-function lines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 interface Live {
@@ -83,6 +67,15 @@ async function openUntil(files: string[], cond: () => boolean, live: Live): Prom
     for (const f of files) fs.writeFileSync(f, 'x');
     await sleep(100);
   }
+}
+
+/** A directory with a rules file: rule 'sig A' fires when the marker file `fa` is opened. */
+function ruleOnMarker(prefix: string): { rules: string; fa: string; log: string } {
+  const dir = tmpDir(prefix);
+  const rules = path.join(dir, 'rules.yaml');
+  const fa = path.join(dir, 'a');
+  fs.writeFileSync(rules, rule('sig A', fa));
+  return { rules, fa, log: path.join(dir, 'alerts.log') };
 }
 
 const count = (text: string, what: string) => text.split('\n').filter((l) => l.includes(what)).length;
@@ -160,11 +153,7 @@ test(
   'live: SIGTERM while the HTTP receiver holds its answers delivers every alert, exit 0',
   { skip: SKIP ?? undefined, timeout: 300_000 },
   async (t) => {
-    const dir = tmpDir('falco-ts-term-');
-    const rules = path.join(dir, 'rules.yaml');
-    const fa = path.join(dir, 'a');
-    const log = path.join(dir, 'alerts.log');
-    fs.writeFileSync(rules, rule('sig A', fa));
+    const { rules, fa, log } = ruleOnMarker('falco-ts-term-');
     const sk = await startSidekick({ hold: true });
     const live = startLive(['-r', rules, '--output', sk.url, '--output', `file:${log}`]);
     t.after(async () => {
@@ -192,11 +181,7 @@ test(
   'live: with the HTTP receiver down, one line counts the lost alerts, exit 3',
   { skip: SKIP ?? undefined, timeout: 300_000 },
   async (t) => {
-    const dir = tmpDir('falco-ts-lost-');
-    const rules = path.join(dir, 'rules.yaml');
-    const fa = path.join(dir, 'a');
-    const log = path.join(dir, 'alerts.log');
-    fs.writeFileSync(rules, rule('sig A', fa));
+    const { rules, fa, log } = ruleOnMarker('falco-ts-lost-');
     const url = `http://127.0.0.1:${await freePort()}/`;
     const live = startLive(['-r', rules, '--output', url, '--output', `file:${log}`]);
     t.after(() => {

@@ -13,10 +13,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, ROOT, runCli, tmpDir } from './helpers/env';
+import { BIN, ROOT, fileLines as lines, listening, runCli, tmpDir } from './helpers/env';
 import { freePort, makeAlert, startSidekick, until, type Sidekick } from './helpers/output-fixtures';
 import { OutputManager, lossLine } from '../src/output/manager';
 
@@ -30,22 +29,6 @@ function demoAlertCount(): number {
   const n = r.stdout.toString().split('\n').filter(Boolean).length;
   assert.ok(n > 0);
   return n;
-}
-
-function lines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-/** True if something accepts a TCP connection on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 interface Running {

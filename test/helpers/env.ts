@@ -1,5 +1,6 @@
 /** Shared test helpers: where ../shared lives, whether tools exist, running our CLI. */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -124,4 +125,21 @@ export function liveSkipReason(what: string): string | null {
   }
   if (why !== null && IN_CI) throw new Error(`${why}; CI must run ${what}`);
   return why;
+}
+
+/** The non-empty lines of a file, none if it does not exist. */
+export function fileLines(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** True if something accepts a TCP connection on 127.0.0.1:port. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
