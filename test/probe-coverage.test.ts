@@ -215,7 +215,8 @@ test('the probe writes every event type of the stable, incubating and sandbox ru
 });
 
 test('live: init_module and finit_module carry their parameters (image, length, arguments, fd, flags)', async (t) => {
-  const skip = liveSkipReason() ?? (which('python3') === null ? 'python3 is not installed' : null);
+  const skip =
+    liveSkipReason('the probe coverage live test') ?? (which('python3') === null ? 'python3 is not installed' : null);
   if (skip !== null) return t.skip(skip);
   // the calls fail here (no loadable modules: ENOSYS; elsewhere EPERM or a bad image): the
   // events are written all the same, with the arguments the caller passed

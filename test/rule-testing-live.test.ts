@@ -9,24 +9,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { BIN, IN_CI, runCli, tmpDir } from './helpers/env';
+import { BIN, liveSkipReason, runCli, tmpDir } from './helpers/env';
 
-function liveSkipReason(): string | null {
-  let why: string | null = null;
-  if (typeof process.geteuid === 'function' && process.geteuid() !== 0) why = 'live capture needs root';
-  else {
-    try {
-      const ls = require('../src/capture/live-source') as typeof import('../src/capture/live-source');
-      ls.loadNativeModule();
-    } catch (e) {
-      why = `native addon not available: ${(e as Error).message}`;
-    }
-  }
-  if (why !== null && IN_CI) throw new Error(`${why}; CI must run the live rule-testing tests`);
-  return why;
-}
-
-const SKIP = liveSkipReason();
+const SKIP = liveSkipReason('the live rule-testing tests');
 if (SKIP) process.stdout.write(`# rule-testing-live skipped: ${SKIP}\n`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -137,6 +137,13 @@ export interface AlertOutput extends AlertSink {
   flush(): void;
   /** deliver what is pending within timeoutMs, then release resources; leftovers count as dropped */
   close(timeoutMs: number): Promise<void>;
+  /** SIGUSR1: open the destination again by its name (a file renamed by logrotate); false if it could not */
+  reopen?(): boolean;
+  /**
+   * True once the reader closed the destination on purpose (stdout piped into `head`): what
+   * it then misses counts as dropped but is no loss to report.
+   */
+  readonly endedByReader?: boolean;
 }
 
 export function newCounters(): OutputCounters {

@@ -2,6 +2,11 @@
  * Live mode (`falco-ts [opts] [filter]`): the implementation behind cli/live.ts's command,
  * loaded on first use (the probe, /proc snapshot and alert-capture modules are not needed by
  * replay).
+ *
+ * Signals, as Falco: SIGINT/SIGTERM stop (the pump drains the rings, pending alerts are
+ * delivered, exit 0); with rules, SIGHUP loads the rules and the -c file again and swaps them
+ * in between two batches (bad new rules: one line on stderr, the old ones keep running);
+ * SIGUSR1 reopens the file outputs.
  */
 import { snapshotProc } from '../capture/proc-snapshot';
 import { EventDecoder, LivePump, formatSummary, kernelEventTypes, openLiveProbe } from '../capture/live-source';
@@ -17,7 +22,10 @@ import { INTERNAL_EVENT } from '../event/categories';
 import { EventStep } from '../pipeline/event-step';
 import { startPipeline } from '../pipeline/start';
 import { openContainerManager, startedWithin } from '../container-runtime/live';
-import type { OutputReport } from '../output/manager';
+import type { OutputManager, OutputReport } from '../output/manager';
+import type { RulesSession } from '../rules';
+import { onReopenSignal, onSignals } from '../util/process-signals';
+import { EXIT_ALERTS_LOST } from '../util/exit-codes';
 import { lazy } from '../util/lazy';
 import { AlertCapture } from '../capture/alert-window';
 import { snapshotState } from '../state/snapshot';
@@ -27,6 +35,8 @@ import type { LiveOptions } from './live';
 /** alert shaping and drop monitoring load only with -r */
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
+const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
+const managerModule = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
@@ -55,17 +65,33 @@ export async function live(opts: LiveOptions): Promise<number> {
   /** events that passed the filter (with rules: the events judged) */
   let judged = 0;
   let exitCode = 0;
+  // what SIGHUP replaces: the rules and the outputs (those a reload retired still deliver)
+  let session: RulesSession | null = rulesSession;
+  let outputs = opts.outputs;
+  const retired: Promise<OutputReport>[] = [];
+  const reload = () => {
+    const next = reloadedSetup(opts, outputs);
+    if (next === null) return;
+    session = next.session;
+    if (next.outputs !== outputs) {
+      if (outputs !== undefined) retired.push(outputs.close(5000));
+      outputs = next.outputs;
+    }
+    process.stderr.write(
+      `falco-ts: SIGHUP received: rules reloaded (${plural(next.session.loader.ruleset.rules.length, 'rule')})\n`,
+    );
+  };
+  const offHup = rulesSession !== null && opts.reload !== undefined ? onSignals(['SIGHUP'], reload) : null;
+  const offReopen = onReopenSignal(() => outputs?.reopen() ?? 0);
   // Drop monitoring with rules, on the probe's counters (Falco's syscall_evt_drop_mgr)
   let curEv: EventView | null = null;
   const drops =
     rulesSession !== null && opts.drops !== undefined
       ? dropsModule().dropMonitorFor(opts.drops, {
           emit: (a) => {
-            if (opts.outputs !== undefined) opts.outputs.emit(a);
+            if (outputs !== undefined) outputs.emit(a);
             else if (print && !out.closed)
-              out.line(
-                Buffer.from(alertModule().alertLine(a, rulesSession.config.jsonOutput), 'utf8').toString('latin1'),
-              );
+              out.line(Buffer.from(alertModule().alertLine(a, session!.config.jsonOutput), 'utf8').toString('latin1'));
           },
           current: () => curEv,
           json: rulesSession.config.jsonOutput,
@@ -101,10 +127,10 @@ export async function live(opts: LiveOptions): Promise<number> {
     const cap = alertCap;
     const judge = (ev: EventView): boolean => {
       // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
-      const r = rulesSession!;
-      const outputs = opts.outputs;
+      const r = session!;
+      const o = outputs;
       counted += r.process(ev, state, (a) => {
-        if (outputs !== undefined) outputs.emit(a);
+        if (o !== undefined) o.emit(a);
         else if (print && !out.closed) out.line(alertModule().alertLineBytes(a, r.config.jsonOutput));
         if (cap !== null) cap.onAlert(a.rule, ev);
       });
@@ -152,7 +178,9 @@ export async function live(opts: LiveOptions): Promise<number> {
         const more = d.feed(b);
         // live output: show what this batch printed now, not when 64 KiB have piled up
         out.flush();
-        return more && !out.closed;
+        outputs?.flush(); // (the stdout output's own writer too)
+        // (the reader left `| head` and nothing else takes alerts: stop)
+        return more && !out.closed && outputs?.ended() !== true;
       },
       {
         durationSec: opts.durationSec,
@@ -163,6 +191,7 @@ export async function live(opts: LiveOptions): Promise<number> {
     );
     result = await pump.run();
   } finally {
+    offHup?.();
     try {
       probe.close();
     } catch {
@@ -172,9 +201,14 @@ export async function live(opts: LiveOptions): Promise<number> {
     if (alertCap !== null) alertCap.close();
     if (color) out.write(SYSDIG_RESET);
     out.flush();
-    if (opts.outputs !== undefined) {
-      const report = await opts.outputs.close(5000);
-      if (!opts.noSummary) process.stderr.write(formatOutputReport(report));
+    const reports = await Promise.all([...retired, ...(outputs !== undefined ? [outputs.close(5000)] : [])]);
+    offReopen();
+    if (!opts.noSummary) for (const r of reports) process.stderr.write(formatOutputReport(r));
+    // nothing lost silently: one line, and a status of its own unless the run failed otherwise
+    const lost = reports.length > 0 ? managerModule().lossLine(reports) : null;
+    if (lost !== null) {
+      process.stderr.write(lost + '\n');
+      if (exitCode === 0) exitCode = EXIT_ALERTS_LOST;
     }
   }
   if (!opts.noSummary) {
@@ -194,6 +228,38 @@ export async function live(opts: LiveOptions): Promise<number> {
   return exitCode;
 }
 
+/**
+ * SIGHUP: the rules (and the -c file) read again, and new outputs if the configuration changed
+ * them; null, after one line on stderr saying why, when they cannot be loaded (the caller
+ * keeps what runs).
+ */
+function reloadedSetup(
+  opts: LiveOptions,
+  current: OutputManager | undefined,
+): { session: RulesSession; outputs: OutputManager | undefined } | null {
+  try {
+    const r = opts.reload!();
+    const session = rulesModule().RulesSession.load(r.rules);
+    const outputs =
+      (r.outputs?.setup ?? '') === (current?.setup ?? '')
+        ? current
+        : r.outputs !== undefined
+          ? r.outputs.create()
+          : undefined;
+    return { session, outputs };
+  } catch (e) {
+    const why = e instanceof InputError ? firstErrorLine(e.message) : `internal error: ${(e as Error).message}`;
+    process.stderr.write(`falco-ts: SIGHUP received: rules not reloaded, the previous ones keep running: ${why}\n`);
+    return null;
+  }
+}
+
+/** The line of a (multi-line) load report that says what is wrong: `file:line:col: error: …`. */
+function firstErrorLine(msg: string): string {
+  const lines = msg.split('\n');
+  return lines.find((l) => l.includes(': error: ')) ?? lines.find((l) => l.trim() !== '' && !l.endsWith(':')) ?? msg;
+}
+
 /** One line per alert output for the end of a live run: nothing lost silently. */
 function formatOutputReport(r: OutputReport): string {
   return r.outputs
@@ -209,4 +275,8 @@ function readyLine(opts: LiveOptions, rules: number | undefined): string {
   const what =
     rules !== undefined ? `judging with ${rules} rules` : opts.filter.trim() !== '' ? 'filtering' : 'printing';
   return `falco-ts: live: probe attached (driver ${opts.driver ?? 'auto'}), ${what}; events from now on (Ctrl-C to stop)\n`;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

@@ -46,9 +46,20 @@ export interface LiveOptions extends EventOutputOptions {
   outputs?: OutputManager;
   /** with rules: syscall event drop monitoring (-c's syscall_event_drops, else falco.yaml's defaults) */
   drops?: DropsSetup;
+  /**
+   * SIGHUP with rules: what the run would start with now (the -c file and rules files read
+   * again); throws InputError for a bad configuration. The drop monitoring is kept.
+   */
+  reload?: () => LiveReload;
   /** tests: the probe and the initial state */
   openProbe?: (opts: ProbeOptions) => NativeProbe;
   snapshot?: () => SectionMetadata;
+}
+
+export interface LiveReload {
+  rules: SessionOptions;
+  /** the alert outputs: their setup key (OutputManager.setupKey) and a builder; undefined: stdout */
+  outputs?: { setup: string; create: () => OutputManager };
 }
 
 /** Runs live mode (the implementation loads on first use: other commands do not pay for it). */
@@ -134,6 +145,7 @@ export function registerLive(
         program.commands.map((c) => c.name()),
         program.name(),
       );
+      const asTyped = { ...o }; // (applyFalcoConfig replaces o's rules, -o and outputs; a reload starts over)
       const configDrops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
       done(
         await run({
@@ -155,15 +167,27 @@ export function registerLive(
                 }
               : undefined,
           driver: o.driver as Driver | undefined,
-          // without --output, alerts take the live path to stdout (flushed after every batch)
-          outputs:
-            rulesOptionsFrom(o) === undefined || o.output === undefined
-              ? undefined
-              : outputManager().OutputManager.create(o.output as string[], {
-                  json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
-                  color: o.color === false ? false : undefined,
-                }),
+          outputs: alertOutputs(o)?.create(),
+          reload: () => {
+            const again = { ...asTyped };
+            applyFalcoConfig(again);
+            const rules = rulesOptionsFrom(again);
+            if (rules === undefined) throw new InputError('no rules files to load');
+            return { rules, outputs: alertOutputs(again) };
+          },
         }),
       );
     });
+}
+
+/** Without --output, alerts take the live path to stdout (flushed after every batch). */
+function alertOutputs(o: Record<string, unknown>): LiveReload['outputs'] {
+  if (rulesOptionsFrom(o) === undefined || o.output === undefined) return undefined;
+  const specs = o.output as string[];
+  const mo = {
+    json: o.json === true || ((o.option as string[] | undefined) ?? []).includes('json_output=true'),
+    color: o.color === false ? false : undefined,
+  };
+  const M = outputManager().OutputManager;
+  return { setup: M.setupKey(specs, mo), create: () => M.create(specs, mo) };
 }

@@ -1,6 +1,10 @@
 /**
  * `falco-ts replay FILE... [filter]`: source (trace files) → state → filter → format → sinks
  * (terminal lines, JSON, and/or a trace writer). The CLI module only wires these stages.
+ *
+ * Signals: SIGINT/SIGTERM stop reading (pending alerts are delivered, the summary printed,
+ * exit 0); SIGUSR1 reopens the file outputs. A reader that closes stdout (`| head`) ends the
+ * run quietly when nothing else takes the events.
  */
 import * as fs from 'node:fs';
 import type { SectionMetadata } from '../scap/metadata';
@@ -21,6 +25,8 @@ import { snapshotState } from '../state/snapshot';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
 import { ReplayUi } from '../ui/replay-ui';
 import type { OutputManager } from '../output/manager';
+import { onReopenSignal, StopRequest } from '../util/process-signals';
+import { EXIT_ALERTS_LOST } from '../util/exit-codes';
 import type { SessionOptions } from '../rules';
 import { lazy } from '../util/lazy';
 import type { EventOutputOptions } from './event-output';
@@ -54,6 +60,7 @@ export interface ReplayOptions extends EventOutputOptions {
 /** rules (and YAML) and alert shaping load only with -r */
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
+const managerModule = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 
 /** sysdig's default format, used for -j without -p (JSON needs field keys). */
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
@@ -165,7 +172,9 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   const plainLine = line instanceof DefaultLineFormatter ? line : null;
   const printEvent = (ev: EventView): boolean => {
     counted++;
-    if (print && !out.closed && (opts.debug || !INTERNAL_EVENT[ev.type])) {
+    if (print && (opts.debug || !INTERNAL_EVENT[ev.type])) {
+      // the reader left (`| head`): nothing else wants the events (-w does not print)
+      if (out.closed) return false;
       if (plainLine !== null) plainLine.writeLine(ev, out);
       else if (template === null) out.line(line!.format(ev));
       else if (json) template.formatJsonInto(ev, state, out);
@@ -173,18 +182,22 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     }
     return counted < limit;
   };
+  /** after an alert: false once every destination's reader has left (stdout into `head`) */
+  const alertsWanted = (): boolean => (opts.outputs !== undefined ? !opts.outputs.ended() : !(print && out.closed));
   const judge = (ev: EventView): boolean => {
     const r = rulesSession!;
+    let n: number;
     if (opts.outputs !== undefined) {
       const outputs = opts.outputs;
-      counted += r.process(ev, state, (a) => outputs.emit(a));
+      n = r.process(ev, state, (a) => outputs.emit(a));
     } else {
-      counted += r.process(ev, state, (a) => {
+      n = r.process(ev, state, (a) => {
         if (print && !out.closed) out.line(alertModule().alertLineBytes(a, r.config.jsonOutput));
       });
     }
+    counted += n;
     // -n counts alerts in rules mode, as in live mode
-    return counted < limit;
+    return counted < limit && (n === 0 || alertsWanted());
   };
   const step = new EventStep(state, {
     section: onSection,
@@ -223,6 +236,13 @@ export async function replay(opts: ReplayOptions): Promise<number> {
           },
   });
 
+  // SIGINT/SIGTERM: the step refuses the next event, the reader stops, the rest runs as at the end
+  const stop = new StopRequest((sig) => {
+    step.stopped = true;
+    // at once: the user sees why the run may still wait (alerts pending in the outputs)
+    process.stderr.write(`falco-ts: ${sig} received: stopping after ${ui.eventsRead} events\n`);
+  });
+  const offReopen = onReopenSignal(() => opts.outputs?.reopen() ?? 0);
   try {
     await runTraces(step, opts.files, {
       progressFor: (file) => ui.progressFor(file),
@@ -237,6 +257,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
         }
       },
     });
+  } catch (e) {
+    stop.dispose();
+    offReopen();
+    throw e;
   } finally {
     if (opts.color && line !== null && print) out.write(SYSDIG_RESET);
     out.flush();
@@ -246,8 +270,19 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       writer.close();
     }
   }
-  await ui.finish(counted, opts.files.join(', '));
+  // (a signal while the outputs deliver what is pending ends the run as at its end: exit 0)
+  const report = await ui.finish(counted, opts.files.join(', '));
+  stop.dispose();
+  offReopen();
   if (drops !== null) process.stderr.write(drops.statsText());
+  if (report !== undefined) {
+    // nothing lost silently: one line, and a status of its own unless the run failed otherwise
+    const lost = managerModule().lossLine([report]);
+    if (lost !== null) {
+      process.stderr.write(lost + '\n');
+      if (exit === 0) exit = EXIT_ALERTS_LOST;
+    }
+  }
   if (opts.verbose) {
     // sysdig -v: capture statistics on stderr (a file has no driver counters); its elapsed
     // time is the CPU time clock() measured around the capture loop.

@@ -1,7 +1,8 @@
 /**
  * `file:PATH` output: appends one alert per line (text, or JSON with --json). A new file is
  * created with mode 0600 (alerts can carry command lines and paths). Each alert is written
- * with one synchronous append so a crash loses nothing already emitted.
+ * with one synchronous append so a crash loses nothing already emitted. reopen() (SIGUSR1)
+ * opens PATH again, so logrotate can rename the file and signal, as with Falco.
  */
 import * as fs from 'node:fs';
 import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
@@ -26,11 +27,37 @@ export class FileOutput implements AlertOutput {
   ) {
     this.name = `file:${path}`;
     try {
-      this.fd = fs.openSync(path, 'a', 0o600);
+      this.fd = openForAppend(path);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new InputError(`--output file:${path}: cannot open for appending (${err.code ?? err.message})`);
     }
+  }
+
+  /**
+   * Opens PATH again (a new file if it was renamed) and writes there from now on. When it
+   * cannot be opened, says why and keeps writing to the file it had: nothing is lost.
+   */
+  reopen(): boolean {
+    if (this.fd < 0) return false;
+    let fd: number;
+    try {
+      fd = openForAppend(this.path);
+    } catch (e) {
+      this.opts.log?.(
+        `${this.name}: cannot reopen (${(e as NodeJS.ErrnoException).code ?? String(e)}); still writing to the file opened before`,
+      );
+      return false;
+    }
+    const old = this.fd;
+    this.fd = fd;
+    this.warned = false;
+    try {
+      fs.closeSync(old);
+    } catch {
+      /* nothing left to lose: every alert was written through */
+    }
+    return true;
   }
 
   emit(a: FalcoAlert): void {
@@ -73,4 +100,8 @@ export class FileOutput implements AlertOutput {
     }
     return Promise.resolve();
   }
+}
+
+function openForAppend(path: string): number {
+  return fs.openSync(path, 'a', 0o600);
 }

@@ -2,8 +2,9 @@
  * Several alert outputs at once, from `--output` specs:
  *   stdout | file:PATH | program:CMD | http://URL | https://URL | syslog[:SOCKET]
  * The rules engine calls emit() (never blocks, never throws); the CLI awaits close() at the
- * end and prints report() in the summary. Counts by priority and by rule are kept here, since
- * every alert passes through.
+ * end, prints report() in the summary and lossLine() when alerts were lost (exit status
+ * EXIT_ALERTS_LOST). Counts by priority and by rule are kept here, since every alert passes
+ * through.
  */
 import { AlertOutput, AlertSink, FalcoAlert, OutputCounters } from '../alert/alert';
 import { PRIORITY_NAMES, type Priority, type PriorityName } from '../alert/priority';
@@ -14,6 +15,9 @@ import { HttpOutput, HttpOutputOptions, redactUrl } from './http';
 import { createSyslogOutput } from './syslog';
 import { InputError } from '../util/errors';
 import type { Out } from '../util/out';
+import { EXIT_ALERTS_LOST } from '../util/exit-codes';
+
+export { EXIT_ALERTS_LOST };
 
 export type OutputSpec =
   | { kind: 'stdout' }
@@ -61,6 +65,8 @@ export interface OutputReportRow extends OutputCounters {
   name: string;
   /** still queued or in flight (0 after close) */
   pending: number;
+  /** the reader closed it (stdout into `head`): its drops are no loss */
+  endedByReader?: boolean;
 }
 
 export interface OutputReport {
@@ -81,6 +87,9 @@ export class OutputManager implements AlertSink {
   private readonly byPriority = new Map<Priority, number>();
   private readonly byRule = new Map<string, number>();
   private closed = false;
+
+  /** what create() was given: a reload (SIGHUP) builds new outputs only if this changes */
+  setup = '';
 
   constructor(readonly outputs: AlertOutput[]) {}
 
@@ -125,7 +134,26 @@ export class OutputManager implements AlertSink {
       for (const o of outputs) void o.close(0);
       throw e;
     }
-    return new OutputManager(outputs);
+    const m = new OutputManager(outputs);
+    m.setup = OutputManager.setupKey(specs, opts);
+    return m;
+  }
+
+  /** The key of a create() call's outputs and their format (compared across reloads). */
+  static setupKey(specs: readonly string[], opts: OutputManagerOptions = {}): string {
+    return JSON.stringify([specs.length === 0 ? ['stdout'] : specs, opts.json === true, opts.color === true]);
+  }
+
+  /** SIGUSR1: reopens the outputs that write to files by name; returns how many did. */
+  reopen(): number {
+    let n = 0;
+    for (const o of this.outputs) if (o.reopen?.() === true) n++;
+    return n;
+  }
+
+  /** True when no output can take another alert because their readers left (`| head`). */
+  ended(): boolean {
+    return this.outputs.every((o) => o.endedByReader === true);
   }
 
   /** Sends one alert to every output. Never throws; an output's exception counts as failed. */
@@ -189,7 +217,46 @@ export class OutputManager implements AlertSink {
     for (const [r, n] of [...this.byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) byRule[r] = n;
     return {
       alerts: { total: this.emitted, byPriority, byRule },
-      outputs: this.outputs.map((o) => ({ name: o.name, ...o.counters, pending: o.pending() })),
+      outputs: this.outputs.map((o) => ({
+        name: o.name,
+        ...o.counters,
+        pending: o.pending(),
+        endedByReader: o.endedByReader === true,
+      })),
     };
   }
+}
+
+/** Alerts an output failed to deliver or dropped (those a closed `| head` missed excepted). */
+export function lostAlerts(r: OutputReportRow): number {
+  return r.failed + (r.endedByReader === true ? 0 : r.dropped);
+}
+
+/**
+ * The end-of-run line when alerts were lost, counted per output, e.g.
+ * `falco-ts: 30 alerts not delivered: http://127.0.0.1:2801/ 1 failed, 29 dropped`;
+ * null when none was. (The caller exits with EXIT_ALERTS_LOST.)
+ */
+export function lossLine(reports: readonly OutputReport[]): string | null {
+  // (outputs of the same name across a reload add up)
+  const by = new Map<string, { failed: number; dropped: number }>();
+  let total = 0;
+  for (const r of reports)
+    for (const o of r.outputs) {
+      const n = lostAlerts(o);
+      if (n === 0) continue;
+      total += n;
+      const c = by.get(o.name) ?? { failed: 0, dropped: 0 };
+      c.failed += o.failed;
+      c.dropped += n - o.failed;
+      by.set(o.name, c);
+    }
+  if (total === 0) return null;
+  const parts = [...by].map(([name, c]) =>
+    [c.failed > 0 ? `${c.failed} failed` : '', c.dropped > 0 ? `${c.dropped} dropped` : '']
+      .filter((x) => x !== '')
+      .join(', ')
+      .replace(/^/, `${name} `),
+  );
+  return `falco-ts: ${total} alert${total === 1 ? '' : 's'} not delivered: ${parts.join('; ')}`;
 }

@@ -31,6 +31,11 @@ export class StdoutOutput implements AlertOutput {
     this.immediate = opts.immediate ?? process.stdout.isTTY === true;
   }
 
+  /** the reader closed the pipe (`| head`): the alerts after that are not a loss */
+  get endedByReader(): boolean {
+    return this.out.closed;
+  }
+
   emit(a: FalcoAlert): void {
     if (this.out.closed) {
       this.counters.dropped++;

@@ -1,5 +1,6 @@
 /** Shared test helpers: where ../shared lives, whether tools exist, running our CLI. */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -118,12 +119,34 @@ export function nativeLoadable(): string | null {
   }
 }
 
-/** Reason to skip a live capture test (root and the addon needed), or null; in CI as root they run. */
-export function liveSkipReason(): string | null {
-  const why = nativeLoadable();
-  const root = process.geteuid!() === 0;
-  if (why === null && root) return null;
-  const reason = why !== null ? `native addon not loadable: ${why}` : 'not root';
-  if (IN_CI && root) throw new Error(`live capture tests must run in CI as root: ${reason}`);
-  return reason;
+/**
+ * Reason to skip a live test (root and the native addon needed), or null. Under CI=true they
+ * must run: a missing one is a failure.
+ */
+export function liveSkipReason(what: string): string | null {
+  let why: string | null = null;
+  if (typeof process.geteuid === 'function' && process.geteuid() !== 0) why = 'live capture needs root';
+  else {
+    const e = nativeLoadable();
+    if (e !== null) why = `native addon not available: ${e}`;
+  }
+  if (why !== null && IN_CI) throw new Error(`${why}; CI must run ${what}`);
+  return why;
+}
+
+/** The non-empty lines of a file, none if it does not exist. */
+export function fileLines(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** True if something accepts a TCP connection on 127.0.0.1:port. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }

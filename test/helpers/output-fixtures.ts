@@ -96,14 +96,22 @@ export interface Sidekick {
   rejected: number;
   /** request headers of the last request */
   lastHeaders: http.IncomingHttpHeaders | null;
+  /** with `hold`: requests received and not answered yet */
+  held: number;
+  /** with `hold`: answers the held requests, and every later one at once */
+  release(): void;
   close(): Promise<void>;
 }
 
 /**
  * A falcosidekick stand-in on 127.0.0.1: 400 unless `priority`, `rule`, `time` and a
- * non-empty `output_fields` are present, 200 otherwise. `silent`: accept and never answer.
+ * non-empty `output_fields` are present, 200 otherwise. `silent`: accept and never answer;
+ * `hold`: answer only after release(); `reset`: close each connection without an answer.
  */
-export function startSidekick(opts: { port?: number; silent?: boolean } = {}): Promise<Sidekick> {
+export function startSidekick(
+  opts: { port?: number; silent?: boolean; hold?: boolean; reset?: boolean } = {},
+): Promise<Sidekick> {
+  let waiting: (() => void)[] | null = opts.hold ? [] : null;
   const sk: Sidekick = {
     port: 0,
     url: '',
@@ -111,11 +119,22 @@ export function startSidekick(opts: { port?: number; silent?: boolean } = {}): P
     accepted: 0,
     rejected: 0,
     lastHeaders: null,
+    held: 0,
+    release: () => {
+      const w = waiting ?? [];
+      waiting = null;
+      sk.held = 0;
+      for (const answer of w) answer();
+    },
     close: () => Promise.resolve(),
   };
   const server = http.createServer((req, res) => {
     sk.lastHeaders = req.headers;
     if (opts.silent) return; // never answers
+    if (opts.reset) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -146,11 +165,17 @@ export function startSidekick(opts: { port?: number; silent?: boolean } = {}): P
         res.end('Please send a valid request body');
         return;
       }
-      sk.accepted++;
-      const n = Number((body!.output_fields as Record<string, unknown>)['evt.num']);
-      sk.received.set(n, (sk.received.get(n) ?? 0) + 1);
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('');
+      const answer = () => {
+        sk.accepted++;
+        const n = Number((body!.output_fields as Record<string, unknown>)['evt.num']);
+        sk.received.set(n, (sk.received.get(n) ?? 0) + 1);
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('');
+      };
+      if (waiting !== null) {
+        waiting.push(answer);
+        sk.held++;
+      } else answer();
     });
   });
   return new Promise((resolve, reject) => {
