@@ -61,6 +61,8 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   if (m.rules.length > 0) o.rules = m.rules;
   o.option = m.overrides;
   if (o.output === undefined && cfg.outputs !== null && cfg.outputs.length > 0) o.output = cfg.outputs;
+  // the web server and metrics sections, for the run to start once its source is open
+  o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
   return C.dropsSetupOf(cfg);
 }
 
