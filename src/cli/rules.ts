@@ -42,7 +42,7 @@ export function addRulesOptions(cmd: Command): Command {
     )
     .option(
       '-c, --config <falco.yaml>',
-      "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level and syscall_event_drops; -r, -o and --output on the command line win",
+      "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level, syscall_event_drops, webserver and metrics; -r, -o and --output on the command line win",
     );
 }
 
