@@ -545,3 +545,27 @@ test('live: /healthz once the probe is attached; /metrics carries the probe’s 
     await stop(run);
   }
 });
+
+test('replay: the server changes no alert and ends with the trace; -o webserver.enabled=false turns Falco’s shipped one off', () => {
+  const run = (extra: string[]) =>
+    spawnSync(process.execPath, [BIN, 'replay', DEMO, '-r', RULES, '-j', ...extra], {
+      encoding: 'utf8',
+      timeout: 120000,
+    });
+  const plain = run([]);
+  assert.equal(plain.status, 0, plain.stderr);
+  const served = run(serverOpts());
+  assert.equal(served.status, 0, served.stderr);
+  assert.match(served.stderr, /web server listening on http:\/\/127\.0\.0\.1:\d+/);
+  const alerts = (s: string) => s.split('\n').filter((l) => l.startsWith('{'));
+  assert.ok(alerts(plain.stdout).length > 0);
+  assert.deepEqual(alerts(served.stdout), alerts(plain.stdout));
+  // the shipped falco.yaml enables the server on 0.0.0.0:8765; -o turns it off, as with Falco
+  const off = spawnSync(
+    process.execPath,
+    [BIN, 'replay', DEMO, '-r', RULES, '-c', SHIPPED, '-o', 'webserver.enabled=false', '--output', 'stdout'],
+    { encoding: 'utf8', timeout: 120000 },
+  );
+  assert.equal(off.status, 0, off.stderr);
+  assert.doesNotMatch(off.stderr, /web server listening/);
+});
