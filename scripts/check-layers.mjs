@@ -27,6 +27,7 @@ export const LAYERS = [
   'container-runtime', // clients of docker, containerd, podman
   'capture', // the live probe and capture files
   'pipeline', // the per-event step
+  'webserver', // Falco's web server (/healthz, /versions, /metrics) and metrics snapshots
   'rule-tests', // `falco-ts test`: rule specs, recording, scrubbing
   'cli', // the commands
 ];

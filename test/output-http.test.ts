@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import { HttpOutput, redactUrl } from '../src/output/http';
@@ -16,6 +15,7 @@ import { OutputManager } from '../src/output/manager';
 import { renderSummary } from '../src/ui/summary-table';
 import { RunStats } from '../src/ui/summary';
 import { SCAP_DIR, sharedSkipReason, tmpDir, which } from './helpers/env';
+import { selfSignedCert } from './helpers/tls';
 import { freePort, makeAlert, replayAlerts, startSidekick, until } from './helpers/output-fixtures';
 
 const CAPTURE = path.join(SCAP_DIR, 'sysdiginspect_502Error.scap');
@@ -178,33 +178,12 @@ test('https: certificates are verified by default (self-signed refused, trusted 
     return;
   }
   const dir = tmpDir();
-  const key = path.join(dir, 'key.pem'),
-    cert = path.join(dir, 'cert.pem');
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  if (r.status !== 0) {
+  const made = selfSignedCert(dir, '127.0.0.1', 'IP:127.0.0.1');
+  if (made === null) {
     t.skip('openssl could not make a certificate');
     return;
   }
+  const { key, cert } = made;
   let got = 0;
   const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
     req.resume();

@@ -181,7 +181,7 @@ export function internalAlert(o: {
   rule: string;
   priority: Priority;
   message: string;
-  fields: Record<string, string>;
+  fields: Record<string, string | number>;
   timeOfDay: string;
   timeNs: bigint;
   json: boolean;

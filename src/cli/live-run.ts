@@ -31,6 +31,8 @@ import { AlertCapture } from '../capture/alert-window';
 import { snapshotState } from '../state/snapshot';
 import { probeOptions } from '../capture/probe-options';
 import type { LiveOptions } from './live';
+import type { Serving } from '../webserver/serve';
+import { startServing } from './serve-run';
 
 /** alert shaping and drop monitoring load only with -r */
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
@@ -107,12 +109,24 @@ export async function live(opts: LiveOptions): Promise<number> {
   let decoder: EventDecoder;
   let alertCap: AlertCapture | null = null;
   const cm = openContainerManager(opts.containers, opts.openProbe !== undefined);
+  let serving: Serving | null = null;
   try {
     await startedWithin(cm, 500);
     state.loadSection(opts.snapshot ? opts.snapshot() : snapshotProc());
     cm?.attachTable(state.containers);
     // events before this line were not seen: say when watching starts (Falco logs its start too)
     process.stderr.write(readyLine(opts, rulesSession?.enabledRules));
+    serving = await startServing(opts.serve, {
+      engineName: opts.driver === 'kmod' ? 'kmod' : 'modern_bpf',
+      eventsProcessed: () => probe.stats().delivered,
+      kernel: probeCounters,
+      state,
+      rulesSession,
+      rulesFiles: opts.rules?.rules ?? [],
+      outputs: opts.outputs,
+      out: print ? out : null,
+      json,
+    });
     if (opts.captureOnAlert) {
       const c = opts.captureOnAlert;
       alertCap = new AlertCapture({
@@ -192,6 +206,7 @@ export async function live(opts: LiveOptions): Promise<number> {
     result = await pump.run();
   } finally {
     offHup?.();
+    if (serving !== null) await serving.close();
     try {
       probe.close();
     } catch {

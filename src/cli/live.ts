@@ -19,6 +19,7 @@ import { lazy } from '../util/lazy';
 import { type EventOutputOptions, eventOutputOptionsFrom } from './event-output';
 import { addRulesOptions, applyFalcoConfig, rulesOptionsFrom } from './rules';
 import type { DropsSetup } from '../drops/event-drops';
+import type { ServeConfig } from '../webserver/serve';
 import { parseDriver } from './capture';
 
 /** alert outputs load only with -r and --output; the live pipeline on first use */
@@ -27,6 +28,8 @@ const liveRun = lazy(() => require('./live-run') as typeof import('./live-run'))
 
 export interface LiveOptions extends EventOutputOptions {
   filter: string;
+  /** falco.yaml's webserver and metrics sections (-c, -o webserver.enabled=true) */
+  serve?: ServeConfig;
   snaplen?: number;
   /** colour the default line: undefined = when stdout is a TTY */
   color?: boolean;
@@ -150,6 +153,7 @@ export function registerLive(
       done(
         await run({
           drops: configDrops ?? (rulesOptionsFrom(o) !== undefined ? liveDropDefaults() : undefined),
+          serve: o.serve as ServeConfig | undefined,
           filter: words.join(' '),
           ...eventOutputOptionsFrom(o),
           snaplen: o.snaplen as number | undefined,

@@ -18,6 +18,7 @@ import { lazy } from '../util/lazy';
 /** alert outputs (http, syslog, programs) load only with -r */
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 import type { SinkCompression } from '../scap/compressed-sink';
+import type { ServeConfig } from '../webserver/serve';
 import { InputError } from '../util/errors';
 import { eventOutputOptionsFrom } from './event-output';
 
@@ -85,6 +86,7 @@ Examples:
       const drops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
       code = await replay({
         drops,
+        serve: o.serve as ServeConfig | undefined,
         files,
         filter,
         ...eventOutputOptionsFrom(o),

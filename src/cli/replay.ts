@@ -31,6 +31,8 @@ import type { SessionOptions } from '../rules';
 import { lazy } from '../util/lazy';
 import type { EventOutputOptions } from './event-output';
 import type { DropsSetup } from '../drops/event-drops';
+import type { ServeConfig } from '../webserver/serve';
+import { startServing, yieldToLoop } from './serve-run';
 
 export interface ReplayOptions extends EventOutputOptions {
   files: string[];
@@ -55,6 +57,8 @@ export interface ReplayOptions extends EventOutputOptions {
   outputs?: OutputManager;
   /** with rules: syscall event drop monitoring (Falco's syscall_event_drops, from -c) */
   drops?: DropsSetup;
+  /** falco.yaml's webserver and metrics sections (-c, -o webserver.enabled=true) */
+  serve?: ServeConfig;
 }
 
 /** rules (and YAML) and alert shaping load only with -r */
@@ -243,9 +247,26 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     process.stderr.write(`falco-ts: ${sig} received: stopping after ${ui.eventsRead} events\n`);
   });
   const offReopen = onReopenSignal(() => opts.outputs?.reopen() ?? 0);
+  // the web server answers between chunks: each chunk yields to the event loop
+  const serving = await startServing(opts.serve, {
+    engineName: 'savefile',
+    eventsProcessed: () => ui.eventsRead,
+    state,
+    rulesSession,
+    rulesFiles: opts.rules?.rules ?? [],
+    outputs: opts.outputs,
+    out: print ? out : null,
+    json,
+  });
+  const yieldFor = (p: ReturnType<typeof ui.progressFor>): ReturnType<typeof ui.progressFor> =>
+    serving === null
+      ? p
+      : {
+          onProgress: (n, size) => (p === undefined ? undefined : p.onProgress(n, size)) ?? yieldToLoop(),
+        };
   try {
     await runTraces(step, opts.files, {
-      progressFor: (file) => ui.progressFor(file),
+      progressFor: (file) => yieldFor(ui.progressFor(file)),
       fileDone: (file, res) => {
         ui.fileDone(res.stats);
         if (res.stats.unknownEvents > 0) {
@@ -262,6 +283,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     offReopen();
     throw e;
   } finally {
+    if (serving !== null) await serving.close();
     if (opts.color && line !== null && print) out.write(SYSDIG_RESET);
     out.flush();
     if (writer !== null) {

@@ -42,7 +42,7 @@ export function addRulesOptions(cmd: Command): Command {
     )
     .option(
       '-c, --config <falco.yaml>',
-      "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level and syscall_event_drops; -r, -o and --output on the command line win",
+      "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level, syscall_event_drops, webserver and metrics; -r, -o and --output on the command line win",
     );
 }
 
@@ -61,6 +61,8 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   if (m.rules.length > 0) o.rules = m.rules;
   o.option = m.overrides;
   if (o.output === undefined && cfg.outputs !== null && cfg.outputs.length > 0) o.output = cfg.outputs;
+  // the web server and metrics sections, for the run to start once its source is open
+  o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
   return C.dropsSetupOf(cfg);
 }
 

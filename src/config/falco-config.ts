@@ -10,6 +10,8 @@ import { InputError } from '../util/errors';
 import { parseLogLevel, stderrLogger, type LogLevel } from '../log/falco-logger';
 import type { DropsSetup } from '../drops/event-drops';
 import type { DropAction, DropsConfig } from '../drops/drops-config';
+import { readWebserverConfig, type WebserverConfig } from './webserver-config';
+import { readMetricsConfig, type MetricsConfig } from './metrics-config';
 
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
@@ -23,6 +25,8 @@ export interface FalcoConfig {
   logStderr: boolean;
   logLevel: LogLevel;
   drops: DropsConfig | null;
+  webserver: WebserverConfig;
+  metrics: MetricsConfig;
 }
 
 const OVERRIDE_KEYS = [
@@ -51,6 +55,8 @@ const CONFIG_SECTIONS = new Set([
   'rules_file',
   'rules_files',
   'append_output',
+  'webserver',
+  'metrics',
 ]);
 
 /** True for a `-o key=value` that names a section read here rather than an engine key. */
@@ -238,7 +244,11 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     };
   }
 
-  return { file, rulesFiles, overrides, outputs, logStderr: bool('log_stderr', true), logLevel: logLevel!, drops };
+  const reader = { scalar, bool, num, fail };
+  const webserver = readWebserverConfig(reader);
+  const metrics = readMetricsConfig(reader, webserver.prometheusMetricsEnabled);
+  const logStderr = bool('log_stderr', true);
+  return { file, rulesFiles, overrides, outputs, logStderr, logLevel: logLevel!, drops, webserver, metrics };
 }
 
 /**
