@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { ROOT, SHARED, runCliAsync, sharedSkipReason } from './helpers/env';
+import { type Msg, sameCode, sameMsg } from './helpers/falco-expectations';
 
 const rules = require('../src/rules') as typeof import('../src/rules');
 const run = require('../src/pipeline/run') as typeof import('../src/pipeline/run');
@@ -56,33 +57,9 @@ interface Expect {
   rules_warning?: string[];
   all_events?: boolean;
 }
-interface Msg {
-  item_type: string;
-  item_name: string;
-  code: string;
-  message?: string;
-  message_contains?: string;
-}
 
 const SKIP = sharedSkipReason();
 const TESTS_DIR = path.join(SHARED, 'falco-tests', 'files', 'test');
-
-/**
- * Wording changes between the Falco of these tests (0.35, 2023) and current Falco, which we
- * follow: old expected message → current message.
- */
-const REWORDED: Record<string, string> = {
-  "Macro has 'append' key but no macro by that name already exists":
-    "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists",
-  "List has 'append' key but no list by that name already exists":
-    "List uses 'append' or 'override.items: append' but no list by that name already exists",
-  "Rule has 'append' key but no rule by that name already exists":
-    "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
-  "Can't decode YAML scalar value":
-    'Unable to parse engine version \'not-a-number\' as a semver string. Expected "x.y.z" semver format.',
-  'Rule exception must have fields property with a list of fields':
-    'Rule exception item must have fields property with a list of fields',
-};
 
 /** Our deliberate differences from Falco's expectations (one home; the generator reads it too). */
 interface EventTypesDifference {
@@ -143,20 +120,6 @@ for (const f of fs.existsSync(path.join(ROOT, 'test', 'specs', 'falco'))
 function skipReason(t: Expect): string | null {
   return SPEC_SKIPS.get(t.test) ?? null;
 }
-
-/** Renamed codes: LOAD_UNKNOWN_FIELD became LOAD_UNKNOWN_FILTER. */
-const RENAMED_CODES: Record<string, string> = { LOAD_UNKNOWN_FIELD: 'LOAD_UNKNOWN_FILTER' };
-const sameCode = (got: string, exp: string): boolean => got === exp || got === RENAMED_CODES[exp];
-
-const sameMsg = (got: { message: string }, exp: Msg): boolean => {
-  if (exp.message_contains) {
-    // an integer engine version N now reads as 0.N.0
-    const cur = exp.message_contains.replace(/engine version (\d+),/, 'engine version 0.$1.0,');
-    return got.message.includes(exp.message_contains) || got.message.includes(cur);
-  }
-  const m = exp.message ?? '';
-  return got.message === m || got.message === REWORDED[m];
-};
 
 function checkValidate(t: Expect): void {
   const files = ([] as string[]).concat(t.validate_rules_file ?? []);

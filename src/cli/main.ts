@@ -1,4 +1,5 @@
 /** Command-line entry: commander wiring only; each command lives in its own module. */
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { versionText } from './version';
 import { registerDocs } from './docs/register';
@@ -15,6 +16,8 @@ import { wantSummary } from '../ui/summary';
 import type { OutputManager } from '../output/manager';
 import { lazy } from '../util/lazy';
 
+/** the Falco front-end loads only when asked for */
+const falcoFrontEnd = lazy(() => require('./falco/run') as typeof import('./falco/run'));
 /** alert outputs (http, syslog, programs) load only with -r */
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 import type { SinkCompression } from '../scap/compressed-sink';
@@ -23,6 +26,9 @@ import { InputError } from '../util/errors';
 import { eventOutputOptionsFrom } from './event-output';
 
 export async function main(argv: string[]): Promise<number> {
+  // Falco's command line: `falco-ts falco ...`, or this program run as `falco` (a symlink)
+  if (path.basename(argv[1] ?? '') === 'falco') return falcoFrontEnd().falcoMain(argv.slice(2));
+  if (argv[2] === 'falco') return falcoFrontEnd().falcoMain(argv.slice(3));
   const program = new Command();
   program
     .name('falco-ts')
@@ -117,6 +123,15 @@ Examples:
     .action(async (input: string, output: string, o: Record<string, unknown>) => {
       code = await convert(input, output, (o.compress as SinkCompression | undefined) ?? 'lz4');
     });
+
+  // (named for the "did you mean" only, hidden from the help and man page, whose options it does
+  // not have: main() hands `falco ...` to src/cli/falco before commander; see `falco-ts falco -h`)
+  program
+    .command('falco', { hidden: true })
+    .description("Falco 0.44's command line (also when run as 'falco'): see 'falco-ts falco -h'")
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[options...]');
 
   // live capture: `capture -w FILE ...`, and `falco-ts [opts] [filter]` with no subcommand
   registerCapture(program, (c) => {

@@ -63,6 +63,7 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   if (o.output === undefined && cfg.outputs !== null && cfg.outputs.length > 0) o.output = cfg.outputs;
   // the web server and metrics sections, for the run to start once its source is open
   o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
+  o.engine = cfg.engine; // (the falco front-end picks its source by it)
   return C.dropsSetupOf(cfg);
 }
 

@@ -12,6 +12,7 @@ import type { DropsSetup } from '../drops/event-drops';
 import type { DropAction, DropsConfig } from '../drops/drops-config';
 import { readWebserverConfig, type WebserverConfig } from './webserver-config';
 import { readMetricsConfig, type MetricsConfig } from './metrics-config';
+import { readEngineConfig, type EngineConfig } from './engine-config';
 
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
@@ -27,6 +28,7 @@ export interface FalcoConfig {
   drops: DropsConfig | null;
   webserver: WebserverConfig;
   metrics: MetricsConfig;
+  engine: EngineConfig;
 }
 
 const OVERRIDE_KEYS = [
@@ -57,6 +59,7 @@ const CONFIG_SECTIONS = new Set([
   'append_output',
   'webserver',
   'metrics',
+  'engine',
 ]);
 
 /** True for a `-o key=value` that names a section read here rather than an engine key. */
@@ -248,7 +251,8 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const webserver = readWebserverConfig(reader);
   const metrics = readMetricsConfig(reader, webserver.prometheusMetricsEnabled);
   const logStderr = bool('log_stderr', true);
-  return { file, rulesFiles, overrides, outputs, logStderr, logLevel: logLevel!, drops, webserver, metrics };
+  const engine = readEngineConfig(reader);
+  return { file, rulesFiles, overrides, outputs, logStderr, logLevel: logLevel!, drops, webserver, metrics, engine };
 }
 
 /**

@@ -48,7 +48,7 @@ const isErrUnknown = (e: string): boolean =>
   e.includes('unknown event type') ||
   e.includes('unknown filter:');
 
-const DEPRECATED_FIELDS = [
+export const DEPRECATED_FIELDS = [
   'evt.dir',
   'evt.latency',
   'evt.latency.s',
