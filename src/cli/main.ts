@@ -1,4 +1,5 @@
 /** Command-line entry: commander wiring only; each command lives in its own module. */
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { versionText } from './version';
 import { registerDocs } from './docs/register';
@@ -22,7 +23,13 @@ import type { ServeConfig } from '../webserver/serve';
 import { InputError } from '../util/errors';
 import { eventOutputOptionsFrom } from './event-output';
 
+/** sysdig's command line loads only when asked for */
+const sysdigCli = lazy(() => require('./sysdig/run') as typeof import('./sysdig/run'));
+
 export async function main(argv: string[]): Promise<number> {
+  // run as `sysdig` (a symlink), or `falco-ts sysdig ...`: sysdig's own getopt command line
+  if (path.basename(argv[1] ?? '') === 'sysdig') return sysdigCli().sysdig(argv.slice(2));
+  if (argv[2] === 'sysdig') return sysdigCli().sysdig(argv.slice(3));
   const program = new Command();
   program
     .name('falco-ts')
@@ -100,6 +107,12 @@ Examples:
         outputs: alertOutputs(o),
       });
     });
+
+  // (reached only for `falco-ts help`: main() hands `sysdig ...` to its own parser first)
+  program
+    .command('sysdig')
+    .description("sysdig 0.29.3's command line (also when run as 'sysdig'): falco-ts sysdig -h")
+    .argument('[options...]', "sysdig's options and filter");
 
   program
     .command('convert')
