@@ -112,7 +112,7 @@ Examples:
   program
     .command('sysdig')
     .description("sysdig 0.29.3's command line (also when run as 'sysdig'): falco-ts sysdig -h")
-    .argument('[options...]', "sysdig's options and filter");
+    .argument('[sysdig-args...]', "sysdig's options and filter");
 
   program
     .command('convert')

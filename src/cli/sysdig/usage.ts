@@ -1,7 +1,8 @@
 /** `sysdig -h` of the sysdig front-end: what it takes, in sysdig's words, and what it does not. */
-export const SYSDIG_USAGE = `falco-ts sysdig: sysdig 0.29.3's command line over falco-ts
-Usage: sysdig [options] [-p <output_format>] [filter]
-       falco-ts sysdig [options] [-p <output_format>] [filter]
+export const SYSDIG_USAGE = `Usage: falco-ts sysdig [options] [sysdig-args...]
+       sysdig [options] [-p <output_format>] [filter]     (falco-ts run as 'sysdig')
+
+sysdig 0.29.3's command line over falco-ts.
 
 Options (as sysdig's):
  -r <file>, --readfile=<file>   read events from a trace file (repeatable); without -r: live capture
