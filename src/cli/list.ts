@@ -63,7 +63,7 @@ export function fieldTags(f: FieldInfo): string {
 }
 
 /** A field's type as sysdig -l and current libs name it (the registry's DYN is PT_DYN: "DYNAMIC"). */
-function fieldType(f: FieldInfo): string {
+export function fieldType(f: FieldInfo): string {
   return f.ptype === 'DYN' ? 'DYNAMIC' : f.ptype;
 }
 

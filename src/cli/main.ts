@@ -25,10 +25,16 @@ import type { ServeConfig } from '../webserver/serve';
 import { InputError } from '../util/errors';
 import { eventOutputOptionsFrom } from './event-output';
 
+/** sysdig's command line loads only when asked for */
+const sysdigCli = lazy(() => require('./sysdig/run') as typeof import('./sysdig/run'));
+
 export async function main(argv: string[]): Promise<number> {
   // Falco's command line: `falco-ts falco ...`, or this program run as `falco` (a symlink)
   if (path.basename(argv[1] ?? '') === 'falco') return falcoFrontEnd().falcoMain(argv.slice(2));
   if (argv[2] === 'falco') return falcoFrontEnd().falcoMain(argv.slice(3));
+  // run as `sysdig` (a symlink), or `falco-ts sysdig ...`: sysdig's own getopt command line
+  if (path.basename(argv[1] ?? '') === 'sysdig') return sysdigCli().sysdig(argv.slice(2));
+  if (argv[2] === 'sysdig') return sysdigCli().sysdig(argv.slice(3));
   const program = new Command();
   program
     .name('falco-ts')
@@ -106,6 +112,12 @@ Examples:
         outputs: alertOutputs(o),
       });
     });
+
+  // (reached only for `falco-ts help`: main() hands `sysdig ...` to its own parser first)
+  program
+    .command('sysdig')
+    .description("sysdig 0.29.3's command line (also when run as 'sysdig'): falco-ts sysdig -h")
+    .argument('[sysdig-args...]', "sysdig's options and filter");
 
   program
     .command('convert')

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import type { SectionMetadata } from '../scap/metadata';
+import type { ReadProgress } from '../scap/file-source';
 import '../state/parsers';
 import { DefaultLineFormatter } from '../format/line';
 import { Template } from '../format/template';
@@ -59,6 +60,14 @@ export interface ReplayOptions extends EventOutputOptions {
   drops?: DropsSetup;
   /** falco.yaml's webserver and metrics sections (-c, -o webserver.enabled=true) */
   serve?: ServeConfig;
+  /** sysdig -d: the filter decides only what is printed (every event is counted and written) */
+  displayFilter?: boolean;
+  /** every event the filter let through (internal ones too, printed or not): sysdig -S counts them */
+  seen?: (ev: EventView) => void;
+  /** sysdig --unbuffered: stdout written after every line */
+  unbuffered?: boolean;
+  /** a progress hook per file instead of the bar (sysdig -P) */
+  traceProgress?: (file: string) => ReadProgress | undefined;
 }
 
 /** rules (and YAML) and alert shaping load only with -r */
@@ -71,8 +80,10 @@ const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.t
 
 export async function replay(opts: ReplayOptions): Promise<number> {
   const cpu0 = process.cpuUsage();
-  const out = new Out(1);
-  const { state, params, filter, rulesSession } = startPipeline(opts);
+  const out = new Out(1, opts.unbuffered ? 0 : undefined);
+  const { state, params, filter: compiled, rulesSession } = startPipeline(opts);
+  const filter = opts.displayFilter ? null : compiled;
+  const shown = opts.displayFilter ? compiled : null;
   const oldOrder = filter !== null && opts.sysdigFilterOrder === true;
   if (oldOrder) state.earlyFilter = (ev) => filter.match(ev, state);
   /** 0.29.3 filtered state-modifying events before set_fdinfo_name_changed: it saw false */
@@ -174,9 +185,22 @@ export async function replay(opts: ReplayOptions): Promise<number> {
 
   /** the uncoloured default line writes straight into out's buffer */
   const plainLine = line instanceof DefaultLineFormatter ? line : null;
+  /**
+   * -M: event time from the first event the loop gets (sysdig: after the filter, internal
+   * events included; hidden and leading container events do not start it); the first event
+   * past it ends the run unprinted.
+   */
+  const withinDuration = (ev: EventView): boolean => {
+    if (durNs === Infinity) return true;
+    if (startNs < 0) startNs = ev.tsApprox();
+    else if (ev.tsApprox() - startNs >= durNs) return false;
+    return true;
+  };
   const printEvent = (ev: EventView): boolean => {
+    if (!withinDuration(ev)) return false;
     counted++;
-    if (print && (opts.debug || !INTERNAL_EVENT[ev.type])) {
+    opts.seen?.(ev);
+    if (print && (opts.debug || !INTERNAL_EVENT[ev.type]) && (shown === null || shown.match(ev, state))) {
       // the reader left (`| head`): nothing else wants the events (-w does not print)
       if (out.closed) return false;
       if (plainLine !== null) plainLine.writeLine(ev, out);
@@ -207,9 +231,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     section: onSection,
     arrived: (ev) => {
       ui.eventsRead++;
-      if (startNs < 0) startNs = ev.tsApprox();
-      else if (durNs !== Infinity && ev.tsApprox() - startNs >= durNs) return false;
-      return true;
+      return rulesSession === null || withinDuration(ev);
     },
     hidden: (ev) => {
       // sinsp::open passes the leading container events through next(), filter included:
@@ -266,7 +288,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
         };
   try {
     await runTraces(step, opts.files, {
-      progressFor: (file) => yieldFor(ui.progressFor(file)),
+      progressFor: (file) => yieldFor(opts.traceProgress?.(file) ?? ui.progressFor(file)),
       fileDone: (file, res) => {
         ui.fileDone(res.stats);
         if (res.stats.unknownEvents > 0) {
