@@ -15,6 +15,7 @@ export const LAYERS = [
   'scap', // the trace file format: blocks, metadata, reader, writer, sinks
   'container', // container metadata model and cgroup parsing
   'state', // threads, fds, their parsers and snapshots
+  'plugins', // Falco plugins: the .so loader (plugins/native), the plugin API
   'params', // parameter rendering (evt.info, flags, times)
   'alert', // the alert object: priorities, fields, its renderings
   'filter', // the field catalog and the filter language

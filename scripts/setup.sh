@@ -17,3 +17,4 @@ if [ -n "$need" ]; then
 fi
 npm ci --no-audit --no-fund
 npm run build
+sh scripts/build-plugins.sh  # real Falco plugins (g++, ../shared/plugins) for test/plugin-native.test.ts

@@ -11,6 +11,7 @@
 #include "probe.h"
 #include "kmod.h"
 #include "lz4frame.h"
+#include "../plugin/plugin_loader.h"
 #include <lz4.h>
 
 namespace {
@@ -209,6 +210,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openProbe", Napi::Function::New(env, OpenProbe));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("lz4CompressBlock", Napi::Function::New(env, Lz4CompressBlock));
+  ftp::RegisterPluginLoader(env, exports);  // NativePlugin: Falco plugins (.so), native/plugin/
   return exports;
 }
 
