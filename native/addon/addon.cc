@@ -1,5 +1,6 @@
 // Node-API surface of the native capture (contract: src/capture/native-api.ts):
-//   openProbe(opts) -> { read(), wait(ms), stats(), close() }, info().
+//   openProbe(opts) -> { read(), wait(ms), stats(), close() }, info(); syslogOpen/syslogSend
+//   (syslog.cc).
 // Errors thrown by openProbe carry .code = no-permission | no-btf | verifier | attach | other
 // (driver 'kmod': no-kmod | kmod-version too). opts.driver: 'ebpf' (default) or 'kmod'.
 #include <napi.h>
@@ -11,6 +12,7 @@
 #include "probe.h"
 #include "kmod.h"
 #include "lz4frame.h"
+#include "syslog.h"
 #include <lz4.h>
 
 namespace {
@@ -209,6 +211,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openProbe", Napi::Function::New(env, OpenProbe));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("lz4CompressBlock", Napi::Function::New(env, Lz4CompressBlock));
+  exports.Set("syslogOpen", Napi::Function::New(env, ft::SyslogOpen));
+  exports.Set("syslogSend", Napi::Function::New(env, ft::SyslogSend));
   return exports;
 }
 

@@ -21,6 +21,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NativeError, NativeModule, NativeProbe, ProbeOptions, ProbeStats } from './native-api';
 import { useNativeLz4 } from '../codec/lz4';
+import { nativeAddonPath } from '../util/native-addon';
+
+export { nativeAddonPath };
 
 export { NativeError };
 
@@ -73,20 +76,7 @@ interface RawModule {
   lz4CompressBlock?: (src: Buffer, start: number, end: number, dst: Buffer, dstStart: number) => number;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const ADDON_NAME = 'falco_ts_native.node';
 const CODES = new Set(['no-permission', 'no-btf', 'verifier', 'attach', 'other', 'no-kmod', 'kmod-version']);
-
-/** Candidate locations of the built addon (FALCO_TS_NATIVE overrides). */
-export function nativeAddonPath(): string {
-  if (process.env.FALCO_TS_NATIVE) return process.env.FALCO_TS_NATIVE;
-  // dist/src/capture -> repo root; also work when run from the sources with ts-node-like loaders
-  for (const root of [ROOT, path.resolve(__dirname, '..', '..')]) {
-    const p = path.join(root, 'build', 'Release', ADDON_NAME);
-    if (fs.existsSync(p)) return p;
-  }
-  return path.join(ROOT, 'build', 'Release', ADDON_NAME);
-}
 
 function toNativeError(e: unknown): NativeError {
   if (e instanceof NativeError) return e;
