@@ -6,10 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import { ProgramOutput } from '../src/output/program';
 import { FileOutput } from '../src/output/file';
-import { createSyslogOutput, syslogLine } from '../src/output/syslog';
 import { OutputManager, parseOutputSpec } from '../src/output/manager';
 import { rfc3339Nanos } from '../src/alert/alert';
 import { alertJson } from '../src/alert/render';
@@ -17,7 +15,7 @@ import { BoundedQueue } from '../src/output/queue';
 import { renderSummary } from '../src/ui/summary-table';
 import { RunStats } from '../src/ui/summary';
 import { InputError } from '../src/util/errors';
-import { ROOT, SCAP_DIR, runCli, sharedSkipReason, tmpDir, which } from './helpers/env';
+import { ROOT, SCAP_DIR, runCli, sharedSkipReason, tmpDir } from './helpers/env';
 import { makeAlert, replayAlerts, sleep, until } from './helpers/output-fixtures';
 
 const CAPTURE = path.join(SCAP_DIR, 'libs_curl_google.scap');
@@ -156,57 +154,6 @@ test('file: every alert of a replay, once, through the manager together with ano
   assert.equal(byPri, nums.length);
   assert.equal(byRule, nums.length);
   fs.rmSync(dir, { recursive: true, force: true });
-});
-
-test('syslog: RFC 3164 datagrams on a unix socket; clear error without one', async (t) => {
-  assert.throws(() => createSyslogOutput({ socket: '/nonexistent/dev-log' }), /does not exist/);
-  assert.equal(syslogLine(makeAlert(1, { priority: 'Critical', text: 'a\nb' }), false), '<10>a b');
-  const py = which('python3');
-  if (!py || !which('logger')) {
-    t.skip('python3 or logger not installed');
-    return;
-  }
-  const dir = tmpDir();
-  const sock = path.join(dir, 'log.sock');
-  const got = path.join(dir, 'got.txt');
-  // a datagram syslog "daemon" (Node has no AF_UNIX datagram sockets)
-  const server = spawn(
-    py,
-    [
-      '-c',
-      `
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-f = open(sys.argv[2], 'ab', buffering=0)
-print('ready', flush=True)
-while True:
-    d = s.recv(65536)
-    f.write(d.rstrip(b'\\n') + b'\\n')
-`,
-      sock,
-      got,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  try {
-    assert.ok(await until(() => fs.existsSync(sock)), 'syslog stand-in did not start');
-    const out = createSyslogOutput({ socket: sock });
-    out.emit(makeAlert(1, { priority: 'Error', text: '12:00:00.000000000: Error first' }));
-    out.emit(makeAlert(2, { priority: 'Debug', text: '12:00:00.000000000: Debug second' }));
-    await out.close(20000);
-    assert.ok(await until(() => lines(got).length >= 2), 'datagrams not received');
-    const l = lines(got);
-    assert.match(
-      l[0],
-      /^<11>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ falco-ts(\[\d+\])?: 12:00:00\.000000000: Error first$/,
-    );
-    assert.match(l[1], /^<15>.* falco-ts(\[\d+\])?: 12:00:00\.000000000: Debug second$/);
-    assert.equal(out.counters.sent, 2);
-  } finally {
-    server.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 test('--output specs: parsing and errors', () => {

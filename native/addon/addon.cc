@@ -1,5 +1,6 @@
 // Node-API surface of the native capture (contract: src/capture/native-api.ts):
-//   openProbe(opts) -> { read(), wait(ms), stats(), close() }, info().
+//   openProbe(opts) -> { read(), wait(ms), stats(), close() }, info(); syslogOpen/syslogSend
+//   (syslog.cc).
 // Errors thrown by openProbe carry .code = no-permission | no-btf | verifier | attach | other
 // (driver 'kmod': no-kmod | kmod-version too). opts.driver: 'ebpf' (default) or 'kmod'.
 #include <napi.h>
@@ -12,6 +13,7 @@
 #include "kmod.h"
 #include "lz4frame.h"
 #include "../plugin/plugin_loader.h"
+#include "syslog.h"
 #include <lz4.h>
 
 namespace {
@@ -211,6 +213,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("lz4CompressBlock", Napi::Function::New(env, Lz4CompressBlock));
   ftp::RegisterPluginLoader(env, exports);  // NativePlugin: Falco plugins (.so), native/plugin/
+  exports.Set("syslogOpen", Napi::Function::New(env, ft::SyslogOpen));
+  exports.Set("syslogSend", Napi::Function::New(env, ft::SyslogSend));
   return exports;
 }
 

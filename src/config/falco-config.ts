@@ -24,6 +24,8 @@ export interface FalcoConfig {
   /** output channels as `--output` specs, or null when the file configures none */
   outputs: string[] | null;
   logStderr: boolean;
+  /** log_syslog (Falco's default true): the log also to syslog */
+  logSyslog: boolean;
   logLevel: LogLevel;
   drops: DropsConfig | null;
   webserver: WebserverConfig;
@@ -53,6 +55,7 @@ const CONFIG_SECTIONS = new Set([
   'syslog_output',
   'syscall_event_drops',
   'log_stderr',
+  'log_syslog',
   'log_level',
   'rules_file',
   'rules_files',
@@ -252,7 +255,20 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const metrics = readMetricsConfig(reader, webserver.prometheusMetricsEnabled);
   const logStderr = bool('log_stderr', true);
   const engine = readEngineConfig(reader);
-  return { file, rulesFiles, overrides, outputs, logStderr, logLevel: logLevel!, drops, webserver, metrics, engine };
+  const logSyslog = bool('log_syslog', true);
+  return {
+    file,
+    rulesFiles,
+    overrides,
+    outputs,
+    logStderr,
+    logSyslog,
+    logLevel: logLevel!,
+    drops,
+    webserver,
+    metrics,
+    engine,
+  };
 }
 
 /**
@@ -274,5 +290,5 @@ export function mergeCommandLine(
 export function dropsSetupOf(cfg: FalcoConfig, write?: (s: string) => void): DropsSetup | undefined {
   return cfg.drops === null
     ? undefined
-    : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel, write) };
+    : { config: cfg.drops, logger: stderrLogger(cfg.logStderr, cfg.logLevel, write, cfg.logSyslog) };
 }

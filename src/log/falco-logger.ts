@@ -1,8 +1,10 @@
 /**
- * Falco's own log (falco_logger): messages of a syslog level, printed on stderr when the
- * configuration's log_stderr is on and the level is within log_level, each as
- * `<asctime>: <message>` like Falco. Not for alerts: those go to the outputs.
+ * Falco's own log (falco_logger): messages of a syslog level within log_level, printed on
+ * stderr when the configuration's log_stderr is on, each as `<asctime>: <message>`, and sent
+ * to syslog when log_syslog is on (`syslog(level, "%s", msg)`, no trailing newline), like
+ * Falco. Not for alerts: those go to the outputs.
  */
+import { openSyslogSender, type SyslogSender } from './syslog';
 
 /** syslog levels, most severe first (the number is the syslog severity) */
 export const LOG_LEVELS = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'info', 'debug'] as const;
@@ -40,11 +42,17 @@ export function stderrLogger(
   write: (s: string) => void = (s) => {
     process.stderr.write(s);
   },
+  toSyslog = false,
 ): FalcoLogger {
+  // (opened on the first message: most runs log nothing)
+  let sys: SyslogSender | null | undefined = toSyslog ? undefined : null;
   return {
     log(level, msg) {
-      if (!enabled || level > maxLevel) return;
-      write(`${asctime(new Date())}: ${msg.endsWith('\n') ? msg : msg + '\n'}`);
+      if (level > maxLevel) return;
+      if (sys === undefined) sys = openSyslogSender();
+      // (as glibc's syslog(3) without a daemon: a message nobody receives is not an error)
+      if (sys !== null) sys.send(level, msg.endsWith('\n') ? msg.slice(0, -1) : msg);
+      if (enabled) write(`${asctime(new Date())}: ${msg.endsWith('\n') ? msg : msg + '\n'}`);
     },
   };
 }

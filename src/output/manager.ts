@@ -123,9 +123,7 @@ export class OutputManager implements AlertSink {
             outputs.push(new HttpOutput(p.url, { ...opts.http, queueCapacity: opts.queueCapacity, log }));
             break;
           case 'syslog':
-            outputs.push(
-              createSyslogOutput({ json: opts.json, socket: p.socket, queueCapacity: opts.queueCapacity, log }),
-            );
+            outputs.push(createSyslogOutput({ json: opts.json, socket: p.socket }));
             break;
         }
       }

@@ -1,57 +1,73 @@
 /**
- * `syslog` output: each alert to the local syslog socket (/dev/log) as an RFC 3164 message,
- * `<PRI>Mmm dd hh:mm:ss host falco-ts: <alert>`, facility user, severity from the priority
- * (Emergency 0 … Debug 7), like Falco's syslog_output.
- *
- * Node cannot open AF_UNIX datagram sockets, so the datagrams are sent by util-linux
- * `logger --prio-prefix`, kept running as a program output (restarted if it dies).
+ * `syslog` output: each alert to the local syslog daemon as Falco's syslog_output sends it,
+ * `syslog(severity, "%s", alert)` with facility user and the severity of the alert's priority
+ * (Emergency 0 … Debug 7): through the addon's syslog(3), else as the same RFC 3164 datagram
+ * from JS (src/log/syslog.ts). The text is Falco's line (or JSON), newlines kept, as Falco.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { FalcoAlert } from '../alert/alert';
+import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
 import { alertLine } from '../alert/render';
 import { syslogSeverity } from '../alert/priority';
-import { ProgramOutput } from './program';
 import { InputError } from '../util/errors';
+import { DEV_LOG, NO_SYSLOG_SENDER, openSyslogSender, type SyslogSender } from '../log/syslog';
 
 export interface SyslogOptions {
   json?: boolean;
   /** socket path (default /dev/log) */
   socket?: string;
-  /** tag (default falco-ts) */
+  /** default: the program's name, as syslog(3) */
   ident?: string;
-  queueCapacity?: number;
-  log?: (msg: string) => void;
+  /** tests: false = the datagram way even for /dev/log */
+  native?: boolean;
 }
 
-const LOG_USER = 1;
+/** The message of an alert, as Falco hands it to syslog(3). */
+export function syslogMessage(a: FalcoAlert, json: boolean): string {
+  return alertLine(a, json);
+}
 
-function findLogger(): string | null {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/bin', '/bin'])) {
-    const p = path.join(dir, 'logger');
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
+export class SyslogOutput implements AlertOutput {
+  readonly name: string;
+  readonly counters = newCounters();
+
+  constructor(
+    private readonly sender: SyslogSender,
+    socket: string,
+    private readonly json: boolean,
+  ) {
+    this.name = socket === DEV_LOG ? 'syslog' : `syslog:${socket}`;
   }
-  return null;
+
+  /** 'syslog(3)' or 'unix-dgram' */
+  get via(): string {
+    return this.sender.via;
+  }
+
+  emit(a: FalcoAlert): void {
+    const r = this.sender.send(syslogSeverity(a.priority), syslogMessage(a, this.json));
+    // (a full daemon queue is a drop, never a wait: the event loop keeps going)
+    if (r === 'sent') this.counters.sent++;
+    else if (r === 'congested') this.counters.dropped++;
+    else this.counters.failed++;
+  }
+
+  pending(): number {
+    return 0;
+  }
+
+  flush(): void {
+    /* datagrams leave at once */
+  }
+
+  close(): Promise<void> {
+    this.sender.close();
+    return Promise.resolve();
+  }
 }
 
-function shQuote(s: string): string {
-  return "'" + s.replace(/'/g, "'\\''") + "'";
-}
-
-/** The syslog line for an alert (one line: newlines become spaces). */
-export function syslogLine(a: FalcoAlert, json: boolean): string {
-  const pri = LOG_USER * 8 + syslogSeverity(a.priority);
-  const msg = alertLine(a, json);
-  return `<${pri}>` + msg.replace(/[\r\n]+/g, ' ');
-}
-
-export function createSyslogOutput(opts: SyslogOptions = {}): ProgramOutput {
-  const sock = opts.socket ?? '/dev/log';
+/** Throws InputError when there is no socket or no way to send to it. */
+export function createSyslogOutput(opts: SyslogOptions = {}): SyslogOutput {
+  const sock = opts.socket ?? DEV_LOG;
   let st: fs.Stats;
   try {
     st = fs.statSync(sock);
@@ -61,16 +77,7 @@ export function createSyslogOutput(opts: SyslogOptions = {}): ProgramOutput {
     );
   }
   if (!st.isSocket()) throw new InputError(`--output syslog: ${sock} is not a socket`);
-  const logger = findLogger();
-  if (logger === null)
-    throw new InputError('--output syslog: needs the util-linux `logger` program, not found in PATH');
-  const ident = opts.ident ?? 'falco-ts';
-  const cmd = `exec ${shQuote(logger)} --prio-prefix --rfc3164 --socket-errors=on -u ${shQuote(sock)} -t ${shQuote(ident)}`;
-  const json = opts.json === true;
-  return new ProgramOutput(cmd, {
-    displayName: sock === '/dev/log' ? 'syslog' : `syslog:${sock}`,
-    format: (a) => syslogLine(a, json),
-    queueCapacity: opts.queueCapacity,
-    log: opts.log,
-  });
+  const sender = openSyslogSender({ ident: opts.ident, socket: sock, native: opts.native });
+  if (sender === null) throw new InputError(`--output syslog: ${NO_SYSLOG_SENDER}`);
+  return new SyslogOutput(sender, sock, opts.json === true);
 }

@@ -1,7 +1,8 @@
 /**
  * Where the native addon (build/Release/falco_ts_native.node, `npm run build:native`) is looked
- * up: FALCO_TS_NATIVE overrides. One home for the live capture (src/capture/native.ts) and the
- * Falco plugin loader (src/plugins/native/), which both live in that addon.
+ * up: FALCO_TS_NATIVE overrides. One home for the live capture (src/capture/native.ts), the
+ * Falco plugin loader (src/plugins/native/), and the syslog(3) functions the log and the syslog
+ * output use, which all live in that addon.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,4 +19,29 @@ export function nativeAddonPath(): string {
     if (fs.existsSync(p)) return p;
   }
   return path.join(ROOT, 'build', 'Release', ADDON_NAME);
+}
+
+export interface NativeSyslog {
+  /** openlog(ident, 0, facility) */
+  syslogOpen(ident: string, facility: number): void;
+  /** syslog(priority, "%s", message) */
+  syslogSend(priority: number, message: string): void;
+}
+
+let syslogFns: NativeSyslog | null | undefined;
+
+/** The addon's syslog(3) functions; null when the addon is absent, does not load or predates them. */
+export function nativeSyslog(): NativeSyslog | null {
+  if (syslogFns !== undefined) return syslogFns;
+  syslogFns = null;
+  const p = nativeAddonPath();
+  if (fs.existsSync(p)) {
+    try {
+      const m = require(p) as Partial<NativeSyslog>;
+      if (typeof m.syslogOpen === 'function' && typeof m.syslogSend === 'function') syslogFns = m as NativeSyslog;
+    } catch {
+      /* not loadable here: the caller falls back */
+    }
+  }
+  return syslogFns;
 }
