@@ -23,7 +23,7 @@ import { PT, PF } from '../event/types';
 import type { EventInfo } from '../event/types';
 import { EVENTS } from '../event/generated/events';
 import { isGeneric } from '../event/codes';
-import { PPM_SC_NAMES } from '../event/generated/syscall-names';
+import { PPM_SC_MAX, PPM_SC_NAMES } from '../event/generated/syscall-names';
 import { ipv6ToString } from '../util/net';
 import { joinRelativePath } from '../util/paths';
 import { errnoToStr } from '../util/errno';
@@ -67,7 +67,6 @@ export type JsonValue = null | number | bigint | string | boolean | JsonValue[] 
 const PPM_AF_UNIX = 1;
 const PPM_AF_INET = 2;
 const PPM_AF_INET6 = 10;
-const PPM_SC_MAX = 329;
 
 // ---------------------------------------------------------------------------------------------
 // Per-event-type compiled param descriptors (built once per event code, on first use)

@@ -7,12 +7,10 @@
  */
 import type { EventView } from '../../event/view';
 import { EVENTS, PPM_EVENT_MAX_E5C53D64 } from '../../event/generated/events';
-import { PPM_SC_NAMES } from '../../event/generated/syscall-names';
+import { PPM_SC_MAX, PPM_SC_NAMES } from '../../event/generated/syscall-names';
 import { isGeneric } from '../../event/codes';
 import { stdSort } from './std-sort';
 
-/** PPM_SC_MAX of libs e5c53d64 (the syscall table's length) */
-const PPM_SC_MAX = 329;
 const ROWS = 100;
 
 interface Entry {
