@@ -166,12 +166,6 @@ export function defaultHostname(): string {
   return h !== undefined && h !== '' ? h : os.hostname();
 }
 
-/** Decodes a latin1 byte string (trace bytes) as UTF-8, invalid sequences → U+FFFD. */
-export function textFromBytes(s: string): string {
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  return Buffer.from(s, 'latin1').toString('utf8');
-}
-
 /**
  * One of Falco's own alerts (falco_outputs::handle_msg), e.g. the syscall event drop alert:
  * source "internal", no tags, string fields. Its text line is `<time of day>: <Priority>

@@ -10,7 +10,6 @@
 import { Command } from 'commander';
 import type { NativeProbe, ProbeOptions, Driver } from '../capture/native-api';
 import type { SectionMetadata } from '../scap/metadata';
-import { checkNotACommand } from './command-guess';
 import { InputError } from '../util/errors';
 import { ContainerSetting, addContainerOptions, containerOptionsFrom } from '../container-runtime/live';
 import type { SessionOptions } from '../rules';
@@ -25,6 +24,7 @@ import { parseDriver } from './capture';
 /** alert outputs load only with -r and --output; the live pipeline on first use */
 const outputManager = lazy(() => require('../output/manager') as typeof import('../output/manager'));
 const liveRun = lazy(() => require('./live-run') as typeof import('./live-run'));
+const commandGuess = lazy(() => require('./command-guess') as typeof import('./command-guess'));
 
 export interface LiveOptions extends EventOutputOptions {
   filter: string;
@@ -143,7 +143,7 @@ export function registerLive(
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .action(async (words: string[], o: Record<string, unknown>) => {
-      checkNotACommand(
+      commandGuess().checkNotACommand(
         words,
         program.commands.map((c) => c.name()),
         program.name(),

@@ -1,10 +1,8 @@
 /** Command-line entry: commander wiring only; each command lives in its own module. */
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { versionText } from './version';
 import { registerDocs } from './docs/register';
 import { replay, splitFilesAndFilter } from './replay';
-import { convert } from './convert';
 import { registerCapture } from './capture';
 import { registerLive } from './live';
 import { registerStats } from './stats';
@@ -27,6 +25,9 @@ import { eventOutputOptionsFrom } from './event-output';
 
 /** sysdig's command line loads only when asked for */
 const sysdigCli = lazy(() => require('./sysdig/run') as typeof import('./sysdig/run'));
+/** what only one command needs loads when that command runs */
+const convertCmd = lazy(() => require('./convert') as typeof import('./convert'));
+const version = lazy(() => require('./version') as typeof import('./version'));
 
 export async function main(argv: string[]): Promise<number> {
   // Falco's command line: `falco-ts falco ...`, or this program run as `falco` (a symlink)
@@ -133,7 +134,7 @@ Examples:
   falco-ts convert old.scap small.scap                      # LZ4`,
     )
     .action(async (input: string, output: string, o: Record<string, unknown>) => {
-      code = await convert(input, output, (o.compress as SinkCompression | undefined) ?? 'lz4');
+      code = await convertCmd().convert(input, output, (o.compress as SinkCompression | undefined) ?? 'lz4');
     });
 
   // (named for the "did you mean" only, hidden from the help and man page, whose options it does
@@ -170,7 +171,7 @@ Examples:
 
   // (not commander's .version(): the text loads the rules engine's version only when asked)
   program.on('option:version', () => {
-    process.stdout.write(versionText());
+    process.stdout.write(version().versionText());
     throw new CommanderError(0, 'commander.version', '');
   });
   oneLineErrors(program, program.name());

@@ -19,10 +19,8 @@ import { INTERNAL_EVENT } from '../event/categories';
 import { EventStep } from '../pipeline/event-step';
 import { startPipeline } from '../pipeline/start';
 import { runTraces } from '../pipeline/trace-source';
-import { openTraceSink, SinkCompression } from '../scap/compressed-sink';
-import { ScapWriter } from '../scap/writer';
-import { SubsetWriter } from '../scap/subset-writer';
-import { snapshotState } from '../state/snapshot';
+import type { SinkCompression } from '../scap/compressed-sink';
+import type { ReplayWriter } from '../pipeline/replay-writer';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
 import { ReplayUi } from '../ui/replay-ui';
 import type { OutputManager } from '../output/manager';
@@ -33,7 +31,6 @@ import { lazy } from '../util/lazy';
 import type { EventOutputOptions } from './event-output';
 import type { DropsSetup } from '../drops/event-drops';
 import type { ServeConfig } from '../webserver/serve';
-import { startServing, yieldToLoop } from './serve-run';
 
 export interface ReplayOptions extends EventOutputOptions {
   files: string[];
@@ -74,6 +71,9 @@ export interface ReplayOptions extends EventOutputOptions {
 const alertModule = lazy(() => require('../alert/render') as typeof import('../alert/render'));
 const dropsModule = lazy(() => require('../drops/event-drops') as typeof import('../drops/event-drops'));
 const managerModule = lazy(() => require('../output/manager') as typeof import('../output/manager'));
+/** the trace writer stack loads only with -w, the web server only when configured */
+const writerModule = lazy(() => require('../pipeline/replay-writer') as typeof import('../pipeline/replay-writer'));
+const serveModule = lazy(() => require('./serve-run') as typeof import('./serve-run'));
 
 /** sysdig's default format, used for -j without -p (JSON needs field keys). */
 const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
@@ -117,12 +117,10 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     noColor: opts.color === false,
   });
 
-  let writer: ScapWriter | null = null;
-  let pendingMeta: SectionMetadata | null = null;
-  let wroteSection = false;
-  if (opts.write !== undefined) {
-    writer = new ScapWriter(openTraceSink(opts.write, opts.compression ?? 'lz4'));
-  }
+  const writer: ReplayWriter | null =
+    opts.write === undefined
+      ? null
+      : new (writerModule().ReplayWriter)(opts.write, opts.compression ?? 'lz4', filter !== null, state);
 
   let counted = 0;
   const limit = opts.numEvents ?? Infinity;
@@ -151,36 +149,9 @@ export async function replay(opts: ReplayOptions): Promise<number> {
       : null;
   const traceCounters = () => ({ events: ui.eventsRead, drops: 0, dropsBuffer: 0 });
 
-  const onSection = (meta: SectionMetadata) => {
-    if (writer !== null) {
-      if (filter === null) {
-        writer.writeSection(meta);
-        wroteSection = true;
-      } else {
-        // A filtered subset starts with a snapshot of the state at its first event.
-        pendingMeta = meta;
-        wroteSection = false;
-      }
-    }
-  };
-
-  const subset = new SubsetWriter();
+  const onSection = writer === null ? undefined : (meta: SectionMetadata) => writer.section(meta);
   const writeEvent = (ev: EventView, matched: boolean) => {
-    if (writer === null) return;
-    if (filter === null) {
-      writer.writeEvent(ev, ev.dumpFlags);
-      return;
-    }
-    if (matched) {
-      if (!wroteSection) {
-        writer.writeSection(snapshotState(state, pendingMeta));
-        wroteSection = true;
-      }
-      subset.matched(writer, ev);
-    } else {
-      // (before the first match there is no section yet: nothing to hide events in)
-      subset.unmatched(writer, ev, wroteSection);
-    }
+    if (writer !== null) writer.event(ev, matched);
   };
 
   /** the uncoloured default line writes straight into out's buffer */
@@ -270,21 +241,24 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   });
   const offReopen = onReopenSignal(() => opts.outputs?.reopen() ?? 0);
   // the web server answers between chunks: each chunk yields to the event loop
-  const serving = await startServing(opts.serve, {
-    engineName: 'savefile',
-    eventsProcessed: () => ui.eventsRead,
-    state,
-    rulesSession,
-    rulesFiles: opts.rules?.rules ?? [],
-    outputs: opts.outputs,
-    out: print ? out : null,
-    json,
-  });
+  const serving =
+    opts.serve === undefined
+      ? null
+      : await serveModule().startServing(opts.serve, {
+          engineName: 'savefile',
+          eventsProcessed: () => ui.eventsRead,
+          state,
+          rulesSession,
+          rulesFiles: opts.rules?.rules ?? [],
+          outputs: opts.outputs,
+          out: print ? out : null,
+          json,
+        });
   const yieldFor = (p: ReturnType<typeof ui.progressFor>): ReturnType<typeof ui.progressFor> =>
     serving === null
       ? p
       : {
-          onProgress: (n, size) => (p === undefined ? undefined : p.onProgress(n, size)) ?? yieldToLoop(),
+          onProgress: (n, size) => (p === undefined ? undefined : p.onProgress(n, size)) ?? serveModule().yieldToLoop(),
         };
   try {
     await runTraces(step, opts.files, {
@@ -308,11 +282,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
     if (serving !== null) await serving.close();
     if (opts.color && line !== null && print) out.write(SYSDIG_RESET);
     out.flush();
-    if (writer !== null) {
-      // Nothing matched: still produce a valid trace (the state at the end) rather than no file.
-      if (!wroteSection && pendingMeta !== null) writer.writeSection(snapshotState(state, pendingMeta));
-      writer.close();
-    }
+    if (writer !== null) writer.close();
   }
   // (a signal while the outputs deliver what is pending ends the run as at its end: exit 0)
   const report = await ui.finish(counted, opts.files.join(', '));

@@ -54,6 +54,8 @@ export function addRulesOptions(cmd: Command): Command {
 export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undefined {
   const options = (o.option as string[] | undefined) ?? [];
   const file = typeof o.config === 'string' ? o.config : null;
+  // (the falco.yaml modules load only when there is a file or an -o to read)
+  if (file === null && options.length === 0) return undefined;
   const C = require('../config/falco-config') as typeof import('../config/falco-config');
   if (file === null && !options.some(C.isConfigOption)) return undefined;
   const cfg = C.loadFalcoConfig(file, options.filter(C.isConfigOption));

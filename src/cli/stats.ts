@@ -25,7 +25,7 @@ import { buildFilter } from '../pipeline/start';
 import { InputError } from '../util/errors';
 import { Out } from '../util/out';
 import { colorEnabled, makeChalk } from '../format/colors';
-import { textFromBytes } from '../alert/alert';
+import { textFromBytes } from '../util/bytes';
 import { lazy } from '../util/lazy';
 
 /** the table code loads only when a table is printed */

@@ -16,3 +16,9 @@ export function copyBytes(src: Buffer, s: number, e: number, dst: Buffer, d: num
 export function smallZeroed(n: number): Buffer {
   return Buffer.allocUnsafe(n).fill(0);
 }
+
+/** Decodes a latin1 byte string (trace bytes) as UTF-8, invalid sequences → U+FFFD. */
+export function textFromBytes(s: string): string {
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  return Buffer.from(s, 'latin1').toString('utf8');
+}

@@ -12,7 +12,8 @@ import { fieldRegistry, setParamRenderer, observeEvent } from '../../src/filter/
 import { compileFilter } from '../../src/filter';
 import { EVENTS } from '../../src/event/generated/events';
 import type { EventView } from '../../src/event/view';
-import { type FalcoAlert, StaticAlert, textFromBytes } from '../../src/alert/alert';
+import { type FalcoAlert, StaticAlert } from '../../src/alert/alert';
+import { textFromBytes } from '../../src/util/bytes';
 import { PRIORITY_NAMES, type Priority, type PriorityName } from '../../src/alert/priority';
 import type { OutputManager } from '../../src/output/manager';
 

@@ -1,7 +1,11 @@
 /** `falco-ts completion SHELL` and `falco-ts man`: generated from the program's own definitions. */
 import { Argument, type Command } from 'commander';
 import { lazy } from '../../util/lazy';
-import { SHELLS, completionScript } from './completion';
+
+/** the shells `completion` writes scripts for */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+const completion = lazy(() => require('./completion') as typeof import('./completion'));
 
 const tree = lazy(() => require('./command-tree') as typeof import('./command-tree'));
 
@@ -19,7 +23,7 @@ Examples:
   falco-ts completion fish > ~/.config/fish/completions/falco-ts.fish`,
     )
     .action((shell: string) => {
-      process.stdout.write(completionScript(shell, tree().commandTree(program)));
+      process.stdout.write(completion().completionScript(shell, tree().commandTree(program)));
       done(0);
     });
   program
