@@ -131,7 +131,7 @@ export async function capture(opts: CaptureOptions): Promise<number> {
         hidden: (ev) => {
           if (isStateful(ev.type)) r.writer.writeEvent(ev, ev.dumpFlags | DF_STATE_ONLY);
         },
-        filter: (ev) => filter.match(ev, state),
+        filter,
         rejected: (ev) => subset.unmatched(r.writer, ev),
         accepted: (ev) => {
           subset.matched(r.writer, ev);

@@ -178,7 +178,7 @@ export async function live(opts: LiveOptions): Promise<number> {
               exitCode = 1;
               return false;
             },
-      filter: filter === null ? undefined : (ev) => filter.match(ev, state),
+      filter: filter ?? undefined,
       accepted: (ev) => {
         judged++;
         return rulesSession !== null ? judge(ev) : printEvent(ev);

@@ -200,10 +200,8 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   };
   const step = new EventStep(state, {
     section: onSection,
-    arrived: (ev) => {
-      ui.eventsRead++;
-      return rulesSession === null || withinDuration(ev);
-    },
+    // (-M in rules mode ends the run at the first event past it, before the state sees it)
+    arrived: rulesSession !== null && durNs !== Infinity ? withinDuration : undefined,
     hidden: (ev) => {
       // sinsp::open passes the leading container events through next(), filter included:
       // stateful fields (evt.deltatime) count them though nothing is printed
@@ -221,8 +219,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
             return false;
           },
     // rules mode: a filter, if given, selects the events the rules judge
-    filter:
-      filter === null ? undefined : oldOrder && rulesSession === null ? lateMatch : (ev) => filter.match(ev, state),
+    filter: filter === null ? undefined : oldOrder && rulesSession === null ? { match: lateMatch } : filter,
     rejected: rulesSession === null && writer !== null ? (ev) => writeEvent(ev, false) : undefined,
     accepted:
       rulesSession !== null
@@ -232,6 +229,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
             return printEvent(ev);
           },
   });
+  ui.countFrom(() => step.events);
 
   // SIGINT/SIGTERM: the step refuses the next event, the reader stops, the rest runs as at the end
   const stop = new StopRequest((sig) => {

@@ -131,10 +131,12 @@ export async function computeStats(files: string[], filter = ''): Promise<TraceS
   };
   // (internal events are not the trace's activity: left out before the filter)
   const step = new EventStep(state, {
-    filter:
-      flt === null
-        ? (ev) => INTERNAL_EVENT[ev.type] === 0
-        : (ev) => INTERNAL_EVENT[ev.type] === 0 && flt.match(ev, state),
+    filter: {
+      match:
+        flt === null
+          ? (ev) => INTERNAL_EVENT[ev.type] === 0
+          : (ev) => INTERNAL_EVENT[ev.type] === 0 && flt.match(ev, state),
+    },
     accepted: count,
   });
   await runTraces(step, files);

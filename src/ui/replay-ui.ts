@@ -2,7 +2,7 @@
  * What a replay shows around its events, on stderr only: the progress bar (per file) and the
  * end-of-run summary; and the alert outputs' lifecycle (yield between chunks so asynchronous
  * outputs progress, close with a timeout at the end). The replay command calls:
- *   ui.eventsRead++ per event; readTraceFile(f, h, ui.progressFor(f)); ui.fileDone(stats);
+ *   ui.countFrom(() => step.events); readTraceFile(f, h, ui.progressFor(f)); ui.fileDone(stats);
  *   await ui.finish(matched, source) once at the end.
  */
 import * as fs from 'node:fs';
@@ -34,12 +34,21 @@ export interface ReplayUiOptions {
 export class ReplayUi {
   private readonly run = new RunStats();
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  eventsRead = 0;
+  private counter: () => number = () => 0;
   private bar: ProgressBar | null = null;
   report: OutputReport | undefined;
 
   constructor(private readonly opts: ReplayUiOptions = {}) {
     this.stream = opts.stream ?? process.stderr;
+  }
+
+  /** where the count of events read comes from (the step counts them) */
+  countFrom(counter: () => number): void {
+    this.counter = counter;
+  }
+
+  get eventsRead(): number {
+    return this.counter();
   }
 
   /** The progress hook for readTraceFile, or undefined when nothing needs it. */
