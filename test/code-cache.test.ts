@@ -27,7 +27,10 @@ test('code cache: used, same output, damaged entries rejected safely', (t) => {
   assert.ok(plain.stdout.length > 0);
   assert.deepEqual(cached.stdout, plain.stdout);
 
-  const entry = path.join(DIR, 'src_cli_replay.js.v8');
+  // (the launcher runs the one-file bundle when the build made one, else the modules)
+  const bundled = fs.existsSync(path.join(DIR, 'src_bundle_main.js.v8'));
+  const entry = path.join(DIR, bundled ? 'src_bundle_main.js.v8' : 'src_cli_replay.js.v8');
+  const file = bundled ? /bundle\/main\.js/ : /replay\.js/;
   const saved = fs.readFileSync(entry);
   try {
     const bad = Buffer.from(saved);
@@ -35,7 +38,7 @@ test('code cache: used, same output, damaged entries rejected safely', (t) => {
     fs.writeFileSync(entry, bad);
     const r = runCli(args, { env: { FALCO_TS_DEBUG_CODE_CACHE: '1' } });
     assert.equal(r.status, 0, r.stderr.toString());
-    assert.match(r.stderr.toString(), /code cache rejected: .*replay\.js/);
+    assert.match(r.stderr.toString(), new RegExp(`code cache rejected: .*${file.source}`));
     assert.deepEqual(r.stdout, plain.stdout);
 
     // the entry of a source of the same length but other bytes: V8 alone would take it
@@ -44,7 +47,7 @@ test('code cache: used, same output, damaged entries rejected safely', (t) => {
     fs.writeFileSync(entry, other);
     const s = runCli(args, { env: { FALCO_TS_DEBUG_CODE_CACHE: '1' } });
     assert.equal(s.status, 0, s.stderr.toString());
-    assert.match(s.stderr.toString(), /code cache stale: .*replay\.js/);
+    assert.match(s.stderr.toString(), new RegExp(`code cache stale: .*${file.source}`));
     assert.doesNotMatch(s.stderr.toString(), /rejected/);
     assert.deepEqual(s.stdout, plain.stdout);
   } finally {
