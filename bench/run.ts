@@ -178,7 +178,43 @@ function main(): void {
   for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
+/** Median wall and CPU seconds of `n` runs (start-up rows: medians, as the cost is small and noisy). */
+function medianOf(cmd: string[], n: number): { wall: number; cpu: number } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', ...cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+    walls.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const last = r.stderr.toString().trim().split('\n').pop() ?? '0 0';
+    const [u, sy] = last.split(' ').map(Number);
+    cpus.push(u + sy);
+  }
+  const mid = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1];
+  return { wall: mid(walls), cpu: mid(cpus) };
+}
+
+/**
+ * Issue 20's start target: replay of Falco's empty trace minus `node -e 0` (Node's own start),
+ * and sysdig reading the same trace, medians of 10 runs interleaved in this run.
+ */
+function startRows(): void {
+  const empty = path.resolve(ROOT, '..', 'shared', 'scap', 'falco_empty.scap');
+  if (!fs.existsSync(empty)) return;
+  const ours = medianOf([process.execPath, BIN, 'replay', empty], 10);
+  const node = medianOf([process.execPath, '-e', '0'], 10);
+  const haveSysdig = spawnSync('sh', ['-c', 'command -v sysdig']).status === 0;
+  const ref = haveSysdig ? medianOf(['sysdig', '-r', empty], 10) : null;
+  const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
+  console.log(
+    `start: replay of falco_empty.scap ${ms(ours.wall)} wall (${ms(ours.cpu)} CPU), node -e 0 ${ms(node.wall)} (${ms(node.cpu)}): ` +
+      `our own start ${ms(ours.wall - node.wall)} wall, ${ms(ours.cpu - node.cpu)} CPU` +
+      (ref === null ? '' : `; sysdig ${ms(ref.wall)} wall (${ms(ref.cpu)} CPU)`),
+  );
+}
+
 main();
+if (ONLY === undefined || ONLY === 'start') startRows();
 // Capture rows (native probe, root only; skipped with a note otherwise): bench/capture.ts
 if (ONLY === undefined || ONLY === 'capture')
   void import('./capture')
