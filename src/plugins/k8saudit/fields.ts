@@ -305,7 +305,13 @@ function containerRows(list: string, label: string, withHostPort: boolean): Row[
     [p + 'proc_mount', true, 'index', `${podPrefix} procMount type for all ${label}.`],
     [p + 'add_capabilities', true, 'index', `${podPrefix} capabilities added for all ${label}.`],
   ];
-  if (withHostPort) rows.push([p + 'host_port', true, 'index', `${podPrefix} all ${label} hostPort values.`]);
+  if (withHostPort)
+    rows.push([
+      p + 'host_port',
+      true,
+      'index',
+      `When the request object refers to a pod, all ${label} hostPort values.`,
+    ]);
   return rows;
 }
 
