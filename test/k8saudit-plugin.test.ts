@@ -14,7 +14,6 @@ import type {
   FalcoPlugin,
   PluginEventInput,
   PluginValue,
-  SourceBatch,
   SourcedEvent,
   SourceInstance,
 } from '../src/plugins/api';
@@ -25,6 +24,7 @@ import { uriParam } from '../src/plugins/k8saudit/uri';
 import { parseRfc3339Nanos } from '../src/plugins/k8saudit/timestamp';
 import { EXTRACTED_FIELDS } from '../src/plugins/k8saudit/extract';
 import { SHARED, sharedSkipReason, tmpDir } from './helpers/env';
+import { drainSource } from './helpers/plugin-source';
 
 const TRACES = path.join(SHARED, 'falco-tests', 'files', 'test', 'trace_files', 'k8s_audit');
 const skip = sharedSkipReason() ?? false;
@@ -39,13 +39,7 @@ let evtNum = 0;
 
 /** every event of a (synchronous) file source */
 function drain(plugin: FalcoPlugin, params: string): SourcedEvent[] {
-  const inst = plugin.open!(params) as SourceInstance;
-  const out: SourcedEvent[] = [];
-  for (;;) {
-    const b = inst.next() as SourceBatch;
-    if (b.kind !== 'timeout') out.push(...(b.events ?? []));
-    if (b.kind === 'eof') return out;
-  }
+  return drainSource(plugin.open!(params) as SourceInstance);
 }
 
 function open(params: string): Opened {
@@ -338,7 +332,7 @@ test('k8saudit source: bad JSON is one line naming file and line; other document
   assert.equal(drain(big, path.join(TRACES, 'create_secret.json')).length, 0);
   assert.match(warnings.at(-1)!, /event larger than maxEventSize: size=\d+/);
   assert.throws(() => drain(p, path.join(dir, 'nosuch.json')), /k8saudit: cannot open .*nosuch\.json: ENOENT/);
-  assert.throws(() => p.open!('http://:9765/k8s-audit'), /http:\/\/ source is not available/);
+  assert.throws(() => p.open!('file:///var/log/audit.log'), /file:\/\/ source is not available/);
   assert.throws(() => p.open!('ftp://x'), /scheme "ftp" is not supported/);
   assert.throws(() => p.init!('{"maxEventSize": "big"}'), /init_config maxEventSize: expected a non-negative integer/);
   assert.throws(() => p.init!('{'), /init_config is not JSON/);

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import type { EventView } from '../src/event/view';
 import type { State } from '../src/state/state';
-import type { FalcoPlugin, PluginEventInput, SourceBatch, SourceInstance } from '../src/plugins/api';
+import type { FalcoPlugin, PluginEventInput, SourceInstance } from '../src/plugins/api';
 import { createK8sAuditPlugin } from '../src/plugins/k8saudit/k8saudit-plugin';
 import { createJsonPlugin } from '../src/plugins/json/json-plugin';
 import { fieldRegistry } from '../src/filter/fields/registry';
@@ -25,6 +25,7 @@ import { ruleSelected, parsePriority } from '../src/rules';
 import { Template } from '../src/format/template';
 import type { FieldRegistry } from '../src/filter/field-api';
 import { ROOT, SHARED, sharedSkipReason } from './helpers/env';
+import { drainSource } from './helpers/plugin-source';
 import { pluginFieldRegistry, type PluginEventView } from './helpers/plugin-field-registry';
 
 const SPEC = path.join(ROOT, 'test', 'specs-pending', 'falco_k8s_audit_tests.yaml');
@@ -117,31 +118,25 @@ function runCase(c: Case): Outcome {
   const outputs = new Map(rules.map((r) => [r, Template.compile('*' + r.output, registry)]));
 
   const out: Outcome = { counts: new Map(), priorities: new Set(), total: 0, warnings };
-  const src = k8s.open!(params) as SourceInstance;
   let num = 0;
-  for (;;) {
-    const b = src.next() as SourceBatch;
-    const events = b.kind === 'timeout' ? [] : (b.events ?? []);
-    for (const e of events) {
-      const pluginEvent: PluginEventInput = {
-        num: ++num,
-        ts: e.ts!,
-        source: 'k8s_audit',
-        type: 322,
-        data: typeof e.data === 'string' ? Buffer.from(e.data) : e.data,
-      };
-      const view: PluginEventView = { pluginEvent };
-      const ev = view as unknown as EventView;
-      const st = null as unknown as State;
-      const hit = rules.find((r) => r.filter.match(ev, st));
-      if (!hit) continue;
-      const line = outputs.get(hit)!.format(ev, st);
-      assert.equal(typeof line, 'string', `${hit.name}: output renders`);
-      out.total++;
-      out.counts.set(hit.name, (out.counts.get(hit.name) ?? 0) + 1);
-      out.priorities.add(hit.priority);
-    }
-    if (b.kind === 'eof') break;
+  for (const e of drainSource(k8s.open!(params) as SourceInstance)) {
+    const pluginEvent: PluginEventInput = {
+      num: ++num,
+      ts: e.ts!,
+      source: 'k8s_audit',
+      type: 322,
+      data: typeof e.data === 'string' ? Buffer.from(e.data) : e.data,
+    };
+    const view: PluginEventView = { pluginEvent };
+    const ev = view as unknown as EventView;
+    const st = null as unknown as State;
+    const hit = rules.find((r) => r.filter.match(ev, st));
+    if (!hit) continue;
+    const line = outputs.get(hit)!.format(ev, st);
+    assert.equal(typeof line, 'string', `${hit.name}: output renders`);
+    out.total++;
+    out.counts.set(hit.name, (out.counts.get(hit.name) ?? 0) + 1);
+    out.priorities.add(hit.priority);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG, INIT_SCHEMA, type K8sAuditConfig, parseConfig } from '.
 import { extractField } from './extract';
 import { K8SAUDIT_FIELDS } from './fields';
 import { AuditFileSource } from './file-source';
+import { AuditWebhookSource } from './webhook-source';
 
 /** the upstream release whose fields and semantics these are (rules' required_plugin_versions) */
 export const K8SAUDIT_PLUGIN_VERSION = '0.18.0';
@@ -49,8 +50,9 @@ export function createK8sAuditPlugin(opts: K8sAuditOptions = {}): FalcoPlugin {
     ],
     open(params) {
       const scheme = schemeOf(params);
-      if (scheme === 'http' || scheme === 'https' || scheme === 'file')
-        throw new Error(`k8saudit: open_params '${params}': the ${scheme}:// source is not available in falco-ts yet`);
+      if (scheme === 'http' || scheme === 'https') return AuditWebhookSource.open(params, config, warn);
+      if (scheme === 'file')
+        throw new Error(`k8saudit: open_params '${params}': the file:// source is not available in falco-ts yet`);
       if (scheme !== '') throw new Error(`k8saudit: scheme "${scheme}" is not supported`);
       return new AuditFileSource(params, config.maxEventSize, warn);
     },
