@@ -6,6 +6,7 @@
  * dropped with a problem line while the others are kept (the plugin logs and goes on).
  */
 import type { SourcedEvent } from '../api';
+import { InputError } from '../../util/errors';
 import { child, marshal, type Json } from '../json/json-value';
 import { parseRfc3339Nanos } from './timestamp';
 
@@ -61,4 +62,36 @@ function one(ev: Json, max: number, out: AuditEvents): void {
     return;
   }
   out.events.push({ data, ts });
+}
+
+/**
+ * The events of one line of an audit log (`where`: file:line, for messages). A line that is
+ * not JSON throws a one-line InputError (`badJsonThrows`) or is warned about and skipped (a
+ * watched log goes on); other problems are warnings.
+ */
+export function eventsOfLine(
+  line: string,
+  where: string,
+  maxEventSize: number,
+  warn: (msg: string) => void,
+  badJsonThrows: boolean,
+): SourcedEvent[] {
+  let doc: Json;
+  try {
+    doc = JSON.parse(line) as Json;
+  } catch (e) {
+    const msg = `${where}: bad audit JSON: ${(e as Error).message}`;
+    if (badJsonThrows) throw new InputError(`k8saudit: ${msg}`);
+    warn(msg);
+    return [];
+  }
+  let got;
+  try {
+    got = auditEventsOf(doc, maxEventSize);
+  } catch (e) {
+    warn(`${where}: ${(e as Error).message}`);
+    return [];
+  }
+  for (const p of got.problems) warn(`${where}: ${p}`);
+  return got.events;
 }

@@ -10,8 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SourceBatch, SourceInstance, SourcedEvent } from '../api';
 import { InputError } from '../../util/errors';
-import type { Json } from '../json/json-value';
-import { auditEventsOf } from './audit-events';
+import { eventsOfLine } from './audit-events';
 
 const CHUNK = 1 << 20;
 /** events handed out per next() */
@@ -131,21 +130,7 @@ export class AuditFileSource implements SourceInstance {
 
   private parseLine(line: string): void {
     const where = `${(this.reader as LineReader).file}:${(this.reader as LineReader).line}`;
-    let doc: Json;
-    try {
-      doc = JSON.parse(line) as Json;
-    } catch (e) {
-      throw new InputError(`k8saudit: ${where}: bad audit JSON: ${(e as Error).message}`);
-    }
-    let got;
-    try {
-      got = auditEventsOf(doc, this.maxEventSize);
-    } catch (e) {
-      this.warn(`${where}: ${(e as Error).message}`);
-      return;
-    }
-    for (const p of got.problems) this.warn(`${where}: ${p}`);
-    this.pending.push(...got.events);
+    this.pending.push(...eventsOfLine(line, where, this.maxEventSize, this.warn, true));
   }
 
   close(): void {

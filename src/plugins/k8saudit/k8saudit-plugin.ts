@@ -11,6 +11,7 @@ import { extractField } from './extract';
 import { K8SAUDIT_FIELDS } from './fields';
 import { AuditFileSource } from './file-source';
 import { AuditWebhookSource } from './webhook-source';
+import { AuditWatchSource } from './watch-source';
 
 /** the upstream release whose fields and semantics these are (rules' required_plugin_versions) */
 export const K8SAUDIT_PLUGIN_VERSION = '0.18.0';
@@ -51,8 +52,7 @@ export function createK8sAuditPlugin(opts: K8sAuditOptions = {}): FalcoPlugin {
     open(params) {
       const scheme = schemeOf(params);
       if (scheme === 'http' || scheme === 'https') return AuditWebhookSource.open(params, config, warn);
-      if (scheme === 'file')
-        throw new Error(`k8saudit: open_params '${params}': the file:// source is not available in falco-ts yet`);
+      if (scheme === 'file') return new AuditWatchSource(params, config.maxEventSize, warn);
       if (scheme !== '') throw new Error(`k8saudit: scheme "${scheme}" is not supported`);
       return new AuditFileSource(params, config.maxEventSize, warn);
     },
