@@ -23,6 +23,8 @@ import { indentJson } from '../src/plugins/json/indent';
 import { uriParam } from '../src/plugins/k8saudit/uri';
 import { parseRfc3339Nanos } from '../src/plugins/k8saudit/timestamp';
 import { EXTRACTED_FIELDS } from '../src/plugins/k8saudit/extract';
+import { isAuditLog } from '../src/plugins/k8saudit/file-source';
+import { BUILTIN_TS_PLUGINS } from '../src/plugins/builtins';
 import { SHARED, sharedSkipReason, tmpDir } from './helpers/env';
 import { drainSource } from './helpers/plugin-source';
 
@@ -397,4 +399,18 @@ test('ka.uri.param reads the query as Go does', () => {
   assert.equal(uriParam('/x', 'a'), undefined);
   assert.throws(() => uriParam('/x?a=%zz', 'b'), /k8saudit: ka.uri.param: invalid URL escape "%zz"/);
   assert.throws(() => uriParam('/x?a=1;b=2', 'a'), /invalid semicolon separator/);
+});
+
+test('audit logs are recognised by their first line; the built-ins are listed', { skip }, () => {
+  const audit = fs.readdirSync(TRACES).filter((f) => f.endsWith('.json') && f !== 'fal_01_003.json');
+  for (const f of audit) assert.ok(isAuditLog(path.join(TRACES, f)), f);
+  assert.equal(isAuditLog(path.join(TRACES, 'fal_01_003.json')), false); // {"kind": 0}
+  const scap = fs.readdirSync(path.join(SHARED, 'scap')).find((f) => f.endsWith('.scap'))!;
+  assert.equal(isAuditLog(path.join(SHARED, 'scap', scap)), false);
+  assert.equal(isAuditLog(path.join(TRACES, 'nosuch.json')), false);
+  assert.deepEqual(Object.keys(BUILTIN_TS_PLUGINS), ['k8saudit', 'json']);
+  for (const [name, make] of Object.entries(BUILTIN_TS_PLUGINS)) {
+    assert.equal(make().name, name);
+    assert.notEqual(make(), make());
+  }
 });

@@ -37,6 +37,36 @@ export function auditFiles(p: string): string[] {
     .map((x) => x.f);
 }
 
+/**
+ * Whether `p` looks like an audit log: its first non-empty line (within the first MiB) is a
+ * JSON Event or EventList, or an array starting with one. Lets `replay audit.json` pick the
+ * k8saudit source without being told.
+ */
+export function isAuditLog(p: string): boolean {
+  let text: string;
+  try {
+    const fd = fs.openSync(p, 'r');
+    try {
+      const buf = Buffer.alloc(CHUNK);
+      text = buf.toString('utf8', 0, fs.readSync(fd, buf, 0, CHUNK, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const first = text.split('\n').find((l) => l.trim().length > 0);
+  if (first === undefined) return false;
+  try {
+    const v = JSON.parse(first) as unknown;
+    const doc = Array.isArray(v) ? (v[0] as unknown) : v;
+    const kind = (doc as { kind?: unknown } | null)?.kind;
+    return kind === 'Event' || kind === 'EventList';
+  } catch {
+    return false;
+  }
+}
+
 /** Lines of a file, read a chunk at a time (the text of a line split across chunks is joined). */
 class LineReader {
   private readonly fd: number;
