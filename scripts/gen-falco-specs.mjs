@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { addDetectExpectations } from './falco-detect.mjs';
 import { renderSkipped, replaceSection } from './falco-skipped.mjs';
 import { GenError, outputs, readInput, readJson, ROOT, run, SHARED } from './gen-output.mjs';
 const require = createRequire(import.meta.url);
@@ -129,15 +130,7 @@ function toCase(t) {
       if (list(t.stderr_not_contains).length) err.not_matches = list(t.stderr_not_contains);
       if (Object.keys(err).length) expect.stderr = err;
     } else if (t.exit_status === 1 && t.stderr_contains) load.error_matches = list(t.stderr_contains);
-    if (t.detect === false) expect.total = 0;
-    if (t.detect === true) {
-      expect.total = { at_least: 1 };
-      // Falco's harness wants a count for each level in its summary
-      if (list(t.detect_level).length) expect.all_priorities = list(t.detect_level);
-    }
-    const counts = {};
-    for (const dc of list(t.detect_counts)) Object.assign(counts, dc);
-    if (Object.keys(counts).length) expect.alerts = counts;
+    addDetectExpectations(t, expect);
     const every = [],
       matches = [];
     for (const s of list(t.stdout_contains)) (s.startsWith('^(?!') ? every : matches).push(s);
