@@ -12,6 +12,7 @@ const GENERATORS = [
   'scripts/gen-syscall-names.mjs', // src/event/generated/syscall-names.ts
   'scripts/gen-syscall-table.mjs', // native/probe/syscall_table.h
   'scripts/gen-falco-specs.mjs', // test/specs/falco/*.yaml, README.md's falco-skipped section
+  'scripts/gen-falco-testing-specs.mjs', // test/specs/falco-testing/*.yaml (falcosecurity/testing)
 ];
 
 if (process.argv.includes('--list')) {
