@@ -13,6 +13,7 @@ const GENERATORS = [
   'scripts/gen-syscall-table.mjs', // native/probe/syscall_table.h
   'scripts/gen-falco-specs.mjs', // test/specs/falco/*.yaml, README.md's falco-skipped section
   'scripts/gen-k8s-audit-specs.mjs', // test/specs-pending/falco_k8s_audit_tests.yaml
+  'scripts/gen-falco-testing-specs.mjs', // test/specs/falco-testing/*.yaml (falcosecurity/testing)
 ];
 
 if (process.argv.includes('--list')) {

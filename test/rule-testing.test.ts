@@ -239,6 +239,42 @@ cases:
   assert.match(cases[3].messages[0], /event types of 'y': expected \[execve\]/);
 });
 
+test("falco-ts test: counts by priority and of load errors and warnings (as Falco's tests assert)", () => {
+  const dir = tmpDir();
+  fs.copyFileSync(DEMO, path.join(dir, 'demo.scap'));
+  writeSpec(dir, 'warn.yaml', '- macro: unused\n  condition: evt.type = open\n');
+  const spec = writeSpec(
+    dir,
+    'counts.yaml',
+    `
+cases:
+  - name: priorities hold
+    rules: [default]
+    traces: [demo.scap]
+    expect: {priority_counts: {ERROR: {at_least: 1}, emergency: 0}}
+  - name: priorities differ
+    rules: [default]
+    traces: [demo.scap]
+    expect: {priority_counts: {emergency: {at_least: 1}}}
+  - name: load counts hold
+    validate: [warn.yaml]
+    expect: {load: {error_count: 0, warning_count: 1}}
+  - name: load counts differ
+    validate: [warn.yaml]
+    expect: {load: {warning_count: 2}}
+`,
+  );
+  const r = runCli(['test', spec, '--json']);
+  const { cases } = JSON.parse(r.stdout.toString()) as { cases: { status: string; messages: string[] }[] };
+  assert.deepEqual(
+    cases.map((c) => c.status),
+    ['pass', 'fail', 'pass', 'fail'],
+    JSON.stringify(cases, null, 1),
+  );
+  assert.deepEqual(cases[1].messages, ['priority emergency: expected at least 1 alert(s), got 0']);
+  assert.match(cases[3].messages[0], /^expected 2 load warning\(s\), got 1: LOAD_UNUSED_MACRO macro 'unused'/);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Falco's regression expectations as our specs
 

@@ -195,6 +195,12 @@ function checkValidation(c: TestCase, diffs: string[]): void {
   if (noErrors && errs.length > 0) diffs.push(`expected no load errors, got ${errs.map(describeMsg).join('; ')}`);
   if (le.ok === false && errs.length === 0) diffs.push('expected the rules to fail to load; they loaded');
   const warns = results.flatMap((r) => r.warnings);
+  if (le.error_count !== undefined && errs.length !== le.error_count)
+    diffs.push(`expected ${le.error_count} load error(s), got ${errs.length}: ${errs.map(describeMsg).join('; ')}`);
+  if (le.warning_count !== undefined && warns.length !== le.warning_count)
+    diffs.push(
+      `expected ${le.warning_count} load warning(s), got ${warns.length}: ${warns.map(describeMsg).join('; ')}`,
+    );
   for (const w of le.warnings ?? []) {
     if (!warns.some((g) => msgMatches(g, w, true))) {
       diffs.push(
@@ -327,6 +333,10 @@ export function compareAlerts(c: TestCase, alerts: Alert[], diffs: string[]): vo
   const missing = (e.all_priorities ?? []).filter((p) => !fired.has(priorityName(p)));
   if (missing.length > 0)
     diffs.push(`expected alerts of priority ${missing.join(' and ')}, got ${[...fired].join(', ') || 'none'}`);
+  for (const [p, want] of Object.entries(e.priority_counts ?? {})) {
+    const n = alerts.filter((a) => a.priority.toLowerCase() === priorityName(p)).length;
+    if (!countOk(n, want)) diffs.push(`priority ${p}: expected ${countText(want)} alert(s), got ${n}`);
+  }
   if (e.priorities && e.priorities.length > 0) {
     const want = e.priorities.map(priorityName);
     const got = [...fired];

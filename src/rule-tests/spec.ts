@@ -65,6 +65,9 @@ export interface LoadExpect {
   exact_warnings?: boolean;
   /** no load errors at all (default: when errors are not listed and ok is not false) */
   no_errors?: boolean;
+  /** how many errors / warnings the validated files give in all (Falco's tests count them) */
+  error_count?: number;
+  warning_count?: number;
   /** validated files (name suffixes) that must load without errors */
   valid?: string[];
   /** event types each rule is indexed on (sorted names; `any` = not checked, the rule must exist) */
@@ -89,6 +92,8 @@ export interface Expect {
   priorities?: string[];
   /** each of these priorities has at least one alert (Falco's detect_level) */
   all_priorities?: string[];
+  /** alerts per priority (Falco's names, case-insensitive): e.g. {WARNING: 0} (Falco's tests count by priority) */
+  priority_counts?: Record<string, CountSpec>;
   outputs?: OutputExpect[];
   output?: {
     /** regexes (multi-line) the printed alerts must match */
@@ -161,6 +166,7 @@ const EXPECT_KEYS = new Set([
   'total',
   'priorities',
   'all_priorities',
+  'priority_counts',
   'outputs',
   'output',
   'load',
@@ -233,6 +239,12 @@ function expectOf(v: unknown, what: string): Expect {
   if (v.total !== undefined) e.total = checkCount(v.total, `${what}.total`);
   if (v.priorities !== undefined) e.priorities = strList(v.priorities, `${what}.priorities`);
   if (v.all_priorities !== undefined) e.all_priorities = strList(v.all_priorities, `${what}.all_priorities`);
+  if (v.priority_counts !== undefined) {
+    if (!isObj(v.priority_counts)) throw new InputError(`${what}.priority_counts: expected a mapping priority: count`);
+    e.priority_counts = {};
+    for (const [p, c] of Object.entries(v.priority_counts))
+      e.priority_counts[p] = checkCount(c, `${what}.priority_counts['${p}']`);
+  }
   if (v.outputs !== undefined) {
     if (!Array.isArray(v.outputs) || !v.outputs.every(isObj))
       throw new InputError(`${what}.outputs: expected a list of mappings`);

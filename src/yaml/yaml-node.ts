@@ -30,7 +30,19 @@ export class YamlParseError extends Error {
  */
 const MAX_ALIASES = 10000;
 const MAX_NODES = 1_000_000;
-const guard = { aliases: 0, nodes: 0, active: new Set<YT.Node>(), resolved: new Map<YT.Node, YT.Node | undefined>() };
+// Past this depth (yaml-cpp, counting one level per node, refuses 500) the text is put to
+// yaml-cpp's rules: whether the yaml package overflows its stack first depends on the JIT.
+const DEEP = 100;
+const guard = {
+  aliases: 0,
+  nodes: 0,
+  depth: 0,
+  /** the text being read, and whether yaml-cpp's depth verdict on it was asked (once the tree got DEEP) */
+  text: '',
+  deepChecked: false,
+  active: new Set<YT.Node>(),
+  resolved: new Map<YT.Node, YT.Node | undefined>(),
+};
 
 function refuse(message: string, pos: number, lc: YT.LineCounter): never {
   const lp = lc.linePos(pos);
@@ -52,6 +64,9 @@ export function parseYamlGeneral(text: string): YDoc[] {
   const Y = yamlLib();
   guard.aliases = 0;
   guard.nodes = 0;
+  guard.depth = 0;
+  guard.text = text;
+  guard.deepChecked = false;
   guard.active.clear();
   guard.resolved.clear();
   const lc = new Y.LineCounter();
@@ -119,6 +134,21 @@ function convert(n: YT.Node | null | undefined, doc: YT.Document.Parsed, lc: YT.
 }
 
 function convertCollection(n: YT.Node, doc: YT.Document.Parsed, lc: YT.LineCounter, pos: number): YNode {
+  if (++guard.depth > DEEP && !guard.deepChecked) {
+    guard.deepChecked = true;
+    const cpp = yamlCppError(guard.text);
+    // (only its depth limit: other refusals yaml-cpp alone makes are not applied to shallow texts either)
+    if (cpp !== null && cpp.message.endsWith(': bad file'))
+      throw new YamlParseError(cpp.message, cpp.line, cpp.col, cpp.pos);
+  }
+  try {
+    return convertNode(n, doc, lc, pos);
+  } finally {
+    guard.depth--;
+  }
+}
+
+function convertNode(n: YT.Node, doc: YT.Document.Parsed, lc: YT.LineCounter, pos: number): YNode {
   const Y = yamlLib();
   if (Y.isMap(n)) {
     const r = mk('map', pos, lc);
