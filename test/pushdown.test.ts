@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SCAP_DIR, sharedSkipReason } from './helpers/env';
+import { SCAP_DIR, SHARED, inputSkipReason, runCli, sharedSkipReason } from './helpers/env';
 import { Rng } from '../fuzz/prng';
 import { readTraceFile } from '../src/scap/file-source';
 import type { EventView } from '../src/event/view';
@@ -287,4 +287,39 @@ test('kernel parts of hand-picked filters', () => {
     const f = compileFilter(text, fieldRegistry);
     assert.equal(explainPushdown([f.expanded])[0], `kernel part: ${want}`, text);
   }
+});
+
+test('capture --explain prints the kernel part, the userspace part and the state set', (t) => {
+  const r = runCli(['capture', '--explain', 'proc.name in (nginx, php-fpm) and fd.name startswith /etc']);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const out = r.stdout.toString().split('\n');
+  assert.equal(out[0], 'kernel part: comm in (nginx, php-fpm)');
+  assert.ok(
+    out.includes('userspace part: (proc.name in (nginx, php-fpm) and fd.name startswith /etc)'),
+    out.join('\n'),
+  );
+  const kept = out.find((l) => l.startsWith('kept for the state (always passed): '));
+  assert.ok(kept !== undefined);
+  for (const e of ['clone', 'execve', 'procexit', 'open', 'close', 'dup', 'chdir', 'setuid'])
+    assert.ok(kept.split(' ').includes(e), `${e} kept`);
+  assert.ok(!kept.split(' ').includes('read'), 'read is kept on sockets only');
+  const bad = runCli(['capture', '--explain', 'proc.name =']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr.toString(), /^falco-ts: filter error at column \d+: /);
+  assert.equal(runCli(['capture', '--explain']).status, 2);
+  const rules = path.join(SHARED, 'rules', 'falco_rules.yaml');
+  const why = inputSkipReason(rules);
+  if (why !== null) {
+    t.diagnostic(why);
+    return;
+  }
+  const rr = runCli(['capture', '--explain', '-r', rules, 'proc.name = nginx']);
+  assert.equal(rr.status, 0, rr.stderr.toString());
+  const lines = rr.stdout.toString().split('\n');
+  // the filter gates the rules: its comm test is the first conjunct
+  assert.match(lines[0], /^kernel part: \(comm in \(nginx\) and \(/);
+  assert.match(
+    lines.find((l) => l.startsWith('userspace part:')) ?? '',
+    /^userspace part: the filter and any of the \d+ enabled rules$/,
+  );
 });

@@ -24,13 +24,17 @@ export function pushdownOf(asts: readonly Node[]): KExpr {
   return prune(asts.length === 1 ? kernelPart(asts[0]) : kernelPartOfAny(asts));
 }
 
-/** `capture --explain`: the kernel part, the userspace part and what the state keeps. */
-export function explainPushdown(asts: readonly Node[]): string[] {
+/**
+ * `capture --explain`: the kernel part, the userspace part (`user`, default: the filter's
+ * text) and what the state keeps.
+ */
+export function explainPushdown(asts: readonly Node[], user?: string): string[] {
   const k = pushdownOf(asts);
-  const user = asts.length === 1 ? astToString(asts[0]) : `any of ${asts.length} rule conditions`;
+  user ??= asts.length === 1 ? astToString(asts[0]) : `any of ${asts.length} conditions`;
   return [
     `kernel part: ${renderKExpr(k, codeName)}`,
-    `  (? = not testable in the kernel; an event is dropped only when the kernel part is false)`,
+    `  (? = not testable in the kernel; an event is dropped only when the kernel part is false;`,
+    `   comm, pid and uid tests are ? for a task whose name the probe has not recorded)`,
     `userspace part: ${user}`,
     `  (the whole filter, evaluated on every event the kernel passes)`,
     `kept for the state (always passed): ${stateKeptNames().join(' ')}`,

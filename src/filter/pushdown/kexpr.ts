@@ -145,7 +145,7 @@ function renderAtom(a: KAtom, name: (code: number) => string): string {
       for (const p of a.prefix) parts.push(`comm startswith ${p}`);
       for (const m of a.maybe) parts.push(`comm = ${m} (cut: ?)`);
       const s = parts.length === 1 ? parts[0] : '(' + parts.join(' or ') + ')';
-      return a.negate ? `comm-known and not ${s}` : s;
+      return a.negate ? `not ${s}` : s;
     }
     case 'num':
       return a.values.length === 1
