@@ -18,13 +18,14 @@ import { Rng } from '../fuzz/prng';
 import { readTraceFile } from '../src/scap/file-source';
 import type { EventView } from '../src/event/view';
 import type { State } from '../src/state/state';
+import type { Node } from '../src/filter/ast';
 import { EVENTS } from '../src/event/generated/events';
 import { EventStep } from '../src/pipeline/event-step';
 import { startPipeline } from '../src/pipeline/start';
 import { compileFilter, escapeValue } from '../src/filter';
 import { fieldRegistry } from '../src/filter/fields/registry';
 import { Template } from '../src/format/template';
-import { K, KernelFilterModel, kernelPart, prune, explainPushdown } from '../src/filter/pushdown';
+import { K, KernelFilterModel, kernelPart, kernelPartOfAny, prune, explainPushdown } from '../src/filter/pushdown';
 
 /** what each matched event prints: everything the state contributes to a line */
 const LINE =
@@ -388,4 +389,99 @@ test('pushdown of a process-name filter on the web-server captures', async (t) =
   }
   // the kernel drops the events of the other processes that the state does not need
   assert.ok(dropped > 0, 'nothing dropped');
+});
+
+/** Alert lines of a rules session over a capture; `keep` as in replay(), `seen` sees every event. */
+async function alertsOf(
+  file: string,
+  rules: string[],
+  keep?: Uint8Array,
+  seen?: (ev: EventView, st: State) => void,
+  alerted?: (ev: EventView) => void,
+): Promise<string[]> {
+  const { RulesSession } = await import('../src/rules');
+  const { alertLine } = await import('../src/alert/render');
+  const session = RulesSession.load({ rules });
+  const { state } = startPipeline({ filter: '', bufferFormat: 'normal' });
+  const out: string[] = [];
+  const step = new EventStep(state, {
+    updated: (ev) => seen?.(ev, state),
+    accepted: (ev) => {
+      if (session.process(ev, state, (a) => out.push(alertLine(a, false))) > 0) alerted?.(ev);
+    },
+  });
+  await replay(file, step, keep);
+  return out;
+}
+
+/** A rules session's enabled conditions, or null when the file does not load (some are meant not to). */
+async function ruleConditions(rules: string[]): Promise<Node[] | null> {
+  const { RulesSession } = await import('../src/rules');
+  try {
+    return RulesSession.load({ rules }).engine.enabled.map((r) => r.filter.expanded);
+  } catch {
+    return null;
+  }
+}
+
+test('live -r: the OR of the rules kernel parts keeps every alert', { timeout: 10 * 60 * 1000 }, async (t) => {
+  const why = sharedSkipReason();
+  if (why !== null) {
+    t.skip(why);
+    return;
+  }
+  // Falco's own test rules (each file alone) over the captures of Falco's tests, and the
+  // shipped rules over every capture
+  const dir = path.join(SHARED, 'falco-tests', 'files', 'test', 'rules');
+  const scaps = fs
+    .readdirSync(SCAP_DIR)
+    .filter((f) => f.endsWith('.scap'))
+    .sort();
+  const sets: [string[], string[]][] = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => [[path.join(dir, f)], scaps.filter((s) => s.startsWith('falco_'))]);
+  sets.push([
+    ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml'].map((f) =>
+      path.join(SHARED, 'rules', f),
+    ),
+    scaps,
+  ]);
+  let alerts = 0;
+  let events = 0;
+  let passed = 0;
+  let loaded = 0;
+  for (const [rules, names] of sets) {
+    const asts = await ruleConditions(rules);
+    if (asts === null || asts.length === 0) continue;
+    loaded++;
+    const k = kernelPartOfAny(asts);
+    for (const name of names) {
+      const file = path.join(SCAP_DIR, name);
+      const model = new KernelFilterModel(k);
+      const keep: number[] = [];
+      const dropped: number[] = [];
+      const full = await alertsOf(
+        file,
+        rules,
+        undefined,
+        // an event the trace marks state-only is not the probe's to drop
+        (ev, st) => keep.push((ev.dumpFlags & 1) !== 0 || model.passes(ev, st) ? 1 : 0),
+        (ev) => {
+          if (keep[keep.length - 1] !== 1) dropped.push(ev.num);
+        },
+      );
+      const what = `${path.basename(rules[0])} on ${name}`;
+      assert.deepEqual(dropped, [], `${what}: alerting events dropped`);
+      const pushed = await alertsOf(file, rules, Uint8Array.from(keep));
+      assert.deepEqual(pushed, full, what);
+      alerts += full.length;
+      events += keep.length;
+      passed += keep.filter((b) => b === 1).length;
+    }
+  }
+  t.diagnostic(`${loaded} rules files: ${alerts} alerts; the kernel passes ${passed} of ${events} events`);
+  assert.ok(loaded >= 30, `too few rules files loaded: ${loaded}`);
+  assert.ok(alerts > 100, `too few alerts: ${alerts}`);
 });
