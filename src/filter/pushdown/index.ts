@@ -17,6 +17,23 @@ export type { KExpr, KAtom } from './kexpr';
 export { KernelFilterModel } from './model';
 export { STATE_KEPT, RW_ON_SOCKET, stateKeptNames, socketKeptNames } from './state-events';
 
+/**
+ * What the probe's name filter can run of a kernel part (pruned): the recorded names an event's
+ * task must have, when the kernel part requires one of them (a positive comm test, alone or in
+ * a top-level and); null otherwise. The 15-byte heads of longer names are included: such a
+ * comm passes (UNKNOWN in the kernel part).
+ */
+export function kernelNamesOf(k: KExpr): string[] | null {
+  const parts = k.k === 'and' ? k.c : [k];
+  for (const p of parts) {
+    if (p.k !== 'atom' || p.atom.a !== 'comm') continue;
+    const a = p.atom;
+    if (a.negate || a.prefix.length > 0) continue;
+    return [...a.eq, ...a.maybe];
+  }
+  return null;
+}
+
 const codeName = (c: number): string => EVENTS[c]?.name ?? String(c);
 
 /** The kernel part of filters of which any may match, pruned to what the kernel can drop on. */
