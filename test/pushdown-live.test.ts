@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, liveSkipReason, runCli, tmpDir } from './helpers/env';
+import { nativeAddonPath } from '../src/capture/native';
 
 const TMP = tmpDir('falco-ts-pushdown-');
 process.on('exit', () => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -48,6 +49,11 @@ test(
       t.skip(why);
       return;
     }
+    // an addon built before the name filter ignores the option: nothing to test
+    if (!fs.readFileSync(nativeAddonPath()).includes('kf_tasks')) {
+      t.skip('the native addon has no kernel name filter (npm run build:native)');
+      return;
+    }
     const names = ['pdlive_a', 'pdlive_b'];
     for (const n of names) {
       fs.copyFileSync('/bin/dd', path.join(TMP, n));
@@ -63,11 +69,6 @@ test(
     const errOn = await captureDuring(on, filter, true, work);
     const errOff = await captureDuring(off, filter, false, work);
     const dropped = /, (\d+) filtered out in the kernel/.exec(errOn);
-    if (dropped === null && /seen by the probe/.test(errOn)) {
-      // an addon built before the name filter: nothing to test
-      t.skip(`the native addon has no kernel name filter: ${errOn.trim()}`);
-      return;
-    }
     assert.ok(dropped !== null, errOn);
     assert.doesNotMatch(errOff, /filtered out in the kernel/);
     // the matching process: the same events either way
