@@ -23,7 +23,8 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "NativeProbe",
                        {InstanceMethod("read", &ProbeWrap::Read), InstanceMethod("wait", &ProbeWrap::Wait),
-                        InstanceMethod("stats", &ProbeWrap::Stats), InstanceMethod("close", &ProbeWrap::Close)});
+                        InstanceMethod("stats", &ProbeWrap::Stats), InstanceMethod("close", &ProbeWrap::Close),
+                        InstanceMethod("seedNames", &ProbeWrap::SeedNames)});
   }
   explicit ProbeWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<ProbeWrap>(info) {}
   ~ProbeWrap() override { probe_.reset(); }
@@ -95,7 +96,22 @@ class ProbeWrap : public Napi::ObjectWrap<ProbeWrap> {
     o.Set("droppedOther", double(s.dropOther));
     o.Set("batches", double(s.batches));
     o.Set("submitted", double(s.submitted));
+    o.Set("kernelDropped", double(s.kernelDropped));
     return o;
+  }
+
+  // seedNames(tids: number[], names: string[]) (latin1 names: the bytes of comm)
+  Napi::Value SeedNames(const Napi::CallbackInfo &info) {
+    if (!probe_ || info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray()) return info.Env().Undefined();
+    Napi::Array t = info[0].As<Napi::Array>(), n = info[1].As<Napi::Array>();
+    std::vector<std::pair<uint32_t, std::string>> v;
+    for (uint32_t i = 0; i < t.Length() && i < n.Length(); i++) {
+      std::u16string u = n.Get(i).As<Napi::String>().Utf16Value();
+      std::string b(u.begin(), u.end());  // latin1: one byte per UTF-16 unit
+      v.emplace_back(t.Get(i).As<Napi::Number>().Uint32Value(), b);
+    }
+    probe_->seedNames(v);
+    return info.Env().Undefined();
   }
 
   Napi::Value Close(const Napi::CallbackInfo &info) {
@@ -140,6 +156,22 @@ Napi::Value OpenProbe(const Napi::CallbackInfo &info) {
     if (co.IsBoolean()) o.countOnly = co.As<Napi::Boolean>().Value();
     Napi::Value cz = opts.Get("compress");
     o.lz4 = cz.IsString() && cz.As<Napi::String>().Utf8Value() == "lz4";
+    auto u32s = [&](const char *k, std::vector<uint32_t> &out) {
+      Napi::Value v = opts.Get(k);
+      if (!v.IsArray()) return;
+      Napi::Array a = v.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::Number>().Uint32Value());
+    };
+    Napi::Value kn = opts.Get("kernelNames");
+    if (kn.IsArray()) {
+      Napi::Array a = kn.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        std::u16string u = a.Get(i).As<Napi::String>().Utf16Value();
+        o.kernelNames.emplace_back(u.begin(), u.end());  // latin1 bytes
+      }
+      u32s("keepTypes", o.keepTypes);
+      u32s("socketTypes", o.socketTypes);
+    }
     Napi::Value dr = opts.Get("driver");
     kmod = dr.IsString() && dr.As<Napi::String>().Utf8Value() == "kmod";
   }

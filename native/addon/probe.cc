@@ -147,6 +147,7 @@ bool Probe::open(const Options &o, OpenError &err) {
   skel_->rodata->n_ignore = n;
   std::set<uint32_t> want(o.eventTypes.begin(), o.eventTypes.end());
   skel_->rodata->want_procexit = o.allEvents || want.count(186) || want.count(187) ? 1 : 0;
+  skel_->rodata->kf_comm_on = o.kernelNames.empty() ? 0 : 1;
 
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0 || ncpu > FT_MAX_CPUS) ncpu = FT_MAX_CPUS;
@@ -198,7 +199,23 @@ bool Probe::open(const Options &o, OpenError &err) {
       if (en == 0) on = want.count(0) || want.count(1);
       else on = want.count(en) || want.count(ex);
     }
-    skel_->bss->g_sel[nr] = on ? FT_SEL_ON : 0;
+    uint8_t sel = on ? FT_SEL_ON : 0;
+    if (!o.kernelNames.empty()) {
+      uint32_t en = g_enter_event[nr], ex = g_exit_event[nr];
+      auto has = [&](const std::vector<uint32_t> &v) {
+        return en != 0 && (std::find(v.begin(), v.end(), en) != v.end() || std::find(v.begin(), v.end(), ex) != v.end());
+      };
+      if (has(o.keepTypes)) sel |= FT_SEL_KEEP;
+      else if (has(o.socketTypes)) sel |= FT_SEL_SOCKIO;
+    }
+    skel_->bss->g_sel[nr] = sel;
+  }
+  // the names the kernel part requires (a name of 16 bytes or more is cut as comm is)
+  for (const std::string &n : o.kernelNames) {
+    char key[FT_COMM_LEN] = {};
+    memcpy(key, n.data(), std::min(n.size(), size_t(FT_COMM_LEN - 1)));
+    uint8_t one = 1;
+    bpf_map__update_elem(skel_->maps.kf_names, key, sizeof(key), &one, sizeof(one), BPF_ANY);
   }
   // ia32 syscalls are written as generic events
   skel_->bss->g_sel_ia32 = o.allEvents || want.count(0) || want.count(1) ? 1 : 0;
@@ -427,6 +444,16 @@ void Probe::run() {
   flush();
 }
 
+void Probe::seedNames(const std::vector<std::pair<uint32_t, std::string>> &names) {
+  if (!skel_) return;
+  for (const auto &tn : names) {
+    char v[FT_COMM_LEN] = {};
+    memcpy(v, tn.second.data(), std::min(tn.second.size(), size_t(FT_COMM_LEN - 1)));
+    // BPF_NOEXIST: a name the probe recorded at a clone or exec since it attached is newer
+    bpf_map__update_elem(skel_->maps.kf_tasks, &tn.first, sizeof(tn.first), v, sizeof(v), BPF_NOEXIST);
+  }
+}
+
 Stats Probe::stats() {
   Stats s;
   if (skel_) {
@@ -436,6 +463,7 @@ Stats Probe::stats() {
       s.submitted += c.events;
       s.dropRing += c.drop_ring;
       s.dropOther += c.drop_other;
+      s.kernelDropped += c.kf_dropped;
     }
     if (countOnly_) s.submitted = 0;
     last_ = s;

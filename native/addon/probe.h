@@ -28,10 +28,15 @@ struct Options {
   bool countOnly = false;
   /** deliver each batch LZ4-compressed (one frame; Batch.rawLen = uncompressed bytes) */
   bool lz4 = false;
+  /** kernel name filter (src/filter/pushdown): the recorded names that may match; empty = off */
+  std::vector<std::string> kernelNames;
+  /** with it: event codes always passed (the state's), and passed on sockets */
+  std::vector<uint32_t> keepTypes, socketTypes;
 };
 
 struct Stats {
   uint64_t seen = 0, submitted = 0, delivered = 0, dropRing = 0, dropOther = 0, batches = 0;
+  uint64_t kernelDropped = 0;  // by the kernel name filter
 };
 
 struct OpenError {
@@ -49,6 +54,8 @@ class Source {
   bool wait(int ms) { return queue_.wait(ms); }
   virtual Stats stats() = 0;
   virtual void close() = 0;
+  /** The names the state recorded for tasks that existed before the probe (the /proc snapshot). */
+  virtual void seedNames(const std::vector<std::pair<uint32_t, std::string>> &) {}
 
  protected:
   BatchQueue queue_;
@@ -64,6 +71,7 @@ class Probe : public Source {
   /** Loads, configures and attaches; on failure fills err and returns false. */
   bool open(const Options &opts, OpenError &err);
   Stats stats() override;
+  void seedNames(const std::vector<std::pair<uint32_t, std::string>> &names) override;
   /** Detach, drain what is left into the queue, stop the thread, free. Idempotent. */
   void close() override;
   bool closed() const { return closed_; }

@@ -23,6 +23,7 @@ const volatile __u32 count_only = 0;          /* benchmark mode: count, write no
 const volatile __u32 want_procexit = 1;
 const volatile __u32 n_cpus = 1;              /* possible CPUs */
 const volatile __u32 nseg_shift = 0;          /* log2 of the ring segments per CPU */
+const volatile __u32 kf_comm_on = 0;          /* kernel name filter (pushdown) on */
 
 /* Event time = CLOCK_MONOTONIC + g_clock_offset (realtime - boottime at load, plus boottime -
  * monotonic: the addon adds the time spent suspended when the machine resumes), so timestamps
@@ -53,6 +54,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ft_seg);
 } rings SEC(".maps");
+
+/* ---- kernel name filter (src/filter/pushdown, docs/pushdown.md) ----
+ * proc.name is the name the state recorded at a task's clone or exec, not the live comm (a
+ * prctl or /proc/PID/comm write renames without an event), so the probe keeps those names:
+ * kf_tasks, written at the exit of clone/fork/vfork/clone3 in the child and of a successful
+ * exec, seeded by the addon from the /proc snapshot. A task without a record passes. */
+struct ft_comm {
+	char c[FT_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ft_comm);
+	__type(value, __u8);
+} kf_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ft_comm);
+} kf_tasks SEC(".maps");
 
 #include "helpers/aux.h"
 #include "helpers/flags.h"
@@ -378,6 +402,41 @@ static __always_inline int ft_count(void)
 	return 0;
 }
 
+/* x86_64 syscall numbers that give a task its recorded name (clone, fork, vfork, execve,
+ * execveat, clone3) */
+static __always_inline int ft_names_task(__u32 nr)
+{
+	return nr == 56 || nr == 57 || nr == 58 || nr == 59 || nr == 322 || nr == 435;
+}
+
+static __always_inline void ft_kf_record(__u32 tid)
+{
+	struct ft_comm v = {};
+	bpf_get_current_comm(v.c, sizeof(v.c));
+	bpf_map_update_elem(&kf_tasks, &tid, &v, BPF_ANY);
+}
+
+/* 1 when the kernel name filter drops this syscall event: not kept for the state, not I/O on
+ * a socket, and the task's recorded name is not one of kf_names (the addon puts there the
+ * names, and the 15-byte heads of longer names, the filter's kernel part requires). */
+static __always_inline int ft_kf_drop(__u32 nr, __u32 tid, struct pt_regs *regs)
+{
+	if (!kf_comm_on)
+		return 0;
+	__u8 sel = g_sel[nr & (SYSCALL_NR_MAX - 1)];
+	if (sel & FT_SEL_KEEP)
+		return 0;
+	if ((sel & FT_SEL_SOCKIO) && ft_fd_socket((__s64)regs->di))
+		return 0;
+	struct ft_comm *rec = bpf_map_lookup_elem(&kf_tasks, &tid);
+	if (!rec)
+		return 0;
+	if (bpf_map_lookup_elem(&kf_names, rec))
+		return 0;
+	counters()->kf_dropped++;
+	return 1;
+}
+
 /* TS_COMPAT: the task is in an ia32 syscall (int 0x80, sysenter, compat syscall), where nr
  * and the argument registers follow the i386 ABI. */
 static __always_inline int ft_in_ia32(void)
@@ -410,6 +469,8 @@ int BPF_PROG(ft_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (count_only)
 		return ft_count();
+	if (ft_kf_drop(nr, (__u32)pt, regs))
+		return 0;
 	__u32 code = g_enter_event[nr];
 	if (code == 0 || !(ft_valid(code) & FT_DESC_VALID))
 		return ft_generic(nr, g_ppm_sc[nr], (__u32)pt, 1);
@@ -423,10 +484,15 @@ int BPF_PROG(ft_sys_exit, struct pt_regs *regs, long ret)
 	__u32 nr = (__u32)regs->orig_ax;
 	if (ft_in_ia32())
 		return ft_ignored(pt >> 32) ? 0 : ft_ia32(nr, (__u32)pt, 0);
+	/* before the selection: the names must be right whatever syscalls are written */
+	if (kf_comm_on && ret == 0 && ft_names_task(nr))
+		ft_kf_record((__u32)pt);
 	if (nr >= SYSCALL_NR_MAX || !(g_sel[nr] & FT_SEL_ON) || ft_ignored(pt >> 32))
 		return 0;
 	if (count_only)
 		return ft_count();
+	if (ft_kf_drop(nr, (__u32)pt, regs))
+		return 0;
 	__u32 ecode = g_enter_event[nr];
 	if (ecode == 0 || !(ft_valid(ecode) & FT_DESC_VALID))
 		return ft_generic(nr, g_ppm_sc[nr], (__u32)pt, 0);

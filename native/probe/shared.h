@@ -24,8 +24,13 @@ struct ft_counters {
 	__u64 pad[4];
 };
 
-/* Selection bits per syscall nr (g_sel): the enter+exit pair is written when set. */
+/* Selection bits per syscall nr (g_sel): the enter+exit pair is written when FT_SEL_ON is set.
+ * With the kernel name filter on (kf_comm_on, src/filter/pushdown), FT_SEL_KEEP syscalls pass
+ * it always (the state needs them) and FT_SEL_SOCKIO ones when their fd is a socket. */
 #define FT_SEL_ON 1
+#define FT_SEL_KEEP 2
+#define FT_SEL_SOCKIO 4
+#define FT_COMM_LEN 16
 
 /* Per-CPU event rings of the BPF probe (replacing the shared BPF ring buffer: no spinlock, no
  * atomics, one 8-byte store to publish an event). Each CPU owns nseg segments of an mmapable
@@ -46,7 +51,8 @@ struct ft_ctl {
 	__u64 drop_ring;  /* events lost: ring full */
 	__u64 drop_other; /* events lost: too big, no segment */
 	__u64 ia32;       /* ia32 (compat) syscall events skipped or written as generic */
-	__u64 pad0[3];
+	__u64 kf_dropped; /* events the kernel name filter dropped */
+	__u64 pad0[2];
 	__u64 tail;       /* bytes consumed (consumer position) */
 	__u64 pad1[7];
 };

@@ -335,6 +335,8 @@ export function formatSummary(s: LiveSummary): string {
     line += `, ${drops} dropped`;
     if (drops > 0) line += ` (ring full ${st.droppedRingFull}, other ${st.droppedOther})`;
     if (st.seen > 0) line += `, ${st.seen} seen by the probe`;
+    if (st.kernelDropped !== undefined && st.kernelDropped > 0)
+      line += `, ${st.kernelDropped} filtered out in the kernel`;
   } else {
     line += ', drops unknown';
   }

@@ -27,6 +27,14 @@ export interface ProbeOptions {
   pollUs?: number;
   /** where a verifier rejection log is written (its path goes in the error message) */
   verifierLogPath?: string;
+  /**
+   * Kernel name filter (src/filter/pushdown, eBPF only): events of a task whose recorded name
+   * is not one of these are dropped, except the codes in keepTypes (the state's) and those in
+   * socketTypes on a socket. Absent or empty = off.
+   */
+  kernelNames?: string[];
+  keepTypes?: number[];
+  socketTypes?: number[];
 }
 
 export interface ProbeStats {
@@ -39,6 +47,8 @@ export interface ProbeStats {
   droppedOther: number;
   /** batches handed to JS */
   batches: number;
+  /** events the kernel name filter dropped (absent: no such filter) */
+  kernelDropped?: number;
 }
 
 export interface NativeProbe {
@@ -49,6 +59,8 @@ export interface NativeProbe {
   stats(): ProbeStats;
   /** Detach programs, drain what is left (read() returns it), free resources. Idempotent. */
   close(): void;
+  /** The names the state starts with (the /proc snapshot), for the kernel name filter. */
+  seedNames?(tids: number[], names: string[]): void;
 }
 
 export interface NativeModule {

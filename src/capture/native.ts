@@ -66,6 +66,8 @@ interface RawProbe {
   wait(timeoutMs: number): Promise<Buffer | null>;
   stats(): NativeProbeStats;
   close(): void;
+  /** absent from addons built before the kernel name filter */
+  seedNames?(tids: number[], names: string[]): void;
 }
 
 interface RawModule {
@@ -105,6 +107,9 @@ class Probe implements NativeProbeExt {
     if (this.closed) return;
     this.closed = true;
     this.raw.close();
+  }
+  seedNames(tids: number[], names: string[]): void {
+    this.raw.seedNames?.(tids, names);
   }
 }
 
@@ -148,6 +153,11 @@ export function loadNative(): NativeModuleExt {
       if (opts.eventTypes != null) o.eventTypes = [...opts.eventTypes];
       if (opts.verifierLogPath) o.verifierLogPath = opts.verifierLogPath;
       if (opts.compress === 'lz4') o.compress = 'lz4';
+      if (opts.kernelNames !== undefined && opts.kernelNames.length > 0) {
+        o.kernelNames = [...opts.kernelNames];
+        o.keepTypes = [...(opts.keepTypes ?? [])];
+        o.socketTypes = [...(opts.socketTypes ?? [])];
+      }
       const open = (driver: 'ebpf' | 'kmod'): Probe => {
         try {
           return new Probe(raw.openProbe({ ...o, driver }), driver);

@@ -26,7 +26,7 @@ import { InputError } from '../util/errors';
 import { dropPrivileges } from '../util/privileges';
 import { ContainerRecorder, openContainerManager, startedWithin } from '../container-runtime/live';
 import type { CaptureOptions } from './capture';
-import { probeOptions } from '../capture/probe-options';
+import { probeOptions, pushdownOptions } from '../capture/probe-options';
 
 export async function capture(opts: CaptureOptions): Promise<number> {
   const rotation = checkRotation({
@@ -45,6 +45,7 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     opts,
     kernelEventTypes(filter !== null ? filter.eventTypes : null),
   );
+  Object.assign(popts, pushdownOptions(filter !== null ? filter.expanded : null));
   // Unfiltered LZ4 capture without event-count limits: the addon compresses the batches on its
   // native thread and JS appends the frames (event bytes never touched in JS).
   if (filter === null && opts.compression === 'lz4' && opts.numEvents === undefined && opts.eventLimit === undefined)
@@ -74,6 +75,12 @@ export async function capture(opts: CaptureOptions): Promise<number> {
     // The probe is attached first, then /proc is read: a process born in between shows up
     // in both, never in neither.
     const initial = opts.snapshot ? opts.snapshot() : snapshotProc();
+    // the kernel name filter starts from the names the state starts from
+    if (popts.kernelNames !== undefined)
+      probe.seedNames?.(
+        initial.procs.map((p) => p.tid),
+        initial.procs.map((p) => p.comm),
+      );
     if (opts.dropUser !== undefined) {
       // tcpdump -Z: the probe is attached and /proc read; no output file is open yet
       const ids = dropPrivileges(opts.dropUser);

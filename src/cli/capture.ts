@@ -21,6 +21,7 @@ import { DRIVERS, type Driver, type NativeProbe, type ProbeOptions } from '../ca
 import { lazy } from '../util/lazy';
 
 const captureRun = lazy(() => require('./capture-run') as typeof import('./capture-run'));
+const captureExplain = lazy(() => require('./capture-explain') as typeof import('./capture-explain'));
 
 export interface CaptureOptions {
   write: string;
@@ -89,7 +90,16 @@ export function registerCapture(
   return addContainerOptions(program.command('capture'))
     .description('record live events (root) into scap trace files, as sysdig -w does')
     .argument('[filter...]', 'filter expression: only matching events are written (plus hidden state events)')
-    .requiredOption('-w, --write <file>', 'trace file to write (created 0600)')
+    .option('-w, --write <file>', 'trace file to write (created 0600; required unless --explain)')
+    .option(
+      '--explain',
+      'print the kernel part of the filter (or of -r rules), the userspace part and the events kept for the state; capture nothing',
+    )
+    .option(
+      '-r, --rules <file>',
+      'with --explain: rules file (repeatable); the kernel part is the OR of their conditions',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addOption(new Option('-z, --compress <kind>', 'lz4 (default), gzip or none').argParser(parseCompression))
     .option('-n, --numevents <n>', 'stop after N events', count('-n'))
     .option('-M <secs>', 'stop after N seconds', count('-M'))
@@ -120,9 +130,17 @@ Examples:
   falco-ts capture -w trace.scap                          # everything, LZ4, until Ctrl-C
   falco-ts capture -w trace.scap -z gzip -M 10            # 10 seconds, gzip (sysdig -r reads it)
   falco-ts capture -w trace.scap -C 100 -W 5              # ring of 5 files of ~100 MB
-  falco-ts capture -w web.scap 'proc.name in (nginx, php-fpm)'`,
+  falco-ts capture -w web.scap 'proc.name in (nginx, php-fpm)'
+  falco-ts capture --explain 'proc.name in (nginx, php-fpm)'   # what the kernel would test`,
     )
     .action(async (words: string[], o: Record<string, unknown>) => {
+      if (o.explain === true) {
+        const write = (l: string): void => void process.stdout.write(l + '\n');
+        done(captureExplain().explainCapture({ filter: words.join(' '), rules: (o.rules as string[]) ?? [], write }));
+        return;
+      }
+      if (o.write === undefined) throw new InputError("required option '-w, --write <file>' not specified", 2);
+      if (o.rules !== undefined) throw new InputError('capture: -r is only read with --explain', 2);
       done(
         await run({
           write: o.write as string,

@@ -29,7 +29,7 @@ import { EXIT_ALERTS_LOST } from '../util/exit-codes';
 import { lazy } from '../util/lazy';
 import { AlertCapture } from '../capture/alert-window';
 import { snapshotState } from '../state/snapshot';
-import { probeOptions } from '../capture/probe-options';
+import { probeOptions, pushdownOptions } from '../capture/probe-options';
 import type { LiveOptions } from './live';
 import type { Serving } from '../webserver/serve';
 import { startServing } from './serve-run';
@@ -61,6 +61,9 @@ export async function live(opts: LiveOptions): Promise<number> {
     opts,
     kernelEventTypes(filter !== null && rulesSession === null ? filter.eventTypes : null),
   );
+  // the kernel name filter for a plain filter (rules may be reloaded, and alert captures want
+  // their context: not for them)
+  Object.assign(popts, pushdownOptions(filter !== null && rulesSession === null ? filter.expanded : null));
   const probe = opts.openProbe ? opts.openProbe(popts) : openLiveProbe(popts);
   const out = new Out(fd);
   let counted = 0;
@@ -112,7 +115,13 @@ export async function live(opts: LiveOptions): Promise<number> {
   let serving: Serving | null = null;
   try {
     await startedWithin(cm, 500);
-    state.loadSection(opts.snapshot ? opts.snapshot() : snapshotProc());
+    const initial = opts.snapshot ? opts.snapshot() : snapshotProc();
+    if (popts.kernelNames !== undefined)
+      probe.seedNames?.(
+        initial.procs.map((p) => p.tid),
+        initial.procs.map((p) => p.comm),
+      );
+    state.loadSection(initial);
     cm?.attachTable(state.containers);
     // events before this line were not seen: say when watching starts (Falco logs its start too)
     process.stderr.write(readyLine(opts, rulesSession?.enabledRules));

@@ -125,6 +125,11 @@ export class State implements ThreadLookup {
     for (const c of Array.isArray(codes) ? codes : [codes]) State.parsers[c] = fn;
   }
 
+  /** True if a parser is registered for the code: the kernel filter keeps such events (pushdown). */
+  static hasParser(code: number): boolean {
+    return State.parsers[code] !== undefined;
+  }
+
   /** Loads a section's metadata (process list, fd lists, users): state before the first event. */
   loadSection(meta: SectionMetadata): void {
     this.machine = meta.machine;

@@ -94,8 +94,8 @@ function isExit(ev: EventView): boolean {
   return (ev.type & 1) === 1;
 }
 
-/** value of "res", or for fd-creating exits "fd"; null if neither */
-function resIndex(ev: EventView): number {
+/** the return value's parameter (res, or the fd a creating exit returns), -1 if none */
+export function resIndex(ev: EventView): number {
   let i = paramIndex(ev, 'res');
   if (i >= 0) return i;
   if ((EVT_FLAGS[ev.type] & EF.CREATES_FD) !== 0 && isExit(ev)) {
