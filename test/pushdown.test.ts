@@ -236,7 +236,7 @@ async function checkCapture(file: string, texts: string[], out: Outcome): Promis
     const p = startPipeline({ filter: '', bufferFormat: 'normal' });
     const got: string[] = [];
     const s2 = new EventStep(p.state, {
-      filter: (ev) => again.match(ev, p.state),
+      filter: again,
       accepted: (ev) => {
         got.push(lineOf(line, ev, p.state));
       },
