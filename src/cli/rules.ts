@@ -64,6 +64,7 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   // the web server and metrics sections, for the run to start once its source is open
   o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
   o.engine = cfg.engine; // (the falco front-end picks its source by it)
+  o.plugins = cfg.plugins;
   return C.dropsSetupOf(cfg);
 }
 

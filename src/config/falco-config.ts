@@ -13,6 +13,7 @@ import type { DropAction, DropsConfig } from '../drops/drops-config';
 import { readWebserverConfig, type WebserverConfig } from './webserver-config';
 import { readMetricsConfig, type MetricsConfig } from './metrics-config';
 import { readEngineConfig, type EngineConfig } from './engine-config';
+import { readPluginsConfig, type PluginConfig } from '../plugins/plugin-config';
 
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
@@ -31,6 +32,8 @@ export interface FalcoConfig {
   webserver: WebserverConfig;
   metrics: MetricsConfig;
   engine: EngineConfig;
+  /** plugins: filtered by load_plugins */
+  plugins: PluginConfig[];
 }
 
 const OVERRIDE_KEYS = [
@@ -63,13 +66,15 @@ const CONFIG_SECTIONS = new Set([
   'webserver',
   'metrics',
   'engine',
+  'plugins',
+  'load_plugins',
 ]);
 
 /** True for a `-o key=value` that names a section read here rather than an engine key. */
 export function isConfigOption(opt: string): boolean {
   const eq = opt.indexOf('=');
   const key = (eq < 0 ? opt : opt.slice(0, eq)).trim();
-  return CONFIG_SECTIONS.has(key.split('.')[0]);
+  return CONFIG_SECTIONS.has(key.split('.')[0].replace(/\[.*$/, ''));
 }
 
 /**
@@ -256,6 +261,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const logStderr = bool('log_stderr', true);
   const engine = readEngineConfig(reader);
   const logSyslog = bool('log_syslog', true);
+  const plugins = readPluginsConfig(get('plugins'), get('load_plugins'), fail);
   return {
     file,
     rulesFiles,
@@ -268,6 +274,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     webserver,
     metrics,
     engine,
+    plugins,
   };
 }
 
