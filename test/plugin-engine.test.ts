@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { loadFalcoConfig } from '../src/config/falco-config';
 import { PluginSet } from '../src/plugins/registry';
 import { eventOffsets } from '../src/plugins/native/plugin-event';
-import { tmpDir } from './helpers/env';
+import { SHARED, runCli as runCliBytes, tmpDir } from './helpers/env';
 import { PLUGIN_LIBS, pluginSkipReason } from './helpers/plugins';
 
 const DUMMY = path.join(PLUGIN_LIBS, 'libdummy_c.so');
@@ -125,4 +125,106 @@ test('dummy_c through the plugin set: init_config, open_params, its fields', { s
     ]),
     /cannot load plugin.*No such file or directory/,
   );
+});
+
+/** the CLI's status and its output as text */
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = runCliBytes(args);
+  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+const DUMMY_RULES = path.join(SHARED, 'plugins', 'dummy_c', 'dummy_c_rules.yaml');
+
+/** a falco.yaml loading dummy_c with init_config {"jitter": 0} and the given open_params */
+function dummyConf(dir: string, openParams = '{"start":1,"maxEvents":20}'): string {
+  return writeConf(
+    dir,
+    [
+      'plugins:',
+      '  - name: dummy_c',
+      `    library_path: ${DUMMY}`,
+      '    init_config:',
+      '      jitter: 0',
+      `    open_params: '${openParams}'`,
+      'load_plugins: [dummy_c]',
+    ].join('\n'),
+  );
+}
+
+test("falco-ts falco: dummy_c's source through its rules file gives Falco's 20 alerts", { skip: SKIP ?? false }, () => {
+  const conf = dummyConf(tmpDir('pe-falco'));
+  const r = runCli(['falco', '-c', conf, '-r', DUMMY_RULES, '--disable-source=syscall']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 20);
+  lines.forEach((l, i) =>
+    assert.match(l, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{9}: Critical -> triggered \\(value=${i + 2}\\)$`)),
+  );
+});
+
+test('plugin fields with arguments in conditions and outputs, -j alerts', { skip: SKIP ?? false }, () => {
+  const dir = tmpDir('pe-fields');
+  const conf = dummyConf(dir, '{"start":0,"maxEvents":10}');
+  const rules = path.join(dir, 'rules.yaml');
+  fs.writeFileSync(
+    rules,
+    [
+      '- required_plugin_versions:',
+      '    - name: dummy_c',
+      '      version: 0.1.0',
+      '- rule: div3',
+      '  desc: values divisible by 3',
+      '  condition: dummy.divisible[3] = 1 and dummy.strvalue != "9" and evt.source = dummy_c',
+      '  output: div3 value=%dummy.value str=%dummy.strvalue d2=%dummy.divisible[2] src=%evt.source plugin=%evt.pluginname',
+      '  priority: WARNING',
+      '  source: dummy_c',
+    ].join('\n'),
+  );
+  const r = runCli(['falco', '-c', conf, '-r', rules, '--disable-source=syscall', '-o', 'json_output=true']);
+  assert.equal(r.status, 0, r.stderr);
+  const outs = r.stdout
+    .trim()
+    .split('\n')
+    .map(
+      (l) => JSON.parse(l) as { output: string; rule: string; source: string; output_fields: Record<string, unknown> },
+    );
+  // values 1..10: 3 and 6 (9 is excluded by its strvalue)
+  assert.deepEqual(
+    outs.map((o) => o.output.replace(/^\S+ /, '')),
+    [
+      'Warning div3 value=3 str=3 d2=0 src=dummy_c plugin=dummy_c',
+      'Warning div3 value=6 str=6 d2=1 src=dummy_c plugin=dummy_c',
+    ],
+  );
+  assert.equal(outs[0].source, 'dummy_c');
+  assert.equal(outs[0].output_fields['dummy.value'], 3);
+});
+
+test('bad plugins and requirements: one line naming the plugin, exit 1', { skip: SKIP ?? false }, () => {
+  const dir = tmpDir('pe-bad');
+  const conf = dummyConf(dir);
+  const rules = path.join(dir, 'rules.yaml');
+  const req = (v: string): void =>
+    fs.writeFileSync(rules, `- required_plugin_versions:\n    - name: dummy_c\n      version: ${v}\n`);
+  req('100000.0.0');
+  let r = runCli(['falco', '-c', conf, '-r', rules, '--disable-source=syscall']);
+  assert.equal(r.status, 1);
+  assert.match(
+    r.stderr,
+    /Plugin 'dummy_c' version '0\.\d+\.\d+' is not compatible with required plugin version '100000\.0\.0'/,
+  );
+  fs.writeFileSync(rules, `- required_plugin_versions:\n    - name: absent\n      version: 1.0.0\n`);
+  r = runCli(['falco', '-c', conf, '-r', rules, '--disable-source=syscall']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Plugin requirement not satisfied, must load one of: absent \(>= 1\.0\.0\)/);
+  // open_params the plugin refuses: its message, once
+  r = runCli(['falco', '-c', dummyConf(dir, 'not json'), '-r', DUMMY_RULES, '--disable-source=syscall']);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^Error: plugin 'dummy_c': could not open event source/);
+  r = runCli(['falco', '-c', conf, '-r', DUMMY_RULES, '--disable-source=dummy_c', '--disable-source=syscall']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Must enable at least one event source/);
+  r = runCli(['falco', '-c', conf, '-r', DUMMY_RULES, '--enable-source=nope']);
+  assert.match(r.stderr, /Attempted enabling an unknown event source: nope/);
 });

@@ -19,6 +19,8 @@ import { INTERNAL_EVENT } from '../event/categories';
 import { EventStep } from '../pipeline/event-step';
 import { startPipeline } from '../pipeline/start';
 import { runTraces } from '../pipeline/trace-source';
+import { runPluginSources } from '../pipeline/plugin-source';
+import type { ActivePlugin } from '../plugins/registry';
 import { openTraceSink, SinkCompression } from '../scap/compressed-sink';
 import { ScapWriter } from '../scap/writer';
 import { SubsetWriter } from '../scap/subset-writer';
@@ -68,6 +70,8 @@ export interface ReplayOptions extends EventOutputOptions {
   unbuffered?: boolean;
   /** a progress hook per file instead of the bar (sysdig -P) */
   traceProgress?: (file: string) => ReadProgress | undefined;
+  /** source plugins whose events follow the files' (falco.yaml's plugins:, the enabled sources) */
+  pluginSources?: readonly ActivePlugin[];
 }
 
 /** rules (and YAML) and alert shaping load only with -r */
@@ -300,6 +304,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
         }
       },
     });
+    if (opts.pluginSources !== undefined && !step.stopped) await runPluginSources(step, opts.pluginSources);
   } catch (e) {
     stop.dispose();
     offReopen();

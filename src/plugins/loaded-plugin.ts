@@ -9,7 +9,10 @@ import type { PluginField } from './api';
 /** the plugin API version falco-ts implements (native/plugin/plugin_abi.h says the same) */
 export const FRAMEWORK_API_VERSION = '3.12.0';
 
-export class PluginError extends Error {}
+export class PluginError extends Error {
+  /** a failing next(): the events the plugin produced before the failure (they are kept) */
+  batch?: PluginBatch;
+}
 
 export interface LoadedPluginInfo {
   name: string;

@@ -49,6 +49,8 @@ export class AlertFormatter {
   constructor(
     private readonly registry: FieldRegistry,
     readonly opts: AlertOptions = {},
+    /** the fields of a plugin source's rules; absent: `registry` */
+    private readonly registryFor?: (source: string) => FieldRegistry | undefined,
   ) {
     this.hostname = opts.hostname ?? process.env.FALCO_HOSTNAME ?? os.hostname();
     this.shape = {
@@ -63,8 +65,9 @@ export class AlertFormatter {
     if (p === undefined) {
       const out = r.output.startsWith('*') ? r.output.slice(1) : r.output;
       const timeField = this.opts.timeIso8601 ? '%evt.time.iso8601' : '%evt.time';
-      const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, this.registry);
-      const message = this.opts.includeMessage ? Template.compile('*' + out, this.registry) : null;
+      const reg = this.registryFor?.(r.source) ?? this.registry;
+      const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, reg);
+      const message = this.opts.includeMessage ? Template.compile('*' + out, reg) : null;
       p = { line, message, eager: line.stateful || (message?.stateful ?? false) };
       this.cache.set(r.id, p);
     }

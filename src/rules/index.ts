@@ -22,6 +22,8 @@ import { RulesLoader } from './loader';
 import { formatResult } from './report';
 import { LoadResult } from './types';
 import { type Priority, parsePriority } from '../alert/priority';
+import type { PluginSet } from '../plugins/registry';
+import { sourceFieldRegistry } from '../filter/plugin-fields';
 
 export { RulesLoader } from './loader';
 export { RulesEngine, ruleSelected } from './engine';
@@ -136,6 +138,8 @@ export interface SessionOptions {
   /** judge enter and exit events (Falco <= 0.41 and its regression traces) */
   bothDirections?: boolean;
   registry?: FieldRegistry;
+  /** the loaded plugins: their sources and fields, their versions for required_plugin_versions */
+  plugins?: PluginSet;
 }
 
 export class RulesSession {
@@ -154,12 +158,20 @@ export class RulesSession {
     if ((o.runTags?.length ?? 0) > 0 && ((o.disableTags?.length ?? 0) > 0 || (o.disablePatterns?.length ?? 0) > 0)) {
       throw new InputError('You can not specify both disabled (-D/-T) and enabled (-t) rules');
     }
-    const base = o.registry ?? fieldRegistry;
+    const plugins = o.plugins;
+    const catalog = o.registry ?? fieldRegistry;
+    const base = plugins && plugins.size > 0 ? sourceFieldRegistry(catalog, plugins, 'syscall') : catalog;
+    const bySource = new Map<string, FieldRegistry>();
+    for (const src of plugins?.sources() ?? [])
+      if (src !== 'syscall') bySource.set(src, sourceFieldRegistry(catalog, plugins!, src));
+    const registryFor = (src: string): FieldRegistry | undefined => bySource.get(src);
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
     // Falco loads the container plugin when the rules require it; it then appends its suggested
     // fields. The requirement is read before each compile: files loaded later recompile everything.
     const loader = new RulesLoader({
       registry: merge,
+      registryFor,
+      sources: plugins?.sources(),
       extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
     });
     const results: LoadResult[] = [];
@@ -171,7 +183,7 @@ export class RulesSession {
     const bad = results.filter((r) => !r.ok);
     if (bad.length > 0)
       throw new InputError('rules could not be loaded:\n' + bad.map((r) => formatResult(r, false)).join('\n'));
-    const perr = loader.pluginRequirementErrors();
+    const perr = loader.pluginRequirementErrors(plugins?.versions());
     if (perr.length > 0) throw new InputError(perr.join('\n'));
     for (const r of results) {
       if (r.warnings.length > 0 && process.env.FALCO_TS_RULES_WARNINGS === '1')
@@ -184,6 +196,7 @@ export class RulesSession {
       disableTags: o.disableTags,
       disablePatterns: o.disablePatterns,
       bothDirections: o.bothDirections,
+      pluginSources: new Map(plugins?.sourcing().map((a) => [a.plugin.info.id!, a.plugin.info.eventSource!]) ?? []),
     };
     const engine = new RulesEngine(loader.ruleset, eo, merge);
     const ao: AlertOptions = {
@@ -193,7 +206,7 @@ export class RulesSession {
       includeTags: config.jsonIncludeTagsProperty,
       includeMessage: config.jsonIncludeMessageProperty,
     };
-    return new RulesSession(loader, engine, new AlertFormatter(merge, ao), config, results);
+    return new RulesSession(loader, engine, new AlertFormatter(merge, ao, registryFor), config, results);
   }
 
   /**

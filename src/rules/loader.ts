@@ -29,6 +29,8 @@ const tooLarge = (n: number): string =>
 
 export interface LoaderOptions {
   registry: FieldRegistry;
+  /** the fields of a plugin source (rules with `source: X`); absent: `registry` */
+  registryFor?: (source: string) => FieldRegistry | undefined;
   /** event sources rules may use (default: syscall) */
   sources?: string[];
   /**
@@ -82,6 +84,7 @@ export class RulesLoader {
     try {
       this.ruleset = compileCollected(this.collector, res, {
         registry: this.opts.registry,
+        registryFor: this.opts.registryFor,
         isModifierOp: isStrOperatorWithModifier,
         extraOutput: typeof this.opts.extraOutput === 'function' ? this.opts.extraOutput(this) : this.opts.extraOutput,
       });
@@ -130,9 +133,22 @@ export class RulesLoader {
    * Falco's check_plugin_requirements: each requirement must be met by a built-in plugin
    * (or one of its alternatives); returns the error messages.
    */
-  pluginRequirementErrors(): string[] {
+  pluginRequirementErrors(loaded: ReadonlyMap<string, string> = new Map()): string[] {
     const errs: string[] = [];
     for (const alts of this.collector.requiredPlugins) {
+      // a loaded plugin of a required name decides (too old: Falco names it and its version)
+      const req = alts.find((a) => loaded.has(a.name));
+      if (req !== undefined) {
+        const have = loaded.get(req.name)!;
+        const hv = parseSemver(have);
+        const rv = parseSemver(req.version);
+        if (hv === null) errs.push(`Plugin '${req.name}' has invalid version string '${have}'`);
+        else if (rv === null || hv[0] !== rv[0] || cmpVer(hv, rv) < 0)
+          errs.push(
+            `Plugin '${req.name}' version '${have}' is not compatible with required plugin version '${req.version}'`,
+          );
+        continue;
+      }
       const ok = alts.some((a) => {
         const have = BUILTIN_PLUGINS[a.name];
         const hv = have ? parseSemver(have) : null;

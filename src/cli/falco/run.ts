@@ -26,6 +26,8 @@ import { describeJson, describeText } from './describe';
 import { supportJson } from './support';
 import { falcoJson } from './json';
 import { alertOutputsFor } from './outputs';
+import { loadPluginSet } from '../plugins';
+import type { PluginSet } from '../../plugins/registry';
 
 /** Falco's default configuration file, read when -c is not given and it exists. */
 export const FALCO_INSTALL_CONF_FILE = '/etc/falco/falco.yaml';
@@ -89,6 +91,7 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     process.stderr.write(`Your system page size is: ${size} bytes\n`);
     return 0;
   }
+  const plugins = await loadPluginSet(s.o, (e) => new FalcoError(e));
   if (opts.pluginInfo !== '') throw new FalcoError(`can't find plugin and print its info: ${opts.pluginInfo}`);
   if (opts.listPlugins) return out('0 Plugins Loaded:\n\n\n');
   if (opts.list !== null) {
@@ -97,14 +100,15 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     return out(listFields(opts));
   }
   const replaying = s.engine.kind === 'replay';
-  if (!replaying) selectSources(opts);
+  const enabled = replaying ? new Set(EVENT_SOURCES) : selectSources(opts, plugins.sources());
   if (opts.validate.length > 0) {
     const describe = opts.describeRule !== '' ? opts.describeRule : opts.describeAll ? null : undefined;
     validateRulesFiles({ files: opts.validate, json: s.json, describe });
     return 0;
   }
 
-  const rules = rulesOptionsFrom(s.o);
+  const fromConfig = rulesOptionsFrom(s.o);
+  const rules = fromConfig && { ...fromConfig, plugins };
   if (rules === undefined)
     throw new FalcoError(
       'You must specify at least one rules file/directory via -r or a rules_file entry in falco.yaml',
@@ -130,26 +134,33 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     return 0;
   }
   if (opts.pidfile !== '') writePidfile(opts.pidfile);
-  return processEvents(opts, s, rules);
+  return processEvents(opts, s, rules, enabled, plugins);
 }
 
-/** select_event_sources: falco-ts has the syscall source only */
-function selectSources(opts: FalcoOptions): void {
+/** select_event_sources: syscall and the loaded source plugins', by --enable/--disable-source */
+function selectSources(opts: FalcoOptions, known: readonly string[]): Set<string> {
   if (opts.enableSources.length > 0 && opts.disableSources.length > 0)
     throw new FalcoError('You can not mix --enable-source and --disable-source');
   for (const src of opts.enableSources)
-    if (!EVENT_SOURCES.includes(src)) throw new FalcoError(`Attempted enabling an unknown event source: ${src}`);
-  const enabled = new Set(EVENT_SOURCES);
+    if (!known.includes(src)) throw new FalcoError(`Attempted enabling an unknown event source: ${src}`);
+  const enabled = new Set(opts.enableSources.length > 0 ? opts.enableSources : known);
   for (const src of opts.disableSources) {
-    if (!EVENT_SOURCES.includes(src)) throw new FalcoError(`Attempted disabling an unknown event source: ${src}`);
+    if (!known.includes(src)) throw new FalcoError(`Attempted disabling an unknown event source: ${src}`);
     enabled.delete(src);
   }
   if (enabled.size === 0) throw new FalcoError('Must enable at least one event source');
+  return enabled;
 }
 
-async function processEvents(opts: FalcoOptions, s: Setup, rules: SessionOptions): Promise<number> {
+async function processEvents(
+  opts: FalcoOptions,
+  s: Setup,
+  rules: SessionOptions,
+  enabled: ReadonlySet<string>,
+  plugins: PluginSet,
+): Promise<number> {
   const durationSec = opts.durationSec > 0 ? opts.durationSec : undefined;
-  if (s.engine.kind === 'nodriver') return noDriver(rules, durationSec);
+  const sources = plugins.sourcing().filter((a) => enabled.has(a.plugin.info.eventSource!));
   // what replay and live mode take alike
   const common = {
     filter: '',
@@ -161,6 +172,14 @@ async function processEvents(opts: FalcoOptions, s: Setup, rules: SessionOptions
     serve: s.o.serve as ServeConfig | undefined,
   };
   if (s.engine.kind === 'replay') return replay({ ...common, files: [s.engine.captureFile!], summary: false });
+  // the syscall source off (or with no driver): the plugin sources alone
+  if (sources.length > 0 && (!enabled.has('syscall') || s.engine.kind === 'nodriver'))
+    return replay({ ...common, files: [], pluginSources: sources, summary: false });
+  if (sources.length > 0)
+    throw new FalcoError(
+      `falco-ts cannot run the plugin source '${sources[0].plugin.info.eventSource}' alongside the live syscall capture yet: pass --disable-source=syscall`,
+    );
+  if (s.engine.kind === 'nodriver') return noDriver(rules, durationSec);
   return live({
     ...common,
     noSummary: true,

@@ -11,8 +11,11 @@ function wrap<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof NativePluginError) throw new PluginError(e.message);
-    throw e;
+    if (!(e instanceof NativePluginError)) throw e;
+    const err = new PluginError(e.message);
+    const b = (e as NativePluginError & { batch?: { data: Buffer; count: number } }).batch;
+    if (b !== undefined) err.batch = { data: b.data, count: b.count, eof: false };
+    throw err;
   }
 }
 
