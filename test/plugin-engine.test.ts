@@ -8,10 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { loadFalcoConfig } from '../src/config/falco-config';
 import { PluginSet } from '../src/plugins/registry';
 import { eventOffsets } from '../src/plugins/native/plugin-event';
-import { SHARED, runCli as runCliBytes, tmpDir } from './helpers/env';
+import { BIN, SHARED, runCli as runCliBytes, tmpDir } from './helpers/env';
 import { PLUGIN_LIBS, pluginSkipReason } from './helpers/plugins';
 
 const DUMMY = path.join(PLUGIN_LIBS, 'libdummy_c.so');
@@ -228,3 +229,66 @@ test('bad plugins and requirements: one line naming the plugin, exit 1', { skip:
   r = runCli(['falco', '-c', conf, '-r', DUMMY_RULES, '--enable-source=nope']);
   assert.match(r.stderr, /Attempted enabling an unknown event source: nope/);
 });
+
+/**
+ * Falco's own plugin tests (falco_tests_plugins.yaml), with their confs and rules in place:
+ * BUILD_DIR/test/plugins/ is where scripts/build-plugins.sh builds Falco's test plugins. The
+ * tests that need the Go plugins (cloudtrail, json) are skipped with that reason.
+ */
+const FALCO_TESTS = path.join(SHARED, 'falco-tests');
+const GO_PLUGINS = /cloudtrail-plugin|json-plugin/;
+
+interface FalcoPluginTest {
+  conf_file?: string;
+  rules_file?: string[];
+  validate_rules_file?: string[];
+  validate_warnings?: { item_type: string; item_name: string; code: string; message: string }[];
+  exit_status?: number;
+  stderr_contains?: string;
+  addl_cmdline_opts?: string;
+}
+
+function falcoPluginTests(): [string, FalcoPluginTest][] {
+  const file = path.join(FALCO_TESTS, 'falco_tests_plugins.yaml');
+  if (!fs.existsSync(file)) return [];
+  const Y = require('yaml') as typeof import('yaml');
+  const doc = Y.parse(fs.readFileSync(file, 'utf8').replace('!mux', '')) as {
+    trace_files: Record<string, FalcoPluginTest>;
+  };
+  return Object.entries(doc.trace_files);
+}
+
+for (const [name, t] of falcoPluginTests()) {
+  const files = path.join(FALCO_TESTS, 'files', 'test');
+  const confText = t.conf_file
+    ? fs.readFileSync(path.join(files, t.conf_file.replace('BUILD_DIR/test/', '')), 'utf8')
+    : '';
+  const skip = SKIP ?? (GO_PLUGINS.test(confText) ? 'needs the Go plugins (cloudtrail, json): not built here' : false);
+  test(`Falco plugin test ${name}`, { skip }, () => {
+    let args: string[];
+    if (t.validate_rules_file)
+      args = ['falco', '-o', 'json_output=true', ...t.validate_rules_file.flatMap((f) => ['-V', path.join(files, f)])];
+    else {
+      const conf = path.join(tmpDir('pe-falco-test'), 'falco.yaml');
+      fs.writeFileSync(conf, confText.replace(/BUILD_DIR\/test\/plugins\//g, PLUGIN_LIBS + '/'));
+      args = ['falco', '-c', conf, ...(t.rules_file ?? []).flatMap((f) => ['-r', path.join(files, f)])];
+      if (t.addl_cmdline_opts) args.push(...t.addl_cmdline_opts.split(' '));
+    }
+    // (a case that wrongly starts would capture live: bounded)
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, t.exit_status ?? 0, r.stderr);
+    if (t.stderr_contains) assert.match(r.stderr, new RegExp(t.stderr_contains));
+    if (t.validate_warnings) {
+      const res = JSON.parse(r.stdout) as { falco_load_results: { warnings: Record<string, unknown>[] }[] };
+      const got = res.falco_load_results
+        .flatMap((x) => x.warnings)
+        .map((w) => ({
+          item_type: w.item_type,
+          item_name: w.item_name,
+          code: w.code,
+          message: w.message,
+        }));
+      assert.deepEqual(got, t.validate_warnings);
+    }
+  });
+}

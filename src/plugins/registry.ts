@@ -119,6 +119,12 @@ export class PluginSet {
 
   /** init_inspectors' checks over the loaded set */
   private check(): void {
+    const loaded = new Set<string>();
+    for (const a of this.active) {
+      if (loaded.has(a.plugin.info.name))
+        throw new PluginError(`found another plugin with name ${a.plugin.info.name}. Aborting.`);
+      loaded.add(a.plugin.info.name);
+    }
     const ids = new Map<number, string>();
     const names = new Map<string, string>();
     for (const a of this.sourcing()) {
@@ -142,14 +148,14 @@ export class PluginSet {
         throw new PluginError(`Plugin '${i.name}' is loaded but unused as not compatible with any known event source`);
     }
     for (const src of known) {
-      const seen = new Map<string, string>();
+      const seen = new Map<string, LoadedPlugin>();
       for (const f of this.fieldsFor(src)) {
-        const name = f.plugin.info.name;
-        if (seen.has(f.field.name) && seen.get(f.field.name) !== name)
+        const by = seen.get(f.field.name);
+        if (by !== undefined && by !== f.plugin)
           throw new PluginError(
-            `Plugin '${name}' supports extraction of field '${f.field.name}' that is overlapping for source '${src}'`,
+            `Plugin '${f.plugin.info.name}' supports extraction of field '${f.field.name}' that is overlapping for source '${src}'`,
           );
-        seen.set(f.field.name, name);
+        seen.set(f.field.name, f.plugin);
       }
     }
   }
