@@ -292,3 +292,98 @@ for (const [name, t] of falcoPluginTests()) {
     }
   });
 }
+
+test(
+  "the SDK's source and extractor examples: a source plugin's events, another plugin's fields",
+  { skip: SKIP ?? false },
+  () => {
+    const dir = tmpDir('pe-sdk');
+    const conf = writeConf(
+      dir,
+      [
+        'plugins:',
+        '  - name: source',
+        `    library_path: ${path.join(PLUGIN_LIBS, 'libplugin_source.so')}`,
+        "    open_params: '5'",
+        '  - name: extract',
+        `    library_path: ${path.join(PLUGIN_LIBS, 'libplugin_extract.so')}`,
+      ].join('\n'),
+    );
+    const rules = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(
+      rules,
+      [
+        '- rule: example message',
+        '  desc: the example source writes "hello world #N" (plugin_source/plugin.cpp)',
+        '  condition: example.msg startswith "hello world" and evt.num > 1',
+        '  output: msg=%example.msg num=%evt.num',
+        '  priority: NOTICE',
+        '  source: example',
+      ].join('\n'),
+    );
+    const r = runCli(['falco', '-c', conf, '-r', rules, '--enable-source=example']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ /, '')),
+      [2, 3, 4, 5].map((n) => `Notice msg=hello world #${n - 1} num=${n}`),
+    );
+  },
+);
+
+test(
+  '--list-plugins, --plugin-info, --list=SOURCE and `list plugins` show the loaded plugins',
+  { skip: SKIP ?? false },
+  () => {
+    const conf = dummyConf(tmpDir('pe-list'));
+    const block =
+      "Name: dummy_c\nDescription: Reference plugin for educational purposes\nContact: github.com/falcosecurity/plugins\nVersion: 0.3.0\nCapabilities: \n  - Event Sourcing (ID=4, source='dummy_c')\n  - Field Extraction\n";
+    let r = runCli(['falco', '-c', conf, '--list-plugins']);
+    assert.equal(r.stdout, `1 Plugins Loaded:\n\n${block}\n\n`);
+    assert.equal(runCli(['list', 'plugins', '-c', conf]).stdout, r.stdout);
+    r = runCli(['falco', '-c', conf, '--plugin-info', 'dummy_c']);
+    assert.ok(r.stdout.startsWith(block + '\nNo init_config schema available\n'), r.stdout);
+    assert.match(r.stdout, /dummy\.divisible\[ARG\] \(uint64\)/);
+    r = runCli(['falco', '-c', conf, '--plugin-info', 'nope']);
+    assert.match(r.stderr, /can't find plugin and print its info: nope/);
+    r = runCli(['falco', '-c', conf, '--list=dummy_c', '-N']);
+    assert.equal(r.stdout, 'dummy.divisible\ndummy.value\ndummy.strvalue\n');
+  },
+);
+
+test('registerBuiltinPlugin: a plugins: entry of that name whose library is missing loads the built-in', async () => {
+  const { registerBuiltinPlugin } = await import('../src/plugins/registry');
+  registerBuiltinPlugin(
+    {
+      name: 'pe-builtin',
+      version: '1.2.3',
+      requiredApiVersion: '3.0.0',
+      fields: [{ name: 'pe.x', type: 'string', desc: 'x' }],
+      extractEventSources: ['syscall'],
+      extract: () => ['x'],
+    },
+    ['pe-builtin', 'pe-alias'],
+  );
+  const notes: string[] = [];
+  const set = await PluginSet.load(
+    [
+      {
+        name: 'pe-alias',
+        libraryPath: '/nowhere/libpe.so',
+        libraryPathAsWritten: 'libpe.so',
+        initConfig: '',
+        openParams: '',
+      },
+    ],
+    { note: (l) => notes.push(l) },
+  );
+  assert.equal(set.active[0].plugin.info.kind, 'built-in');
+  assert.deepEqual(set.versions(), new Map([['pe-builtin', '1.2.3']]));
+  assert.deepEqual(notes, ["plugin 'pe-alias': /nowhere/libpe.so not found, using the built-in pe-alias plugin"]);
+  assert.deepEqual(
+    set.fieldsFor('syscall').map((f) => f.field.name),
+    ['pe.x'],
+  );
+});

@@ -27,6 +27,7 @@ import { supportJson } from './support';
 import { falcoJson } from './json';
 import { alertOutputsFor } from './outputs';
 import { loadPluginSet } from '../plugins';
+import { listPluginsText, pluginInfoOf } from '../plugin-info';
 import type { PluginSet } from '../../plugins/registry';
 
 /** Falco's default configuration file, read when -c is not given and it exists. */
@@ -92,12 +93,16 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     return 0;
   }
   const plugins = await loadPluginSet(s.o, (e) => new FalcoError(e));
-  if (opts.pluginInfo !== '') throw new FalcoError(`can't find plugin and print its info: ${opts.pluginInfo}`);
-  if (opts.listPlugins) return out('0 Plugins Loaded:\n\n\n');
+  if (opts.pluginInfo !== '') {
+    const info = pluginInfoOf(plugins, opts.pluginInfo);
+    if (info === null) throw new FalcoError(`can't find plugin and print its info: ${opts.pluginInfo}`);
+    return out(info);
+  }
+  if (opts.listPlugins) return out(listPluginsText(plugins));
   if (opts.list !== null) {
-    if (opts.list !== '' && !EVENT_SOURCES.includes(opts.list))
+    if (opts.list !== '' && !plugins.sources().includes(opts.list))
       throw new FalcoError('Value for --list must be a valid source type');
-    return out(listFields(opts));
+    return out(listFields(opts, plugins));
   }
   const replaying = s.engine.kind === 'replay';
   const enabled = replaying ? new Set(EVENT_SOURCES) : selectSources(opts, plugins.sources());
