@@ -387,3 +387,50 @@ test('registerBuiltinPlugin: a plugins: entry of that name whose library is miss
     ['pe.x'],
   );
 });
+
+test(
+  'replay -c: the source plugin as input, -p/filter on its fields, -w of plugin events replayed',
+  { skip: SKIP ?? false },
+  () => {
+    const dir = tmpDir('pe-w');
+    const conf = dummyConf(dir);
+    let r = runCli([
+      'replay',
+      '-c',
+      conf,
+      '-p',
+      '%evt.num %dummy.value %dummy.divisible[2] %evt.source',
+      'dummy.value > 18',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '18 19 0 dummy_c\n19 20 1 dummy_c\n20 21 0 dummy_c\n');
+    const cap = path.join(dir, 'dummy.scap');
+    r = runCli(['replay', '-c', conf, '-w', cap]);
+    assert.equal(r.status, 0, r.stderr);
+    // the file holds scap plugin events (code 322, plugin id 4, the payload)
+    r = runCli(['replay', cap, '-p', '%evt.num %evt.type %evt.arg[0]']);
+    assert.equal(r.stdout.split('\n')[0], '1 pluginevent 4');
+    const live = runCli(['replay', '-c', conf, '-r', DUMMY_RULES]);
+    const replayed = runCli(['replay', cap, '-c', conf, '-r', DUMMY_RULES]);
+    const viaFalco = runCli([
+      'falco',
+      '-c',
+      conf,
+      '-r',
+      DUMMY_RULES,
+      '-o',
+      'engine.kind=replay',
+      '-o',
+      `engine.replay.capture_file=${cap}`,
+    ]);
+    assert.equal(replayed.status, 0, replayed.stderr);
+    const untimed = (s: string): string[] =>
+      s
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ /, ''));
+    assert.deepEqual(untimed(replayed.stdout), untimed(live.stdout));
+    assert.equal(untimed(replayed.stdout).length, 20);
+    assert.equal(viaFalco.stdout, replayed.stdout);
+  },
+);

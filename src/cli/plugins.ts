@@ -4,7 +4,13 @@
  */
 import type { PluginConfig } from '../plugins/plugin-config';
 import { PluginError } from '../plugins/loaded-plugin';
-import { PluginSet } from '../plugins/registry';
+import { PluginSet, type ActivePlugin } from '../plugins/registry';
+import { InputError } from '../util/errors';
+import type { SessionOptions } from '../rules';
+import type { FieldRegistry } from '../filter/field-api';
+import { fieldRegistry } from '../filter/fields/registry';
+import { allSourcesFieldRegistry, sourceFieldRegistry } from '../filter/plugin-fields';
+import { rulesOptionsFrom } from './rules';
 
 /** Loads `o.plugins`; a plugin's failure becomes `fail(message)` (one line naming it). */
 export async function loadPluginSet(o: Record<string, unknown>, fail: (msg: string) => Error): Promise<PluginSet> {
@@ -16,4 +22,30 @@ export async function loadPluginSet(o: Record<string, unknown>, fail: (msg: stri
     if (e instanceof PluginError) throw fail(e.message);
     throw e;
   }
+}
+
+/**
+ * What `falco-ts replay` takes from -c's plugins: the rules with their sources and fields, the
+ * filter's and -p's fields, and, with no trace files, the source plugins as the event source.
+ */
+export async function replayPlugins(
+  o: Record<string, unknown>,
+  files: readonly string[],
+): Promise<{ rules?: SessionOptions; registry?: FieldRegistry; pluginSources?: ActivePlugin[] }> {
+  const plugins = await loadPluginSet(o, (m) => new InputError(m, 1));
+  const base = rulesOptionsFrom(o);
+  const rules = base && { ...base, plugins };
+  if (files.length > 0) {
+    const registry = plugins.size > 0 ? allSourcesFieldRegistry(fieldRegistry, plugins) : undefined;
+    return { rules, registry };
+  }
+  const sources = plugins.sourcing();
+  if (sources.length === 0)
+    throw new InputError('replay: no trace files, and no source plugin in the configuration (-c)');
+  // (-p and the filter read the fields of the first source's events)
+  return {
+    rules,
+    registry: sourceFieldRegistry(fieldRegistry, plugins, sources[0].plugin.info.eventSource!),
+    pluginSources: sources,
+  };
 }

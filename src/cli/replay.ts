@@ -21,6 +21,7 @@ import { startPipeline } from '../pipeline/start';
 import { runTraces } from '../pipeline/trace-source';
 import { runPluginSources } from '../pipeline/plugin-source';
 import type { ActivePlugin } from '../plugins/registry';
+import type { FieldRegistry } from '../filter/field-api';
 import { openTraceSink, SinkCompression } from '../scap/compressed-sink';
 import { ScapWriter } from '../scap/writer';
 import { SubsetWriter } from '../scap/subset-writer';
@@ -70,6 +71,8 @@ export interface ReplayOptions extends EventOutputOptions {
   unbuffered?: boolean;
   /** a progress hook per file instead of the bar (sysdig -P) */
   traceProgress?: (file: string) => ReadProgress | undefined;
+  /** the fields of the filter and -p (with plugins: their source's) */
+  registry?: FieldRegistry;
   /** source plugins whose events follow the files' (falco.yaml's plugins:, the enabled sources) */
   pluginSources?: readonly ActivePlugin[];
 }
@@ -102,7 +105,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   // (-t other than h: the default line's time is %evt.outputtime, which the template renders)
   const template =
     opts.format !== undefined || opts.json || (opts.timeFormat !== undefined && opts.timeFormat !== 'h')
-      ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry)
+      ? Template.compile(opts.format ?? DEFAULT_FORMAT, opts.registry ?? fieldRegistry)
       : null;
   const line =
     template === null
@@ -304,7 +307,14 @@ export async function replay(opts: ReplayOptions): Promise<number> {
         }
       },
     });
-    if (opts.pluginSources !== undefined && !step.stopped) await runPluginSources(step, opts.pluginSources);
+    if (opts.pluginSources !== undefined && !step.stopped) {
+      // (no trace before them: -w starts its file with the state as it is)
+      if (writer !== null && !wroteSection && opts.files.length === 0) {
+        writer.writeSection(snapshotState(state, null));
+        wroteSection = true;
+      }
+      await runPluginSources(step, opts.pluginSources);
+    }
   } catch (e) {
     stop.dispose();
     offReopen();
@@ -347,9 +357,9 @@ export async function replay(opts: ReplayOptions): Promise<number> {
 }
 
 /** Splits positional args into leading existing files and the filter words after them. */
-export function splitFilesAndFilter(args: string[]): { files: string[]; filter: string } {
+export function splitFilesAndFilter(args: string[], firstIsFile = true): { files: string[]; filter: string } {
   let i = 0;
-  while (i < args.length && (i === 0 || isFile(args[i]))) i++;
+  while (i < args.length && ((i === 0 && firstIsFile) || isFile(args[i]))) i++;
   return { files: args.slice(0, i), filter: args.slice(i).join(' ') };
 }
 

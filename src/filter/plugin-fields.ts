@@ -136,3 +136,30 @@ function scalar(v: string | number | bigint | boolean | Uint8Array, type: FieldT
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.length);
   return v;
 }
+
+/**
+ * The fields of every source at once, for a trace holding several (syscalls and plugin events):
+ * a field binds from the first source that has it, and reads nothing on another source's events.
+ */
+export function allSourcesFieldRegistry(base: FieldRegistry, plugins: PluginSet): FieldRegistry {
+  const regs = plugins.sources().map((s) => sourceFieldRegistry(base, plugins, s));
+  return {
+    bind(name, arg) {
+      let first: unknown;
+      for (const r of regs) {
+        try {
+          return r.bind(name, arg);
+        } catch (e) {
+          if (!(e instanceof FieldError)) throw e;
+          first ??= e;
+        }
+      }
+      throw first as Error;
+    },
+    matchPrefix: (text, pos) => Math.max(...regs.map((r) => r.matchPrefix(text, pos))),
+    list: () => {
+      const seen = new Set<string>();
+      return regs.flatMap((r) => r.list()).filter((i) => !seen.has(i.name) && seen.add(i.name) !== undefined);
+    },
+  };
+}
