@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { loadFalcoConfig } from '../src/config/falco-config';
 import { PluginSet } from '../src/plugins/registry';
 import { eventOffsets } from '../src/plugins/native/plugin-event';
-import { BIN, SHARED, runCli as runCliBytes, tmpDir } from './helpers/env';
+import { BIN, ROOT, SHARED, runCli as runCliBytes, tmpDir } from './helpers/env';
 import { PLUGIN_LIBS, pluginSkipReason } from './helpers/plugins';
 
 const DUMMY = path.join(PLUGIN_LIBS, 'libdummy_c.so');
@@ -132,6 +132,29 @@ test('dummy_c through the plugin set: init_config, open_params, its fields', { s
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = runCliBytes(args);
   return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** a rules file of one rule (its keys in order), in `dir` */
+function writeRule(dir: string, rule: Record<string, string>): string {
+  const f = path.join(dir, 'rules.yaml');
+  const Y = require('yaml') as typeof import('yaml');
+  fs.writeFileSync(f, Y.stringify([rule]));
+  return f;
+}
+
+/** `falco -c conf -r <the rule> <source option>`: its alerts without their times (exit 0) */
+function falcoAlerts(dir: string, conf: string, sourceOpt: string, rule: Record<string, string>): string[] {
+  const r = runCli(['falco', '-c', conf, '-r', writeRule(dir, rule), sourceOpt]);
+  assert.equal(r.status, 0, r.stderr);
+  return untimed(r.stdout);
+}
+
+/** alert lines without their time */
+function untimed(out: string): string[] {
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l.replace(/^\S+ /, ''));
 }
 
 const DUMMY_RULES = path.join(SHARED, 'plugins', 'dummy_c', 'dummy_c_rules.yaml');
@@ -309,25 +332,16 @@ test(
         `    library_path: ${path.join(PLUGIN_LIBS, 'libplugin_extract.so')}`,
       ].join('\n'),
     );
-    const rules = path.join(dir, 'rules.yaml');
-    fs.writeFileSync(
-      rules,
-      [
-        '- rule: example message',
-        '  desc: the example source writes "hello world #N" (plugin_source/plugin.cpp)',
-        '  condition: example.msg startswith "hello world" and evt.num > 1',
-        '  output: msg=%example.msg num=%evt.num',
-        '  priority: NOTICE',
-        '  source: example',
-      ].join('\n'),
-    );
-    const r = runCli(['falco', '-c', conf, '-r', rules, '--enable-source=example']);
-    assert.equal(r.status, 0, r.stderr);
+    const alerts = falcoAlerts(dir, conf, '--enable-source=example', {
+      rule: 'example message',
+      desc: 'the example source writes "hello world #N" (plugin_source/plugin.cpp)',
+      condition: 'example.msg startswith "hello world" and evt.num > 1',
+      output: 'msg=%example.msg num=%evt.num',
+      priority: 'NOTICE',
+      source: 'example',
+    });
     assert.deepEqual(
-      r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.replace(/^\S+ /, '')),
+      alerts,
       [2, 3, 4, 5].map((n) => `Notice msg=hello world #${n - 1} num=${n}`),
     );
   },
@@ -434,3 +448,34 @@ test(
     assert.equal(viaFalco.stdout, replayed.stdout);
   },
 );
+
+test('the JavaScript example plugin (examples/plugins/lines.js) loads through plugins: and sources events', () => {
+  const dir = tmpDir('pe-example');
+  const log = path.join(dir, 'app.log');
+  fs.writeFileSync(log, 'INFO started\n\nERROR disk full on /var\nINFO ok\nERROR again\n');
+  const conf = writeConf(
+    dir,
+    [
+      'plugins:',
+      '  - name: lines',
+      `    library_path: ${path.join(ROOT, 'examples', 'plugins', 'lines.js')}`,
+      '    init_config: {skipEmpty: true}',
+      `    open_params: ${log}`,
+    ].join('\n'),
+  );
+  const alerts = falcoAlerts(dir, conf, '--disable-source=syscall', {
+    rule: 'error line',
+    desc: 'a line whose first word is ERROR',
+    condition: 'lines.word[0] = ERROR',
+    output: 'line %lines.num says %lines.word[1] (%lines.text)',
+    priority: 'ERROR',
+    source: 'lines',
+  });
+  const rules = path.join(dir, 'rules.yaml');
+  assert.deepEqual(alerts, [
+    'Error line 3 says disk (ERROR disk full on /var)',
+    'Error line 5 says again (ERROR again)',
+  ]);
+  // -V knows the plugin's source and fields
+  assert.match(runCli(['falco', '-c', conf, '-V', rules]).stdout, /rules\.yaml: Ok\n/);
+});

@@ -23,7 +23,7 @@ import { formatResult } from './report';
 import { LoadResult } from './types';
 import { type Priority, parsePriority } from '../alert/priority';
 import type { PluginSet } from '../plugins/registry';
-import { sourceFieldRegistry } from '../filter/plugin-fields';
+import { ruleSources } from './sources';
 
 export { RulesLoader } from './loader';
 export { RulesEngine, ruleSelected } from './engine';
@@ -159,19 +159,14 @@ export class RulesSession {
       throw new InputError('You can not specify both disabled (-D/-T) and enabled (-t) rules');
     }
     const plugins = o.plugins;
-    const catalog = o.registry ?? fieldRegistry;
-    const base = plugins && plugins.size > 0 ? sourceFieldRegistry(catalog, plugins, 'syscall') : catalog;
-    const bySource = new Map<string, FieldRegistry>();
-    for (const src of plugins?.sources() ?? [])
-      if (src !== 'syscall') bySource.set(src, sourceFieldRegistry(catalog, plugins!, src));
-    const registryFor = (src: string): FieldRegistry | undefined => bySource.get(src);
+    const { base, registryFor, sources } = ruleSources(o.registry ?? fieldRegistry, plugins);
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
     // Falco loads the container plugin when the rules require it; it then appends its suggested
     // fields. The requirement is read before each compile: files loaded later recompile everything.
     const loader = new RulesLoader({
       registry: merge,
       registryFor,
-      sources: plugins?.sources(),
+      sources,
       extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
     });
     const results: LoadResult[] = [];

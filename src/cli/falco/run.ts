@@ -108,7 +108,7 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
   const enabled = replaying ? new Set(EVENT_SOURCES) : selectSources(opts, plugins.sources());
   if (opts.validate.length > 0) {
     const describe = opts.describeRule !== '' ? opts.describeRule : opts.describeAll ? null : undefined;
-    validateRulesFiles({ files: opts.validate, json: s.json, describe });
+    validateRulesFiles({ files: opts.validate, json: s.json, describe, plugins });
     return 0;
   }
 
