@@ -58,17 +58,13 @@ test('plugins: and load_plugins: are read from falco.yaml and -o', () => {
 
 test('a TypeScript plugin object loads through the same interface as a .so', async () => {
   const dir = tmpDir('pe-js');
-  const mod = path.join(dir, 'counter.js');
   // a CommonJS module exporting a FalcoPlugin (src/plugins/api.ts): a source of 1, 2, 3
-  fs.writeFileSync(
-    mod,
-    [
-      "module.exports = { name: 'counter', version: '0.1.0', requiredApiVersion: '3.0.0', id: 999,",
-      "  eventSource: 'counter', fields: [{ name: 'counter.n', type: 'uint64', desc: 'the number' }],",
-      '  open() { let n = 0; return { next: () => (n < 3 ? { kind: "events", events: [{ data: String(++n) }] } : { kind: "eof" }) }; },',
-      '  extract(evt) { return [BigInt(Buffer.from(evt.data).toString())]; } };',
-    ].join('\n'),
-  );
+  const mod = writeModule(dir, 'counter.js', [
+    "module.exports = { name: 'counter', version: '0.1.0', requiredApiVersion: '3.0.0', id: 999,",
+    "  eventSource: 'counter', fields: [{ name: 'counter.n', type: 'uint64', desc: 'the number' }],",
+    '  open() { let n = 0; return { next: () => (n < 3 ? { kind: "events", events: [{ data: String(++n) }] } : { kind: "eof" }) }; },',
+    '  extract(evt) { return [BigInt(Buffer.from(evt.data).toString())]; } };',
+  ]);
   const set = await PluginSet.load([
     { name: 'counter', libraryPath: mod, libraryPathAsWritten: mod, initConfig: '', openParams: '' },
   ]);
@@ -134,6 +130,13 @@ function runCli(args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
+/** a JavaScript module of these lines, in `dir` */
+function writeModule(dir: string, name: string, lines: string[]): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, lines.join('\n') + '\n');
+  return f;
+}
+
 /** a rules file of one rule (its keys in order), in `dir` */
 function writeRule(dir: string, rule: Record<string, string>): string {
   const f = path.join(dir, 'rules.yaml');
@@ -159,8 +162,8 @@ function untimed(out: string): string[] {
 
 const DUMMY_RULES = path.join(SHARED, 'plugins', 'dummy_c', 'dummy_c_rules.yaml');
 
-/** a falco.yaml loading dummy_c with init_config {"jitter": 0} and the given open_params */
-function dummyConf(dir: string, openParams = '{"start":1,"maxEvents":20}'): string {
+/** a falco.yaml loading dummy_c with init_config {"jitter": 0} and the given open_params (then `more` entries) */
+function dummyConf(dir: string, openParams = '{"start":1,"maxEvents":20}', more: string[] = []): string {
   return writeConf(
     dir,
     [
@@ -170,7 +173,8 @@ function dummyConf(dir: string, openParams = '{"start":1,"maxEvents":20}'): stri
       '    init_config:',
       '      jitter: 0',
       `    open_params: '${openParams}'`,
-      'load_plugins: [dummy_c]',
+      ...more,
+      ...(more.length === 0 ? ['load_plugins: [dummy_c]'] : []),
     ].join('\n'),
   );
 }
@@ -479,3 +483,28 @@ test('the JavaScript example plugin (examples/plugins/lines.js) loads through pl
   // -V knows the plugin's source and fields
   assert.match(runCli(['falco', '-c', conf, '-V', rules]).stdout, /rules\.yaml: Ok\n/);
 });
+
+test(
+  'a parser plugin sees each event of its source, in order, before the rules read its fields',
+  { skip: SKIP ?? false },
+  () => {
+    const dir = tmpDir('pe-parse');
+    // parses dummy_c's events (counting them) and offers the count as a field of that source
+    const mod = writeModule(dir, 'seen.js', [
+      "let seen = 0; module.exports = { name: 'seen', version: '0.1.0', requiredApiVersion: '3.0.0',",
+      "  parseEventSources: ['dummy_c'], parse(evt) { if (evt.type === 322) seen++; },",
+      "  extractEventSources: ['dummy_c'], fields: [{ name: 'seen.count', type: 'uint64', desc: 'events parsed' }],",
+      '  extract() { return [BigInt(seen)]; } };',
+    ]);
+    const conf = dummyConf(dir, undefined, ['  - name: seen', `    library_path: ${mod}`]);
+    const alerts = falcoAlerts(dir, conf, '--disable-source=syscall', {
+      rule: 'late',
+      desc: 'the 19th event on: value = start + n, seen = n',
+      condition: 'seen.count > 18',
+      output: 'seen=%seen.count value=%dummy.value',
+      priority: 'INFO',
+      source: 'dummy_c',
+    });
+    assert.deepEqual(alerts, ['Informational seen=19 value=20', 'Informational seen=20 value=21']);
+  },
+);

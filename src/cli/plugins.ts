@@ -11,6 +11,8 @@ import type { FieldRegistry } from '../filter/field-api';
 import { fieldRegistry } from '../filter/fields/registry';
 import { allSourcesFieldRegistry, sourceFieldRegistry } from '../filter/plugin-fields';
 import { rulesOptionsFrom } from './rules';
+import type { EventView } from '../event/view';
+import { PLUGIN_EVENT_CODE } from '../plugins/native/plugin-event';
 
 /** Loads `o.plugins`; a plugin's failure becomes `fail(message)` (one line naming it). */
 export async function loadPluginSet(o: Record<string, unknown>, fail: (msg: string) => Error): Promise<PluginSet> {
@@ -31,13 +33,19 @@ export async function loadPluginSet(o: Record<string, unknown>, fail: (msg: stri
 export async function replayPlugins(
   o: Record<string, unknown>,
   files: readonly string[],
-): Promise<{ rules?: SessionOptions; registry?: FieldRegistry; pluginSources?: ActivePlugin[] }> {
+): Promise<{
+  rules?: SessionOptions;
+  registry?: FieldRegistry;
+  pluginSources?: ActivePlugin[];
+  parse?: (ev: EventView) => void;
+}> {
   const plugins = await loadPluginSet(o, (m) => new InputError(m, 1));
+  const parse = parseStage(plugins);
   const base = rulesOptionsFrom(o);
   const rules = base && { ...base, plugins };
   if (files.length > 0) {
     const registry = plugins.size > 0 ? allSourcesFieldRegistry(fieldRegistry, plugins) : undefined;
-    return { rules, registry };
+    return { rules, registry, parse };
   }
   const sources = plugins.sourcing();
   if (sources.length === 0)
@@ -47,5 +55,13 @@ export async function replayPlugins(
     rules,
     registry: sourceFieldRegistry(fieldRegistry, plugins, sources[0].plugin.info.eventSource!),
     pluginSources: sources,
+    parse,
   };
+}
+
+/** the parser plugins as the step's `updated` stage, or undefined */
+export function parseStage(plugins: PluginSet): ((ev: EventView) => void) | undefined {
+  const hook = plugins.parseHook();
+  if (hook === undefined) return undefined;
+  return (ev) => hook(ev.buf, ev.off, ev.num, ev.type, ev.type === PLUGIN_EVENT_CODE ? ev.u32(0) : 0);
 }

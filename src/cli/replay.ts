@@ -71,6 +71,8 @@ export interface ReplayOptions extends EventOutputOptions {
   unbuffered?: boolean;
   /** a progress hook per file instead of the bar (sysdig -P) */
   traceProgress?: (file: string) => ReadProgress | undefined;
+  /** parser plugins: every event after the state saw it, before filters and rules */
+  parse?: (ev: EventView) => void;
   /** the fields of the filter and -p (with plugins: their source's) */
   registry?: FieldRegistry;
   /** source plugins whose events follow the files' (falco.yaml's plugins:, the enabled sources) */
@@ -236,6 +238,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   };
   const step = new EventStep(state, {
     section: onSection,
+    updated: opts.parse,
     arrived: (ev) => {
       ui.eventsRead++;
       return rulesSession === null || withinDuration(ev);

@@ -113,6 +113,12 @@ export function adoptPlugin(p: FalcoPlugin, where: string, kind: 'js' | 'built-i
       return sourceOf(who, p.id!, inst);
     },
     field: (name, arg) => bindField(p, who, name, arg, call),
+    parse:
+      typeof p.parse === 'function'
+        ? (buf, off, evtnum, source) =>
+            call('could not parse event', () => p.parse!(eventInput(buf, off, evtnum, source)))
+        : undefined,
+    parseEventSources: p.parseEventSources ?? (sourcing ? [p.eventSource!] : []),
     destroy: () => call('destroy', () => p.destroy?.()),
   };
 }
@@ -165,15 +171,18 @@ function bindField(
   } else if (f.arg?.isKey) req.argKey = arg;
   else throw new PluginError(`${who}: field '${name}' takes no argument`);
   const reqs = [req];
-  return (buf, off, evtnum, source) => {
-    const type = eventType(buf, off);
-    const evt: PluginEventInput = {
-      num: evtnum,
-      ts: buf.readBigUInt64LE(off),
-      source,
-      type,
-      data: type === PLUGIN_EVENT_CODE ? pluginEventPayload(buf, off) : buf.subarray(off, off + eventLength(buf, off)),
-    };
-    return call('could not extract fields', () => p.extract!(evt, reqs)[0]);
+  return (buf, off, evtnum, source) =>
+    call('could not extract fields', () => p.extract!(eventInput(buf, off, evtnum, source), reqs)[0]);
+}
+
+/** the event at `off` as a plugin sees it: a plugin event's payload, a syscall event whole */
+function eventInput(buf: Buffer, off: number, evtnum: number, source: string): PluginEventInput {
+  const type = eventType(buf, off);
+  return {
+    num: evtnum,
+    ts: buf.readBigUInt64LE(off),
+    source,
+    type,
+    data: type === PLUGIN_EVENT_CODE ? pluginEventPayload(buf, off) : buf.subarray(off, off + eventLength(buf, off)),
   };
 }

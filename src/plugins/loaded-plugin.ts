@@ -62,6 +62,10 @@ export interface LoadedPlugin {
   open(params: string): OpenedSource | Promise<OpenedSource>;
   /** binds `name[arg]` (arg: the text in brackets, or null); throws PluginError for a bad one */
   field(name: string, arg: string | null): PluginFieldReader;
+  /** parsing plugins (TypeScript ones: the addon does not call plugin_parse_event yet) */
+  parse?(buf: Buffer, off: number, evtnum: number, source: string): void;
+  /** the sources `parse` sees; empty: every source (a source plugin's: its own) */
+  readonly parseEventSources?: readonly string[];
   destroy(): void;
 }
 

@@ -11,6 +11,7 @@ import type { FalcoPlugin, PluginField } from './api';
 import { PluginError, type LoadedPlugin } from './loaded-plugin';
 import type { PluginConfig } from './plugin-config';
 import { adoptPlugin, isJsModulePath, loadJsModule } from './js-loaded';
+import { PLUGIN_EVENT_CODE } from './native/plugin-event';
 
 /** the syscall source, always known (libs' sinsp source) */
 export const SYSCALL_SOURCE = 'syscall';
@@ -106,6 +107,22 @@ export class PluginSet {
       for (const field of i.fields) out.push({ plugin: a.plugin, field });
     }
     return out;
+  }
+
+  /**
+   * The parsing plugins as one hook over a scap event (its source from its plugin id), or
+   * undefined when none parses: each sees the events of its sources, in order, before the rules.
+   */
+  parseHook(): ((buf: Buffer, off: number, evtnum: number, type: number, pluginId: number) => void) | undefined {
+    const parsers = this.active.map((a) => a.plugin).filter((p) => p.parse !== undefined);
+    if (parsers.length === 0) return undefined;
+    return (buf, off, evtnum, type, pluginId) => {
+      const source = type === PLUGIN_EVENT_CODE ? this.sourceOfId(pluginId)?.plugin.info.eventSource : SYSCALL_SOURCE;
+      if (source === undefined) return;
+      for (const p of parsers)
+        if (p.parseEventSources!.length === 0 || p.parseEventSources!.includes(source))
+          p.parse!(buf, off, evtnum, source);
+    };
   }
 
   /** plugin name -> version, for the rules' required_plugin_versions */

@@ -26,7 +26,7 @@ import { describeJson, describeText } from './describe';
 import { supportJson } from './support';
 import { falcoJson } from './json';
 import { alertOutputsFor } from './outputs';
-import { loadPluginSet } from '../plugins';
+import { loadPluginSet, parseStage } from '../plugins';
 import { listPluginsText, pluginInfoOf } from '../plugin-info';
 import type { PluginSet } from '../../plugins/registry';
 
@@ -175,6 +175,7 @@ async function processEvents(
     outputs: alertOutputsFor(s.o, s.json)?.create(),
     drops: s.drops,
     serve: s.o.serve as ServeConfig | undefined,
+    parse: parseStage(plugins),
   };
   if (s.engine.kind === 'replay') return replay({ ...common, files: [s.engine.captureFile!], summary: false });
   // the syscall source off (or with no driver): the plugin sources alone
