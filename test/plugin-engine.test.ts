@@ -480,6 +480,11 @@ test('the JavaScript example plugin (examples/plugins/lines.js) loads through pl
     'Error line 3 says disk (ERROR disk full on /var)',
     'Error line 5 says again (ERROR again)',
   ]);
+  // evt.plugininfo is the plugin's text of the event
+  assert.equal(
+    runCli(['replay', '-c', conf, '-p', '%evt.plugininfo']).stdout.split('\n')[1],
+    '3: ERROR disk full on /var',
+  );
   // -V knows the plugin's source and fields
   assert.match(runCli(['falco', '-c', conf, '-V', rules]).stdout, /rules\.yaml: Ok\n/);
 });

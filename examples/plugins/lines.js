@@ -47,6 +47,11 @@ module.exports = {
     };
   },
 
+  // evt.plugininfo: a short text for an event
+  eventToString(evt) {
+    return Buffer.from(evt.data).toString('utf8').replace('\t', ': ');
+  },
+
   // extraction: over its own events (the payload is "NUM<TAB>TEXT")
   fields: [
     { name: 'lines.num', type: 'uint64', desc: 'the line number (from 1)' },

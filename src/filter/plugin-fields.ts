@@ -58,7 +58,8 @@ export function sourceFieldRegistry(base: FieldRegistry, plugins: PluginSet, sou
     bind(name, arg) {
       const f = fields.get(name);
       if (f !== undefined) return bindPluginField(f, arg, source);
-      if (name === 'evt.source' || name === 'evt.pluginname') return evtField(base.bind(name, arg), plugins, name);
+      if (name === 'evt.source' || name === 'evt.pluginname' || name === 'evt.plugininfo')
+        return evtField(base.bind(name, arg), plugins, name);
       if (!baseOk(name)) throw new FieldError(`filter_check called with nonexistent field ${name}`);
       return base.bind(name, arg);
     },
@@ -112,12 +113,16 @@ function bindPluginField(f: SourceField, arg: string | null, source: string): Bo
   };
 }
 
-/** evt.source and evt.pluginname of plugin events: from the loaded plugin of the event's id */
+/** evt.source, evt.pluginname and evt.plugininfo of plugin events: from the loaded plugin of the event's id */
 function evtField(b: BoundField, plugins: PluginSet, name: string): BoundField {
   const value = (ev: EventView, st: State): string | null => {
     if (ev.type !== PLUGIN_EVENT_CODE) return b.extract(ev, st) as string | null;
     const a = plugins.sourceOfId(ev.u32(0));
     if (a === undefined) return null;
+    if (name === 'evt.plugininfo') {
+      const text = a.plugin.eventToString?.(ev.buf, ev.off, ev.num);
+      return text === undefined ? null : Buffer.from(text, 'utf8').latin1Slice(0, Buffer.byteLength(text));
+    }
     return name === 'evt.source' ? a.plugin.info.eventSource! : a.plugin.info.name;
   };
   return { info: b.info, arg: b.arg, extract: value, format: value, formatExtracted: (v) => v as string | null };

@@ -113,6 +113,11 @@ export function adoptPlugin(p: FalcoPlugin, where: string, kind: 'js' | 'built-i
       return sourceOf(who, p.id!, inst);
     },
     field: (name, arg) => bindField(p, who, name, arg, call),
+    eventToString:
+      typeof p.eventToString === 'function'
+        ? (buf, off, evtnum) =>
+            call('could not format event', () => p.eventToString!(eventInput(buf, off, evtnum, p.eventSource ?? '')))
+        : undefined,
     parse:
       typeof p.parse === 'function'
         ? (buf, off, evtnum, source) =>

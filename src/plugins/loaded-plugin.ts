@@ -62,6 +62,8 @@ export interface LoadedPlugin {
   open(params: string): OpenedSource | Promise<OpenedSource>;
   /** binds `name[arg]` (arg: the text in brackets, or null); throws PluginError for a bad one */
   field(name: string, arg: string | null): PluginFieldReader;
+  /** a source plugin's text for one of its events (plugin_event_to_string), for evt.plugininfo */
+  eventToString?(buf: Buffer, off: number, evtnum: number): string;
   /** parsing plugins (TypeScript ones: the addon does not call plugin_parse_event yet) */
   parse?(buf: Buffer, off: number, evtnum: number, source: string): void;
   /** the sources `parse` sees; empty: every source (a source plugin's: its own) */
