@@ -513,3 +513,29 @@ test(
     assert.deepEqual(alerts, ['Informational seen=19 value=20', 'Informational seen=20 value=21']);
   },
 );
+
+test('plugins that collide: the same name, id or source is one error naming the plugin', async () => {
+  const dir = tmpDir('pe-collide');
+  const src = (name: string, id: number, source: string): string =>
+    writeModule(dir, `${name}.js`, [
+      `module.exports = { name: '${name}', version: '1.0.0', requiredApiVersion: '3.0.0', id: ${id},`,
+      `  eventSource: '${source}', open() { return { next: () => ({ kind: 'eof' }) }; } };`,
+    ]);
+  const load = (...libs: string[]): Promise<PluginSet> =>
+    PluginSet.load(
+      libs.map((l, i) => ({ name: `p${i}`, libraryPath: l, libraryPathAsWritten: l, initConfig: '', openParams: '' })),
+    );
+  await assert.rejects(
+    load(src('a', 1, 'sa'), src('b', 1, 'sb')),
+    /^Error: plugin 'b': plugin ID 1 is already used by plugin 'a'$/,
+  );
+  await assert.rejects(
+    load(src('c', 2, 'sc'), src('d', 3, 'sc')),
+    /plugin 'd': event source 'sc' is already provided by plugin 'c'/,
+  );
+  await assert.rejects(load(src('e', 4, 'se'), src('e', 4, 'se')), /found another plugin with name e/);
+  const bad = writeModule(dir, 'throws.js', [
+    "module.exports = { name: 'throws', version: '1.0.0', requiredApiVersion: '3.0.0', init() { throw new Error('bad config'); } };",
+  ]);
+  await assert.rejects(load(bad), /^Error: plugin 'throws': could not initialize plugin: bad config$/);
+});

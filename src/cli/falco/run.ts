@@ -139,7 +139,11 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     return 0;
   }
   if (opts.pidfile !== '') writePidfile(opts.pidfile);
-  return processEvents(opts, s, rules, enabled, plugins);
+  try {
+    return await processEvents(opts, s, rules, enabled, plugins);
+  } finally {
+    plugins.destroy(); // (as Falco does at exit: plugins may flush or log)
+  }
 }
 
 /** select_event_sources: syscall and the loaded source plugins', by --enable/--disable-source */
