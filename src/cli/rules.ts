@@ -64,6 +64,14 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   // the web server and metrics sections, for the run to start once its source is open
   o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
   o.engine = cfg.engine; // (the falco front-end picks its source by it)
+  o.ruleSelection = cfg.rulesSelection;
+  o.appendOutput = cfg.appendOutput;
+  o.outputOptions = {
+    queueCapacity: cfg.outputsQueueCapacity === 0 ? Number.MAX_SAFE_INTEGER : cfg.outputsQueueCapacity,
+    immediate: !cfg.bufferedOutputs,
+    httpCaFiles: cfg.httpCaFiles,
+  };
+  C.logConfigWarnings(cfg);
   return C.dropsSetupOf(cfg);
 }
 
@@ -79,6 +87,8 @@ export function rulesOptionsFrom(o: Record<string, unknown>): SessionOptions | u
     disablePatterns: o.disableRule as string[] | undefined,
     json: o.json === true,
     bothDirections: o.legacyBothDirections === true,
+    selection: o.ruleSelection as SessionOptions['selection'],
+    appendOutput: o.appendOutput as SessionOptions['appendOutput'],
   };
 }
 

@@ -31,11 +31,15 @@ export interface AlertOptions {
   /** json_include_message_property (default false): the output without the time/priority prefix */
   includeMessage?: boolean;
   hostname?: string;
+  /** append_output's extra_fields of a rule: a name with a format, or a field (format null) */
+  extraFields?: (r: CompiledRule) => readonly { name: string; format: string | null }[];
 }
 
 interface Prepared {
   line: Template;
   message: Template | null;
+  /** extra output_fields: formatted under a name, or a field's own value (raw) */
+  extras: { name: string; tpl: Template; raw: boolean }[];
   /** a token's extraction has side effects: render in Falco's order at once */
   eager: boolean;
 }
@@ -65,7 +69,13 @@ export class AlertFormatter {
       const timeField = this.opts.timeIso8601 ? '%evt.time.iso8601' : '%evt.time';
       const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, this.registry);
       const message = this.opts.includeMessage ? Template.compile('*' + out, this.registry) : null;
-      p = { line, message, eager: line.stateful || (message?.stateful ?? false) };
+      const extras = (this.opts.extraFields?.(r) ?? []).map((f) => ({
+        name: f.name,
+        tpl: Template.compile(f.format === null ? `*%${f.name}` : `*${f.format}`, this.registry),
+        raw: f.format === null,
+      }));
+      const eager = line.stateful || (message?.stateful ?? false) || extras.some((x) => x.tpl.stateful);
+      p = { line, message, extras, eager };
       this.cache.set(r.id, p);
     }
     return p;
@@ -134,6 +144,10 @@ export class RuleAlert extends FalcoAlert {
       if (this.ev === null) throw new Error(GONE);
       const raw = this.p.line.extractFields(this.ev, this.st!) ?? {};
       const f: Record<string, OutputFieldValue> = raw;
+      for (const x of this.p.extras) {
+        if (x.raw) Object.assign(f, x.tpl.extractFields(this.ev, this.st!) ?? {});
+        else f[x.name] = x.tpl.format(this.ev, this.st!) ?? '';
+      }
       for (const k in f) {
         const v = f[k];
         if (typeof v === 'string') f[k] = jsoncppText(v);

@@ -22,6 +22,7 @@ import { RulesLoader } from './loader';
 import { formatResult } from './report';
 import { LoadResult } from './types';
 import { type Priority, parsePriority } from '../alert/priority';
+import { appendedOutput, appliesTo, type AppendOutput, type RuleSelection } from './selection';
 
 export { RulesLoader } from './loader';
 export { RulesEngine, ruleSelected } from './engine';
@@ -136,6 +137,10 @@ export interface SessionOptions {
   /** judge enter and exit events (Falco <= 0.41 and its regression traces) */
   bothDirections?: boolean;
   registry?: FieldRegistry;
+  /** falco.yaml's `rules:` enable/disable entries */
+  selection?: readonly RuleSelection[];
+  /** falco.yaml's append_output entries (extra output text and fields) */
+  appendOutput?: readonly AppendOutput[];
 }
 
 export class RulesSession {
@@ -161,6 +166,7 @@ export class RulesSession {
     const loader = new RulesLoader({
       registry: merge,
       extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
+      ruleExtraOutput: o.appendOutput && ((r) => appendedOutput(o.appendOutput!, r)),
     });
     const results: LoadResult[] = [];
     for (const f of o.rules.map(resolveRulesPath)) {
@@ -183,6 +189,7 @@ export class RulesSession {
       runTags: o.runTags,
       disableTags: o.disableTags,
       disablePatterns: o.disablePatterns,
+      selection: o.selection,
       bothDirections: o.bothDirections,
     };
     const engine = new RulesEngine(loader.ruleset, eo, merge);
@@ -192,6 +199,7 @@ export class RulesSession {
       includeOutput: config.jsonIncludeOutputProperty,
       includeTags: config.jsonIncludeTagsProperty,
       includeMessage: config.jsonIncludeMessageProperty,
+      extraFields: o.appendOutput && ((r) => o.appendOutput!.filter((e) => appliesTo(e, r)).flatMap((e) => e.fields)),
     };
     return new RulesSession(loader, engine, new AlertFormatter(merge, ao), config, results);
   }

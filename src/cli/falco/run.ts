@@ -57,6 +57,8 @@ function loadConfig(opts: FalcoOptions, conf: string | null): Setup {
     rules: opts.rules.length > 0 ? [...opts.rules] : undefined,
   };
   const drops = applyFalcoConfig(o);
+  // -U/--unbuffered wins over buffered_outputs
+  if (opts.unbuffered && o.outputOptions !== undefined) (o.outputOptions as { immediate: boolean }).immediate = true;
   const R = require('../../rules') as typeof import('../../rules');
   const cfg = R.applyOverrides(R.DEFAULT_CONFIG, (o.option as string[]) ?? []);
   const engine = (o.engine as EngineConfig | undefined) ?? { kind: 'kmod', captureFile: null, explicit: false };
