@@ -66,6 +66,7 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   o.engine = cfg.engine; // (the falco front-end picks its source by it)
   o.ruleSelection = cfg.rulesSelection;
   o.appendOutput = cfg.appendOutput;
+  o.staticFields = cfg.staticFields;
   o.outputOptions = {
     queueCapacity: cfg.outputsQueueCapacity === 0 ? Number.MAX_SAFE_INTEGER : cfg.outputsQueueCapacity,
     immediate: !cfg.bufferedOutputs,
@@ -89,6 +90,7 @@ export function rulesOptionsFrom(o: Record<string, unknown>): SessionOptions | u
     bothDirections: o.legacyBothDirections === true,
     selection: o.ruleSelection as SessionOptions['selection'],
     appendOutput: o.appendOutput as SessionOptions['appendOutput'],
+    staticFields: o.staticFields as SessionOptions['staticFields'],
   };
 }
 

@@ -36,7 +36,8 @@ export function nodeText(v: unknown): string {
 export function expandEnv(value: string, env: NodeJS.ProcessEnv = process.env): string {
   let v = value;
   let start = v.indexOf('$');
-  while (start >= 0) {
+  // (a value is scanned again where a variable was put, as Falco; the bound stops VAR='${VAR}')
+  for (let n = 0; start >= 0 && n < 1000; n++) {
     const sub = v.slice(start);
     if (sub.startsWith('${')) {
       const end = sub.indexOf('}');

@@ -119,16 +119,17 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     const v = get(k);
     return v === undefined || v === null ? undefined : text(k, v);
   };
+  // (an empty value, as a ${VAR} of an unset variable gives, is the default, as yaml-cpp's as<T>(dflt))
   const bool = (k: string, dflt: boolean): boolean => {
     const v = scalar(k);
-    if (v === undefined) return dflt;
+    if (v === undefined || v === '') return dflt;
     if (/^(true|yes|on|1)$/i.test(v)) return true;
     if (/^(false|no|off|0)$/i.test(v)) return false;
     return fail(`${k}: expected true or false, got '${v}'`);
   };
   const num = (k: string, dflt: number): number => {
     const v = scalar(k);
-    if (v === undefined) return dflt;
+    if (v === undefined || v === '') return dflt;
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n)) return fail(`${k}: expected a number, got '${v}'`);
     return n;

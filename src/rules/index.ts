@@ -22,6 +22,7 @@ import { RulesLoader } from './loader';
 import { formatResult } from './report';
 import { LoadResult } from './types';
 import { type Priority, parsePriority } from '../alert/priority';
+import { StaticFieldsRegistry, staticSuggestedOutput } from './static-fields';
 import { appendedOutput, appliesTo, type AppendOutput, type RuleSelection } from './selection';
 
 export { RulesLoader } from './loader';
@@ -141,6 +142,8 @@ export interface SessionOptions {
   selection?: readonly RuleSelection[];
   /** falco.yaml's append_output entries (extra output text and fields) */
   appendOutput?: readonly AppendOutput[];
+  /** falco.yaml's static_fields: `static.NAME` fields */
+  staticFields?: Readonly<Record<string, string>>;
 }
 
 export class RulesSession {
@@ -159,13 +162,20 @@ export class RulesSession {
     if ((o.runTags?.length ?? 0) > 0 && ((o.disableTags?.length ?? 0) > 0 || (o.disablePatterns?.length ?? 0) > 0)) {
       throw new InputError('You can not specify both disabled (-D/-T) and enabled (-t) rules');
     }
-    const base = o.registry ?? fieldRegistry;
+    const sf = o.staticFields ?? {};
+    const hasStatic = Object.keys(sf).length > 0;
+    const base = hasStatic ? new StaticFieldsRegistry(o.registry ?? fieldRegistry, sf) : (o.registry ?? fieldRegistry);
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
     // Falco loads the container plugin when the rules require it; it then appends its suggested
     // fields. The requirement is read before each compile: files loaded later recompile everything.
     const loader = new RulesLoader({
       registry: merge,
-      extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
+      extraOutput: (l) => {
+        const parts = (config.suggestedOutput ?? l.requiresContainerPlugin()) ? [SUGGESTED_OUTPUT] : [];
+        // (the static fields are suggested fields of their own: only an explicit suggested_output adds them)
+        if (config.suggestedOutput === true && hasStatic) parts.push(staticSuggestedOutput(sf));
+        return parts.length > 0 ? parts.join(' ') : undefined;
+      },
       ruleExtraOutput: o.appendOutput && ((r) => appendedOutput(o.appendOutput!, r)),
     });
     const results: LoadResult[] = [];
