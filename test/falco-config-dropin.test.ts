@@ -12,7 +12,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { SHARED, inputSkipReason, runCli, sharedSkipReason, tmpDir } from './helpers/env';
+import * as https from 'node:https';
+import type * as net from 'node:net';
+import * as zlib from 'node:zlib';
+import { SHARED, inputSkipReason, runCli, runCliAsync, sharedSkipReason, tmpDir, which } from './helpers/env';
+import { selfSignedCert } from './helpers/tls';
 
 const C = require('../src/config/falco-config') as typeof import('../src/config/falco-config');
 const D = require('../src/config/config-document') as typeof import('../src/config/config-document');
@@ -441,3 +445,88 @@ test('append_output and static_fields: in the alert line and the JSON output_fie
   assert.equal(s.status, 0, text(s.stderr));
   assert.match(text(s.stdout), /static_env=prod/);
 });
+
+test(
+  'http_output: user_agent, compress_uploads, ca_cert, mtls and insecure reach the server',
+  { skip: SKIP },
+  async (t) => {
+    if (!which('openssl')) return t.skip('openssl not installed');
+    const sdir = path.join(TMP, 'tls-server');
+    const cdir = path.join(TMP, 'tls-client');
+    fs.mkdirSync(sdir, { recursive: true });
+    fs.mkdirSync(cdir, { recursive: true });
+    const srv = selfSignedCert(sdir, '127.0.0.1', 'IP:127.0.0.1');
+    const cli = selfSignedCert(cdir, 'falco-client', 'DNS:falco-client');
+    if (srv === null || cli === null) return t.skip('openssl could not make certificates');
+    const seen: { ua: string; enc: string; body: string; client: string }[] = [];
+    const server = https.createServer(
+      {
+        key: fs.readFileSync(srv.key),
+        cert: fs.readFileSync(srv.cert),
+        ca: fs.readFileSync(cli.cert),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        const parts: Buffer[] = [];
+        req.on('data', (b: Buffer) => parts.push(b));
+        req.on('end', () => {
+          const raw = Buffer.concat(parts);
+          const enc = String(req.headers['content-encoding'] ?? '');
+          const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+          seen.push({
+            ua: String(req.headers['user-agent']),
+            enc,
+            body: (enc === 'gzip' ? zlib.gunzipSync(raw) : raw).toString('utf8'),
+            client: String(peer?.subject?.CN ?? ''),
+          });
+          res.writeHead(200);
+          res.end();
+        });
+      },
+    );
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const run = async (http: string): Promise<void> => {
+        const cfg = file(
+          `http-${seen.length}.yaml`,
+          `stdout_output: {enabled: false}\nhttp_output:\n  enabled: true\n  url: https://127.0.0.1:${port}/\n${http}`,
+        );
+        const r = await runCliAsync([
+          'falco',
+          '-c',
+          cfg,
+          '-r',
+          path.join(T_RULES, 'single_rule.yaml'),
+          '-o',
+          'engine.kind=replay',
+          '-o',
+          `engine.replay.capture_file=${path.join(SCAP, 'falco_cat_write.scap')}`,
+        ]);
+        assert.equal(r.status, 0, text(r.stderr));
+      };
+      await run(
+        `  user_agent: ua-test/1\n  compress_uploads: true\n  ca_cert: ${srv.cert}\n  mtls: true\n  client_cert: ${cli.cert}\n  client_key: ${cli.key}\n`,
+      );
+      assert.ok(seen.length > 0, 'alerts posted');
+      for (const s of seen) {
+        assert.equal(s.ua, 'ua-test/1');
+        assert.equal(s.enc, 'gzip');
+        assert.equal(s.client, 'falco-client');
+        assert.equal((JSON.parse(s.body) as { rule: string }).rule, 'open_from_cat');
+      }
+      // the default user agent is Falco's; without a CA the self-signed server is refused unless insecure
+      const n = seen.length;
+      await run('  insecure: true\n');
+      assert.ok(seen.length > n);
+      for (const s of seen.slice(n)) {
+        assert.equal(s.ua, 'falcosecurity/falco');
+        assert.equal(s.enc, '');
+        assert.equal(s.client, '');
+      }
+    } finally {
+      server.close();
+    }
+  },
+);

@@ -70,7 +70,7 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   o.outputOptions = {
     queueCapacity: cfg.outputsQueueCapacity === 0 ? Number.MAX_SAFE_INTEGER : cfg.outputsQueueCapacity,
     immediate: !cfg.bufferedOutputs,
-    httpCaFiles: cfg.httpCaFiles,
+    http: cfg.http,
   };
   C.logConfigWarnings(cfg);
   return C.dropsSetupOf(cfg);

@@ -22,6 +22,20 @@ import { readWebserverConfig, type WebserverConfig } from './webserver-config';
 import { readMetricsConfig, type MetricsConfig } from './metrics-config';
 import { readEngineConfig, type EngineConfig } from './engine-config';
 
+/** http_output's options beyond its url (files are read when the output is made) */
+export interface HttpConfig {
+  userAgent: string;
+  insecure: boolean;
+  compress: boolean;
+  /** ca_cert and ca_bundle: PEM files to trust (instead of Node's roots, as curl's CAINFO) */
+  caFiles: string[];
+  /** ca_path when not the system default: a directory of PEM certificates to trust */
+  caDir: string | null;
+  /** with mtls: the client certificate and key files */
+  clientCert: string | null;
+  clientKey: string | null;
+}
+
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
   file: string | null;
@@ -48,8 +62,8 @@ export interface FalcoConfig {
   bufferedOutputs: boolean;
   /** outputs_queue.capacity; 0 = unbounded */
   outputsQueueCapacity: number;
-  /** http_output.ca_cert and ca_bundle: the PEM files the HTTP output trusts besides Node's */
-  httpCaFiles: string[];
+  /** http_output's TLS and request options */
+  http: HttpConfig;
   /** the configuration files read, main first */
   files: string[];
   /** one line each: the schema check of each file, the unsupported keys, deprecations */
@@ -240,9 +254,18 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const capacity = num('outputs_queue.capacity', 0);
   if (!Number.isInteger(capacity) || capacity < 0)
     fail(`outputs_queue.capacity: expected an unsigned integer, got '${capacity}'`);
-  const httpCaFiles = ['http_output.ca_cert', 'http_output.ca_bundle']
-    .map((k) => scalar(k) ?? '')
-    .filter((f) => f !== '');
+  const caPath = scalar('http_output.ca_path') ?? '/etc/ssl/certs';
+  const mtls = bool('http_output.mtls', false);
+  const http: HttpConfig = {
+    userAgent: scalar('http_output.user_agent') ?? 'falcosecurity/falco',
+    insecure: bool('http_output.insecure', false),
+    compress: bool('http_output.compress_uploads', false),
+    caFiles: ['http_output.ca_cert', 'http_output.ca_bundle'].map((k) => scalar(k) ?? '').filter((f) => f !== ''),
+    // (the system store is what Node's own roots stand for)
+    caDir: caPath === '' || caPath === '/etc/ssl/certs' ? null : caPath,
+    clientCert: mtls ? (scalar('http_output.client_cert') ?? '/etc/ssl/certs/client.crt') : null,
+    clientKey: mtls ? (scalar('http_output.client_key') ?? '/etc/ssl/certs/client.key') : null,
+  };
   return {
     file,
     rulesFiles,
@@ -260,7 +283,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     staticFields: readStaticFields(get('static_fields'), fail),
     bufferedOutputs: bool('buffered_outputs', false),
     outputsQueueCapacity: capacity,
-    httpCaFiles,
+    http,
     files: doc.files.map((f) => f.file),
     warnings,
   };
