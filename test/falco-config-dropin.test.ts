@@ -15,13 +15,17 @@ import * as YAML from 'yaml';
 import * as https from 'node:https';
 import type * as net from 'node:net';
 import * as zlib from 'node:zlib';
-import { SHARED, inputSkipReason, runCli, runCliAsync, sharedSkipReason, tmpDir, which } from './helpers/env';
+import { spawn } from 'node:child_process';
+import * as env from './helpers/env';
+import { sleep, until } from './helpers/output-fixtures';
 import { selfSignedCert } from './helpers/tls';
 
 const C = require('../src/config/falco-config') as typeof import('../src/config/falco-config');
 const D = require('../src/config/config-document') as typeof import('../src/config/config-document');
 const K = require('../src/config/config-keys') as typeof import('../src/config/config-keys');
 const P = require('../src/config/config-path') as typeof import('../src/config/config-path');
+
+const { BIN, SHARED, inputSkipReason, liveSkipReason, runCli, runCliAsync, sharedSkipReason, tmpDir, which } = env;
 
 const SHIPPED = path.join(SHARED, 'falco', 'falco.yaml');
 const TESTS = path.join(SHARED, 'falco-tests');
@@ -41,14 +45,6 @@ function file(name: string, content: string): string {
   return p;
 }
 
-/** the keys the warnings name (each warning names one) */
-const warnedKeys = (ws: string[]): string[] =>
-  ws.map(
-    (w) =>
-      /configuration key '([^']+)'|\| schema validation: failed for .*'([^']+)'\.$/.exec(w)?.slice(1).find(Boolean) ??
-      w,
-  );
-
 test(
   'shipped falco.yaml: every key is in the table; warnings only for keys falco-ts does not implement',
   { skip: SKIP },
@@ -56,12 +52,7 @@ test(
     const doc = YAML.parse(fs.readFileSync(SHIPPED, 'utf8')) as Record<string, unknown>;
     assert.equal(K.unknownKey(doc), null, 'Falco 0.44 ships no key outside the table');
     const c = C.loadFalcoConfig(SHIPPED, ['webserver.enabled=false']);
-    for (const k of warnedKeys(c.warnings)) {
-      const use = K.CONFIG_KEYS[k];
-      assert.ok(use !== undefined && use.use === 'unsupported', `a warning about '${k}', a key falco-ts implements`);
-    }
-    // the one the shipped values ask for and we do not do: watching the files (SIGHUP reloads)
-    assert.deepEqual(warnedKeys(c.warnings), ['watch_config_files']);
+    assert.deepEqual(c.warnings, [], 'no warning: every key the shipped file sets to what we do not honour');
     // what it says is acted on
     assert.equal(c.engine.kind, 'modern_ebpf');
     assert.deepEqual(c.outputs, ['stdout', 'syslog']);
@@ -75,7 +66,7 @@ test(
     assert.deepEqual(c.rulesSelection, []);
     assert.deepEqual(c.appendOutput, []); // (the suggested_output entry is the override above)
     // a value we do not honour is one warning naming the key and what is not done
-    const w = C.loadFalcoConfig(SHIPPED, ['engine.modern_ebpf.buf_size_preset=6', 'watch_config_files=false']).warnings;
+    const w = C.loadFalcoConfig(SHIPPED, ['engine.modern_ebpf.buf_size_preset=6']).warnings;
     assert.equal(w.length, 1);
     assert.match(
       w[0],
@@ -84,7 +75,7 @@ test(
   },
 );
 
-test('shipped falco.yaml through falco-ts falco: a replay, one warning on stderr', { skip: SKIP }, () => {
+test('shipped falco.yaml through falco-ts falco: a replay, nothing logged', { skip: SKIP }, () => {
   const r = runCli([
     'falco',
     '-c',
@@ -107,8 +98,7 @@ test('shipped falco.yaml through falco-ts falco: a replay, one warning on stderr
   const logged = text(r.stderr)
     .split('\n')
     .filter((l) => /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: /.test(l));
-  assert.equal(logged.length, 1, text(r.stderr));
-  assert.match(logged[0], /: configuration key 'watch_config_files' is not supported by falco-ts/);
+  assert.deepEqual(logged, []);
   assert.match(text(r.stdout), /Warning An open was seen/);
 });
 
@@ -528,5 +518,53 @@ test(
     } finally {
       server.close();
     }
+  },
+);
+
+const LIVE_SKIP = liveSkipReason('the watch_config_files live test');
+
+test(
+  'watch_config_files: a live run reloads when the rules or the configuration file change',
+  { skip: LIVE_SKIP ?? undefined, timeout: 240_000 },
+  async () => {
+    const dir = tmpDir('falco-ts-watch-');
+    const [fa, fb] = [path.join(dir, 'a'), path.join(dir, 'b')];
+    const rule = (name: string, f: string): string =>
+      `- rule: ${name}\n  desc: watch test\n  condition: evt.type in (open, openat, openat2) and fd.name = ${f}\n  output: ${name} fired\n  priority: WARNING\n`;
+    const rules = path.join(dir, 'rules.yaml');
+    const cfg = path.join(dir, 'falco.yaml');
+    fs.writeFileSync(rules, rule('watch A', fa));
+    fs.writeFileSync(cfg, 'watch_config_files: true\nstdout_output: {enabled: true}\n');
+    const args = ['falco', '-c', cfg, '-r', rules, '-o', 'engine.kind=modern_ebpf', '-M', '200'];
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const io = { out: '', err: '' };
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (io.out += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (io.err += t));
+    const exit = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const openUntil = async (f: string, cond: () => boolean): Promise<void> => {
+        const t0 = Date.now();
+        while (!cond()) {
+          assert.ok(Date.now() - t0 < 60_000, `no alert: ${io.err}`);
+          assert.equal(child.exitCode, null, `ended: ${io.err}`);
+          fs.writeFileSync(f, 'x');
+          await sleep(100);
+        }
+      };
+      await openUntil(fa, () => io.out.includes('watch A fired'));
+      fs.writeFileSync(rules, rule('watch B', fb));
+      assert.ok(await until(() => io.err.includes(`${rules} changed: rules reloaded (1 rule)`), 30_000), io.err);
+      await openUntil(fb, () => io.out.includes('watch B fired'));
+      // the configuration file too: its append_output reaches the alerts
+      fs.writeFileSync(
+        cfg,
+        'watch_config_files: true\nstdout_output: {enabled: true}\nappend_output:\n  - extra_output: after_reload\n',
+      );
+      assert.ok(await until(() => io.err.includes(`${cfg} changed: rules reloaded`), 30_000), io.err);
+      await openUntil(fb, () => io.out.includes('watch B fired after_reload'));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exit, 0, io.err);
   },
 );

@@ -64,6 +64,10 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   // the web server and metrics sections, for the run to start once its source is open
   o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
   o.engine = cfg.engine; // (the falco front-end picks its source by it)
+  // watch_config_files: the configuration files and the rules files and directories it runs
+  o.watchFiles = cfg.watchConfigFiles
+    ? [...cfg.files, ...m.rules.filter((r) => r !== 'default' && r !== 'builtin')]
+    : undefined;
   o.ruleSelection = cfg.rulesSelection;
   o.appendOutput = cfg.appendOutput;
   o.staticFields = cfg.staticFields;

@@ -27,7 +27,7 @@ const LIBS_TABLES = "falco-ts's state engine sizes and purges its own thread tab
  */
 export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   config_files: READ,
-  watch_config_files: no('falco-ts does not watch its configuration files; send SIGHUP to reload them', 'false'),
+  watch_config_files: READ,
   rules_files: READ,
   rules_file: READ, // (the deprecated singular form)
   rule_files: no('Falco itself does not read this key (rules_files is the one)'),

@@ -64,6 +64,8 @@ export interface FalcoConfig {
   outputsQueueCapacity: number;
   /** http_output's TLS and request options */
   http: HttpConfig;
+  /** watch_config_files (Falco's default true): a live run reloads when a file changes */
+  watchConfigFiles: boolean;
   /** the configuration files read, main first */
   files: string[];
   /** one line each: the schema check of each file, the unsupported keys, deprecations */
@@ -284,6 +286,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     bufferedOutputs: bool('buffered_outputs', false),
     outputsQueueCapacity: capacity,
     http,
+    watchConfigFiles: bool('watch_config_files', true),
     files: doc.files.map((f) => f.file),
     warnings,
   };

@@ -168,6 +168,7 @@ async function processEvents(opts: FalcoOptions, s: Setup, rules: SessionOptions
     noSummary: true,
     // the configuration's kind, else our probe's own choice (eBPF, then the kernel module)
     driver: !s.engine.explicit ? 'auto' : s.engine.kind === 'kmod' ? 'kmod' : 'ebpf',
+    watchFiles: s.o.watchFiles as string[] | undefined,
     reload: () => {
       const again = loadConfig(opts, (s.o.config as string | undefined) ?? null);
       const r = rulesOptionsFrom(again.o);
