@@ -568,3 +568,40 @@ test(
     assert.equal(await exit, 0, io.err);
   },
 );
+
+test('unsupported keys warn only while their section is in use', { skip: SKIP }, () => {
+  const warned = (opts: string[]): string[] =>
+    C.loadFalcoConfig(SHIPPED, opts).warnings.map((w) => /configuration key '([^']+)'/.exec(w)?.[1] ?? w);
+  // the shipped program_output.keep_alive: false is nothing while the program output is off
+  assert.deepEqual(warned([]), []);
+  assert.deepEqual(warned(['program_output.enabled=true']), ['program_output.keep_alive']);
+  assert.deepEqual(warned(['program_output.enabled=true', 'program_output.keep_alive=true']), []);
+  // the kmod buffer settings with the modern_ebpf engine, and capture settings without capture
+  assert.deepEqual(warned(['engine.kmod.buf_size_preset=7', 'capture.mode=all_rules']), []);
+  assert.deepEqual(warned(['engine.kind=kmod', 'engine.kmod.buf_size_preset=7']), ['engine.kmod.buf_size_preset']);
+  assert.deepEqual(warned(['capture.enabled=true', 'capture.mode=all_rules']), ['capture.enabled', 'capture.mode']);
+});
+
+test('json_include_output_fields_property=false: no output_fields, as Falco', { skip: SKIP }, () => {
+  const cat = path.join(SCAP, 'falco_cat_write.scap');
+  const base = ['falco', '-c', STDOUT_CONF, '-r', path.join(T_RULES, 'single_rule.yaml')];
+  const replay = ['-o', 'engine.kind=replay', '-o', `engine.replay.capture_file=${cat}`, '-o', 'json_output=true'];
+  const alerts = (more: string[]): Record<string, unknown>[] => {
+    const r = runCli([...base, ...replay, ...more]);
+    assert.equal(r.status, 0, text(r.stderr));
+    return text(r.stdout)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+  const on = alerts([]);
+  const off = alerts(['-o', 'json_include_output_fields_property=false']);
+  assert.ok(on.length > 0 && on.length === off.length);
+  for (const a of on) assert.ok('output_fields' in a);
+  for (const [i, a] of off.entries()) {
+    assert.ok(!('output_fields' in a));
+    const rest = { ...on[i] };
+    delete rest.output_fields;
+    assert.deepEqual(a, rest);
+  }
+});

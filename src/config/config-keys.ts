@@ -11,12 +11,25 @@ export type KeyUse =
   | { use: 'read' }
   /** read by another module (the plugins loader) */
   | { use: 'elsewhere'; by: string }
-  /** not done by falco-ts: a value other than `honoured` (Falco's default, which we match) warns */
-  | { use: 'unsupported'; what: string; honoured: readonly string[] };
+  /**
+   * not done by falco-ts: a value other than `honoured` (Falco's default, which we match) warns,
+   * when `applies` (the section is in use: its `enabled`, the engine's kind)
+   */
+  | { use: 'unsupported'; what: string; honoured: readonly string[]; applies?: (get: Get) => boolean };
+
+/** a key's text in the configuration ('' when absent) */
+type Get = (key: string) => string;
 
 const READ: KeyUse = { use: 'read' };
 const PLUGINS: KeyUse = { use: 'elsewhere', by: 'the plugins loader' };
 const no = (what: string, ...honoured: string[]): KeyUse => ({ use: 'unsupported', what, honoured });
+/** no(), only while the key `on` has the value `is` */
+const noWhen = (on: string, is: string, what: string, ...honoured: string[]): KeyUse => ({
+  use: 'unsupported',
+  what,
+  honoured,
+  applies: (get) => (get(on) || (on === 'engine.kind' ? 'kmod' : '')) === is,
+});
 
 const PROBE_BUFFERS = "falco-ts's probe sizes its own ring buffers";
 const LIBS_TABLES = "falco-ts's state engine sizes and purges its own thread table";
@@ -33,21 +46,46 @@ export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   rule_files: no('Falco itself does not read this key (rules_files is the one)'),
   rules: READ,
   'engine.kind': READ,
-  'engine.kmod.buf_size_preset': no(PROBE_BUFFERS, '4'),
-  'engine.kmod.drop_failed_exit': no('falco-ts does not drop failed syscall exit events in the probe', 'false'),
-  'engine.modern_ebpf.cpus_for_each_buffer': no(PROBE_BUFFERS, '2'),
-  'engine.modern_ebpf.buf_size_preset': no(PROBE_BUFFERS, '4'),
-  'engine.modern_ebpf.drop_failed_exit': no('falco-ts does not drop failed syscall exit events in the probe', 'false'),
-  'engine.modern_ebpf.disable_iterators': no("falco-ts's probe has no BPF iterators to disable", 'false'),
+  'engine.kmod.buf_size_preset': noWhen('engine.kind', 'kmod', PROBE_BUFFERS, '4'),
+  'engine.kmod.drop_failed_exit': noWhen(
+    'engine.kind',
+    'kmod',
+    'falco-ts does not drop failed syscall exit events in the probe',
+    'false',
+  ),
+  'engine.modern_ebpf.cpus_for_each_buffer': noWhen('engine.kind', 'modern_ebpf', PROBE_BUFFERS, '2'),
+  'engine.modern_ebpf.buf_size_preset': noWhen('engine.kind', 'modern_ebpf', PROBE_BUFFERS, '4'),
+  'engine.modern_ebpf.drop_failed_exit': noWhen(
+    'engine.kind',
+    'modern_ebpf',
+    'falco-ts does not drop failed syscall exit events in the probe',
+    'false',
+  ),
+  'engine.modern_ebpf.disable_iterators': noWhen(
+    'engine.kind',
+    'modern_ebpf',
+    "falco-ts's probe has no BPF iterators to disable",
+    'false',
+  ),
   'engine.replay.capture_file': READ,
   'capture.enabled': no(
     "the falco front-end does not record on alert; use 'falco-ts live --capture-on-alert'",
     'false',
   ),
-  'capture.path_prefix': no('capture is not supported by the falco front-end', '/tmp/falco'),
-  'capture.mode': no('capture is not supported by the falco front-end', 'rules'),
-  'capture.default_duration': no('capture is not supported by the falco front-end', '5000'),
-  'capture.max_file_size_mb': no('capture is not supported by the falco front-end', '0'),
+  'capture.path_prefix': noWhen(
+    'capture.enabled',
+    'true',
+    'capture is not supported by the falco front-end',
+    '/tmp/falco',
+  ),
+  'capture.mode': noWhen('capture.enabled', 'true', 'capture is not supported by the falco front-end', 'rules'),
+  'capture.default_duration': noWhen(
+    'capture.enabled',
+    'true',
+    'capture is not supported by the falco front-end',
+    '5000',
+  ),
+  'capture.max_file_size_mb': noWhen('capture.enabled', 'true', 'capture is not supported by the falco front-end', '0'),
   load_plugins: PLUGINS,
   plugins: PLUGINS,
   plugins_hostinfo: PLUGINS,
@@ -57,7 +95,7 @@ export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   json_output: READ,
   json_include_output_property: READ,
   json_include_message_property: READ,
-  json_include_output_fields_property: no('falco-ts always includes output_fields in JSON alerts', 'true'),
+  json_include_output_fields_property: READ,
   json_include_tags_property: READ,
   buffered_outputs: READ,
   rule_matching: READ,
@@ -79,12 +117,28 @@ export const CONFIG_KEYS: Readonly<Record<string, KeyUse>> = {
   'http_output.mtls': READ,
   'http_output.client_cert': READ,
   'http_output.client_key': READ,
-  'http_output.echo': no('the HTTP output does not echo responses', 'false'),
+  'http_output.echo': noWhen('http_output.enabled', 'true', 'the HTTP output does not echo responses', 'false'),
   'http_output.compress_uploads': READ,
-  'http_output.keep_alive': no('the HTTP output always keeps its connections alive', 'false', 'true'),
-  'http_output.max_consecutive_timeouts': no('the HTTP output retries with backoff instead', '5'),
+  'http_output.keep_alive': noWhen(
+    'http_output.enabled',
+    'true',
+    'the HTTP output always keeps its connections alive',
+    'false',
+    'true',
+  ),
+  'http_output.max_consecutive_timeouts': noWhen(
+    'http_output.enabled',
+    'true',
+    'the HTTP output retries with backoff instead',
+    '5',
+  ),
   'program_output.enabled': READ,
-  'program_output.keep_alive': no('the program output keeps its program running', 'false', 'true'),
+  'program_output.keep_alive': noWhen(
+    'program_output.enabled',
+    'true',
+    'the program output keeps one program running for all alerts, as keep_alive true',
+    'true',
+  ),
   'program_output.program': READ,
   'webserver.enabled': READ,
   'webserver.threadiness': READ,
@@ -167,13 +221,18 @@ export function schemaWarning(file: string, key: string): string {
 /** The one warning of each unsupported key set to a value we do not honour. */
 export function unsupportedWarnings(root: Doc): string[] {
   const out: string[] = [];
+  const get: Get = (key) => {
+    let v: unknown = root;
+    for (const k of key.split('.')) v = isMap(v) ? v[k] : undefined;
+    return nodeText(v);
+  };
   for (const [key, u] of Object.entries(CONFIG_KEYS)) {
     if (u.use !== 'unsupported') continue;
     let v: unknown = root;
     for (const k of key.split('.')) v = isMap(v) ? v[k] : undefined;
     if (v === undefined || v === null) continue;
     const text = Array.isArray(v) ? v.map(nodeText).join(',') : nodeText(v);
-    if (u.honoured.includes(text)) continue;
+    if (u.honoured.includes(text) || (u.applies !== undefined && !u.applies(get))) continue;
     out.push(`configuration key '${key}' is not supported by falco-ts (${u.what}); its value '${text}' is ignored`);
   }
   return out;

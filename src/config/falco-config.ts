@@ -79,6 +79,7 @@ const OVERRIDE_KEYS = [
   'json_include_output_property',
   'json_include_tags_property',
   'json_include_message_property',
+  'json_include_output_fields_property',
   'time_format_iso_8601',
 ];
 

@@ -30,6 +30,8 @@ export interface AlertOptions {
   includeTags?: boolean;
   /** json_include_message_property (default false): the output without the time/priority prefix */
   includeMessage?: boolean;
+  /** json_include_output_fields_property (default true) */
+  includeOutputFields?: boolean;
   hostname?: string;
   /** append_output's extra_fields of a rule: a name with a format, or a field (format null) */
   extraFields?: (r: CompiledRule) => readonly { name: string; format: string | null }[];
@@ -59,6 +61,7 @@ export class AlertFormatter {
       output: opts.includeOutput !== false || !opts.json,
       tags: opts.includeTags !== false || !opts.json,
       message: opts.includeMessage === true,
+      fields: opts.includeOutputFields !== false || !opts.json,
     };
   }
 

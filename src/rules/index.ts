@@ -53,6 +53,7 @@ export interface RulesConfig {
   jsonIncludeOutputProperty: boolean;
   jsonIncludeTagsProperty: boolean;
   jsonIncludeMessageProperty: boolean;
+  jsonIncludeOutputFieldsProperty: boolean;
   timeFormatIso8601: boolean;
   /** append the container plugin's suggested fields (default: when the rules require the container plugin) */
   suggestedOutput: boolean | null;
@@ -65,6 +66,7 @@ export const DEFAULT_CONFIG: RulesConfig = {
   jsonIncludeOutputProperty: true,
   jsonIncludeTagsProperty: true,
   jsonIncludeMessageProperty: false,
+  jsonIncludeOutputFieldsProperty: true,
   timeFormatIso8601: false,
   suggestedOutput: null,
 };
@@ -105,6 +107,9 @@ export function applyOverrides(base: RulesConfig, overrides: readonly string[]):
         break;
       case 'json_include_message_property':
         c.jsonIncludeMessageProperty = bool(k, v);
+        break;
+      case 'json_include_output_fields_property':
+        c.jsonIncludeOutputFieldsProperty = bool(k, v);
         break;
       case 'time_format_iso_8601':
         c.timeFormatIso8601 = bool(k, v);
@@ -209,6 +214,7 @@ export class RulesSession {
       includeOutput: config.jsonIncludeOutputProperty,
       includeTags: config.jsonIncludeTagsProperty,
       includeMessage: config.jsonIncludeMessageProperty,
+      includeOutputFields: config.jsonIncludeOutputFieldsProperty,
       extraFields: o.appendOutput && ((r) => o.appendOutput!.filter((e) => appliesTo(e, r)).flatMap((e) => e.fields)),
     };
     return new RulesSession(loader, engine, new AlertFormatter(merge, ao), config, results);
