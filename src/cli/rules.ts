@@ -68,9 +68,9 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   o.watchFiles = cfg.watchConfigFiles
     ? [...cfg.files, ...m.rules.filter((r) => r !== 'default' && r !== 'builtin')]
     : undefined;
-  o.ruleSelection = cfg.rulesSelection;
-  o.appendOutput = cfg.appendOutput;
-  o.staticFields = cfg.staticFields;
+  o.ruleSelection = m.selection;
+  o.appendOutput = m.appendOutput;
+  o.staticFields = m.staticFields;
   o.outputOptions = {
     queueCapacity: cfg.outputsQueueCapacity === 0 ? Number.MAX_SAFE_INTEGER : cfg.outputsQueueCapacity,
     immediate: !cfg.bufferedOutputs,

@@ -294,17 +294,27 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
 }
 
 /**
- * The command line over a configuration: its rules files when the command line names none,
- * its keys before the command line's other -o keys (so those win).
+ * The command line over a configuration, as rules session options: its rules files when the
+ * command line names none, its keys before the command line's other -o keys (so those win),
+ * and what the configuration says of the rules (selection, append_output, static_fields).
  */
 export function mergeCommandLine(
   cfg: FalcoConfig,
   rules: readonly string[],
   options: readonly string[],
-): { rules: string[]; overrides: string[] } {
+): {
+  rules: string[];
+  overrides: string[];
+  selection: RuleSelection[];
+  appendOutput: AppendOutput[];
+  staticFields: Record<string, string>;
+} {
   return {
     rules: rules.length === 0 ? cfg.rulesFiles : [...rules],
     overrides: [...cfg.overrides, ...options.filter((x) => !isConfigOption(x))],
+    selection: cfg.rulesSelection,
+    appendOutput: cfg.appendOutput,
+    staticFields: cfg.staticFields,
   };
 }
 
