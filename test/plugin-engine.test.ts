@@ -539,3 +539,29 @@ test('plugins that collide: the same name, id or source is one error naming the 
   ]);
   await assert.rejects(load(bad), /^Error: plugin 'throws': could not initialize plugin: bad config$/);
 });
+
+test(
+  '-o plugins[0].library_path=... style settings configure a plugin as falco.yaml does',
+  { skip: SKIP ?? false },
+  () => {
+    const r = runCli([
+      'falco',
+      '-r',
+      DUMMY_RULES,
+      '-o',
+      'plugins[0].name=dummy_c',
+      '-o',
+      `plugins[0].library_path=${DUMMY}`,
+      '-o',
+      'plugins[0].init_config={jitter: 0}',
+      '-o',
+      'plugins[0].open_params={"start":1,"maxEvents":3}',
+      '--disable-source=syscall',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      untimed(r.stdout),
+      [2, 3, 4].map((v) => `Critical -> triggered (value=${v})`),
+    );
+  },
+);

@@ -30,12 +30,18 @@ export interface AlertOptions {
   includeTags?: boolean;
   /** json_include_message_property (default false): the output without the time/priority prefix */
   includeMessage?: boolean;
+  /** json_include_output_fields_property (default true) */
+  includeOutputFields?: boolean;
   hostname?: string;
+  /** append_output's extra_fields of a rule: a name with a format, or a field (format null) */
+  extraFields?: (r: CompiledRule) => readonly { name: string; format: string | null }[];
 }
 
 interface Prepared {
   line: Template;
   message: Template | null;
+  /** extra output_fields: formatted under a name, or a field's own value (raw) */
+  extras: { name: string; tpl: Template; raw: boolean }[];
   /** a token's extraction has side effects: render in Falco's order at once */
   eager: boolean;
 }
@@ -57,6 +63,7 @@ export class AlertFormatter {
       output: opts.includeOutput !== false || !opts.json,
       tags: opts.includeTags !== false || !opts.json,
       message: opts.includeMessage === true,
+      fields: opts.includeOutputFields !== false || !opts.json,
     };
   }
 
@@ -68,7 +75,13 @@ export class AlertFormatter {
       const reg = this.registryFor?.(r.source) ?? this.registry;
       const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, reg);
       const message = this.opts.includeMessage ? Template.compile('*' + out, reg) : null;
-      p = { line, message, eager: line.stateful || (message?.stateful ?? false) };
+      const extras = (this.opts.extraFields?.(r) ?? []).map((f) => ({
+        name: f.name,
+        tpl: Template.compile(f.format === null ? `*%${f.name}` : `*${f.format}`, reg),
+        raw: f.format === null,
+      }));
+      const eager = line.stateful || (message?.stateful ?? false) || extras.some((x) => x.tpl.stateful);
+      p = { line, message, extras, eager };
       this.cache.set(r.id, p);
     }
     return p;
@@ -137,6 +150,10 @@ export class RuleAlert extends FalcoAlert {
       if (this.ev === null) throw new Error(GONE);
       const raw = this.p.line.extractFields(this.ev, this.st!) ?? {};
       const f: Record<string, OutputFieldValue> = raw;
+      for (const x of this.p.extras) {
+        if (x.raw) Object.assign(f, x.tpl.extractFields(this.ev, this.st!) ?? {});
+        else f[x.name] = x.tpl.format(this.ev, this.st!) ?? '';
+      }
       for (const k in f) {
         const v = f[k];
         if (typeof v === 'string') f[k] = jsoncppText(v);

@@ -160,6 +160,8 @@ export interface CompilerOptions {
   isModifierOp: (op: string) => boolean;
   /** extra text appended to every rule output (Falco's append_output / suggested_output) */
   extraOutput?: string;
+  /** text appended to one rule's output after extraOutput (append_output entries that match it) */
+  ruleExtraOutput?: (r: { name: string; source: string; tags: readonly string[] }) => string;
 }
 
 interface ParsedMacro {
@@ -275,6 +277,7 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     // output
     let output = r.output;
     if (opts.extraOutput) output = output + ' ' + opts.extraOutput;
+    if (opts.ruleExtraOutput) output += opts.ruleExtraOutput({ name: r.name, source: r.source, tags: [...r.tags] });
     if (output.includes('%container.info')) {
       res.addWarning(
         'LOAD_DEPRECATED_ITEM',

@@ -20,6 +20,7 @@ import type { CompiledRule, CompiledRuleset } from './compiler';
 import type { EnterMergeRegistry } from './enter-merge';
 import type { Priority } from '../alert/priority';
 import { PLUGIN_EVENT_CODE as PLUGIN_EVENT } from '../plugins/native/plugin-event';
+import { selectedBy, type RuleSelection } from './selection';
 
 export interface EngineOptions {
   ruleMatching?: 'first' | 'all';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   runTags?: string[];
   disableTags?: string[];
   disablePatterns?: string[];
+  /** falco.yaml's `rules:` entries, applied in order over each rule's own `enabled` */
+  selection?: readonly RuleSelection[];
   bothDirections?: boolean;
   /** plugin event id -> its source: rules of these sources judge that plugin's events */
   pluginSources?: ReadonlyMap<number, string>;
@@ -47,8 +50,9 @@ for (const e of EVENTS) {
 }
 
 export function ruleSelected(r: CompiledRule, o: EngineOptions): boolean {
-  if (!r.enabled) return false;
+  // (a rule below the minimum priority is not in Falco's ruleset: no selection enables it)
   if (o.minPriority !== undefined && r.priority > o.minPriority) return false;
+  if (!selectedBy(o.selection ?? [], r)) return false;
   if (o.runTags && o.runTags.length > 0 && !r.tags.some((t) => o.runTags!.includes(t))) return false;
   if (o.disableTags && r.tags.some((t) => o.disableTags!.includes(t))) return false;
   if (o.disablePatterns) {

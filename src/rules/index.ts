@@ -24,6 +24,8 @@ import { LoadResult } from './types';
 import { type Priority, parsePriority } from '../alert/priority';
 import type { PluginSet } from '../plugins/registry';
 import { ruleSources } from './sources';
+import { StaticFieldsRegistry, staticSuggestedOutput } from './static-fields';
+import { appendedOutput, appliesTo, type AppendOutput, type RuleSelection } from './selection';
 
 export { RulesLoader } from './loader';
 export { RulesEngine, ruleSelected } from './engine';
@@ -53,6 +55,7 @@ export interface RulesConfig {
   jsonIncludeOutputProperty: boolean;
   jsonIncludeTagsProperty: boolean;
   jsonIncludeMessageProperty: boolean;
+  jsonIncludeOutputFieldsProperty: boolean;
   timeFormatIso8601: boolean;
   /** append the container plugin's suggested fields (default: when the rules require the container plugin) */
   suggestedOutput: boolean | null;
@@ -65,6 +68,7 @@ export const DEFAULT_CONFIG: RulesConfig = {
   jsonIncludeOutputProperty: true,
   jsonIncludeTagsProperty: true,
   jsonIncludeMessageProperty: false,
+  jsonIncludeOutputFieldsProperty: true,
   timeFormatIso8601: false,
   suggestedOutput: null,
 };
@@ -106,6 +110,9 @@ export function applyOverrides(base: RulesConfig, overrides: readonly string[]):
       case 'json_include_message_property':
         c.jsonIncludeMessageProperty = bool(k, v);
         break;
+      case 'json_include_output_fields_property':
+        c.jsonIncludeOutputFieldsProperty = bool(k, v);
+        break;
       case 'time_format_iso_8601':
         c.timeFormatIso8601 = bool(k, v);
         break;
@@ -140,6 +147,12 @@ export interface SessionOptions {
   registry?: FieldRegistry;
   /** the loaded plugins: their sources and fields, their versions for required_plugin_versions */
   plugins?: PluginSet;
+  /** falco.yaml's `rules:` enable/disable entries */
+  selection?: readonly RuleSelection[];
+  /** falco.yaml's append_output entries (extra output text and fields) */
+  appendOutput?: readonly AppendOutput[];
+  /** falco.yaml's static_fields: `static.NAME` fields */
+  staticFields?: Readonly<Record<string, string>>;
 }
 
 export class RulesSession {
@@ -159,7 +172,11 @@ export class RulesSession {
       throw new InputError('You can not specify both disabled (-D/-T) and enabled (-t) rules');
     }
     const plugins = o.plugins;
-    const { base, registryFor, sources } = ruleSources(o.registry ?? fieldRegistry, plugins);
+    const sf = o.staticFields ?? {};
+    const hasStatic = Object.keys(sf).length > 0;
+    const src = ruleSources(o.registry ?? fieldRegistry, plugins);
+    const { registryFor, sources } = src;
+    const base = hasStatic ? new StaticFieldsRegistry(src.base, sf) : src.base;
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
     // Falco loads the container plugin when the rules require it; it then appends its suggested
     // fields. The requirement is read before each compile: files loaded later recompile everything.
@@ -167,7 +184,13 @@ export class RulesSession {
       registry: merge,
       registryFor,
       sources,
-      extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
+      extraOutput: (l) => {
+        const parts = (config.suggestedOutput ?? l.requiresContainerPlugin()) ? [SUGGESTED_OUTPUT] : [];
+        // (the static fields are suggested fields of their own: only an explicit suggested_output adds them)
+        if (config.suggestedOutput === true && hasStatic) parts.push(staticSuggestedOutput(sf));
+        return parts.length > 0 ? parts.join(' ') : undefined;
+      },
+      ruleExtraOutput: o.appendOutput && ((r) => appendedOutput(o.appendOutput!, r)),
     });
     const results: LoadResult[] = [];
     for (const f of o.rules.map(resolveRulesPath)) {
@@ -190,6 +213,7 @@ export class RulesSession {
       runTags: o.runTags,
       disableTags: o.disableTags,
       disablePatterns: o.disablePatterns,
+      selection: o.selection,
       bothDirections: o.bothDirections,
       pluginSources: new Map(plugins?.sourcing().map((a) => [a.plugin.info.id!, a.plugin.info.eventSource!]) ?? []),
     };
@@ -200,6 +224,8 @@ export class RulesSession {
       includeOutput: config.jsonIncludeOutputProperty,
       includeTags: config.jsonIncludeTagsProperty,
       includeMessage: config.jsonIncludeMessageProperty,
+      includeOutputFields: config.jsonIncludeOutputFieldsProperty,
+      extraFields: o.appendOutput && ((r) => o.appendOutput!.filter((e) => appliesTo(e, r)).flatMap((e) => e.fields)),
     };
     return new RulesSession(loader, engine, new AlertFormatter(merge, ao, registryFor), config, results);
   }

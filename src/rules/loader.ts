@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { compileFilter, supportedOperators } from '../filter';
 import type { FieldRegistry } from '../filter/field-api';
 import { Collector, CollectorEnv, cmpVer, parseSemver } from './collector';
-import { CompiledRuleset, compileCollected } from './compiler';
+import { CompiledRuleset, compileCollected, type CompilerOptions } from './compiler';
 import { readRules } from './reader';
 import { Context, LoadResult, RuleLoadError } from './types';
 
@@ -39,6 +39,7 @@ export interface LoaderOptions {
    * answer is the one that stays)
    */
   extraOutput?: string | ((loader: RulesLoader) => string | undefined);
+  ruleExtraOutput?: CompilerOptions['ruleExtraOutput'];
 }
 
 export class RulesLoader {
@@ -87,6 +88,7 @@ export class RulesLoader {
         registryFor: this.opts.registryFor,
         isModifierOp: isStrOperatorWithModifier,
         extraOutput: typeof this.opts.extraOutput === 'function' ? this.opts.extraOutput(this) : this.opts.extraOutput,
+        ruleExtraOutput: this.opts.ruleExtraOutput,
       });
     } catch (e) {
       if (e instanceof RuleLoadError) res.addError(e.code, e.message, e.ctx);

@@ -60,6 +60,8 @@ function loadConfig(opts: FalcoOptions, conf: string | null): Setup {
     rules: opts.rules.length > 0 ? [...opts.rules] : undefined,
   };
   const drops = applyFalcoConfig(o);
+  // -U/--unbuffered wins over buffered_outputs
+  if (opts.unbuffered && o.outputOptions !== undefined) (o.outputOptions as { immediate: boolean }).immediate = true;
   const R = require('../../rules') as typeof import('../../rules');
   const cfg = R.applyOverrides(R.DEFAULT_CONFIG, (o.option as string[]) ?? []);
   const engine = (o.engine as EngineConfig | undefined) ?? { kind: 'kmod', captureFile: null, explicit: false };
@@ -195,6 +197,7 @@ async function processEvents(
     noSummary: true,
     // the configuration's kind, else our probe's own choice (eBPF, then the kernel module)
     driver: !s.engine.explicit ? 'auto' : s.engine.kind === 'kmod' ? 'kmod' : 'ebpf',
+    watchFiles: s.o.watchFiles as string[] | undefined,
     reload: () => {
       const again = loadConfig(opts, (s.o.config as string | undefined) ?? null);
       const r = rulesOptionsFrom(again.o);
