@@ -17,24 +17,13 @@ import {
   pluginEventPayload,
   PLUGIN_EVENT_CODE,
 } from '../src/plugins/native/plugin-event';
-import { nativeAddonPath } from '../src/util/native-addon';
-import { IN_CI, ROOT, SHARED, sharedSkipReason, tmpDir } from './helpers/env';
+import { SHARED, tmpDir } from './helpers/env';
+import { PLUGIN_LIBS, pluginSkipReason } from './helpers/plugins';
 
-const LIBS = path.join(ROOT, 'build', 'plugins');
+const LIBS = PLUGIN_LIBS;
 const lib = (n: string): string => path.join(LIBS, `lib${n}.so`);
 
-function skipReason(): string | null {
-  const s = sharedSkipReason();
-  if (s) return s;
-  if (!fs.existsSync(nativeAddonPath())) {
-    if (IN_CI) throw new Error(`CI but the native addon is not built (${nativeAddonPath()})`);
-    return 'native addon not built: npm run build:native';
-  }
-  const r = spawnSync('sh', [path.join(ROOT, 'scripts', 'build-plugins.sh')], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`scripts/build-plugins.sh failed: ${r.stderr}`);
-  return null;
-}
-const SKIP = skipReason();
+const SKIP = pluginSkipReason();
 
 function drain(src: NativeSourceInstance): Buffer[] {
   const out: Buffer[] = [];

@@ -23,6 +23,8 @@ export interface JsonShape {
   tags: boolean;
   /** `message`: the rule output without the time and priority */
   message: boolean;
+  /** `output_fields` (json_include_output_fields_property; default true) */
+  fields?: boolean;
 }
 
 /** Renderings made once per alert (render.ts fills them). */

@@ -31,11 +31,14 @@ function renderJson(a: FalcoAlert): string {
   let s = '{"hostname":' + JSON.stringify(a.hostname);
   if (sh.message) s += ',"message":' + JSON.stringify(a.message());
   if (sh.output) s += ',"output":' + JSON.stringify(a.jsonOutput());
-  const f = a.fields();
-  s += ',"output_fields":{';
-  const keys = Object.keys(f).sort();
-  for (let i = 0; i < keys.length; i++) s += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + fieldJson(f[keys[i]]);
-  s += '},"priority":"' + PRIORITY_NAMES[a.priority] + '","rule":' + JSON.stringify(a.rule);
+  if (sh.fields !== false) {
+    const f = a.fields();
+    s += ',"output_fields":{';
+    const keys = Object.keys(f).sort();
+    for (let i = 0; i < keys.length; i++) s += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + fieldJson(f[keys[i]]);
+    s += '}';
+  }
+  s += ',"priority":"' + PRIORITY_NAMES[a.priority] + '","rule":' + JSON.stringify(a.rule);
   s += ',"source":' + JSON.stringify(a.source);
   if (sh.tags)
     s +=
@@ -87,13 +90,15 @@ export function alertObject(a: FalcoAlert): Record<string, unknown> {
   const o: Record<string, unknown> = { hostname: a.hostname };
   if (sh.message) o.message = a.message();
   if (sh.output) o.output = a.jsonOutput();
-  const f = a.fields();
-  const fields: Record<string, OutputFieldValue> = {};
-  for (const k of Object.keys(f).sort()) {
-    const v = f[k];
-    fields[k] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  if (sh.fields !== false) {
+    const f = a.fields();
+    const fields: Record<string, OutputFieldValue> = {};
+    for (const k of Object.keys(f).sort()) {
+      const v = f[k];
+      fields[k] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+    }
+    o.output_fields = fields;
   }
-  o.output_fields = fields;
   o.priority = PRIORITY_NAMES[a.priority];
   o.rule = a.rule;
   o.source = a.source;

@@ -14,6 +14,7 @@ import { Out } from '../util/out';
 import type { Command } from 'commander';
 import { colorEnabled, makeChalk } from '../format/colors';
 import { lazy } from '../util/lazy';
+import { InputError } from '../util/errors';
 
 /** the table code loads only when a table is printed */
 const tableModule = lazy(() => require('cli-table3') as typeof TableT);
@@ -139,13 +140,26 @@ export function list(opts: ListOptions): number {
   return 0;
 }
 
-/** `falco-ts list events|fields` (commander wiring). */
+/** `falco-ts list plugins [-c falco.yaml]`: the configured plugins, loaded, as Falco lists them. */
+async function listPlugins(config: string | undefined): Promise<number> {
+  const C = require('../config/falco-config') as typeof import('../config/falco-config');
+  const { loadPluginSet } = require('./plugins') as typeof import('./plugins');
+  const { listPluginsText } = require('./plugin-info') as typeof import('./plugin-info');
+  const cfg = C.loadFalcoConfig(config ?? null);
+  const set = await loadPluginSet({ plugins: cfg.plugins }, (m) => new InputError(m, 1));
+  process.stdout.write(listPluginsText(set));
+  set.destroy();
+  return 0;
+}
+
+/** `falco-ts list events|fields|plugins` (commander wiring). */
 export function registerList(program: Command, setCode: (c: number) => void): void {
   program
     .command('list')
     .description('catalogues: the event table (like sysdig -L) or the filter/output fields (like sysdig -l)')
-    .argument('<what>', "'events' or 'fields'")
+    .argument('<what>', "'events', 'fields' or 'plugins'")
     .option('--json', 'machine-readable JSON')
+    .option('-c, --config <file>', "plugins: the falco.yaml whose plugins: to load (as Falco's --list-plugins)")
     .option('--no-color', 'no colours (also NO_COLOR=1; colours only on a terminal)')
     .addHelpText(
       'after',
@@ -155,7 +169,8 @@ Examples:
   falco-ts list fields | less -S
   falco-ts list fields --json | jq -r '.[] | select(.class == "fd") | .name'`,
     )
-    .action((what: string, o: Record<string, unknown>) => {
+    .action(async (what: string, o: Record<string, unknown>) => {
+      if (what === 'plugins') return setCode(await listPlugins(o.config as string | undefined));
       setCode(
         list({ what, json: o.json === true, color: colorEnabled(process.stdout, { noColor: o.color === false }) }),
       );

@@ -6,8 +6,10 @@
  * Signals, as Falco: SIGINT/SIGTERM stop (the pump drains the rings, pending alerts are
  * delivered, exit 0); with rules, SIGHUP loads the rules and the -c file again and swaps them
  * in between two batches (bad new rules: one line on stderr, the old ones keep running);
- * SIGUSR1 reopens the file outputs.
+ * SIGUSR1 reopens the file outputs. With falco.yaml's watch_config_files, a change of the
+ * configuration or rules files reloads as SIGHUP does.
  */
+import * as fs from 'node:fs';
 import { snapshotProc } from '../capture/proc-snapshot';
 import { EventDecoder, LivePump, formatSummary, kernelEventTypes, openLiveProbe } from '../capture/live-source';
 import '../state/parsers';
@@ -74,8 +76,8 @@ export async function live(opts: LiveOptions): Promise<number> {
   let session: RulesSession | null = rulesSession;
   let outputs = opts.outputs;
   const retired: Promise<OutputReport>[] = [];
-  const reload = () => {
-    const next = reloadedSetup(opts, outputs);
+  const reload = (cause = 'SIGHUP received') => {
+    const next = reloadedSetup(opts, outputs, cause);
     if (next === null) return;
     session = next.session;
     if (next.outputs !== outputs) {
@@ -83,10 +85,14 @@ export async function live(opts: LiveOptions): Promise<number> {
       outputs = next.outputs;
     }
     process.stderr.write(
-      `falco-ts: SIGHUP received: rules reloaded (${plural(next.session.loader.ruleset.rules.length, 'rule')})\n`,
+      `falco-ts: ${cause}: rules reloaded (${plural(next.session.loader.ruleset.rules.length, 'rule')})\n`,
     );
   };
-  const offHup = rulesSession !== null && opts.reload !== undefined ? onSignals(['SIGHUP'], reload) : null;
+  const offHup = rulesSession !== null && opts.reload !== undefined ? onSignals(['SIGHUP'], () => reload()) : null;
+  const offWatch =
+    rulesSession !== null && opts.reload !== undefined && (opts.watchFiles?.length ?? 0) > 0
+      ? watchFiles(opts.watchFiles!, (f) => reload(`${f} changed`))
+      : null;
   const offReopen = onReopenSignal(() => outputs?.reopen() ?? 0);
   // Drop monitoring with rules, on the probe's counters (Falco's syscall_evt_drop_mgr)
   let curEv: EventView | null = null;
@@ -215,6 +221,7 @@ export async function live(opts: LiveOptions): Promise<number> {
     result = await pump.run();
   } finally {
     offHup?.();
+    offWatch?.();
     if (serving !== null) await serving.close();
     try {
       probe.close();
@@ -260,6 +267,7 @@ export async function live(opts: LiveOptions): Promise<number> {
 function reloadedSetup(
   opts: LiveOptions,
   current: OutputManager | undefined,
+  cause: string,
 ): { session: RulesSession; outputs: OutputManager | undefined } | null {
   try {
     const r = opts.reload!();
@@ -273,9 +281,26 @@ function reloadedSetup(
     return { session, outputs };
   } catch (e) {
     const why = e instanceof InputError ? firstErrorLine(e.message) : `internal error: ${(e as Error).message}`;
-    process.stderr.write(`falco-ts: SIGHUP received: rules not reloaded, the previous ones keep running: ${why}\n`);
+    process.stderr.write(`falco-ts: ${cause}: rules not reloaded, the previous ones keep running: ${why}\n`);
     return null;
   }
+}
+
+/**
+ * Polls the files' status (a rename over the file, as editors and ConfigMaps do, counts too);
+ * `changed` gets the file's name. Returns the stop function. The polls keep no process alive.
+ */
+function watchFiles(files: readonly string[], changed: (f: string) => void): () => void {
+  const listeners = files.map((f) => {
+    const l = (cur: fs.Stats, prev: fs.Stats): void => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino || cur.size !== prev.size) changed(f);
+    };
+    fs.watchFile(f, { interval: 500, persistent: false }, l);
+    return [f, l] as const;
+  });
+  return () => {
+    for (const [f, l] of listeners) fs.unwatchFile(f, l);
+  };
 }
 
 /** The line of a (multi-line) load report that says what is wrong: `file:line:col: error: …`. */

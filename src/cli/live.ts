@@ -54,6 +54,8 @@ export interface LiveOptions extends EventOutputOptions {
    * again); throws InputError for a bad configuration. The drop monitoring is kept.
    */
   reload?: () => LiveReload;
+  /** falco.yaml's watch_config_files: a change of one of these files reloads as SIGHUP does */
+  watchFiles?: readonly string[];
   /** tests: the probe and the initial state */
   openProbe?: (opts: ProbeOptions) => NativeProbe;
   snapshot?: () => SectionMetadata;
@@ -172,6 +174,7 @@ export function registerLive(
               : undefined,
           driver: o.driver as Driver | undefined,
           outputs: alertOutputs(o)?.create(),
+          watchFiles: o.watchFiles as string[] | undefined,
           reload: () => {
             const again = { ...asTyped };
             applyFalcoConfig(again);

@@ -7,7 +7,7 @@ import { registerCapture } from './capture';
 import { registerLive } from './live';
 import { registerStats } from './stats';
 import { registerList } from './list';
-import { registerRules, addRulesOptions, applyFalcoConfig, rulesOptionsFrom } from './rules';
+import { registerRules, addRulesOptions, applyFalcoConfig } from './rules';
 import { registerTest } from './test';
 import { colorEnabled } from '../format/colors';
 import { wantSummary } from '../ui/summary';
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   addRulesOptions(program.command('replay'))
     .description('read trace files (scap: raw, gzip or LZ4) and print their events like sysdig -r')
-    .argument('<file...>', 'trace files, then an optional filter expression')
+    .argument('[file...]', 'trace files, then an optional filter expression (none: the source plugins of -c)')
     .option(
       '-p, --print <format>',
       "output template, e.g. '%evt.num %proc.name %fd.name' (a leading * keeps lines with missing values)",
@@ -95,9 +95,13 @@ Examples:
   falco-ts replay trace.scap -w subset.scap -z gzip 'fd.name startswith /etc'`,
     )
     .action(async (args: string[], o: Record<string, unknown>) => {
-      const { files, filter } = splitFilesAndFilter(args);
       const drops = applyFalcoConfig(o); // (before the rules and outputs are read from o)
+      // (with plugins configured, the source plugins may be the input: then no file comes first)
+      const { files, filter } = splitFilesAndFilter(args, ((o.plugins as unknown[] | undefined) ?? []).length === 0);
+      // (the plugin machinery loads only for replay)
+      const P = await (require('./plugins') as typeof import('./plugins')).replayPlugins(o, files);
       code = await replay({
+        ...P,
         drops,
         serve: o.serve as ServeConfig | undefined,
         files,
@@ -109,7 +113,7 @@ Examples:
         progress: o.progress !== false && process.stderr.isTTY === true,
         summary: wantSummary(o.summary as boolean | undefined),
         sysdigFilterOrder: o.sysdigFilterOrder === true,
-        rules: rulesOptionsFrom(o),
+        rules: P.rules,
         outputs: alertOutputs(o),
       });
     });

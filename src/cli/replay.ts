@@ -19,6 +19,9 @@ import { INTERNAL_EVENT } from '../event/categories';
 import { EventStep } from '../pipeline/event-step';
 import { startPipeline } from '../pipeline/start';
 import { runTraces } from '../pipeline/trace-source';
+import { runPluginSources } from '../pipeline/plugin-source';
+import type { ActivePlugin } from '../plugins/registry';
+import type { FieldRegistry } from '../filter/field-api';
 import type { SinkCompression } from '../scap/compressed-sink';
 import type { ReplayWriter } from '../pipeline/replay-writer';
 import { ColorLineFormatter, SYSDIG_RESET } from '../format/colors';
@@ -65,6 +68,12 @@ export interface ReplayOptions extends EventOutputOptions {
   unbuffered?: boolean;
   /** a progress hook per file instead of the bar (sysdig -P) */
   traceProgress?: (file: string) => ReadProgress | undefined;
+  /** parser plugins: every event after the state saw it, before filters and rules */
+  parse?: (ev: EventView) => void;
+  /** the fields of the filter and -p (with plugins: their source's) */
+  registry?: FieldRegistry;
+  /** source plugins whose events follow the files' (falco.yaml's plugins:, the enabled sources) */
+  pluginSources?: readonly ActivePlugin[];
 }
 
 /** rules (and YAML) and alert shaping load only with -r */
@@ -98,7 +107,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   // (-t other than h: the default line's time is %evt.outputtime, which the template renders)
   const template =
     opts.format !== undefined || opts.json || (opts.timeFormat !== undefined && opts.timeFormat !== 'h')
-      ? Template.compile(opts.format ?? DEFAULT_FORMAT, fieldRegistry)
+      ? Template.compile(opts.format ?? DEFAULT_FORMAT, opts.registry ?? fieldRegistry)
       : null;
   const line =
     template === null
@@ -200,6 +209,7 @@ export async function replay(opts: ReplayOptions): Promise<number> {
   };
   const step = new EventStep(state, {
     section: onSection,
+    updated: opts.parse,
     // (-M in rules mode ends the run at the first event past it, before the state sees it)
     arrived: rulesSession !== null && durNs !== Infinity ? withinDuration : undefined,
     hidden: (ev) => {
@@ -272,6 +282,11 @@ export async function replay(opts: ReplayOptions): Promise<number> {
         }
       },
     });
+    if (opts.pluginSources !== undefined && !step.stopped) {
+      // (no trace before them: -w starts its file with the state as it is)
+      if (writer !== null && opts.files.length === 0) writer.startWithState();
+      await runPluginSources(step, opts.pluginSources);
+    }
   } catch (e) {
     stop.dispose();
     offReopen();
@@ -310,9 +325,9 @@ export async function replay(opts: ReplayOptions): Promise<number> {
 }
 
 /** Splits positional args into leading existing files and the filter words after them. */
-export function splitFilesAndFilter(args: string[]): { files: string[]; filter: string } {
+export function splitFilesAndFilter(args: string[], firstIsFile = true): { files: string[]; filter: string } {
   let i = 0;
-  while (i < args.length && (i === 0 || isFile(args[i]))) i++;
+  while (i < args.length && ((i === 0 && firstIsFile) || isFile(args[i]))) i++;
   return { files: args.slice(0, i), filter: args.slice(i).join(' ') };
 }
 

@@ -26,7 +26,7 @@ export function addRulesOptions(cmd: Command): Command {
     )
     .option(
       '-o, --option <key=value>',
-      'Falco configuration: priority=<min>, rule_matching=first|all, json_output=true, json_include_output_property=false, json_include_tags_property=false, time_format_iso_8601=true, suggested_output=true|false (repeatable)',
+      "Falco configuration key=value, as Falco's -o: any falco.yaml key by path (webserver.enabled=false, rules[].disable.tag=T, append_output[0].extra_output=X, engine={kind: nodriver}); suggested_output=true|false (repeatable)",
       collect,
     )
     .option('--tag <tag>', "only run rules with this tag (Falco's -t; repeatable)", collect)
@@ -42,7 +42,7 @@ export function addRulesOptions(cmd: Command): Command {
     )
     .option(
       '-c, --config <falco.yaml>',
-      "Falco configuration file (Falco's -c): rules_file, json_output, priority, time_format_iso_8601, the stdout/file/program/http/syslog outputs, log_stderr, log_level, syscall_event_drops, webserver and metrics; -r, -o and --output on the command line win",
+      "Falco configuration file (Falco's -c), with its config_files: every key of Falco 0.44's falco.yaml (rules_files, rules selection, append_output, static_fields, outputs, logging, syscall_event_drops, webserver, metrics, engine); a key falco-ts does not do is one warning; -r, -o and --output on the command line win",
     );
 }
 
@@ -66,6 +66,20 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   // the web server and metrics sections, for the run to start once its source is open
   o.serve = { webserver: cfg.webserver, metrics: cfg.metrics, configFile: file };
   o.engine = cfg.engine; // (the falco front-end picks its source by it)
+  o.plugins = cfg.plugins;
+  // watch_config_files: the configuration files and the rules files and directories it runs
+  o.watchFiles = cfg.watchConfigFiles
+    ? [...cfg.files, ...m.rules.filter((r) => r !== 'default' && r !== 'builtin')]
+    : undefined;
+  o.ruleSelection = m.selection;
+  o.appendOutput = m.appendOutput;
+  o.staticFields = m.staticFields;
+  o.outputOptions = {
+    queueCapacity: cfg.outputsQueueCapacity === 0 ? Number.MAX_SAFE_INTEGER : cfg.outputsQueueCapacity,
+    immediate: !cfg.bufferedOutputs,
+    http: cfg.http,
+  };
+  C.logConfigWarnings(cfg);
   return C.dropsSetupOf(cfg);
 }
 
@@ -81,6 +95,9 @@ export function rulesOptionsFrom(o: Record<string, unknown>): SessionOptions | u
     disablePatterns: o.disableRule as string[] | undefined,
     json: o.json === true,
     bothDirections: o.legacyBothDirections === true,
+    selection: o.ruleSelection as SessionOptions['selection'],
+    appendOutput: o.appendOutput as SessionOptions['appendOutput'],
+    staticFields: o.staticFields as SessionOptions['staticFields'],
   };
 }
 

@@ -1,18 +1,41 @@
 /**
- * Falco's configuration file (`falco -c falco.yaml`), the parts falco-ts acts on: the rules
- * files, the output settings (-o keys), the output channels, logging, and syscall event drop
- * monitoring. Other keys are ignored, as Falco ignores keys it does not know. Validation and
- * its messages follow falco_configuration::load_yaml.
+ * Falco's configuration file (`falco -c falco.yaml`, its `config_files`, and -o): the rules
+ * files and their selection, the output settings, the output channels, logging, syscall event
+ * drop monitoring, the web server, metrics and engine. What each key gets is config-keys.ts's
+ * table. Validation and its messages follow falco_configuration::load_yaml.
  */
 import * as fs from 'node:fs';
-import type * as YT from 'yaml';
 import { InputError } from '../util/errors';
+import { loadConfigDocument } from './config-document';
+import { schemaWarning, unknownKey, unsupportedWarnings } from './config-keys';
+import {
+  readAppendOutput,
+  readRuleSelection,
+  readStaticFields,
+  type AppendOutput,
+  type RuleSelection,
+} from './rules-config';
 import { parseLogLevel, stderrLogger, type LogLevel } from '../log/falco-logger';
 import type { DropsSetup } from '../drops/event-drops';
 import type { DropAction, DropsConfig } from '../drops/drops-config';
 import { readWebserverConfig, type WebserverConfig } from './webserver-config';
 import { readMetricsConfig, type MetricsConfig } from './metrics-config';
 import { readEngineConfig, type EngineConfig } from './engine-config';
+import { readPluginsConfig, type PluginConfig } from '../plugins/plugin-config';
+
+/** http_output's options beyond its url (files are read when the output is made) */
+export interface HttpConfig {
+  userAgent: string;
+  insecure: boolean;
+  compress: boolean;
+  /** ca_cert and ca_bundle: PEM files to trust (instead of Node's roots, as curl's CAINFO) */
+  caFiles: string[];
+  /** ca_path when not the system default: a directory of PEM certificates to trust */
+  caDir: string | null;
+  /** with mtls: the client certificate and key files */
+  clientCert: string | null;
+  clientKey: string | null;
+}
 
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
@@ -31,6 +54,25 @@ export interface FalcoConfig {
   webserver: WebserverConfig;
   metrics: MetricsConfig;
   engine: EngineConfig;
+  /** plugins: filtered by load_plugins */
+  plugins: PluginConfig[];
+  /** `rules:` enable/disable entries, in order */
+  rulesSelection: RuleSelection[];
+  /** `append_output:` entries other than suggested_output */
+  appendOutput: AppendOutput[];
+  staticFields: Record<string, string>;
+  /** buffered_outputs (Falco's default false: every alert is flushed as it is raised) */
+  bufferedOutputs: boolean;
+  /** outputs_queue.capacity; 0 = unbounded */
+  outputsQueueCapacity: number;
+  /** http_output's TLS and request options */
+  http: HttpConfig;
+  /** watch_config_files (Falco's default true): a live run reloads when a file changes */
+  watchConfigFiles: boolean;
+  /** the configuration files read, main first */
+  files: string[];
+  /** one line each: the schema check of each file, the unsupported keys, deprecations */
+  warnings: string[];
 }
 
 const OVERRIDE_KEYS = [
@@ -40,36 +82,21 @@ const OVERRIDE_KEYS = [
   'json_include_output_property',
   'json_include_tags_property',
   'json_include_message_property',
+  'json_include_output_fields_property',
   'time_format_iso_8601',
 ];
 
-/**
- * The configuration sections this module reads; `-o section.key=value` on the command line sets
- * them as Falco's -o does (the other -o keys are the rules engine's, see applyOverrides).
- */
-const CONFIG_SECTIONS = new Set([
-  'stdout_output',
-  'file_output',
-  'program_output',
-  'http_output',
-  'syslog_output',
-  'syscall_event_drops',
-  'log_stderr',
-  'log_syslog',
-  'log_level',
-  'rules_file',
-  'rules_files',
-  'append_output',
-  'webserver',
-  'metrics',
-  'engine',
-]);
+/** -o keys the rules engine reads itself (applyOverrides); falco-ts's shorthand among them */
+const ENGINE_OPTIONS = new Set([...OVERRIDE_KEYS, 'suggested_output', 'append_output.suggested_output']);
 
-/** True for a `-o key=value` that names a section read here rather than an engine key. */
+/**
+ * True for a `-o key=value` that goes into the configuration document, as every -o does in
+ * Falco (a key Falco does not know is set there and read by nobody); false for the keys the
+ * rules engine takes directly.
+ */
 export function isConfigOption(opt: string): boolean {
   const eq = opt.indexOf('=');
-  const key = (eq < 0 ? opt : opt.slice(0, eq)).trim();
-  return CONFIG_SECTIONS.has(key.split('.')[0]);
+  return !ENGINE_OPTIONS.has((eq < 0 ? opt : opt.slice(0, eq)).trim());
 }
 
 /**
@@ -87,49 +114,14 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const fail = (msg: string): never => {
     throw new InputError(`${where}: ${msg}`);
   };
-  const Y = require('yaml') as typeof YT;
-  let top: Record<string, unknown> = {};
-  if (file !== null) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      return fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
-    }
-    const doc = Y.parseDocument(text, { prettyErrors: false });
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const lc = new Y.LineCounter();
-      Y.parseDocument(text, { lineCounter: lc });
-      const p = lc.linePos(e.pos[0]);
-      fail(`line ${p.line}, column ${p.col}: ${e.message.split('\n')[0]}`);
-    }
-    const root = (doc.toJS() as unknown) ?? {};
-    if (typeof root !== 'object' || Array.isArray(root)) fail('the document is not a map');
-    top = root as Record<string, unknown>;
+  const doc = loadConfigDocument(file, cmdline, fail);
+  const top = doc.root;
+  const warnings: string[] = [];
+  for (const f of doc.files) {
+    const u = unknownKey(f.doc);
+    if (u !== null) warnings.push(schemaWarning(f.file, u));
   }
-  for (const opt of cmdline) {
-    const eq = opt.indexOf('=');
-    if (eq <= 0) fail(`-o: expected key=value, got '${opt}'`);
-    const keys = opt.slice(0, eq).trim().split('.');
-    const raw = opt.slice(eq + 1).trim();
-    let value: unknown = raw;
-    if (/^[[{]/.test(raw)) {
-      try {
-        value = Y.parse(raw);
-      } catch (e) {
-        fail(`-o ${opt.slice(0, eq)}: ${(e as Error).message.split('\n')[0]}`);
-      }
-    }
-    let node = top;
-    for (const k of keys.slice(0, -1)) {
-      const next = node[k];
-      if (next === null || typeof next !== 'object' || Array.isArray(next)) node[k] = {};
-      node = node[k] as Record<string, unknown>;
-    }
-    node[keys[keys.length - 1]] = value;
-  }
-
+  warnings.push(...unsupportedWarnings(top));
   const get = (pathKey: string): unknown => {
     let v: unknown = top;
     for (const k of pathKey.split('.')) {
@@ -147,38 +139,47 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     const v = get(k);
     return v === undefined || v === null ? undefined : text(k, v);
   };
+  // (an empty value, as a ${VAR} of an unset variable gives, is the default, as yaml-cpp's as<T>(dflt))
   const bool = (k: string, dflt: boolean): boolean => {
     const v = scalar(k);
-    if (v === undefined) return dflt;
+    if (v === undefined || v === '') return dflt;
     if (/^(true|yes|on|1)$/i.test(v)) return true;
     if (/^(false|no|off|0)$/i.test(v)) return false;
     return fail(`${k}: expected true or false, got '${v}'`);
   };
   const num = (k: string, dflt: number): number => {
     const v = scalar(k);
-    if (v === undefined) return dflt;
+    if (v === undefined || v === '') return dflt;
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n)) return fail(`${k}: expected a number, got '${v}'`);
     return n;
   };
 
-  const rf = get('rules_file') ?? get('rules_files');
-  const rulesFiles =
-    rf === undefined || rf === null ? [] : Array.isArray(rf) ? rf.map(String) : [text('rules_file', rf)];
+  if (get('rules_files') !== undefined && get('rules_file') !== undefined)
+    fail("both 'rules_files' and 'rules_file' keys set");
+  if (get('rules_file') !== undefined)
+    warnings.push(
+      "Using deprecated config key 'rules_file' (singular form). Please use new 'rules_files' config key (plural form).",
+    );
+  const rf = get('rules_files') ?? get('rules_file');
+  // (as Falco, only the entries that exist: the shipped list names optional files and directories)
+  const rulesFiles = (
+    rf === undefined || rf === null ? [] : Array.isArray(rf) ? rf.map(String) : [text('rules_files', rf)]
+  ).filter((f) => f === 'default' || f === 'builtin' || fs.existsSync(f));
 
   const overrides: string[] = [];
   for (const k of OVERRIDE_KEYS) {
     const v = scalar(k);
     if (v !== undefined) overrides.push(`${k}=${v}`);
   }
-  // append_output: [{suggested_output: true}, ...] (the other entries append text to chosen rules: not read)
-  const ao = get('append_output');
-  if (Array.isArray(ao)) {
-    for (const e of ao) {
-      if (e !== null && typeof e === 'object' && 'suggested_output' in e)
-        overrides.push(`suggested_output=${String((e as Record<string, unknown>).suggested_output)}`);
-    }
-  }
+  const ao = readAppendOutput(get('append_output'), fail);
+  for (const e of ao) if (e.suggestedOutput !== null) overrides.push(`suggested_output=${e.suggestedOutput}`);
+  for (const e of ao)
+    if (e.rule !== '' && e.tags.length > 0)
+      warnings.push(
+        `An append_ouptut entry specifies both a rule (${e.rule}) and a list of tags (${e.tags.join(', ')}). ` +
+          `This means that output will be appended only to the ${e.rule} rule and only if it has all the tags: ${e.tags.join(', ')}.`,
+      );
 
   // Output channels: only a file that says something about them replaces the default (stdout).
   const mentionsOutputs = ['stdout_output', 'file_output', 'program_output', 'http_output', 'syslog_output'].some(
@@ -256,6 +257,22 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const logStderr = bool('log_stderr', true);
   const engine = readEngineConfig(reader);
   const logSyslog = bool('log_syslog', true);
+  const plugins = readPluginsConfig(get('plugins'), get('load_plugins'), fail);
+  const capacity = num('outputs_queue.capacity', 0);
+  if (!Number.isInteger(capacity) || capacity < 0)
+    fail(`outputs_queue.capacity: expected an unsigned integer, got '${capacity}'`);
+  const caPath = scalar('http_output.ca_path') ?? '/etc/ssl/certs';
+  const mtls = bool('http_output.mtls', false);
+  const http: HttpConfig = {
+    userAgent: scalar('http_output.user_agent') ?? 'falcosecurity/falco',
+    insecure: bool('http_output.insecure', false),
+    compress: bool('http_output.compress_uploads', false),
+    caFiles: ['http_output.ca_cert', 'http_output.ca_bundle'].map((k) => scalar(k) ?? '').filter((f) => f !== ''),
+    // (the system store is what Node's own roots stand for)
+    caDir: caPath === '' || caPath === '/etc/ssl/certs' ? null : caPath,
+    clientCert: mtls ? (scalar('http_output.client_cert') ?? '/etc/ssl/certs/client.crt') : null,
+    clientKey: mtls ? (scalar('http_output.client_key') ?? '/etc/ssl/certs/client.key') : null,
+  };
   return {
     file,
     rulesFiles,
@@ -268,22 +285,49 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     webserver,
     metrics,
     engine,
+    plugins,
+    rulesSelection: readRuleSelection(get('rules'), fail),
+    appendOutput: ao.filter((e) => e.format !== '' || e.fields.length > 0),
+    staticFields: readStaticFields(get('static_fields'), fail),
+    bufferedOutputs: bool('buffered_outputs', false),
+    outputsQueueCapacity: capacity,
+    http,
+    watchConfigFiles: bool('watch_config_files', true),
+    files: doc.files.map((f) => f.file),
+    warnings,
   };
 }
 
 /**
- * The command line over a configuration: its rules files when the command line names none,
- * its keys before the command line's other -o keys (so those win).
+ * The command line over a configuration, as rules session options: its rules files when the
+ * command line names none, its keys before the command line's other -o keys (so those win),
+ * and what the configuration says of the rules (selection, append_output, static_fields).
  */
 export function mergeCommandLine(
   cfg: FalcoConfig,
   rules: readonly string[],
   options: readonly string[],
-): { rules: string[]; overrides: string[] } {
+): {
+  rules: string[];
+  overrides: string[];
+  selection: RuleSelection[];
+  appendOutput: AppendOutput[];
+  staticFields: Record<string, string>;
+} {
   return {
     rules: rules.length === 0 ? cfg.rulesFiles : [...rules],
     overrides: [...cfg.overrides, ...options.filter((x) => !isConfigOption(x))],
+    selection: cfg.rulesSelection,
+    appendOutput: cfg.appendOutput,
+    staticFields: cfg.staticFields,
   };
+}
+
+/** The configuration's warnings through its logger (stderr and syslog, as log_* say). */
+export function logConfigWarnings(cfg: FalcoConfig, write?: (s: string) => void): void {
+  if (cfg.warnings.length === 0) return;
+  const log = stderrLogger(cfg.logStderr, cfg.logLevel, write, cfg.logSyslog);
+  for (const w of cfg.warnings) log.log(parseLogLevel('warning')!, w);
 }
 
 /** The drop monitoring a configuration asks for, logging as it says (to `write`, default stderr). */

@@ -5,12 +5,14 @@
  *
  * Retries: network errors, timeouts, 408, 429 and 5xx are retried with exponential backoff
  * (the whole output pauses, since the server is the problem, not the alert); other 4xx count
- * as failed at once. TLS is always verified: trust a private CA with `ca` (or Node's
- * NODE_EXTRA_CA_CERTS). Logs never show credentials: user:pass@ and the query are redacted,
- * and the Authorization header built from them is never printed.
+ * as failed at once. TLS is verified unless `insecure` (falco.yaml's http_output.insecure):
+ * trust a private CA with `ca` (or Node's NODE_EXTRA_CA_CERTS); `cert`/`key` for mTLS. Logs
+ * never show credentials: user:pass@ and the query are redacted, and the Authorization
+ * header built from them is never printed.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as zlib from 'node:zlib';
 import { AlertOutput, FalcoAlert, newCounters } from '../alert/alert';
 import { alertLineBuffer } from '../alert/render';
 import { BoundedQueue } from './queue';
@@ -29,8 +31,17 @@ export interface HttpOutputOptions {
   /** first backoff (default 200 ms), doubled per consecutive failure up to maxBackoffMs (10 s) */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** extra CA certificate(s) (PEM) to trust; verification itself cannot be turned off here */
+  /** extra CA certificate(s) (PEM) to trust */
   ca?: string | Buffer;
+  /** falco.yaml's http_output.insecure: do not verify the server's certificate (Falco allows it) */
+  insecure?: boolean;
+  /** a client certificate and key (PEM), for mTLS */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** User-Agent header (default falco-ts/VERSION) */
+  userAgent?: string;
+  /** gzip each body (Content-Encoding: gzip), as http_output.compress_uploads */
+  compress?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -92,11 +103,17 @@ export class HttpOutput implements AlertOutput {
         ? new https.Agent({
             keepAlive: true,
             maxSockets: this.concurrency,
-            rejectUnauthorized: true,
+            rejectUnauthorized: opts.insecure !== true,
             ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+            ...(opts.cert !== undefined ? { cert: opts.cert, key: opts.key } : {}),
           })
         : new http.Agent({ keepAlive: true, maxSockets: this.concurrency });
-    this.headers = { 'Content-Type': 'application/json', 'User-Agent': 'falco-ts/0.1.0', Accept: '*/*' };
+    this.headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': opts.userAgent ?? 'falco-ts/0.1.0',
+      Accept: '*/*',
+    };
+    if (opts.compress) this.headers['Content-Encoding'] = 'gzip';
     if (u.username !== '' || u.password !== '') {
       const user = decodeURIComponent(u.username),
         pass = decodeURIComponent(u.password);
@@ -110,7 +127,8 @@ export class HttpOutput implements AlertOutput {
       this.counters.dropped++;
       return;
     }
-    if (!this.queue.push({ body: alertLineBuffer(a, true).subarray(0, -1), attempts: 0 })) {
+    const json = alertLineBuffer(a, true).subarray(0, -1);
+    if (!this.queue.push({ body: this.opts.compress ? zlib.gzipSync(json) : json, attempts: 0 })) {
       this.counters.dropped++;
       this.warnOnce(
         'full',

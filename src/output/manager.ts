@@ -55,6 +55,8 @@ export interface OutputManagerOptions {
   out?: Out;
   /** capacity of each asynchronous output's queue (default 10000) */
   queueCapacity?: number;
+  /** stdout flushed after every alert (falco.yaml's buffered_outputs false); default: on a TTY */
+  immediate?: boolean;
   http?: Omit<HttpOutputOptions, 'log' | 'queueCapacity'>;
   program?: Omit<ProgramOptions, 'log' | 'queueCapacity' | 'json'>;
   /** warnings and errors of the outputs (default: one line on stderr) */
@@ -103,7 +105,9 @@ export class OutputManager implements AlertSink {
         switch (p.kind) {
           case 'stdout':
             if (!outputs.some((o) => o instanceof StdoutOutput)) {
-              outputs.push(new StdoutOutput({ json: opts.json, color: opts.color, out: opts.out }));
+              outputs.push(
+                new StdoutOutput({ json: opts.json, color: opts.color, out: opts.out, immediate: opts.immediate }),
+              );
             }
             break;
           case 'file':

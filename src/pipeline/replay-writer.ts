@@ -40,6 +40,13 @@ export class ReplayWriter {
     }
   }
 
+  /** events with no trace before them (plugin sources): the file starts with the state as it is */
+  startWithState(): void {
+    if (this.wroteSection) return;
+    this.writer.writeSection(snapshotState(this.state, this.pendingMeta));
+    this.wroteSection = true;
+  }
+
   event(ev: EventView, matched: boolean): void {
     if (!this.filtered) {
       this.writer.writeEvent(ev, ev.dumpFlags);

@@ -11,6 +11,7 @@ import { formatFilterError } from '../filter/error-text';
 import { InputError } from '../util/errors';
 import { lazy } from '../util/lazy';
 import type { SessionOptions } from '../rules';
+import type { FieldRegistry } from '../filter/field-api';
 
 /** rules (and YAML) load only with -r */
 const rulesModule = lazy(() => require('../rules') as typeof import('../rules'));
@@ -24,14 +25,16 @@ export interface StartOptions {
   bufferFormat: BufferFormat;
   /** -t h|a|r|d|D */
   timeFormat?: string;
+  /** the fields of the filter (and templates): with plugins, their source's; default the catalog */
+  registry?: FieldRegistry;
 }
 
 /** Compiles a command-line filter; a bad one is an InputError with the column and a caret. */
-export function buildFilter(text: string): CompiledFilter | null {
+export function buildFilter(text: string, registry: FieldRegistry = fieldRegistry): CompiledFilter | null {
   if (text.trim() === '') return null;
   const bytes = Buffer.from(text, 'utf8').toString('latin1');
   try {
-    return compileFilter(bytes, fieldRegistry, { bytes: true }); // already UTF-8 bytes: not twice
+    return compileFilter(bytes, registry, { bytes: true }); // already UTF-8 bytes: not twice
   } catch (e) {
     if (e instanceof FilterError) throw new InputError(formatFilterError(e, bytes));
     throw e;
@@ -43,7 +46,7 @@ export function startPipeline(opts: StartOptions) {
   const params = new ParamRenderer(state, { maxBufLen: opts.verbose ? 0 : 80, bufferFormat: opts.bufferFormat });
   setParamRenderer(state, params);
   if (opts.timeFormat) setOutputTimeFormat(state, opts.timeFormat);
-  const filter = buildFilter(opts.filter);
+  const filter = buildFilter(opts.filter, opts.registry);
   const rulesSession = opts.rules ? rulesModule().RulesSession.load(opts.rules) : null;
   return { state, params, filter, rulesSession };
 }

@@ -30,12 +30,18 @@ export interface AlertOptions {
   includeTags?: boolean;
   /** json_include_message_property (default false): the output without the time/priority prefix */
   includeMessage?: boolean;
+  /** json_include_output_fields_property (default true) */
+  includeOutputFields?: boolean;
   hostname?: string;
+  /** append_output's extra_fields of a rule: a name with a format, or a field (format null) */
+  extraFields?: (r: CompiledRule) => readonly { name: string; format: string | null }[];
 }
 
 interface Prepared {
   line: Template;
   message: Template | null;
+  /** extra output_fields: formatted under a name, or a field's own value (raw) */
+  extras: { name: string; tpl: Template; raw: boolean }[];
   /** a token's extraction has side effects: render in Falco's order at once */
   eager: boolean;
 }
@@ -49,12 +55,15 @@ export class AlertFormatter {
   constructor(
     private readonly registry: FieldRegistry,
     readonly opts: AlertOptions = {},
+    /** the fields of a plugin source's rules; absent: `registry` */
+    private readonly registryFor?: (source: string) => FieldRegistry | undefined,
   ) {
     this.hostname = opts.hostname ?? process.env.FALCO_HOSTNAME ?? os.hostname();
     this.shape = {
       output: opts.includeOutput !== false || !opts.json,
       tags: opts.includeTags !== false || !opts.json,
       message: opts.includeMessage === true,
+      fields: opts.includeOutputFields !== false || !opts.json,
     };
   }
 
@@ -63,9 +72,16 @@ export class AlertFormatter {
     if (p === undefined) {
       const out = r.output.startsWith('*') ? r.output.slice(1) : r.output;
       const timeField = this.opts.timeIso8601 ? '%evt.time.iso8601' : '%evt.time';
-      const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, this.registry);
-      const message = this.opts.includeMessage ? Template.compile('*' + out, this.registry) : null;
-      p = { line, message, eager: line.stateful || (message?.stateful ?? false) };
+      const reg = this.registryFor?.(r.source) ?? this.registry;
+      const line = Template.compile(`*${timeField}: ${PRIORITY_NAMES[r.priority]} ${out}`, reg);
+      const message = this.opts.includeMessage ? Template.compile('*' + out, reg) : null;
+      const extras = (this.opts.extraFields?.(r) ?? []).map((f) => ({
+        name: f.name,
+        tpl: Template.compile(f.format === null ? `*%${f.name}` : `*${f.format}`, reg),
+        raw: f.format === null,
+      }));
+      const eager = line.stateful || (message?.stateful ?? false) || extras.some((x) => x.tpl.stateful);
+      p = { line, message, extras, eager };
       this.cache.set(r.id, p);
     }
     return p;
@@ -134,6 +150,10 @@ export class RuleAlert extends FalcoAlert {
       if (this.ev === null) throw new Error(GONE);
       const raw = this.p.line.extractFields(this.ev, this.st!) ?? {};
       const f: Record<string, OutputFieldValue> = raw;
+      for (const x of this.p.extras) {
+        if (x.raw) Object.assign(f, x.tpl.extractFields(this.ev, this.st!) ?? {});
+        else f[x.name] = x.tpl.format(this.ev, this.st!) ?? '';
+      }
       for (const k in f) {
         const v = f[k];
         if (typeof v === 'string') f[k] = jsoncppText(v);

@@ -155,9 +155,13 @@ function textCtx(base: Context, type: ItemType, text: string, pos: number, line:
 
 export interface CompilerOptions {
   registry: FieldRegistry;
+  /** the fields of a rule's source when it is not `registry`'s (plugin sources) */
+  registryFor?: (source: string) => FieldRegistry | undefined;
   isModifierOp: (op: string) => boolean;
   /** extra text appended to every rule output (Falco's append_output / suggested_output) */
   extraOutput?: string;
+  /** text appended to one rule's output after extraOutput (append_output entries that match it) */
+  ruleExtraOutput?: (r: { name: string; source: string; tags: readonly string[] }) => string;
 }
 
 interface ParsedMacro {
@@ -264,6 +268,7 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
   let id = 0;
   for (const r of col.rules.items) {
     if (r.unknownSource) continue;
+    const registry = opts.registryFor?.(r.source) ?? opts.registry;
     const exFields = new Set<string>();
     let condition = r.cond;
     if (r.exceptions.length > 0)
@@ -272,6 +277,7 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     // output
     let output = r.output;
     if (opts.extraOutput) output = output + ' ' + opts.extraOutput;
+    if (opts.ruleExtraOutput) output += opts.ruleExtraOutput({ name: r.name, source: r.source, tags: [...r.tags] });
     if (output.includes('%container.info')) {
       res.addWarning(
         'LOAD_DEPRECATED_ITEM',
@@ -281,7 +287,7 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
       output = output.split('%container.info').join('');
     }
     const outBytes = toByteString(output);
-    const outErr = validateOutput(outBytes, opts.registry);
+    const outErr = validateOutput(outBytes, registry);
     if (outErr !== null) {
       if (isErrUnknown(outErr) && r.skipIfUnknownFilter) {
         res.addWarning('LOAD_UNKNOWN_FILTER', outErr, r.outputCtx);
@@ -304,7 +310,7 @@ export function compileCollected(col: Collector, res: LoadResult, opts: Compiler
     checkRefs(p.ast, p.text, Number.MAX_SAFE_INTEGER, r.condCtx);
     let filter: CompiledFilter;
     try {
-      filter = compileAst(p.ast, opts.registry, { resolveMacro, maxDepth: 1000 }, p.text);
+      filter = compileAst(p.ast, registry, { resolveMacro, maxDepth: 1000 }, p.text);
     } catch (e) {
       if (!(e instanceof FilterError)) throw e;
       const ctx = errorCtx(e, r, p.text, macros);

@@ -19,6 +19,8 @@ import { EVENT_CODE_COUNT } from '../filter';
 import type { CompiledRule, CompiledRuleset } from './compiler';
 import type { EnterMergeRegistry } from './enter-merge';
 import type { Priority } from '../alert/priority';
+import { PLUGIN_EVENT_CODE as PLUGIN_EVENT } from '../plugins/native/plugin-event';
+import { selectedBy, type RuleSelection } from './selection';
 
 export interface EngineOptions {
   ruleMatching?: 'first' | 'all';
@@ -27,7 +29,11 @@ export interface EngineOptions {
   runTags?: string[];
   disableTags?: string[];
   disablePatterns?: string[];
+  /** falco.yaml's `rules:` entries, applied in order over each rule's own `enabled` */
+  selection?: readonly RuleSelection[];
   bothDirections?: boolean;
+  /** plugin event id -> its source: rules of these sources judge that plugin's events */
+  pluginSources?: ReadonlyMap<number, string>;
 }
 
 /** enter events that have an exit event of the same syscall (dropped by current Falco) */
@@ -44,8 +50,9 @@ for (const e of EVENTS) {
 }
 
 export function ruleSelected(r: CompiledRule, o: EngineOptions): boolean {
-  if (!r.enabled) return false;
+  // (a rule below the minimum priority is not in Falco's ruleset: no selection enables it)
   if (o.minPriority !== undefined && r.priority > o.minPriority) return false;
+  if (!selectedBy(o.selection ?? [], r)) return false;
   if (o.runTags && o.runTags.length > 0 && !r.tags.some((t) => o.runTags!.includes(t))) return false;
   if (o.disableTags && r.tags.some((t) => o.disableTags!.includes(t))) return false;
   if (o.disablePatterns) {
@@ -73,11 +80,20 @@ export class RulesEngine {
   private readonly first: boolean;
   private readonly both: boolean;
   private readonly merge: EnterMergeRegistry | null;
+  /** plugin id -> the enabled rules of its source */
+  private readonly byPlugin = new Map<number, CompiledRule[]>();
   /** matches per rule name */
   readonly counts = new Map<string, number>();
 
   constructor(ruleset: CompiledRuleset, opts: EngineOptions = {}, merge: EnterMergeRegistry | null = null) {
-    this.enabled = ruleset.rules.filter((r) => r.source === 'syscall' && ruleSelected(r, opts));
+    const plugins = opts.pluginSources ?? new Map<number, string>();
+    const sources = new Set(['syscall', ...plugins.values()]);
+    this.enabled = ruleset.rules.filter((r) => sources.has(r.source) && ruleSelected(r, opts));
+    for (const [id, src] of plugins) {
+      const rs = this.enabled.filter((r) => r.source === src);
+      if (rs.length > 0) this.byPlugin.set(id, rs);
+    }
+    const syscall = this.enabled.filter((r) => r.source === 'syscall');
     this.first = (opts.ruleMatching ?? 'first') === 'first';
     this.both = opts.bothDirections === true;
     this.merge = merge && merge.enabled && !this.both ? merge : null;
@@ -85,7 +101,9 @@ export class RulesEngine {
     if (this.merge && !this.merge.active) this.merge = null;
     this.buckets = new Array<CompiledRule[] | undefined>(Math.max(EVENT_CODE_COUNT, EVENTS.length));
     for (let c = 0; c < this.buckets.length; c++) {
-      const b = this.enabled.filter((r) => r.eventTypes === null || r.eventTypes.has(c));
+      // (plugin events belong to their plugin's source, never to syscall rules)
+      if (c === PLUGIN_EVENT) continue;
+      const b = syscall.filter((r) => r.eventTypes === null || r.eventTypes.has(c));
       if (b.length > 0) this.buckets[c] = b;
     }
     for (const r of this.enabled) this.counts.set(r.name, 0);
@@ -110,7 +128,7 @@ export class RulesEngine {
       if (this.merge !== null) this.merge.observeEnter(ev);
       return 0;
     }
-    const b = this.buckets[t];
+    const b = t === PLUGIN_EVENT ? this.byPlugin.get(ev.u32(0)) : this.buckets[t];
     if (b === undefined) return 0;
     let n = 0;
     for (let i = 0; i < b.length; i++) {

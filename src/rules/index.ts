@@ -22,6 +22,10 @@ import { RulesLoader } from './loader';
 import { formatResult } from './report';
 import { LoadResult } from './types';
 import { type Priority, parsePriority } from '../alert/priority';
+import type { PluginSet } from '../plugins/registry';
+import { ruleSources } from './sources';
+import { StaticFieldsRegistry, staticSuggestedOutput } from './static-fields';
+import { appendedOutput, appliesTo, type AppendOutput, type RuleSelection } from './selection';
 
 export { RulesLoader } from './loader';
 export { RulesEngine, ruleSelected } from './engine';
@@ -51,6 +55,7 @@ export interface RulesConfig {
   jsonIncludeOutputProperty: boolean;
   jsonIncludeTagsProperty: boolean;
   jsonIncludeMessageProperty: boolean;
+  jsonIncludeOutputFieldsProperty: boolean;
   timeFormatIso8601: boolean;
   /** append the container plugin's suggested fields (default: when the rules require the container plugin) */
   suggestedOutput: boolean | null;
@@ -63,6 +68,7 @@ export const DEFAULT_CONFIG: RulesConfig = {
   jsonIncludeOutputProperty: true,
   jsonIncludeTagsProperty: true,
   jsonIncludeMessageProperty: false,
+  jsonIncludeOutputFieldsProperty: true,
   timeFormatIso8601: false,
   suggestedOutput: null,
 };
@@ -104,6 +110,9 @@ export function applyOverrides(base: RulesConfig, overrides: readonly string[]):
       case 'json_include_message_property':
         c.jsonIncludeMessageProperty = bool(k, v);
         break;
+      case 'json_include_output_fields_property':
+        c.jsonIncludeOutputFieldsProperty = bool(k, v);
+        break;
       case 'time_format_iso_8601':
         c.timeFormatIso8601 = bool(k, v);
         break;
@@ -136,6 +145,14 @@ export interface SessionOptions {
   /** judge enter and exit events (Falco <= 0.41 and its regression traces) */
   bothDirections?: boolean;
   registry?: FieldRegistry;
+  /** the loaded plugins: their sources and fields, their versions for required_plugin_versions */
+  plugins?: PluginSet;
+  /** falco.yaml's `rules:` enable/disable entries */
+  selection?: readonly RuleSelection[];
+  /** falco.yaml's append_output entries (extra output text and fields) */
+  appendOutput?: readonly AppendOutput[];
+  /** falco.yaml's static_fields: `static.NAME` fields */
+  staticFields?: Readonly<Record<string, string>>;
 }
 
 export class RulesSession {
@@ -154,13 +171,26 @@ export class RulesSession {
     if ((o.runTags?.length ?? 0) > 0 && ((o.disableTags?.length ?? 0) > 0 || (o.disablePatterns?.length ?? 0) > 0)) {
       throw new InputError('You can not specify both disabled (-D/-T) and enabled (-t) rules');
     }
-    const base = o.registry ?? fieldRegistry;
+    const plugins = o.plugins;
+    const sf = o.staticFields ?? {};
+    const hasStatic = Object.keys(sf).length > 0;
+    const src = ruleSources(o.registry ?? fieldRegistry, plugins);
+    const { registryFor, sources } = src;
+    const base = hasStatic ? new StaticFieldsRegistry(src.base, sf) : src.base;
     const merge = new EnterMergeRegistry(base, !o.bothDirections);
     // Falco loads the container plugin when the rules require it; it then appends its suggested
     // fields. The requirement is read before each compile: files loaded later recompile everything.
     const loader = new RulesLoader({
       registry: merge,
-      extraOutput: (l) => ((config.suggestedOutput ?? l.requiresContainerPlugin()) ? SUGGESTED_OUTPUT : undefined),
+      registryFor,
+      sources,
+      extraOutput: (l) => {
+        const parts = (config.suggestedOutput ?? l.requiresContainerPlugin()) ? [SUGGESTED_OUTPUT] : [];
+        // (the static fields are suggested fields of their own: only an explicit suggested_output adds them)
+        if (config.suggestedOutput === true && hasStatic) parts.push(staticSuggestedOutput(sf));
+        return parts.length > 0 ? parts.join(' ') : undefined;
+      },
+      ruleExtraOutput: o.appendOutput && ((r) => appendedOutput(o.appendOutput!, r)),
     });
     const results: LoadResult[] = [];
     for (const f of o.rules.map(resolveRulesPath)) {
@@ -171,7 +201,7 @@ export class RulesSession {
     const bad = results.filter((r) => !r.ok);
     if (bad.length > 0)
       throw new InputError('rules could not be loaded:\n' + bad.map((r) => formatResult(r, false)).join('\n'));
-    const perr = loader.pluginRequirementErrors();
+    const perr = loader.pluginRequirementErrors(plugins?.versions());
     if (perr.length > 0) throw new InputError(perr.join('\n'));
     for (const r of results) {
       if (r.warnings.length > 0 && process.env.FALCO_TS_RULES_WARNINGS === '1')
@@ -183,7 +213,9 @@ export class RulesSession {
       runTags: o.runTags,
       disableTags: o.disableTags,
       disablePatterns: o.disablePatterns,
+      selection: o.selection,
       bothDirections: o.bothDirections,
+      pluginSources: new Map(plugins?.sourcing().map((a) => [a.plugin.info.id!, a.plugin.info.eventSource!]) ?? []),
     };
     const engine = new RulesEngine(loader.ruleset, eo, merge);
     const ao: AlertOptions = {
@@ -192,8 +224,10 @@ export class RulesSession {
       includeOutput: config.jsonIncludeOutputProperty,
       includeTags: config.jsonIncludeTagsProperty,
       includeMessage: config.jsonIncludeMessageProperty,
+      includeOutputFields: config.jsonIncludeOutputFieldsProperty,
+      extraFields: o.appendOutput && ((r) => o.appendOutput!.filter((e) => appliesTo(e, r)).flatMap((e) => e.fields)),
     };
-    return new RulesSession(loader, engine, new AlertFormatter(merge, ao), config, results);
+    return new RulesSession(loader, engine, new AlertFormatter(merge, ao, registryFor), config, results);
   }
 
   /**

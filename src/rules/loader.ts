@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { compileFilter, supportedOperators } from '../filter';
 import type { FieldRegistry } from '../filter/field-api';
 import { Collector, CollectorEnv, cmpVer, parseSemver } from './collector';
-import { CompiledRuleset, compileCollected } from './compiler';
+import { CompiledRuleset, compileCollected, type CompilerOptions } from './compiler';
 import { readRules } from './reader';
 import { Context, LoadResult, RuleLoadError } from './types';
 
@@ -29,6 +29,8 @@ const tooLarge = (n: number): string =>
 
 export interface LoaderOptions {
   registry: FieldRegistry;
+  /** the fields of a plugin source (rules with `source: X`); absent: `registry` */
+  registryFor?: (source: string) => FieldRegistry | undefined;
   /** event sources rules may use (default: syscall) */
   sources?: string[];
   /**
@@ -37,6 +39,7 @@ export interface LoaderOptions {
    * answer is the one that stays)
    */
   extraOutput?: string | ((loader: RulesLoader) => string | undefined);
+  ruleExtraOutput?: CompilerOptions['ruleExtraOutput'];
 }
 
 export class RulesLoader {
@@ -82,8 +85,10 @@ export class RulesLoader {
     try {
       this.ruleset = compileCollected(this.collector, res, {
         registry: this.opts.registry,
+        registryFor: this.opts.registryFor,
         isModifierOp: isStrOperatorWithModifier,
         extraOutput: typeof this.opts.extraOutput === 'function' ? this.opts.extraOutput(this) : this.opts.extraOutput,
+        ruleExtraOutput: this.opts.ruleExtraOutput,
       });
     } catch (e) {
       if (e instanceof RuleLoadError) res.addError(e.code, e.message, e.ctx);
@@ -130,9 +135,22 @@ export class RulesLoader {
    * Falco's check_plugin_requirements: each requirement must be met by a built-in plugin
    * (or one of its alternatives); returns the error messages.
    */
-  pluginRequirementErrors(): string[] {
+  pluginRequirementErrors(loaded: ReadonlyMap<string, string> = new Map()): string[] {
     const errs: string[] = [];
     for (const alts of this.collector.requiredPlugins) {
+      // a loaded plugin of a required name decides (too old: Falco names it and its version)
+      const req = alts.find((a) => loaded.has(a.name));
+      if (req !== undefined) {
+        const have = loaded.get(req.name)!;
+        const hv = parseSemver(have);
+        const rv = parseSemver(req.version);
+        if (hv === null) errs.push(`Plugin '${req.name}' has invalid version string '${have}'`);
+        else if (rv === null || hv[0] !== rv[0] || cmpVer(hv, rv) < 0)
+          errs.push(
+            `Plugin '${req.name}' version '${have}' is not compatible with required plugin version '${req.version}'`,
+          );
+        continue;
+      }
       const ok = alts.some((a) => {
         const have = BUILTIN_PLUGINS[a.name];
         const hv = have ? parseSemver(have) : null;

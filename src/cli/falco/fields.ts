@@ -11,6 +11,8 @@ import { DEPRECATED_FIELDS } from '../../rules/compiler';
 import type { ListFormat } from './options';
 import { falcoJson } from './json';
 import { wrapText } from './wrap';
+import type { PluginSet } from '../../plugins/registry';
+import { sourceFieldRegistry } from '../../filter/plugin-fields';
 
 /** the event sources falco-ts has (no plugin adds one) */
 export const EVENT_SOURCES = ['syscall'];
@@ -32,36 +34,52 @@ function tags(f: FieldInfo): string[] {
   return t.sort();
 }
 
-/** The listed fields by class, in the registry's order. */
-function classes(): [string, FieldInfo[]][] {
+/** A field class with the event sources it applies to. */
+type FieldClass = [name: string, fields: FieldInfo[], sources: string[]];
+
+/** The listed fields by class, in the registry's order, then each plugin's (of `source`, or all). */
+function classes(plugins: PluginSet | undefined, source: string): FieldClass[] {
   const by = new Map<string, FieldInfo[]>();
-  for (const f of fieldRegistry.list()) {
-    if (DEPRECATED_FIELDS.includes(f.name)) continue;
-    const l = by.get(f.cls);
-    if (l === undefined) by.set(f.cls, [f]);
-    else l.push(f);
+  if (source === '' || source === 'syscall')
+    for (const f of fieldRegistry.list()) {
+      if (DEPRECATED_FIELDS.includes(f.name)) continue;
+      const l = by.get(f.cls);
+      if (l === undefined) by.set(f.cls, [f]);
+      else l.push(f);
+    }
+  const out: FieldClass[] = [...by].map(([n, fs]) => [n, fs, EVENT_SOURCES]);
+  for (const a of plugins?.active ?? []) {
+    const i = a.plugin.info;
+    if (!i.capabilities.extraction || i.fields.length === 0) continue;
+    const sources = plugins!.sources().filter((s) => plugins!.fieldsFor(s).some((f) => f.plugin === a.plugin));
+    if (source !== '' && !sources.includes(source)) continue;
+    const reg = sourceFieldRegistry(fieldRegistry, plugins!, sources[0] ?? 'syscall');
+    out.push([i.name, reg.list().filter((f) => f.cls === i.name), sources]);
   }
-  return [...by];
+  return out;
 }
 
 /** The output of --list (the caller checked the source). */
-export function listFields(o: { format: ListFormat; namesOnly: boolean; verbose: boolean }): string {
-  const cls = classes();
+export function listFields(
+  o: { format: ListFormat; namesOnly: boolean; verbose: boolean; list?: string | null },
+  plugins?: PluginSet,
+): string {
+  const cls = classes(plugins, o.list ?? '');
   if (o.namesOnly) {
     const names = cls.flatMap(([, fs]) => fs.map((f) => f.name));
     return o.format === 'json' ? falcoJson({ fieldnames: names }, 2) + '\n' : names.map((n) => n + '\n').join('');
   }
-  const sources = EVENT_SOURCES.map((s) => s + ' ').join('');
   if (o.format === 'json') {
-    const fieldclasses = cls.map(([name, fs]) => ({
+    const fieldclasses = cls.map(([name, fs, srcs]) => ({
       name,
-      event_sources: EVENT_SOURCES,
+      event_sources: srcs,
       fields: fs.map((f) => ({ name: f.name, type: typeOf(f), desc: f.desc, tags: tags(f) })),
     }));
     return falcoJson({ fieldclasses }, 2) + '\n';
   }
   let s = '';
-  for (const [name, fs] of cls) {
+  for (const [name, fs, srcs] of cls) {
+    const sources = srcs.map((x) => x + ' ').join('');
     if (o.format === 'markdown') {
       s += `## Field Class: ${name}\n\nEvent Sources: ${sources}\n\nName | Type | Description\n:----|:-----|:-----------\n`;
       for (const f of fs) s += `\`${f.name}\` | ${f.isList ? `LIST(${typeOf(f)})` : typeOf(f)} | ${f.desc}\n`;

@@ -26,6 +26,9 @@ import { describeJson, describeText } from './describe';
 import { supportJson } from './support';
 import { falcoJson } from './json';
 import { alertOutputsFor } from './outputs';
+import { loadPluginSet, parseStage } from '../plugins';
+import { listPluginsText, pluginInfoOf } from '../plugin-info';
+import type { PluginSet } from '../../plugins/registry';
 
 /** Falco's default configuration file, read when -c is not given and it exists. */
 export const FALCO_INSTALL_CONF_FILE = '/etc/falco/falco.yaml';
@@ -57,6 +60,8 @@ function loadConfig(opts: FalcoOptions, conf: string | null): Setup {
     rules: opts.rules.length > 0 ? [...opts.rules] : undefined,
   };
   const drops = applyFalcoConfig(o);
+  // -U/--unbuffered wins over buffered_outputs
+  if (opts.unbuffered && o.outputOptions !== undefined) (o.outputOptions as { immediate: boolean }).immediate = true;
   const R = require('../../rules') as typeof import('../../rules');
   const cfg = R.applyOverrides(R.DEFAULT_CONFIG, (o.option as string[]) ?? []);
   const engine = (o.engine as EngineConfig | undefined) ?? { kind: 'kmod', captureFile: null, explicit: false };
@@ -89,22 +94,28 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     process.stderr.write(`Your system page size is: ${size} bytes\n`);
     return 0;
   }
-  if (opts.pluginInfo !== '') throw new FalcoError(`can't find plugin and print its info: ${opts.pluginInfo}`);
-  if (opts.listPlugins) return out('0 Plugins Loaded:\n\n\n');
+  const plugins = await loadPluginSet(s.o, (e) => new FalcoError(e));
+  if (opts.pluginInfo !== '') {
+    const info = pluginInfoOf(plugins, opts.pluginInfo);
+    if (info === null) throw new FalcoError(`can't find plugin and print its info: ${opts.pluginInfo}`);
+    return out(info);
+  }
+  if (opts.listPlugins) return out(listPluginsText(plugins));
   if (opts.list !== null) {
-    if (opts.list !== '' && !EVENT_SOURCES.includes(opts.list))
+    if (opts.list !== '' && !plugins.sources().includes(opts.list))
       throw new FalcoError('Value for --list must be a valid source type');
-    return out(listFields(opts));
+    return out(listFields(opts, plugins));
   }
   const replaying = s.engine.kind === 'replay';
-  if (!replaying) selectSources(opts);
+  const enabled = replaying ? new Set(EVENT_SOURCES) : selectSources(opts, plugins.sources());
   if (opts.validate.length > 0) {
     const describe = opts.describeRule !== '' ? opts.describeRule : opts.describeAll ? null : undefined;
-    validateRulesFiles({ files: opts.validate, json: s.json, describe });
+    validateRulesFiles({ files: opts.validate, json: s.json, describe, plugins });
     return 0;
   }
 
-  const rules = rulesOptionsFrom(s.o);
+  const fromConfig = rulesOptionsFrom(s.o);
+  const rules = fromConfig && { ...fromConfig, plugins };
   if (rules === undefined)
     throw new FalcoError(
       'You must specify at least one rules file/directory via -r or a rules_file entry in falco.yaml',
@@ -130,26 +141,37 @@ async function run(opts: FalcoOptions, cmdline: string): Promise<number> {
     return 0;
   }
   if (opts.pidfile !== '') writePidfile(opts.pidfile);
-  return processEvents(opts, s, rules);
+  try {
+    return await processEvents(opts, s, rules, enabled, plugins);
+  } finally {
+    plugins.destroy(); // (as Falco does at exit: plugins may flush or log)
+  }
 }
 
-/** select_event_sources: falco-ts has the syscall source only */
-function selectSources(opts: FalcoOptions): void {
+/** select_event_sources: syscall and the loaded source plugins', by --enable/--disable-source */
+function selectSources(opts: FalcoOptions, known: readonly string[]): Set<string> {
   if (opts.enableSources.length > 0 && opts.disableSources.length > 0)
     throw new FalcoError('You can not mix --enable-source and --disable-source');
   for (const src of opts.enableSources)
-    if (!EVENT_SOURCES.includes(src)) throw new FalcoError(`Attempted enabling an unknown event source: ${src}`);
-  const enabled = new Set(EVENT_SOURCES);
+    if (!known.includes(src)) throw new FalcoError(`Attempted enabling an unknown event source: ${src}`);
+  const enabled = new Set(opts.enableSources.length > 0 ? opts.enableSources : known);
   for (const src of opts.disableSources) {
-    if (!EVENT_SOURCES.includes(src)) throw new FalcoError(`Attempted disabling an unknown event source: ${src}`);
+    if (!known.includes(src)) throw new FalcoError(`Attempted disabling an unknown event source: ${src}`);
     enabled.delete(src);
   }
   if (enabled.size === 0) throw new FalcoError('Must enable at least one event source');
+  return enabled;
 }
 
-async function processEvents(opts: FalcoOptions, s: Setup, rules: SessionOptions): Promise<number> {
+async function processEvents(
+  opts: FalcoOptions,
+  s: Setup,
+  rules: SessionOptions,
+  enabled: ReadonlySet<string>,
+  plugins: PluginSet,
+): Promise<number> {
   const durationSec = opts.durationSec > 0 ? opts.durationSec : undefined;
-  if (s.engine.kind === 'nodriver') return noDriver(rules, durationSec);
+  const sources = plugins.sourcing().filter((a) => enabled.has(a.plugin.info.eventSource!));
   // what replay and live mode take alike
   const common = {
     filter: '',
@@ -159,13 +181,23 @@ async function processEvents(opts: FalcoOptions, s: Setup, rules: SessionOptions
     outputs: alertOutputsFor(s.o, s.json)?.create(),
     drops: s.drops,
     serve: s.o.serve as ServeConfig | undefined,
+    parse: parseStage(plugins),
   };
   if (s.engine.kind === 'replay') return replay({ ...common, files: [s.engine.captureFile!], summary: false });
+  // the syscall source off (or with no driver): the plugin sources alone
+  if (sources.length > 0 && (!enabled.has('syscall') || s.engine.kind === 'nodriver'))
+    return replay({ ...common, files: [], pluginSources: sources, summary: false });
+  if (sources.length > 0)
+    throw new FalcoError(
+      `falco-ts cannot run the plugin source '${sources[0].plugin.info.eventSource}' alongside the live syscall capture yet: pass --disable-source=syscall`,
+    );
+  if (s.engine.kind === 'nodriver') return noDriver(rules, durationSec);
   return live({
     ...common,
     noSummary: true,
     // the configuration's kind, else our probe's own choice (eBPF, then the kernel module)
     driver: !s.engine.explicit ? 'auto' : s.engine.kind === 'kmod' ? 'kmod' : 'ebpf',
+    watchFiles: s.o.watchFiles as string[] | undefined,
     reload: () => {
       const again = loadConfig(opts, (s.o.config as string | undefined) ?? null);
       const r = rulesOptionsFrom(again.o);

@@ -8,6 +8,8 @@
 import { fieldRegistry } from '../../filter/fields/registry';
 import type { RulesLoader } from '../../rules';
 import { FalcoError } from './errors';
+import type { PluginSet } from '../../plugins/registry';
+import { ruleSources } from '../../rules/sources';
 import { falcoJson } from './json';
 import { describeJson, describeText } from './describe';
 
@@ -16,12 +18,19 @@ export interface ValidateOptions {
   json: boolean;
   /** -L (null) or -l RULE to describe after a successful load; undefined for neither */
   describe?: string | null;
+  /** the loaded plugins: their sources and fields, their versions */
+  plugins?: PluginSet;
 }
 
 /** Prints the validation report; throws FalcoError with the summary when a file is invalid. */
 export function validateRulesFiles(o: ValidateOptions): void {
   const R = require('../../rules') as typeof import('../../rules');
-  const loader: RulesLoader = new R.RulesLoader({ registry: fieldRegistry });
+  const src = ruleSources(fieldRegistry, o.plugins);
+  const loader: RulesLoader = new R.RulesLoader({
+    registry: src.base,
+    registryFor: src.registryFor,
+    sources: src.sources,
+  });
   const summary: string[] = [];
   const results: object[] = [];
   let ok = true;
@@ -37,7 +46,7 @@ export function validateRulesFiles(o: ValidateOptions): void {
     }
   }
   // (Falco checks the plugin requirements after each file: a file needing an absent plugin fails)
-  const req = loader.pluginRequirementErrors();
+  const req = loader.pluginRequirementErrors(o.plugins?.versions());
   if (req.length > 0) throw new FalcoError(req.join('\n'));
   const described = ok && o.describe !== undefined ? describeJson(loader, o.describe) : null;
   if (o.json) {

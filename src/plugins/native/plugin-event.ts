@@ -39,3 +39,28 @@ export function eventOffsets(buf: Buffer): number[] {
   }
   return out;
 }
+
+/**
+ * Plugin events as scap writes them (what a `.so`'s batch holds), for plugins that hand over
+ * payloads (TypeScript plugins): back to back in one buffer, tid -1 as libs sets it.
+ */
+export function encodePluginEvents(id: number, events: readonly { data: Uint8Array; ts: bigint }[]): Buffer {
+  let total = 0;
+  for (const e of events) total += ID_OFF + 4 + e.data.length;
+  const buf = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const e of events) {
+    const len = ID_OFF + 4 + e.data.length;
+    buf.writeBigUInt64LE(e.ts, off);
+    buf.writeBigInt64LE(-1n, off + 8);
+    buf.writeUInt32LE(len, off + 16);
+    buf.writeUInt16LE(PLUGIN_EVENT_CODE, off + 20);
+    buf.writeUInt32LE(2, off + 22);
+    buf.writeUInt32LE(4, off + HDR);
+    buf.writeUInt32LE(e.data.length, off + HDR + 4);
+    buf.writeUInt32LE(id, off + ID_OFF);
+    buf.set(e.data, off + ID_OFF + 4);
+    off += len;
+  }
+  return buf;
+}
