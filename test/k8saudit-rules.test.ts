@@ -24,7 +24,7 @@ import { cmpVer, parseSemver } from '../src/rules/collector';
 import { ruleSelected, parsePriority } from '../src/rules';
 import { Template } from '../src/format/template';
 import type { FieldRegistry } from '../src/filter/field-api';
-import { ROOT, SHARED, sharedSkipReason } from './helpers/env';
+import { ROOT, SHARED, sharedSkipReason, runCli } from './helpers/env';
 import { drainSource } from './helpers/plugin-source';
 import { pluginFieldRegistry, type PluginEventView } from './helpers/plugin-field-registry';
 
@@ -141,6 +141,31 @@ function runCase(c: Case): Outcome {
   return out;
 }
 
+/**
+ * The same case through Falco's command line (`falco-ts falco -c CONFIG -o
+ * plugins[0].open_params=... --enable-source=k8s_audit -r ...`): the configuration's
+ * library paths are not found, so the built-in plugins load, as with Falco's shipped config.
+ */
+function runCaseCli(c: Case): Outcome {
+  const args = ['falco', '-c', expand(c.options.config), '-o', 'json_output=true'];
+  for (const o of c.options.overrides) args.push('-o', expand(o));
+  for (const src of c.options.enable_source) args.push(`--enable-source=${src}`);
+  for (const r of c.rules) args.push('-r', expand(r));
+  const r = runCli(args, { env: { FALCO_HOSTNAME: 'test-falco-hostname' } });
+  assert.equal(r.status, 0, r.stderr.toString());
+  const out: Outcome = { counts: new Map(), priorities: new Set(), total: 0, warnings: [] };
+  out.warnings = r.stderr.toString().split('\n');
+  for (const line of r.stdout.toString().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const a = JSON.parse(line) as { rule: string; priority: string; source: string };
+    assert.equal(a.source, 'k8s_audit');
+    out.total++;
+    out.counts.set(a.rule, (out.counts.get(a.rule) ?? 0) + 1);
+    out.priorities.add(parsePriority(a.priority) ?? -1);
+  }
+  return out;
+}
+
 function check(c: Case, o: Outcome): void {
   const e = c.expect;
   const got = `got ${JSON.stringify(Object.fromEntries(o.counts))}`;
@@ -169,6 +194,12 @@ for (const c of all) {
   test(`falco k8s audit: ${c.name}`, { skip: c.skip }, () => {
     check(c, runCase(c));
     passed++;
+  });
+}
+
+for (const c of all) {
+  test(`falco k8s audit, falco command line: ${c.name}`, { skip: c.skip }, () => {
+    check(c, runCaseCli(c));
   });
 }
 

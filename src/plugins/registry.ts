@@ -12,11 +12,13 @@ import { PluginError, type LoadedPlugin } from './loaded-plugin';
 import type { PluginConfig } from './plugin-config';
 import { adoptPlugin, isJsModulePath, loadJsModule } from './js-loaded';
 import { PLUGIN_EVENT_CODE } from './native/plugin-event';
+import { BUILTIN_TS_PLUGINS } from './builtins';
 
 /** the syscall source, always known (libs' sinsp source) */
 export const SYSCALL_SOURCE = 'syscall';
 
-const BUILTINS = new Map<string, FalcoPlugin>();
+/** built-in plugins by name: a fresh instance per load (a plugin keeps its config and caches) */
+const BUILTINS = new Map<string, () => FalcoPlugin>(Object.entries(BUILTIN_TS_PLUGINS));
 
 /**
  * Registers a TypeScript plugin as built in under `names` (default: its own name): a
@@ -24,11 +26,11 @@ const BUILTINS = new Map<string, FalcoPlugin>();
  * and `library_path: builtin` (or `builtin:NAME`) asks for it explicitly.
  */
 export function registerBuiltinPlugin(plugin: FalcoPlugin, names: readonly string[] = [plugin.name]): void {
-  for (const n of names) BUILTINS.set(n, plugin);
+  for (const n of names) BUILTINS.set(n, () => plugin);
 }
 
 export function builtinPlugin(name: string): FalcoPlugin | undefined {
-  return BUILTINS.get(name);
+  return BUILTINS.get(name)?.();
 }
 
 export interface ActivePlugin {
