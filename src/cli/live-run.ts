@@ -145,6 +145,7 @@ export async function live(opts: LiveOptions): Promise<number> {
       });
     }
     const cap = alertCap;
+    const rulesOnly = opts.captureOnAlert?.captureRulesOnly === true;
     const judge = (ev: EventView): boolean => {
       // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
       const r = session!;
@@ -152,7 +153,7 @@ export async function live(opts: LiveOptions): Promise<number> {
       counted += r.process(ev, state, (a) => {
         if (o !== undefined) o.emit(a);
         else if (print && !out.closed) out.line(alertModule().alertLineBytes(a, r.config.jsonOutput));
-        if (cap !== null) cap.onAlert(a.rule, ev);
+        if (cap !== null && (!rulesOnly || a.compiled.info.capture)) cap.onAlert(a.rule, ev);
       });
       return counted < limit;
     };
