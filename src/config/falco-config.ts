@@ -78,11 +78,6 @@ export interface FalcoConfig {
   capture: CaptureConfig | null;
   /** watch_config_files (Falco's default true): a live run reloads when a file changes */
   watchConfigFiles: boolean;
-  /**
-   * the merged document (files, config_files, -o): for the readers of keys this module leaves
-   * to others (plugins, load_plugins, plugins_hostinfo)
-   */
-  document: Readonly<Record<string, unknown>>;
   /** the configuration files read, main first */
   files: string[];
   /** one line each: the schema check of each file, the unsupported keys, deprecations */
@@ -314,7 +309,6 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     http,
     capture: readCapture(),
     watchConfigFiles: bool('watch_config_files', true),
-    document: top,
     files: doc.files.map((f) => f.file),
     warnings,
   };
