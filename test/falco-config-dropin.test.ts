@@ -521,51 +521,71 @@ test(
   },
 );
 
-const LIVE_SKIP = liveSkipReason('the watch_config_files live test');
+const LIVE_SKIP = liveSkipReason('the live falco.yaml tests');
+
+/** a marker rule: fires when the file is opened */
+const markerRule = (name: string, f: string, more = ''): string =>
+  `- rule: ${name}\n  desc: live test\n  condition: evt.type in (open, openat, openat2) and fd.name = ${f}\n  output: ${name} fired\n  priority: WARNING\n${more}`;
+
+/** a directory with two marker files and where the rules and configuration files go */
+function liveFiles(prefix: string) {
+  const dir = tmpDir(prefix);
+  const at = (n: string): string => path.join(dir, n);
+  return { dir, fa: at('a'), fb: at('b'), rules: at('rules.yaml'), cfg: at('falco.yaml') };
+}
+
+/** `falco-ts falco -c cfg -r rules` live (our eBPF probe); trigger() opens a file until cond holds */
+function falcoLive(cfg: string, rules: string) {
+  const args = ['falco', '-c', cfg, '-r', rules, '-o', 'engine.kind=modern_ebpf', '-M', '200'];
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const io = { out: '', err: '' };
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (io.out += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (io.err += t));
+  const exit = new Promise<number | null>((r) => child.on('close', r));
+  const trigger = async (f: string, cond: () => boolean): Promise<void> => {
+    const t0 = Date.now();
+    while (!cond()) {
+      assert.ok(Date.now() - t0 < 60_000, `no alert: ${io.err}`);
+      assert.equal(child.exitCode, null, `ended: ${io.err}`);
+      fs.writeFileSync(f, 'x');
+      await sleep(100);
+    }
+  };
+  /** SIGTERM, then the exit status must be 0 */
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0, io.err);
+  };
+  return { io, trigger, stop, kill: () => child.kill('SIGKILL') };
+}
 
 test(
   'watch_config_files: a live run reloads when the rules or the configuration file change',
   { skip: LIVE_SKIP ?? undefined, timeout: 240_000 },
   async () => {
-    const dir = tmpDir('falco-ts-watch-');
-    const [fa, fb] = [path.join(dir, 'a'), path.join(dir, 'b')];
-    const rule = (name: string, f: string): string =>
-      `- rule: ${name}\n  desc: watch test\n  condition: evt.type in (open, openat, openat2) and fd.name = ${f}\n  output: ${name} fired\n  priority: WARNING\n`;
-    const rules = path.join(dir, 'rules.yaml');
-    const cfg = path.join(dir, 'falco.yaml');
-    fs.writeFileSync(rules, rule('watch A', fa));
+    const { fa, fb, rules, cfg } = liveFiles('falco-ts-watch-');
+    fs.writeFileSync(rules, markerRule('watch A', fa));
     fs.writeFileSync(cfg, 'watch_config_files: true\nstdout_output: {enabled: true}\n');
-    const args = ['falco', '-c', cfg, '-r', rules, '-o', 'engine.kind=modern_ebpf', '-M', '200'];
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const io = { out: '', err: '' };
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (io.out += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (io.err += t));
-    const exit = new Promise<number | null>((r) => child.on('close', r));
+    const live = falcoLive(cfg, rules);
     try {
-      const openUntil = async (f: string, cond: () => boolean): Promise<void> => {
-        const t0 = Date.now();
-        while (!cond()) {
-          assert.ok(Date.now() - t0 < 60_000, `no alert: ${io.err}`);
-          assert.equal(child.exitCode, null, `ended: ${io.err}`);
-          fs.writeFileSync(f, 'x');
-          await sleep(100);
-        }
-      };
-      await openUntil(fa, () => io.out.includes('watch A fired'));
-      fs.writeFileSync(rules, rule('watch B', fb));
-      assert.ok(await until(() => io.err.includes(`${rules} changed: rules reloaded (1 rule)`), 30_000), io.err);
-      await openUntil(fb, () => io.out.includes('watch B fired'));
+      await live.trigger(fa, () => live.io.out.includes('watch A fired'));
+      fs.writeFileSync(rules, markerRule('watch B', fb));
+      assert.ok(
+        await until(() => live.io.err.includes(`${rules} changed: rules reloaded (1 rule)`), 30_000),
+        live.io.err,
+      );
+      await live.trigger(fb, () => live.io.out.includes('watch B fired'));
       // the configuration file too: its append_output reaches the alerts
       fs.writeFileSync(
         cfg,
         'watch_config_files: true\nstdout_output: {enabled: true}\nappend_output:\n  - extra_output: after_reload\n',
       );
-      assert.ok(await until(() => io.err.includes(`${cfg} changed: rules reloaded`), 30_000), io.err);
-      await openUntil(fb, () => io.out.includes('watch B fired after_reload'));
+      assert.ok(await until(() => live.io.err.includes(`${cfg} changed: rules reloaded`), 30_000), live.io.err);
+      await live.trigger(fb, () => live.io.out.includes('watch B fired after_reload'));
+      await live.stop();
     } finally {
-      child.kill('SIGTERM');
+      live.kill();
     }
-    assert.equal(await exit, 0, io.err);
   },
 );
 
@@ -577,9 +597,9 @@ test('unsupported keys warn only while their section is in use', { skip: SKIP },
   assert.deepEqual(warned(['program_output.enabled=true']), ['program_output.keep_alive']);
   assert.deepEqual(warned(['program_output.enabled=true', 'program_output.keep_alive=true']), []);
   // the kmod buffer settings with the modern_ebpf engine, and capture settings without capture
-  assert.deepEqual(warned(['engine.kmod.buf_size_preset=7', 'capture.mode=all_rules']), []);
+  assert.deepEqual(warned(['engine.kmod.buf_size_preset=7', 'capture.max_file_size_mb=10']), []);
   assert.deepEqual(warned(['engine.kind=kmod', 'engine.kmod.buf_size_preset=7']), ['engine.kmod.buf_size_preset']);
-  assert.deepEqual(warned(['capture.enabled=true', 'capture.mode=all_rules']), ['capture.enabled', 'capture.mode']);
+  assert.deepEqual(warned(['capture.enabled=true', 'capture.max_file_size_mb=10']), ['capture.max_file_size_mb']);
 });
 
 test('json_include_output_fields_property=false: no output_fields, as Falco', { skip: SKIP }, () => {
@@ -605,3 +625,35 @@ test('json_include_output_fields_property=false: no output_fields, as Falco', { 
     assert.deepEqual(a, rest);
   }
 });
+
+test(
+  'capture (mode rules): a live run records the alerts of the rules that say capture: true',
+  { skip: LIVE_SKIP ?? undefined, timeout: 240_000 },
+  async () => {
+    const { dir, fa, fb, rules, cfg } = liveFiles('falco-ts-capture-');
+    const caps = path.join(dir, 'caps');
+    fs.mkdirSync(caps);
+    fs.writeFileSync(
+      rules,
+      markerRule('plain rule', fb, '  capture: false\n') + markerRule('recorded rule', fa, '  capture: true\n'),
+    );
+    fs.writeFileSync(
+      cfg,
+      `stdout_output: {enabled: true}\ncapture:\n  enabled: true\n  path_prefix: ${caps}/falco\n  mode: rules\n  default_duration: 500\n`,
+    );
+    const files = (): string[] => fs.readdirSync(caps).filter((f) => f.endsWith('.scap'));
+    const live = falcoLive(cfg, rules);
+    try {
+      await live.trigger(fb, () => live.io.out.includes('plain rule fired'));
+      await sleep(1500);
+      assert.deepEqual(files(), [], 'a rule without capture: true records nothing');
+      await live.trigger(fa, () => live.io.out.includes('recorded rule fired'));
+      assert.ok(await until(() => files().length > 0, 30_000), live.io.err);
+      assert.match(files()[0], /^falco-ts-alert-.*recorded.*\.scap$/);
+      await live.stop();
+    } finally {
+      live.kill();
+    }
+    assert.ok(fs.statSync(path.join(caps, files()[0])).size > 0);
+  },
+);

@@ -154,6 +154,7 @@ export async function live(opts: LiveOptions): Promise<number> {
       });
     }
     const cap = alertCap;
+    const rulesOnly = opts.captureOnAlert?.captureRulesOnly === true;
     const judge = (ev: EventView): boolean => {
       // rules mode: alerts instead of events (-n counts alerts); each alert may start a capture
       const r = session!;
@@ -161,7 +162,7 @@ export async function live(opts: LiveOptions): Promise<number> {
       counted += r.process(ev, state, (a) => {
         if (o !== undefined) o.emit(a);
         else if (print && !out.closed) out.line(alertModule().alertLineBytes(a, r.config.jsonOutput));
-        if (cap !== null) cap.onAlert(a.rule, ev);
+        if (cap !== null && (!rulesOnly || a.compiled.info.capture)) cap.onAlert(a.rule, ev);
       });
       return counted < limit;
     };

@@ -40,7 +40,15 @@ export interface LiveOptions extends EventOutputOptions {
   /** -r: judge events with Falco rules and print alerts instead of events */
   rules?: SessionOptions;
   /** --capture-on-alert DIR (needs -r): write a trace around each alert */
-  captureOnAlert?: { dir: string; beforeSec?: number; afterSec?: number; maxFiles?: number; maxMB?: number };
+  captureOnAlert?: {
+    dir: string;
+    beforeSec?: number;
+    afterSec?: number;
+    maxFiles?: number;
+    maxMB?: number;
+    /** falco.yaml's capture.mode rules: only the alerts of rules that say `capture: true` */
+    captureRulesOnly?: boolean;
+  };
   /** --driver: ebpf, kmod or auto (default) */
   driver?: Driver;
   /** container runtimes to query (false: none; default: all, none with a test probe) */

@@ -71,6 +71,7 @@ export function applyFalcoConfig(o: Record<string, unknown>): DropsSetup | undef
   o.watchFiles = cfg.watchConfigFiles
     ? [...cfg.files, ...m.rules.filter((r) => r !== 'default' && r !== 'builtin')]
     : undefined;
+  o.falcoCapture = cfg.capture; // (the falco front-end's live run records as it says)
   o.ruleSelection = m.selection;
   o.appendOutput = m.appendOutput;
   o.staticFields = m.staticFields;

@@ -37,6 +37,16 @@ export interface HttpConfig {
   clientKey: string | null;
 }
 
+/** falco.yaml's capture section, when enabled */
+export interface CaptureConfig {
+  /** the files go in this prefix's directory */
+  pathPrefix: string;
+  /** rules: only the rules that say `capture: true`; all_rules: every alert */
+  mode: 'rules' | 'all_rules';
+  /** what is recorded after the alert (Falco records from the alert on) */
+  defaultDurationMs: number;
+}
+
 export interface FalcoConfig {
   /** the configuration file, or null for -o settings alone */
   file: string | null;
@@ -67,6 +77,8 @@ export interface FalcoConfig {
   outputsQueueCapacity: number;
   /** http_output's TLS and request options */
   http: HttpConfig;
+  /** capture (Falco 0.42's recording on alert): a live run's --capture-on-alert, or null */
+  capture: CaptureConfig | null;
   /** watch_config_files (Falco's default true): a live run reloads when a file changes */
   watchConfigFiles: boolean;
   /** the configuration files read, main first */
@@ -261,6 +273,14 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
   const capacity = num('outputs_queue.capacity', 0);
   if (!Number.isInteger(capacity) || capacity < 0)
     fail(`outputs_queue.capacity: expected an unsigned integer, got '${capacity}'`);
+  function readCapture(): CaptureConfig | null {
+    const m = scalar('capture.mode') ?? 'rules';
+    const mode = m === 'rules' || m === 'all_rules' ? m : fail(`capture.mode '${m}' is not a valid mode.`);
+    const d = num('capture.default_duration', 5000);
+    if (!Number.isInteger(d) || d < 0) fail(`capture.default_duration: expected an unsigned integer, got '${d}'`);
+    if (!bool('capture.enabled', false)) return null;
+    return { pathPrefix: scalar('capture.path_prefix') ?? '/tmp/falco', mode, defaultDurationMs: d };
+  }
   const caPath = scalar('http_output.ca_path') ?? '/etc/ssl/certs';
   const mtls = bool('http_output.mtls', false);
   const http: HttpConfig = {
@@ -292,6 +312,7 @@ export function loadFalcoConfig(file: string | null, cmdline: readonly string[] 
     bufferedOutputs: bool('buffered_outputs', false),
     outputsQueueCapacity: capacity,
     http,
+    capture: readCapture(),
     watchConfigFiles: bool('watch_config_files', true),
     files: doc.files.map((f) => f.file),
     warnings,

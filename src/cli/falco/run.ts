@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { InputError } from '../../util/errors';
 import { onSignals } from '../../util/process-signals';
+import * as path from 'node:path';
 import type { EngineConfig } from '../../config/engine-config';
+import type { CaptureConfig } from '../../config/falco-config';
+import type { LiveOptions } from '../live';
 import type { DropsSetup } from '../../drops/event-drops';
 import type { ServeConfig } from '../../webserver/serve';
 import type { SessionOptions } from '../../rules';
@@ -183,6 +186,8 @@ async function processEvents(
     serve: s.o.serve as ServeConfig | undefined,
     parse: parseStage(plugins),
   };
+  if (s.engine.kind === 'replay' && s.o.falcoCapture)
+    process.stderr.write('falco: capture.enabled: falco-ts records on alert in live runs only; not in this replay\n');
   if (s.engine.kind === 'replay') return replay({ ...common, files: [s.engine.captureFile!], summary: false });
   // the syscall source off (or with no driver): the plugin sources alone
   if (sources.length > 0 && (!enabled.has('syscall') || s.engine.kind === 'nodriver'))
@@ -198,6 +203,7 @@ async function processEvents(
     // the configuration's kind, else our probe's own choice (eBPF, then the kernel module)
     driver: !s.engine.explicit ? 'auto' : s.engine.kind === 'kmod' ? 'kmod' : 'ebpf',
     watchFiles: s.o.watchFiles as string[] | undefined,
+    captureOnAlert: captureOf(s.o.falcoCapture as CaptureConfig | null | undefined),
     reload: () => {
       const again = loadConfig(opts, (s.o.config as string | undefined) ?? null);
       const r = rulesOptionsFrom(again.o);
@@ -205,6 +211,20 @@ async function processEvents(
       return { rules: r, outputs: alertOutputsFor(again.o, again.json) };
     },
   });
+}
+
+/**
+ * falco.yaml's capture as our capture on alert: the files in path_prefix's directory, from
+ * the alert on for default_duration (a rule's own capture_duration is not read).
+ */
+function captureOf(c: CaptureConfig | null | undefined): LiveOptions['captureOnAlert'] {
+  if (c === null || c === undefined) return undefined;
+  return {
+    dir: path.dirname(c.pathPrefix),
+    beforeSec: 0,
+    afterSec: c.defaultDurationMs / 1000,
+    captureRulesOnly: c.mode === 'rules',
+  };
 }
 
 /** engine.kind nodriver: the rules load, no source opens; runs until a signal or -M. */
