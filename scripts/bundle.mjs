@@ -8,7 +8,8 @@
  *
  * The bundle sits three levels below the project root, as every compiled module does, so the
  * paths modules derive from __dirname (package.json, rules/, build/Release) stay right.
- * @grpc/grpc-js stays outside: it is large and loads only for containerd.
+ * Outside it: @grpc/grpc-js (large, loads only for containerd) and unix-dgram (a native
+ * addon found relative to its own package).
  */
 import * as esbuild from 'esbuild';
 import path from 'node:path';
@@ -23,6 +24,6 @@ await esbuild.build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['@grpc/grpc-js'],
+  external: ['@grpc/grpc-js', 'unix-dgram'],
   logLevel: 'warning',
 });

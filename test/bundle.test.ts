@@ -43,6 +43,10 @@ test('bundle: run when fresh, same output and statuses as the modules', (t) => {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-ts-bundle-'));
   const probe = probeScript(tmp);
+  // a datagram socket nobody reads any more (the syslog output through unix-dgram, a native package)
+  const deadSocket = path.join(tmp, 'dead.sock');
+  const py = `import socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).bind(${JSON.stringify(deadSocket)})`;
+  assert.equal(spawnSync('python3', ['-c', py]).status, 0);
   const cases: string[][] = [
     ['replay', DEMO, '-r', 'default'],
     ['replay', DEMO, '-r', 'default', '-j'],
@@ -63,6 +67,7 @@ test('bundle: run when fresh, same output and statuses as the modules', (t) => {
     ],
     ['falco', '-e', DEMO], // removed from Falco: its error
     ['sysdig', '-r', path.join(SCAP, 'falco_cat_write.scap'), '-S'],
+    ['replay', DEMO, '-r', 'default', '--output', `syslog:${deadSocket}`], // unix-dgram: refused, exit 3
     ['list', 'fields'],
     ['--version'],
   ];
