@@ -26,4 +26,7 @@ await esbuild.build({
   target: 'node20',
   external: ['@grpc/grpc-js', 'unix-dgram'],
   logLevel: 'warning',
+  // (names stay for stack traces; without the whitespace the code cache of the bundle cost
+  // 7 MB more peak RSS than the modules' caches, with it 2 MB less on the rules bench row)
+  minifyWhitespace: true,
 });
