@@ -215,6 +215,8 @@ function startRows(): void {
 
 main();
 if (ONLY === undefined || ONLY === 'start') startRows();
+// Plugin rows (issue 19): bench/plugins.ts
+if (ONLY === undefined || ONLY === 'plugins') (require('./plugins') as typeof import('./plugins')).runPluginBench();
 // Capture rows (native probe, root only; skipped with a note otherwise): bench/capture.ts
 if (ONLY === undefined || ONLY === 'capture')
   void import('./capture')
