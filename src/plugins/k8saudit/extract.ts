@@ -18,7 +18,18 @@ import type { ExtractRequest, PluginValue } from '../api';
 import { asString, child, isObject, type Json, type JsonObject } from '../json/json-value';
 import { CONTAINER_LISTS, type ContainerList } from './fields';
 import { uriParam } from './uri';
-import { ALL, at, itemStrings, NotAvailable, presentStrings, strings, stringsOr, walk, WrongType } from './walk';
+import {
+  ALL,
+  at,
+  itemStrings,
+  NotAvailable,
+  NOT_AVAILABLE,
+  presentStrings,
+  strings,
+  stringsOr,
+  walk,
+  WrongType,
+} from './walk';
 
 type Handler = (doc: JsonObject, req: ExtractRequest) => string | string[];
 
@@ -67,7 +78,7 @@ function joinedLists(doc: Json, l: ContainerList, index: number, key: string): s
         .join(' '),
     );
   }
-  if (out.length === 0) throw new NotAvailable();
+  if (out.length === 0) throw NOT_AVAILABLE;
   return out;
 }
 
@@ -169,7 +180,7 @@ const HANDLERS: Record<string, Handler> = {
   'ka.uri': one('requestURI'),
   'ka.uri.param': (doc, req) => {
     const v = uriParam(asString(at(doc, ['requestURI'])), req.argKey ?? '');
-    if (v === undefined) throw new NotAvailable();
+    if (v === undefined) throw NOT_AVAILABLE;
     return v;
   },
   'ka.target.name': one('objectRef', 'name'),
@@ -179,8 +190,7 @@ const HANDLERS: Record<string, Handler> = {
   'ka.target.pod.name': (doc) => {
     // only for the pod itself: not for one of its subresources (exec, attach, log...)
     const ref = child(doc, 'objectRef');
-    if (str(child(ref, 'resource')) !== 'pods' || (str(child(ref, 'subresource')) ?? '') !== '')
-      throw new NotAvailable();
+    if (str(child(ref, 'resource')) !== 'pods' || (str(child(ref, 'subresource')) ?? '') !== '') throw NOT_AVAILABLE;
     return asString(at(doc, ['responseObject', 'metadata', 'name']));
   },
   'ka.req.binding.subjects': list('requestObject', 'subjects'),

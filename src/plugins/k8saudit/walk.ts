@@ -10,6 +10,12 @@ import { asString, child, getPath, type Json } from '../json/json-value';
 /** the event does not have the value: the field has none (not an error) */
 export class NotAvailable extends Error {}
 
+/**
+ * The one instance thrown: a missing value is the common case (most rules test fields most
+ * events lack), and a new Error per throw captures a stack each time (~15% of a rules run).
+ */
+export const NOT_AVAILABLE = new NotAvailable();
+
 /** a value of the wrong JSON type: an extraction error, as the Go plugin reports it */
 export class WrongType extends Error {
   constructor() {
@@ -37,11 +43,11 @@ export function walk(v: Json, index: number, keys: readonly string[], from = 0):
         }
         return out;
       }
-      if (index >= cur.length) throw new NotAvailable();
+      if (index >= cur.length) throw NOT_AVAILABLE;
       cur = cur[index];
     }
     cur = keys[i] === '' ? cur : child(cur, keys[i]);
-    if (cur === undefined) throw new NotAvailable();
+    if (cur === undefined) throw NOT_AVAILABLE;
   }
   return [cur];
 }
@@ -49,7 +55,7 @@ export function walk(v: Json, index: number, keys: readonly string[], from = 0):
 /** The value at `keys` (no fan-out); NotAvailable when missing. */
 export function at(doc: Json, keys: readonly string[]): Json {
   const v = getPath(doc, keys);
-  if (v === undefined) throw new NotAvailable();
+  if (v === undefined) throw NOT_AVAILABLE;
   return v;
 }
 
